@@ -1,0 +1,90 @@
+/** A parsed value, or why the raw text is not one: errors are data, as in execa. */
+export type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
+
+export type ValueParser<T> = (raw: string) => Parsed<T>;
+
+export function wholeNumber(min: number, max: number): ValueParser<number> {
+  const expected = `a whole number from ${min} to ${max}`;
+  return (raw) => {
+    if (!/^[+]?\d+$/.test(raw)) return { ok: false, expected };
+    const value = Number(raw);
+    return Number.isSafeInteger(value) && value >= min && value <= max ? { ok: true, value } : { ok: false, expected };
+  };
+}
+
+export function decimalNumber(min: number, max: number): ValueParser<number> {
+  const expected = `a number from ${min} to ${max}`;
+  return (raw) => {
+    if (!/^[+]?(\d+\.?\d*|\.\d+)$/.test(raw)) return { ok: false, expected };
+    const value = Number(raw);
+    return Number.isFinite(value) && value >= min && value <= max ? { ok: true, value } : { ok: false, expected };
+  };
+}
+
+export function powerOfTwo(min: number, max: number): ValueParser<number> {
+  const whole = wholeNumber(min, max);
+  const expected = `a power of two from ${min} to ${max}`;
+  return (raw) => {
+    const parsed = whole(raw);
+    return parsed.ok && (parsed.value & (parsed.value - 1)) === 0 ? parsed : { ok: false, expected };
+  };
+}
+
+export function oneOf<T extends string>(values: readonly T[]): ValueParser<T> {
+  const expected = `one of ${values.join(', ')}`;
+  return (raw) => ((values as readonly string[]).includes(raw) ? { ok: true, value: raw as T } : { ok: false, expected });
+}
+
+/** Any single line of text; the file protocol already rejects binary bytes. */
+export const anyText: ValueParser<string> = (raw) => ({ ok: true, value: raw });
+
+export const absolutePath: ValueParser<string> = (raw) =>
+  raw.startsWith('/') || raw.startsWith('~/') ? { ok: true, value: raw } : { ok: false, expected: 'an absolute path' };
+
+export const commandName: ValueParser<string> = (raw) =>
+  raw.length > 0 && !/\s/.test(raw) ? { ok: true, value: raw } : { ok: false, expected: 'a command name or path without spaces' };
+
+/** A file or directory name inside one folder, as farm and temp dir names are. */
+export const plainName: ValueParser<string> = (raw) =>
+  raw.length > 0 && !raw.includes('/') && raw !== '.' && raw !== '..'
+    ? { ok: true, value: raw }
+    : { ok: false, expected: 'a name without a slash' };
+
+export const httpUrlOrEmpty: ValueParser<string> = (raw) => {
+  if (raw === '') return { ok: true, value: '' };
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return { ok: true, value: raw.replace(/\/+$/, '') };
+  } catch {
+    // fall through to the error below
+  }
+  return { ok: false, expected: 'an http(s) URL, or nothing to turn it off' };
+};
+
+/** CPU list as taskset takes it: `0-3,8,10-11`, or empty for no affinity. */
+export const cpuList: ValueParser<string> = (raw) =>
+  raw === '' || /^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(raw)
+    ? { ok: true, value: raw }
+    : { ok: false, expected: 'a CPU list such as 0-3,8, or nothing' };
+
+export function hexOrEmpty(length: number, what: string): ValueParser<string> {
+  const pattern = new RegExp(`^(0x)?[0-9a-fA-F]{${length}}$`);
+  return (raw) => (raw === '' || pattern.test(raw) ? { ok: true, value: raw } : { ok: false, expected: `${what} (${length} hex digits), or nothing` });
+}
+
+export const poolContractOrEmpty: ValueParser<string> = (raw) =>
+  raw === '' || /^(t?xch)1[02-9ac-hj-np-z]{58}$/.test(raw)
+    ? { ok: true, value: raw }
+    : { ok: false, expected: 'a pool contract address (xch1…), or nothing' };
+
+/** Five or six cron fields, as node-cron takes them. */
+export const cronExpression: ValueParser<string> = (raw) => {
+  const fields = raw.split(/\s+/);
+  return (fields.length === 5 || fields.length === 6) && fields.every((field) => /^[\d*/,\-A-Za-z?]+$/.test(field))
+    ? { ok: true, value: raw.replace(/\s+/g, ' ') }
+    : { ok: false, expected: 'a cron schedule of five or six fields, such as */5 * * * *' };
+};
+
+export const absolutePathOrEmpty: ValueParser<string> = (raw) => (raw === '' ? { ok: true, value: '' } : absolutePath(raw));
+
+export const commandNameOrEmpty: ValueParser<string> = (raw) => (raw === '' ? { ok: true, value: '' } : commandName(raw));
