@@ -1,0 +1,52 @@
+import { formatDuration } from '../format-duration.js';
+import type { Status } from './read-status.js';
+
+const GIB = 1024 ** 3;
+
+/** Rows of cells as aligned columns, the first row being the header. */
+export function formatTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}
+
+const SHOWN_CONFIG = ['on_toggle', 'max_plots', 'plot_gap', 'plot_poll', 'load_max', 'plotter', 'k', 'index', 'last_start', 'failures'];
+
+export function formatStatus(status: Status): string {
+  const out: string[] = [`goplot home: ${status.home}`, ''];
+  if (status.plots.length === 0) {
+    out.push('running plots: none');
+  } else {
+    out.push(`running plots: ${status.plots.length}`);
+    out.push(
+      formatTable([
+        ['index', 'pid', 'plotter', 'elapsed', 'phase', 'progress', 'temp', 'dest', 'log'],
+        ...status.plots.map((plot) => [
+          String(plot.index ?? '?'),
+          String(plot.pid),
+          plot.plotter,
+          formatDuration(plot.elapsedSeconds),
+          plot.phase > 0 ? String(plot.phase) : '-',
+          `${Math.floor(plot.progress * 100)}%`,
+          plot.tempDir ?? '-',
+          plot.destDir ?? '-',
+          plot.logFile ?? '-',
+        ]),
+      ]),
+    );
+  }
+  out.push('', 'config:');
+  const shown = status.config.filter((row) => SHOWN_CONFIG.includes(row.name));
+  out.push(formatTable([['name', 'value', 'source'], ...shown.map((row) => [row.name, String(row.value), row.error ? `${row.source} (file invalid)` : row.source])]));
+  const errors = status.config.filter((row) => row.error);
+  for (const row of errors) out.push(`  ! ${row.error}`);
+  out.push('', status.disks.length === 0 ? 'disks: none found' : 'disks:');
+  if (status.disks.length > 0) {
+    out.push(
+      formatTable([
+        ['farm', 'disk', 'state', 'used+committed', 'plots'],
+        ...status.disks.map((disk) => [disk.farm, disk.disk, disk.state, disk.kib === null ? '-' : `${((disk.kib * 1024) / GIB).toFixed(1)} GiB`, String(disk.plots)]),
+      ]),
+    );
+  }
+  return out.join('\n');
+}

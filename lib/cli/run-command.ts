@@ -1,0 +1,53 @@
+import { formatConfig, listConfig } from './list-config.js';
+import { formatStatus } from './format-status.js';
+import { readStatus } from './read-status.js';
+import type { HomePaths } from '../home.js';
+import { initValueFiles, setValue } from '../write-value.js';
+
+export interface CliIo {
+  paths: HomePaths;
+  env: NodeJS.ProcessEnv;
+  now: () => number;
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** `goplot status [--json]`: running plots, the main values and the disk table, once. */
+export function statusCommand(io: CliIo, json: boolean): number {
+  const status = readStatus(io.paths, io.env, io.now);
+  io.out(json ? JSON.stringify(status, null, 2) : formatStatus(status));
+  return 0;
+}
+
+export function configCommand(io: CliIo, json: boolean): number {
+  const rows = listConfig(io.paths, io.env);
+  io.out(json ? JSON.stringify(rows, null, 2) : formatConfig(rows));
+  return rows.some((row) => row.error) ? 1 : 0;
+}
+
+export function setCommand(io: CliIo, name: string, value: string): number {
+  const result = setValue(io.paths, name, value);
+  if (!result.ok) {
+    io.err(`goplot set: ${result.message}`);
+    return 2;
+  }
+  io.out(`${result.file} = ${result.value === '' ? '(empty)' : result.value}`);
+  return 0;
+}
+
+export function initCommand(io: CliIo): number {
+  const { created, kept } = initValueFiles(io.paths);
+  io.out(`created ${created.length} value files with their defaults, kept ${kept.length} existing ones, in ${io.paths.configDir}`);
+  return 0;
+}
+
+/** goplot's on/off switch: the loop reacts within a second; running plots are never stopped. */
+export function toggleCommand(io: CliIo, on: boolean): number {
+  const result = setValue(io.paths, 'on_toggle', on ? 'run' : 'off');
+  if (!result.ok) {
+    io.err(`goplot: ${result.message}`);
+    return 2;
+  }
+  io.out(on ? 'on_toggle = run: the loop starts plots when the limits allow' : 'on_toggle = off: no new plots start; running plots finish');
+  return 0;
+}

@@ -1,0 +1,79 @@
+/** Everything the loop's decision depends on, read fresh before each decision. */
+export interface LoopSnapshot {
+  nowMs: number;
+  loopStartedMs: number;
+  onToggle: string;
+  maxPlots: number;
+  loadMax: number;
+  plotGap: number;
+  initialDelay: number;
+  load5: number;
+  load15: number;
+  lastStart: number;
+  failures: number;
+  lastFail: number;
+  backoffBase: number;
+  backoffMax: number;
+  /** Phase of each running plot (0 when its log does not say yet). */
+  runningPhases: number[];
+  pendingTractors: number;
+  startEarlyPhase: number;
+  maxPhase1: number;
+}
+
+export type Decision =
+  | { start: true; key: 'start'; reason: string }
+  | { start: false; key: string; reason: string; retryAtMs?: number };
+
+/** Seconds to wait after `failures` failed plots in a row: base, doubled each time, capped. */
+export function backoffSeconds(failures: number, base: number, max: number): number {
+  if (failures <= 0) return 0;
+  return Math.min(max, base * 2 ** Math.min(failures - 1, 30));
+}
+
+/**
+ * goplot's rule (on, under max_plots, load under load_max, plot_gap passed) and the phase-aware
+ * limits. Pure, so every branch is tested with fixed clocks; the disk and temp checks that need
+ * I/O come after it in the loop.
+ */
+export function decideStart(s: LoopSnapshot): Decision {
+  const nowS = s.nowMs / 1000;
+  if (s.onToggle !== 'run') {
+    return { start: false, key: `toggle:${s.onToggle}`, reason: `on_toggle is ${JSON.stringify(s.onToggle)}, not "run" (echo run > config/on_toggle.goplot to start)` };
+  }
+  const delayEndsMs = s.loopStartedMs + s.initialDelay * 1000;
+  if (s.nowMs < delayEndsMs) {
+    return { start: false, key: 'initial_delay', reason: `initial_delay: ${Math.ceil((delayEndsMs - s.nowMs) / 1000)} s left`, retryAtMs: delayEndsMs };
+  }
+  const early = s.startEarlyPhase > 0 ? s.runningPhases.filter((phase) => phase >= s.startEarlyPhase).length : 0;
+  const counted = s.runningPhases.length - early + s.pendingTractors;
+  if (counted >= s.maxPlots) {
+    const note = early > 0 ? ` (${early} more past phase ${s.startEarlyPhase} not counted)` : '';
+    return { start: false, key: `max_plots:${counted}/${s.maxPlots}:${early}`, reason: `${counted}/${s.maxPlots} plots running${note} (max_plots)` };
+  }
+  if (s.maxPhase1 > 0) {
+    const inPhase1 = s.runningPhases.filter((phase) => phase <= 1).length + s.pendingTractors;
+    if (inPhase1 >= s.maxPhase1) {
+      return { start: false, key: `max_phase1:${inPhase1}`, reason: `${inPhase1} plots in phase 1 (max_phase1 ${s.maxPhase1})` };
+    }
+  }
+  const load = (s.load5 + s.load15) / 2;
+  if (load > s.loadMax) {
+    return { start: false, key: 'load', reason: `load ${load.toFixed(2)} is above load_max ${s.loadMax}` };
+  }
+  const gapEnds = s.lastStart + s.plotGap;
+  if (nowS < gapEnds) {
+    return { start: false, key: 'plot_gap', reason: `plot_gap: ${Math.ceil(gapEnds - nowS)} s left`, retryAtMs: gapEnds * 1000 };
+  }
+  const backoffEnds = s.lastFail + backoffSeconds(s.failures, s.backoffBase, s.backoffMax);
+  if (s.failures > 0 && nowS < backoffEnds) {
+    return {
+      start: false,
+      key: `backoff:${s.failures}`,
+      reason: `backing off after ${s.failures} failed plot${s.failures === 1 ? '' : 's'} in a row: ${Math.ceil(backoffEnds - nowS)} s left`,
+      retryAtMs: backoffEnds * 1000,
+    };
+  }
+  const since = s.lastStart > 0 ? `, ${Math.floor(nowS - s.lastStart)} s since the last start` : '';
+  return { start: true, key: 'start', reason: `${counted}/${s.maxPlots} plots running, load ${load.toFixed(2)} <= ${s.loadMax}${since}` };
+}

@@ -1,0 +1,76 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chooseTempDir } from '../choose-temp-dir.js';
+import { chooseDestination } from '../choose-destination.js';
+import type { ConfigReader } from '../config-reader.js';
+import { readDiskSpace } from '../disk-space.js';
+import { listTempDirs } from '../farm-layout.js';
+import { findTractorPids } from '../find-tractors.js';
+import { PACKAGE_ROOT, type HomePaths } from '../home.js';
+import { readMountPoints } from '../mount-points.js';
+import { committedKiB } from '../plot-size.js';
+import { readPlotPhase } from '../read-plot-phase.js';
+import { plotterCommandNames, readRunningPlots } from '../process-table.js';
+import { tempBytesNeeded } from '../temp-space.js';
+import type { LoopWorld, RunningPlotSummary } from './run-loop.js';
+
+/** The real world for the loop: /proc, the load average, the disks, and detached tractors. */
+export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopWorld {
+  const tractorScript = path.join(PACKAGE_ROOT, 'scripts', 'tractor.js');
+  return {
+    now: Date.now,
+    loadavg: () => os.loadavg(),
+    readRunning(config: ConfigReader): RunningPlotSummary[] {
+      const needPhases = config.get('start_early_phase') > 0 || config.get('max_phase1') > 0;
+      return readRunningPlots({
+        farmRoot: config.get('farm_root'),
+        tempRoot: config.get('temp_root'),
+        commandNames: plotterCommandNames(config),
+      }).map((plot) => ({
+        pid: plot.pid,
+        ppid: plot.ppid,
+        tempDir: plot.tempDir,
+        phase: needPhases && plot.logFile ? readPlotPhase(plot.logFile) : 0,
+      }));
+    },
+    findTractors: () => findTractorPids(paths.home),
+    async checkRoom(config, running) {
+      const tempRoot = config.get('temp_root');
+      const spaceMethod = config.get('disk_space');
+      const temp = await chooseTempDir({
+        tempRoot,
+        names: fs.existsSync(tempRoot) ? listTempDirs(tempRoot) : [],
+        lastTemp: config.get('farm_temp'),
+        runningTempDirs: running.map((plot) => plot.tempDir),
+        maxPerTemp: config.get('max_per_temp'),
+        neededBytes: tempBytesNeeded(config.get('plotter'), config.get('k')),
+        readFreeBytes: async (dir) => (await readDiskSpace(dir, spaceMethod)).freeBytes,
+      });
+      if (!temp.ok) return temp.message;
+      const destination = await chooseDestination({
+        paths,
+        farmRoot: config.get('farm_root'),
+        lastFarm: config.get('farm_dest'),
+        requireMount: config.get('require_mount') === 'yes',
+        mounts: readMountPoints(env.GOPLOT_MOUNTINFO || undefined),
+        spaceMethod,
+        plotKiB: committedKiB(config.get('k'), config.get('compression')),
+        reserve: false,
+      });
+      return destination.ok ? null : destination.message;
+    },
+    launchTractor(onExit) {
+      const child = spawn(process.execPath, [tractorScript, '--home', paths.home], {
+        detached: true,
+        stdio: 'ignore',
+        env: { ...env, GOPLOT_HOME: paths.home },
+      });
+      child.on('exit', onExit);
+      child.on('error', onExit);
+      child.unref();
+      return child.pid;
+    },
+  };
+}

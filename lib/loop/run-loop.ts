@@ -1,0 +1,120 @@
+import path from 'node:path';
+import chokidar from 'chokidar';
+import { ConfigReader } from '../config-reader.js';
+import type { HomePaths } from '../home.js';
+import { configLogSink, type Logger } from '../logger.js';
+import { writeStateValue } from '../write-value.js';
+import { decideStart, type Decision, type LoopSnapshot } from './decide-start.js';
+import { acquirePidFile } from './pid-file.js';
+import { Waker } from './waker.js';
+
+/** How often an unchanged "not started" reason is written again, so the log shows the loop lives. */
+export const HEARTBEAT_MS = 10 * 60 * 1000;
+/** `echo 2 > file` truncates before it writes: read after the writer is done. */
+const CONFIG_SETTLE_MS = 150;
+
+export interface RunningPlotSummary {
+  pid: number;
+  ppid: number;
+  phase: number;
+  tempDir: string | null;
+}
+
+/** The loop's view of the world, passed in so tests and the script can differ. */
+export interface LoopWorld {
+  now: () => number;
+  loadavg: () => number[];
+  readRunning: (config: ConfigReader) => RunningPlotSummary[];
+  findTractors: () => number[];
+  /** Disk and temp checks (I/O): null when a plot has room, else why not. */
+  checkRoom: (config: ConfigReader, running: RunningPlotSummary[]) => Promise<string | null>;
+  launchTractor: (onExit: () => void) => number | undefined;
+}
+
+export interface LoopOptions {
+  paths: HomePaths;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  world: LoopWorld;
+  stop: AbortSignal;
+}
+
+export type LoopResult = { ok: true } | { ok: false; message: string };
+
+export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Promise<LoopResult> {
+  const pidFile = acquirePidFile(path.join(paths.logsDir, 'goplot.pid'), { marker: 'goplot.js' });
+  if (!pidFile.ok) return { ok: false, message: pidFile.message };
+
+  const config = new ConfigReader(paths, configLogSink(log), env);
+  const waker = new Waker();
+  let settle: NodeJS.Timeout | null = null;
+  const watcher = chokidar.watch(paths.configDir, { ignoreInitial: true, depth: 0 });
+  watcher.on('all', (_event, file) => {
+    if (!file.endsWith('.goplot')) return;
+    if (settle) clearTimeout(settle);
+    settle = setTimeout(() => waker.wake(), CONFIG_SETTLE_MS);
+  });
+  stop.addEventListener('abort', () => waker.wake(), { once: true });
+  const loopStartedMs = world.now();
+  log.info(`loop started for home ${paths.home}`);
+
+  let lastKey = '';
+  let lastLoggedMs = 0;
+  try {
+    while (!stop.aborted) {
+      const decision = await decide(config, world, loopStartedMs);
+      const nowMs = world.now();
+      if (decision.start) {
+        const pid = world.launchTractor(() => waker.wake());
+        writeStateValue(paths, 'last_start', Math.floor(nowMs / 1000));
+        log.info(`starting a plot: ${decision.reason}; tractor pid ${pid ?? '?'}`);
+      } else if (decision.key !== lastKey || nowMs - lastLoggedMs >= HEARTBEAT_MS) {
+        log.info(`${decision.key === lastKey ? 'still not started' : 'not started'}: ${decision.reason}`);
+        lastLoggedMs = nowMs;
+      }
+      lastKey = decision.key;
+      const pollMs = config.get('plot_poll') * 1000;
+      const retryMs = !decision.start && decision.retryAtMs !== undefined ? decision.retryAtMs - nowMs + 20 : Infinity;
+      await waker.sleep(Math.min(pollMs, retryMs));
+    }
+  } finally {
+    if (settle) clearTimeout(settle);
+    await watcher.close();
+    pidFile.release();
+  }
+  log.info('loop stopped; running plots keep running');
+  return { ok: true };
+}
+
+async function decide(config: ConfigReader, world: LoopWorld, loopStartedMs: number): Promise<Decision> {
+  const running = world.readRunning(config);
+  const tractors = world.findTractors();
+  const pendingTractors = tractors.filter((pid) => !running.some((plot) => plot.ppid === pid)).length;
+  const [load1 = 0, load5 = 0, load15 = 0] = world.loadavg();
+  void load1;
+  const snapshot: LoopSnapshot = {
+    nowMs: world.now(),
+    loopStartedMs,
+    onToggle: config.get('on_toggle'),
+    maxPlots: config.get('max_plots'),
+    loadMax: config.get('load_max'),
+    plotGap: config.get('plot_gap'),
+    initialDelay: config.get('initial_delay'),
+    load5,
+    load15,
+    lastStart: config.get('last_start'),
+    failures: config.get('failures'),
+    lastFail: config.get('last_fail'),
+    backoffBase: config.get('backoff_base'),
+    backoffMax: config.get('backoff_max'),
+    runningPhases: running.map((plot) => plot.phase),
+    pendingTractors,
+    startEarlyPhase: config.get('start_early_phase'),
+    maxPhase1: config.get('max_phase1'),
+  };
+  const decision = decideStart(snapshot);
+  if (!decision.start) return decision;
+  const noRoom = await world.checkRoom(config, running);
+  if (noRoom !== null) return { start: false, key: `room:${noRoom.replace(/[\d.]+/g, '#')}`, reason: noRoom };
+  return decision;
+}

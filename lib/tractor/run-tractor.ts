@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { chooseDestination } from '../choose-destination.js';
+import { chooseTempDir } from '../choose-temp-dir.js';
+import { ConfigReader } from '../config-reader.js';
+import { readDiskSpace } from '../disk-space.js';
+import { listTempDirs } from '../farm-layout.js';
+import { findExecutable } from '../find-executable.js';
+import { formatDuration } from '../format-duration.js';
+import type { HomePaths } from '../home.js';
+import { configLogSink, type Logger } from '../logger.js';
+import { readMountPoints } from '../mount-points.js';
+import { createPlotEvents } from '../plot-events.js';
+import { committedKiB } from '../plot-size.js';
+import { buildPlotterCommand, plotJobFromConfig } from '../plotter-command.js';
+import { plotterCommandNames, readRunningPlots } from '../process-table.js';
+import { withStateLock } from '../state-lock.js';
+import { tempBytesNeeded } from '../temp-space.js';
+import { writeStateValue } from '../write-value.js';
+import { findPlotId, lastLines, removePlotTempFiles } from './clean-failed-plot.js';
+import { wrapWithPriority } from './priority-wrapper.js';
+
+export interface TractorOptions {
+  paths: HomePaths;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  force: boolean;
+  dryRun: boolean;
+  now: () => number;
+  print: (line: string) => void;
+  printError: (line: string) => void;
+}
+
+/** Exit codes: 0 plot finished, 1 plot failed, 2 nothing started (refused). */
+export const EXIT_FINISHED = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_REFUSED = 2;
+
+export async function runTractor(options: TractorOptions): Promise<number> {
+  const { paths, env, log, now } = options;
+  const config = new ConfigReader(paths, configLogSink(log), env);
+  const refuse = (message: string, countAsFailure: boolean): number => {
+    log.error(`tractor refused: ${message}`);
+    options.printError(`tractor: ${message}`);
+    if (countAsFailure && !options.dryRun) {
+      writeStateValue(paths, 'failures', config.get('failures') + 1);
+      writeStateValue(paths, 'last_fail', Math.floor(now() / 1000));
+    }
+    return EXIT_REFUSED;
+  };
+
+  const onToggle = config.get('on_toggle');
+  if (onToggle !== 'run' && !options.force && !options.dryRun) {
+    return refuse(`on_toggle is ${JSON.stringify(onToggle)}, not "run" (echo run > ${config.inspect('on_toggle').file}, or use --force)`, false);
+  }
+  const farmRoot = config.get('farm_root');
+  const tempRoot = config.get('temp_root');
+  const probe = buildPlotterCommand(plotJobFromConfig(config, { tempDir: tempRoot, destDir: farmRoot }));
+  if (!probe.ok) return refuse(probe.message, true);
+  const executable = findExecutable(probe.command, env);
+  if (executable === null) {
+    return refuse(`the plotter command ${JSON.stringify(probe.command)} was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)`, true);
+  }
+  const temp2 = config.get('temp2_dir');
+  if (temp2 !== '' && !fs.existsSync(temp2)) return refuse(`temp2_dir ${temp2} does not exist`, true);
+
+  const plotter = config.get('plotter');
+  const k = config.get('k');
+  const compression = config.get('compression');
+  const spaceMethod = config.get('disk_space');
+  const running = readRunningPlots({ farmRoot, tempRoot, commandNames: plotterCommandNames(config) });
+
+  const chosen = await withStateLock(paths, async () => {
+    const temp = await chooseTempDir({
+      tempRoot,
+      names: fs.existsSync(tempRoot) ? listTempDirs(tempRoot) : [],
+      lastTemp: config.get('farm_temp'),
+      runningTempDirs: running.map((plot) => plot.tempDir),
+      maxPerTemp: config.get('max_per_temp'),
+      neededBytes: tempBytesNeeded(plotter, k),
+      readFreeBytes: async (dir) => (await readDiskSpace(dir, spaceMethod)).freeBytes,
+    });
+    if (!temp.ok) return { ok: false as const, message: temp.message };
+    const destination = await chooseDestination({
+      paths,
+      farmRoot,
+      lastFarm: config.get('farm_dest'),
+      requireMount: config.get('require_mount') === 'yes',
+      mounts: readMountPoints(env.GOPLOT_MOUNTINFO || undefined),
+      spaceMethod,
+      plotKiB: committedKiB(k, compression),
+      reserve: !options.dryRun,
+      log: (message: string) => log.info(message),
+    });
+    if (!destination.ok) return { ok: false as const, message: destination.message };
+    const index = config.get('index') + 1;
+    if (!options.dryRun) {
+      writeStateValue(paths, 'index', index);
+      writeStateValue(paths, 'farm_dest', destination.choice.farm);
+      writeStateValue(paths, 'farm_temp', temp.name);
+      writeStateValue(paths, 'last_start', Math.floor(now() / 1000));
+    }
+    return { ok: true as const, index, temp, destination: destination.choice };
+  });
+  if (!chosen.ok) return refuse(chosen.message, true);
+
+  const { index, temp, destination } = chosen;
+  const job = plotJobFromConfig(config, { tempDir: temp.dir, destDir: destination.plotsDir });
+  const built = buildPlotterCommand(job);
+  if (!built.ok) return refuse(built.message, true);
+  const wrapped = wrapWithPriority(built.command, built.args, {
+    nice: config.get('nice'),
+    ioniceClass: config.get('ionice_class'),
+    ioniceLevel: config.get('ionice_level'),
+    cpuAffinity: config.get('cpu_affinity'),
+  });
+  const logFile = path.join(destination.logsDir, `plot.${index}.log`);
+  const commandLine = [wrapped.command, ...wrapped.args].join(' ');
+  if (options.dryRun) {
+    options.print(`index:       ${index}`);
+    options.print(`farm:        ${destination.farm}`);
+    options.print(`disk:        ${destination.disk} (${destination.diskDir})`);
+    options.print(`temp:        ${temp.dir}`);
+    options.print(`log:         ${logFile}`);
+    options.print(`command:     ${commandLine}`);
+    return EXIT_FINISHED;
+  }
+
+  const fd = fs.openSync(logFile, 'a');
+  const startedMs = now();
+  const child = execa(wrapped.command, wrapped.args, {
+    stdin: 'ignore',
+    stdout: fd,
+    stderr: fd,
+    detached: true,
+    cleanup: false,
+    reject: false,
+    env,
+    extendEnv: false,
+  });
+  fs.closeSync(fd);
+  const plot = { index, farm: destination.farm, disk: destination.disk, tempDir: temp.dir, destDir: destination.plotsDir, plotter, k, pid: child.pid ?? 0 };
+  log.info(`plot ${index} started: pid ${child.pid}, ${plotter} k${k}, temp ${temp.dir}, dest ${destination.farm}/${destination.disk}, log ${logFile}`);
+  log.info(`plot ${index} command: ${commandLine}`);
+  options.print(`plot ${index} started (pid ${child.pid}); log: ${logFile}`);
+  const events = createPlotEvents({ paths, config, log, env, now });
+  events.started(plot);
+
+  const leave = (signal: string) => {
+    log.warn(`tractor got ${signal}; plot ${index} (pid ${child.pid}) keeps running, its end will not be logged`);
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
+  };
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
+
+  const result = await child;
+  const seconds = (now() - startedMs) / 1000;
+  if (result.exitCode === 0) {
+    writeStateValue(paths, 'failures', 0);
+    log.info(`plot ${index} finished in ${formatDuration(seconds)} (${destination.farm}/${destination.disk})`);
+    await events.finished(plot, seconds);
+    return EXIT_FINISHED;
+  }
+  const how = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+  const tail = lastLines(logFile, 10);
+  log.error(`plot ${index} failed: ${how} after ${formatDuration(seconds)}; last lines of ${logFile}: ${tail.join(' | ')}`);
+  const plotId = findPlotId(fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
+  if (plotId) {
+    const removed = removePlotTempFiles([temp.dir, job.temp2Dir, destination.plotsDir], plotId);
+    log.info(`plot ${index}: removed ${removed.length} temporary file${removed.length === 1 ? '' : 's'} of plot id ${plotId.slice(0, 12)}…`);
+  } else {
+    log.warn(`plot ${index}: no plot id in its log, so no temporary files were removed`);
+  }
+  writeStateValue(paths, 'failures', config.get('failures') + 1);
+  writeStateValue(paths, 'last_fail', Math.floor(now() / 1000));
+  await events.failed(plot, result.exitCode ?? -1, seconds);
+  return EXIT_FAILED;
+}

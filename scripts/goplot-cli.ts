@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The `goplot` command: status, view, config, set, init, analyze, stop, start.
+import { Command } from 'commander';
+import { resolveHome } from '../lib/home.js';
+import { configCommand, initCommand, setCommand, statusCommand, toggleCommand, type CliIo } from '../lib/cli/run-command.js';
+import { analyzeCommand } from '../lib/cli/analyze-command.js';
+import { viewCommand } from '../lib/cli/view-command.js';
+
+function io(home: string | undefined): CliIo {
+  return {
+    paths: resolveHome({ home }),
+    env: process.env,
+    now: Date.now,
+    out: (text) => console.log(text),
+    err: (text) => console.error(text),
+  };
+}
+
+async function main(): Promise<void> {
+  const program = new Command('goplot')
+    .description('goplot-ts: Chia plotting manager driven by one-value files in config/')
+    .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder');
+  const home = () => program.opts<{ home?: string }>().home;
+  const run = (code: number | Promise<number>) => Promise.resolve(code).then((c) => { process.exitCode = c; });
+
+  program.command('status').description('running plots, main values and disks, once').option('--json', 'machine-readable')
+    .action((o: { json?: boolean }) => run(statusCommand(io(home()), Boolean(o.json))));
+  program.command('view').description('live full-screen view (q or Ctrl-C to leave)').option('--interval <seconds>', 'refresh period', '2')
+    .option('--once', 'print one frame and exit')
+    .action((o: { interval: string; once?: boolean }) => run(viewCommand(io(home()), { intervalSeconds: Number(o.interval), once: Boolean(o.once) })));
+  program.command('config').description('every value with its source (file or default) and any error').option('--json', 'machine-readable')
+    .action((o: { json?: boolean }) => run(configCommand(io(home()), Boolean(o.json))));
+  program.command('set').description('validate a value and write it atomically').argument('<name>').argument('<value>')
+    .action((name: string, value: string) => run(setCommand(io(home()), name, value)));
+  program.command('init').description('create the missing value files with their defaults (never overwrites)')
+    .action(() => run(initCommand(io(home()))));
+  program.command('analyze').description('phase and total times of finished plots').argument('[paths...]', 'extra log files or folders')
+    .option('--since <date>', 'only plots started since this date (YYYY-MM-DD or ISO time)').option('--json', 'machine-readable')
+    .action((paths: string[], o: { since?: string; json?: boolean }) => run(analyzeCommand(io(home()), { paths, since: o.since, json: Boolean(o.json) })));
+  program.command('start').description('echo run > config/on_toggle.goplot').action(() => run(toggleCommand(io(home()), true)));
+  program.command('stop').description('echo off > config/on_toggle.goplot (running plots finish)').action(() => run(toggleCommand(io(home()), false)));
+  await program.parseAsync();
+}
+
+main().catch((error: unknown) => {
+  console.error(`goplot: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// The goplot loop: starts a tractor whenever on_toggle is run, fewer than max_plots plots run,
+// the load is under load_max and plot_gap has passed. Run it by hand (`node scripts/goplot.js &`)
+// or through `npm start`. Only one loop runs per home.
+import { Command } from 'commander';
+import { resolveHome } from '../lib/home.js';
+import { createLogger } from '../lib/logger.js';
+import { createLoopWorld } from '../lib/loop/loop-world.js';
+import { runLoop } from '../lib/loop/run-loop.js';
+
+async function main(): Promise<void> {
+  const options = new Command('goplot')
+    .description('the plot loop: starts plots while the config files allow it')
+    .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder')
+    .parse()
+    .opts<{ home?: string }>();
+  const paths = resolveHome({ home: options.home });
+  const log = createLogger(paths, 'goplot');
+  const stop = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      log.info(`loop got ${signal}`);
+      stop.abort();
+    });
+  }
+  const result = await runLoop({ paths, env: process.env, log, world: createLoopWorld(paths, process.env), stop: stop.signal });
+  if (!result.ok) {
+    console.error(`goplot: ${result.message}`);
+    log.error(result.message);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`goplot: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Starts one plot: picks the farm, disk and temp dir, runs the plotter and waits for it.
+// By hand: `node scripts/tractor.js &`; the goplot loop starts it the same way.
+import { Command } from 'commander';
+import { resolveHome } from '../lib/home.js';
+import { createLogger } from '../lib/logger.js';
+import { runTractor } from '../lib/tractor/run-tractor.js';
+
+async function main(): Promise<void> {
+  const options = new Command('tractor')
+    .description('start one plot now, as goplot\'s tractor did, and wait for it to finish')
+    .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder')
+    .option('--force', 'plot even when on_toggle is not "run"', false)
+    .option('--dry-run', 'print the farm, disk, temp dir, index and exact command, and start nothing', false)
+    .parse()
+    .opts<{ home?: string; force: boolean; dryRun: boolean }>();
+  const paths = resolveHome({ home: options.home });
+  process.exitCode = await runTractor({
+    paths,
+    env: process.env,
+    log: createLogger(paths, 'tractor'),
+    force: options.force,
+    dryRun: options.dryRun,
+    now: Date.now,
+    print: (line) => console.log(line),
+    printError: (line) => console.error(line),
+  });
+}
+
+main().catch((error: unknown) => {
+  console.error(`tractor: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 2;
+});
