@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// harvesterlog: follows chia's debug.log (config/chia_log.goplot) like `tail -F` and keeps
+// <prom_dir>/harvesterlog.prom current (farm_harvester_status falls to 0 after harvester_threshold
+// seconds without an eligible line). Run it alone (`node scripts/harvesterlog.js &`) or through `npm start`.
+import { Command } from 'commander';
+import { resolveHome } from '../lib/home.js';
+import { startHarvesterlog } from '../lib/harvester/run-harvesterlog.js';
+
+async function main(): Promise<void> {
+  const options = new Command('harvesterlog')
+    .description("follow chia's debug.log and write harvesterlog.prom for node_exporter")
+    .option('--home <dir>', 'goplot home (config/, logs/); default $GOPLOT_HOME or the package folder')
+    .option('--from-start', 'read an existing log from its start (backfill) instead of from its end')
+    .parse()
+    .opts<{ home?: string; fromStart?: boolean }>();
+
+  const harvesterlog = await startHarvesterlog({ paths: resolveHome({ home: options.home }), fromStart: Boolean(options.fromStart) });
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    harvesterlog.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`harvesterlog: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`harvesterlog: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
