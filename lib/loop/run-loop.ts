@@ -3,7 +3,7 @@ import chokidar from 'chokidar';
 import { ConfigReader } from '../config-reader.js';
 import type { HomePaths } from '../home.js';
 import { configLogSink, type Logger } from '../logger.js';
-import { writeStateValue } from '../write-value.js';
+import { initValueFiles, writeStateValue } from '../write-value.js';
 import { decideStart, type Decision, type LoopSnapshot } from './decide-start.js';
 import { acquirePidFile } from './pid-file.js';
 import { Waker } from './waker.js';
@@ -45,6 +45,8 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
   const pidFile = acquirePidFile(path.join(paths.logsDir, 'goplot.pid'), { marker: 'goplot.js' });
   if (!pidFile.ok) return { ok: false, message: pidFile.message };
 
+  const { created } = initValueFiles(paths);
+  if (created.length > 0) log.info(`created ${created.length} missing value files with their defaults in ${paths.configDir}`);
   const config = new ConfigReader(paths, configLogSink(log), env);
   const waker = new Waker();
   let settle: NodeJS.Timeout | null = null;

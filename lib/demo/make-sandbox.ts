@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PACKAGE_ROOT, resolveHome, type HomePaths } from '../home.js';
+import { initValueFiles, setValue } from '../write-value.js';
+
+export interface Sandbox {
+  root: string;
+  paths: HomePaths;
+  farmRoot: string;
+  tempRoot: string;
+  promDir: string;
+  chiaLog: string;
+}
+
+/** The demo's values: small simulated plots, quick polls, folders instead of mounted disks. */
+export const DEMO_VALUES: Record<string, string> = {
+  plotter: 'chia',
+  k: '25',
+  max_plots: '3',
+  plot_gap: '3',
+  plot_poll: '2',
+  load_max: '1000',
+  require_mount: 'no',
+  backoff_base: '5',
+  on_toggle: 'run',
+};
+
+/** 2 farms x 3 disks and 2 temp dirs in a fresh folder, and a home configured to plot into them. */
+export function makeSandbox(root?: string): Sandbox {
+  const dir = root ? path.resolve(root) : fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-demo-'));
+  const paths = resolveHome({ home: path.join(dir, 'home') });
+  const farmRoot = path.join(dir, 'farm');
+  const tempRoot = path.join(dir, 'plot_temp');
+  const promDir = path.join(dir, 'prom');
+  const chiaLog = path.join(dir, 'chia', 'debug.log');
+  for (const farm of ['farm1', 'farm2']) {
+    for (const disk of ['disk1', 'disk2', 'disk3']) {
+      fs.mkdirSync(path.join(farmRoot, farm, disk, 'plots'), { recursive: true });
+      fs.mkdirSync(path.join(farmRoot, farm, disk, 'logs'), { recursive: true });
+    }
+  }
+  for (const temp of ['1', '2']) fs.mkdirSync(path.join(tempRoot, temp), { recursive: true });
+  fs.mkdirSync(promDir, { recursive: true });
+  fs.mkdirSync(path.dirname(chiaLog), { recursive: true });
+  initValueFiles(paths);
+  const values: Record<string, string> = {
+    ...DEMO_VALUES,
+    farm_root: farmRoot,
+    temp_root: tempRoot,
+    prom_dir: promDir,
+    chia_log: chiaLog,
+    chia_bin: path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js'),
+  };
+  for (const [name, value] of Object.entries(values)) {
+    const result = setValue(paths, name, value);
+    if (!result.ok) throw new Error(result.message);
+  }
+  return { root: dir, paths, farmRoot, tempRoot, promDir, chiaLog };
+}

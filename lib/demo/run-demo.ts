@@ -1,0 +1,91 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { readStatus } from '../cli/read-status.js';
+import { formatDuration } from '../format-duration.js';
+import { PACKAGE_ROOT } from '../home.js';
+import { setValue } from '../write-value.js';
+import { makeSandbox, type Sandbox } from './make-sandbox.js';
+
+export interface DemoOptions {
+  /** How long new plots may start; running ones are then waited for. */
+  seconds: number;
+  /** Wall time of one simulated plot. */
+  plotSeconds: number;
+  dir?: string;
+  out: (line: string) => void;
+}
+
+const script = (relative: string) => path.join(PACKAGE_ROOT, relative);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs the cron-style parts once: diskhand and whichever collectors exist. */
+async function runPeriodicParts(env: NodeJS.ProcessEnv): Promise<void> {
+  const parts = ['scripts/diskhand.js', 'collectors/goplot_collector.js'].filter((part) => fs.existsSync(script(part)));
+  for (const part of parts) await execa('node', [script(part)], { env, reject: false, timeout: 30_000 });
+}
+
+function progressLine(sandbox: Sandbox, elapsedS: number): string {
+  const status = readStatus(sandbox.paths, process.env, Date.now);
+  const plots = status.plots.map((plot) => `#${plot.index ?? '?'} p${plot.phase || '-'} ${Math.floor(plot.progress * 100)}%`);
+  const made = status.disks.reduce((sum, disk) => sum + disk.plots, 0);
+  return `[${formatDuration(elapsedS).padStart(7)}] running ${status.plots.length}${plots.length ? ` (${plots.join(', ')})` : ''} | plots made ${made}`;
+}
+
+function summarise(sandbox: Sandbox, out: (line: string) => void): { made: number; failed: number } {
+  const log = fs.readFileSync(path.join(sandbox.paths.logsDir, 'goplot.log'), 'utf8');
+  const finished = [...log.matchAll(/plot (\d+) finished in (.+?) \((.+?)\)$/gm)];
+  const failed = [...log.matchAll(/plot (\d+) failed: (.+?);/gm)];
+  out('');
+  out(`summary: ${finished.length} plots made, ${failed.length} failed`);
+  for (const [, index, took, where] of finished) out(`  plot ${index.padStart(2)}  ${took.padEnd(8)}  -> ${where}`);
+  for (const [, index, why] of failed) out(`  plot ${index.padStart(2)}  failed: ${why}`);
+  out('');
+  out('look at:');
+  out(`  tail -f ${path.join(sandbox.paths.logsDir, 'goplot.log')}`);
+  out(`  ls ${sandbox.farmRoot}/*/*/plots`);
+  out(`  cat ${sandbox.paths.disksDir}/*/*.goplot       (diskhand's disk states)`);
+  out(`  ls ${sandbox.promDir}                           (Prometheus textfiles)`);
+  out(`  GOPLOT_HOME=${sandbox.paths.home} npx goplot status   (or view, config, analyze)`);
+  out(`  rm -rf ${sandbox.root}                         (when done)`);
+  return { made: finished.length, failed: failed.length };
+}
+
+export async function runDemo(options: DemoOptions): Promise<number> {
+  const { out } = options;
+  const sandbox = makeSandbox(options.dir);
+  const env = { ...process.env, GOPLOT_HOME: sandbox.paths.home, SIMPLOTTER_SECONDS: String(options.plotSeconds) };
+  out(`goplot demo in ${sandbox.root}`);
+  out(`  2 farms x 3 disks under ${sandbox.farmRoot}, temp dirs ${sandbox.tempRoot}/1 and /2`);
+  out(`  the simulated plotter (k25, ${options.plotSeconds} s a plot), max_plots 3, plot_gap 3 s; plots start for ${options.seconds} s`);
+  out('');
+  await runPeriodicParts(env);
+  const loop = spawn('node', [script('scripts/goplot.js')], { env, stdio: 'ignore' });
+  const started = Date.now();
+  const elapsed = () => (Date.now() - started) / 1000;
+  let nextPeriodic = Date.now() + 10_000;
+  try {
+    while (elapsed() < options.seconds) {
+      await sleep(2000);
+      out(progressLine(sandbox, elapsed()));
+      if (Date.now() >= nextPeriodic) {
+        await runPeriodicParts(env);
+        nextPeriodic = Date.now() + 10_000;
+      }
+    }
+    setValue(sandbox.paths, 'on_toggle', 'off');
+    out('time is up: on_toggle is off, waiting for the running plots to finish');
+    const deadline = Date.now() + (options.plotSeconds * 2 + 30) * 1000;
+    while (Date.now() < deadline && readStatus(sandbox.paths, process.env, Date.now).plots.length > 0) {
+      await sleep(2000);
+      out(progressLine(sandbox, elapsed()));
+    }
+  } finally {
+    loop.kill('SIGTERM');
+    await new Promise((resolve) => (loop.exitCode !== null ? resolve(null) : loop.once('exit', resolve)));
+  }
+  await runPeriodicParts(env);
+  const { made } = summarise(sandbox, out);
+  return made > 0 ? 0 : 1;
+}
