@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import checkDiskSpaceImport from 'check-disk-space';
+
+// The package's types describe its CommonJS build while Node loads its ESM build: take either shape.
+const checkDiskSpace = ((checkDiskSpaceImport as unknown as { default?: unknown }).default ?? checkDiskSpaceImport) as (
+  dir: string,
+) => Promise<{ size: number; free: number }>;
+
+export type SpaceMethod = 'statfs' | 'df';
+
+/** disk_space's value as the config reader types it (a string). */
+export function toSpaceMethod(value: string): SpaceMethod {
+  return value === 'df' ? 'df' : 'statfs';
+}
+
+export interface DiskSpace {
+  totalBytes: number;
+  /** Space an unprivileged writer can still use (statfs f_bavail; df's Available). */
+  freeBytes: number;
+}
+
+/**
+ * Capacity of the filesystem holding dir. statfs asks the kernel directly (no process per
+ * disk); df is there for filesystems where the two disagree (some FUSE and network mounts).
+ * Throws, naming the dir, when it cannot be read.
+ */
+export async function readDiskSpace(dir: string, method: SpaceMethod): Promise<DiskSpace> {
+  // check-disk-space would quietly measure the first existing parent of a missing dir: the root fs
+  const stat = await fs.promises.stat(dir);
+  if (!stat.isDirectory()) throw new Error(`${dir} is not a directory`);
+  if (method === 'statfs') {
+    const fsStat = await fs.promises.statfs(dir);
+    return { totalBytes: fsStat.blocks * fsStat.bsize, freeBytes: fsStat.bavail * fsStat.bsize };
+  }
+  const { size, free } = await checkDiskSpace(dir);
+  if (!Number.isFinite(size) || !Number.isFinite(free)) throw new Error(`df gave no numbers for ${dir}`);
+  return { totalBytes: size, freeBytes: free };
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** 1536 -> `1.5 KiB`: binary units, as df -h and the chia docs' plot sizes use. */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// diskhand: measures every disk under farm_root and writes disks/<farm>/<disk>.goplot
+// (KiB used + committed, full, unmounted; off is kept). Logs to logs/diskhand.log.
+// crontab: * * * * * cd /path/to/goplot-ts && node scripts/diskhand.js
+// GOPLOT_MOUNTINFO=<file> reads mount points from that file instead of /proc/self/mountinfo
+// (tests use it to declare temp dirs as mount points).
+import { Command } from 'commander';
+import { ConfigReader } from '../lib/config-reader.js';
+import { runDiskhand } from '../lib/diskhand.js';
+import { resolveHome } from '../lib/home.js';
+import { configLogSink, createLogger } from '../lib/logger.js';
+import { mountinfoPathFrom } from '../lib/mount-points.js';
+
+async function main(): Promise<void> {
+  const options = new Command('diskhand')
+    .description('measure every disk under farm_root once and write its state file (run it from cron every minute)')
+    .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder')
+    .option('--print', 'also print the log lines to stdout', false)
+    .option('--json', 'print the report as JSON', false)
+    .parse()
+    .opts<{ home?: string; print: boolean; json: boolean }>();
+  const paths = resolveHome({ home: options.home });
+  const logger = createLogger(paths, 'diskhand', 'diskhand.log');
+  const report = await runDiskhand({
+    paths,
+    config: new ConfigReader(paths, configLogSink(logger)),
+    log: (level, message) => {
+      logger[level](message);
+      if (options.print) console.log(message);
+    },
+    mountinfoPath: mountinfoPathFrom(process.env),
+  }).catch((error: unknown) => {
+    logger.error(error instanceof Error ? error.message : String(error));
+    throw error;
+  });
+  if (options.json) console.log(JSON.stringify(report, null, 2));
+}
+
+main().catch((error: unknown) => {
+  console.error(`diskhand: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
