@@ -1,0 +1,27 @@
+import { execa } from 'execa';
+
+export interface PromtoolCheck {
+  ok: boolean;
+  /** promtool's own words (its lint problems), stdout and stderr together. */
+  output: string;
+}
+
+export const PROMTOOL_MISSING =
+  'promtool is not installed: it is in Debian\'s prometheus package (apt-get update && apt-get install -y prometheus), ' +
+  'or set PROMTOOL to its path';
+
+/**
+ * Runs the real `promtool check metrics` on a .prom file, as node_exporter's users would. A
+ * missing promtool is an error, never a pass: the check is the point.
+ */
+export async function checkMetrics(file: string): Promise<PromtoolCheck> {
+  const promtool = process.env.PROMTOOL || 'promtool';
+  const result = await execa(promtool, ['check', 'metrics'], {
+    inputFile: file,
+    reject: false,
+    all: true,
+    timeout: 30_000,
+  });
+  if (result.code === 'ENOENT') throw new Error(PROMTOOL_MISSING);
+  return { ok: result.exitCode === 0, output: (result.all ?? '').trim() };
+}
