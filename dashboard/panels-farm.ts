@@ -1,0 +1,48 @@
+import { query, row, stat, table, timeseries, type PanelSpec } from './panels-kit.js';
+
+const F = 'instance=~"$farmer"';
+const ALL = 'instance=~"$plotter|$harvester|$farmer"';
+
+/** The farmer and full node: sync, farming, netspace, plots, XCH. */
+export function farmPanels(): PanelSpec[] {
+  return [
+    row('Farm'),
+    stat('Full node', [query(`farm_fullnode_syncstatus{${F}}`, { legend: '{{instance}}' })], {
+      map: { 1: { text: 'synced', color: 'green' }, 0: { text: 'not synced', color: 'red' } },
+    }),
+    stat('Farmer', [query(`farm_farmer_farmstatus{${F}}`, { legend: '{{instance}}' })], {
+      map: { 1: { text: 'farming', color: 'green' }, 0: { text: 'not farming', color: 'red' } },
+    }),
+    stat('Plots', [query(`farm_plot_count{${F}}`, { legend: '{{instance}}' })], { decimals: 0 }),
+    stat('Plots size', [query(`farm_plots_size_bytes{${F}}`, { legend: '{{instance}}' })], { unit: 'bytes' }),
+    stat('XCH farmed', [query(`farm_xch_farmed{${F}}`, { legend: '{{instance}}' })], { decimals: 2 }),
+    stat('Expected time to win', [query(`farm_expected_time_to_win_seconds{${F}}`, { legend: '{{instance}}' })], { unit: 's' }),
+    timeseries('Netspace', [query(`farm_fullnode_netspace_bytes{${F}}`, { legend: '{{instance}}' })], { unit: 'bytes' }),
+    timeseries('Plots and effective size', [
+      query(`farm_plots_size_bytes{${F}}`, { legend: 'on disk {{instance}}' }),
+      query(`farm_plots_effective_size_bytes{${F}}`, { legend: 'effective {{instance}}' }),
+    ], { unit: 'bytes', min: 0 }),
+    timeseries('Difficulty', [query(`farm_fullnode_difficulty{${F}}`, { legend: '{{instance}}' })], { w: 24, h: 6 }),
+  ];
+}
+
+/** Is every collector running and its file fresh? A stale .prom file shows old values as if current. */
+export function healthPanels(): PanelSpec[] {
+  return [
+    row('Collectors'),
+    table('Collector health', [
+      query(`label_replace({__name__=~".+_collector_success", ${ALL}}, "collector", "$1", "__name__", "(.+)_collector_success")`, { instant: true }),
+    ], {
+      description: '1: the last run wrote its file; 0: it failed and kept the last good values (see the log)',
+      map: { 1: { text: 'ok', color: 'green' }, 0: { text: 'failing', color: 'red' } },
+      rename: { Value: 'success' }, w: 12,
+    }),
+    timeseries('Since each collector last succeeded', [
+      query(`time() - label_replace({__name__=~".+_collector_last_success_timestamp_seconds", ${ALL}}, "collector", "$1", "__name__", "(.+)_collector_last_success_timestamp_seconds")`, { legend: '{{collector}} {{instance}}' }),
+    ], { unit: 's', min: 0, steps: [[null, 'green'], [300, 'red']] }),
+    stat('Unreadable .prom files', [query(`node_textfile_scrape_error{${ALL}}`, { legend: '{{instance}}' })], {
+      description: "node_exporter's textfile collector: 1 when a file in prom_dir could not be parsed",
+      map: { 0: { text: 'none', color: 'green' }, 1: { text: 'error', color: 'red' } }, w: 24,
+    }),
+  ];
+}
