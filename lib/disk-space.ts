@@ -32,7 +32,15 @@ export async function readDiskSpace(dir: string, method: SpaceMethod): Promise<D
     const fsStat = await fs.promises.statfs(dir);
     return { totalBytes: fsStat.blocks * fsStat.bsize, freeBytes: fsStat.bavail * fsStat.bsize };
   }
-  const { size, free } = await checkDiskSpace(dir);
+  let size: number;
+  let free: number;
+  try {
+    ({ size, free } = await checkDiskSpace(dir));
+  } catch (error) {
+    // execFile's message repeats the command and spans lines; df's own stderr says what is wrong
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    throw new Error(stderr || (error as Error).message.split('\n')[0]);
+  }
   if (!Number.isFinite(size) || !Number.isFinite(free)) throw new Error(`df gave no numbers for ${dir}`);
   return { totalBytes: size, freeBytes: free };
 }
