@@ -68,14 +68,16 @@ export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
   const notifyEvent = (kind: NotifyEventKind, subject: string, text: string): Promise<NotifyOutcome> =>
     bounded(notifier.notify(kind, subject, text), boundMs, { sent: [], failed: [], skipped: 'busy' });
 
-  const end = async (plot: PlotInfo, tag: PlotEndTag, kind: NotifyEventKind, text: string): Promise<void> => {
+  const end = async (plot: PlotInfo, totalSeconds: number, tag: PlotEndTag, kind: NotifyEventKind, text: string): Promise<void> => {
     const work = async () => {
       const region = regions.get(plot.index);
       regions.delete(plot.index);
       const client = annotations();
       const endMs = now();
+      // A tractor that did not see the start (restarted) still draws the region from the plot's run time.
+      const startMs = region?.startMs ?? endMs - Math.max(0, Math.round(totalSeconds * 1000));
       const closing = client
-        ? (async () => client.end(region ? await region.id : null, region?.startMs ?? endMs, endMs, tag, text))()
+        ? (async () => client.end(region ? await region.id : null, startMs, endMs, tag, text))()
         : Promise.resolve(false);
       await Promise.all([closing, notifier.notify(kind, `plot ${plot.index}`, text)]);
     };
@@ -97,11 +99,11 @@ export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
       }
     },
     finished(plot, totalSeconds) {
-      return end(plot, 'plot_end', 'plot_finished', `plot ${plot.index} finished on ${host} in ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`);
+      return end(plot, totalSeconds, 'plot_end', 'plot_finished', `plot ${plot.index} finished on ${host} in ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`);
     },
     failed(plot, exitCode, totalSeconds) {
       const how = exitCode === null ? 'was killed' : `exited with code ${exitCode}`;
-      return end(plot, 'plot_fail', 'plot_failed', `plot ${plot.index} failed on ${host}: plotter ${how} after ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`);
+      return end(plot, totalSeconds, 'plot_fail', 'plot_failed', `plot ${plot.index} failed on ${host}: plotter ${how} after ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`);
     },
     notifyEvent,
   };

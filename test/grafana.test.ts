@@ -152,6 +152,31 @@ describe('Grafana plot regions', () => {
     assert.match(log, /HTTP 401 Unauthorized/);
   });
 
+  test('a plot whose start this process did not see still gets its whole region, from its run time', async () => {
+    grafana.answer({ kind: 'reply', status: 200, body: { id: 3 } });
+    const events = makeEvents({ ms: START_MS });
+    await events.failed(plot, 1, 90);
+    assert.equal(grafana.requests.length, 1);
+    assert.deepEqual(JSON.parse(grafana.requests[0].body), {
+      time: START_MS - 90_000,
+      timeEnd: START_MS,
+      tags: ['goplot', 'plot_fail', 'plotter1'],
+      text: 'plot 7 failed on plotter1: plotter exited with code 1 after 1m 30s (f1/d2)',
+    });
+  });
+
+  test('without a token the requests go without Authorization and a refusal says the token file is missing', async () => {
+    fs.rmSync(path.join(home.configDir, 'grafana_token'));
+    grafana.answer({ kind: 'reply', status: 401, body: { message: 'Unauthorized' } });
+    const events = makeEvents({ ms: START_MS });
+    events.started(plot);
+    await events.finished(plot, 10);
+    assert.equal(grafana.requests[0].headers.authorization, undefined);
+    assert.deepEqual(logMessages(home), [
+      `Grafana annotations (${grafana.url}): HTTP 401 Unauthorized (no token: config/grafana_token is missing or empty); plots go on without annotations (said once until it answers again)`,
+    ]);
+  });
+
   test('with grafana_url empty nothing is sent', async () => {
     home.set('grafana_url', '');
     const events = makeEvents({ ms: START_MS });

@@ -38,7 +38,8 @@ export function createAnnotationsClient(options: AnnotationsClientOptions): Anno
       outages.succeeded('grafana', label);
       return result;
     } catch (error) {
-      outages.failed('grafana', label, describeFailure(error, secrets, timeoutMs), consequence);
+      const hint = token ? '' : ' (no token: config/grafana_token is missing or empty)';
+      outages.failed('grafana', label, `${describeFailure(error, secrets, timeoutMs)}${hint}`, consequence);
       return null;
     }
   };
