@@ -58,17 +58,20 @@ function readOutput<T extends { recognized: boolean }>(run: ChiaRunResult, parse
   if (!run.ok) return { ok: false, problem: run.message };
   const value = parse(run.stdout);
   if (value.recognized) return { ok: true, value };
-  const shown = firstLine(run.stdout) ?? firstLine(run.stderr);
   const exit = run.exitCode === 0 ? '' : ` and exited with code ${run.exitCode}`;
-  return {
-    ok: false,
-    problem: shown === null
-      ? `"${run.command}" printed nothing${exit}`
-      : `"${run.command}" printed nothing chia prints${exit}: ${JSON.stringify(shown)}`,
-  };
+  const shown = firstLine(run.stdout);
+  if (shown !== null) return { ok: false, problem: `"${run.command}" printed nothing chia prints${exit}: ${JSON.stringify(shown)}` };
+  // A Python traceback ends with the line that says what went wrong.
+  const lastError = lastLine(run.stderr);
+  return { ok: false, problem: `"${run.command}" printed nothing${exit}${lastError === null ? '' : `: stderr ${JSON.stringify(lastError)}`}` };
 }
 
 function firstLine(text: string): string | null {
   const line = text.split('\n').find((candidate) => candidate.trim() !== '');
+  return line === undefined ? null : line.trim().slice(0, 160);
+}
+
+function lastLine(text: string): string | null {
+  const line = text.split('\n').findLast((candidate) => candidate.trim() !== '');
   return line === undefined ? null : line.trim().slice(0, 160);
 }

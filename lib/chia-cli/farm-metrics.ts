@@ -33,7 +33,7 @@ export function buildFarmRegistry(show: ShowState, summary: FarmSummary): { regi
   const netspace = show.netspaceBytes ?? summary.netspaceBytes;
   record('netspace', netspace !== null, show.netspaceBytes === null && summary.netspaceBytes === null ? `${showWhy}; ${summaryWhy}` : '');
   if (netspace !== null) {
-    gauge('farm_fullnode_netspace', 'Chia full node estimated network space, in PiB (goplot\'s unit)').set(netspace / BYTES_PER_PIB);
+    gauge('farm_fullnode_netspace', 'Chia full node estimated network space, in PiB (goplot\'s unit)').set(inUnit(netspace, BYTES_PER_PIB));
     gauge('farm_fullnode_netspace_bytes', 'Chia full node estimated network space, in bytes').set(netspace);
   }
 
@@ -51,7 +51,7 @@ export function buildFarmRegistry(show: ShowState, summary: FarmSummary): { regi
 
   record('plots_size', summary.plotsBytes !== null, summaryWhy);
   if (summary.plotsBytes !== null) {
-    gauge('farm_plots_size', 'Total size of the plots on disk, in TiB (goplot\'s unit)').set(summary.plotsBytes / BYTES_PER_TIB);
+    gauge('farm_plots_size', 'Total size of the plots on disk, in TiB (goplot\'s unit)').set(inUnit(summary.plotsBytes, BYTES_PER_TIB));
     gauge('farm_plots_size_bytes', 'Total size of the plots on disk, in bytes').set(summary.plotsBytes);
   }
 
@@ -108,4 +108,9 @@ function registerPlotSummary(registry: Registry, count: number, bytes: number | 
     ],
   };
   registry.registerMetric({ ...family, get: async () => family } as unknown as Metric);
+}
+
+/** chia prints 3 decimals; 6 keep every digit of a size converted between PiB and EiB without float noise. */
+function inUnit(bytes: number, unit: number): number {
+  return Number((bytes / unit).toFixed(6));
 }
