@@ -68,6 +68,7 @@ describe('the process table', () => {
       const found = readPlots().filter((plot) => plot.pid === child.pid);
       return found.length === 1 && found[0].argv.includes('create') ? found : null;
     });
+    assert.ok(plots);
     const plot = plots[0];
     assert.deepEqual(
       { ...plot, startedAt: 0, rssBytes: 0, ppid: 0 },
@@ -121,6 +122,7 @@ describe('the process table', () => {
     const tail = start('tail', ['-f', `${F}/f1/d1/logs/plot.7.log`]);
     const mine = start(path.join(bin, 'bladebit'), ['-t', '8', '-n', '1', '--compress', '7', 'diskplot', '-t1', `${T}/3`, '-t2', '/var/tmp/other', `${F}/f2/d3/plots`]);
     const plot = await waitFor('the bladebit plot', () => readPlots().find((found) => found.pid === mine.pid && found.argv.includes('diskplot')));
+    assert.ok(plot);
     const pids = readPlots().map((found) => found.pid);
     for (const ignored of [elsewhere, grep, tail]) assert.ok(!pids.includes(ignored.pid ?? -1), `pid ${ignored.pid} is not a plot here`);
     assert.deepEqual(
