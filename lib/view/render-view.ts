@@ -1,0 +1,164 @@
+import { formatBytes } from '../disk-space.js';
+import { formatDuration } from '../format-duration.js';
+import type { ViewDisk, ViewModel, ViewPlot } from './read-view-model.js';
+import { alignColumns, cutToWidth, drawProgressBar, formatClock, formatDateTime, sanitizeText, type Column } from './screen-text.js';
+
+export interface RenderOptions {
+  /** The live screen: the title says how to leave. */
+  live?: boolean;
+}
+
+const PLOT_COLUMNS: Column[] = [
+  { header: '#', align: 'right' },
+  { header: 'plotter' },
+  { header: 'k', align: 'right' },
+  { header: 'started' },
+  { header: 'elapsed', align: 'right' },
+  { header: 'phase', align: 'right' },
+  { header: 'progress' },
+  { header: 'temp' },
+  { header: 'dest' },
+  { header: 'pid', align: 'right' },
+  { header: 'memory', align: 'right' },
+];
+const MIN_BAR = 10;
+const MAX_BAR = 30;
+const DISK_GAP = '    ';
+
+function plotCells(plot: ViewPlot, nowMs: number): string[] {
+  return [
+    plot.index === null ? '?' : String(plot.index),
+    plot.plotter,
+    String(plot.k),
+    formatClock(plot.startedAtMs, nowMs),
+    formatDuration(plot.elapsedSeconds),
+    plot.phase > 0 ? String(plot.phase) : '-',
+    '', // the bar, drawn once its width is known
+    plot.tempDir ?? '-',
+    plot.destination ?? '-',
+    String(plot.pid),
+    formatBytes(plot.rssBytes),
+  ].map(sanitizeText);
+}
+
+/** Columns a narrow screen gives up first, so the row keeps what a farmer looks for: progress and where. */
+const DROP_ORDER = ['started', 'k', 'pid', 'temp', 'memory', 'plotter'];
+
+function tableWithBar(columns: Column[], rows: string[][], progress: number[], width: number): string[] {
+  const at = columns.findIndex((column) => column.header === 'progress');
+  const others = alignColumns(columns, rows.map((row) => row.map((cell, i) => (i === at ? '' : cell))));
+  // the empty progress column is as wide as its header; the bar's cell is `[` bar `] 100%`
+  const withoutProgress = Math.max(...others.map((line) => line.length)) - 'progress'.length;
+  const barWidth = Math.max(MIN_BAR, Math.min(MAX_BAR, width - withoutProgress - '[] 100%'.length));
+  return alignColumns(columns, rows.map((row, r) => row.map((cell, i) => (i === at ? drawProgressBar(progress[r]!, barWidth) : cell))));
+}
+
+/**
+ * The table with the bar as wide as the screen allows (10..30); when even the shortest bar does
+ * not fit, whole columns go (DROP_ORDER) rather than the row being cut mid-path.
+ */
+function plotTable(plots: ViewPlot[], nowMs: number, width: number): { lines: string[]; hidden: string[] } {
+  const rows = plots.map((plot) => plotCells(plot, nowMs));
+  const progress = plots.map((plot) => plot.progress);
+  const hidden: string[] = [];
+  for (;;) {
+    const keep = PLOT_COLUMNS.map((column, i) => ({ column, i })).filter(({ column }) => !hidden.includes(column.header));
+    const lines = tableWithBar(keep.map(({ column }) => column), rows.map((row) => keep.map(({ i }) => row[i]!)), progress, width);
+    const fits = lines.every((line) => Array.from(line).length <= width);
+    if (fits || hidden.length === DROP_ORDER.length) return { lines, hidden };
+    hidden.push(DROP_ORDER[hidden.length]!);
+  }
+}
+
+function diskCells(disks: ViewDisk[]): string[] {
+  const names = disks.map((disk) => sanitizeText(`${disk.farm}/${disk.disk}`));
+  const frees = disks.map((disk) => (disk.freeBytes === null ? '-' : `${formatBytes(disk.freeBytes)} free`));
+  const nameWidth = Math.max(...names.map((name) => name.length));
+  const stateWidth = Math.max(...disks.map((disk) => disk.state.length));
+  const freeWidth = Math.max(...frees.map((free) => free.length));
+  return disks.map((disk, i) => `${names[i]!.padEnd(nameWidth)}  ${disk.state.padEnd(stateWidth)}  ${frees[i]!.padStart(freeWidth)}`);
+}
+
+/** Disks as cells in columns (down, then across, like ls), since a farm may have dozens. */
+function diskGrid(disks: ViewDisk[], width: number, maxRows: number): string[] {
+  if (disks.length === 0) return [];
+  const cells = diskCells(disks);
+  const cellWidth = cells[0]!.length;
+  const columns = Number.isFinite(width) ? Math.max(1, Math.floor((width + DISK_GAP.length) / (cellWidth + DISK_GAP.length))) : 1;
+  let rows = Math.ceil(cells.length / columns);
+  let shown = cells.length;
+  if (rows > maxRows) {
+    rows = Math.max(0, maxRows - 1);
+    shown = rows * columns;
+  }
+  const lines: string[] = [];
+  for (let row = 0; row < rows; row++) {
+    const line: string[] = [];
+    for (let column = 0; column < columns; column++) {
+      const at = column * rows + row;
+      if (at < shown) line.push(cells[at]!);
+    }
+    lines.push(line.join(DISK_GAP).trimEnd());
+  }
+  if (shown < cells.length) lines.push(`… ${cells.length - shown} more disks`);
+  return lines;
+}
+
+function diskSummary(disks: ViewDisk[]): string {
+  if (disks.length === 0) return 'disks: none found under farm_root';
+  const counts = new Map<string, number>();
+  for (const disk of disks) counts.set(disk.state, (counts.get(disk.state) ?? 0) + 1);
+  const free = disks.reduce((sum, disk) => sum + (disk.state === 'ok' ? (disk.freeBytes ?? 0) : 0), 0);
+  const states = [...counts.entries()].map(([state, count]) => `${count} ${state}`).join(', ');
+  return `disks: ${disks.length} (${states}), ${formatBytes(free)} free on the ok ones`;
+}
+
+function headerLines(model: ViewModel, options: RenderOptions): string[] {
+  const title = `goplot view  ${model.host}  ${formatDateTime(model.nowMs)}  home ${model.home}${options.live ? '  (q quits)' : ''}`;
+  const { loop } = model;
+  let loopText: string;
+  if (loop.running) loopText = `loop: running, pid ${loop.pid}${loop.startedAtMs === null ? '' : ` since ${formatClock(loop.startedAtMs, model.nowMs)}`}`;
+  else if (loop.pid !== null) loopText = `loop: not running (logs/goplot.pid names pid ${loop.pid}, which is gone)`;
+  else loopText = 'loop: not running (npm start, or node scripts/goplot.js)';
+  const [load1, load5, load15] = model.load;
+  const load = (load5 + load15) / 2;
+  let next: string;
+  if (model.next.start) next = `next plot: can start now: ${model.next.reason}${loop.running ? '' : ', but no loop is running to start it'}`;
+  else next = `next plot: waits: ${model.next.reason}${model.next.retryAtMs === null ? '' : ` (until ${formatClock(model.next.retryAtMs, model.nowMs)})`}`;
+  return [
+    title,
+    `${loopText}   on_toggle: ${model.onToggle}   plots: ${model.plots.length} of max_plots ${model.maxPlots}`,
+    `load: ${load.toFixed(2)} of load_max ${model.loadMax}   ((load5 + load15) / 2; 1m ${load1.toFixed(2)}, 5m ${load5.toFixed(2)}, 15m ${load15.toFixed(2)})`,
+    next,
+    ...model.problems.map((problem) => `! ${problem}`),
+  ].map(sanitizeText);
+}
+
+/**
+ * The screen as lines, none wider than `width` and no more than `height` of them (Infinity: the
+ * whole thing, for a pipe). Plots come first; when the screen is short the rest are counted.
+ */
+export function renderView(model: ViewModel, width: number, height: number, options: RenderOptions = {}): string[] {
+  const header = headerLines(model, options);
+  const table = model.plots.length === 0 ? { lines: [], hidden: [] } : plotTable(model.plots, model.nowMs, width);
+  const plotLines = table.lines;
+  const hiddenNote = table.hidden.length === 0 ? '' : ` (too narrow for: ${table.hidden.join(', ')})`;
+  const plotTitle = model.plots.length === 0 ? 'plots: none running' : `plots: ${model.plots.length} running${hiddenNote}`;
+  const fixed = header.length + 1 + 1 + (plotLines.length > 0 ? 1 : 0) + 1 + 1;
+  const room = Math.max(0, height - fixed);
+
+  const plotRowsWanted = model.plots.length;
+  const diskRowsAtMost = diskGrid(model.disks, width, Infinity).length;
+  const diskFloor = Math.min(diskRowsAtMost, 2);
+  const plotRows = Math.min(plotRowsWanted, Math.max(1, room - diskFloor));
+  const diskRows = Math.max(1, room - plotRows);
+
+  const shownPlots = [...plotLines.slice(0, 1)];
+  if (plotRows >= plotRowsWanted) shownPlots.push(...plotLines.slice(1));
+  else {
+    shownPlots.push(...plotLines.slice(1, plotRows));
+    shownPlots.push(`… ${plotRowsWanted - (plotRows - 1)} more plots`);
+  }
+  const lines = [...header, '', plotTitle, ...shownPlots, '', diskSummary(model.disks), ...diskGrid(model.disks, width, diskRows)];
+  return lines.slice(0, Number.isFinite(height) ? Math.max(0, height) : lines.length).map((line) => cutToWidth(line, width).trimEnd());
+}

@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import type { ViewModel } from './read-view-model.js';
+import { renderView } from './render-view.js';
+
+export interface ViewTerminal {
+  // fd: the restore on exit is written synchronously
+  output: NodeJS.WriteStream & { fd: number };
+  input: NodeJS.ReadStream;
+}
+
+export interface LiveViewOptions {
+  readModel: () => Promise<ViewModel>;
+  intervalMs: number;
+  terminal: ViewTerminal;
+}
+
+const ENTER = '\x1b[?1049h\x1b[?25l';
+const RESTORE = '\x1b[?25h\x1b[?1049l';
+const HOME = '\x1b[H';
+const CLEAR_TO_LINE_END = '\x1b[K';
+const CLEAR_BELOW = '\x1b[J';
+const QUIT_KEYS = new Set(['q', 'Q', '\x03', '\x04']);
+const EXIT_CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+/**
+ * One frame as one write: each line overwrites the old one in place (no full clear, so no
+ * flicker over SSH). A line as wide as the screen gets no clear-to-end, which at the last
+ * column would erase its last character.
+ */
+export function frameText(lines: string[], width: number, height: number): string {
+  const shown = lines.slice(0, height);
+  const body = shown.map((line) => (Array.from(line).length < width ? line + CLEAR_TO_LINE_END : line)).join('\r\n');
+  return HOME + body + (shown.length < height ? `\r\n${CLEAR_BELOW}` : '');
+}
+
+/**
+ * The full-screen view until q, Ctrl-C or a signal: alternate screen, raw keys, a redraw on
+ * resize and every intervalMs. The terminal is always given back as it was, also when reading
+ * or writing fails. Resolves to the exit code.
+ */
+export function runLiveView({ readModel, intervalMs, terminal }: LiveViewOptions): Promise<number> {
+  const { output, input } = terminal;
+  let model: ViewModel | null = null;
+  let failure: string | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let refreshing = false;
+  let waitingForDrain = false;
+  let finished = false;
+  const rawBefore = input.isTTY ? input.isRaw : false;
+
+  return new Promise<number>((resolve) => {
+    const restore = (): void => {
+      if (input.isTTY) input.setRawMode(rawBefore);
+      try {
+        // synchronous, so it is on the terminal even when the process exits right after
+        fs.writeSync(output.fd, RESTORE);
+      } catch {
+        // the terminal is gone (SSH dropped): nothing left to restore
+      }
+    };
+    const onExit = (): void => restore();
+    const finish = (code: number): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      output.off('resize', draw);
+      output.off('error', onOutputError);
+      output.off('drain', onDrain);
+      input.off('data', onKey);
+      for (const signal of Object.keys(EXIT_CODES)) process.off(signal, onSignal);
+      process.off('exit', onExit);
+      input.pause();
+      restore();
+      resolve(code);
+    };
+
+    function draw(): void {
+      if (finished) return;
+      if (waitingForDrain) return; // a slow link: skip frames rather than queue them
+      const width = output.columns || 80;
+      const height = output.rows || 24;
+      let lines: string[];
+      if (model === null) lines = [failure === null ? 'goplot view: reading…' : `goplot view: ${failure}`, 'q quits'];
+      else {
+        const shown = failure === null ? model : { ...model, problems: [...model.problems, `refresh failed, showing the last frame: ${failure}`] };
+        lines = renderView(shown, width, height, { live: true });
+      }
+      if (!output.write(frameText(lines, width, height))) waitingForDrain = true;
+    }
+    function onDrain(): void {
+      waitingForDrain = false;
+      draw();
+    }
+    function onOutputError(): void {
+      finish(1);
+    }
+    async function refresh(): Promise<void> {
+      if (finished || refreshing) return;
+      refreshing = true;
+      clearTimeout(timer);
+      try {
+        model = await readModel();
+        failure = null;
+      } catch (error) {
+        failure = error instanceof Error ? error.message : String(error);
+      }
+      refreshing = false;
+      if (finished) return;
+      draw();
+      timer = setTimeout(() => void refresh(), intervalMs);
+    }
+    function onKey(data: Buffer | string): void {
+      const keys = typeof data === 'string' ? data : data.toString('utf8');
+      if ([...keys].some((key) => QUIT_KEYS.has(key))) finish(0);
+      else if (keys === 'r' || keys === ' ') void refresh();
+    }
+    function onSignal(signal: NodeJS.Signals): void {
+      finish(EXIT_CODES[signal] ?? 1);
+    }
+
+    process.on('exit', onExit);
+    for (const signal of Object.keys(EXIT_CODES)) process.on(signal, onSignal);
+    output.on('error', onOutputError);
+    output.on('drain', onDrain);
+    output.on('resize', draw);
+    if (input.isTTY) input.setRawMode(true);
+    input.on('data', onKey);
+    input.resume();
+    output.write(ENTER);
+    void refresh();
+  });
+}
