@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { ViewModel } from '../lib/view/read-view-model.js';
 import { readViewModel } from '../lib/view/read-view-model.js';
 import { renderView } from '../lib/view/render-view.js';
+import { readLoopProcess } from '../lib/view/read-loop-pid.js';
 import { frameText } from '../lib/view/run-view.js';
 import { resolveHome } from '../lib/home.js';
 import { builtScript, makeDisks, makeTempDirs, makeTempHome, runScript, SIM_PLOTTER, waitFor, type TempHome } from './helpers/temp-home.js';
@@ -47,6 +48,13 @@ function fixedModel(overrides: Partial<ViewModel> = {}): ViewModel {
     problems: [],
     ...overrides,
   };
+}
+
+/** The screen once it passes `ready` (bounded by waitFor's timeout). */
+async function waitForScreen(what: string, screen: () => string, ready: (text: string) => boolean): Promise<string> {
+  let last = '';
+  await waitFor(what, () => ready((last = screen())));
+  return last;
 }
 
 function manyPlots(count: number): ViewModel['plots'] {
@@ -147,7 +155,7 @@ describe('renderView on a fixed model', () => {
       problems: ['/srv/goplot/config/max_plots.goplot: "three\x07" is not a whole number >= 1, using 3 (the default)'],
     });
     const text = renderView(model, Infinity, Infinity).join('\n');
-    assert.ok(!/[\x00-\x09\x0b-\x1f]/.test(text));
+    assert.ok(![...text].some((char) => char.charCodeAt(0) < 32 && char !== '\n'), text);
     assert.match(text, /\/plot_temp\/\?\[2Jx/);
     assert.match(text, /^! \/srv\/goplot\/config\/max_plots\.goplot: "three\?" is not a whole number >= 1, using 3 \(the default\)$/m);
   });
@@ -160,6 +168,37 @@ describe('frameText', () => {
 
   test('a frame as tall as the screen ends on its last line, so the screen does not scroll', () => {
     assert.equal(frameText(['a', 'b', 'c'], 5, 2), '\x1b[Ha\x1b[K\r\nb\x1b[K');
+  });
+});
+
+describe('readLoopProcess', () => {
+  let home: TempHome;
+  let loop: ChildProcess | undefined;
+  before(() => {
+    home = makeTempHome('goplot-view-loop-');
+  });
+  after(() => {
+    loop?.kill('SIGKILL');
+    home.cleanup();
+  });
+
+  test('no pid file: no loop', () => {
+    assert.deepEqual(readLoopProcess(home), { pid: null, running: false, startedAtMs: null });
+  });
+
+  test('a pid file naming a process that is not a goplot loop (a reused pid) is not a running loop', () => {
+    fs.writeFileSync(path.join(home.logsDir, 'goplot.pid'), `${process.pid}\n`);
+    assert.deepEqual(readLoopProcess(home), { pid: process.pid, running: false, startedAtMs: null });
+  });
+
+  test('a live goplot.js named in the pid file is the running loop, started when it wrote the file', async () => {
+    const script = path.join(home.root, 'goplot.js');
+    fs.writeFileSync(script, 'setTimeout(() => {}, 60_000);\n');
+    loop = spawn('node', [script], { stdio: 'ignore' });
+    const pidFile = path.join(home.logsDir, 'goplot.pid');
+    fs.writeFileSync(pidFile, `${loop.pid}\n`);
+    await waitFor('the stand-in loop to start', () => fs.existsSync(`/proc/${loop!.pid}/cmdline`) && fs.readFileSync(`/proc/${loop!.pid}/cmdline`, 'utf8').includes('goplot.js'));
+    assert.deepEqual(readLoopProcess(home), { pid: loop.pid, running: true, startedAtMs: Math.round(fs.statSync(pidFile).mtimeMs) });
   });
 });
 
@@ -219,7 +258,7 @@ describe('goplot view on a home with a running plot', () => {
     assert.ok(!text.includes('\x1b'), 'no escape codes');
     assert.match(text, /^\s*1\s+chia\s+25\s+\d\d:\d\d:\d\d\s+.*\[[#.]{30}\]\s+\d+%\s+\S+\/plot_temp\/1\s+f1\/d1\s+\d+\s+[\d.]+ MiB$/m);
     assert.match(text, /^next plot: waits: 1\/1 plots running \(max_plots\)$/m);
-    assert.match(text, /^f1\/d1  ok  [\d.]+ \w+ free$/m);
+    assert.match(text, /^f1\/d1 {2}ok {2}[\d.]+ \w+ free$/m);
   });
 
   test('an interval below half a second is refused with the value given', async () => {
@@ -232,36 +271,27 @@ describe('goplot view on a home with a running plot', () => {
     const command = `node ${builtScript('scripts/goplot-cli.js')} --home ${home.home} view --interval 1; echo "exit=$?"; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; echo checked; sleep 120`;
     tmux('new-session', '-d', '-x', '160', '-y', '40', '-s', 'view', command);
     const screen = () => tmux('capture-pane', '-p', '-t', 'view');
-    const first = await waitFor('the plot row on the screen', () => {
-      const text = screen();
-      return /^\s*1\s+chia\s+25\s/m.test(text) ? text : null;
-    });
+    const first = await waitForScreen('the plot row on the screen', screen, (text) => /^\s*1\s+chia\s+25\s/m.test(text));
     assert.equal(tmux('display-message', '-p', '-t', 'view', '#{alternate_on}').trim(), '1', 'on the alternate screen');
-    assert.match(first, /^goplot view  \S+  [\d-]+ [\d:]+  home \S+  \(q quits\)$/m);
+    assert.match(first, /^goplot view {2}\S+ {2}[\d-]+ [\d:]+ {2}home \S+ {2}\(q quits\)$/m);
     assert.match(first, /^next plot: waits: 1\/1 plots running \(max_plots\)$/m);
     assert.match(first, /^disks: 1 \(1 ok\), [\d.]+ \w+ free on the ok ones$/m);
     assert.match(first, /\[[#.]{30}\]/, 'the widest bar at 160 columns');
 
     tmux('resize-window', '-t', 'view', '-x', '70', '-y', '20');
-    const narrow = await waitFor('the redraw at 70 columns', () => {
-      const text = screen();
-      return /\[[#.]{10,29}\]/.test(text) ? text : null;
-    });
+    const narrow = await waitForScreen('the redraw at 70 columns', screen, (text) => /\[[#.]{10,29}\]/.test(text));
     const lines = narrow.split('\n');
     assert.ok(lines.every((line) => line.length <= 70), narrow);
-    assert.match(lines[0]!, /^goplot view  /, 'the title is still the first line: nothing wrapped');
+    assert.match(lines[0]!, /^goplot view {2}/, 'the title is still the first line: nothing wrapped');
     assert.match(narrow, /^plots: 1 running \(too narrow for: [a-z, ]+\)$/m);
     assert.match(narrow, /^\s*1\s+chia\s/m);
     assert.match(narrow, /^disks: 1 \(1 ok\)/m);
 
     tmux('send-keys', '-t', 'view', 'q');
-    const after = await waitFor('the view to exit and stty to report', () => {
-      const text = screen();
-      return /^checked$/m.test(text) ? text : null;
-    });
-    assert.match(after, /^exit=0$/m);
-    assert.match(after, /^icanon$/m, 'the terminal is back in line mode');
-    assert.ok(!after.includes('goplot view'), 'the normal screen is back, without the view on it');
+    const left = await waitForScreen('the view to exit and stty to report', screen, (text) => /^checked$/m.test(text));
+    assert.match(left, /^exit=0$/m);
+    assert.match(left, /^icanon$/m, 'the terminal is back in line mode');
+    assert.ok(!left.includes('goplot view'), 'the normal screen is back, without the view on it');
     assert.equal(tmux('display-message', '-p', '-t', 'view', '#{alternate_on}').trim(), '0', 'the alternate screen was left');
     assert.equal(tmux('display-message', '-p', '-t', 'view', '#{cursor_flag}').trim(), '1', 'the cursor is visible again');
   });
@@ -272,10 +302,7 @@ describe('goplot view on a home with a running plot', () => {
     const screen = () => tmux('capture-pane', '-p', '-t', 'ctrlc');
     await waitFor('the view to draw', () => screen().includes('plots: 1 running'));
     tmux('send-keys', '-t', 'ctrlc', 'C-c');
-    const text = await waitFor('the view to exit', () => {
-      const shown = screen();
-      return shown.includes('exit=') ? shown : null;
-    });
+    const text = await waitForScreen('the view to exit', screen, (shown) => shown.includes('exit='));
     assert.match(text, /^exit=0$/m);
     assert.equal(tmux('display-message', '-p', '-t', 'ctrlc', '#{alternate_on}').trim(), '0');
   });
