@@ -71,8 +71,8 @@ export const VALUE_SPECS = {
 } satisfies Record<string, Spec<unknown>>;
 
 export type ValueName = keyof typeof VALUE_SPECS;
-export type ValueOf<N extends ValueName> = (typeof VALUE_SPECS)[N]['default'] extends number ? number
-  : (typeof VALUE_SPECS)[N] extends Spec<infer T> ? T : never;
+/** A value's type is what its parser yields, so enums stay unions ('statfs' | 'df'), not string. */
+export type ValueOf<N extends ValueName> = (typeof VALUE_SPECS)[N]['parse'] extends ValueParser<infer T> ? T : never;
 
 export function isValueName(name: string): name is ValueName {
   return Object.hasOwn(VALUE_SPECS, name);

@@ -9,7 +9,7 @@ import { readDiskSpace } from '../disk-space.js';
 import { listTempDirs } from '../farm-layout.js';
 import { findTractorPids } from '../find-tractors.js';
 import { PACKAGE_ROOT, type HomePaths } from '../home.js';
-import { readMountPoints } from '../mount-points.js';
+import { mountinfoPathFrom, readMountPoints } from '../mount-points.js';
 import { committedKiB } from '../plot-size.js';
 import { readPlotPhase } from '../read-plot-phase.js';
 import { plotterCommandNames, readRunningPlots } from '../process-table.js';
@@ -54,7 +54,7 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
         farmRoot: config.get('farm_root'),
         lastFarm: config.get('farm_dest'),
         requireMount: config.get('require_mount') === 'yes',
-        mounts: readMountPoints(env.GOPLOT_MOUNTINFO || undefined),
+        mounts: readMountPoints(mountinfoPathFrom(env)),
         spaceMethod,
         plotKiB: committedKiB(config.get('k'), config.get('compression')),
         reserve: false,

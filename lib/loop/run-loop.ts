@@ -4,7 +4,7 @@ import { ConfigReader } from '../config-reader.js';
 import type { HomePaths } from '../home.js';
 import { configLogSink, type Logger } from '../logger.js';
 import { initValueFiles, writeStateValue } from '../write-value.js';
-import { decideStart, type Decision, type LoopSnapshot } from './decide-start.js';
+import { decideWithWorld } from './decide-with-world.js';
 import { acquirePidFile } from './pid-file.js';
 import { Waker } from './waker.js';
 
@@ -56,6 +56,8 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
     if (settle) clearTimeout(settle);
     settle = setTimeout(() => waker.wake(), CONFIG_SETTLE_MS);
   });
+  // a change made before the watcher is ready would be missed until the next poll
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   stop.addEventListener('abort', () => waker.wake(), { once: true });
   const loopStartedMs = world.now();
   log.info(`loop started for home ${paths.home}`);
@@ -64,7 +66,7 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
   let lastLoggedMs = 0;
   try {
     while (!stop.aborted) {
-      const decision = await decide(config, world, loopStartedMs);
+      const decision = await decideWithWorld(config, world, loopStartedMs);
       const nowMs = world.now();
       if (decision.start) {
         const pid = world.launchTractor(() => waker.wake());
@@ -86,37 +88,4 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
   }
   log.info('loop stopped; running plots keep running');
   return { ok: true };
-}
-
-async function decide(config: ConfigReader, world: LoopWorld, loopStartedMs: number): Promise<Decision> {
-  const running = world.readRunning(config);
-  const tractors = world.findTractors();
-  const pendingTractors = tractors.filter((pid) => !running.some((plot) => plot.ppid === pid)).length;
-  const [load1 = 0, load5 = 0, load15 = 0] = world.loadavg();
-  void load1;
-  const snapshot: LoopSnapshot = {
-    nowMs: world.now(),
-    loopStartedMs,
-    onToggle: config.get('on_toggle'),
-    maxPlots: config.get('max_plots'),
-    loadMax: config.get('load_max'),
-    plotGap: config.get('plot_gap'),
-    initialDelay: config.get('initial_delay'),
-    load5,
-    load15,
-    lastStart: config.get('last_start'),
-    failures: config.get('failures'),
-    lastFail: config.get('last_fail'),
-    backoffBase: config.get('backoff_base'),
-    backoffMax: config.get('backoff_max'),
-    runningPhases: running.map((plot) => plot.phase),
-    pendingTractors,
-    startEarlyPhase: config.get('start_early_phase'),
-    maxPhase1: config.get('max_phase1'),
-  };
-  const decision = decideStart(snapshot);
-  if (!decision.start) return decision;
-  const noRoom = await world.checkRoom(config, running);
-  if (noRoom !== null) return { start: false, key: `room:${noRoom.replace(/[\d.]+/g, '#')}`, reason: noRoom };
-  return decision;
 }

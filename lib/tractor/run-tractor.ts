@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 import { chooseDestination } from '../choose-destination.js';
 import { chooseTempDir } from '../choose-temp-dir.js';
 import { ConfigReader } from '../config-reader.js';
@@ -10,14 +10,14 @@ import { findExecutable } from '../find-executable.js';
 import { formatDuration } from '../format-duration.js';
 import type { HomePaths } from '../home.js';
 import { configLogSink, type Logger } from '../logger.js';
-import { readMountPoints } from '../mount-points.js';
-import { createPlotEvents } from '../plot-events.js';
+import { mountinfoPathFrom, readMountPoints } from '../mount-points.js';
 import { committedKiB } from '../plot-size.js';
+import { parsePlotLog } from '../plot-log/parse-plot-log.js';
 import { buildPlotterCommand, plotJobFromConfig } from '../plotter-command.js';
 import { plotterCommandNames, readRunningPlots } from '../process-table.js';
 import { withStateLock } from '../state-lock.js';
 import { tempBytesNeeded } from '../temp-space.js';
-import { writeStateValue } from '../write-value.js';
+import { initValueFiles, writeStateValue } from '../write-value.js';
 import { findPlotId, lastLines, removePlotTempFiles } from './clean-failed-plot.js';
 import { wrapWithPriority } from './priority-wrapper.js';
 
@@ -39,6 +39,12 @@ export const EXIT_REFUSED = 2;
 
 export async function runTractor(options: TractorOptions): Promise<number> {
   const { paths, env, log, now } = options;
+  if (!options.dryRun) {
+    // DESIGN §4: first start creates the missing value files, so a one-shot tractor does not log
+    // "missing, using the default" for each of them on every plot.
+    const { created } = initValueFiles(paths);
+    if (created.length > 0) log.info(`created ${created.length} missing value files with their defaults in ${paths.configDir}`);
+  }
   const config = new ConfigReader(paths, configLogSink(log), env);
   const refuse = (message: string, countAsFailure: boolean): number => {
     log.error(`tractor refused: ${message}`);
@@ -87,10 +93,11 @@ export async function runTractor(options: TractorOptions): Promise<number> {
       farmRoot,
       lastFarm: config.get('farm_dest'),
       requireMount: config.get('require_mount') === 'yes',
-      mounts: readMountPoints(env.GOPLOT_MOUNTINFO || undefined),
+      mounts: readMountPoints(mountinfoPathFrom(env)),
       spaceMethod,
       plotKiB: committedKiB(k, compression),
       reserve: !options.dryRun,
+      runningPlots: running,
       log: (message: string) => log.info(message),
     });
     if (!destination.ok) return { ok: false as const, message: destination.message };
@@ -129,21 +136,20 @@ export async function runTractor(options: TractorOptions): Promise<number> {
 
   const fd = fs.openSync(logFile, 'a');
   const startedMs = now();
-  const child = execa(wrapped.command, wrapped.args, {
-    stdin: 'ignore',
-    stdout: fd,
-    stderr: fd,
-    detached: true,
-    cleanup: false,
-    reject: false,
-    env,
-    extendEnv: false,
-  });
+  // The plotter writes straight into its log (no pipe through the tractor) and has its own
+  // process group: a killed tractor or a closed terminal never takes the plot down with it.
+  const child = spawn(wrapped.command, wrapped.args, { stdio: ['ignore', fd, fd], detached: true, env });
   fs.closeSync(fd);
+  const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('error', () => resolve({ exitCode: 127, signal: null }));
+    child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
+  });
   const plot = { index, farm: destination.farm, disk: destination.disk, tempDir: temp.dir, destDir: destination.plotsDir, plotter, k, pid: child.pid ?? 0 };
   log.info(`plot ${index} started: pid ${child.pid}, ${plotter} k${k}, temp ${temp.dir}, dest ${destination.farm}/${destination.disk}, log ${logFile}`);
   log.info(`plot ${index} command: ${commandLine}`);
   options.print(`plot ${index} started (pid ${child.pid}); log: ${logFile}`);
+  // got and the notifiers load only now, after the spawn: they cost a start-up the plot need not wait for
+  const { createPlotEvents } = await import('../plot-events.js');
   const events = createPlotEvents({ paths, config, log, env, now });
   events.started(plot);
 
@@ -153,18 +159,25 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
 
-  const result = await child;
+  const result = await exited;
   const seconds = (now() - startedMs) / 1000;
-  if (result.exitCode === 0) {
+  const logText = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
+  // `chia plotters madmax|bladebit` exits 0 even when the plotter failed: the log must agree
+  const logStatus = parsePlotLog(logText).status;
+  if (result.exitCode === 0 && logStatus === 'finished') {
     writeStateValue(paths, 'failures', 0);
     log.info(`plot ${index} finished in ${formatDuration(seconds)} (${destination.farm}/${destination.disk})`);
     await events.finished(plot, seconds);
     return EXIT_FINISHED;
   }
-  const how = result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
+  const how = result.signal
+    ? `killed by ${result.signal}`
+    : result.exitCode === 0
+      ? `exit code 0 but its log shows no finished plot (${logStatus})`
+      : `exit code ${result.exitCode}`;
   const tail = lastLines(logFile, 10);
   log.error(`plot ${index} failed: ${how} after ${formatDuration(seconds)}; last lines of ${logFile}: ${tail.join(' | ')}`);
-  const plotId = findPlotId(fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '');
+  const plotId = findPlotId(logText);
   if (plotId) {
     const removed = removePlotTempFiles([temp.dir, job.temp2Dir, destination.plotsDir], plotId);
     log.info(`plot ${index}: removed ${removed.length} temporary file${removed.length === 1 ? '' : 's'} of plot id ${plotId.slice(0, 12)}…`);
@@ -173,6 +186,6 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   }
   writeStateValue(paths, 'failures', config.get('failures') + 1);
   writeStateValue(paths, 'last_fail', Math.floor(now() / 1000));
-  await events.failed(plot, result.exitCode ?? -1, seconds);
+  await events.failed(plot, result.signal ? null : result.exitCode, seconds);
   return EXIT_FAILED;
 }

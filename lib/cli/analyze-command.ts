@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { analyzePlotLogs } from '../analyze/analyze-plot-logs.js';
+import { formatAnalysis } from '../analyze/format-analysis.js';
+import { ConfigReader } from '../config-reader.js';
+import { plotterCommandNames, readRunningPlots } from '../process-table.js';
+import type { CliIo } from './run-command.js';
+
+export interface AnalyzeCommandOptions {
+  paths: string[];
+  since?: string;
+  json: boolean;
+}
+
+/** `2026-11-01` is local midnight, as a farmer means it; anything else goes to Date. */
+export function parseSince(text: string): Date | null {
+  const day = /^(\d{4})-(\d\d)-(\d\d)$/.exec(text);
+  const date = day ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : new Date(text);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function analyzeCommand(io: CliIo, options: AnalyzeCommandOptions): number {
+  const since = options.since === undefined ? undefined : parseSince(options.since);
+  if (since === null) {
+    io.err(`goplot analyze: --since ${JSON.stringify(options.since)} is not a date (use YYYY-MM-DD or an ISO time)`);
+    return 2;
+  }
+  const config = new ConfigReader(io.paths, () => {}, io.env);
+  const farmRoot = config.get('farm_root');
+  const openLogs = new Set(
+    readRunningPlots({ farmRoot, tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config) })
+      .map((plot) => plot.logFile)
+      .filter((file): file is string => file !== null),
+  );
+  const result = analyzePlotLogs({
+    farmRoot,
+    logFiles: options.paths.map((file) => path.resolve(file)),
+    since,
+    now: io.now,
+    isLogOpen: (file) => openLogs.has(file),
+  });
+  io.out(options.json ? JSON.stringify(result, null, 2) : formatAnalysis(result));
+  return 0;
+}

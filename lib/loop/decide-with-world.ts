@@ -1,0 +1,36 @@
+import type { ConfigReader } from '../config-reader.js';
+import { decideStart, type Decision, type LoopSnapshot } from './decide-start.js';
+import type { LoopWorld } from './run-loop.js';
+
+/** The loop's decision from the world as it is now; `goplot view` shows the same answer. */
+export async function decideWithWorld(config: ConfigReader, world: LoopWorld, loopStartedMs: number): Promise<Decision> {
+  const running = world.readRunning(config);
+  const tractors = world.findTractors();
+  const pendingTractors = tractors.filter((pid) => !running.some((plot) => plot.ppid === pid)).length;
+  const [, load5 = 0, load15 = 0] = world.loadavg();
+  const snapshot: LoopSnapshot = {
+    nowMs: world.now(),
+    loopStartedMs,
+    onToggle: config.get('on_toggle'),
+    maxPlots: config.get('max_plots'),
+    loadMax: config.get('load_max'),
+    plotGap: config.get('plot_gap'),
+    initialDelay: config.get('initial_delay'),
+    load5,
+    load15,
+    lastStart: config.get('last_start'),
+    failures: config.get('failures'),
+    lastFail: config.get('last_fail'),
+    backoffBase: config.get('backoff_base'),
+    backoffMax: config.get('backoff_max'),
+    runningPhases: running.map((plot) => plot.phase),
+    pendingTractors,
+    startEarlyPhase: config.get('start_early_phase'),
+    maxPhase1: config.get('max_phase1'),
+  };
+  const decision = decideStart(snapshot);
+  if (!decision.start) return decision;
+  const noRoom = await world.checkRoom(config, running);
+  if (noRoom !== null) return { start: false, key: `room:${noRoom.replace(/[\d.]+/g, '#')}`, reason: noRoom };
+  return decision;
+}
