@@ -294,6 +294,15 @@ describe('parsePlotLog on synthetic logs of every plotter', () => {
     assert.deepEqual(parsePlotLog(lines.join('\r\n')), parsePlotLog(asText(lines)));
   });
 
+  it('gives the same info when a growing CRLF log is appended in pieces as when it is read whole', () => {
+    const lines = chiaposLog(basePlot({ buckets: 64 }));
+    const crlf = lines.map((line) => `${line}\r\n`).join('');
+    const parser = createPlotLogParser();
+    for (let at = 0; at < crlf.length; at += 997) parser.push(crlf.slice(at, at + 997));
+    assert.deepEqual(parser.info(), parsePlotLog(asText(lines)));
+    assert.equal(parser.info().status, 'finished');
+  });
+
   it('reads a bladebit RAM log', () => {
     const info = parsePlotLog(asText(bladebitRamLog(plot)));
     assert.equal(info.plotter, 'bladebit-ram');

@@ -3,11 +3,11 @@
 // lists them all. Progress never goes down while lines of one plot are appended; it starts again
 // at 0 only when the log begins its next plot.
 import { handleBladebitLine } from './bladebit.js';
-import { handleChiaposLine } from './chiapos.js';
+import { handleChiaposBucket, handleChiaposLine } from './chiapos.js';
 import { handleMadmaxLine } from './madmax.js';
 import { copyPlotLogInfo, type PlotLogInfo, type PlotLogPlotter } from './plot-log-info.js';
 import type { PlotContext, PlotLineHandler } from './plot-context.js';
-import { markFailed, newPlotState, nextPlotState, type PlotState } from './plot-state.js';
+import { markFailed, newPlotState, nextPlotState, refreshProgress, type PlotState } from './plot-state.js';
 
 export type { PlotLogInfo, PlotLogPlotter, PlotLogStatus } from './plot-log-info.js';
 export { PHASE_WEIGHTS, UNFINISHED_PROGRESS_CAP } from './plot-state.js';
@@ -47,12 +47,19 @@ const WRAPPER_TIME = /^\[\w{3} +\d{1,2} \d\d:\d\d:\d\d\] /;
 export function cleanLogLine(raw: string): string {
   let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
   if (line.includes('\x1b')) line = line.replace(ANSI_ESCAPES, '');
-  if (line.charCodeAt(0) === 91 /* [ */ && WRAPPER_TIME.test(line)) line = line.replace(WRAPPER_TIME, '');
+  if (line.charCodeAt(0) === 91 /* [ */) {
+    const prefix = WRAPPER_TIME.exec(line);
+    if (prefix) line = line.slice(prefix[0].length);
+  }
   return line;
 }
 
 export interface PlotLogParser {
-  /** Feeds text; complete lines are parsed now, a last line without newline waits for the rest. */
+  /**
+   * Feeds text; complete lines are parsed now, a last line without newline waits for the rest. For a
+   * growing log, push only the bytes added since the last read (decoded with a StringDecoder so a
+   * character is never split): the cost is then per new line, not per file.
+   */
   push(chunk: string): void;
   /** Parses a last line that has no newline (call when the text is all there). */
   end(): void;
@@ -62,57 +69,83 @@ export interface PlotLogParser {
   plots(): PlotLogInfo[];
 }
 
-export function createPlotLogParser(): PlotLogParser {
-  let current: PlotState = newPlotState('unknown');
-  const earlier: PlotState[] = [];
-  let pending = '';
-  const context: PlotContext = {
-    get plot() {
-      return current;
-    },
-    earlier,
-    startPlot() {
-      earlier.push(current);
-      current = nextPlotState(current);
-      return current;
-    },
-  };
+const TAB = 9;
+const BUCKET_PREFIX = '\tBucket ';
 
-  function detect(line: string): void {
+/** Reads the decimal number at `at` without slicing (bucket lines are most of a chiapos log). */
+function readNumberAt(text: string, at: number): number {
+  let value = 0;
+  let digits = 0;
+  for (let code = text.charCodeAt(at); code >= 48 && code <= 57; code = text.charCodeAt(at + ++digits)) {
+    value = value * 10 + (code - 48);
+  }
+  return digits > 0 ? value : NaN;
+}
+
+class StreamingPlotLogParser implements PlotLogParser, PlotContext {
+  plot: PlotState = newPlotState('unknown');
+  readonly earlier: PlotState[] = [];
+  private pending = '';
+
+  startPlot(): PlotState {
+    this.earlier.push(this.plot);
+    this.plot = nextPlotState(this.plot);
+    return this.plot;
+  }
+
+  push(chunk: string): void {
+    const text = this.pending === '' ? chunk : this.pending + chunk;
+    // Most text has no colours and no CRs: check the chunk once, not every line.
+    const needsCleaning = text.includes('\x1b') || text.includes('\r') || text.includes('[');
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
+      if (text.charCodeAt(start) === TAB && this.plot.info.plotter === 'chia' && text.startsWith(BUCKET_PREFIX, start)) {
+        handleChiaposBucket(this.plot, readNumberAt(text, start + BUCKET_PREFIX.length));
+      } else if (newline > start) {
+        const raw = text.slice(start, newline);
+        this.parseLine(needsCleaning ? cleanLogLine(raw) : raw);
+      }
+      start = newline + 1;
+    }
+    this.pending = text.slice(start);
+  }
+
+  end(): void {
+    if (this.pending !== '') this.parseLine(cleanLogLine(this.pending));
+    this.pending = '';
+  }
+
+  info(): PlotLogInfo {
+    refreshProgress(this.plot);
+    return copyPlotLogInfo(this.plot.info);
+  }
+
+  plots(): PlotLogInfo[] {
+    return [...this.earlier, this.plot].map((state) => {
+      refreshProgress(state);
+      return copyPlotLogInfo(state.info);
+    });
+  }
+
+  private parseLine(line: string): void {
+    if (line === '') return;
+    if (this.plot.info.plotter === 'unknown') this.detect(line);
+    const handled = HANDLERS[this.plot.info.plotter](line, this);
+    if (!handled && FAILURE_MARKERS.test(line)) markFailed(this.plot);
+  }
+
+  private detect(line: string): void {
     for (const [pattern, plotter] of DETECTORS) {
       if (pattern.test(line)) {
-        const fresh = newPlotState(plotter);
-        current.info = fresh.info;
+        this.plot.info = newPlotState(plotter).info;
         return;
       }
     }
   }
+}
 
-  function parseLine(raw: string): void {
-    const line = cleanLogLine(raw);
-    if (line === '') return;
-    if (current.info.plotter === 'unknown') detect(line);
-    const handled = HANDLERS[current.info.plotter](line, context);
-    if (!handled && FAILURE_MARKERS.test(line)) markFailed(current);
-  }
-
-  return {
-    push(chunk) {
-      const text = pending + chunk;
-      let start = 0;
-      for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
-        parseLine(text.slice(start, newline));
-        start = newline + 1;
-      }
-      pending = text.slice(start);
-    },
-    end() {
-      if (pending !== '') parseLine(pending);
-      pending = '';
-    },
-    info: () => copyPlotLogInfo(current.info),
-    plots: () => [...earlier, current].map((state) => copyPlotLogInfo(state.info)),
-  };
+export function createPlotLogParser(): PlotLogParser {
+  return new StreamingPlotLogParser();
 }
 
 /** The last plot of a whole log text. */

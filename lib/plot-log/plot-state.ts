@@ -51,8 +51,7 @@ export function advance(state: PlotState, phase: number, fraction = 0): void {
     info.phase = phase;
     state.phaseFraction = 0;
   }
-  state.phaseFraction = Math.min(1, Math.max(state.phaseFraction, fraction));
-  refreshProgress(state);
+  if (fraction > state.phaseFraction) state.phaseFraction = Math.min(1, fraction);
 }
 
 /** Advances within the current phase only if it is `phase` (lines of a phase already left are ignored). */
@@ -89,7 +88,11 @@ export function setPlotter(state: PlotState, plotter: PlotLogPlotter): void {
   info.phaseSeconds = fresh.phaseSeconds;
 }
 
-function refreshProgress(state: PlotState): void {
+/**
+ * Brings info.progress up to the phase and fraction reached. Called before info is handed out, not
+ * per line: phase and fraction only grow, so the result only grows too.
+ */
+export function refreshProgress(state: PlotState): void {
   const info = state.info;
   if (info.status === 'finished') return;
   const weights = PHASE_WEIGHTS[info.plotter];
