@@ -121,11 +121,11 @@ async function judgeDisk(
 ): Promise<string | null> {
   const state = readDiskState(options.paths, disk.farm, disk.disk);
   if (state.kind === 'off') return 'off';
-  if (!disk.complete) return 'missing plots/ or logs/';
   if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) {
     if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, { kind: 'unmounted' });
     return 'unmounted';
   }
+  if (!disk.complete) return 'missing plots/ or logs/';
   switch (state.kind) {
     case 'full':
     case 'unmounted':

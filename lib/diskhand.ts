@@ -30,7 +30,7 @@ export interface EvaluateDiskOptions {
   plotKiB: number;
 }
 
-/** diskhand's verdict on one complete disk: used + committed KiB, `full` or `unmounted`. */
+/** diskhand's verdict on a disk with plots/ and logs/: used + committed KiB, `full` or `unmounted`. */
 export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions): Promise<DiskEvaluation> {
   if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) return { kind: 'unmounted' };
   let space;
@@ -163,10 +163,12 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
       return { farm: disk.farm, disk: disk.disk, outcome: 'off', state: 'off', written: false, message: `${name}: off (set by hand; kept)` };
     }
     const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
-    if (!disk.complete) {
+    // an unmounted disk usually shows an empty mount point dir: say unmounted, not incomplete
+    const unmounted = requireMount && !isMountPoint(disk.dir, mounts);
+    if (!disk.complete && !unmounted) {
       return { farm: disk.farm, disk: disk.disk, outcome: 'skipped', state: formatDiskState(before), written: false, message: `${name}: skipped, ${missingParts(disk)}; ${left}` };
     }
-    const result = await evaluateDisk(disk, evaluate);
+    const result: DiskEvaluation = unmounted ? { kind: 'unmounted' } : await evaluateDisk(disk, evaluate);
     if (result.kind === 'unreadable') {
       return { farm: disk.farm, disk: disk.disk, outcome: 'error', state: formatDiskState(before), written: false, message: `${name}: ${result.problem}; ${left}` };
     }

@@ -131,6 +131,8 @@ describe('diskhand', () => {
   test('with require_mount=yes a disk that is not a mount point is unmounted (paths with spaces decoded from mountinfo)', async () => {
     home.set('require_mount', 'yes');
     makeDisks(home, { f1: ['disk 1', 'd2'] });
+    // an unmounted disk usually leaves an empty mount point dir behind
+    fs.mkdirSync(path.join(home.farmRoot, 'f1', 'empty'));
     setDf({ 'f1/disk 1': [1000 * GIB, 10 * GIB], 'f1/d2': [1000 * GIB, 10 * GIB] });
     const mountinfo = path.join(home.root, 'mountinfo');
     fs.writeFileSync(mountinfo, fs.readFileSync(MOUNTINFO_FIXTURE, 'utf8').replaceAll('@FARM@', home.farmRoot));
@@ -138,9 +140,11 @@ describe('diskhand', () => {
     assert.deepEqual(withoutTime(lines), [
       'f1/d2: unmounted (not a mount point and require_mount=yes)',
       'f1/disk 1: 10485760 KiB (free 990.0 GiB, committed 0 B to 0 plots)',
-      '2 disks in 1 farm: 1 with room, 0 full, 0 off, 1 unmounted, 0 skipped, 0 errors; 0 plots running; 2 state files written',
+      'f1/empty: unmounted (not a mount point and require_mount=yes)',
+      '3 disks in 1 farm: 1 with room, 0 full, 0 off, 2 unmounted, 0 skipped, 0 errors; 0 plots running; 3 state files written',
     ]);
     assert.deepEqual(readDiskState(home, 'f1', 'd2'), { kind: 'unmounted' });
+    assert.deepEqual(readDiskState(home, 'f1', 'empty'), { kind: 'unmounted' });
   });
 
   test('an unreadable mountinfo with require_mount=yes changes nothing and fails the run', async () => {
