@@ -4,8 +4,7 @@ import { parseShowState } from './chia-cli/parse-show-state.js';
 import { runChia, type ChiaRunResult, type RunChia } from './chia-cli/run-chia.js';
 import { ConfigReader } from './config-reader.js';
 import type { HomePaths } from './home.js';
-import { createLogger, type Logger } from './logger.js';
-import { runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
+import { DeferredLog, runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
 
 export const DEFAULT_CHIA_TIMEOUT_MS = 30_000;
 
@@ -27,9 +26,8 @@ export interface CollectFarmOptions {
  */
 export async function collectFarm(options: CollectFarmOptions): Promise<CollectorOutcome> {
   const env = options.env ?? process.env;
-  let logger: Logger | undefined;
-  const log = () => (logger ??= createLogger(options.paths, 'getfarm', 'collectors.log'));
-  const config = new ConfigReader(options.paths, (level, message) => log()[level](message), env);
+  const log = new DeferredLog(options.paths, 'getfarm');
+  const config = new ConfigReader(options.paths, (level, message) => log.add(level, message), env);
   const chiaBin = config.get('chia_bin');
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHIA_TIMEOUT_MS;
   const run = options.runChia ?? ((args: string[]) => runChia(chiaBin, args, { timeoutMs, env }));
@@ -37,7 +35,7 @@ export async function collectFarm(options: CollectFarmOptions): Promise<Collecto
   return runCollector({
     name: 'getfarm',
     promDir: config.get('prom_dir'),
-    logger: log,
+    log,
     now: options.now,
     collect: async (): Promise<CollectResult> => {
       const [showRun, summaryRun] = await Promise.all([run(['show', '-s']), run(['farm', 'summary'])]);

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Gauge, Registry } from 'prom-client';
 import { ConfigReader } from './config-reader.js';
 import type { HomePaths } from './home.js';
-import { createLogger, type Logger } from './logger.js';
-import { runCollector, type CollectedValue, type CollectorOutcome, type CollectResult } from './run-collector.js';
+import { addGauge, createRegistry, DeferredLog, runCollector, type CollectedValue, type CollectorOutcome, type CollectResult } from './run-collector.js';
 
 export interface HarvesterProcesses {
   running: number;
@@ -32,14 +30,13 @@ export interface CollectHarvesterOptions {
  * is down. Written to `<prom_dir>/getharvester.prom`.
  */
 export async function collectHarvester(options: CollectHarvesterOptions): Promise<CollectorOutcome> {
-  let logger: Logger | undefined;
-  const log = () => (logger ??= createLogger(options.paths, 'getharvester', 'collectors.log'));
-  const config = new ConfigReader(options.paths, (level, message) => log()[level](message), options.env ?? process.env);
+  const log = new DeferredLog(options.paths, 'getharvester');
+  const config = new ConfigReader(options.paths, (level, message) => log.add(level, message), options.env ?? process.env);
   const procDir = options.procDir ?? '/proc';
   return runCollector({
     name: 'getharvester',
     promDir: config.get('prom_dir'),
-    logger: log,
+    log,
     now: options.now,
     collect: async (): Promise<CollectResult> => {
       const processes = readHarvesterProcesses(procDir);
@@ -51,8 +48,8 @@ export async function collectHarvester(options: CollectHarvesterOptions): Promis
 }
 
 function buildHarvesterRegistry(processes: HarvesterProcesses, plots: { ok: true; value: LocalPlots } | { ok: false; problem: string }) {
-  const registry = new Registry();
-  const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
+  const registry = createRegistry();
+  const gauge = (name: string, help: string) => addGauge(registry, name, help);
   gauge('farm_harvester_process_running', '1 when a chia_harvester process runs on this host (not defunct)').set(processes.running > 0 ? 1 : 0);
   gauge('farm_harvester_processes_defunct', 'chia_harvester processes on this host that are defunct (zombies)').set(processes.defunct);
   const values: CollectedValue[] = [];

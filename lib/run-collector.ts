@@ -1,15 +1,63 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Gauge, Registry } from 'prom-client';
-import type { Logger } from './logger.js';
+import type { Gauge as GaugeClass, Registry as RegistryClass } from 'prom-client';
+import type { HomePaths } from './home.js';
 import { writeFileAtomicSync } from './write-file-atomic.js';
 import { writePromFile } from './write-prom-file.js';
+
+type Registry = RegistryClass;
+
+/**
+ * prom-client's Registry and Gauge, loaded from their own modules: the package index also loads
+ * the Pushgateway (http, https, tls), the cluster aggregator and the default metrics, which
+ * triples the start-up of a collector that cron starts every minute. They are the very classes
+ * the index exports; if a later prom-client moves them, the index is used.
+ */
+const { Registry, Gauge } = ((): { Registry: typeof RegistryClass; Gauge: typeof GaugeClass } => {
+  const require = createRequire(import.meta.url);
+  try {
+    return { Registry: require('prom-client/lib/registry.js'), Gauge: require('prom-client/lib/gauge.js') };
+  } catch {
+    return require('prom-client');
+  }
+})();
+
+export function createRegistry(): Registry {
+  return new Registry();
+}
+
+/** A gauge in this registry only (never prom-client's global one). */
+export function addGauge(registry: Registry, name: string, help: string, labelNames: string[] = []): GaugeClass {
+  return new Gauge({ name, help, labelNames, registers: [registry] });
+}
 
 /** One value a collector means to export, and why it is not there when it is not. */
 export interface CollectedValue {
   name: string;
   present: boolean;
   why?: string;
+}
+
+/**
+ * A run's log lines, held until the run ends: the logging library (pino and its pretty printer)
+ * is loaded only when there is a line to write, so a quiet cron run stays quick.
+ */
+export class DeferredLog {
+  private readonly lines: { level: 'info' | 'warn' | 'error'; message: string }[] = [];
+
+  constructor(private readonly paths: HomePaths, private readonly name: string, private readonly file = 'collectors.log') {}
+
+  add(level: 'info' | 'warn' | 'error', message: string): void {
+    this.lines.push({ level, message });
+  }
+
+  async flush(): Promise<void> {
+    if (this.lines.length === 0) return;
+    const { createLogger } = await import('./logger.js');
+    const logger = createLogger(this.paths, this.name, this.file);
+    for (const line of this.lines.splice(0)) logger[line.level](line.message);
+  }
 }
 
 export type CollectResult =
@@ -21,8 +69,8 @@ export interface RunCollectorOptions {
   name: string;
   promDir: string;
   collect: () => Promise<CollectResult>;
-  /** Made only when there is something to say, so a quiet cron run opens no log. */
-  logger: () => Logger;
+  /** Flushed when the run ends; a good run with nothing new adds no line. */
+  log: DeferredLog;
   now?: () => number;
 }
 
@@ -47,7 +95,16 @@ interface PreviousRun {
  * fails or something changed, none on a quiet good run.
  */
 export async function runCollector(options: RunCollectorOptions): Promise<CollectorOutcome> {
+  try {
+    return await collectAndWrite(options);
+  } finally {
+    await options.log.flush();
+  }
+}
+
+async function collectAndWrite(options: RunCollectorOptions): Promise<CollectorOutcome> {
   const now = options.now ?? Date.now;
+  const log = options.log;
   const started = now();
   const file = path.join(options.promDir, `${options.name}.prom`);
   const previous = readPreviousRun(file, options.name);
@@ -66,7 +123,7 @@ export async function runCollector(options: RunCollectorOptions): Promise<Collec
     } catch (error) {
       problem += `; and cannot write ${file}: ${(error as Error).message}`;
     }
-    options.logger().warn(problem);
+    log.add('warn', problem);
     return { ok: false, file, problem, missing: [] };
   }
 
@@ -76,15 +133,16 @@ export async function runCollector(options: RunCollectorOptions): Promise<Collec
     await writePromFile(options.promDir, options.name, result.registry);
   } catch (error) {
     const problem = `cannot write ${file}: ${(error as Error).message}`;
-    options.logger().error(problem);
+    log.add('error', problem);
     return { ok: false, file, problem, missing: missing.map((value) => value.name) };
   }
 
   const missingNames = missing.map((value) => value.name);
-  if (!previous.exists) options.logger().info(`wrote ${file}`);
-  else if (previous.success !== 1) options.logger().info(`recovered: wrote ${file} with ${options.name}_collector_success 1`);
+  if (!previous.exists) log.add('info', `wrote ${file}`);
+  else if (previous.success !== 1) log.add('info', `recovered: wrote ${file} with ${options.name}_collector_success 1`);
   if (missingNames.join(',') !== previous.missing.join(',') && (previous.exists || missing.length > 0)) {
-    options.logger().info(
+    log.add(
+      'info',
       missing.length === 0
         ? 'all values present'
         : `values missing (left out of ${path.basename(file)}): ${missing.map((value) => (value.why ? `${value.name} (${value.why})` : value.name)).join(', ')}`,
@@ -94,8 +152,7 @@ export async function runCollector(options: RunCollectorOptions): Promise<Collec
 }
 
 function addCollectorMetrics(registry: Registry, name: string, values: CollectedValue[], seconds: number, nowSeconds: number): void {
-  const gauge = (metric: string, help: string, labelNames: string[] = []) =>
-    new Gauge({ name: `${name}_collector_${metric}`, help, labelNames, registers: [registry] });
+  const gauge = (metric: string, help: string, labelNames: string[] = []) => addGauge(registry, `${name}_collector_${metric}`, help, labelNames);
   gauge('success', successHelp(name)).set(1);
   if (values.length > 0) {
     const present = gauge('value_present', `1 when the ${name} collector found this value, 0 when it was left out`, ['value']);

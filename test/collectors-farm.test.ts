@@ -208,8 +208,9 @@ describe('getfarm_collector (built script, fake chia on the command line)', () =
     return Object.assign(home, { prom: path.join(promDir, 'getfarm.prom') });
   }
 
-  function collect(home: TempHome, env: Record<string, string>, args: string[] = []) {
-    return runScript(home, 'collectors/getfarm_collector.js', args, { env });
+  async function collect(home: TempHome, env: Record<string, string>, args: string[] = []): Promise<{ exitCode?: number; stderr: string }> {
+    const result = await runScript(home, 'collectors/getfarm_collector.js', args, { env });
+    return { exitCode: result.exitCode, stderr: String(result.stderr) };
   }
 
   async function assertPromtool(file: string): Promise<void> {

@@ -79,6 +79,11 @@ describe('getharvester_collector (built script)', () => {
     homes.forEach((home) => home.cleanup());
   });
 
+  async function collectHarvester(home: TempHome, args: string[] = []): Promise<{ exitCode?: number; stderr: string }> {
+    const result = await runScript(home, 'collectors/getharvester_collector.js', args);
+    return { exitCode: result.exitCode, stderr: String(result.stderr) };
+  }
+
   function harvesterHome(): TempHome & { prom: string } {
     const home = makeTempHome('goplot-getharvester-');
     homes.push(home);
@@ -101,7 +106,7 @@ describe('getharvester_collector (built script)', () => {
     await waitFor('the fake harvester to start', () => fs.existsSync(`/proc/${harvester.pid}/comm`) &&
       fs.readFileSync(`/proc/${harvester.pid}/comm`, 'utf8').trim() === 'chia_harvester');
 
-    const result = await runScript(home, 'collectors/getharvester_collector.js');
+    const result = await collectHarvester(home);
     assert.equal(result.exitCode, 0, result.stderr);
     const check = await checkMetrics(home.prom);
     assert.equal(check.ok, true, check.output);
@@ -121,7 +126,7 @@ describe('getharvester_collector (built script)', () => {
     const proc = path.join(home.root, 'proc');
     addProcess(proc, 4242, 'chia_harvester', [], 'Z');
     addProcess(proc, 4243, 'bash', ['bash'], 'S');
-    const result = await runScript(home, 'collectors/getharvester_collector.js', ['--proc-dir', proc]);
+    const result = await collectHarvester(home, ['--proc-dir', proc]);
     assert.equal(result.exitCode, 0, result.stderr);
     const check = await checkMetrics(home.prom);
     assert.equal(check.ok, true, check.output);
@@ -141,10 +146,10 @@ describe('getharvester_collector (built script)', () => {
     makeDisks(home, { farm1: ['disk1'] });
     const proc = path.join(home.root, 'proc');
     addProcess(proc, 7, 'chia_harvester', ['chia_harvester'], 'S');
-    assert.equal((await runScript(home, 'collectors/getharvester_collector.js', ['--proc-dir', proc])).exitCode, 0);
+    assert.equal((await collectHarvester(home, ['--proc-dir', proc])).exitCode, 0);
     const before = fs.readFileSync(home.prom, 'utf8');
     const missing = path.join(home.root, 'gone');
-    const failed = await runScript(home, 'collectors/getharvester_collector.js', ['--proc-dir', missing]);
+    const failed = await collectHarvester(home, ['--proc-dir', missing]);
     assert.equal(failed.exitCode, 1);
     const problem = `cannot read the process table ${missing}: ENOENT: no such file or directory, scandir '${missing}'; ` +
       `kept the last good values in ${home.prom} with getharvester_collector_success 0`;

@@ -1,5 +1,5 @@
-import { Gauge, Registry, type Metric } from 'prom-client';
-import type { CollectedValue } from '../run-collector.js';
+import type { Metric, Registry } from 'prom-client';
+import { addGauge, createRegistry, type CollectedValue } from '../run-collector.js';
 import type { FarmSummary } from './parse-farm-summary.js';
 import { BYTES_PER_PIB, BYTES_PER_TIB } from './parse-size.js';
 import type { ShowState } from './parse-show-state.js';
@@ -13,9 +13,9 @@ import type { ShowState } from './parse-show-state.js';
  * in bytes. Every metric is left out when chia did not print its value.
  */
 export function buildFarmRegistry(show: ShowState, summary: FarmSummary): { registry: Registry; values: CollectedValue[] } {
-  const registry = new Registry();
+  const registry = createRegistry();
   const values: CollectedValue[] = [];
-  const gauge = (name: string, help: string, labelNames: string[] = []) => new Gauge({ name, help, labelNames, registers: [registry] });
+  const gauge = (name: string, help: string) => addGauge(registry, name, help);
   const showWhy = show.unreachable.includes('full node') ? 'full node not reachable' : 'not in chia show -s';
   const summaryWhy = summary.unreachable.length > 0 ? `${summary.unreachable.join(', ')} not reachable` : 'not in chia farm summary';
   const record = (value: string, present: boolean, why: string) => values.push(present ? { name: value, present } : { name: value, present, why });
@@ -73,7 +73,7 @@ export function buildFarmRegistry(show: ShowState, summary: FarmSummary): { regi
 function addHarvesterGroups(registry: Registry, summary: FarmSummary): void {
   if (summary.harvesters.length === 0) return;
   const labelNames = ['host', 'location'];
-  const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers: [registry] });
+  const gauge = (name: string, help: string) => addGauge(registry, name, help, labelNames);
   const harvesters = gauge('farm_harvesters', 'Harvesters the farmer lists at this address (host="local" for local ones)');
   const loading = gauge('farm_harvesters_loading', 'Of those, harvesters still loading their plots');
   const plots = gauge('farm_harvesters_plots', 'Plots of the harvesters at this address');
