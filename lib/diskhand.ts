@@ -87,6 +87,8 @@ export interface DiskhandOptions {
  */
 export const RESERVATION_GRACE_MS = 60_000;
 
+const WRITE_BATCH = 50;
+
 interface Pending {
   disk: FarmDisk;
   target: WritableDiskState;
@@ -183,8 +185,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   });
 
   const lock = options.lock ?? (<T>(work: () => Promise<T>) => withStateLock(paths, work));
-  const anyWrites = pending.some((item) => 'target' in item);
-  const decide = () => pending.map((item): DiskReport => {
+  const decide = (item: Pending | DiskReport): DiskReport => {
     if (!('target' in item)) return item;
     const { disk, target } = item;
     // a tractor may have reserved the disk since it was read: decide on the file as it is now
@@ -203,8 +204,15 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     const state = formatDiskState(target);
     const shown = target.kind === 'number' ? `${state} KiB` : state;
     return { ...base, outcome, state, written, message: `${name}: ${shown} (${item.facts})` };
-  });
-  const reports = anyWrites ? await lock(async () => decide()) : decide();
+  };
+  // Each write fsyncs: a first pass over 1000 disks takes seconds. The lock is held per batch, so
+  // tractors wait little and the lock's refresh timer runs between batches (a lock held past its
+  // stale time by a blocked event loop could be taken over).
+  const reports: DiskReport[] = [];
+  for (let at = 0; at < pending.length; at += WRITE_BATCH) {
+    const batch = pending.slice(at, at + WRITE_BATCH);
+    reports.push(...(batch.some((item) => 'target' in item) ? await lock(async () => batch.map(decide)) : batch.map(decide)));
+  }
 
   for (const [at, report] of reports.entries()) {
     const item = pending[at];
