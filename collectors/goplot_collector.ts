@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// The goplot collector: the loop's config and state, running plots (phase, progress) and each
+// destination disk (state, space, committed space, plots) → <prom_dir>/goplot.prom.
+// Crontab line (every minute; it logs to logs/collectors.log only on failure or change):
+//   * * * * * cd /opt/goplot-ts && node collectors/goplot_collector.js >/dev/null 2>&1
+import { Command } from 'commander';
+import { collectGoplot } from '../lib/collect-goplot.js';
+import { resolveHome } from '../lib/home.js';
+
+async function main(): Promise<void> {
+  const program = new Command('goplot_collector')
+    .description('Write goplot\'s config, state, running plots and disks to <prom_dir>/goplot.prom')
+    .option('--home <dir>', 'goplot home (default: $GOPLOT_HOME or the package root)')
+    .option('--proc-dir <dir>', 'the process table to read (a container may mount the host\'s /proc elsewhere)', '/proc')
+    .parse();
+  const options = program.opts<{ home?: string; procDir: string }>();
+  const outcome = await collectGoplot({ paths: resolveHome({ home: options.home }), procDir: options.procDir });
+  if (!outcome.ok) {
+    console.error(`goplot_collector: ${outcome.problem}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`goplot_collector: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});

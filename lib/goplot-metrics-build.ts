@@ -1,0 +1,58 @@
+import { DISK_STATE_KINDS, type GoplotFacts } from './goplot-metrics-read.js';
+import { addGauge, createRegistry } from './run-collector.js';
+
+type Registry = ReturnType<typeof createRegistry>;
+
+const PLOT_LABELS = ['index', 'farm', 'disk', 'plotter'];
+const DISK_LABELS = ['farm', 'disk'];
+
+/**
+ * goplot.prom's metrics from the facts: goplot's own names first (kept so that old dashboards
+ * keep working), then the new ones in base units, with labels rather than name variants.
+ */
+export function buildGoplotRegistry(facts: GoplotFacts): Registry {
+  const registry = createRegistry();
+  const gauge = (name: string, help: string, labels: string[] = []) => addGauge(registry, name, help, labels);
+  const { config, state } = facts;
+
+  gauge('goplot_running_plots', 'Plots running now (plotter processes under temp_root or farm_root)').set(facts.plots.length);
+  gauge('goplot_config_ontoggle', 'on_toggle.goplot: 1 when it is run (new plots start), else 0').set(config.onToggle === 'run' ? 1 : 0);
+  gauge('goplot_config_maxplots', 'max_plots.goplot: most plots running at once').set(config.maxPlots);
+  gauge('goplot_config_loadmax', 'load_max.goplot: no new plot while (load5 + load15) / 2 is above this').set(config.loadMax);
+  gauge('goplot_config_plotpoll', 'plot_poll.goplot: seconds between the loop\'s condition checks').set(config.plotPoll);
+  gauge('goplot_config_plot_gap', 'plot_gap.goplot: minimum seconds between two plot starts').set(config.plotGap);
+  const invalid = gauge('goplot_config_value_invalid', '1 for each value file whose content is invalid (the last good value or the default is used; see the log)', ['name']);
+  for (const value of facts.invalid) invalid.set({ name: value.name }, 1);
+
+  gauge('goplot_plots_started', 'index.goplot: the number of the last plot started').set(state.index);
+  gauge('goplot_last_start_timestamp_seconds', 'When the last plot started (Unix seconds; 0 before the first)').set(state.lastStart);
+  gauge('goplot_failures', 'Plots that failed in a row (0 after a plot finishes)').set(state.failures);
+  gauge('goplot_backoff_until_timestamp_seconds', 'After failed plots, no plot starts before this time (Unix seconds; 0 when none failed)').set(state.backoffUntil);
+
+  const progress = gauge('goplot_plot_progress_ratio', 'Progress of each running plot (0 to 1), from its log', [...PLOT_LABELS, 'phase']);
+  const phase = gauge('goplot_plot_phase', 'Phase of each running plot (0 before its log shows the first)', PLOT_LABELS);
+  const elapsed = gauge('goplot_plot_elapsed_seconds', 'Seconds since each running plot started', PLOT_LABELS);
+  for (const plot of facts.plots) {
+    const labels = { index: plot.id, farm: plot.farm, disk: plot.disk, plotter: plot.plotter };
+    progress.set({ ...labels, phase: String(plot.phase) }, plot.progress);
+    phase.set(labels, plot.phase);
+    elapsed.set(labels, plot.elapsedSeconds);
+  }
+
+  const diskState = gauge('goplot_disk_state', `1 for the disk's state in disks/<farm>/<disk>.goplot (${DISK_STATE_KINDS.join(', ')}), 0 for the others`, [...DISK_LABELS, 'state']);
+  const free = gauge('goplot_disk_free_bytes', 'Space a plot can still use on the disk (statfs f_bavail or df Available)', DISK_LABELS);
+  const total = gauge('goplot_disk_total_bytes', 'Size of the disk\'s filesystem', DISK_LABELS);
+  const committed = gauge('goplot_disk_committed_bytes', 'Final size of the plots running into the disk now, which its free space must still hold', DISK_LABELS);
+  const plotFiles = gauge('goplot_disk_plots', 'Finished .plot files in the disk\'s plots/', DISK_LABELS);
+  for (const disk of facts.disks) {
+    const labels = { farm: disk.farm, disk: disk.disk };
+    for (const kind of DISK_STATE_KINDS) diskState.set({ ...labels, state: kind }, kind === disk.state ? 1 : 0);
+    if (disk.space) {
+      free.set(labels, disk.space.freeBytes);
+      total.set(labels, disk.space.totalBytes);
+    }
+    committed.set(labels, disk.committedBytes);
+    if (disk.plotFiles !== null) plotFiles.set(labels, disk.plotFiles);
+  }
+  return registry;
+}
