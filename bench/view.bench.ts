@@ -24,7 +24,7 @@ const CLI = path.join(PACKAGE_ROOT, 'scripts', 'goplot-cli.js');
 const SIM = path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js');
 const SOCKET = `goplot-bench-view-${process.pid}`;
 
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000 });
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** utime + stime of one process, in seconds. */
 function cpuSeconds(pid: number): number {

@@ -206,7 +206,7 @@ describe('goplot view on a home with a running plot', () => {
   let home: TempHome;
   let plot: ChildProcess;
   const tmuxSocket = `goplot-test-${process.pid}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', tmuxSocket, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000 });
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', tmuxSocket, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
 
   before(async () => {
     home = makeTempHome('goplot-view-');
