@@ -42,7 +42,9 @@ export async function collectFarm(options: CollectFarmOptions): Promise<Collecto
       const show = readOutput(showRun, parseShowState);
       const summary = readOutput(summaryRun, parseFarmSummary);
       if (!show.ok || !summary.ok) {
-        return { ok: false, problem: [show, summary].flatMap((read) => (read.ok ? [] : [read.problem])).join('; ') };
+        // Both commands fail the same way when chia_bin is missing: say it once.
+        const problems = new Set([show, summary].flatMap((read) => (read.ok ? [] : [read.problem])));
+        return { ok: false, problem: [...problems].join('; ') };
       }
       return { ok: true, ...buildFarmRegistry(show.value, summary.value) };
     },

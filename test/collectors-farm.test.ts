@@ -368,7 +368,7 @@ describe('getfarm_collector (built script, fake chia on the command line)', () =
     home.set('chia_bin', '/nonexistent/bin/chia');
     const missing = await collect(home, {});
     assert.equal(missing.exitCode, 1);
-    const problem = 'cannot run chia_bin "/nonexistent/bin/chia": not found; cannot run chia_bin "/nonexistent/bin/chia": not found; ' +
+    const problem = 'cannot run chia_bin "/nonexistent/bin/chia": not found; ' +
       `kept the last good values in ${home.prom} with getfarm_collector_success 0`;
     assert.equal(missing.stderr, `getfarm_collector: ${problem}`);
     assert.equal(logMessages(home, 'collectors.log').at(-1), problem);
