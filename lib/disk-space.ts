@@ -8,11 +8,6 @@ const checkDiskSpace = ((checkDiskSpaceImport as unknown as { default?: unknown 
 
 export type SpaceMethod = 'statfs' | 'df';
 
-/** disk_space's value as the config reader types it (a string). */
-export function toSpaceMethod(value: string): SpaceMethod {
-  return value === 'df' ? 'df' : 'statfs';
-}
-
 export interface DiskSpace {
   totalBytes: number;
   /** Space an unprivileged writer can still use (statfs f_bavail; df's Available). */

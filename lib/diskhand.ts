@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from './config-reader.js';
 import { diskStateFile, formatDiskState, readDiskState, writeDiskState, type WritableDiskState } from './disk-state.js';
-import { formatBytes, readDiskSpace, toSpaceMethod, type SpaceMethod } from './disk-space.js';
+import { formatBytes, readDiskSpace, type SpaceMethod } from './disk-space.js';
 import { listDisks, listFarms, type FarmDisk } from './farm-layout.js';
 import type { HomePaths } from './home.js';
 import { isMountPoint, readMountPoints } from './mount-points.js';
@@ -137,7 +137,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   const started = now();
   const farmRoot = config.get('farm_root');
   const requireMount = config.get('require_mount') === 'yes';
-  const spaceMethod = toSpaceMethod(config.get('disk_space'));
+  const spaceMethod = config.get('disk_space');
   const k = config.get('k');
   const compression = config.get('compression');
   const plotKiB = committedKiB(k, compression);
