@@ -8,6 +8,11 @@ const checkDiskSpace = ((checkDiskSpaceImport as unknown as { default?: unknown 
 
 export type SpaceMethod = 'statfs' | 'df';
 
+/** A disk_space value from elsewhere (JSON, argv) as a method: anything but `df` means statfs. */
+export function toSpaceMethod(value: string): SpaceMethod {
+  return value === 'df' ? 'df' : 'statfs';
+}
+
 export interface DiskSpace {
   totalBytes: number;
   /** Space an unprivileged writer can still use (statfs f_bavail; df's Available). */
