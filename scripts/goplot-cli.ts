@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     .option('--once', 'print one frame and exit')
     .action((o: { interval: string; once?: boolean }) => run(viewCommand(io(home()), { intervalSeconds: Number(o.interval), once: Boolean(o.once) })));
   program.command('config').description('every value with its source (file or default) and any error').option('--json', 'machine-readable')
-    .action((o: { json?: boolean }) => run(configCommand(io(home()), Boolean(o.json))));
+    .option('--markdown', "the table of every value file, as in the README")
+    .action((o: { json?: boolean; markdown?: boolean }) => run(configCommand(io(home()), Boolean(o.json), Boolean(o.markdown))));
   program.command('set').description('validate a value and write it atomically').argument('<name>').argument('<value>')
     .action((name: string, value: string) => run(setCommand(io(home()), name, value)));
   program.command('init').description('create the missing value files with their defaults (never overwrites)')

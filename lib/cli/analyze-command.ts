@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isValid, parseISO } from 'date-fns';
 import { analyzePlotLogs } from '../analyze/analyze-plot-logs.js';
 import { formatAnalysis } from '../analyze/format-analysis.js';
 import { ConfigReader } from '../config-reader.js';
@@ -11,11 +12,10 @@ export interface AnalyzeCommandOptions {
   json: boolean;
 }
 
-/** `2026-11-01` is local midnight, as a farmer means it; anything else goes to Date. */
+/** ISO 8601; a bare `2026-11-01` is local midnight, as a farmer means it (date-fns's parseISO does that). */
 export function parseSince(text: string): Date | null {
-  const day = /^(\d{4})-(\d\d)-(\d\d)$/.exec(text);
-  const date = day ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3])) : new Date(text);
-  return Number.isNaN(date.getTime()) ? null : date;
+  const date = parseISO(text);
+  return isValid(date) ? date : null;
 }
 
 export function analyzeCommand(io: CliIo, options: AnalyzeCommandOptions): number {

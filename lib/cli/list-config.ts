@@ -40,3 +40,13 @@ export function formatConfig(rows: ConfigRow[]): string {
   });
   return lines.join('\n');
 }
+
+/** The README's table of value files, made from the same specs the readers use. */
+export function formatConfigMarkdown(): string {
+  const rows = (Object.keys(VALUE_SPECS) as ValueName[]).map((name) => {
+    const spec = VALUE_SPECS[name];
+    const shown = describeValue(name, spec.default);
+    return `| \`${name}.goplot\` | ${spec.kind} | ${spec.help.replace(/\|/g, '\\|')} | \`${shown}\` |`;
+  });
+  return ['| file | kind | meaning | default |', '|---|---|---|---|', ...rows].join('\n');
+}

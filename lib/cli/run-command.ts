@@ -1,4 +1,4 @@
-import { formatConfig, listConfig } from './list-config.js';
+import { formatConfig, formatConfigMarkdown, listConfig } from './list-config.js';
 import { formatStatus } from './format-status.js';
 import { readStatus } from './read-status.js';
 import type { HomePaths } from '../home.js';
@@ -19,7 +19,11 @@ export function statusCommand(io: CliIo, json: boolean): number {
   return 0;
 }
 
-export function configCommand(io: CliIo, json: boolean): number {
+export function configCommand(io: CliIo, json: boolean, markdown = false): number {
+  if (markdown) {
+    io.out(formatConfigMarkdown());
+    return 0;
+  }
   const rows = listConfig(io.paths, io.env);
   io.out(json ? JSON.stringify(rows, null, 2) : formatConfig(rows));
   return rows.some((row) => row.error) ? 1 : 0;
