@@ -10,6 +10,7 @@ import { runDiskhand } from '../lib/diskhand.js';
 import { resolveHome } from '../lib/home.js';
 import { configLogSink, createLogger } from '../lib/logger.js';
 import { mountinfoPathFrom } from '../lib/mount-points.js';
+import { diskEvents, notifyDiskChanges } from '../lib/notify-disk-changes.js';
 
 async function main(): Promise<void> {
   const options = new Command('diskhand')
@@ -34,6 +35,12 @@ async function main(): Promise<void> {
     throw error;
   });
   if (options.json) console.log(JSON.stringify(report, null, 2));
+  if (diskEvents(report).length > 0) {
+    // got and the notifiers load only when a disk turned full or unmounted in this pass
+    const { createPlotEvents } = await import('../lib/plot-events.js');
+    const events = createPlotEvents({ paths, config: new ConfigReader(paths, () => {}), log: logger });
+    await notifyDiskChanges(report, (kind, subject, text) => events.notifyEvent(kind, subject, text));
+  }
 }
 
 main().catch((error: unknown) => {
