@@ -34,18 +34,19 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
   const promFile = path.join(promDir, `${GOPLOT_PROM_NAME}.prom`);
   const wasInvalid = readInvalidNames(promFile);
 
+  if (!isDirectory(promDir)) {
+    // made here, the dir would be one node_exporter never reads (a typo in prom_dir): say so and write nothing
+    const problem = `prom_dir ${promDir} is not a directory (make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory)`;
+    log.add('error', problem);
+    await log.flush();
+    return { ok: false, file: promFile, problem, missing: [] };
+  }
   return runCollector({
     name: GOPLOT_PROM_NAME,
     promDir,
     log,
     now,
     collect: async (): Promise<CollectResult> => {
-      if (!isDirectory(promDir)) {
-        return {
-          ok: false,
-          problem: `prom_dir ${promDir} is not a directory (make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory)`,
-        };
-      }
       const facts = await readGoplotFacts({
         config, now, procDir: options.procDir, mountinfoPath: options.mountinfoPath ?? mountinfoPathFrom(env),
       });

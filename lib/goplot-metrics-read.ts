@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { ConfigReader } from './config-reader.js';
-import { readDiskSpace, toSpaceMethod, type DiskSpace, type SpaceMethod } from './disk-space.js';
+import { readDiskSpace, type DiskSpace, type SpaceMethod } from './disk-space.js';
 import { readDiskState, type DiskState } from './disk-state.js';
 import { listDisks, listFarms, type FarmDisk } from './farm-layout.js';
 import { backoffSeconds } from './loop/decide-start.js';
@@ -118,7 +118,7 @@ export async function readGoplotFacts(options: ReadGoplotFactsOptions): Promise<
       values.push({ name: 'mount_points', present: false, why: `cannot read ${options.mountinfoPath}: ${(error as Error).message}` });
     }
   }
-  const method = toSpaceMethod(read('disk_space'));
+  const method: SpaceMethod = read('disk_space');
   const layout = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
   const described = await mapLimited(layout, method === 'df' ? 16 : 64, (disk) => describeDisk(disk, { config, running, method, mounts }));
   // in layout order, so the list of missing values only changes when a disk does
