@@ -24,7 +24,19 @@ function farm(...args: Parameters<typeof makeSimFarm>): TempHome {
 }
 
 const promFile = (home: TempHome) => path.join(home.root, 'prom', 'goplot.prom');
-const collector = (home: TempHome, env: Record<string, string> = {}) => runScript(home, 'collectors/goplot_collector.js', [], { env: simEnv(8, env) });
+/** A finished run's exit code and output as text. */
+interface Run {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(home: TempHome, args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const result = await runScript(home, 'collectors/goplot_collector.js', args, { env: simEnv(8, env) });
+  return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+}
+
+const collector = (home: TempHome, env: Record<string, string> = {}) => run(home, [], env);
 const dfEnv = (table: string) => ({ PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table });
 
 /** The sample lines of a .prom file whose metric and labels start with `prefix`. */
@@ -71,30 +83,27 @@ describe('the goplot collector with a real plot running', () => {
       `${home.farmRoot}/farm2/disk1 fail 0`,
     ].join('\n') + '\n');
     const spawnedAt = Date.now();
-    const tractor = runScript(home, 'scripts/tractor.js', [], { env: simEnv(8, dfEnv(table)) });
+    const tractor = runScript(home, 'scripts/tractor.js', [], { env: simEnv(8, dfEnv(table)) }) as ReturnType<typeof runScript> & { pid?: number };
     started.push(tractor.pid!);
-    const [plotter] = await waitFor('the simulated plotter to start', () => {
-      const pids = simPlotterPids(home);
-      return pids.length > 0 ? pids : null;
-    });
-    const logFile = await waitFor('plot.1.log', () => ['disk1', 'disk2']
-      .map((disk) => path.join(home.farmRoot, 'farm1', disk, 'logs', 'plot.1.log')).find((file) => fs.existsSync(file)));
+    const plotter = await waitFor('the simulated plotter to start', () => simPlotterPids(home)[0]);
+    const logFile: string = await waitFor('plot.1.log', () => ['disk1', 'disk2']
+      .map((disk) => path.join(home.farmRoot, 'farm1', disk, 'logs', 'plot.1.log')).find((file) => fs.existsSync(file)) ?? '');
     const disk = path.basename(path.dirname(path.dirname(logFile)));
     const other = disk === 'disk1' ? 'disk2' : 'disk1';
     await waitFor('the plot to reach phase 2', () => fs.readFileSync(logFile, 'utf8').includes('Starting phase 2/4'), 20_000);
     // a stopped plotter keeps its log as it is while the collector and the test read it
-    process.kill(plotter!, 'SIGSTOP');
-    await waitFor('the plotter to stop', () => processState(plotter!) === 'T', 5000, 10);
+    process.kill(plotter, 'SIGSTOP');
+    await waitFor('the plotter to stop', () => processState(plotter) === 'T', 5000, 10);
     writeDiskState(home, 'farm1', other, 'full\n');
     fs.writeFileSync(path.join(home.farmRoot, 'farm1', other, 'plots', 'plot-k25-old.plot'), '');
     fs.writeFileSync(path.join(home.farmRoot, 'farm1', other, 'plots', 'plot-k25-copying.plot.tmp'), '');
 
-    const run = await collector(home, dfEnv(table));
+    const first = await collector(home, dfEnv(table));
     const runSeconds = (Date.now() - spawnedAt) / 1000;
     const { phase, progress } = readPlotProgress(logFile);
-    process.kill(plotter!, 'SIGCONT');
-    assert.equal(run.exitCode, 0, run.stderr);
-    assert.equal(run.stderr, '');
+    process.kill(plotter, 'SIGCONT');
+    assert.equal(first.exitCode, 0, first.stderr);
+    assert.equal(first.stderr, '');
     const lastStart = home.read('config/last_start.goplot').trim();
     assert.deepEqual(samples(home, 'goplot_'), [
       'goplot_running_plots 1',
@@ -160,8 +169,8 @@ describe('the goplot collector with a real plot running', () => {
     ]);
 
     const finished = await tractor;
-    assert.equal(finished.exitCode, 0, finished.stderr);
-    assert.equal(isAlive(plotter!), false);
+    assert.equal(finished.exitCode, 0, String(finished.stderr));
+    assert.equal(isAlive(plotter), false);
     const again = await collector(home, dfEnv(table));
     assert.equal(again.exitCode, 0, again.stderr);
     assert.deepEqual(samples(home, 'goplot_running_plots'), ['goplot_running_plots 0']);
@@ -183,8 +192,8 @@ describe('the goplot collector with a real plot running', () => {
     fs.closeSync(out);
     started.push(child.pid!);
     await waitFor('the plot by hand to start', () => simPlotterPids(home).length > 0);
-    const run = await collector(home);
-    assert.equal(run.exitCode, 0, run.stderr);
+    const result = await collector(home);
+    assert.equal(result.exitCode, 0, result.stderr);
     const labels = `index="pid ${child.pid}",farm="farm1",disk="disk1",plotter="chia"`;
     const [phaseLine] = samples(home, 'goplot_plot_phase');
     assert.match(phaseLine ?? '', new RegExp(`^goplot_plot_phase\\{${labels.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\} [0-4]$`), 'its log is read wherever its output goes');
@@ -237,22 +246,22 @@ describe('the goplot collector with bad input', () => {
     const home = farm({ farm1: ['disk1'] });
     const missing = path.join(home.root, 'no-such-prom');
     home.set('prom_dir', missing);
-    const run = await collector(home);
-    assert.equal(run.exitCode, 1);
+    const result = await collector(home);
+    assert.equal(result.exitCode, 1);
     const file = path.join(missing, 'goplot.prom');
     const problem = `prom_dir ${missing} is not a directory (make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory)`;
-    assert.equal(run.stderr, `goplot_collector: ${problem}`);
+    assert.equal(result.stderr, `goplot_collector: ${problem}`);
     assert.equal(fs.existsSync(missing), false, `${file} is not made where node_exporter does not look`);
-    assert.deepEqual(logMessages(home, 'collectors.log'), [run.stderr.replace(/^goplot_collector: /, '')]);
+    assert.deepEqual(logMessages(home, 'collectors.log'), [result.stderr.replace(/^goplot_collector: /, '')]);
   });
 
   it('keeps the last good values with success 0 when the run itself fails', async () => {
     const home = farm({ farm1: ['disk1'] });
     assert.equal((await collector(home)).exitCode, 0);
     const good = fs.readFileSync(promFile(home), 'utf8');
-    const run = await runScript(home, 'collectors/goplot_collector.js', ['--proc-dir', path.join(home.root, 'no-proc')], { env: simEnv(8) });
-    assert.equal(run.exitCode, 1);
-    assert.match(run.stderr, /^goplot_collector: collector error: .*no-proc.*; kept the last good values in .*goplot\.prom with goplot_collector_success 0$/);
+    const failed = await run(home, ['--proc-dir', path.join(home.root, 'no-proc')]);
+    assert.equal(failed.exitCode, 1);
+    assert.match(failed.stderr, /^goplot_collector: collector error: .*no-proc.*; kept the last good values in .*goplot\.prom with goplot_collector_success 0$/);
     assert.equal(fs.readFileSync(promFile(home), 'utf8'), good.replace(/^goplot_collector_success 1$/m, 'goplot_collector_success 0'));
     await assertPromtoolPasses(home);
   });
@@ -262,8 +271,8 @@ describe('the goplot collector with bad input', () => {
     home.set('require_mount', 'yes');
     const mountinfo = path.join(home.root, 'mountinfo');
     fs.writeFileSync(mountinfo, `22 1 8:1 / / rw - ext4 /dev/sda1 rw\n40 22 8:17 / ${home.farmRoot}/farm1/disk2 rw - ext4 /dev/sdb1 rw\n`);
-    const run = await collector(home, { GOPLOT_MOUNTINFO: mountinfo });
-    assert.equal(run.exitCode, 0, run.stderr);
+    const result = await collector(home, { GOPLOT_MOUNTINFO: mountinfo });
+    assert.equal(result.exitCode, 0, result.stderr);
     assert.deepEqual(samples(home, 'goplot_disk_total_bytes').map((line) => line.replace(/ \d+$/, '')), ['goplot_disk_total_bytes{farm="farm1",disk="disk2"}']);
     assert.deepEqual(samples(home, 'goplot_collector_value_present'), [
       'goplot_collector_value_present{value="mount_points"} 1',
@@ -275,12 +284,12 @@ describe('the goplot collector with bad input', () => {
 
   it('writes a valid file for an empty farm root, and --help says what it does', async () => {
     const home = farm({});
-    const run = await collector(home);
-    assert.equal(run.exitCode, 0, run.stderr);
+    const result = await collector(home);
+    assert.equal(result.exitCode, 0, result.stderr);
     assert.deepEqual(samples(home, 'goplot_disk_'), []);
     assert.deepEqual(samples(home, 'goplot_running_plots'), ['goplot_running_plots 0']);
     await assertPromtoolPasses(home);
-    const help = await runScript(home, 'collectors/goplot_collector.js', ['--help']);
+    const help = await run(home, ['--help']);
     assert.equal(help.exitCode, 0);
     assert.match(help.stdout, /^Usage: goplot_collector \[options\]\n\nWrite goplot's config, state, running plots and disks to <prom_dir>\/goplot\.prom/);
   });
