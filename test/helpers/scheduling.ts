@@ -1,0 +1,70 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { findTractorPids } from '../../lib/find-tractors.js';
+import { parsePlotLog } from '../../lib/plot-log/parse-plot-log.js';
+import { killTree, makeSimFarm, simEnv, simPlotterPids } from './sim-farm.js';
+import { builtScript, logMessages, type TempHome } from './temp-home.js';
+
+export interface RunningLoop {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+}
+
+/** A sim farm of folders (require_mount=no) with the given config values on top. */
+export function makeSchedulingFarm(values: Record<string, string | number>, farms: Record<string, string[]> = { farm1: ['disk1', 'disk2'] }, temps = ['1', '2']): TempHome {
+  const home = makeSimFarm(farms, temps);
+  for (const [name, value] of Object.entries(values)) home.set(name, value);
+  return home;
+}
+
+/** `node scripts/goplot.js` for this home, with plots that take `plotSeconds`. */
+export function startLoop(home: TempHome, plotSeconds: number, env: Record<string, string> = {}): RunningLoop {
+  const child = spawn('node', [builtScript('scripts/goplot.js')], { env: { ...simEnv(plotSeconds, env), GOPLOT_HOME: home.home }, stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited };
+}
+
+export async function stopLoop(loop: RunningLoop): Promise<number | null> {
+  loop.child.kill('SIGTERM');
+  return loop.exited;
+}
+
+/** Ends the loop, then its tractors, then the plots, so nothing of this home outlives the test. */
+export function stopEverything(home: TempHome, loops: RunningLoop[]): void {
+  killTree(loops.map((loop) => loop.child.pid ?? 0).filter((pid) => pid > 0));
+  killTree(findTractorPids(home.home));
+  killTree(simPlotterPids(home));
+}
+
+/** `echo VALUE > config/NAME.goplot` through a real shell: echo truncates first, then writes. */
+export function echoInto(home: TempHome, name: string, value: string | number): void {
+  execFileSync('sh', ['-c', 'echo "$1" > "$2"', 'sh', String(value), path.join(home.configDir, `${name}.goplot`)]);
+}
+
+export const has = (home: TempHome, line: string | RegExp) => () =>
+  logMessages(home).some((message) => (typeof line === 'string' ? message === line : line.test(message)));
+
+export const count = (home: TempHome, line: string | RegExp): number =>
+  logMessages(home).filter((message) => (typeof line === 'string' ? message === line : line.test(message))).length;
+
+export const STARTING = /^starting a plot: /;
+
+/** The log of plot `index`, wherever the tractor put it. */
+export function plotLogFile(home: TempHome, index: number): string | null {
+  for (const farm of fs.readdirSync(home.farmRoot)) {
+    for (const disk of fs.readdirSync(path.join(home.farmRoot, farm))) {
+      const file = path.join(home.farmRoot, farm, disk, 'logs', `plot.${index}.log`);
+      if (fs.existsSync(file)) return file;
+    }
+  }
+  return null;
+}
+
+/** The phase plot `index` has reached by its log (0 before it says). */
+export function plotPhase(home: TempHome, index: number): number {
+  const file = plotLogFile(home, index);
+  return file ? parsePlotLog(fs.readFileSync(file, 'utf8')).phase : 0;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
