@@ -81,6 +81,13 @@ describe('parseHarvesterLine', () => {
     );
   });
 
+  it('reads a well-formed line the fast path does not know (an exponent in the time) through the regex', () => {
+    assert.deepEqual(
+      parseHarvesterLine('2 plots were eligible for farming 81be3c0d94... Found 0 proofs. Time: 1e-05 s. Total 9 plots'),
+      { kind: 'challenge', eligiblePlots: 2, proofs: 0, v2Qualities: 0, lookupSeconds: 0.00001, totalPlots: 9, loggedAt: null },
+    );
+  });
+
   it('returns each masked or garbled value as unparsed with the reason, never throws', () => {
     assert.deepEqual(parseHarvesterLine('X plots were eligible for farming fXXXXXXXXX... Found 0 proofs. Time: 0.31020 s. Total X plots'), {
       kind: 'unparsed',
@@ -120,14 +127,14 @@ describe('scanHarvesterLines', () => {
         '1 plots were eligible for farming aa... Found 0 proofs. Time: 0.1 s. Total 5 plots; Looking up qualities on x took: 1\r\n' +
         'wallet line\n' +
         'Looking up qualities on /p.plot took: 7.5. This should be below 5 seconds\n' +
-        'event done, total plots: 9',
+        '_plot_refresh_callback: event done, total plots: 9',
     );
     const seen: string[] = [];
     scanHarvesterLines(chunk, (line) => seen.push(line));
     assert.deepEqual(seen, [
       '1 plots were eligible for farming aa... Found 0 proofs. Time: 0.1 s. Total 5 plots; Looking up qualities on x took: 1',
       'Looking up qualities on /p.plot took: 7.5. This should be below 5 seconds',
-      'event done, total plots: 9',
+      '_plot_refresh_callback: event done, total plots: 9',
     ]);
   });
 

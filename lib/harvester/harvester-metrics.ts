@@ -8,30 +8,51 @@ export const SLOW_LOOKUP_SECONDS = 5;
 export const LOOKUP_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30];
 
 /**
- * The harvester's numbers, kept in one long-lived Registry: the counters count from the start of
- * this process (Prometheus handles the reset when it restarts).
+ * The harvester's numbers since this process started (Prometheus handles the counter reset when it
+ * restarts). Lines update plain fields, which cost nothing next to prom-client's per-call checks
+ * (a burst of a million lines would spend most of its time there); the registry is brought up to
+ * date only when the file is written, at most once a second.
  */
 export class HarvesterMetrics {
   readonly registry = new Registry();
   /** Arrival time (Unix ms) of the last eligible line, which is what status is judged by. */
   lastChallengeArrivalMs: number | null = null;
   challenges = 0;
+  eligiblePlots = 0;
+  proofs = 0;
+  v2Qualities = 0;
+  slowLookups = 0;
+  slowPlotWarnings = 0;
   unparsed = 0;
+  lastEligible = 0;
+  lastProofs = 0;
+  /** null until a line tells, so a restart does not look like a farm that lost every plot. */
+  totalPlots: number | null = null;
   private lastChallengeLoggedAt: string | null = null;
 
-  private readonly status = this.gauge('farm_harvester_status', '1 while an eligible-plots line arrived within harvester_threshold seconds, else 0');
-  private readonly plotsEligible = this.gauge('farm_harvester_plots_eligible', 'Plots eligible in the last challenge');
-  private readonly proofsFound = this.gauge('farm_harvester_proofs_found', 'Proofs found in the last challenge (V1 proofs)');
-  private readonly plots = this.gauge('farm_harvester_plots', 'Total plots the harvester reports');
-  private readonly lastChallenge = this.gauge('farm_harvester_last_challenge_timestamp_seconds', 'Time of the last challenge (the line date, else its arrival), Unix seconds');
-  private readonly collectorSuccess = this.gauge('harvesterlog_collector_success', '1 while harvesterlog can read chia_log and is running, else 0');
-  private readonly challengesTotal = this.counter('farm_harvester_challenges_total', 'Eligible-plots lines (challenges) seen');
-  private readonly eligibleTotal = this.counter('farm_harvester_eligible_plots_total', 'Plots that passed the plot filter, summed over challenges');
-  private readonly proofsTotal = this.counter('farm_harvester_proofs_total', 'Proofs found (V1 proofs), summed over challenges');
-  private readonly v2QualitiesTotal = this.counter('farm_harvester_v2_qualities_total', 'V2 qualities found (chia 2.5.7+), summed over challenges');
-  private readonly slowLookupsTotal = this.counter('farm_harvester_slow_lookups_total', `Challenges whose lookup took over ${SLOW_LOOKUP_SECONDS} s`);
-  private readonly slowPlotWarningsTotal = this.counter('farm_harvester_slow_plot_warnings_total', "chia's per-plot 'Looking up qualities ... took' warnings");
-  private readonly unparsedTotal = this.counter('farm_harvester_unparsed_lines_total', 'Harvester lines skipped because a value was masked or garbled');
+  private readonly gauges = {
+    status: this.gauge('farm_harvester_status', '1 while an eligible-plots line arrived within harvester_threshold seconds, else 0'),
+    plotsEligible: this.gauge('farm_harvester_plots_eligible', 'Plots eligible in the last challenge'),
+    proofsFound: this.gauge('farm_harvester_proofs_found', 'Proofs found in the last challenge (V1 proofs)'),
+    collectorSuccess: this.gauge('harvesterlog_collector_success', '1 while harvesterlog runs and can read chia_log, else 0'),
+  };
+  /** Registered once known (see totalPlots). */
+  private readonly plots = new Gauge({ name: 'farm_harvester_plots', help: 'Total plots the harvester reports', registers: [] });
+  private readonly lastChallenge = new Gauge({
+    name: 'farm_harvester_last_challenge_timestamp_seconds',
+    help: 'Time of the last challenge (the line date, else its arrival), Unix seconds',
+    registers: [],
+  });
+  private readonly counters = {
+    challenges: this.counter('farm_harvester_challenges_total', 'Eligible-plots lines (challenges) seen'),
+    eligiblePlots: this.counter('farm_harvester_eligible_plots_total', 'Plots that passed the plot filter, summed over challenges'),
+    proofs: this.counter('farm_harvester_proofs_total', 'Proofs found (V1 proofs), summed over challenges'),
+    v2Qualities: this.counter('farm_harvester_v2_qualities_total', 'V2 qualities found (chia 2.5.7+), summed over challenges'),
+    slowLookups: this.counter('farm_harvester_slow_lookups_total', `Challenges whose lookup took over ${SLOW_LOOKUP_SECONDS} s`),
+    slowPlotWarnings: this.counter('farm_harvester_slow_plot_warnings_total', "chia's per-plot 'Looking up qualities ... took' warnings"),
+    unparsed: this.counter('farm_harvester_unparsed_lines_total', 'Harvester lines skipped because a value was masked or garbled'),
+  };
+  /** Observed per line: its observe() is cheap next to a gauge's set() (no label validation path). */
   private readonly lookupSeconds = new Histogram({
     name: 'farm_harvester_lookup_seconds',
     help: 'Time the harvester took to look up qualities for one challenge',
@@ -39,35 +60,29 @@ export class HarvesterMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
-    this.collectorSuccess.set(0);
-  }
-
   record(line: HarvesterLine, arrivalMs: number): void {
     switch (line.kind) {
       case 'challenge':
         this.challenges++;
         this.lastChallengeArrivalMs = arrivalMs;
         this.lastChallengeLoggedAt = line.loggedAt;
-        this.plotsEligible.set(line.eligiblePlots);
-        this.proofsFound.set(line.proofs);
-        this.plots.set(line.totalPlots);
-        this.challengesTotal.inc();
-        if (line.eligiblePlots > 0) this.eligibleTotal.inc(line.eligiblePlots);
-        if (line.proofs > 0) this.proofsTotal.inc(line.proofs);
-        if (line.v2Qualities > 0) this.v2QualitiesTotal.inc(line.v2Qualities);
+        this.lastEligible = line.eligiblePlots;
+        this.lastProofs = line.proofs;
+        this.totalPlots = line.totalPlots;
+        this.eligiblePlots += line.eligiblePlots;
+        this.proofs += line.proofs;
+        this.v2Qualities += line.v2Qualities;
+        if (line.lookupSeconds > SLOW_LOOKUP_SECONDS) this.slowLookups++;
         this.lookupSeconds.observe(line.lookupSeconds);
-        if (line.lookupSeconds > SLOW_LOOKUP_SECONDS) this.slowLookupsTotal.inc();
         return;
       case 'slow-plot-lookup':
-        this.slowPlotWarningsTotal.inc();
+        this.slowPlotWarnings++;
         return;
       case 'plot-refresh':
-        this.plots.set(line.totalPlots);
+        this.totalPlots = line.totalPlots;
         return;
       case 'unparsed':
         this.unparsed++;
-        this.unparsedTotal.inc();
         return;
     }
   }
@@ -77,13 +92,23 @@ export class HarvesterMetrics {
     return this.lastChallengeArrivalMs !== null && nowMs - this.lastChallengeArrivalMs <= thresholdSeconds * 1000;
   }
 
-  /** Sets the values that depend on the moment of writing (before writePromFile renders the registry). */
+  /** Brings the registry up to date (before writePromFile renders it). */
   updateForWrite(state: { up: boolean; collecting: boolean }): void {
-    this.status.set(state.up ? 1 : 0);
-    this.collectorSuccess.set(state.collecting ? 1 : 0);
+    this.gauges.status.set(state.up ? 1 : 0);
+    this.gauges.collectorSuccess.set(state.collecting ? 1 : 0);
+    this.gauges.plotsEligible.set(this.lastEligible);
+    this.gauges.proofsFound.set(this.lastProofs);
+    for (const [field, counter] of Object.entries(this.counters)) {
+      counter.reset();
+      counter.inc(this[field as keyof typeof this.counters]);
+    }
+    if (this.totalPlots !== null) {
+      if (!this.registry.getSingleMetric('farm_harvester_plots')) this.registry.registerMetric(this.plots);
+      this.plots.set(this.totalPlots);
+    }
     if (this.lastChallengeArrivalMs !== null) {
-      const ms = readLoggedAtMs(this.lastChallengeLoggedAt) ?? this.lastChallengeArrivalMs;
-      this.lastChallenge.set(ms / 1000);
+      if (!this.registry.getSingleMetric('farm_harvester_last_challenge_timestamp_seconds')) this.registry.registerMetric(this.lastChallenge);
+      this.lastChallenge.set((readLoggedAtMs(this.lastChallengeLoggedAt) ?? this.lastChallengeArrivalMs) / 1000);
     }
   }
 

@@ -1,3 +1,5 @@
+import { parseChallengeFast } from './parse-challenge-fast.js';
+
 /**
  * Parses the harvester lines of chia's debug.log, in every format chia has written:
  *
@@ -47,13 +49,16 @@ export interface UnparsedLine {
 
 export type HarvesterLine = ChallengeLine | SlowPlotLookupLine | PlotRefreshLine | UnparsedLine;
 
-/** Text that marks a line worth parsing; the scanner searches raw bytes for these. */
-export const HARVESTER_KEYWORDS = ['plots were eligible for farming', 'Looking up qualities on', 'total plots: '] as const;
+/**
+ * Text that marks a line worth parsing; the scanner searches raw bytes for these. Long keywords
+ * that end in a letter let the search skip ahead quickly (a keyword ending in a space is 2x slower).
+ */
+export const HARVESTER_KEYWORDS = ['plots were eligible for farming', 'Looking up qualities on', '_plot_refresh_callback'] as const;
 
 const DATED = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\s/;
-// The eligible count may follow `...` directly (2.5.7+), so the token before ` plots` is cut at the last dot.
-const CHALLENGE =
-  /(\S+) plots were eligible for farming (?:challenge|\S*? ?)Found (\S+) (?:V1 )?proofs(?: and (\S+) V2 qualities)?\. Time: (\S+) s\. Total (\S+) plots/;
+const ELIGIBLE = ' plots were eligible for farming ';
+// Matched from just after ELIGIBLE (sticky), so the engine never tries every start position of the line.
+const CHALLENGE_REST = /(?:challenge|\S*? ?)Found (\S+) (?:V1 )?proofs(?: and (\S+) V2 qualities)?\. Time: (\S+) s\. Total (\S+) plots/y;
 const SLOW_LOOKUP = /Looking up qualities on .* took: (\S+?)\.?(?:\s|$)/;
 const PLOT_REFRESH = /_plot_refresh_callback: .*total plots: (\S+)/;
 
@@ -61,14 +66,19 @@ const WHOLE = /^\d+$/;
 const DECIMAL = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 export function parseHarvesterLine(line: string): HarvesterLine | null {
-  if (line.includes('plots were eligible for farming')) return parseChallenge(line);
-  if (line.includes('Looking up qualities on')) {
+  const keyword = line.indexOf(HARVESTER_KEYWORDS[0]);
+  if (keyword >= 0) {
+    const after = keyword + HARVESTER_KEYWORDS[0].length + 1;
+    const wellFormed = keyword > 0 && line.charCodeAt(keyword - 1) === 32 && line.charCodeAt(after - 1) === 32;
+    return (wellFormed && parseChallengeFast(line, keyword - 1, after, readLoggedAt(line))) || parseChallenge(line);
+  }
+  if (line.includes(HARVESTER_KEYWORDS[1])) {
     const match = SLOW_LOOKUP.exec(line);
     if (!match) return unparsed('a "Looking up qualities" line without "took: <seconds>"');
     if (!DECIMAL.test(match[1])) return unparsed(`lookup time ${quote(match[1])} is not a number`);
     return { kind: 'slow-plot-lookup', seconds: Number(match[1]), loggedAt: readLoggedAt(line) };
   }
-  if (line.includes('_plot_refresh_callback')) {
+  if (line.includes(HARVESTER_KEYWORDS[2])) {
     const match = PLOT_REFRESH.exec(line);
     if (!match) return null;
     if (!WHOLE.test(match[1])) return unparsed(`total plots ${quote(match[1])} is not a number`);
@@ -78,10 +88,13 @@ export function parseHarvesterLine(line: string): HarvesterLine | null {
 }
 
 function parseChallenge(line: string): ChallengeLine | UnparsedLine {
-  const match = CHALLENGE.exec(line);
+  const at = line.indexOf(ELIGIBLE);
+  CHALLENGE_REST.lastIndex = at + ELIGIBLE.length;
+  const match = at > 0 ? CHALLENGE_REST.exec(line) : null;
   if (!match) return unparsed('an eligible-plots line in no known format');
-  const [, eligibleToken, proofs, v2Qualities, time, total] = match;
-  const eligible = eligibleToken.slice(eligibleToken.lastIndexOf('.') + 1);
+  // The count follows a space, or `...` directly (2.5.7+).
+  const eligible = line.slice(Math.max(line.lastIndexOf(' ', at - 1), line.lastIndexOf('.', at - 1)) + 1, at);
+  const [, proofs, v2Qualities, time, total] = match;
   const problem =
     (!WHOLE.test(eligible) && `eligible count ${quote(eligible)} is not a number`) ||
     (!WHOLE.test(proofs) && `proof count ${quote(proofs)} is not a number`) ||
@@ -101,7 +114,8 @@ function parseChallenge(line: string): ChallengeLine | UnparsedLine {
 }
 
 function readLoggedAt(line: string): string | null {
-  return DATED.exec(line)?.[1] ?? null;
+  // Most lines have no date (1.0) or a date in this place: the regex only checks the candidates.
+  return line.charCodeAt(4) === 45 ? (DATED.exec(line)?.[1] ?? null) : null;
 }
 
 /**

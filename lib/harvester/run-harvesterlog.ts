@@ -5,7 +5,7 @@ import { writePromFile } from '../write-prom-file.js';
 import { followLogFile, type FollowEvent, type LogFollower } from './follow-log-file.js';
 import { HarvesterMetrics } from './harvester-metrics.js';
 import { parseHarvesterLine } from './parse-harvester-line.js';
-import { scanHarvesterLines } from './scan-harvester-lines.js';
+import { scanHarvesterLines, toUtf8 } from './scan-harvester-lines.js';
 
 export const PROM_NAME = 'harvesterlog';
 /** Unparsed lines are logged with their text this many times, then only counted. */
@@ -69,7 +69,7 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
       metrics.record(line, arrivalMs);
       if (line.kind === 'unparsed' && metrics.unparsed <= UNPARSED_LOGGED) {
         const more = metrics.unparsed === UNPARSED_LOGGED ? ' (further ones are only counted in farm_harvester_unparsed_lines_total)' : '';
-        logger.warn(`skipped a harvester line: ${line.reason}${more}: ${text.slice(0, 300)}`);
+        logger.warn(`skipped a harvester line: ${toUtf8(line.reason)}${more}: ${toUtf8(text.slice(0, 300))}`);
       }
     });
     dirty = true;

@@ -5,11 +5,13 @@ const KEYWORD_BYTES = HARVESTER_KEYWORDS.map((keyword) => Buffer.from(keyword, '
 
 /**
  * Calls `onLine` with each line of `chunk` (whole lines, as the follower delivers them) that holds a
- * harvester keyword, in file order, each line once.
+ * harvester keyword, in file order, each line once. The text is latin1: one character per byte,
+ * which is all the parser needs (the values are ASCII) and the cheapest decoding; a caller that
+ * shows the line to a person restores it with `toUtf8(text)`.
  *
- * A busy full node writes far more lines than the harvester, so decoding every line to a string
- * would cost most of the time: this searches the raw bytes for the keywords (Buffer.indexOf is a
- * memchr-style search, close to grep's speed) and decodes only the lines that hold one.
+ * A busy full node writes far more lines than the harvester, so decoding every line would cost most
+ * of the time: this searches the raw bytes for the keywords (Buffer.indexOf skips ahead on long
+ * keywords, near grep's speed) and decodes only the lines that hold one.
  */
 export function scanHarvesterLines(chunk: Buffer, onLine: (line: string) => void): void {
   const next = KEYWORD_BYTES.map((keyword) => chunk.indexOf(keyword));
@@ -22,7 +24,7 @@ export function scanHarvesterLines(chunk: Buffer, onLine: (line: string) => void
     const newline = chunk.indexOf(NEWLINE, hit);
     const end = newline < 0 ? chunk.length : newline;
     const textEnd = end > start && chunk[end - 1] === 0x0d ? end - 1 : end;
-    onLine(chunk.toString('utf8', start, textEnd));
+    onLine(chunk.toString('latin1', start, textEnd));
     from = end + 1;
     if (from >= chunk.length) return;
     // Keywords found inside the line just handled must not hand it over a second time.
@@ -30,4 +32,9 @@ export function scanHarvesterLines(chunk: Buffer, onLine: (line: string) => void
       if (next[i] >= 0 && next[i] < from) next[i] = chunk.indexOf(KEYWORD_BYTES[i], from);
     }
   }
+}
+
+/** The line as the person who wrote it would read it (UTF-8), from the scanner's latin1 text. */
+export function toUtf8(latin1Text: string): string {
+  return Buffer.from(latin1Text, 'latin1').toString('utf8');
 }
