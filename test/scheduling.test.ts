@@ -12,8 +12,8 @@ import { tempBytesNeeded } from '../lib/temp-space.js';
 import {
   count, echoInto, has, makeSchedulingFarm, plotLogFile, plotPhase, sleep, STARTING, startLoop, stopEverything, stopLoop, type RunningLoop,
 } from './helpers/scheduling.js';
-import { FAKE_BIN, simPlotterPids } from './helpers/sim-farm.js';
-import { logMessages, SIM_PLOTTER, waitFor, type TempHome } from './helpers/temp-home.js';
+import { FAKE_BIN, simEnv, simPlotterPids } from './helpers/sim-farm.js';
+import { logMessages, runScript, SIM_PLOTTER, waitFor, type TempHome } from './helpers/temp-home.js';
 
 /** A live change must show in the log within this (CONFIG_SETTLE_MS, a tractor start, a 1 s poll). */
 const REACT_MS = 2500;
@@ -22,9 +22,9 @@ const HOLD_MS = 1300;
 const GIB = 1024 ** 3;
 
 let current: { home: TempHome; loops: RunningLoop[] } | null = null;
-afterEach(() => {
+afterEach(async () => {
   if (!current) return;
-  stopEverything(current.home, current.loops);
+  await stopEverything(current.home, current.loops);
   current.home.cleanup();
   current = null;
 });
@@ -138,6 +138,20 @@ describe('max_per_temp', () => {
     assert.deepEqual(plotterTempDirs(home), ['1', '1', '2']);
     assert.equal(count(home, STARTING), 3);
     assert.equal(await stopLoop(goplot), 0);
+  });
+});
+
+describe('max_per_temp between tractors started together', () => {
+  it('lets one of three tractors plot into a temp dir with max_per_temp 1 and refuses the others', async () => {
+    const home = farm({ max_per_temp: 1 }, { farm1: ['disk1', 'disk2', 'disk3'] }, ['1']);
+    // --home as the loop passes it, so findTractorPids finds them when the test cleans up
+    const tractors = [0, 1, 2].map(() => runScript(home, 'scripts/tractor.js', ['--home', home.home], { env: simEnv(30), timeout: 40_000 }));
+    const ended: { exitCode?: number; stderr: unknown }[] = [];
+    for (const tractor of tractors) void tractor.then((result) => ended.push(result));
+    await waitFor('two plotters, or two tractors that ended', () => simPlotterPids(home).length >= 2 || ended.length >= 2, 10_000);
+    await sleep(HOLD_MS);
+    assert.deepEqual(plotterTempDirs(home), ['1'], `one plot in temp dir 1; goplot.log says:\n${logMessages(home).join('\n')}`);
+    assert.deepEqual(ended.map((result) => [result.exitCode, result.stderr]), [1, 2].map(() => [2, 'tractor: no temp dir can take a plot: 1: 1 plots (max_per_temp 1)']));
   });
 });
 

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findTractorPids } from '../../lib/find-tractors.js';
 import { parsePlotLog } from '../../lib/plot-log/parse-plot-log.js';
-import { killTree, makeSimFarm, simEnv, simPlotterPids } from './sim-farm.js';
-import { builtScript, logMessages, type TempHome } from './temp-home.js';
+import { isAlive, killTree, makeSimFarm, simEnv, simPlotterPids } from './sim-farm.js';
+import { builtScript, logMessages, waitFor, type TempHome } from './temp-home.js';
 
 export interface RunningLoop {
   child: ChildProcess;
@@ -30,11 +30,19 @@ export async function stopLoop(loop: RunningLoop): Promise<number | null> {
   return loop.exited;
 }
 
-/** Ends the loop, then its tractors, then the plots, so nothing of this home outlives the test. */
-export function stopEverything(home: TempHome, loops: RunningLoop[]): void {
-  killTree(loops.map((loop) => loop.child.pid ?? 0).filter((pid) => pid > 0));
-  killTree(findTractorPids(home.home));
-  killTree(simPlotterPids(home));
+/**
+ * Ends the loop, then its tractors, then the plots, and waits until they are gone, so nothing of
+ * this home outlives the test or writes into it while it is removed.
+ */
+export async function stopEverything(home: TempHome, loops: RunningLoop[]): Promise<void> {
+  const loopPids = loops.map((loop) => loop.child.pid ?? 0).filter((pid) => pid > 0);
+  killTree(loopPids);
+  const tractorPids = findTractorPids(home.home);
+  killTree(tractorPids);
+  const plotterPids = simPlotterPids(home);
+  killTree(plotterPids);
+  await waitFor('the processes of the test to end', () => [...loopPids, ...tractorPids, ...plotterPids].every((pid) => !isAlive(pid)), 5000);
+  await Promise.all(loops.map((loop) => loop.exited));
 }
 
 /** `echo VALUE > config/NAME.goplot` through a real shell: echo truncates first, then writes. */
