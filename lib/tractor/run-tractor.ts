@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { chooseDestination } from '../choose-destination.js';
 import { chooseTempDir } from '../choose-temp-dir.js';
 import { ConfigReader } from '../config-reader.js';
@@ -20,6 +19,7 @@ import { tempBytesNeeded } from '../temp-space.js';
 import { initValueFiles, writeStateValue } from '../write-value.js';
 import { findPlotId, lastLines, removePlotTempFiles } from './clean-failed-plot.js';
 import { wrapWithPriority } from './priority-wrapper.js';
+import { spawnPlotter } from './spawn-plotter.js';
 
 export interface TractorOptions {
   paths: HomePaths;
@@ -75,9 +75,18 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   const k = config.get('k');
   const compression = config.get('compression');
   const spaceMethod = config.get('disk_space');
-  const running = readRunningPlots({ farmRoot, tempRoot, commandNames: plotterCommandNames(config) });
+  const commandNames = plotterCommandNames(config);
+  const priority = {
+    nice: config.get('nice'),
+    ioniceClass: config.get('ionice_class'),
+    ioniceLevel: config.get('ionice_level'),
+    cpuAffinity: config.get('cpu_affinity'),
+  };
 
+  // The lock covers the choice AND the spawn: the next tractor then sees this plot in /proc when
+  // it counts plots per temp dir (max_per_temp), instead of racing it.
   const chosen = await withStateLock(paths, async () => {
+    const running = readRunningPlots({ farmRoot, tempRoot, commandNames });
     const temp = await chooseTempDir({
       tempRoot,
       names: fs.existsSync(tempRoot) ? listTempDirs(tempRoot) : [],
@@ -108,23 +117,19 @@ export async function runTractor(options: TractorOptions): Promise<number> {
       writeStateValue(paths, 'farm_temp', temp.name);
       writeStateValue(paths, 'last_start', Math.floor(now() / 1000));
     }
-    return { ok: true as const, index, temp, destination: destination.choice };
+    const job = plotJobFromConfig(config, { tempDir: temp.dir, destDir: destination.choice.plotsDir });
+    const built = buildPlotterCommand(job);
+    if (!built.ok) return { ok: false as const, message: built.message };
+    const wrapped = wrapWithPriority(built.command, built.args, priority);
+    const logFile = path.join(destination.choice.logsDir, `plot.${index}.log`);
+    const commandLine = [wrapped.command, ...wrapped.args].join(' ');
+    if (options.dryRun) return { ok: true as const, index, temp, destination: destination.choice, job, logFile, commandLine, started: null };
+    return { ok: true as const, index, temp, destination: destination.choice, job, logFile, commandLine, started: await spawnPlotter(wrapped, logFile, env, commandNames, now) };
   });
   if (!chosen.ok) return refuse(chosen.message, true);
 
-  const { index, temp, destination } = chosen;
-  const job = plotJobFromConfig(config, { tempDir: temp.dir, destDir: destination.plotsDir });
-  const built = buildPlotterCommand(job);
-  if (!built.ok) return refuse(built.message, true);
-  const wrapped = wrapWithPriority(built.command, built.args, {
-    nice: config.get('nice'),
-    ioniceClass: config.get('ionice_class'),
-    ioniceLevel: config.get('ionice_level'),
-    cpuAffinity: config.get('cpu_affinity'),
-  });
-  const logFile = path.join(destination.logsDir, `plot.${index}.log`);
-  const commandLine = [wrapped.command, ...wrapped.args].join(' ');
-  if (options.dryRun) {
+  const { index, temp, destination, job, logFile, commandLine, started } = chosen;
+  if (started === null) {
     options.print(`index:       ${index}`);
     options.print(`farm:        ${destination.farm}`);
     options.print(`disk:        ${destination.disk} (${destination.diskDir})`);
@@ -133,17 +138,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     options.print(`command:     ${commandLine}`);
     return EXIT_FINISHED;
   }
-
-  const fd = fs.openSync(logFile, 'a');
-  const startedMs = now();
-  // The plotter writes straight into its log (no pipe through the tractor) and has its own
-  // process group: a killed tractor or a closed terminal never takes the plot down with it.
-  const child = spawn(wrapped.command, wrapped.args, { stdio: ['ignore', fd, fd], detached: true, env });
-  fs.closeSync(fd);
-  const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('error', () => resolve({ exitCode: 127, signal: null }));
-    child.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
-  });
+  const { child, exited, startedMs } = started;
   const plot = { index, farm: destination.farm, disk: destination.disk, tempDir: temp.dir, destDir: destination.plotsDir, plotter, k, pid: child.pid ?? 0 };
   log.info(`plot ${index} started: pid ${child.pid}, ${plotter} k${k}, temp ${temp.dir}, dest ${destination.farm}/${destination.disk}, log ${logFile}`);
   log.info(`plot ${index} command: ${commandLine}`);
