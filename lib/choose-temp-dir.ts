@@ -38,7 +38,7 @@ export async function chooseTempDir(options: TempChoiceOptions): Promise<TempCho
     const dir = path.join(options.tempRoot, name);
     const plots = countPlotsIn(options.tempRoot, name, options.runningTempDirs);
     if (options.maxPerTemp > 0 && plots >= options.maxPerTemp) {
-      skipped.push(`${name}: ${plots} plots (max_per_temp ${options.maxPerTemp})`);
+      skipped.push(`${name}: ${plots} plot${plots === 1 ? '' : 's'} (max_per_temp ${options.maxPerTemp})`);
       continue;
     }
     if (options.neededBytes > 0) {

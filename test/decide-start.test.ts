@@ -27,6 +27,12 @@ describe('the loop decision', () => {
     assert.equal(decision.reason, '3/3 plots running (max_plots)');
   });
 
+  it('lets one tractor at a time choose, and looks again a second later', () => {
+    assert.deepEqual(decideStart({ ...base, runningPhases: [1], pendingTractors: 1 }), {
+      start: false, key: 'pending', reason: '1 tractor is still starting a plot', retryAtMs: NOW + 1000,
+    });
+  });
+
   it('does not count plots past start_early_phase', () => {
     const decision = decideStart({ ...base, runningPhases: [1, 3, 4], startEarlyPhase: 3 });
     assert.equal(decision.start, true);
@@ -37,6 +43,8 @@ describe('the loop decision', () => {
   it('holds max_phase1', () => {
     const decision = decideStart({ ...base, maxPlots: 10, runningPhases: [1, 1, 2], maxPhase1: 2 });
     assert.equal(decision.reason, '2 plots in phase 1 (max_phase1 2)');
+    const lowered = decideStart({ ...base, maxPlots: 10, runningPhases: [1, 2], maxPhase1: 1 });
+    assert.deepEqual([lowered.key, lowered.reason], ['max_phase1:1/1', '1 plot in phase 1 (max_phase1 1)']);
   });
 
   it('waits while the mean of load5 and load15 is above load_max', () => {

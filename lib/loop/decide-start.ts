@@ -51,10 +51,16 @@ export function decideStart(s: LoopSnapshot): Decision {
     const note = early > 0 ? ` (${early} more past phase ${s.startEarlyPhase} not counted)` : '';
     return { start: false, key: `max_plots:${counted}/${s.maxPlots}:${early}`, reason: `${counted}/${s.maxPlots} plots running${note} (max_plots)` };
   }
+  if (s.pendingTractors > 0) {
+    // One tractor at a time chooses its temp dir and disk: the next sees its plot in /proc
+    // (max_per_temp, start-early phases) instead of racing it. It takes about a second.
+    const n = s.pendingTractors;
+    return { start: false, key: 'pending', reason: `${n} tractor${n === 1 ? ' is' : 's are'} still starting a plot`, retryAtMs: s.nowMs + 1000 };
+  }
   if (s.maxPhase1 > 0) {
-    const inPhase1 = s.runningPhases.filter((phase) => phase <= 1).length + s.pendingTractors;
+    const inPhase1 = s.runningPhases.filter((phase) => phase <= 1).length;
     if (inPhase1 >= s.maxPhase1) {
-      return { start: false, key: `max_phase1:${inPhase1}`, reason: `${inPhase1} plots in phase 1 (max_phase1 ${s.maxPhase1})` };
+      return { start: false, key: `max_phase1:${inPhase1}/${s.maxPhase1}`, reason: `${inPhase1} plot${inPhase1 === 1 ? '' : 's'} in phase 1 (max_phase1 ${s.maxPhase1})` };
     }
   }
   const load = (s.load5 + s.load15) / 2;

@@ -31,6 +31,11 @@ export async function decideWithWorld(config: ConfigReader, world: LoopWorld, lo
   const decision = decideStart(snapshot);
   if (!decision.start) return decision;
   const noRoom = await world.checkRoom(config, running);
-  if (noRoom !== null) return { start: false, key: `room:${noRoom.replace(/[\d.]+/g, '#')}`, reason: noRoom };
+  if (noRoom !== null) {
+    // free space changes a little on every poll: the log line is new when the kind of wait or a
+    // value the user set changes, not the measured numbers
+    const settings = [config.get('max_per_temp'), config.get('k'), config.get('plotter'), config.get('compression')].join(':');
+    return { start: false, key: `room:${noRoom.replace(/[\d.]+/g, '#')}:${settings}`, reason: noRoom };
+  }
   return decision;
 }

@@ -12,6 +12,7 @@ import { PACKAGE_ROOT, type HomePaths } from '../home.js';
 import { mountinfoPathFrom, readMountPoints } from '../mount-points.js';
 import { committedKiB } from '../plot-size.js';
 import { readPlotPhase } from '../read-plot-phase.js';
+import { buildPlotterCommand, plotJobFromConfig } from '../plotter-command.js';
 import { plotterCommandNames, readRunningPlots } from '../process-table.js';
 import { tempBytesNeeded } from '../temp-space.js';
 import type { LoopWorld, RunningPlotSummary } from './run-loop.js';
@@ -37,6 +38,10 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
     },
     findTractors: () => findTractorPids(paths.home),
     async checkRoom(config, running) {
+      // a value the plotter would refuse is said here, instead of launching a tractor that
+      // refuses it and sets off the back-off
+      const probe = buildPlotterCommand(plotJobFromConfig(config, { tempDir: config.get('temp_root'), destDir: config.get('farm_root') }));
+      if (!probe.ok) return probe.message;
       const tempRoot = config.get('temp_root');
       const spaceMethod = config.get('disk_space');
       const temp = await chooseTempDir({
