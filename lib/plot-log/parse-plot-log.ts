@@ -51,6 +51,8 @@ export function cleanLogLine(raw: string): string {
     const prefix = WRAPPER_TIME.exec(line);
     if (prefix) line = line.slice(prefix[0].length);
   }
+  // chia's plotter wrapper (plotters_util.py) passes the plotter's stderr on as `STDERR: <line>`
+  if (line.startsWith('STDERR: ')) line = line.slice(8);
   return line;
 }
 

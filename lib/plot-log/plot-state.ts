@@ -59,10 +59,12 @@ export function advanceWithin(state: PlotState, phase: number, fraction: number)
   if (state.info.phase === phase) advance(state, phase, fraction);
 }
 
+/** Records a phase's time; the next phase starts when it ends, for every plotter alike. */
 export function finishPhase(state: PlotState, phase: number, seconds: number | null): void {
   if (phase < 1 || phase > state.info.phaseCount) return;
   if (seconds !== null && Number.isFinite(seconds)) state.info.phaseSeconds[phase - 1] = seconds;
   advance(state, phase, 1);
+  if (phase < state.info.phaseCount) advance(state, phase + 1);
 }
 
 export function markFinished(state: PlotState): void {
