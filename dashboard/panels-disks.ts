@@ -14,7 +14,7 @@ export function diskPanels(): PanelSpec[] {
       unit: 'bytes', min: 0,
     }),
     table('Disk state', [query(`goplot_disk_state{${P}} == 1`, { instant: true })], {
-      description: 'One row per disk: room, full, off (taken out by hand) or unmounted',
+      description: 'One row per disk: number (has room), full, off (taken out by hand), unmounted, missing (no state file yet) or invalid',
       hide: ['Value'], w: 24, h: 8,
       overrides: [{
         matcher: { id: 'byName', options: 'state' },
@@ -25,10 +25,12 @@ export function diskPanels(): PanelSpec[] {
             value: [{
               type: 'value',
               options: {
-                room: { text: 'room', color: 'green', index: 0 },
+                number: { text: 'room', color: 'green', index: 0 },
                 full: { text: 'full', color: 'orange', index: 1 },
                 off: { text: 'off', color: 'blue', index: 2 },
                 unmounted: { text: 'unmounted', color: 'red', index: 3 },
+                missing: { text: 'no state yet', color: 'yellow', index: 4 },
+                invalid: { text: 'invalid state file', color: 'red', index: 5 },
               },
             }],
           },

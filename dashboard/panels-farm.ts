@@ -31,7 +31,8 @@ export function healthPanels(): PanelSpec[] {
   return [
     row('Collectors'),
     table('Collector health', [
-      query(`label_replace({__name__=~".+_collector_success", ${ALL}}, "collector", "$1", "__name__", "(.+)_collector_success")`, { instant: true }),
+      // node_exporter's own node_scrape_collector_success{collector=…} would collide after the relabel
+      query(`label_replace({__name__=~".+_collector_success", __name__!="node_scrape_collector_success", ${ALL}}, "collector", "$1", "__name__", "(.+)_collector_success")`, { instant: true }),
     ], {
       description: '1: the last run wrote its file; 0: it failed and kept the last good values (see the log)',
       map: { 1: { text: 'ok', color: 'green' }, 0: { text: 'failing', color: 'red' } },
