@@ -4,7 +4,9 @@
 // seconds without an eligible line). Run it alone (`node scripts/harvesterlog.js &`) or through `npm start`.
 import { Command } from 'commander';
 import { resolveHome } from '../lib/home.js';
+import { createHarvesterStatusNotifier } from '../lib/harvester/notify-harvester-status.js';
 import { startHarvesterlog } from '../lib/harvester/run-harvesterlog.js';
+import { createLogger } from '../lib/logger.js';
 
 async function main(): Promise<void> {
   const options = new Command('harvesterlog')
@@ -14,7 +16,14 @@ async function main(): Promise<void> {
     .parse()
     .opts<{ home?: string; fromStart?: boolean }>();
 
-  const harvesterlog = await startHarvesterlog({ paths: resolveHome({ home: options.home }), fromStart: Boolean(options.fromStart) });
+  const paths = resolveHome({ home: options.home });
+  const logger = createLogger(paths, 'harvesterlog', 'harvesterlog.log');
+  const harvesterlog = await startHarvesterlog({
+    paths,
+    logger,
+    fromStart: Boolean(options.fromStart),
+    onStatusChange: createHarvesterStatusNotifier(paths, logger),
+  });
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
