@@ -166,6 +166,10 @@ describe('the dashboard against real Prometheus and node_exporter, fed by the ru
     const files = fs.readdirSync(sandbox.promDir).filter((file) => file.endsWith('.prom')).sort();
     assert.deepEqual(problems, [], `after ${Math.round((Date.now() - startedAt) / 1000)} s; prom files: ${files.join(', ')}`);
     assert.deepEqual(files, ['getfarm.prom', 'getharvester.prom', 'goplot.prom', 'harvesterlog.prom']);
+    if (process.env.E2E_KEEP_PROM) for (const file of files) fs.copyFileSync(path.join(sandbox.promDir, file), path.join(process.env.E2E_KEEP_PROM, file));
+    const documented = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'metrics.md'), 'utf8');
+    const families = files.flatMap((file) => [...fs.readFileSync(path.join(sandbox.promDir, file), 'utf8').matchAll(/^# HELP (\S+) /gm)].map((match) => match[1]!));
+    assert.deepEqual(families.filter((name) => !documented.includes(`\`${name}\``)), [], 'every metric written is in docs/metrics.md');
     const errors = await prometheus.query('node_textfile_scrape_error');
     assert.deepEqual(errors.status === 'success' ? errors.result.map((series) => series.value?.[1]) : errors, ['0'], 'node_exporter read every .prom file');
     const running = await prometheus.query(substituteVariables('goplot_running_plots{instance=~"$plotter"}'));
