@@ -88,7 +88,7 @@ describe('max_phase1', () => {
   it('holds plots in phase 1 at the limit and follows it up live, with max_plots still on top', async () => {
     const home = farm({ max_plots: 3, max_phase1: 1 });
     const goplot = loop(home, 30);
-    await waitLine(home, 'not started: 1 plots in phase 1 (max_phase1 1)', 10_000);
+    await waitLine(home, 'not started: 1 plot in phase 1 (max_phase1 1)', 10_000);
     await assertHolds(home, 1, 'plot 1 is in phase 1 for 10 s');
     assert.equal(plotPhase(home, 1), 1);
     echoInto(home, 'max_phase1', 2);
@@ -130,7 +130,7 @@ describe('max_per_temp', () => {
     await waitFor('two plotters', () => simPlotterPids(home).length >= 2, 10_000);
     await sleep(HOLD_MS);
     assert.deepEqual(plotterTempDirs(home), ['1', '2'], `one plot per temp dir with max_per_temp 1; goplot.log says:\n${logMessages(home).join('\n')}`);
-    await waitLine(home, 'not started: no temp dir can take a plot: 1: 1 plots (max_per_temp 1); 2: 1 plots (max_per_temp 1)');
+    await waitLine(home, 'not started: no temp dir can take a plot: 1: 1 plot (max_per_temp 1); 2: 1 plot (max_per_temp 1)');
     assert.equal(count(home, /^tractor refused: /), 0, 'the loop starts no tractor that is bound to be refused');
     echoInto(home, 'max_per_temp', 2);
     await waitLine(home, 'not started: 3/3 plots running (max_plots)');
@@ -151,7 +151,7 @@ describe('max_per_temp between tractors started together', () => {
     await waitFor('two plotters, or two tractors that ended', () => simPlotterPids(home).length >= 2 || ended.length >= 2, 10_000);
     await sleep(HOLD_MS);
     assert.deepEqual(plotterTempDirs(home), ['1'], `one plot in temp dir 1; goplot.log says:\n${logMessages(home).join('\n')}`);
-    assert.deepEqual(ended.map((result) => [result.exitCode, result.stderr]), [1, 2].map(() => [2, 'tractor: no temp dir can take a plot: 1: 1 plots (max_per_temp 1)']));
+    assert.deepEqual(ended.map((result) => [result.exitCode, result.stderr]), [1, 2].map(() => [2, 'tractor: no temp dir can take a plot: 1: 1 plot (max_per_temp 1)']));
   });
 });
 
