@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa, type Options, type Result } from 'execa';
+import { execa, type Options } from 'execa';
 import { PACKAGE_ROOT, resolveHome, type HomePaths } from '../../lib/home.js';
 
 export interface TempHome extends HomePaths {
@@ -65,27 +65,35 @@ export function builtScript(relative: string): string {
 
 export const SIM_PLOTTER = path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js');
 
+/** What a finished script run gives a test: text output, as the scripts print text. */
+export interface ScriptResult {
+  exitCode: number | undefined;
+  signal: string | undefined;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** The running script: awaitable for its result, with its pid for signals. */
+export type ScriptRun = Promise<ScriptResult> & { pid?: number };
+
 /** Runs a built script as a user would: `node scripts/x.js …` with GOPLOT_HOME set. */
-export function runScript(
-  home: TempHome,
-  relative: string,
-  args: string[] = [],
-  options: Options = {},
-): Promise<Result> {
-  return execa('node', [builtScript(relative), ...args], {
+export function runScript(home: TempHome, relative: string, args: string[] = [], options: Pick<Options, 'env' | 'timeout' | 'cwd'> = {}): ScriptRun {
+  const child = execa('node', [builtScript(relative), ...args], {
     reject: false,
     timeout: 60_000,
     ...options,
     env: { GOPLOT_HOME: home.home, ...(options.env ?? {}) },
-  }) as Promise<Result>;
+  });
+  return child as unknown as ScriptRun;
 }
 
 /** Polls until `check` returns a truthy value or the time is up (then throws with `what`). */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000, everyMs = 50): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000, everyMs = 50): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as NonNullable<T>;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
