@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { buildDashboard, dashboardQueries, substituteVariables } from '../dashboard/build-dashboard.js';
 import { makeSandbox, type Sandbox } from '../lib/demo/make-sandbox.js';
+import { harvesterLine } from '../lib/demo/simulated-harvester.js';
 import { PACKAGE_ROOT, resolveHome } from '../lib/home.js';
 import { setValue } from '../lib/write-value.js';
 import { missingBinaries, startNodeExporter, startPrometheus, type PrometheusServer, type QuerySeries, type Server } from './helpers/prometheus.js';
@@ -57,15 +58,6 @@ function pipelinePids(dir: string): number[] {
     }
   }
   return pids;
-}
-
-/** A v2.5.7 harvester line (local time, as chia writes it) for a challenge answered now. */
-function harvesterLine(now: Date, n: number): string {
-  const pad = (value: number, width = 2) => String(value).padStart(width, '0');
-  const stamp = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}:${pad(now.getSeconds())}.${pad(now.getMilliseconds(), 3)}`;
-  const eligible = n % 4;
-  const lookup = (0.05 + (n % 7) * 0.4).toFixed(5);
-  return `${stamp} 2.5.7 harvester chia.harvester.harvester: INFO     challenge_hash: ${(0x93c0ad51fe + n).toString(16)} ...${eligible} plots were eligible for farming challengeFound ${n % 5 === 0 ? 1 : 0} V1 proofs and 0 V2 qualities. Time: ${lookup} s. Total 720 plots\n`;
 }
 
 /** The farmer's collector runs from its own home: chia_bin there is the CLI, while the plotting home's chia_bin is the simulated plotter. */

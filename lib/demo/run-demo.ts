@@ -7,6 +7,7 @@ import { formatDuration } from '../format-duration.js';
 import { PACKAGE_ROOT } from '../home.js';
 import { setValue } from '../write-value.js';
 import { makeSandbox, type Sandbox } from './make-sandbox.js';
+import { simulateHarvester } from './simulated-harvester.js';
 
 export interface DemoOptions {
   /** How long new plots may start; running ones are then waited for. */
@@ -22,7 +23,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the cron-style parts once: diskhand and whichever collectors exist. */
 async function runPeriodicParts(env: NodeJS.ProcessEnv): Promise<void> {
-  const parts = ['scripts/diskhand.js', 'collectors/goplot_collector.js'].filter((part) => fs.existsSync(script(part)));
+  const parts = ['scripts/diskhand.js', 'collectors/goplot_collector.js', 'collectors/getharvester_collector.js'].filter((part) => fs.existsSync(script(part)));
   for (const part of parts) await execa('node', [script(part)], { env, reject: false, timeout: 30_000 });
 }
 
@@ -46,7 +47,7 @@ function summarise(sandbox: Sandbox, out: (line: string) => void): { made: numbe
   out(`  tail -f ${path.join(sandbox.paths.logsDir, 'goplot.log')}`);
   out(`  ls ${sandbox.farmRoot}/*/*/plots`);
   out(`  cat ${sandbox.paths.disksDir}/*/*.goplot       (diskhand's disk states)`);
-  out(`  ls ${sandbox.promDir}                           (Prometheus textfiles)`);
+  out(`  ls ${sandbox.promDir}                           (Prometheus textfiles; getfarm needs a real chia)`);
   out(`  GOPLOT_HOME=${sandbox.paths.home} npx goplot status   (or view, config, analyze)`);
   out(`  rm -rf ${sandbox.root}                         (when done)`);
   return { made: finished.length, failed: failed.length };
@@ -62,6 +63,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   out('');
   await runPeriodicParts(env);
   const loop = spawn('node', [script('scripts/goplot.js')], { env, stdio: 'ignore' });
+  // no chia here: a simulated harvester writes challenge lines for harvesterlog to follow
+  fs.writeFileSync(sandbox.chiaLog, '');
+  const harvesterlog = spawn('node', [script('scripts/harvesterlog.js')], { env, stdio: 'ignore' });
+  const stopHarvester = simulateHarvester(sandbox.chiaLog, 2000);
   const started = Date.now();
   const elapsed = () => (Date.now() - started) / 1000;
   let nextPeriodic = Date.now() + 10_000;
@@ -82,8 +87,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       out(progressLine(sandbox, elapsed()));
     }
   } finally {
-    loop.kill('SIGTERM');
-    await new Promise((resolve) => (loop.exitCode !== null ? resolve(null) : loop.once('exit', resolve)));
+    stopHarvester();
+    for (const child of [loop, harvesterlog]) child.kill('SIGTERM');
+    await Promise.all([loop, harvesterlog].map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
   }
   await runPeriodicParts(env);
   const { made } = summarise(sandbox, out);
