@@ -1,12 +1,9 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chooseTempDir } from '../choose-temp-dir.js';
+import { chooseConfiguredTempDir } from '../choose-configured-temp-dir.js';
 import { chooseDestination } from '../choose-destination.js';
 import type { ConfigReader } from '../config-reader.js';
-import { readDiskSpace } from '../disk-space.js';
-import { listTempDirs } from '../farm-layout.js';
 import { findTractorPids } from '../find-tractors.js';
 import { PACKAGE_ROOT, type HomePaths } from '../home.js';
 import { mountinfoPathFrom, readMountPoints } from '../mount-points.js';
@@ -14,7 +11,6 @@ import { committedKiB } from '../plot-size.js';
 import { readPlotPhase } from '../read-plot-phase.js';
 import { buildPlotterCommand, plotJobFromConfig } from '../plotter-command.js';
 import { plotterCommandNames, readRunningPlots } from '../process-table.js';
-import { tempBytesNeeded } from '../temp-space.js';
 import type { LoopWorld, RunningPlotSummary } from './run-loop.js';
 
 /** The real world for the loop: /proc, the load average, the disks, and detached tractors. */
@@ -42,17 +38,7 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
       // refuses it and sets off the back-off
       const probe = buildPlotterCommand(plotJobFromConfig(config, { tempDir: config.get('temp_root'), destDir: config.get('farm_root') }));
       if (!probe.ok) return probe.message;
-      const tempRoot = config.get('temp_root');
-      const spaceMethod = config.get('disk_space');
-      const temp = await chooseTempDir({
-        tempRoot,
-        names: fs.existsSync(tempRoot) ? listTempDirs(tempRoot) : [],
-        lastTemp: config.get('farm_temp'),
-        runningTempDirs: running.map((plot) => plot.tempDir),
-        maxPerTemp: config.get('max_per_temp'),
-        neededBytes: tempBytesNeeded(config.get('plotter'), config.get('k')),
-        readFreeBytes: async (dir) => (await readDiskSpace(dir, spaceMethod)).freeBytes,
-      });
+      const temp = await chooseConfiguredTempDir(config, running.map((plot) => plot.tempDir));
       if (!temp.ok) return temp.message;
       const destination = await chooseDestination({
         paths,
@@ -60,7 +46,7 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
         lastFarm: config.get('farm_dest'),
         requireMount: config.get('require_mount') === 'yes',
         mounts: readMountPoints(mountinfoPathFrom(env)),
-        spaceMethod,
+        spaceMethod: config.get('disk_space'),
         plotKiB: committedKiB(config.get('k'), config.get('compression')),
         reserve: false,
       });

@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chooseDestination } from '../choose-destination.js';
-import { chooseTempDir } from '../choose-temp-dir.js';
+import { chooseConfiguredTempDir } from '../choose-configured-temp-dir.js';
 import { ConfigReader } from '../config-reader.js';
-import { readDiskSpace } from '../disk-space.js';
-import { listTempDirs } from '../farm-layout.js';
 import { findExecutable } from '../find-executable.js';
 import { formatDuration } from '../format-duration.js';
 import type { HomePaths } from '../home.js';
@@ -15,7 +13,6 @@ import { parsePlotLog } from '../plot-log/parse-plot-log.js';
 import { buildPlotterCommand, plotJobFromConfig } from '../plotter-command.js';
 import { plotterCommandNames, readRunningPlots } from '../process-table.js';
 import { withStateLock } from '../state-lock.js';
-import { tempBytesNeeded } from '../temp-space.js';
 import { initValueFiles, writeStateValue } from '../write-value.js';
 import { findPlotId, lastLines, removePlotTempFiles } from './clean-failed-plot.js';
 import { wrapWithPriority } from './priority-wrapper.js';
@@ -87,15 +84,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   // it counts plots per temp dir (max_per_temp), instead of racing it.
   const chosen = await withStateLock(paths, async () => {
     const running = readRunningPlots({ farmRoot, tempRoot, commandNames });
-    const temp = await chooseTempDir({
-      tempRoot,
-      names: fs.existsSync(tempRoot) ? listTempDirs(tempRoot) : [],
-      lastTemp: config.get('farm_temp'),
-      runningTempDirs: running.map((plot) => plot.tempDir),
-      maxPerTemp: config.get('max_per_temp'),
-      neededBytes: tempBytesNeeded(plotter, k),
-      readFreeBytes: async (dir) => (await readDiskSpace(dir, spaceMethod)).freeBytes,
-    });
+    const temp = await chooseConfiguredTempDir(config, running.map((plot) => plot.tempDir));
     if (!temp.ok) return { ok: false as const, message: temp.message };
     const destination = await chooseDestination({
       paths,
