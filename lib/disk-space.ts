@@ -1,10 +1,17 @@
 import fs from 'node:fs';
-import checkDiskSpaceImport from 'check-disk-space';
 
-// The package's types describe its CommonJS build while Node loads its ESM build: take either shape.
-const checkDiskSpace = ((checkDiskSpaceImport as unknown as { default?: unknown }).default ?? checkDiskSpaceImport) as (
-  dir: string,
-) => Promise<{ size: number; free: number }>;
+type CheckDiskSpace = (dir: string) => Promise<{ size: number; free: number }>;
+
+/**
+ * check-disk-space loads only for disk_space=df: the tractor, which must reach its plotter fast
+ * (bench/RESULTS.md), then does not pay for it. The package's types describe its CommonJS build
+ * while Node loads its ESM build: take either shape.
+ */
+async function loadCheckDiskSpace(): Promise<CheckDiskSpace> {
+  const module = (await import('check-disk-space')) as unknown as { default: CheckDiskSpace | { default: CheckDiskSpace } };
+  const exported = module.default;
+  return typeof exported === 'function' ? exported : exported.default;
+}
 
 export type SpaceMethod = 'statfs' | 'df';
 
@@ -35,7 +42,7 @@ export async function readDiskSpace(dir: string, method: SpaceMethod): Promise<D
   let size: number;
   let free: number;
   try {
-    ({ size, free } = await checkDiskSpace(dir));
+    ({ size, free } = await (await loadCheckDiskSpace())(dir));
   } catch (error) {
     // execFile's message repeats the command and spans lines; df's own stderr says what is wrong
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
