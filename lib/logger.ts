@@ -26,8 +26,8 @@ export function formatLogLine(json: string): string {
 /**
  * One human line per event, appended with O_APPEND and one write(2) per line, so the loop,
  * tractors and diskhand can share goplot.log without interleaving (`tail -f` stays readable).
- * The line is formatted here rather than by pino-pretty: that costs a tractor 30 ms of start-up
- * and up to a millisecond a line (bench/RESULTS.md), for a format this small.
+ * The line is formatted here rather than by pino-pretty, whose start-up cost the tractor more
+ * than this format is worth (see the README's dependency table).
  */
 export function createLogger(paths: HomePaths, name: string, file = 'goplot.log'): Logger {
   fs.mkdirSync(paths.logsDir, { recursive: true });
