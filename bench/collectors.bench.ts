@@ -4,7 +4,7 @@
 // As cron runs them: the built `node collectors/<x>.js`, with the fake chia (bash + cat) for the
 // farm, minus that fake chia's own time measured alone, and `node -e 0` for Node's start.
 // Run: npx tsc -p tsconfig.json && node bench/collectors.bench.js [--runs N]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { collectFarm } from '../lib/collect-farm.js';
 import { collectHarvester } from '../lib/collect-harvester.js';
 import { PACKAGE_ROOT, resolveHome } from '../lib/home.js';
 import { initValueFiles, setValue } from '../lib/write-value.js';
+import { median, p95, timeProcess, timeRuns } from './timing.js';
 
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 30;
@@ -23,27 +24,6 @@ const FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-cli');
 const SHOW = path.join(FIXTURES, 'show-s_2x_syncing.txt');
 const SUMMARY = path.join(FIXTURES, 'farm-summary_2x_loading-remotes.txt');
 
-const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
-const median = (values: number[]) => sorted(values)[Math.floor(values.length / 2)]!;
-const p95 = (values: number[]) => sorted(values)[Math.min(values.length - 1, Math.floor(values.length * 0.95))]!;
-
-async function timeRuns(run: () => Promise<unknown> | unknown): Promise<number[]> {
-  await run(); // warm-up: the first run pays module loading
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
-  }
-  return times;
-}
-
-function timeProcess(command: string, args: string[], env: NodeJS.ProcessEnv): number {
-  const started = performance.now();
-  const result = spawnSync(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${String(result.stderr)}`);
-  return performance.now() - started;
-}
 
 /** Both chia commands at once, as the collector runs them. */
 async function timeFakeChia(env: NodeJS.ProcessEnv): Promise<number> {
@@ -75,11 +55,11 @@ async function main(): Promise<void> {
     const farmInProcess = await timeRuns(async () => {
       const outcome = await collectFarm({ paths, runChia: cannedChia });
       if (!outcome.ok) throw new Error(outcome.problem);
-    });
+    }, RUNS);
     const harvesterInProcess = await timeRuns(async () => {
       const outcome = await collectHarvester({ paths });
       if (!outcome.ok) throw new Error(outcome.problem);
-    });
+    }, RUNS);
 
     const processRuns = Math.max(5, Math.floor(RUNS / 3));
     const nodeAlone: number[] = [];

@@ -4,13 +4,14 @@
 // 100 disks, registry, atomic write). As cron runs it: the built `node collectors/goplot_collector.js`,
 // and `node -e 0` for Node's own start. disk_space statfs (the default) and df (a process per disk).
 // Run: npx tsc -p tsconfig.json && node bench/goplot-collector.bench.js [--runs N]
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { collectGoplot } from '../lib/collect-goplot.js';
 import { PACKAGE_ROOT, resolveHome } from '../lib/home.js';
 import { initValueFiles, setValue } from '../lib/write-value.js';
+import { median, p95, timeProcess, timeRuns } from './timing.js';
 
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 30;
@@ -20,28 +21,7 @@ const PLOTS_PER_DISK = 40;
 const RUNNING = 5;
 const STATES = ['123456789', '987654321', 'full', 'off', 'unmounted', '55555'];
 
-const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
-const median = (values: number[]) => sorted(values)[Math.floor(values.length / 2)]!;
-const p95 = (values: number[]) => sorted(values)[Math.min(values.length - 1, Math.floor(values.length * 0.95))]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function timeRuns(run: () => Promise<void>, runs: number): Promise<number[]> {
-  await run(); // warm-up: the first run pays module loading
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await run();
-    times.push(performance.now() - started);
-  }
-  return times;
-}
-
-function timeProcess(command: string, args: string[], env: NodeJS.ProcessEnv): number {
-  const started = performance.now();
-  const result = spawnSync(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${String(result.stderr)}`);
-  return performance.now() - started;
-}
 
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-bench-goplot-collector-'));

@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../lib/home.js';
+import { median } from './timing.js';
 
 const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 60);
 
 function makeHome(): { root: string; home: string; set: (name: string, value: string | number) => void } {

@@ -2,26 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { committedKiB } from '../lib/plot-size.js';
 import { readPlotProgress } from '../lib/read-plot-phase.js';
 import { checkMetrics } from './helpers/promtool.js';
-import { FAKE_BIN, isAlive, killTree, makeSimFarm, simEnv, simPlotterPids } from './helpers/sim-farm.js';
+import { FAKE_BIN, isAlive, simEnv, simFarmsOfThisFile, simPlotterPids } from './helpers/sim-farm.js';
 import { logMessages, runScript, SIM_PLOTTER, waitFor, type TempHome } from './helpers/temp-home.js';
 
-const homes: TempHome[] = [];
-const started: number[] = [];
-after(() => {
-  killTree(started);
-  for (const home of homes) killTree(simPlotterPids(home));
-  for (const home of homes) home.cleanup();
-});
-
-function farm(...args: Parameters<typeof makeSimFarm>): TempHome {
-  const home = makeSimFarm(...args);
-  homes.push(home);
-  return home;
-}
+const { farm, started } = simFarmsOfThisFile();
 
 const promFile = (home: TempHome) => path.join(home.root, 'prom', 'goplot.prom');
 /** A finished run's exit code and output as text. */

@@ -8,7 +8,7 @@ import { parseShowState } from '../lib/chia-cli/parse-show-state.js';
 import { parseTimeToWin } from '../lib/chia-cli/parse-farm-summary.js';
 import { parseTimeout } from '../lib/chia-cli/run-chia.js';
 import { PACKAGE_ROOT } from '../lib/home.js';
-import { checkMetrics } from './helpers/promtool.js';
+import { checkMetrics, readSeries } from './helpers/promtool.js';
 import { logMessages, makeTempHome, runScript, sharedDir, SHARED_MISSING, type TempHome } from './helpers/temp-home.js';
 
 const FAKE_BIN = path.join(PACKAGE_ROOT, 'test', 'fake-bin');
@@ -26,17 +26,6 @@ function sharedText(name: string): string {
 }
 function ownText(name: string): string {
   return fs.readFileSync(path.join(OWN, name), 'utf8');
-}
-
-/** `name{labels} value` lines of a .prom file, as a map from the series to its value. */
-function readSeries(file: string): Map<string, number> {
-  const series = new Map<string, number>();
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    series.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return series;
 }
 
 /** Pids whose command line is exactly argv. */

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { countLocalPlots, readHarvesterProcesses } from '../lib/collect-harvester.js';
-import { checkMetrics } from './helpers/promtool.js';
+import { checkMetrics, readSeries } from './helpers/promtool.js';
 import { logMessages, makeDisks, makeTempHome, runScript, waitFor, type TempHome } from './helpers/temp-home.js';
 
 /** A fake /proc entry: what readHarvesterProcesses reads (comm, cmdline, stat). */
@@ -14,16 +14,6 @@ function addProcess(procDir: string, pid: number, comm: string, argv: string[], 
   fs.writeFileSync(path.join(dir, 'comm'), `${comm}\n`);
   fs.writeFileSync(path.join(dir, 'cmdline'), argv.length === 0 ? '' : `${argv.join('\0')}\0`);
   fs.writeFileSync(path.join(dir, 'stat'), `${pid} (${comm}) ${state} 1 ${pid} ${pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n`);
-}
-
-function readSeries(file: string): Map<string, number> {
-  const series = new Map<string, number>();
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    series.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return series;
 }
 
 function writePlot(home: TempHome, farm: string, disk: string, name: string, bytes: number): void {

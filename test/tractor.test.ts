@@ -1,24 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { committedKiB } from '../lib/plot-size.js';
-import { FAKE_BIN, isAlive, killTree, makeSimFarm, simEnv, simPlotterPids } from './helpers/sim-farm.js';
+import { FAKE_BIN, isAlive, simEnv, simFarmsOfThisFile, simPlotterPids } from './helpers/sim-farm.js';
 import { logMessages, runScript, waitFor, type TempHome } from './helpers/temp-home.js';
 
-const homes: TempHome[] = [];
-const started: number[] = [];
-after(() => {
-  killTree(started);
-  for (const home of homes) killTree(simPlotterPids(home));
-  for (const home of homes) home.cleanup();
-});
-
-function farm(...args: Parameters<typeof makeSimFarm>): TempHome {
-  const home = makeSimFarm(...args);
-  homes.push(home);
-  return home;
-}
+const { farm, started } = simFarmsOfThisFile();
 
 const value = (home: TempHome, name: string) => home.read(`config/${name}.goplot`).trim();
 const tractor = (home: TempHome, args: string[] = [], env: Record<string, string> = {}) =>

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { execa } from 'execa';
 
 export interface PromtoolCheck {
@@ -24,4 +25,15 @@ export async function checkMetrics(file: string): Promise<PromtoolCheck> {
   });
   if (result.code === 'ENOENT') throw new Error(PROMTOOL_MISSING);
   return { ok: result.exitCode === 0, output: (result.all ?? '').trim() };
+}
+
+/** `name{labels} value` lines of a .prom file, as a map from the series to its value. */
+export function readSeries(file: string): Map<string, number> {
+  const series = new Map<string, number>();
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    series.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return series;
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { after } from 'node:test';
 import { PACKAGE_ROOT } from '../../lib/home.js';
 import { makeDisks, makeTempDirs, makeTempHome, SIM_PLOTTER, type TempHome } from './temp-home.js';
 
@@ -70,4 +71,26 @@ export function simPlotterPids(home: TempHome): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * For one test file: `farm()` makes a sim farm that is removed after the file, with every
+ * simulated plotter under it killed; pids pushed to `started` are killed too.
+ */
+export function simFarmsOfThisFile(): { farm: (...args: Parameters<typeof makeSimFarm>) => TempHome; started: number[] } {
+  const homes: TempHome[] = [];
+  const started: number[] = [];
+  after(() => {
+    killTree(started);
+    for (const home of homes) killTree(simPlotterPids(home));
+    for (const home of homes) home.cleanup();
+  });
+  return {
+    farm: (...args) => {
+      const home = makeSimFarm(...args);
+      homes.push(home);
+      return home;
+    },
+    started,
+  };
 }
