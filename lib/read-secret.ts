@@ -23,9 +23,13 @@ export function readSecret(paths: HomePaths, name: string, log: SecretLog): stri
   let text: string;
   let mode: number;
   try {
-    const fd = fs.openSync(file, 'r');
+    // O_NONBLOCK and a regular-file check: a FIFO or /dev/zero here must not hang or fill memory
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     try {
-      mode = fs.fstatSync(fd).mode;
+      const stat = fs.fstatSync(fd);
+      if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+      if (!stat.isFile() || stat.size > 64 * 1024) throw Object.assign(new Error('not a small regular file'), { code: 'not a small regular file' });
+      mode = stat.mode;
       text = fs.readFileSync(fd, 'utf8');
     } finally {
       fs.closeSync(fd);

@@ -16,9 +16,13 @@ export type RawValue =
 export function readValueFile(file: string): RawValue {
   let text: string;
   try {
-    const fd = fs.openSync(file, 'r');
+    // O_NONBLOCK: a FIFO put where a value file belongs must not hang the loop on open(2)
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     try {
-      const size = fs.fstatSync(fd).size;
+      const stat = fs.fstatSync(fd);
+      if (stat.isDirectory()) return { status: 'unreadable', problem: 'it is a directory, not a file' };
+      if (!stat.isFile()) return { status: 'unreadable', problem: 'it is not a regular file (a FIFO, device or socket)' };
+      const size = stat.size;
       const length = Math.min(size, TAIL_BYTES);
       const buffer = Buffer.alloc(length);
       const read = length > 0 ? fs.readSync(fd, buffer, 0, length, size - length) : 0;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -82,6 +83,23 @@ describe('value files', () => {
     assert.equal(reader.get('plot_gap'), 3600);
     assert.deepEqual(lines, [`warn: ${file('plot_gap')}: cannot be read (it is a directory, not a file); using 3600 (the default)`]);
     fs.rmdirSync(file('plot_gap'));
+  });
+
+  it('refuses a FIFO where the file should be, without hanging on it', () => {
+    fs.rmSync(file('plot_poll'), { force: true });
+    execFileSync('mkfifo', [file('plot_poll')]);
+    const { reader, lines } = readerWithLog(home);
+    assert.equal(reader.get('plot_poll'), 120);
+    assert.deepEqual(lines, [`warn: ${file('plot_poll')}: cannot be read (it is not a regular file (a FIFO, device or socket)); using 120 (the default)`]);
+    fs.rmSync(file('plot_poll'));
+  });
+
+  it('refuses a link to /dev/zero instead of reading it', () => {
+    fs.symlinkSync('/dev/zero', file('plot_gap'));
+    const { reader, lines } = readerWithLog(home);
+    assert.equal(reader.get('plot_gap'), 3600);
+    assert.equal(lines.length, 1);
+    fs.rmSync(file('plot_gap'));
   });
 
   it('reads only the tail of a huge file', () => {
