@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { followLogFile } from '../lib/harvester/follow-log-file.js';
 import { HarvesterMetrics } from '../lib/harvester/harvester-metrics.js';
-import { parseHarvesterLine } from '../lib/harvester/parse-harvester-line.js';
-import { scanHarvesterLines } from '../lib/harvester/scan-harvester-lines.js';
+import { recordHarvesterChunk } from '../lib/harvester/record-harvester-chunk.js';
 import { PACKAGE_ROOT } from '../lib/home.js';
 
 const linesArg = process.argv.indexOf('--lines');
@@ -69,11 +68,7 @@ async function timeHarvesterlog(file: string): Promise<Timing> {
   const follower = followLogFile({
     file,
     fromStart: true,
-    onLines: (chunk) =>
-      scanHarvesterLines(chunk, (text) => {
-        const line = parseHarvesterLine(text);
-        if (line) metrics.record(line, 0);
-      }),
+    onLines: (chunk) => recordHarvesterChunk(chunk, metrics, 0),
   });
   await follower.drain();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -124,7 +119,7 @@ async function benchOne(dir: string, harvesterEvery: number, label: string): Pro
     `${Math.round(LINES / timing.cpuSeconds).toLocaleString('en')} | ${(mib / timing.cpuSeconds).toFixed(0)} | ${ratio} | ${rss} |`;
   return [
     row("grep -c 'plots were eligible for farming'", grep, '1.0x', ''),
-    row('harvesterlog (follow, scan, parse, metrics)', best, `${(best.cpuSeconds / grep.cpuSeconds).toFixed(1)}x`, `${rssMiB.toFixed(0)} MiB`),
+    row('harvesterlog (follow, recordHarvesterChunk)', best, `${(best.cpuSeconds / grep.cpuSeconds).toFixed(1)}x`, `${rssMiB.toFixed(0)} MiB`),
   ];
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { HarvesterMetrics } from '../lib/harvester/harvester-metrics.js';
 import { parseHarvesterLine, readLoggedAtMs, type HarvesterLine } from '../lib/harvester/parse-harvester-line.js';
+import { recordHarvesterChunk } from '../lib/harvester/record-harvester-chunk.js';
 import { scanHarvesterLines } from '../lib/harvester/scan-harvester-lines.js';
 import { PACKAGE_ROOT } from '../lib/home.js';
 import { SHARED_MISSING, sharedDir } from './helpers/temp-home.js';
@@ -142,6 +143,84 @@ describe('scanHarvesterLines', () => {
     const seen: string[] = [];
     scanHarvesterLines(Buffer.from('plots were eligible for farming\n'), (line) => seen.push(line));
     assert.deepEqual(seen, ['plots were eligible for farming']);
+  });
+});
+
+/** Every shape the byte reader must read exactly like the text parser, or hand over to it. */
+function awkwardLines(): string[] {
+  const prefixes = ['', '08:14:20.941 harvester src.harvester.harvester : INFO     ', '2024-03-11T21:05:36.284 2.2.1 harvester chia.harvester.harvester: INFO     '];
+  const messages = [
+    '14 plots were eligible for farming 4d2e8a0f63... Found 1 proofs. Time: 2.41877 s. Total 1480 plots',
+    'challenge_hash: 93c0ad51fe ...15 plots were eligible for farming challengeFound 3 V1 proofs and 2 V2 qualities. Time: 0.12001 s. Total 721 plots',
+    '123456789012345 plots were eligible for farming 4d... Found 1 proofs. Time: 2 s. Total 1 plots',
+    '1234567890123456 plots were eligible for farming 4d... Found 1 proofs. Time: 2 s. Total 1 plots',
+    '3 plots were eligible for farming 4d... Found 1 proofs. Time: 1234567.123456789 s. Total 9 plots',
+    '3 plots were eligible for farming 4d... Found 1 proofs. Time: 0.000000000000001 s. Total 9 plots',
+    '3 plots were eligible for farming 4d... Found 1 proofs. Time: 0.1000000000000001 s. Total 9 plots',
+    '3 plots were eligible for farming 4d... Found 1 proofs. Time: 1e-05 s. Total 9 plots',
+    '3 plots were eligible for farming 4d... Found 1 proofs. Time: 5.000001 s. Total 9 plots',
+    '3 plots were eligible for farming 4d... Found 1 proofs. Time: 7. s. Total 9 plots',
+    '3 plots were eligible for farming 4d Found 1 proofs. Time: 1 s. Total 9 plots',
+    '3 plots were eligible for farming ... Found 1 proofs. Time: 1 s. Total 9 plots',
+    '3 plots were eligible for farming 4d...  Found 1 proofs. Time: 1 s. Total 9 plots',
+    '3 plots were eligible for farming 4d... Found 1 proofs. Time: 1 s. Total 9 plot',
+    '3  plots were eligible for farming 4d... Found 1 proofs. Time: 1 s. Total 9 plots',
+    'x3 plots were eligible for farming 4d... Found 1 proofs. Time: 1 s. Total 9 plots',
+    '3 plots were eligible for farming 4d... Found 1 proofs. Time: 1 s. Total 9 plots plots were eligible for farming',
+    'X plots were eligible for farming fXXXXXXXXX... Found 0 proofs. Time: 0.31020 s. Total X plots',
+    '2 plots were eligible for farming 81be3c0d94... Found 0 proofs. Time: 0.2',
+    '2 plots were eligible for farming',
+    'plots were eligible for farming 1... Found 0 proofs. Time: 1 s. Total 2 plots',
+    'Looking up qualities on /p.plot took: 7.5. 1 plots were eligible for farming a... Found 0 proofs. Time: 1 s. Total 2 plots',
+    'WARNING  Looking up qualities on /mnt/a.plot took: 6.80213909149170. This should be below 5 seconds',
+    '_plot_refresh_callback: event done, total plots: 1480',
+    '_plot_refresh_callback: event done, total plots: XX',
+  ];
+  return prefixes.flatMap((prefix) => messages.map((message) => prefix + message));
+}
+
+async function metricsText(metrics: HarvesterMetrics): Promise<string> {
+  metrics.updateForWrite({ up: true, collecting: true });
+  return `${await metrics.registry.metrics()}loggedAt ${metrics.lastChallengeLoggedAt}\n`;
+}
+
+describe('recordHarvesterChunk', () => {
+  it('counts every line exactly as the text parser does, in any chunk split and line ending', async () => {
+    const lines = awkwardLines();
+    for (const ending of ['\n', '\r\n']) {
+      const bytes = Buffer.from(lines.join(ending) + ending, 'latin1');
+      const byText = new HarvesterMetrics();
+      scanHarvesterLines(bytes, (text) => {
+        const line = parseHarvesterLine(text);
+        if (line) byText.record(line, 7);
+      });
+      const want = await metricsText(byText);
+      assert.match(want, /^farm_harvester_unparsed_lines_total [1-9]\d*$/m);
+      // Chunks end at a newline, as the follower cuts them; each split puts different lines first and last.
+      for (const linesPerChunk of [1, 2, 7, lines.length]) {
+        const byBytes = new HarvesterMetrics();
+        const unparsed: string[] = [];
+        for (let i = 0; i < lines.length; i += linesPerChunk) {
+          const chunk = Buffer.from(lines.slice(i, i + linesPerChunk).join(ending) + ending, 'latin1');
+          recordHarvesterChunk(chunk, byBytes, 7, (reason) => unparsed.push(reason));
+        }
+        assert.equal(await metricsText(byBytes), want, `${linesPerChunk} lines per chunk, ${JSON.stringify(ending)}`);
+        assert.equal(unparsed.length, byBytes.unparsed);
+      }
+    }
+  });
+
+  it('reads the date of the last eligible line, whichever path read it', () => {
+    const metrics = new HarvesterMetrics();
+    const chunk = Buffer.from(
+      '2024-03-11T21:05:36.284 2.2.1 harvester chia.harvester.harvester: INFO     1 plots were eligible for farming 4d... Found 0 proofs. Time: 1 s. Total 9 plots\n' +
+        '2024-03-11T21:05:44.001 2.2.1 harvester chia.harvester.harvester: INFO     2 plots were eligible for farming 4d... Found 0 proofs. Time: 1e-3 s. Total 9 plots\n',
+    );
+    recordHarvesterChunk(chunk, metrics, 0);
+    assert.equal(metrics.lastChallengeLoggedAt, '2024-03-11T21:05:44.001');
+    recordHarvesterChunk(Buffer.from('08:14:20.941 harvester src.harvester.harvester : INFO     1 plots were eligible for farming 7a... Found 1 proofs. Time: 0.6 s. Total 58 plots\n'), metrics, 0);
+    assert.equal(metrics.lastChallengeLoggedAt, null);
+    assert.equal(metrics.challenges, 3);
   });
 });
 

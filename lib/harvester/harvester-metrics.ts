@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ChallengeCounts } from './parse-challenge-bytes.js';
 import { readLoggedAtMs, type HarvesterLine } from './parse-harvester-line.js';
 
 /** chia warns when a lookup takes longer than this ("This should be below 5 seconds"). */
@@ -28,7 +29,8 @@ export class HarvesterMetrics {
   lastProofs = 0;
   /** null until a line tells, so a restart does not look like a farm that lost every plot. */
   totalPlots: number | null = null;
-  private lastChallengeLoggedAt: string | null = null;
+  /** The last eligible line's own date-time text (see ChallengeLine.loggedAt). */
+  lastChallengeLoggedAt: string | null = null;
 
   private readonly gauges = {
     status: this.gauge('farm_harvester_status', '1 while an eligible-plots line arrived within harvester_threshold seconds, else 0'),
@@ -63,17 +65,7 @@ export class HarvesterMetrics {
   record(line: HarvesterLine, arrivalMs: number): void {
     switch (line.kind) {
       case 'challenge':
-        this.challenges++;
-        this.lastChallengeArrivalMs = arrivalMs;
-        this.lastChallengeLoggedAt = line.loggedAt;
-        this.lastEligible = line.eligiblePlots;
-        this.lastProofs = line.proofs;
-        this.totalPlots = line.totalPlots;
-        this.eligiblePlots += line.eligiblePlots;
-        this.proofs += line.proofs;
-        this.v2Qualities += line.v2Qualities;
-        if (line.lookupSeconds > SLOW_LOOKUP_SECONDS) this.slowLookups++;
-        this.lookupSeconds.observe(line.lookupSeconds);
+        this.recordChallenge(line, arrivalMs, line.loggedAt);
         return;
       case 'slow-plot-lookup':
         this.slowPlotWarnings++;
@@ -85,6 +77,21 @@ export class HarvesterMetrics {
         this.unparsed++;
         return;
     }
+  }
+
+  /** An eligible-plots line; `counts` is read here, not kept. */
+  recordChallenge(counts: ChallengeCounts, arrivalMs: number, loggedAt: string | null): void {
+    this.challenges++;
+    this.lastChallengeArrivalMs = arrivalMs;
+    this.lastChallengeLoggedAt = loggedAt;
+    this.lastEligible = counts.eligiblePlots;
+    this.lastProofs = counts.proofs;
+    this.totalPlots = counts.totalPlots;
+    this.eligiblePlots += counts.eligiblePlots;
+    this.proofs += counts.proofs;
+    this.v2Qualities += counts.v2Qualities;
+    if (counts.lookupSeconds > SLOW_LOOKUP_SECONDS) this.slowLookups++;
+    this.lookupSeconds.observe(counts.lookupSeconds);
   }
 
   /** Up while the last eligible line arrived no more than `thresholdSeconds` ago. */

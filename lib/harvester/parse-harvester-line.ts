@@ -1,4 +1,4 @@
-import { parseChallengeFast } from './parse-challenge-fast.js';
+import { parseChallengeBytes, type ChallengeCounts } from './parse-challenge-bytes.js';
 
 /**
  * Parses the harvester lines of chia's debug.log, in every format chia has written:
@@ -15,15 +15,12 @@ import { parseChallengeFast } from './parse-challenge-fast.js';
  * with X when they paste logs; a crash can leave half a line) is returned as `unparsed` with a reason.
  */
 
-export interface ChallengeLine {
+export interface ChallengeLine extends ChallengeCounts {
   kind: 'challenge';
-  eligiblePlots: number;
   /** V1 proofs (all proofs before 2.5.7): what goplot exported as proofs found. */
   proofs: number;
   /** 2.5.7+: qualities found in V2 plots (the farmer asks for their proofs later). 0 before. */
   v2Qualities: number;
-  lookupSeconds: number;
-  totalPlots: number;
   /** The line's own date-time text when it has a date (1.0 lines have only a time of day). */
   loggedAt: string | null;
 }
@@ -68,9 +65,11 @@ const DECIMAL = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 export function parseHarvesterLine(line: string): HarvesterLine | null {
   const keyword = line.indexOf(HARVESTER_KEYWORDS[0]);
   if (keyword >= 0) {
-    const after = keyword + HARVESTER_KEYWORDS[0].length + 1;
-    const wellFormed = keyword > 0 && line.charCodeAt(keyword - 1) === 32 && line.charCodeAt(after - 1) === 32;
-    return (wellFormed && parseChallengeFast(line, keyword - 1, after, readLoggedAt(line))) || parseChallenge(line);
+    // The scanner reads well-formed lines from bytes; a line it hands over as text, or a caller's
+    // own line, is read the same way first, so both paths agree.
+    const counts = { eligiblePlots: 0, proofs: 0, v2Qualities: 0, lookupSeconds: 0, totalPlots: 0 };
+    if (parseChallengeBytes(Buffer.from(line, 'latin1'), keyword, counts)) return { kind: 'challenge', ...counts, loggedAt: readLoggedAt(line) };
+    return parseChallenge(line);
   }
   if (line.includes(HARVESTER_KEYWORDS[1])) {
     const match = SLOW_LOOKUP.exec(line);
@@ -113,7 +112,8 @@ function parseChallenge(line: string): ChallengeLine | UnparsedLine {
   };
 }
 
-function readLoggedAt(line: string): string | null {
+/** The line's own date-time text, null when it has none (1.0 lines have only a time of day). */
+export function readLoggedAt(line: string): string | null {
   // Most lines have no date (1.0) or a date in this place: the regex only checks the candidates.
   return line.charCodeAt(4) === 45 ? (DATED.exec(line)?.[1] ?? null) : null;
 }

@@ -4,8 +4,8 @@ import { configLogSink, createLogger, type Logger } from '../logger.js';
 import { writePromFile } from '../write-prom-file.js';
 import { followLogFile, type FollowEvent, type LogFollower } from './follow-log-file.js';
 import { HarvesterMetrics } from './harvester-metrics.js';
-import { parseHarvesterLine } from './parse-harvester-line.js';
-import { scanHarvesterLines, toUtf8 } from './scan-harvester-lines.js';
+import { recordHarvesterChunk } from './record-harvester-chunk.js';
+import { toUtf8 } from './scan-harvester-lines.js';
 
 export const PROM_NAME = 'harvesterlog';
 /** Unparsed lines are logged with their text this many times, then only counted. */
@@ -63,14 +63,10 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
 
   const onLines = (chunk: Buffer): void => {
     const arrivalMs = now();
-    scanHarvesterLines(chunk, (text) => {
-      const line = parseHarvesterLine(text);
-      if (!line) return;
-      metrics.record(line, arrivalMs);
-      if (line.kind === 'unparsed' && metrics.unparsed <= UNPARSED_LOGGED) {
-        const more = metrics.unparsed === UNPARSED_LOGGED ? ' (further ones are only counted in farm_harvester_unparsed_lines_total)' : '';
-        logger.warn(`skipped a harvester line: ${toUtf8(line.reason)}${more}: ${toUtf8(text.slice(0, 300))}`);
-      }
+    recordHarvesterChunk(chunk, metrics, arrivalMs, (reason, text) => {
+      if (metrics.unparsed > UNPARSED_LOGGED) return;
+      const more = metrics.unparsed === UNPARSED_LOGGED ? ' (further ones are only counted in farm_harvester_unparsed_lines_total)' : '';
+      logger.warn(`skipped a harvester line: ${toUtf8(reason)}${more}: ${toUtf8(text.slice(0, 300))}`);
     });
     dirty = true;
   };
