@@ -3,6 +3,7 @@ import type { ConfigReader } from './config-reader.js';
 import { readDiskSpace, type DiskSpace, type SpaceMethod } from './disk-space.js';
 import { readDiskState, type DiskState } from './disk-state.js';
 import { listDisks, listFarms, type FarmDisk } from './farm-layout.js';
+import { mapLimited } from './map-limited.js';
 import { backoffSeconds } from './loop/decide-start.js';
 import { isMountPoint, readMountPoints } from './mount-points.js';
 import { committedKiB } from './plot-size.js';
@@ -182,18 +183,4 @@ function countPlotFiles(dir: string): number | null {
   } catch {
     return null;
   }
-}
-
-/** Runs work on every item with at most `limit` at once (df forks a process per disk). */
-async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const at = next++;
-      results[at] = await work(items[at]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

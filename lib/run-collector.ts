@@ -40,8 +40,8 @@ export interface CollectedValue {
 }
 
 /**
- * A run's log lines, held until the run ends: the logging library (pino and its pretty printer)
- * is loaded only when there is a line to write, so a quiet cron run stays quick.
+ * A run's log lines, held until the run ends: the logging library (pino, and lib/logger.ts's
+ * line format) is loaded only when there is a line to write, so a quiet cron run stays quick.
  */
 export class DeferredLog {
   private readonly lines: { level: 'info' | 'warn' | 'error'; message: string }[] = [];
