@@ -31,16 +31,8 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
   // problems are logged below, once per change, not on every cron run
   const config = new ConfigReader(options.paths, () => {}, env);
   const promDir = config.get('prom_dir');
-  const promFile = path.join(promDir, `${GOPLOT_PROM_NAME}.prom`);
-  const wasInvalid = readInvalidNames(promFile);
+  const wasInvalid = readInvalidNames(path.join(promDir, `${GOPLOT_PROM_NAME}.prom`));
 
-  if (!isDirectory(promDir)) {
-    // made here, the dir would be one node_exporter never reads (a typo in prom_dir): say so and write nothing
-    const problem = `prom_dir ${promDir} is not a directory (make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory)`;
-    log.add('error', problem);
-    await log.flush();
-    return { ok: false, file: promFile, problem, missing: [] };
-  }
   return runCollector({
     name: GOPLOT_PROM_NAME,
     promDir,
@@ -76,12 +68,4 @@ function readInvalidNames(promFile: string): Set<string> {
     return new Set();
   }
   return new Set([...text.matchAll(/^goplot_config_value_invalid\{name="(\w+)"\} 1$/gm)].map((match) => match[1]!));
-}
-
-function isDirectory(dir: string): boolean {
-  try {
-    return fs.statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -107,6 +107,12 @@ async function collectAndWrite(options: RunCollectorOptions): Promise<CollectorO
   const log = options.log;
   const started = now();
   const file = path.join(options.promDir, `${options.name}.prom`);
+  if (!isDirectory(options.promDir)) {
+    // made here, the dir would be one node_exporter never reads (a typo in prom_dir): say so and write nothing
+    const problem = `prom_dir ${options.promDir} is not a directory (make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory)`;
+    log.add('error', problem);
+    return { ok: false, file, problem, missing: [] };
+  }
   const previous = readPreviousRun(file, options.name);
   let result: CollectResult;
   try {
@@ -197,4 +203,12 @@ function keepLastGoodFile(file: string, name: string, previous: PreviousRun): vo
 
 function successHelp(name: string): string {
   return `1 when the ${name} collector's last run worked; 0 when it failed and the other values are from the last good run`;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }

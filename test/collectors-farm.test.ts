@@ -192,6 +192,7 @@ describe('getfarm_collector (built script, fake chia on the command line)', () =
     const home = makeTempHome('goplot-getfarm-');
     homes.push(home);
     const promDir = path.join(home.root, 'prom');
+    fs.mkdirSync(promDir);
     home.set('prom_dir', promDir);
     home.set('chia_bin', FAKE_CHIA);
     return Object.assign(home, { prom: path.join(promDir, 'getfarm.prom') });
@@ -360,6 +361,20 @@ describe('getfarm_collector (built script, fake chia on the command line)', () =
     const problem = 'cannot run chia_bin "/nonexistent/bin/chia": not found; ' +
       `kept the last good values in ${home.prom} with getfarm_collector_success 0`;
     assert.equal(missing.stderr, `getfarm_collector: ${problem}`);
+    assert.equal(logMessages(home, 'collectors.log').at(-1), problem);
+  });
+
+  it('refuses a prom_dir that does not exist, as every collector does, without running chia or making the dir', async () => {
+    const home = farmHome();
+    const missing = path.join(home.root, 'no-such-prom');
+    home.set('prom_dir', missing);
+    const calls = path.join(home.root, 'calls.txt');
+    const result = await collect(home, { FAKE_CHIA_CALLS: calls, FAKE_CHIA_SHOW_S: path.join(OWN, 'show-s_not-synced.txt'), FAKE_CHIA_FARM_SUMMARY: path.join(OWN, 'farm-summary_2x_farmer-down.txt') });
+    assert.equal(result.exitCode, 1);
+    const problem = `prom_dir ${missing} is not a directory (make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory)`;
+    assert.equal(result.stderr, `getfarm_collector: ${problem}`);
+    assert.equal(fs.existsSync(missing), false, 'no dir is made where node_exporter does not look');
+    assert.equal(fs.existsSync(calls), false, 'chia is not run for nothing');
     assert.equal(logMessages(home, 'collectors.log').at(-1), problem);
   });
 

@@ -78,6 +78,7 @@ describe('getharvester_collector (built script)', () => {
     const home = makeTempHome('goplot-getharvester-');
     homes.push(home);
     const promDir = path.join(home.root, 'prom');
+    fs.mkdirSync(promDir);
     home.set('prom_dir', promDir);
     return Object.assign(home, { prom: path.join(promDir, 'getharvester.prom') });
   }
@@ -147,5 +148,17 @@ describe('getharvester_collector (built script)', () => {
     assert.equal(fs.readFileSync(home.prom, 'utf8'), before.replace(/^getharvester_collector_success 1$/m, 'getharvester_collector_success 0'));
     assert.equal(readSeries(home.prom).get('farm_harvester_process_running'), 1, 'the last good values stay');
     assert.deepEqual(logMessages(home, 'collectors.log'), [`wrote ${home.prom}`, problem]);
+  });
+
+  it('refuses a prom_dir that does not exist, with the same message as the other collectors, and makes no dir', async () => {
+    const home = harvesterHome();
+    const missing = path.join(home.root, 'typo-prom');
+    home.set('prom_dir', missing);
+    const result = await collectHarvester(home);
+    assert.equal(result.exitCode, 1);
+    const problem = `prom_dir ${missing} is not a directory (make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory)`;
+    assert.equal(result.stderr, `getharvester_collector: ${problem}`);
+    assert.equal(fs.existsSync(missing), false);
+    assert.equal(logMessages(home, 'collectors.log').at(-1), problem);
   });
 });
