@@ -148,6 +148,36 @@ describe('the tractor when the plotter fails', () => {
   });
 });
 
+describe('the tractor keeps plots apart', () => {
+  it('moves an old plot log aside instead of appending to it when the index was reset', async () => {
+    const home = farm({ farm1: ['disk1'] }, ['1']);
+    assert.equal((await tractor(home)).exitCode, 0);
+    home.set('index', 0);
+    assert.equal((await tractor(home)).exitCode, 0);
+    const logs = fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk1', 'logs')).sort();
+    assert.equal(logs.length, 2);
+    assert.equal(logs[0], 'plot.1.log');
+    assert.match(logs[1]!, /^plot\.1\.log\.replaced-\d+$/);
+    assert.ok(logMessages(home).some((line) => /^plot 1: .*plot\.1\.log already existed \(index\.goplot reset\?\); moved it to .*plot\.1\.log\.replaced-\d+$/.test(line)));
+  });
+
+  it('gives bladebit diskplot a temp folder of its own and removes it whole when the plot fails', async () => {
+    const home = farm({ farm1: ['disk1'] }, ['1']);
+    home.set('plotter', 'bladebit-disk');
+    home.set('k', 32);
+    home.set('disk_space', 'df');
+    const table = path.join(home.root, 'df-table');
+    fs.writeFileSync(table, `${home.farmRoot} 2000000000 0\n${home.tempRoot} 2000000000 0\n`);
+    const env = { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table };
+    const dry = await tractor(home, ['--dry-run'], env);
+    assert.match(dry.stdout, new RegExp(`-t ${home.tempRoot}/1/goplot-plot-1 -2 ${home.tempRoot}/1/goplot-plot-1 `));
+    const failed = await tractor(home, [], { ...env, SIMPLOTTER_FAIL_PHASE: '2' });
+    assert.equal(failed.exitCode, 1, failed.stderr);
+    assert.deepEqual(fs.readdirSync(path.join(home.tempRoot, '1')), []);
+    assert.ok(logMessages(home).includes(`plot 1: removed its temp folder ${home.tempRoot}/1/goplot-plot-1`));
+  });
+});
+
 describe('a plotter wrapper that exits 0 after a failure', () => {
   it('counts the plot as failed when its log shows no finished plot', async () => {
     const home = farm({ farm1: ['disk1'] }, ['1']);

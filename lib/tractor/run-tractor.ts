@@ -4,17 +4,15 @@ import { chooseDestination } from '../choose-destination.js';
 import { chooseConfiguredTempDir } from '../choose-configured-temp-dir.js';
 import { ConfigReader } from '../config-reader.js';
 import { findExecutable } from '../find-executable.js';
-import { formatDuration } from '../format-duration.js';
 import type { HomePaths } from '../home.js';
 import { configLogSink, type Logger } from '../logger.js';
 import { mountinfoPathFrom, readMountPoints } from '../mount-points.js';
 import { committedKiB } from '../plot-size.js';
-import { parsePlotLog } from '../plot-log/parse-plot-log.js';
 import { buildPlotterCommand, plotJobFromConfig } from '../plotter-command.js';
 import { plotterCommandNames, readRunningPlots } from '../process-table.js';
 import { withStateLock } from '../state-lock.js';
 import { initValueFiles, writeStateValue } from '../write-value.js';
-import { findPlotId, lastLines, removePlotTempFiles } from './clean-failed-plot.js';
+import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir, setAsideOldLog } from './conclude-plot.js';
 import { wrapWithPriority } from './priority-wrapper.js';
 import { spawnPlotter } from './spawn-plotter.js';
 
@@ -30,8 +28,7 @@ export interface TractorOptions {
 }
 
 /** Exit codes: 0 plot finished, 1 plot failed, 2 nothing started (refused). */
-export const EXIT_FINISHED = 0;
-export const EXIT_FAILED = 1;
+export { EXIT_FAILED, EXIT_FINISHED } from './conclude-plot.js';
 export const EXIT_REFUSED = 2;
 
 export async function runTractor(options: TractorOptions): Promise<number> {
@@ -43,30 +40,27 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     if (created.length > 0) log.info(`created ${created.length} missing value files with their defaults in ${paths.configDir}`);
   }
   const config = new ConfigReader(paths, configLogSink(log), env);
-  const refuse = (message: string, countAsFailure: boolean): number => {
+  const refuse = async (message: string, countAsFailure: boolean): Promise<number> => {
     log.error(`tractor refused: ${message}`);
     options.printError(`tractor: ${message}`);
-    if (countAsFailure && !options.dryRun) {
-      writeStateValue(paths, 'failures', config.get('failures') + 1);
-      writeStateValue(paths, 'last_fail', Math.floor(now() / 1000));
-    }
+    if (countAsFailure && !options.dryRun) await countFailure(paths, config, now);
     return EXIT_REFUSED;
   };
 
   const onToggle = config.get('on_toggle');
   if (onToggle !== 'run' && !options.force && !options.dryRun) {
-    return refuse(`on_toggle is ${JSON.stringify(onToggle)}, not "run" (echo run > ${config.inspect('on_toggle').file}, or use --force)`, false);
+    return await refuse(`on_toggle is ${JSON.stringify(onToggle)}, not "run" (echo run > ${config.inspect('on_toggle').file}, or use --force)`, false);
   }
   const farmRoot = config.get('farm_root');
   const tempRoot = config.get('temp_root');
   const probe = buildPlotterCommand(plotJobFromConfig(config, { tempDir: tempRoot, destDir: farmRoot }));
-  if (!probe.ok) return refuse(probe.message, true);
+  if (!probe.ok) return await refuse(probe.message, true);
   const executable = findExecutable(probe.command, env);
   if (executable === null) {
-    return refuse(`the plotter command ${JSON.stringify(probe.command)} was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)`, true);
+    return await refuse(`the plotter command ${JSON.stringify(probe.command)} was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)`, true);
   }
   const temp2 = config.get('temp2_dir');
-  if (temp2 !== '' && !fs.existsSync(temp2)) return refuse(`temp2_dir ${temp2} does not exist`, true);
+  if (temp2 !== '' && !fs.existsSync(temp2)) return await refuse(`temp2_dir ${temp2} does not exist`, true);
 
   const plotter = config.get('plotter');
   const k = config.get('k');
@@ -106,18 +100,23 @@ export async function runTractor(options: TractorOptions): Promise<number> {
       writeStateValue(paths, 'farm_temp', temp.name);
       writeStateValue(paths, 'last_start', Math.floor(now() / 1000));
     }
-    const job = plotJobFromConfig(config, { tempDir: temp.dir, destDir: destination.choice.plotsDir });
+    const plotTempDir = ownTempDir(plotter, temp.dir, index);
+    const job = plotJobFromConfig(config, { tempDir: plotTempDir, destDir: destination.choice.plotsDir });
     const built = buildPlotterCommand(job);
     if (!built.ok) return { ok: false as const, message: built.message };
     const wrapped = wrapWithPriority(built.command, built.args, priority);
     const logFile = path.join(destination.choice.logsDir, `plot.${index}.log`);
     const commandLine = [wrapped.command, ...wrapped.args].join(' ');
-    if (options.dryRun) return { ok: true as const, index, temp, destination: destination.choice, job, logFile, commandLine, started: null };
-    return { ok: true as const, index, temp, destination: destination.choice, job, logFile, commandLine, started: await spawnPlotter(wrapped, logFile, env, commandNames, now) };
+    const choice = { ok: true as const, index, temp, plotTempDir, destination: destination.choice, job, logFile, commandLine };
+    if (options.dryRun) return { ...choice, started: null };
+    if (plotTempDir !== temp.dir) fs.mkdirSync(plotTempDir, { recursive: true });
+    const replaced = setAsideOldLog(logFile, now);
+    if (replaced) log.warn(`plot ${index}: ${logFile} already existed (index.goplot reset?); moved it to ${replaced}`);
+    return { ...choice, started: await spawnPlotter(wrapped, logFile, env, commandNames, now) };
   });
-  if (!chosen.ok) return refuse(chosen.message, true);
+  if (!chosen.ok) return await refuse(chosen.message, true);
 
-  const { index, temp, destination, job, logFile, commandLine, started } = chosen;
+  const { index, temp, plotTempDir, destination, job, logFile, commandLine, started } = chosen;
   if (started === null) {
     options.print(`index:       ${index}`);
     options.print(`farm:        ${destination.farm}`);
@@ -128,7 +127,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     return EXIT_FINISHED;
   }
   const { child, exited, startedMs } = started;
-  const plot = { index, farm: destination.farm, disk: destination.disk, tempDir: temp.dir, destDir: destination.plotsDir, plotter, k, pid: child.pid ?? 0 };
+  const plot = { index, farm: destination.farm, disk: destination.disk, tempDir: plotTempDir, destDir: destination.plotsDir, plotter, k, pid: child.pid ?? 0 };
   log.info(`plot ${index} started: pid ${child.pid}, ${plotter} k${k}, temp ${temp.dir}, dest ${destination.farm}/${destination.disk}, log ${logFile}`);
   log.info(`plot ${index} command: ${commandLine}`);
   options.print(`plot ${index} started (pid ${child.pid}); log: ${logFile}`);
@@ -144,32 +143,5 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
 
   const result = await exited;
-  const seconds = (now() - startedMs) / 1000;
-  const logText = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '';
-  // `chia plotters madmax|bladebit` exits 0 even when the plotter failed: the log must agree
-  const logStatus = parsePlotLog(logText).status;
-  if (result.exitCode === 0 && logStatus === 'finished') {
-    writeStateValue(paths, 'failures', 0);
-    log.info(`plot ${index} finished in ${formatDuration(seconds)} (${destination.farm}/${destination.disk})`);
-    await events.finished(plot, seconds);
-    return EXIT_FINISHED;
-  }
-  const how = result.signal
-    ? `killed by ${result.signal}`
-    : result.exitCode === 0
-      ? `exit code 0 but its log shows no finished plot (${logStatus})`
-      : `exit code ${result.exitCode}`;
-  const tail = lastLines(logFile, 10);
-  log.error(`plot ${index} failed: ${how} after ${formatDuration(seconds)}; last lines of ${logFile}: ${tail.join(' | ')}`);
-  const plotId = findPlotId(logText);
-  if (plotId) {
-    const removed = removePlotTempFiles([temp.dir, job.temp2Dir, destination.plotsDir], plotId);
-    log.info(`plot ${index}: removed ${removed.length} temporary file${removed.length === 1 ? '' : 's'} of plot id ${plotId.slice(0, 12)}…`);
-  } else {
-    log.warn(`plot ${index}: no plot id in its log, so no temporary files were removed`);
-  }
-  writeStateValue(paths, 'failures', config.get('failures') + 1);
-  writeStateValue(paths, 'last_fail', Math.floor(now() / 1000));
-  await events.failed(plot, result.signal ? null : result.exitCode, seconds);
-  return EXIT_FAILED;
+  return concludePlot({ paths, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
 }

@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ConfigReader } from '../config-reader.js';
+import { formatDuration } from '../format-duration.js';
+import type { HomePaths } from '../home.js';
+import type { Logger } from '../logger.js';
+import type { PlotEvents, PlotInfo } from '../plot-events.js';
+import { parsePlotLog } from '../plot-log/parse-plot-log.js';
+import { withStateLock } from '../state-lock.js';
+import type { PlotterName } from '../value-specs.js';
+import { writeStateValue } from '../write-value.js';
+import { findPlotId, lastLines, removePlotTempFiles } from './clean-failed-plot.js';
+
+export const EXIT_FINISHED = 0;
+export const EXIT_FAILED = 1;
+
+/**
+ * bladebit diskplot names its temp files fx_0.tmp, y0_0.tmp…, the same for every plot: it gets a
+ * folder of its own inside the temp dir, so two plots never share files and a failed one is
+ * removed whole. The others name their temp files with the plot id.
+ */
+export function ownTempDir(plotter: PlotterName, tempDir: string, index: number): string {
+  return plotter === 'bladebit-disk' ? path.join(tempDir, `goplot-plot-${index}`) : tempDir;
+}
+
+/**
+ * A plot log that exists already (index.goplot reset, or goplot's logs on a migrated disk) is
+ * moved aside, never appended to: its old "finished" lines would make a failed plot look done.
+ * Returns where it went, or null when there was none.
+ */
+export function setAsideOldLog(logFile: string, now: () => number): string | null {
+  if (!fs.existsSync(logFile)) return null;
+  const aside = `${logFile}.replaced-${Math.floor(now() / 1000)}`;
+  fs.renameSync(logFile, aside);
+  return aside;
+}
+
+/** One more failed plot in a row, counted under the state lock so failures at once all count. */
+export async function countFailure(paths: HomePaths, config: ConfigReader, now: () => number): Promise<void> {
+  await withStateLock(paths, async () => {
+    writeStateValue(paths, 'failures', config.get('failures') + 1);
+    writeStateValue(paths, 'last_fail', Math.floor(now() / 1000));
+  });
+}
+
+export interface PlotOutcome {
+  paths: HomePaths;
+  config: ConfigReader;
+  log: Logger;
+  now: () => number;
+  events: PlotEvents;
+  plot: PlotInfo;
+  result: { exitCode: number | null; signal: NodeJS.Signals | null };
+  startedMs: number;
+  logFile: string;
+  tempDirs: string[];
+  /** The plot's own temp folder (bladebit diskplot), removed whole at the end. */
+  ownTempDir: string | null;
+}
+
+/**
+ * Says how the plot ended. `chia plotters madmax|bladebit` exits 0 even when the plotter failed,
+ * so a plot has finished only when the exit code and the log agree. A failed plot's temporary
+ * files go, its failure counts toward the loop's back-off.
+ */
+export async function concludePlot(o: PlotOutcome): Promise<number> {
+  const { plot, result, log } = o;
+  const seconds = (o.now() - o.startedMs) / 1000;
+  const logText = fs.existsSync(o.logFile) ? fs.readFileSync(o.logFile, 'utf8') : '';
+  const logStatus = parsePlotLog(logText).status;
+  if (o.ownTempDir) fs.rmSync(o.ownTempDir, { recursive: true, force: true });
+  if (result.exitCode === 0 && logStatus === 'finished') {
+    writeStateValue(o.paths, 'failures', 0);
+    log.info(`plot ${plot.index} finished in ${formatDuration(seconds)} (${plot.farm}/${plot.disk})`);
+    await o.events.finished(plot, seconds);
+    return EXIT_FINISHED;
+  }
+  const how = result.signal
+    ? `killed by ${result.signal}`
+    : result.exitCode === 0
+      ? `exit code 0 but its log shows no finished plot (${logStatus})`
+      : `exit code ${result.exitCode}`;
+  const tail = lastLines(o.logFile, 10);
+  log.error(`plot ${plot.index} failed: ${how} after ${formatDuration(seconds)}; last lines of ${o.logFile}: ${tail.join(' | ')}`);
+  const plotId = findPlotId(logText);
+  if (plotId) {
+    const removed = removePlotTempFiles([...o.tempDirs, plot.destDir], plotId);
+    log.info(`plot ${plot.index}: removed ${removed.length} temporary file${removed.length === 1 ? '' : 's'} of plot id ${plotId.slice(0, 12)}…`);
+  } else if (!o.ownTempDir) {
+    log.warn(`plot ${plot.index}: no plot id in its log, so no temporary files were removed`);
+  }
+  if (o.ownTempDir) log.info(`plot ${plot.index}: removed its temp folder ${o.ownTempDir}`);
+  await countFailure(o.paths, o.config, o.now);
+  await o.events.failed(plot, result.signal ? null : result.exitCode, seconds);
+  return EXIT_FAILED;
+}
