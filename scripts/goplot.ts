@@ -23,7 +23,10 @@ async function main(): Promise<void> {
       stop.abort();
     });
   }
-  const result = await runLoop({ paths, env: process.env, log, world: createLoopWorld(paths, process.env), stop: stop.signal });
+  const result = await runLoop({ paths, env: process.env, log, world: createLoopWorld(paths, process.env), stop: stop.signal }).catch((error: unknown) => {
+    log.fatal(`loop stopped by an error: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
+  });
   if (!result.ok) {
     console.error(`goplot: ${result.message}`);
     log.error(result.message);

@@ -15,15 +15,20 @@ async function main(): Promise<void> {
     .parse()
     .opts<{ home?: string; force: boolean; dryRun: boolean }>();
   const paths = resolveHome({ home: options.home });
+  const log = createLogger(paths, 'tractor');
   process.exitCode = await runTractor({
     paths,
     env: process.env,
-    log: createLogger(paths, 'tractor'),
+    log,
     force: options.force,
     dryRun: options.dryRun,
     now: Date.now,
     print: (line) => console.log(line),
     printError: (line) => console.error(line),
+  }).catch((error: unknown) => {
+    // started by the loop, a tractor's stderr goes nowhere: the log is where a farmer looks
+    log.fatal(`tractor stopped by an error: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
   });
 }
 

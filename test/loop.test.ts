@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { createLogger } from '../lib/logger.js';
+import { runLoop, type LoopWorld } from '../lib/loop/run-loop.js';
 import { isAlive, killTree, makeSimFarm, simEnv, simPlotterPids } from './helpers/sim-farm.js';
 import { builtScript, logMessages, waitFor, type TempHome } from './helpers/temp-home.js';
 
@@ -140,6 +142,30 @@ describe('the goplot loop', () => {
     await waitFor('the max_plots wait', has(home, /^not started: 1\/1 plots running \(max_plots\)$/));
     assert.equal(count(home, /^starting a plot: /), 1);
     assert.equal(await stopLoop(second), 0);
+  });
+
+  it('says an error in a pass and goes on, instead of dying silently', async () => {
+    const home = farm({ on_toggle: 'off', plot_poll: 1 });
+    let reads = 0;
+    const world: LoopWorld = {
+      now: Date.now,
+      loadavg: () => [0, 0, 0],
+      readRunning: () => {
+        reads++;
+        if (reads === 1) throw new Error('EIO: i/o error, read');
+        return [];
+      },
+      findTractors: () => [],
+      checkRoom: async () => null,
+      launchTractor: () => undefined,
+    };
+    const stop = new AbortController();
+    const running = runLoop({ paths: home, env: {}, log: createLogger(home, 'goplot'), world, stop: stop.signal });
+    await waitFor('the error line', has(home, /^loop pass failed: EIO: i\/o error, read; trying again in 5 s$/));
+    await waitFor('the pass after it', () => reads >= 2, 10_000);
+    assert.ok(logMessages(home).includes('not started: on_toggle is "off", not "run" (echo run > config/on_toggle.goplot to start)'));
+    stop.abort();
+    assert.deepEqual(await running, { ok: true });
   });
 
   it('backs off with a growing delay when plots fail at once', { timeout: 60_000 }, async () => {

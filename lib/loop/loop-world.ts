@@ -58,8 +58,8 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
         stdio: 'ignore',
         env: { ...env, GOPLOT_HOME: paths.home },
       });
-      child.on('exit', onExit);
-      child.on('error', onExit);
+      child.on('exit', (code, signal) => onExit(code, signal));
+      child.on('error', () => onExit(127, null));
       child.unref();
       return child.pid;
     },

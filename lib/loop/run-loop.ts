@@ -3,7 +3,7 @@ import chokidar from 'chokidar';
 import { ConfigReader } from '../config-reader.js';
 import type { HomePaths } from '../home.js';
 import { configLogSink, type Logger } from '../logger.js';
-import { initValueFiles, writeStateValue } from '../write-value.js';
+import { initValueFiles } from '../write-value.js';
 import { decideWithWorld } from './decide-with-world.js';
 import { acquirePidFile } from './pid-file.js';
 import { Waker } from './waker.js';
@@ -28,7 +28,7 @@ export interface LoopWorld {
   findTractors: () => number[];
   /** Disk and temp checks (I/O): null when a plot has room, else why not. */
   checkRoom: (config: ConfigReader, running: RunningPlotSummary[]) => Promise<string | null>;
-  launchTractor: (onExit: () => void) => number | undefined;
+  launchTractor: (onExit: (code: number | null, signal: NodeJS.Signals | null) => void) => number | undefined;
 }
 
 export interface LoopOptions {
@@ -64,22 +64,37 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
 
   let lastKey = '';
   let lastLoggedMs = 0;
+  /** One decision and its consequence; returns how long to sleep. */
+  const runPass = async (): Promise<number> => {
+    const decision = await decideWithWorld(config, world, loopStartedMs);
+    const nowMs = world.now();
+    if (decision.start) {
+      // the tractor writes last_start once it has a plot; a refused one sets off the back-off instead
+      const pid = world.launchTractor((code, signal) => {
+        if (signal !== null || (code !== null && code > 2)) log.error(`tractor pid ${pid ?? '?'} ended unexpectedly (${signal ?? `exit code ${code}`}); see its lines above`);
+        waker.wake();
+      });
+      log.info(`starting a plot: ${decision.reason}; tractor pid ${pid ?? '?'}`);
+    } else if (decision.key !== lastKey || nowMs - lastLoggedMs >= HEARTBEAT_MS) {
+      log.info(`${decision.key === lastKey ? 'still not started' : 'not started'}: ${decision.reason}`);
+      lastLoggedMs = nowMs;
+    }
+    lastKey = decision.key;
+    const pollMs = config.get('plot_poll') * 1000;
+    const retryMs = !decision.start && decision.retryAtMs !== undefined ? decision.retryAtMs - nowMs + 20 : Infinity;
+    return Math.min(pollMs, retryMs);
+  };
   try {
     while (!stop.aborted) {
-      const decision = await decideWithWorld(config, world, loopStartedMs);
-      const nowMs = world.now();
-      if (decision.start) {
-        const pid = world.launchTractor(() => waker.wake());
-        writeStateValue(paths, 'last_start', Math.floor(nowMs / 1000));
-        log.info(`starting a plot: ${decision.reason}; tractor pid ${pid ?? '?'}`);
-      } else if (decision.key !== lastKey || nowMs - lastLoggedMs >= HEARTBEAT_MS) {
-        log.info(`${decision.key === lastKey ? 'still not started' : 'not started'}: ${decision.reason}`);
-        lastLoggedMs = nowMs;
+      let pause: number;
+      try {
+        pause = await runPass();
+      } catch (error) {
+        // a full disk, a directory where a state file belongs: said, and tried again, never a dead loop
+        pause = Math.max(5, config.get('plot_poll')) * 1000;
+        log.error(`loop pass failed: ${(error as Error).message}; trying again in ${pause / 1000} s`);
       }
-      lastKey = decision.key;
-      const pollMs = config.get('plot_poll') * 1000;
-      const retryMs = !decision.start && decision.retryAtMs !== undefined ? decision.retryAtMs - nowMs + 20 : Infinity;
-      await waker.sleep(Math.min(pollMs, retryMs));
+      await waker.sleep(pause);
     }
   } finally {
     if (settle) clearTimeout(settle);
