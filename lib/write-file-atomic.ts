@@ -25,3 +25,28 @@ export function writeFileAtomicSync(file: string, content: string | Buffer, opti
     throw error;
   }
 }
+
+/**
+ * Creates `file` whole (written and synced under a temp name, then link(2), which fails when the
+ * file exists): never overwrites, and a power cut never leaves it empty. False when it existed.
+ */
+export function createFileExclusiveSync(file: string, content: string): boolean {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
+  const fd = fs.openSync(temp, 'w', 0o644);
+  try {
+    fs.writeFileSync(fd, content);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.linkSync(temp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
+}

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { valueFilePath, type HomePaths } from './home.js';
 import { VALUE_SPECS, isValueName, type ValueName } from './value-specs.js';
-import { writeFileAtomicSync } from './write-file-atomic.js';
+import { createFileExclusiveSync, writeFileAtomicSync } from './write-file-atomic.js';
 
 export type SetResult = { ok: true; file: string; value: string } | { ok: false; message: string };
 
@@ -34,13 +34,8 @@ export function initValueFiles(paths: HomePaths): { created: string[]; kept: str
   const kept: string[] = [];
   for (const [name, spec] of Object.entries(VALUE_SPECS)) {
     const file = valueFilePath(paths, name);
-    try {
-      fs.writeFileSync(file, `${spec.default}\n`, { flag: 'wx' });
-      created.push(file);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      kept.push(file);
-    }
+    if (createFileExclusiveSync(file, `${spec.default}\n`)) created.push(file);
+    else kept.push(file);
   }
   return { created, kept };
 }
