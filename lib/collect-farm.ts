@@ -27,7 +27,7 @@ export interface CollectFarmOptions {
 export async function collectFarm(options: CollectFarmOptions): Promise<CollectorOutcome> {
   const env = options.env ?? process.env;
   const log = new DeferredLog(options.paths, 'getfarm');
-  const config = new ConfigReader(options.paths, (level, message) => log.add(level, message), env);
+  const config = new ConfigReader(options.paths, (level, message) => log.addOnce(level, message), env);
   const chiaBin = config.get('chia_bin');
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHIA_TIMEOUT_MS;
   const run = options.runChia ?? ((args: string[]) => runChia(chiaBin, args, { timeoutMs, env }));

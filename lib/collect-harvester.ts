@@ -31,7 +31,7 @@ export interface CollectHarvesterOptions {
  */
 export async function collectHarvester(options: CollectHarvesterOptions): Promise<CollectorOutcome> {
   const log = new DeferredLog(options.paths, 'getharvester');
-  const config = new ConfigReader(options.paths, (level, message) => log.add(level, message), options.env ?? process.env);
+  const config = new ConfigReader(options.paths, (level, message) => log.addOnce(level, message), options.env ?? process.env);
   const procDir = options.procDir ?? '/proc';
   return runCollector({
     name: 'getharvester',

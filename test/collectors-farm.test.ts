@@ -319,15 +319,18 @@ describe('getfarm_collector (built script, fake chia on the command line)', () =
     assert.equal(fs.readFileSync(home.prom, 'utf8'), before.replace(/^getfarm_collector_success 1$/m, 'getfarm_collector_success 0'));
     await assertPromtool(home.prom);
 
-    assert.equal((await collect(home, { ...good, FAKE_CHIA_MODE: 'fail' })).exitCode, 1);
+    const again = await collect(home, { ...good, FAKE_CHIA_MODE: 'fail' });
+    assert.equal(again.exitCode, 1);
+    assert.equal(again.stderr, `getfarm_collector: ${problem}`, 'each run still says it on stderr');
     assert.equal((await collect(home, good)).exitCode, 0);
     assert.equal(readSeries(home.prom).get('getfarm_collector_success'), 1);
+    assert.equal((await collect(home, { ...good, FAKE_CHIA_MODE: 'fail' })).exitCode, 1);
     assert.deepEqual(logMessages(home, 'collectors.log'), [
       `wrote ${home.prom}`,
       problem,
-      problem,
       `recovered: wrote ${home.prom} with getfarm_collector_success 1`,
-    ], 'good runs are quiet; each failure and the recovery say so once');
+      problem,
+    ], 'good runs are quiet; a failure is said when it starts (not every run), the recovery once, and a new failure again');
   });
 
   it('kills a hanging chia and its children after --timeout and keeps the last good file', async () => {
@@ -361,7 +364,10 @@ describe('getfarm_collector (built script, fake chia on the command line)', () =
     const problem = 'cannot run chia_bin "/nonexistent/bin/chia": not found; ' +
       `kept the last good values in ${home.prom} with getfarm_collector_success 0`;
     assert.equal(missing.stderr, `getfarm_collector: ${problem}`);
-    assert.equal(logMessages(home, 'collectors.log').at(-1), problem);
+    assert.equal((await collect(home, {})).exitCode, 1);
+    assert.equal((await collect(home, {})).exitCode, 1);
+    assert.deepEqual(logMessages(home, 'collectors.log').filter((line) => line.startsWith('cannot run chia_bin')), [problem],
+      'a host without chia gets one line when the reason changes, not one a minute');
   });
 
   it('refuses a prom_dir that does not exist, as every collector does, without running chia or making the dir', async () => {

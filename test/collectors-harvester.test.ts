@@ -161,4 +161,19 @@ describe('getharvester_collector (built script)', () => {
     assert.equal(fs.existsSync(missing), false);
     assert.equal(logMessages(home, 'collectors.log').at(-1), problem);
   });
+
+  it('says a missing value file once, not on every cron run, in a home where goplot init never ran', async () => {
+    const home = harvesterHome();
+    fs.rmSync(path.join(home.configDir, 'farm_root.goplot'));
+    fs.rmSync(path.join(home.configDir, 'temp_root.goplot'));
+    for (let run = 0; run < 3; run += 1) assert.equal((await collectHarvester(home)).exitCode, 0);
+    const missingLines = logMessages(home, 'collectors.log').filter((line) => line.includes('missing, using the default'));
+    assert.deepEqual(missingLines, [`${path.join(home.configDir, 'farm_root.goplot')}: missing, using the default /farm`]);
+    home.set('farm_root', home.farmRoot);
+    assert.equal((await collectHarvester(home)).exitCode, 0);
+    fs.rmSync(path.join(home.configDir, 'farm_root.goplot'));
+    assert.equal((await collectHarvester(home)).exitCode, 0);
+    assert.equal(logMessages(home, 'collectors.log').filter((line) => line.includes('missing, using the default')).length, 2,
+      'missing again after it was there is news again');
+  });
 });
