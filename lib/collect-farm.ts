@@ -8,6 +8,15 @@ import { DeferredLog, runCollector, type CollectorOutcome, type CollectResult } 
 
 export const DEFAULT_CHIA_TIMEOUT_MS = 30_000;
 
+/**
+ * What getfarm.prom says about now rather than about totals: when chia fails or hangs these are
+ * dropped, not kept from the last good run, so a dead node does not look synced and farming.
+ */
+export const FARM_STATUS_METRICS = [
+  'farm_fullnode_syncstatus', 'farm_farmer_farmstatus', 'farm_fullnode_peak_height', 'farm_fullnode_sync_progress_height',
+  'farm_fullnode_sync_tip_height', 'farm_harvesters', 'farm_harvesters_loading',
+] as const;
+
 export interface CollectFarmOptions {
   paths: HomePaths;
   env?: NodeJS.ProcessEnv;
@@ -21,8 +30,8 @@ export interface CollectFarmOptions {
 /**
  * The farm collector (goplot's getfarm_collector.sh): `chia show -s` and `chia farm summary`,
  * run side by side, parsed, and written to `<prom_dir>/getfarm.prom`. chia that cannot be run,
- * hangs, or prints something that is not chia's output makes the run fail: the last good file
- * stays, with getfarm_collector_success 0, and the log says why.
+ * hangs, or prints something that is not chia's output makes the run fail: the last good totals
+ * stay (the status metrics go), with getfarm_collector_success 0, and the log says why.
  */
 export async function collectFarm(options: CollectFarmOptions): Promise<CollectorOutcome> {
   const env = options.env ?? process.env;
@@ -36,6 +45,7 @@ export async function collectFarm(options: CollectFarmOptions): Promise<Collecto
     name: 'getfarm',
     promDir: config.get('prom_dir'),
     log,
+    statusMetrics: FARM_STATUS_METRICS,
     now: options.now,
     collect: async (): Promise<CollectResult> => {
       const [showRun, summaryRun] = await Promise.all([run(['show', '-s']), run(['farm', 'summary'])]);

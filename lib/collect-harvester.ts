@@ -37,6 +37,8 @@ export async function collectHarvester(options: CollectHarvesterOptions): Promis
     name: 'getharvester',
     promDir: config.get('prom_dir'),
     log,
+    // a harvester seen running in the last good run says nothing about now
+    statusMetrics: ['farm_harvester_process_running', 'farm_harvester_processes_defunct'],
     now: options.now,
     collect: async (): Promise<CollectResult> => {
       const processes = readHarvesterProcesses(procDir);

@@ -122,6 +122,12 @@ export interface RunCollectorOptions {
   /** Flushed when the run ends; a good run with nothing new adds no line. */
   log: DeferredLog;
   now?: () => number;
+  /**
+   * Metrics that say how things are now (synced, farming, a process running). On a failed run
+   * they are dropped from the kept file: a farm whose chia hangs must not keep saying it farms.
+   * Totals and sizes stay, with `<name>_collector_success 0`.
+   */
+  statusMetrics?: readonly string[];
 }
 
 export interface CollectorOutcome {
@@ -174,8 +180,9 @@ async function collectAndWrite(options: RunCollectorOptions): Promise<CollectorO
   if (!result.ok) {
     let problem = result.problem;
     try {
-      keepLastGoodFile(file, options.name, previous);
-      problem += `; kept the last good values in ${file} with ${options.name}_collector_success 0`;
+      keepLastGoodFile(file, options.name, previous, options.statusMetrics ?? []);
+      const dropped = options.statusMetrics?.length ? ' (without the status metrics)' : '';
+      problem += `; kept the last good values${dropped} in ${file} with ${options.name}_collector_success 0`;
     } catch (error) {
       problem += `; and cannot write ${file}: ${(error as Error).message}`;
     }
@@ -233,15 +240,15 @@ function readPreviousRun(file: string, name: string): PreviousRun {
 }
 
 /**
- * The last good values stay as they were; only the success line turns to 0. A file that is not
- * ours (no success line) is replaced by one that holds just the success line.
+ * The last good values stay as they were, less the status metrics; the success line turns to 0.
+ * A file that is not ours (no success line) is replaced by one that holds just the success line.
  */
-function keepLastGoodFile(file: string, name: string, previous: PreviousRun): void {
+function keepLastGoodFile(file: string, name: string, previous: PreviousRun, statusMetrics: readonly string[]): void {
   const successLine = new RegExp(`^${name}_collector_success \\S+$`, 'm');
   if (previous.exists) {
     const text = fs.readFileSync(file, 'utf8');
     if (successLine.test(text)) {
-      writeFileAtomicSync(file, text.replace(successLine, `${name}_collector_success 0`));
+      writeFileAtomicSync(file, dropMetrics(text, statusMetrics).replace(successLine, `${name}_collector_success 0`));
       return;
     }
   }
@@ -250,6 +257,19 @@ function keepLastGoodFile(file: string, name: string, previous: PreviousRun): vo
     `# HELP ${name}_collector_success ${successHelp(name)}\n` +
       `# TYPE ${name}_collector_success gauge\n${name}_collector_success 0\n`,
   );
+}
+
+/** The text without these metrics' samples and their HELP and TYPE lines. */
+function dropMetrics(text: string, metrics: readonly string[]): string {
+  if (metrics.length === 0) return text;
+  const names = new Set(metrics);
+  return text
+    .split('\n')
+    .filter((line) => {
+      const metric = line.startsWith('# HELP ') || line.startsWith('# TYPE ') ? line.split(' ')[2] : /^[^\s{]+/.exec(line)?.[0];
+      return metric === undefined || !names.has(metric);
+    })
+    .join('\n');
 }
 
 function successHelp(name: string): string {

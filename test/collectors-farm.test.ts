@@ -302,22 +302,41 @@ describe('getfarm_collector (built script, fake chia on the command line)', () =
     assert.deepEqual(fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean).sort(), ['farm summary', 'show -s']);
   });
 
-  it('keeps the last good values and turns only the success line to 0 when chia fails', async () => {
+  /** A synced, farming node: our own samples with chia's words for that. */
+  function syncedAndFarming(home: TempHome): Record<string, string> {
+    const show = path.join(home.root, 'show-s_synced.txt');
+    const summary = path.join(home.root, 'farm-summary_farming.txt');
+    fs.writeFileSync(show, ownText('show-s_not-synced.txt').replace('Current Blockchain Status: Not Synced.', 'Current Blockchain Status: Full Node Synced'));
+    fs.writeFileSync(summary, ownText('farm-summary_2x_loading-remotes.txt').replace('Farming status: Syncing', 'Farming status: Farming'));
+    return { FAKE_CHIA_SHOW_S: show, FAKE_CHIA_FARM_SUMMARY: summary };
+  }
+
+  it('keeps the last good totals with success 0, and drops the status metrics, when chia fails', async () => {
     const home = farmHome();
-    const good = { FAKE_CHIA_SHOW_S: path.join(OWN, 'show-s_not-synced.txt'), FAKE_CHIA_FARM_SUMMARY: path.join(OWN, 'farm-summary_2x_loading-remotes.txt') };
+    const good = syncedAndFarming(home);
     assert.equal((await collect(home, good)).exitCode, 0);
     assert.equal((await collect(home, good)).exitCode, 0);
-    const before = fs.readFileSync(home.prom, 'utf8');
+    const before = readSeries(home.prom);
+    assert.equal(before.get('farm_fullnode_syncstatus'), 1);
+    assert.equal(before.get('farm_farmer_farmstatus'), 1);
 
     const failed = await collect(home, { ...good, FAKE_CHIA_MODE: 'fail' });
     assert.equal(failed.exitCode, 1);
     const stderr = JSON.stringify("ModuleNotFoundError: No module named 'chia'");
     const problem = `"${FAKE_CHIA} show -s" printed nothing and exited with code 1: stderr ${stderr}; ` +
       `"${FAKE_CHIA} farm summary" printed nothing and exited with code 1: stderr ${stderr}; ` +
-      `kept the last good values in ${home.prom} with getfarm_collector_success 0`;
+      `kept the last good values (without the status metrics) in ${home.prom} with getfarm_collector_success 0`;
     assert.equal(failed.stderr, `getfarm_collector: ${problem}`);
-    assert.equal(fs.readFileSync(home.prom, 'utf8'), before.replace(/^getfarm_collector_success 1$/m, 'getfarm_collector_success 0'));
     await assertPromtool(home.prom);
+    const kept = readSeries(home.prom);
+    const status = /^farm_(fullnode_syncstatus|farmer_farmstatus|fullnode_peak_height|fullnode_sync_\w+|harvesters|harvesters_loading)(\{|$)/;
+    const expected = new Map([...before].filter(([name]) => !status.test(name)));
+    expected.set('getfarm_collector_success', 0);
+    assert.deepEqual(kept, expected, 'totals and sizes stay; what says "synced" or "farming" now does not');
+    assert.equal(kept.has('farm_fullnode_syncstatus'), false);
+    assert.equal(kept.has('farm_farmer_farmstatus'), false);
+    assert.equal(kept.get('farm_plots_size_bytes'), before.get('farm_plots_size_bytes'));
+    assert.doesNotMatch(fs.readFileSync(home.prom, 'utf8'), /farm_farmer_farmstatus/, 'its HELP and TYPE lines go too');
 
     const again = await collect(home, { ...good, FAKE_CHIA_MODE: 'fail' });
     assert.equal(again.exitCode, 1);
@@ -343,10 +362,11 @@ describe('getfarm_collector (built script, fake chia on the command line)', () =
     assert.equal(hung.exitCode, 1);
     assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
     assert.equal(hung.stderr, `getfarm_collector: "${FAKE_CHIA} show -s" did not finish within 1 s; killed it; ` +
-      `"${FAKE_CHIA} farm summary" did not finish within 1 s; killed it; kept the last good values in ${home.prom} with getfarm_collector_success 0`);
+      `"${FAKE_CHIA} farm summary" did not finish within 1 s; killed it; kept the last good values (without the status metrics) in ${home.prom} with getfarm_collector_success 0`);
     const series = readSeries(home.prom);
     assert.equal(series.get('getfarm_collector_success'), 0);
-    assert.equal(series.get('farm_fullnode_sync_tip_height'), 6599872, 'the last good values stay');
+    assert.equal(series.get('farm_fullnode_netspace_bytes'), Math.round(16.512 * EiB), 'the last good totals stay');
+    assert.equal(series.has('farm_fullnode_sync_tip_height'), false, 'how far a sync got is status, dropped');
     assert.deepEqual(findProcesses(['sleep', sleepSeconds]), [], 'the hanging chia\'s child was killed with it');
   });
 
@@ -362,7 +382,7 @@ describe('getfarm_collector (built script, fake chia on the command line)', () =
     const missing = await collect(home, {});
     assert.equal(missing.exitCode, 1);
     const problem = 'cannot run chia_bin "/nonexistent/bin/chia": not found; ' +
-      `kept the last good values in ${home.prom} with getfarm_collector_success 0`;
+      `kept the last good values (without the status metrics) in ${home.prom} with getfarm_collector_success 0`;
     assert.equal(missing.stderr, `getfarm_collector: ${problem}`);
     assert.equal((await collect(home, {})).exitCode, 1);
     assert.equal((await collect(home, {})).exitCode, 1);

@@ -132,21 +132,26 @@ describe('getharvester_collector (built script)', () => {
     ]);
   });
 
-  it('keeps the last good file with success 0 when the process table cannot be read', async () => {
+  it('keeps the last good plot count with success 0, not the process state, when the process table cannot be read', async () => {
     const home = harvesterHome();
     makeDisks(home, { farm1: ['disk1'] });
     const proc = path.join(home.root, 'proc');
     addProcess(proc, 7, 'chia_harvester', ['chia_harvester'], 'S');
     assert.equal((await collectHarvester(home, ['--proc-dir', proc])).exitCode, 0);
-    const before = fs.readFileSync(home.prom, 'utf8');
+    const before = readSeries(home.prom);
     const missing = path.join(home.root, 'gone');
     const failed = await collectHarvester(home, ['--proc-dir', missing]);
     assert.equal(failed.exitCode, 1);
     const problem = `cannot read the process table ${missing}: ENOENT: no such file or directory, scandir '${missing}'; ` +
-      `kept the last good values in ${home.prom} with getharvester_collector_success 0`;
+      `kept the last good values (without the status metrics) in ${home.prom} with getharvester_collector_success 0`;
     assert.equal(failed.stderr, `getharvester_collector: ${problem}`);
-    assert.equal(fs.readFileSync(home.prom, 'utf8'), before.replace(/^getharvester_collector_success 1$/m, 'getharvester_collector_success 0'));
-    assert.equal(readSeries(home.prom).get('farm_harvester_process_running'), 1, 'the last good values stay');
+    const kept = readSeries(home.prom);
+    assert.equal(kept.has('farm_harvester_process_running'), false, 'a harvester seen running a minute ago is not said to run now');
+    assert.equal(kept.has('farm_harvester_processes_defunct'), false);
+    assert.equal(kept.get('farm_local_plots'), before.get('farm_local_plots'), 'the plot count stays');
+    assert.equal(kept.get('getharvester_collector_success'), 0);
+    const check = await checkMetrics(home.prom);
+    assert.equal(check.ok, true, check.output);
     assert.deepEqual(logMessages(home, 'collectors.log'), [`wrote ${home.prom}`, problem]);
   });
 
