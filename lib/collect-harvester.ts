@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigReader } from './config-reader.js';
+import { listDisks, listFarms } from './farm-layout.js';
 import type { HomePaths } from './home.js';
 import { addGauge, createRegistry, DeferredLog, runCollector, type CollectedValue, type CollectorOutcome, type CollectResult } from './run-collector.js';
 
@@ -118,39 +119,32 @@ function readSmallFile(file: string): string | null {
 
 /**
  * `*.plot` files (finished plots; `.plot.tmp` files being copied are not) in
- * `<farm_root>/<farm>/<disk>/plots`. An unreadable farm_root or plots dir makes the count
- * missing, not smaller: a disk that drops out must not look like plots that were deleted.
+ * `<farm_root>/<farm>/<disk>/plots`, for the farms and disks lib/farm-layout.ts lists (no hidden
+ * dirs, no lost+found), as diskhand and the goplot collector see them. An unreadable farm_root,
+ * farm or plots dir makes the count missing, not smaller: a disk that drops out must not look
+ * like plots that were deleted.
  */
 export function countLocalPlots(farmRoot: string): { ok: true; value: LocalPlots } | { ok: false; problem: string } {
   const total: LocalPlots = { count: 0, bytes: 0 };
-  let farms: fs.Dirent[];
-  try {
-    farms = fs.readdirSync(farmRoot, { withFileTypes: true });
-  } catch (error) {
-    return { ok: false, problem: `cannot read farm_root ${farmRoot}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
-  }
-  for (const farm of farms) {
-    if (!isDirectory(farmRoot, farm)) continue;
-    let disks: fs.Dirent[];
-    try {
-      disks = fs.readdirSync(path.join(farmRoot, farm.name), { withFileTypes: true });
-    } catch (error) {
-      return { ok: false, problem: `cannot read ${path.join(farmRoot, farm.name)}: ${(error as NodeJS.ErrnoException).code}` };
-    }
-    for (const disk of disks) {
-      const plotsDir = path.join(farmRoot, farm.name, disk.name, 'plots');
+  const unreadable = readProblem(farmRoot);
+  if (unreadable !== null) return { ok: false, problem: `cannot read farm_root ${farmRoot}: ${unreadable}` };
+  for (const farm of listFarms(farmRoot)) {
+    // listDisks says nothing of a farm it cannot read; that is a missing count, not an empty farm
+    const farmProblem = readProblem(path.join(farmRoot, farm));
+    if (farmProblem !== null) return { ok: false, problem: `cannot read ${path.join(farmRoot, farm)}: ${farmProblem}` };
+    for (const disk of listDisks(farmRoot, farm)) {
       let plots: string[];
       try {
-        plots = fs.readdirSync(plotsDir);
+        plots = fs.readdirSync(disk.plotsDir);
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') continue; // not a disk of the layout
-        return { ok: false, problem: `cannot read ${plotsDir}: ${code}` };
+        return { ok: false, problem: `cannot read ${disk.plotsDir}: ${code}` };
       }
       for (const name of plots) {
         if (!name.endsWith('.plot')) continue;
         try {
-          const stat = fs.statSync(path.join(plotsDir, name));
+          const stat = fs.statSync(path.join(disk.plotsDir, name));
           if (!stat.isFile()) continue;
           total.count += 1;
           total.bytes += stat.size;
@@ -163,12 +157,12 @@ export function countLocalPlots(farmRoot: string): { ok: true; value: LocalPlots
   return { ok: true, value: total };
 }
 
-function isDirectory(parent: string, entry: fs.Dirent): boolean {
-  if (entry.isDirectory()) return true;
-  if (!entry.isSymbolicLink()) return false;
+/** Why a dir cannot be listed (its error code), or null when it can. */
+function readProblem(dir: string): string | null {
   try {
-    return fs.statSync(path.join(parent, entry.name)).isDirectory();
-  } catch {
-    return false;
+    fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
+    return fs.statSync(dir).isDirectory() ? null : 'ENOTDIR';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
   }
 }

@@ -57,6 +57,12 @@ describe('reading harvester processes from /proc', () => {
     fs.writeFileSync(path.join(home.farmRoot, 'notes.txt'), 'not a farm');
     fs.mkdirSync(path.join(home.farmRoot, 'farm2', 'lost+found'));
     assert.deepEqual(countLocalPlots(home.farmRoot), { ok: true, value: { count: 3, bytes: 11_000 } });
+    // what diskhand and the goplot collector do not list is not counted either
+    for (const hidden of [['farm2', 'lost+found'], ['farm2', '.snapshot'], ['.trash', 'disk1'], ['lost+found', 'disk1']]) {
+      fs.mkdirSync(path.join(home.farmRoot, ...hidden, 'plots'), { recursive: true });
+      fs.writeFileSync(path.join(home.farmRoot, ...hidden, 'plots', 'plot-k32-old.plot'), 'x');
+    }
+    assert.deepEqual(countLocalPlots(home.farmRoot), { ok: true, value: { count: 3, bytes: 11_000 } });
     assert.deepEqual(countLocalPlots(path.join(home.root, 'nowhere')), { ok: false, problem: `cannot read farm_root ${path.join(home.root, 'nowhere')}: ENOENT` });
   });
 });
