@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 /** A parsed value, or why the raw text is not one: errors are data, as in execa. */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; expected: string };
 
@@ -77,12 +79,39 @@ export const poolContractOrEmpty: ValueParser<string> = (raw) =>
     ? { ok: true, value: raw }
     : { ok: false, expected: 'a pool contract address (xch1…), or nothing' };
 
-/** Five or six cron fields, as node-cron takes them. */
+interface CronCheck {
+  valid: boolean;
+  errors: { field: string; value?: string; message: string }[];
+}
+
+let checkCron: ((pattern: string) => CronCheck) | null = null;
+
+/**
+ * node-cron's own check, so what passes here is what `npm start` can schedule. Loaded on first
+ * use: most scripts never parse a schedule, and node-cron costs them 15-40 ms of start-up.
+ */
+function cronCheck(pattern: string): CronCheck {
+  checkCron ??= (createRequire(import.meta.url)('node-cron') as { validateDetailed: (pattern: string) => CronCheck }).validateDetailed;
+  return checkCron(pattern);
+}
+
+const CRON_FIELD_NAMES: Record<string, string> = {
+  second: 'second', minute: 'minute', hour: 'hour', dayOfMonth: 'day of month', month: 'month', dayOfWeek: 'day of week',
+};
+
+/** Five or six cron fields that node-cron accepts. */
 export const cronExpression: ValueParser<string> = (raw) => {
+  const expected = 'a cron schedule of five or six fields, such as */5 * * * *';
   const fields = raw.split(/\s+/);
-  return (fields.length === 5 || fields.length === 6) && fields.every((field) => /^[\d*/,\-A-Za-z?]+$/.test(field))
-    ? { ok: true, value: raw.replace(/\s+/g, ' ') }
-    : { ok: false, expected: 'a cron schedule of five or six fields, such as */5 * * * *' };
+  if (!((fields.length === 5 || fields.length === 6) && fields.every((field) => /^[\d*/,\-A-Za-z?]+$/.test(field)))) return { ok: false, expected };
+  const value = raw.replace(/\s+/g, ' ');
+  const check = cronCheck(value);
+  if (check.valid) return { ok: true, value };
+  const why = check.errors.map((error) =>
+    error.field in CRON_FIELD_NAMES && error.value !== undefined && !error.message.includes('impossible')
+      ? `${JSON.stringify(error.value)} is not a valid ${CRON_FIELD_NAMES[error.field]}`
+      : error.message);
+  return { ok: false, expected: why.length > 0 ? `${expected}; ${why.join(', ')}` : expected };
 };
 
 export const absolutePathOrEmpty: ValueParser<string> = (raw) => (raw === '' ? { ok: true, value: '' } : absolutePath(raw));

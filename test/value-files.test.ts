@@ -111,6 +111,33 @@ describe('value files', () => {
     assert.equal(readerWithLog(home).reader.get('chia_log'), '/home/farmer/.chia/mainnet/log/debug.log');
   });
 
+  it('takes only the cron schedules node-cron can schedule, and says which field is wrong', () => {
+    const cases: [string, string][] = [
+      ['99 * * * *', '"99" is not a valid minute'],
+      ['* 25 * * *', '"25" is not a valid hour'],
+      ['61 * * * * *', '"61" is not a valid second'],
+      ['*/0 * * * *', '"*/0" is not a valid minute'],
+    ];
+    for (const [schedule, why] of cases) {
+      fs.writeFileSync(file('collector_schedule'), `${schedule}\n`);
+      const { reader, lines } = readerWithLog(home);
+      assert.equal(reader.get('collector_schedule'), '* * * * *');
+      assert.deepEqual(lines, [
+        `warn: ${file('collector_schedule')}: invalid value "${schedule}" (expected a cron schedule of five or six fields, such as */5 * * * *; ${why}); using * * * * * (the default)`,
+      ]);
+    }
+    fs.writeFileSync(file('collector_schedule'), 'every minute\n');
+    const words = readerWithLog(home);
+    assert.equal(words.reader.get('collector_schedule'), '* * * * *');
+    assert.match(words.lines[0] ?? '', /invalid value "every minute" \(expected a cron schedule of five or six fields, such as \*\/5 \* \* \* \*\); using/);
+    for (const schedule of ['*/2 * * * * *', '0 4 * * MON', '0 0 * * 7', '*/15  * * * *']) {
+      fs.writeFileSync(file('diskhand_schedule'), `${schedule}\n`);
+      const { reader, lines } = readerWithLog(home);
+      assert.equal(reader.get('diskhand_schedule'), schedule.replace(/\s+/g, ' '));
+      assert.deepEqual(lines, []);
+    }
+  });
+
   it('lets on_toggle hold any text, since anything but run means off', () => {
     fs.writeFileSync(file('on_toggle'), 'stop please\n');
     assert.equal(readerWithLog(home).reader.get('on_toggle'), 'stop please');
