@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the whole suite for one home in one process tree (loop, harvesterlog,
-// diskhand and collectors on cron schedules from config/).
+// diskhand and collectors on cron schedules from config/, followed as they change).
 import { Command } from 'commander';
 import { resolveHome } from '../lib/home.js';
 import { createLogger } from '../lib/logger.js';
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   const log = createLogger(paths, 'start', 'start.log');
   const stop = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop.abort());
+  // runSuite logs a failed start to start.log and has stopped its children by the time it rejects
   await runSuite({ paths, env: process.env, log, stop: stop.signal, print: (line) => console.log(line) });
 }
 

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import cron from 'node-cron';
 import { ConfigReader } from '../config-reader.js';
 import { PACKAGE_ROOT, type HomePaths } from '../home.js';
 import { configLogSink, type Logger } from '../logger.js';
 import { initValueFiles } from '../write-value.js';
+import { scheduleLive, type LiveSchedules } from './live-schedules.js';
 import { superviseScript, type Supervised } from './supervise.js';
 
 export interface SuiteOptions {
@@ -22,41 +22,88 @@ const COLLECTORS = ['collectors/goplot_collector.js', 'collectors/getfarm_collec
 
 /**
  * `npm start`: the loop and harvesterlog kept alive, diskhand and the collectors on cron
- * schedules from config. Each part is the same script a crontab would run.
+ * schedules from config (followed live). Each part is the same script a crontab would run.
+ * The schedules are set up before any child starts: a start that fails stops what it started,
+ * says why in start.log and rejects, rather than leaving children behind a deaf parent.
  */
 export async function runSuite({ paths, env, log, stop, print }: SuiteOptions): Promise<void> {
-  const { created } = initValueFiles(paths);
-  if (created.length > 0) log.info(`first start: created ${created.length} value files with their defaults in ${paths.configDir}`);
-  const config = new ConfigReader(paths, configLogSink(log), env);
-  const childEnv = { ...env, GOPLOT_HOME: paths.home };
-  const supervised: Supervised[] = LONG_RUNNING.filter((part) => fs.existsSync(script(part))).map((part) =>
-    superviseScript(path.basename(part, '.js'), [script(part), '--home', paths.home], childEnv, log),
-  );
+  const supervised: Supervised[] = [];
+  let schedules: LiveSchedules | null = null;
+  let runParts: PartRunner | null = null;
+  try {
+    const { created } = initValueFiles(paths);
+    if (created.length > 0) log.info(`first start: created ${created.length} value files with their defaults in ${paths.configDir}`);
+    const config = new ConfigReader(paths, configLogSink(log), env);
+    const childEnv = { ...env, GOPLOT_HOME: paths.home };
+    const runner = partRunner(paths, childEnv, log, stop);
+    runParts = runner;
+    const collectors = COLLECTORS.filter((part) => fs.existsSync(script(part)));
+    schedules = scheduleLive({
+      config,
+      log,
+      watchDir: paths.configDir,
+      jobs: [
+        { setting: 'diskhand_schedule', what: 'diskhand', run: () => runner(['scripts/diskhand.js']) },
+        { setting: 'collector_schedule', what: 'the collectors', run: () => runner(collectors) },
+      ],
+    });
+    for (const part of LONG_RUNNING.filter((candidate) => fs.existsSync(script(candidate)))) {
+      supervised.push(superviseScript(path.basename(part, '.js'), [script(part), '--home', paths.home], childEnv, log, stop));
+    }
+    // Disk states and metrics exist from the first minute on, not only after the first tick.
+    void runner(['scripts/diskhand.js', ...collectors]);
 
-  const runOnce = async (part: string) => {
-    const result = await execa(process.execPath, [script(part), '--home', paths.home], { env: childEnv, reject: false, timeout: 120_000 });
-    if (result.exitCode !== 0) log.warn(`${part} exited with ${result.timedOut ? 'a timeout' : `code ${result.exitCode}`}: ${result.stderr.split('\n').at(-1) ?? ''}`);
-  };
-  const schedules: [string, string[]][] = [
-    [config.get('diskhand_schedule'), ['scripts/diskhand.js']],
-    [config.get('collector_schedule'), COLLECTORS.filter((part) => fs.existsSync(script(part)))],
-  ];
-  const tasks = schedules.map(([expression, parts]) =>
-    cron.schedule(expression, async () => {
-      for (const part of parts) await runOnce(part);
-    }, { noOverlap: true, name: parts.join(',') }),
-  );
-  // Disk states and metrics exist from the first minute on, not only after the first tick.
-  void runOnce('scripts/diskhand.js').then(() => Promise.all(schedules[1]![1].map(runOnce)));
-
-  log.info(`suite started: ${LONG_RUNNING.join(', ')}; diskhand at "${schedules[0]![0]}", collectors at "${schedules[1]![0]}"`);
-  print(`goplot-ts running for home ${paths.home} (logs in ${paths.logsDir}); Ctrl-C stops it, plots keep running`);
-  if (config.get('on_toggle') !== 'run') {
-    print(`on_toggle is ${JSON.stringify(config.get('on_toggle'))}: nothing will plot until you run \`npx goplot start\` (or echo run > ${config.inspect('on_toggle').file})`);
+    log.info(`suite started: ${LONG_RUNNING.join(', ')}; diskhand at "${schedules.expression('diskhand_schedule')}", ` +
+      `collectors at "${schedules.expression('collector_schedule')}" (a change to either takes effect without a restart)`);
+    print(`goplot-ts running for home ${paths.home} (logs in ${paths.logsDir}); Ctrl-C stops it, plots keep running`);
+    if (config.get('on_toggle') !== 'run') {
+      print(`on_toggle is ${JSON.stringify(config.get('on_toggle'))}: nothing will plot until you run \`npx goplot start\` (or echo run > ${config.inspect('on_toggle').file})`);
+    }
+  } catch (error) {
+    log.error(`cannot start: ${error instanceof Error ? error.message : String(error)}; stopping what had started`);
+    await stopAll(schedules, supervised, runParts);
+    throw error;
   }
 
-  await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
-  for (const task of tasks) await task.stop();
-  await Promise.all(supervised.map((child) => child.stop()));
+  if (!stop.aborted) await new Promise((resolve) => stop.addEventListener('abort', resolve, { once: true }));
+  await stopAll(schedules, supervised, runParts);
   log.info('suite stopped; running plots keep running');
 }
+
+async function stopAll(schedules: LiveSchedules | null, supervised: Supervised[], runParts: PartRunner | null): Promise<void> {
+  await Promise.all([schedules?.stop(), ...supervised.map((child) => child.stop()), runParts?.settled()]);
+}
+
+/**
+ * Runs parts one after another, as cron would. A part that fails is logged when it starts
+ * failing and when it works again, not on every run: its own log says the details each time
+ * they change (collectors.log, diskhand.log).
+ */
+function partRunner(paths: HomePaths, env: NodeJS.ProcessEnv, log: Logger, stop: AbortSignal): PartRunner {
+  const failing = new Set<string>();
+  const running = new Set<Promise<void>>();
+  const runOnce = async (part: string) => {
+    if (stop.aborted) return;
+    // a part still running when the suite stops is ended with it; its exit is no failure
+    const result = await execa(process.execPath, [script(part), '--home', paths.home], { env, reject: false, timeout: 120_000, cancelSignal: stop });
+    if (stop.aborted) return;
+    if (result.exitCode === 0) {
+      if (failing.delete(part)) log.info(`${part} works again`);
+      return;
+    }
+    if (failing.has(part)) return;
+    failing.add(part);
+    const how = result.timedOut ? 'a timeout' : result.exitCode === undefined ? (result.signal ?? 'a signal') : `code ${result.exitCode}`;
+    log.warn(`${part} exited with ${how}: ${String(result.stderr).split('\n').at(-1) ?? ''} (said once until it works again)`);
+  };
+  const run = async (parts: string[]) => {
+    const done = (async () => {
+      for (const part of parts) await runOnce(part);
+    })();
+    running.add(done);
+    await done.finally(() => running.delete(done));
+  };
+  return Object.assign(run, { settled: () => Promise.all(running).then(() => undefined) });
+}
+
+type PartRunner = ((parts: string[]) => Promise<void>) & { settled: () => Promise<void> };

@@ -6,6 +6,13 @@ const FIRST_DELAY_MS = 1000;
 const MAX_DELAY_MS = 60_000;
 /** A child that lived this long was healthy: its next crash starts the delays over. */
 const HEALTHY_MS = 60_000;
+/**
+ * Ctrl-C reaches the children and the parent at once, and a child may exit before the parent
+ * has seen its own signal: a polite exit (code 0, SIGTERM, SIGINT, SIGHUP) waits this long for
+ * the parent to start stopping before it counts as a crash.
+ */
+const POLITE_EXIT_GRACE_MS = 500;
+const POLITE_SIGNALS = new Set(['SIGTERM', 'SIGINT', 'SIGHUP']);
 
 export interface Supervised {
   stop(): Promise<void>;
@@ -15,24 +22,42 @@ export interface Supervised {
 /**
  * Keeps one long-running script alive: a child that crashes is restarted with a growing delay
  * and each crash is logged, so a broken harvesterlog does not spin and does not vanish quietly.
+ * A child that exits because the suite is stopping (`stop` aborted, or stop() called) is neither
+ * logged as a crash nor restarted.
  */
-export function superviseScript(name: string, argv: string[], env: NodeJS.ProcessEnv, log: Logger): Supervised {
+export function superviseScript(name: string, argv: string[], env: NodeJS.ProcessEnv, log: Logger, stop?: AbortSignal): Supervised {
   let child: ChildProcess | null = null;
-  let stopping = false;
+  let stopping = stop?.aborted ?? false;
   let delay = FIRST_DELAY_MS;
   let timer: NodeJS.Timeout | null = null;
+  stop?.addEventListener('abort', () => (stopping = true), { once: true });
+
+  const onExit = (startedAt: number, code: number | null, signal: NodeJS.Signals | null) => {
+    child = null;
+    const how = signal ?? `code ${code}`;
+    if (stopping) {
+      log.info(`${name} stopped (${how})`);
+      return;
+    }
+    if (Date.now() - startedAt >= HEALTHY_MS) delay = FIRST_DELAY_MS;
+    log.error(`${name} exited (${how}); restarting in ${Math.round(delay / 1000)} s`);
+    timer = setTimeout(startChild, delay);
+    delay = Math.min(delay * 2, MAX_DELAY_MS);
+  };
 
   const startChild = () => {
+    timer = null;
+    if (stopping) return;
     const startedAt = Date.now();
     child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'inherit', 'inherit'] });
     log.info(`${name} started (pid ${child.pid})`);
     child.once('exit', (code, signal) => {
-      child = null;
-      if (stopping) return;
-      if (Date.now() - startedAt >= HEALTHY_MS) delay = FIRST_DELAY_MS;
-      log.error(`${name} exited (${signal ?? `code ${code}`}); restarting in ${Math.round(delay / 1000)} s`);
-      timer = setTimeout(startChild, delay);
-      delay = Math.min(delay * 2, MAX_DELAY_MS);
+      const polite = code === 0 || (signal !== null && POLITE_SIGNALS.has(signal));
+      if (!polite || stopping) {
+        onExit(startedAt, code, signal);
+        return;
+      }
+      timer = setTimeout(() => onExit(startedAt, code, signal), POLITE_EXIT_GRACE_MS);
     });
   };
   startChild();
@@ -43,7 +68,7 @@ export function superviseScript(name: string, argv: string[], env: NodeJS.Proces
       stopping = true;
       if (timer) clearTimeout(timer);
       const running = child;
-      if (!running || running.exitCode !== null) return;
+      if (!running || running.exitCode !== null || running.signalCode !== null) return;
       const exited = new Promise((resolve) => running.once('exit', resolve));
       running.kill('SIGTERM');
       const killTimer = setTimeout(() => running.kill('SIGKILL'), 10_000);
