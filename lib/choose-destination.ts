@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { evaluateDisk } from './diskhand.js';
 import { readDiskState, writeDiskState } from './disk-state.js';
-import { formatBytes, readDiskSpace, type SpaceMethod } from './disk-space.js';
+import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from './disk-space.js';
 import { listDisks, listFarms, type FarmDisk } from './farm-layout.js';
 import type { HomePaths } from './home.js';
-import { isMountPoint } from './mount-points.js';
+import { isMountPoint, type MountPoints } from './mount-points.js';
 import { nextRoundRobin } from './natural-sort.js';
 import type { RunningPlot } from './process-table.js';
 
@@ -28,7 +28,8 @@ export interface ChooseDestinationOptions {
   /** farm_dest.goplot: the round robin goes on after it. */
   lastFarm: string;
   requireMount: boolean;
-  mounts: Set<string>;
+  /** readMountPoints' result: its read-only mounts are skipped as well. */
+  mounts: MountPoints;
   spaceMethod: SpaceMethod;
   /** Space one plot takes (committedKiB of the configured k and compression). */
   plotKiB: number;
@@ -40,6 +41,10 @@ export interface ChooseDestinationOptions {
   reserve?: boolean;
   /** For a disk with no state file, which is measured now as diskhand would. */
   runningPlots?: RunningPlot[];
+  /** Per disk read; a hung disk is skipped after it (readDiskSpace's default when absent). */
+  timeoutMs?: number;
+  /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
+  access?: (dir: string) => Promise<void>;
 }
 
 interface Skip {
@@ -86,7 +91,14 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
       const name = `${farm}/${disk.disk}`;
       let space;
       try {
-        space = await readDiskSpace(disk.dir, options.spaceMethod);
+        // a read-only disk's number never grows: it would win every choice and fail every plot at the final copy
+        const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, { timeoutMs: options.timeoutMs, access: options.access });
+        if (writeProblem !== null) {
+          log(`${name}: read-only (${writeProblem}); trying the next disk`);
+          skips.push({ disk: disk.disk, reason: 'read-only' });
+          continue;
+        }
+        space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
       } catch (error) {
         log(`${name}: cannot read its space with ${options.spaceMethod} (${(error as Error).message}); trying the next disk`);
         skips.push({ disk: disk.disk, reason: 'unreadable' });
@@ -142,8 +154,10 @@ async function judgeDisk(
         spaceMethod: options.spaceMethod,
         runningPlots: options.runningPlots ?? [],
         plotKiB: options.plotKiB,
+        timeoutMs: options.timeoutMs,
+        access: options.access,
       });
-      if (result.kind === 'unreadable') return 'unreadable';
+      if (result.kind === 'unreadable' || result.kind === 'read-only') return result.kind;
       const measured = result.kind === 'unmounted' ? result : result.state;
       if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, measured);
       if (measured.kind !== 'number') return measured.kind;

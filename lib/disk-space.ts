@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { findReadOnlyMount, type MountPoints } from './mount-points.js';
 
 type CheckDiskSpace = (dir: string) => Promise<{ size: number; free: number }>;
 
@@ -20,6 +21,39 @@ export function toSpaceMethod(value: string): SpaceMethod {
   return value === 'df' ? 'df' : 'statfs';
 }
 
+/**
+ * How long one disk may take to answer. A dying USB disk or a hung NFS mount blocks statfs and
+ * df for minutes or for ever; without a bound, diskhand and the collectors hang, cron piles them
+ * up, and a tractor choosing a disk holds the state lock for ever.
+ */
+export const DISK_TIMEOUT_MS = 10_000;
+
+export interface ReadDiskSpaceOptions {
+  timeoutMs?: number;
+  /** The kernel call; tests pass one that never answers. */
+  statfs?: (dir: string) => Promise<{ blocks: number; bsize: number; bavail: number }>;
+}
+
+/**
+ * Settles like work, or rejects after ms with `no answer from <what> within N s (a hung disk or
+ * mount?)`. The stuck call cannot be cancelled (it sits in the kernel); the caller goes on.
+ */
+export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from ${what} within ${formatSeconds(ms)} (a hung disk or mount?)`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
 export interface DiskSpace {
   totalBytes: number;
   /** Space an unprivileged writer can still use (statfs f_bavail; df's Available). */
@@ -29,14 +63,21 @@ export interface DiskSpace {
 /**
  * Capacity of the filesystem holding dir. statfs asks the kernel directly (no process per
  * disk); df is there for filesystems where the two disagree (some FUSE and network mounts).
- * Throws, naming the dir, when it cannot be read.
+ * Throws, naming the dir, when it cannot be read or gives no answer within options.timeoutMs
+ * (DISK_TIMEOUT_MS by default).
  */
-export async function readDiskSpace(dir: string, method: SpaceMethod): Promise<DiskSpace> {
+export async function readDiskSpace(dir: string, method: SpaceMethod, options: ReadDiskSpaceOptions = {}): Promise<DiskSpace> {
+  const timeoutMs = options.timeoutMs ?? DISK_TIMEOUT_MS;
+  // the stat can hang on a dead mount as well as statfs or df: one bound covers both
+  return withTimeout(measure(dir, method, options.statfs ?? ((target) => fs.promises.statfs(target))), timeoutMs, method);
+}
+
+async function measure(dir: string, method: SpaceMethod, statfs: NonNullable<ReadDiskSpaceOptions['statfs']>): Promise<DiskSpace> {
   // check-disk-space would quietly measure the first existing parent of a missing dir: the root fs
   const stat = await fs.promises.stat(dir);
   if (!stat.isDirectory()) throw new Error(`${dir} is not a directory`);
   if (method === 'statfs') {
-    const fsStat = await fs.promises.statfs(dir);
+    const fsStat = await statfs(dir);
     return { totalBytes: fsStat.blocks * fsStat.bsize, freeBytes: fsStat.bavail * fsStat.bsize };
   }
   let size: number;
@@ -50,6 +91,27 @@ export async function readDiskSpace(dir: string, method: SpaceMethod): Promise<D
   }
   if (!Number.isFinite(size) || !Number.isFinite(free)) throw new Error(`df gave no numbers for ${dir}`);
   return { totalBytes: size, freeBytes: free };
+}
+
+export interface WriteCheckOptions {
+  timeoutMs?: number;
+  /** fs.promises.access(dir, W_OK) unless given; tests stand in for a read-only filesystem with it. */
+  access?: (dir: string) => Promise<void>;
+}
+
+/**
+ * Why no plot can be written into dir, or null when it can: its mount is read-only (ext4 remounts
+ * so after errors), or access(W_OK) fails (EROFS even for root). Throws when the check gets no
+ * answer in time: the disk is then unreadable, not read-only.
+ */
+export async function findWriteProblem(dir: string, mounts: MountPoints, options: WriteCheckOptions = {}): Promise<string | null> {
+  const readOnlyMount = findReadOnlyMount(dir, mounts);
+  if (readOnlyMount !== null) return `mounted read-only at ${readOnlyMount}`;
+  const access = options.access ?? ((target: string) => fs.promises.access(target, fs.constants.W_OK));
+  const checked = access(dir).then(() => null, (error: unknown) => error as Error);
+  const error = await withTimeout(checked, options.timeoutMs ?? DISK_TIMEOUT_MS, 'access');
+  // `EROFS: read-only file system, access '/x'`: the path is known to the reader already
+  return error === null ? null : `${dir} is not writable (${error.message.split(', ')[0]})`;
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];

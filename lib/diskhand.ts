@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from './config-reader.js';
 import { diskStateFile, formatDiskState, readDiskState, writeDiskState, type WritableDiskState } from './disk-state.js';
-import { formatBytes, readDiskSpace, type SpaceMethod } from './disk-space.js';
+import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from './disk-space.js';
 import { listDisks, listFarms, type FarmDisk } from './farm-layout.js';
 import type { HomePaths } from './home.js';
-import { isMountPoint, readMountPoints } from './mount-points.js';
+import { mapLimited } from './map-limited.js';
+import { isMountPoint, readMountPoints, type MountPoints } from './mount-points.js';
 import { committedKiB } from './plot-size.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from './process-table.js';
 import { withStateLock } from './state-lock.js';
@@ -13,6 +14,8 @@ import { withStateLock } from './state-lock.js';
 export type DiskEvaluation =
   | { kind: 'unmounted' }
   | { kind: 'unreadable'; problem: string }
+  /** Its plots/ cannot be written: it has no room for a plot, whatever statfs says. */
+  | { kind: 'read-only'; problem: string }
   | {
       kind: 'measured';
       state: { kind: 'number'; kib: number } | { kind: 'full' };
@@ -23,19 +26,25 @@ export type DiskEvaluation =
 
 export interface EvaluateDiskOptions {
   requireMount: boolean;
-  mounts: Set<string>;
+  mounts: MountPoints;
   spaceMethod: SpaceMethod;
   runningPlots: RunningPlot[];
   /** Room one more plot needs: below it the disk is full. */
   plotKiB: number;
+  /** Per disk read (disk_timeout); readDiskSpace's default when absent. */
+  timeoutMs?: number;
+  access?: (dir: string) => Promise<void>;
 }
 
-/** diskhand's verdict on a disk with plots/ and logs/: used + committed KiB, `full` or `unmounted`. */
+/** diskhand's verdict on a disk with plots/ and logs/: used + committed KiB, `full`, `unmounted` or read-only. */
 export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions): Promise<DiskEvaluation> {
   if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) return { kind: 'unmounted' };
   let space;
   try {
-    space = await readDiskSpace(disk.dir, options.spaceMethod);
+    // a read-only disk's number never grows, so it would be chosen for every plot, each dying at its final copy
+    const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, { timeoutMs: options.timeoutMs, access: options.access });
+    if (writeProblem !== null) return { kind: 'read-only', problem: writeProblem };
+    space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
   } catch (error) {
     return { kind: 'unreadable', problem: `cannot read its space with ${options.spaceMethod} (${(error as Error).message})` };
   }
@@ -47,7 +56,8 @@ export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions)
   return { kind: 'measured', state, freeKiB, committedKiB: committed, plots: plots.length };
 }
 
-export type DiskOutcome = 'room' | 'full' | 'off' | 'unmounted' | 'skipped' | 'error';
+/** 'read-only' writes `full` (DESIGN's states: no room for one more plot), and is logged as a problem. */
+export type DiskOutcome = 'room' | 'full' | 'read-only' | 'off' | 'unmounted' | 'skipped' | 'error';
 
 export interface DiskReport {
   farm: string;
@@ -78,6 +88,8 @@ export interface DiskhandOptions {
   now?: () => number;
   /** Serialises the writes with the tractors' reservations; defaults to the home's state lock. */
   lock?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
+  access?: (dir: string) => Promise<void>;
 }
 
 /**
@@ -95,6 +107,7 @@ interface Pending {
   /** What was measured, for the log line's parentheses. */
   facts: string;
   level: 'info' | 'warn';
+  outcome?: DiskOutcome;
 }
 
 function plural(count: number, word: string): string {
@@ -104,19 +117,6 @@ function plural(count: number, word: string): string {
 function missingParts(disk: FarmDisk): string {
   const missing = [disk.plotsDir, disk.logsDir].filter((dir) => !fs.existsSync(dir)).map((dir) => `${path.basename(dir)}/`);
   return `no ${missing.join(' and ') || 'plots/ or logs/'} in ${disk.dir}`;
-}
-
-async function mapLimited<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const at = next++;
-      results[at] = await work(items[at]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function mtimeMs(file: string): number {
@@ -146,18 +146,19 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   const runningPlots = readRunningPlots({
     farmRoot, tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config), procDir: options.procDir,
   });
-  let mounts = new Set<string>();
-  if (requireMount) {
-    const mountinfo = options.mountinfoPath ?? '/proc/self/mountinfo';
-    try {
-      mounts = readMountPoints(mountinfo);
-    } catch (error) {
+  let mounts: MountPoints = new Set<string>();
+  const mountinfo = options.mountinfoPath ?? '/proc/self/mountinfo';
+  try {
+    mounts = readMountPoints(mountinfo);
+  } catch (error) {
+    // without require_mount they only tell read-only mounts, which access(W_OK) finds too
+    if (requireMount) {
       throw new Error(`cannot read mount points from ${mountinfo} (${(error as Error).message}); require_mount=yes needs them, so no disk state was changed`);
     }
   }
 
   const disks = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
-  const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB };
+  const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB, timeoutMs: config.get('disk_timeout') * 1000, access: options.access };
   const pending = await mapLimited(disks, spaceMethod === 'df' ? 16 : 64, async (disk): Promise<Pending | DiskReport> => {
     const name = `${disk.farm}/${disk.disk}`;
     const before = readDiskState(paths, disk.farm, disk.disk);
@@ -178,6 +179,9 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     const level = before.kind === 'invalid' ? 'warn' : 'info';
     if (result.kind === 'unmounted') {
       return { disk, target: { kind: 'unmounted' }, level, facts: `not a mount point and require_mount=yes${replaced}` };
+    }
+    if (result.kind === 'read-only') {
+      return { disk, target: { kind: 'full' }, level: 'warn', outcome: 'read-only', facts: `read-only: ${result.problem}; no plot can be written there${replaced}` };
     }
     const committed = `committed ${formatBytes(result.committedKiB * 1024)} to ${plural(result.plots, 'plot')}`;
     const needs = result.state.kind === 'full' ? `; one more k${k} C${compression} plot needs ${formatBytes(plotKiB * 1024)}` : '';
@@ -200,7 +204,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
       return { ...base, outcome: 'room', state: String(current.kib), written: false, message };
     }
     const written = writeDiskState(paths, disk.farm, disk.disk, target);
-    const outcome: DiskOutcome = target.kind === 'number' ? 'room' : target.kind;
+    const outcome: DiskOutcome = item.outcome ?? (target.kind === 'number' ? 'room' : target.kind);
     const state = formatDiskState(target);
     const shown = target.kind === 'number' ? `${state} KiB` : state;
     return { ...base, outcome, state, written, message: `${name}: ${shown} (${item.facts})` };
@@ -214,10 +218,13 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     reports.push(...(batch.some((item) => 'target' in item) ? await lock(async () => batch.map(decide)) : batch.map(decide)));
   }
 
+  // diskhand_log=changes: 1000 disks a minute would be 1.4 M lines a day of unchanged states
+  const onlyChanges = config.get('diskhand_log') === 'changes';
   for (const [at, report] of reports.entries()) {
     const item = pending[at];
     const level = 'target' in item ? item.level : report.outcome === 'error' ? 'warn' : 'info';
-    log(level, report.message);
+    const problem = level !== 'info' || report.outcome === 'skipped';
+    if (!onlyChanges || report.written || problem) log(level, report.message);
   }
   const count = (outcome: DiskOutcome) => reports.filter((report) => report.outcome === outcome).length;
   const farms = new Set(reports.map((report) => report.farm)).size;
@@ -225,7 +232,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   const seconds = ((now() - started) / 1000).toFixed(2);
   const summary = disks.length === 0
     ? `no disks under ${farmRoot}${fs.existsSync(farmRoot) ? '' : ' (it does not exist)'}; ${plural(runningPlots.length, 'plot')} running (${seconds} s)`
-    : `${plural(disks.length, 'disk')} in ${plural(farms, 'farm')}: ${count('room')} with room, ${count('full')} full, ${count('off')} off, `
+    : `${plural(disks.length, 'disk')} in ${plural(farms, 'farm')}: ${count('room')} with room, ${count('full')} full, ${count('read-only')} read-only, ${count('off')} off, `
       + `${count('unmounted')} unmounted, ${count('skipped')} skipped, ${plural(count('error'), 'error')}; `
       + `${plural(runningPlots.length, 'plot')} running; ${plural(written, 'state file')} written (${seconds} s)`;
   log(disks.length === 0 || count('error') > 0 ? 'warn' : 'info', summary);

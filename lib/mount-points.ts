@@ -6,18 +6,61 @@ function decodeMountPath(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
+/** The mount points, and which of them are read-only. A plain Set (no read-only facts) still works. */
+export type MountPoints = Set<string> & { readOnly?: ReadonlySet<string> };
+
 /**
- * Mount points of this process's mount namespace, from /proc/self/mountinfo (field 5).
- * Scripts take the path from GOPLOT_MOUNTINFO when it is set, so tests can declare which
- * temp dirs count as mount points (they cannot mount anything). Throws when unreadable.
+ * `ro` in the mount's own options (field 6) or in the filesystem's (after the ` - `): ext4 with
+ * errors=remount-ro shows both once it has given up on a failing disk.
  */
-export function readMountPoints(mountinfoPath = '/proc/self/mountinfo'): Set<string> {
-  const mounts = new Set<string>();
+function isReadOnlyLine(fields: string[]): boolean {
+  const separator = fields.indexOf('-', 6);
+  const superOptions = separator > 0 ? fields[separator + 3] ?? '' : '';
+  return fields[5].split(',').includes('ro') || superOptions.split(',').includes('ro');
+}
+
+/**
+ * Mount points of this process's mount namespace, from /proc/self/mountinfo (field 5), with the
+ * read-only ones in .readOnly. Scripts take the path from GOPLOT_MOUNTINFO when it is set, so
+ * tests can declare which temp dirs count as mount points (they cannot mount anything). Throws
+ * when unreadable.
+ */
+export function readMountPoints(mountinfoPath = '/proc/self/mountinfo'): Set<string> & { readOnly: Set<string> } {
+  const readOnly = new Set<string>();
+  const mounts = Object.assign(new Set<string>(), { readOnly });
   for (const line of fs.readFileSync(mountinfoPath, 'utf8').split('\n')) {
     const fields = line.split(' ');
-    if (fields.length >= 5 && fields[4].startsWith('/')) mounts.add(decodeMountPath(fields[4]));
+    if (fields.length < 6 || !fields[4].startsWith('/')) continue;
+    const mountPoint = decodeMountPath(fields[4]);
+    mounts.add(mountPoint);
+    // a later line for the same point is a mount on top, which is what the path shows
+    if (isReadOnlyLine(fields)) readOnly.add(mountPoint);
+    else readOnly.delete(mountPoint);
   }
   return mounts;
+}
+
+/** The mount holding dir: the nearest mount point at or above it, symlinks resolved; `/` at the latest. */
+export function findMountPoint(dir: string, mounts: Set<string>): string {
+  let current: string;
+  try {
+    current = fs.realpathSync(path.resolve(dir));
+  } catch {
+    current = path.resolve(dir);
+  }
+  for (;;) {
+    if (mounts.has(current)) return current;
+    const parent = path.dirname(current);
+    if (parent === current) return current;
+    current = parent;
+  }
+}
+
+/** The mount point holding dir when that mount is read-only, else null. */
+export function findReadOnlyMount(dir: string, mounts: MountPoints): string | null {
+  if (!mounts.readOnly || mounts.readOnly.size === 0) return null;
+  const mountPoint = findMountPoint(dir, mounts);
+  return mounts.readOnly.has(mountPoint) ? mountPoint : null;
 }
 
 /** The mountinfo path the scripts use: GOPLOT_MOUNTINFO or the kernel's. */

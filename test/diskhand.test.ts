@@ -86,7 +86,7 @@ describe('diskhand', () => {
       'f1/d4: off (set by hand; kept)',
       'f1/d5: 209715200 KiB (free 800.0 GiB, committed 0 B to 0 plots; replaced the invalid state "lots")',
       `f1/d6: skipped, no logs/ in ${path.join(home.farmRoot, 'f1', 'd6')}; no state file written`,
-      '6 disks in 1 farm: 2 with room, 1 full, 2 off, 0 unmounted, 1 skipped, 0 errors; 0 plots running; 3 state files written',
+      '6 disks in 1 farm: 2 with room, 1 full, 0 read-only, 2 off, 0 unmounted, 1 skipped, 0 errors; 0 plots running; 3 state files written',
     ]);
     assert.match(lines.at(-1) ?? '', SUMMARY_TIME);
     assert.deepEqual(['f1/d1', 'f1/d2', 'f1/d3', 'f1/d4', 'f1/d5'].map(state), ['104857600\n', 'full\n', 'off\n', '9999999999999\n', '209715200\n']);
@@ -123,7 +123,7 @@ describe('diskhand', () => {
     assert.deepEqual(withoutTime(lines), [
       `f1/d1: ${100 * GIB + PLOT_KIB} KiB (free 900.0 GiB, committed 102.4 GiB to 1 plot)`,
       'f1/d2: full (free 150.0 GiB, committed 102.4 GiB to 1 plot; one more k32 C0 plot needs 102.4 GiB)',
-      '2 disks in 1 farm: 1 with room, 1 full, 0 off, 0 unmounted, 0 skipped, 0 errors; 2 plots running; 2 state files written',
+      '2 disks in 1 farm: 1 with room, 1 full, 0 read-only, 0 off, 0 unmounted, 0 skipped, 0 errors; 2 plots running; 2 state files written',
     ]);
     assert.equal(state('f1/d1'), `${100 * GIB + PLOT_KIB}\n`);
   });
@@ -141,7 +141,7 @@ describe('diskhand', () => {
       'f1/d2: unmounted (not a mount point and require_mount=yes)',
       'f1/disk 1: 10485760 KiB (free 990.0 GiB, committed 0 B to 0 plots)',
       'f1/empty: unmounted (not a mount point and require_mount=yes)',
-      '3 disks in 1 farm: 1 with room, 0 full, 0 off, 2 unmounted, 0 skipped, 0 errors; 0 plots running; 3 state files written',
+      '3 disks in 1 farm: 1 with room, 0 full, 0 read-only, 0 off, 2 unmounted, 0 skipped, 0 errors; 0 plots running; 3 state files written',
     ]);
     assert.deepEqual(readDiskState(home, 'f1', 'd2'), { kind: 'unmounted' });
     assert.deepEqual(readDiskState(home, 'f1', 'empty'), { kind: 'unmounted' });
@@ -169,7 +169,7 @@ describe('diskhand', () => {
     assert.deepEqual(withoutTime(lines), [
       `f1/d1: cannot read its space with df (df: ${home.farmRoot}/f1/d1: Input/output error); state left at 123`,
       'f1/d2: 10485760 KiB (free 990.0 GiB, committed 0 B to 0 plots)',
-      '2 disks in 1 farm: 1 with room, 0 full, 0 off, 0 unmounted, 0 skipped, 1 error; 0 plots running; 1 state file written',
+      '2 disks in 1 farm: 1 with room, 0 full, 0 read-only, 0 off, 0 unmounted, 0 skipped, 1 error; 0 plots running; 1 state file written',
     ]);
     assert.equal(state('f1/d1'), '123\n');
   });
@@ -198,6 +198,42 @@ describe('diskhand', () => {
     fs.utimesSync(diskStateFile(home, 'f1', 'd1'), twoMinutesAgo, twoMinutesAgo);
     await diskhand();
     assert.equal(state('f1/d1'), `${10 * GIB}\n`);
+  });
+
+  test('diskhand_log=all (the default) logs every disk on every run', async () => {
+    makeDisks(home, { f1: ['d1', 'd2'] });
+    setDf({ 'f1/d1': [1000 * GIB, 10 * GIB], 'f1/d2': [1000 * GIB, 20 * GIB] });
+    await diskhand();
+    const { lines } = await diskhand();
+    assert.deepEqual(withoutTime(lines), [
+      'f1/d1: 10485760 KiB (free 990.0 GiB, committed 0 B to 0 plots)',
+      'f1/d2: 20971520 KiB (free 980.0 GiB, committed 0 B to 0 plots)',
+      '2 disks in 1 farm: 2 with room, 0 full, 0 read-only, 0 off, 0 unmounted, 0 skipped, 0 errors; 0 plots running; 0 state files written',
+    ]);
+  });
+
+  test('diskhand_log=changes logs only the disks whose state changed or that have a problem, and the summary', async () => {
+    makeDisks(home, { f1: ['d1', 'd2', 'd3', 'd4'] });
+    fs.mkdirSync(path.join(home.farmRoot, 'f1', 'd5', 'plots'), { recursive: true });
+    setDf({ 'f1/d1': [1000 * GIB, 10 * GIB], 'f1/d2': [1000 * GIB, 20 * GIB], 'f1/d3': ['fail', 0], 'f1/d4': [1000 * GIB, 0] });
+    setState('f1/d4', 'off');
+    home.set('diskhand_log', 'changes');
+    const first = await diskhand();
+    assert.deepEqual(withoutTime(first.lines), [
+      'f1/d1: 10485760 KiB (free 990.0 GiB, committed 0 B to 0 plots)',
+      'f1/d2: 20971520 KiB (free 980.0 GiB, committed 0 B to 0 plots)',
+      `f1/d3: cannot read its space with df (df: ${home.farmRoot}/f1/d3: Input/output error); no state file written`,
+      `f1/d5: skipped, no logs/ in ${path.join(home.farmRoot, 'f1', 'd5')}; no state file written`,
+      '5 disks in 1 farm: 2 with room, 0 full, 0 read-only, 1 off, 0 unmounted, 1 skipped, 1 error; 0 plots running; 2 state files written',
+    ]);
+    setDf({ 'f1/d1': [1000 * GIB, 10 * GIB], 'f1/d2': [1000 * GIB, 990 * GIB], 'f1/d3': ['fail', 0], 'f1/d4': [1000 * GIB, 0] });
+    const second = await diskhand();
+    assert.deepEqual(withoutTime(second.lines), [
+      'f1/d2: full (free 10.0 GiB, committed 0 B to 0 plots; one more k32 C0 plot needs 102.4 GiB)',
+      `f1/d3: cannot read its space with df (df: ${home.farmRoot}/f1/d3: Input/output error); no state file written`,
+      `f1/d5: skipped, no logs/ in ${path.join(home.farmRoot, 'f1', 'd5')}; no state file written`,
+      '5 disks in 1 farm: 1 with room, 1 full, 0 read-only, 1 off, 0 unmounted, 1 skipped, 1 error; 0 plots running; 1 state file written',
+    ]);
   });
 
   test('a missing farm_root is said in the summary', async () => {
