@@ -10,7 +10,7 @@ import { runDiskhand } from '../lib/diskhand.js';
 import { resolveHome } from '../lib/home.js';
 import { configLogSink, createLogger } from '../lib/logger.js';
 import { mountinfoPathFrom } from '../lib/mount-points.js';
-import { diskEvents, notifyDiskChanges } from '../lib/notify-disk-changes.js';
+import { notifyDiskChanges } from '../lib/notify-disk-changes.js';
 
 async function main(): Promise<void> {
   const options = new Command('diskhand')
@@ -35,15 +35,14 @@ async function main(): Promise<void> {
     throw error;
   });
   if (options.json) console.log(JSON.stringify(report, null, 2));
-  if (diskEvents(report).length > 0) {
-    // got and the notifiers load only when a disk turned full or unmounted in this pass
-    const { createPlotEvents } = await import('../lib/plot-events.js');
-    const events = createPlotEvents({ paths, config: new ConfigReader(paths, () => {}), log: logger });
-    await notifyDiskChanges(report, (kind, subject, text) => events.notifyEvent(kind, subject, text));
-  }
+  await notifyDiskChanges(report, { paths, log: logger });
 }
 
-main().catch((error: unknown) => {
-  console.error(`diskhand: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+main()
+  .catch((error: unknown) => {
+    console.error(`diskhand: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  })
+  // a hung disk's statfs or df never returns and would keep the process alive for ever (and cron
+  // would pile them up); everything is written by now (the log and stdout write synchronously)
+  .finally(() => process.exit());
