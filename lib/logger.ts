@@ -32,7 +32,21 @@ export function formatLogLine(json: string): string {
 export function createLogger(paths: HomePaths, name: string, file = 'goplot.log'): Logger {
   fs.mkdirSync(paths.logsDir, { recursive: true });
   const fd = fs.openSync(path.join(paths.logsDir, file), 'a');
-  const destination = { write: (json: string) => fs.writeSync(fd, formatLogLine(json)) };
+  const destination = {
+    write(json: string) {
+      const line = formatLogLine(json);
+      try {
+        fs.writeSync(fd, line);
+      } catch {
+        // a full or failing disk must not turn a log line into a crash: stderr is the last resort
+        try {
+          process.stderr.write(line);
+        } catch {
+          // nowhere left to say it
+        }
+      }
+    },
+  };
   return pino({ name, base: { pid: process.pid }, level: process.env.GOPLOT_LOG_LEVEL ?? 'info' }, destination);
 }
 

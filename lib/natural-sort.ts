@@ -1,4 +1,5 @@
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+// 'variant': farm1 and Farm1, farme and farmé are different farms, as they are different folders
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
 
 /** Natural order, so farm10 comes after farm9 as `ls -v` would put it. */
 export function naturalSort(names: readonly string[]): string[] {

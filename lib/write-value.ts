@@ -11,6 +11,10 @@ export function setValue(paths: HomePaths, name: string, raw: string): SetResult
     return { ok: false, message: `unknown value name "${name}"; known names: ${Object.keys(VALUE_SPECS).join(', ')}` };
   }
   const text = raw.trim();
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\ufffd]/.test(text)) {
+    return { ok: false, message: `${valueFilePath(paths, name)}: refusing ${JSON.stringify(raw)} (it holds control or binary bytes)` };
+  }
   const parsed = (VALUE_SPECS[name].parse as (raw: string) => { ok: boolean; expected?: string })(text);
   const file = valueFilePath(paths, name);
   if (!parsed.ok || text.includes('\n')) {

@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   if (!result.ok) {
     console.error(`goplot: ${result.message}`);
     log.error(result.message);
-    process.exitCode = 1;
+    // 3 tells a supervisor (npm start) that restarting will not help while the other loop runs
+    process.exitCode = 3;
   }
 }
 

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     .opts<{ home?: string; force: boolean; dryRun: boolean }>();
   const paths = resolveHome({ home: options.home });
   const log = createLogger(paths, 'tractor');
-  process.exitCode = await runTractor({
+  const code = await runTractor({
     paths,
     env: process.env,
     log,
@@ -30,9 +30,12 @@ async function main(): Promise<void> {
     log.fatal(`tractor stopped by an error: ${error instanceof Error ? error.message : String(error)}`);
     throw error;
   });
+  // a disk read stuck in the kernel (a hung mount) would keep the process alive after its plot
+  process.exit(code);
 }
 
+// 3, not 2 (refused): the loop counts a crashed tractor toward its back-off itself
 main().catch((error: unknown) => {
   console.error(`tractor: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 2;
+  process.exitCode = 3;
 });

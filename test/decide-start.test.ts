@@ -57,6 +57,13 @@ describe('the loop decision', () => {
     assert.deepEqual(decision, { start: false, key: 'plot_gap', reason: 'plot_gap: 3000 s left', retryAtMs: NOW + 3_000_000 });
   });
 
+  it('takes a last start or failure in the future (clock set back) as now', () => {
+    const future = NOW / 1000 + 30 * 86400;
+    assert.equal(decideStart({ ...base, plotGap: 0, lastStart: future }).start, true);
+    assert.equal(decideStart({ ...base, plotGap: 600, lastStart: future }).reason, 'plot_gap: 600 s left');
+    assert.equal(decideStart({ ...base, failures: 1, lastFail: future }).reason, 'backing off after 1 failed plot in a row: 60 s left');
+  });
+
   it('waits out initial_delay after the loop starts', () => {
     const decision = decideStart({ ...base, loopStartedMs: NOW - 10_000, initialDelay: 30 });
     assert.deepEqual(decision, { start: false, key: 'initial_delay', reason: 'initial_delay: 20 s left', retryAtMs: NOW + 20_000 });

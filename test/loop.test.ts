@@ -98,7 +98,7 @@ describe('the goplot loop', () => {
     const first = startLoop(home, 1);
     await waitFor('the first loop', has(home, /^loop started for home /));
     const second = startLoop(home, 1);
-    assert.equal(await second.exited, 1);
+    assert.equal(await second.exited, 3);
     const pid = first.child.pid;
     assert.equal(second.stderr().trim(), `goplot: another goplot loop is running for this home (pid ${pid}); stop it first with: kill ${pid}`);
     assert.equal(await stopLoop(first), 0);

@@ -54,6 +54,15 @@ describe('the tractor refuses clearly', () => {
     assert.ok(logMessages(home).includes(`tractor refused: no usable disk under ${home.farmRoot}: farm1: 2 disks full; farm2: disk1 off`));
   });
 
+  it('refuses to plot with a guessed value when a plot value file is invalid', async () => {
+    const home = farm();
+    home.set('k', '25x');
+    const result = await tractor(home);
+    assert.equal(result.exitCode, 2);
+    assert.equal(result.stderr, `tractor: ${home.configDir}/k.goplot: invalid value "25x" (expected a whole number from 18 to 50); no plot starts with a guessed value (fix it, see goplot config)`);
+    assert.equal(fs.existsSync(path.join(home.configDir, 'failures.goplot')) ? value(home, 'failures') : '0', '0', 'a config mistake is not a plot failure');
+  });
+
   it('refuses a value the plotter does not take instead of passing it on', async () => {
     const home = farm();
     home.set('compression', 3);
@@ -114,7 +123,7 @@ describe('the tractor chooses like goplot', () => {
     home.set('require_mount', 'yes');
     const mountinfo = path.join(home.root, 'mountinfo');
     const disk2 = path.join(home.farmRoot, 'farm1', 'disk2');
-    fs.writeFileSync(mountinfo, `22 1 8:1 / / rw - ext4 /dev/sda1 rw\n40 22 8:17 / ${disk2} rw - ext4 /dev/sdb1 rw\n`);
+    fs.writeFileSync(mountinfo, `22 1 8:1 / / rw - ext4 /dev/sda1 rw\n40 22 8:17 / ${disk2} rw - ext4 /dev/sdb1 rw\n41 22 259:1 / ${home.tempRoot} rw - ext4 /dev/nvme0n1p1 rw\n`);
     for (let i = 0; i < 3; i++) {
       const result = await tractor(home, [], { GOPLOT_MOUNTINFO: mountinfo });
       assert.equal(result.exitCode, 0, result.stderr);
@@ -149,16 +158,15 @@ describe('the tractor when the plotter fails', () => {
 });
 
 describe('the tractor keeps plots apart', () => {
-  it('moves an old plot log aside instead of appending to it when the index was reset', async () => {
+  it('never reuses a plot number when index.goplot is lost or reset', async () => {
     const home = farm({ farm1: ['disk1'] }, ['1']);
     assert.equal((await tractor(home)).exitCode, 0);
-    home.set('index', 0);
     assert.equal((await tractor(home)).exitCode, 0);
-    const logs = fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk1', 'logs')).sort();
-    assert.equal(logs.length, 2);
-    assert.equal(logs[0], 'plot.1.log');
-    assert.match(logs[1]!, /^plot\.1\.log\.replaced-\d+$/);
-    assert.ok(logMessages(home).some((line) => /^plot 1: .*plot\.1\.log already existed \(index\.goplot reset\?\); moved it to .*plot\.1\.log\.replaced-\d+$/.test(line)));
+    home.set('index', 'garbage');
+    assert.equal((await tractor(home)).exitCode, 0);
+    fs.rmSync(path.join(home.configDir, 'index.goplot'));
+    assert.equal((await tractor(home)).exitCode, 0);
+    assert.deepEqual(fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk1', 'logs')).sort(), ['plot.1.log', 'plot.2.log', 'plot.3.log', 'plot.4.log']);
   });
 
   it('gives bladebit diskplot a temp folder of its own and removes it whole when the plot fails', async () => {
@@ -170,11 +178,11 @@ describe('the tractor keeps plots apart', () => {
     fs.writeFileSync(table, `${home.farmRoot} 2000000000 0\n${home.tempRoot} 2000000000 0\n`);
     const env = { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table };
     const dry = await tractor(home, ['--dry-run'], env);
-    assert.match(dry.stdout, new RegExp(`-t ${home.tempRoot}/1/goplot-plot-1 -2 ${home.tempRoot}/1/goplot-plot-1 `));
+    assert.match(dry.stdout, new RegExp(`-t ${home.tempRoot}/1/goplot-plot-1-\\d+ -2 ${home.tempRoot}/1/goplot-plot-1-\\d+ `));
     const failed = await tractor(home, [], { ...env, SIMPLOTTER_FAIL_PHASE: '2' });
     assert.equal(failed.exitCode, 1, failed.stderr);
     assert.deepEqual(fs.readdirSync(path.join(home.tempRoot, '1')), []);
-    assert.ok(logMessages(home).includes(`plot 1: removed its temp folder ${home.tempRoot}/1/goplot-plot-1`));
+    assert.ok(logMessages(home).some((line) => line === `plot 1: removed its temp folder ${home.tempRoot}/1/goplot-plot-1-${/goplot-plot-1-(\d+)/.exec(line)?.[1]}`));
   });
 });
 

@@ -162,6 +162,11 @@ describe('goplot set and init', () => {
     assert.equal(fs.readFileSync(target, 'utf8'), '60\n');
   });
 
+  it('refuses control bytes, which the readers would refuse too', () => {
+    const result = setValue(home, 'on_toggle', '\u0001run');
+    assert.deepEqual(result, { ok: false, message: `${path.join(home.configDir, 'on_toggle.goplot')}: refusing "\\u0001run" (it holds control or binary bytes)` });
+  });
+
   it('writes a valid value atomically, leaving no temp file', () => {
     const result = setValue(home, 'max_plots', ' 6 ');
     assert.deepEqual(result, { ok: true, file: path.join(home.configDir, 'max_plots.goplot'), value: '6' });

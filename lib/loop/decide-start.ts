@@ -67,11 +67,14 @@ export function decideStart(s: LoopSnapshot): Decision {
   if (load > s.loadMax) {
     return { start: false, key: 'load', reason: `load ${load.toFixed(2)} is above load_max ${s.loadMax}` };
   }
-  const gapEnds = s.lastStart + s.plotGap;
+  // a time in the future (the clock was set back) counts as now: at most one gap or back-off to wait
+  const lastStart = Math.min(s.lastStart, nowS);
+  const lastFail = Math.min(s.lastFail, nowS);
+  const gapEnds = lastStart + s.plotGap;
   if (nowS < gapEnds) {
     return { start: false, key: 'plot_gap', reason: `plot_gap: ${Math.ceil(gapEnds - nowS)} s left`, retryAtMs: gapEnds * 1000 };
   }
-  const backoffEnds = s.lastFail + backoffSeconds(s.failures, s.backoffBase, s.backoffMax);
+  const backoffEnds = lastFail + backoffSeconds(s.failures, s.backoffBase, s.backoffMax);
   if (s.failures > 0 && nowS < backoffEnds) {
     return {
       start: false,
@@ -80,6 +83,6 @@ export function decideStart(s: LoopSnapshot): Decision {
       retryAtMs: backoffEnds * 1000,
     };
   }
-  const since = s.lastStart > 0 ? `, ${Math.floor(nowS - s.lastStart)} s since the last start` : '';
+  const since = lastStart > 0 ? `, ${Math.floor(nowS - lastStart)} s since the last start` : '';
   return { start: true, key: 'start', reason: `${counted}/${s.maxPlots} plots running, load ${load.toFixed(2)} <= ${s.loadMax}${since}` };
 }

@@ -3,7 +3,12 @@ import { decideStart, type Decision, type LoopSnapshot } from './decide-start.js
 import type { LoopWorld } from './run-loop.js';
 
 /** The loop's decision from the world as it is now; `goplot view` shows the same answer. */
-export async function decideWithWorld(config: ConfigReader, world: LoopWorld, loopStartedMs: number): Promise<Decision> {
+export async function decideWithWorld(
+  config: ConfigReader,
+  world: LoopWorld,
+  loopStartedMs: number,
+  crashes: { count: number; lastS: number } = { count: 0, lastS: 0 },
+): Promise<Decision> {
   const running = world.readRunning(config);
   const tractors = world.findTractors();
   const pendingTractors = tractors.filter((pid) => !running.some((plot) => plot.ppid === pid)).length;
@@ -19,8 +24,8 @@ export async function decideWithWorld(config: ConfigReader, world: LoopWorld, lo
     load5,
     load15,
     lastStart: config.get('last_start'),
-    failures: config.get('failures'),
-    lastFail: config.get('last_fail'),
+    failures: config.get('failures') + crashes.count,
+    lastFail: Math.max(config.get('last_fail'), crashes.lastS),
     backoffBase: config.get('backoff_base'),
     backoffMax: config.get('backoff_max'),
     runningPhases: running.map((plot) => plot.phase),

@@ -9,6 +9,7 @@ import { PACKAGE_ROOT, type HomePaths } from '../home.js';
 import { mountinfoPathFrom, readMountPoints } from '../mount-points.js';
 import { committedKiB } from '../plot-size.js';
 import { readPlotPhase } from '../read-plot-phase.js';
+import { findInvalidPlotValues } from '../plot-config-check.js';
 import { buildPlotterCommand, plotJobFromConfig } from '../plotter-command.js';
 import { plotterCommandNames, readRunningPlots } from '../process-table.js';
 import type { LoopWorld, RunningPlotSummary } from './run-loop.js';
@@ -34,6 +35,8 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
     },
     findTractors: () => findTractorPids(paths.home),
     async checkRoom(config, running) {
+      const invalid = findInvalidPlotValues(config);
+      if (invalid.length > 0) return `${invalid[0]!.replace(/; using .*$/, '')}; no plot starts with a guessed value (fix it, see goplot config)`;
       // a value the plotter would refuse is said here, instead of launching a tractor that
       // refuses it and sets off the back-off
       const probe = buildPlotterCommand(plotJobFromConfig(config, { tempDir: config.get('temp_root'), destDir: config.get('farm_root') }));
@@ -49,6 +52,7 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
         spaceMethod: config.get('disk_space'),
         plotKiB: committedKiB(config.get('k'), config.get('compression')),
         reserve: false,
+        timeoutMs: config.get('disk_timeout') * 1000,
       });
       return destination.ok ? null : destination.message;
     },

@@ -64,14 +64,24 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
 
   let lastKey = '';
   let lastLoggedMs = 0;
+  // A tractor that died before it had a plot (a crash, a full disk) could not count its failure:
+  // the loop counts it here, so it backs off instead of launching one tractor after another.
+  const crashes = { count: 0, lastS: 0 };
   /** One decision and its consequence; returns how long to sleep. */
   const runPass = async (): Promise<number> => {
-    const decision = await decideWithWorld(config, world, loopStartedMs);
+    const decision = await decideWithWorld(config, world, loopStartedMs, crashes);
     const nowMs = world.now();
+    if (stop.aborted) return 0;
     if (decision.start) {
       // the tractor writes last_start once it has a plot; a refused one sets off the back-off instead
       const pid = world.launchTractor((code, signal) => {
-        if (signal !== null || (code !== null && code > 2)) log.error(`tractor pid ${pid ?? '?'} ended unexpectedly (${signal ?? `exit code ${code}`}); see its lines above`);
+        if (signal !== null || (code !== null && code > 2)) {
+          crashes.count++;
+          crashes.lastS = Math.floor(world.now() / 1000);
+          log.error(`tractor pid ${pid ?? '?'} ended unexpectedly (${signal ?? `exit code ${code}`}); see its lines above`);
+        } else if (code === 0 || code === 1) {
+          crashes.count = 0;
+        }
         waker.wake();
       });
       log.info(`starting a plot: ${decision.reason}; tractor pid ${pid ?? '?'}`);

@@ -25,6 +25,9 @@ export interface Supervised {
  * A child that exits because the suite is stopping (`stop` aborted, or stop() called) is neither
  * logged as a crash nor restarted.
  */
+/** The exit code goplot.js gives when another loop holds the home. */
+const ALREADY_RUNNING = 3;
+
 export function superviseScript(name: string, argv: string[], env: NodeJS.ProcessEnv, log: Logger, stop?: AbortSignal): Supervised {
   let child: ChildProcess | null = null;
   let stopping = stop?.aborted ?? false;
@@ -37,6 +40,11 @@ export function superviseScript(name: string, argv: string[], env: NodeJS.Proces
     const how = signal ?? `code ${code}`;
     if (stopping) {
       log.info(`${name} stopped (${how})`);
+      return;
+    }
+    if (code === ALREADY_RUNNING) {
+      // a loop left by an earlier suite (killed with -9) holds the home: restarting cannot help
+      log.error(`${name} not restarted: another instance runs for this home (its pid is in logs/goplot.pid); stop it, then restart npm start`);
       return;
     }
     if (Date.now() - startedAt >= HEALTHY_MS) delay = FIRST_DELAY_MS;

@@ -16,23 +16,12 @@ export const EXIT_FAILED = 1;
 
 /**
  * bladebit diskplot names its temp files fx_0.tmp, y0_0.tmp…, the same for every plot: it gets a
- * folder of its own inside the temp dir, so two plots never share files and a failed one is
+ * folder of its own inside the temp dir (named by index and tractor pid, unique even if an index
+ * repeats), so two plots never share files and a failed one is
  * removed whole. The others name their temp files with the plot id.
  */
-export function ownTempDir(plotter: PlotterName, tempDir: string, index: number): string {
-  return plotter === 'bladebit-disk' ? path.join(tempDir, `goplot-plot-${index}`) : tempDir;
-}
-
-/**
- * A plot log that exists already (index.goplot reset, or goplot's logs on a migrated disk) is
- * moved aside, never appended to: its old "finished" lines would make a failed plot look done.
- * Returns where it went, or null when there was none.
- */
-export function setAsideOldLog(logFile: string, now: () => number): string | null {
-  if (!fs.existsSync(logFile)) return null;
-  const aside = `${logFile}.replaced-${Math.floor(now() / 1000)}`;
-  fs.renameSync(logFile, aside);
-  return aside;
+export function ownTempDir(plotter: PlotterName, tempDir: string, index: number, tractorPid: number): string {
+  return plotter === 'bladebit-disk' ? path.join(tempDir, `goplot-plot-${index}-${tractorPid}`) : tempDir;
 }
 
 /** One more failed plot in a row, counted under the state lock so failures at once all count. */

@@ -4,15 +4,17 @@ import { chooseDestination } from '../choose-destination.js';
 import { chooseConfiguredTempDir } from '../choose-configured-temp-dir.js';
 import { ConfigReader } from '../config-reader.js';
 import { findExecutable } from '../find-executable.js';
+import { highestPlotLogIndex } from '../highest-plot-log-index.js';
 import type { HomePaths } from '../home.js';
 import { configLogSink, type Logger } from '../logger.js';
 import { mountinfoPathFrom, readMountPoints } from '../mount-points.js';
+import { findInvalidPlotValues } from '../plot-config-check.js';
 import { committedKiB } from '../plot-size.js';
 import { buildPlotterCommand, plotJobFromConfig } from '../plotter-command.js';
 import { plotterCommandNames, readRunningPlots } from '../process-table.js';
 import { withStateLock } from '../state-lock.js';
 import { initValueFiles, writeStateValue } from '../write-value.js';
-import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir, setAsideOldLog } from './conclude-plot.js';
+import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir } from './conclude-plot.js';
 import { wrapWithPriority } from './priority-wrapper.js';
 import { spawnPlotter } from './spawn-plotter.js';
 
@@ -51,6 +53,8 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   if (onToggle !== 'run' && !options.force && !options.dryRun) {
     return await refuse(`on_toggle is ${JSON.stringify(onToggle)}, not "run" (echo run > ${config.inspect('on_toggle').file}, or use --force)`, false);
   }
+  const invalid = findInvalidPlotValues(config);
+  if (invalid.length > 0) return await refuse(`${invalid[0]!.replace(/; using .*$/, '')}; no plot starts with a guessed value (fix it, see goplot config)`, false);
   const farmRoot = config.get('farm_root');
   const tempRoot = config.get('temp_root');
   const probe = buildPlotterCommand(plotJobFromConfig(config, { tempDir: tempRoot, destDir: farmRoot }));
@@ -90,17 +94,19 @@ export async function runTractor(options: TractorOptions): Promise<number> {
       plotKiB: committedKiB(k, compression),
       reserve: !options.dryRun,
       runningPlots: running,
+      timeoutMs: config.get('disk_timeout') * 1000,
       log: (message: string) => log.info(message),
     });
     if (!destination.ok) return { ok: false as const, message: destination.message };
-    const index = config.get('index') + 1;
+    // a lost or reset index.goplot must not hand out a number a plot log already has
+    const index = Math.max(config.get('index'), highestPlotLogIndex(farmRoot)) + 1;
     if (!options.dryRun) {
       writeStateValue(paths, 'index', index);
       writeStateValue(paths, 'farm_dest', destination.choice.farm);
       writeStateValue(paths, 'farm_temp', temp.name);
       writeStateValue(paths, 'last_start', Math.floor(now() / 1000));
     }
-    const plotTempDir = ownTempDir(plotter, temp.dir, index);
+    const plotTempDir = ownTempDir(plotter, temp.dir, index, process.pid);
     const job = plotJobFromConfig(config, { tempDir: plotTempDir, destDir: destination.choice.plotsDir });
     const built = buildPlotterCommand(job);
     if (!built.ok) return { ok: false as const, message: built.message };
@@ -110,8 +116,6 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     const choice = { ok: true as const, index, temp, plotTempDir, destination: destination.choice, job, logFile, commandLine };
     if (options.dryRun) return { ...choice, started: null };
     if (plotTempDir !== temp.dir) fs.mkdirSync(plotTempDir, { recursive: true });
-    const replaced = setAsideOldLog(logFile, now);
-    if (replaced) log.warn(`plot ${index}: ${logFile} already existed (index.goplot reset?); moved it to ${replaced}`);
     return { ...choice, started: await spawnPlotter(wrapped, logFile, env, commandNames, now) };
   });
   if (!chosen.ok) return await refuse(chosen.message, true);
