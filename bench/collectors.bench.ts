@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       fs.writeFileSync(path.join(plots, `plot-k32-${i}.plot`), '');
     }
     setValue(paths, 'farm_root', farmRoot);
+    fs.mkdirSync(path.join(root, 'prom'), { recursive: true });
     setValue(paths, 'prom_dir', path.join(root, 'prom'));
     setValue(paths, 'chia_bin', FAKE_CHIA);
     const env = { GOPLOT_HOME: paths.home, FAKE_CHIA_SHOW_S: SHOW, FAKE_CHIA_FARM_SUMMARY: SUMMARY };
