@@ -31,6 +31,8 @@ export function writeFileAtomicSync(file: string, content: string | Buffer, opti
  * file exists): never overwrites, and a power cut never leaves it empty. False when it existed.
  */
 export function createFileExclusiveSync(file: string, content: string): boolean {
+  // the common case (it exists) costs one stat, not a synced temp file: every tractor calls this
+  if (fs.existsSync(file)) return false;
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
   const fd = fs.openSync(temp, 'w', 0o644);
