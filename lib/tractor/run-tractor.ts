@@ -43,7 +43,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   }
   const config = new ConfigReader(paths, configLogSink(log), env);
   const refuse = async (message: string, countAsFailure: boolean): Promise<number> => {
-    log.error(`tractor refused: ${message}`);
+    log[countAsFailure ? 'error' : 'warn'](`tractor refused: ${message}`);
     options.printError(`tractor: ${message}`);
     if (countAsFailure && !options.dryRun) await countFailure(paths, config, now);
     return EXIT_REFUSED;
