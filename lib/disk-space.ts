@@ -16,11 +16,6 @@ async function loadCheckDiskSpace(): Promise<CheckDiskSpace> {
 
 export type SpaceMethod = 'statfs' | 'df';
 
-/** A disk_space value from elsewhere (JSON, argv) as a method: anything but `df` means statfs. */
-export function toSpaceMethod(value: string): SpaceMethod {
-  return value === 'df' ? 'df' : 'statfs';
-}
-
 /**
  * How long one disk may take to answer. A dying USB disk or a hung NFS mount blocks statfs and
  * df for minutes or for ever; without a bound, diskhand and the collectors hang, cron piles them
