@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -12,6 +11,7 @@ import {
 } from '../dashboard/build-dashboard.js';
 import { PANEL_TYPES, type Panel } from '../dashboard/panels-kit.js';
 import { builtScript, waitFor } from './helpers/temp-home.js';
+import { freePort } from './helpers/prometheus.js';
 
 const dashboard = buildDashboard();
 const panels = dashboard.panels;
@@ -133,13 +133,3 @@ describe('the dashboard queries in a real Prometheus', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
