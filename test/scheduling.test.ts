@@ -201,9 +201,19 @@ const niceOf = (pid: number | 'self') => Number(statFields(pid)[19 - 3]);
 const cpusOf = (pid: number | 'self') => /^Cpus_allowed_list:\s*(\S+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
 const ioniceOf = (pid: number) => execFileSync('ionice', ['-p', String(pid)], { encoding: 'utf8' }).trim();
 
+/** True once the wrappers (taskset, ionice, nice) have exec'd the plotter itself: only then are its priorities set. */
+function isPastWrappers(pid: number): boolean {
+  try {
+    const program = path.basename(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '');
+    return !['taskset', 'ionice', 'nice'].includes(program);
+  } catch {
+    return false;
+  }
+}
+
 /** The pid of a simulated plotter of this home other than `except` (0 is no pid, so waitFor goes on). */
 const waitForPlotter = (home: TempHome, what: string, except = 0): Promise<number> =>
-  waitFor(what, () => simPlotterPids(home).find((pid) => pid !== except) ?? 0, 10_000);
+  waitFor(what, () => simPlotterPids(home).find((pid) => pid !== except && isPastWrappers(pid)) ?? 0, 10_000);
 
 describe('plotter priorities', () => {
   it('runs the plotter under nice, ionice and cpu_affinity, still counted as a plot, and takes new values for the next plot', async () => {
