@@ -9,10 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ChiaRunResult } from '../lib/chia-cli/run-chia.js';
-import { collectFarm } from '../lib/collect-farm.js';
-import { collectHarvester } from '../lib/collect-harvester.js';
-import { PACKAGE_ROOT, resolveHome } from '../lib/home.js';
-import { initValueFiles, setValue } from '../lib/write-value.js';
+import { collectFarm } from '../lib/metrics/collect-farm.js';
+import { collectHarvester } from '../lib/metrics/collect-harvester.js';
+import { PACKAGE_ROOT, resolveHome } from '../lib/config/home.js';
+import { initValueFiles, setValue } from '../lib/config/write-value.js';
 import { median, p95, timeProcess, timeRuns } from './timing.js';
 
 const runsArg = process.argv.indexOf('--runs');

@@ -7,10 +7,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigReader } from '../lib/config-reader.js';
-import { runDiskhand } from '../lib/diskhand.js';
-import { PACKAGE_ROOT, resolveHome } from '../lib/home.js';
-import { initValueFiles, setValue } from '../lib/write-value.js';
+import { ConfigReader } from '../lib/config/config-reader.js';
+import { runDiskhand } from '../lib/diskhand/diskhand.js';
+import { PACKAGE_ROOT, resolveHome } from '../lib/config/home.js';
+import { initValueFiles, setValue } from '../lib/config/write-value.js';
 
 const disksArg = process.argv.indexOf('--disks');
 const DISKS = disksArg > 0 ? Number(process.argv[disksArg + 1]) : 1000;

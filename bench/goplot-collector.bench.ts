@@ -8,9 +8,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { collectGoplot } from '../lib/collect-goplot.js';
-import { PACKAGE_ROOT, resolveHome } from '../lib/home.js';
-import { initValueFiles, setValue } from '../lib/write-value.js';
+import { collectGoplot } from '../lib/metrics/collect-goplot.js';
+import { PACKAGE_ROOT, resolveHome } from '../lib/config/home.js';
+import { initValueFiles, setValue } from '../lib/config/write-value.js';
 import { median, p95, timeProcess, timeRuns } from './timing.js';
 
 const runsArg = process.argv.indexOf('--runs');

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { followLogFile } from '../lib/harvester/follow-log-file.js';
 import { HarvesterMetrics } from '../lib/harvester/harvester-metrics.js';
 import { recordHarvesterChunk } from '../lib/harvester/record-harvester-chunk.js';
-import { PACKAGE_ROOT } from '../lib/home.js';
+import { PACKAGE_ROOT } from '../lib/config/home.js';
 
 const linesArg = process.argv.indexOf('--lines');
 const LINES = linesArg > 0 ? Number(process.argv[linesArg + 1]) : 5_000_000;

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../lib/home.js';
+import { PACKAGE_ROOT } from '../lib/config/home.js';
 import { median } from './timing.js';
 
 const TICK_MS = 1000 / 100; // USER_HZ is 100 on Linux

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../lib/home.js';
+import { PACKAGE_ROOT } from '../lib/config/home.js';
 
 const benchDir = path.join(PACKAGE_ROOT, 'bench');
 const only = process.argv.slice(2);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PACKAGE_ROOT } from '../lib/home.js';
+import { PACKAGE_ROOT } from '../lib/config/home.js';
 
 function numberArg(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);

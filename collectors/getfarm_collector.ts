@@ -4,8 +4,8 @@
 //   * * * * * cd /opt/goplot-ts && node collectors/getfarm_collector.js >/dev/null 2>&1
 import { Command, InvalidArgumentError } from 'commander';
 import { parseTimeout } from '../lib/chia-cli/run-chia.js';
-import { collectFarm, DEFAULT_CHIA_TIMEOUT_MS } from '../lib/collect-farm.js';
-import { resolveHome } from '../lib/home.js';
+import { collectFarm, DEFAULT_CHIA_TIMEOUT_MS } from '../lib/metrics/collect-farm.js';
+import { resolveHome } from '../lib/config/home.js';
 
 async function main(): Promise<void> {
   const program = new Command('getfarm_collector')

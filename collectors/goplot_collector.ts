@@ -4,8 +4,8 @@
 // Crontab line (every minute; it logs to logs/collectors.log only on failure or change):
 //   * * * * * cd /opt/goplot-ts && node collectors/goplot_collector.js >/dev/null 2>&1
 import { Command } from 'commander';
-import { collectGoplot } from '../lib/collect-goplot.js';
-import { resolveHome } from '../lib/home.js';
+import { collectGoplot } from '../lib/metrics/collect-goplot.js';
+import { resolveHome } from '../lib/config/home.js';
 
 async function main(): Promise<void> {
   const program = new Command('goplot_collector')

@@ -5,12 +5,12 @@
 // GOPLOT_MOUNTINFO=<file> reads mount points from that file instead of /proc/self/mountinfo
 // (tests use it to declare temp dirs as mount points).
 import { Command } from 'commander';
-import { ConfigReader } from '../lib/config-reader.js';
-import { runDiskhand } from '../lib/diskhand.js';
-import { resolveHome } from '../lib/home.js';
-import { configLogSink, createLogger } from '../lib/logger.js';
-import { mountinfoPathFrom } from '../lib/mount-points.js';
-import { notifyDiskChanges } from '../lib/notify-disk-changes.js';
+import { ConfigReader } from '../lib/config/config-reader.js';
+import { runDiskhand } from '../lib/diskhand/diskhand.js';
+import { resolveHome } from '../lib/config/home.js';
+import { configLogSink, createLogger } from '../lib/util/logger.js';
+import { mountinfoPathFrom } from '../lib/farm/mount-points.js';
+import { notifyDiskChanges } from '../lib/diskhand/notify-disk-changes.js';
 
 async function main(): Promise<void> {
   const options = new Command('diskhand')

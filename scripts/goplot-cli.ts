@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `goplot` command: status, view, config, set, init, analyze, stop, start.
 import { Command } from 'commander';
-import { resolveHome } from '../lib/home.js';
+import { resolveHome } from '../lib/config/home.js';
 import { configCommand, initCommand, setCommand, statusCommand, toggleCommand, type CliIo } from '../lib/cli/run-command.js';
 import { analyzeCommand } from '../lib/cli/analyze-command.js';
 import { viewCommand } from '../lib/cli/view-command.js';

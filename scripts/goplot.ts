@@ -3,8 +3,8 @@
 // the load is under load_max and plot_gap has passed. Run it by hand (`node scripts/goplot.js &`)
 // or through `npm start`. Only one loop runs per home.
 import { Command } from 'commander';
-import { resolveHome } from '../lib/home.js';
-import { createLogger } from '../lib/logger.js';
+import { resolveHome } from '../lib/config/home.js';
+import { createLogger } from '../lib/util/logger.js';
 import { createLoopWorld } from '../lib/loop/loop-world.js';
 import { runLoop } from '../lib/loop/run-loop.js';
 

@@ -3,10 +3,10 @@
 // <prom_dir>/harvesterlog.prom current (farm_harvester_status falls to 0 after harvester_threshold
 // seconds without an eligible line). Run it alone (`node scripts/harvesterlog.js &`) or through `npm start`.
 import { Command } from 'commander';
-import { resolveHome } from '../lib/home.js';
+import { resolveHome } from '../lib/config/home.js';
 import { createHarvesterStatusNotifier } from '../lib/harvester/notify-harvester-status.js';
 import { startHarvesterlog } from '../lib/harvester/run-harvesterlog.js';
-import { createLogger } from '../lib/logger.js';
+import { createLogger } from '../lib/util/logger.js';
 
 async function main(): Promise<void> {
   const options = new Command('harvesterlog')

@@ -2,8 +2,8 @@
 // `npm start`: the whole suite for one home in one process tree (loop, harvesterlog,
 // diskhand and collectors on cron schedules from config/, followed as they change).
 import { Command } from 'commander';
-import { resolveHome } from '../lib/home.js';
-import { createLogger } from '../lib/logger.js';
+import { resolveHome } from '../lib/config/home.js';
+import { createLogger } from '../lib/util/logger.js';
 import { runSuite } from '../lib/start/run-suite.js';
 
 async function main(): Promise<void> {

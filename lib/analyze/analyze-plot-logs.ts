@@ -1,7 +1,7 @@
 // `goplot analyze`: phase and total times of finished plots grouped by plotter, temp dir and
 // destination disk, plots finished per day, and the failed and unfinished plots. JSON-serialisable.
 import fs from 'node:fs';
-import { naturalSort } from '../natural-sort.js';
+import { naturalSort } from '../util/natural-sort.js';
 import { parsePlotLogPlots, type PlotLogInfo, type PlotLogPlotter } from '../plot-log/parse-plot-log.js';
 import { findPlotLogs, type FoundPlotLog } from './find-plot-logs.js';
 

@@ -1,7 +1,7 @@
 // Finds plot logs: `<farm_root>/<farm>/<disk>/logs/plot.<n>.log`, plus files or folders named by the user.
 import fs from 'node:fs';
 import path from 'node:path';
-import { listDisks, listFarms } from '../farm-layout.js';
+import { listDisks, listFarms } from '../farm/farm-layout.js';
 
 export interface FoundPlotLog {
   file: string;

@@ -1,5 +1,5 @@
 // Plain-text tables for `goplot analyze` (aligned columns, no colours: it ends up in mails and cron logs).
-import { formatDuration } from '../format-duration.js';
+import { formatDuration } from '../util/format-duration.js';
 import type { AnalysisResult, PlotListing, PlotTimeGroup, TimeStats } from './analyze-plot-logs.js';
 
 type Align = 'left' | 'right';

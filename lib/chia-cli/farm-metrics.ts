@@ -1,5 +1,5 @@
 import type { Metric, Registry } from 'prom-client';
-import { addGauge, createRegistry, type CollectedValue } from '../run-collector.js';
+import { addGauge, createRegistry, type CollectedValue } from '../metrics/run-collector.js';
 import type { FarmSummary } from './parse-farm-summary.js';
 import { BYTES_PER_PIB, BYTES_PER_TIB } from './parse-size.js';
 import type { ShowState } from './parse-show-state.js';

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { isValid, parseISO } from 'date-fns';
 import { analyzePlotLogs } from '../analyze/analyze-plot-logs.js';
 import { formatAnalysis } from '../analyze/format-analysis.js';
-import { ConfigReader } from '../config-reader.js';
-import { plotterCommandNames, readRunningPlots } from '../process-table.js';
+import { ConfigReader } from '../config/config-reader.js';
+import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import type { CliIo } from './run-command.js';
 
 export interface AnalyzeCommandOptions {

@@ -1,4 +1,4 @@
-import { formatDuration } from '../format-duration.js';
+import { formatDuration } from '../util/format-duration.js';
 import type { Status } from './read-status.js';
 
 const GIB = 1024 ** 3;

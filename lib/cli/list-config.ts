@@ -1,6 +1,6 @@
-import { ConfigReader, type ValueSource } from '../config-reader.js';
-import type { HomePaths } from '../home.js';
-import { VALUE_SPECS, describeValue, type ValueName } from '../value-specs.js';
+import { ConfigReader, type ValueSource } from '../config/config-reader.js';
+import type { HomePaths } from '../config/home.js';
+import { VALUE_SPECS, describeValue, type ValueName } from '../config/value-specs.js';
 
 export interface ConfigRow {
   name: ValueName;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import { ConfigReader } from '../config-reader.js';
-import { readDiskState, type DiskState } from '../disk-state.js';
-import { listDisks, listFarms } from '../farm-layout.js';
-import type { HomePaths } from '../home.js';
-import { readPlotProgress } from '../read-plot-phase.js';
-import { plotterCommandNames, readRunningPlots } from '../process-table.js';
+import { ConfigReader } from '../config/config-reader.js';
+import { readDiskState, type DiskState } from '../farm/disk-state.js';
+import { listDisks, listFarms } from '../farm/farm-layout.js';
+import type { HomePaths } from '../config/home.js';
+import { readPlotProgress } from '../farm/read-plot-phase.js';
+import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { listConfig, type ConfigRow } from './list-config.js';
 
 export interface PlotRow {

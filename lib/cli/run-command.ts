@@ -1,8 +1,8 @@
 import { formatConfig, formatConfigMarkdown, listConfig } from './list-config.js';
 import { formatStatus } from './format-status.js';
 import { readStatus } from './read-status.js';
-import type { HomePaths } from '../home.js';
-import { initValueFiles, setValue } from '../write-value.js';
+import type { HomePaths } from '../config/home.js';
+import { initValueFiles, setValue } from '../config/write-value.js';
 
 export interface CliIo {
   paths: HomePaths;

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PACKAGE_ROOT, resolveHome, type HomePaths } from '../home.js';
-import { initValueFiles, setValue } from '../write-value.js';
+import { PACKAGE_ROOT, resolveHome, type HomePaths } from '../config/home.js';
+import { initValueFiles, setValue } from '../config/write-value.js';
 
 export interface Sandbox {
   root: string;

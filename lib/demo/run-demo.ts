@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { readStatus } from '../cli/read-status.js';
-import { formatDuration } from '../format-duration.js';
-import { PACKAGE_ROOT } from '../home.js';
-import { setValue } from '../write-value.js';
+import { formatDuration } from '../util/format-duration.js';
+import { PACKAGE_ROOT } from '../config/home.js';
+import { setValue } from '../config/write-value.js';
 import { makeSandbox, type Sandbox } from './make-sandbox.js';
 import { simulateHarvester } from './simulated-harvester.js';
 

@@ -1,6 +1,6 @@
-import { ConfigReader } from '../config-reader.js';
-import type { HomePaths } from '../home.js';
-import type { Logger } from '../logger.js';
+import { ConfigReader } from '../config/config-reader.js';
+import type { HomePaths } from '../config/home.js';
+import type { Logger } from '../util/logger.js';
 import type { HarvesterStatusInfo } from './run-harvesterlog.js';
 
 /**
@@ -15,7 +15,7 @@ export function createHarvesterStatusNotifier(paths: HomePaths, logger: Logger):
     const text = up
       ? `harvester is back: eligible lines arrive again in ${info.logFile}`
       : `harvester down: no eligible line in ${info.logFile} for over ${info.thresholdSeconds} s`;
-    void import('../plot-events.js').then(({ createPlotEvents }) =>
+    void import('../notify/plot-events.js').then(({ createPlotEvents }) =>
       createPlotEvents({ paths, config: new ConfigReader(paths, () => {}), log: logger }).notifyEvent(up ? 'harvester_up' : 'harvester_down', 'harvester', text),
     );
   };

@@ -1,7 +1,7 @@
-import { ConfigReader } from '../config-reader.js';
-import type { HomePaths } from '../home.js';
-import { configLogSink, createLogger, type Logger } from '../logger.js';
-import { writePromFile } from '../write-prom-file.js';
+import { ConfigReader } from '../config/config-reader.js';
+import type { HomePaths } from '../config/home.js';
+import { configLogSink, createLogger, type Logger } from '../util/logger.js';
+import { writePromFile } from '../metrics/write-prom-file.js';
 import { followLogFile, type FollowEvent, type LogFollower } from './follow-log-file.js';
 import { HarvesterMetrics } from './harvester-metrics.js';
 import { recordHarvesterChunk } from './record-harvester-chunk.js';

@@ -1,4 +1,4 @@
-import type { ConfigReader } from '../config-reader.js';
+import type { ConfigReader } from '../config/config-reader.js';
 import { decideStart, type Decision, type LoopSnapshot } from './decide-start.js';
 import type { LoopWorld } from './run-loop.js';
 

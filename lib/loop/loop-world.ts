@@ -1,17 +1,17 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { chooseConfiguredTempDir } from '../choose-configured-temp-dir.js';
-import { chooseDestination } from '../choose-destination.js';
-import type { ConfigReader } from '../config-reader.js';
-import { findTractorPids } from '../find-tractors.js';
-import { PACKAGE_ROOT, type HomePaths } from '../home.js';
-import { mountinfoPathFrom, readMountPoints } from '../mount-points.js';
-import { committedKiB } from '../plot-size.js';
-import { readPlotPhase } from '../read-plot-phase.js';
-import { findInvalidPlotValues } from '../plot-config-check.js';
-import { buildPlotterCommand, plotJobFromConfig } from '../plotter-command.js';
-import { plotterCommandNames, readRunningPlots } from '../process-table.js';
+import { chooseConfiguredTempDir } from '../plan/choose-configured-temp-dir.js';
+import { chooseDestination } from '../plan/choose-destination.js';
+import type { ConfigReader } from '../config/config-reader.js';
+import { findTractorPids } from '../farm/find-tractors.js';
+import { PACKAGE_ROOT, type HomePaths } from '../config/home.js';
+import { mountinfoPathFrom, readMountPoints } from '../farm/mount-points.js';
+import { committedKiB } from '../farm/plot-size.js';
+import { readPlotPhase } from '../farm/read-plot-phase.js';
+import { findInvalidPlotValues } from '../plan/plot-config-check.js';
+import { buildPlotterCommand, plotJobFromConfig } from '../plan/plotter-command.js';
+import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import type { LoopWorld, RunningPlotSummary } from './run-loop.js';
 
 /** The real world for the loop: /proc, the load average, the disks, and detached tractors. */

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import chokidar from 'chokidar';
-import { ConfigReader } from '../config-reader.js';
-import type { HomePaths } from '../home.js';
-import { configLogSink, type Logger } from '../logger.js';
-import { initValueFiles } from '../write-value.js';
+import { ConfigReader } from '../config/config-reader.js';
+import type { HomePaths } from '../config/home.js';
+import { configLogSink, type Logger } from '../util/logger.js';
+import { initValueFiles } from '../config/write-value.js';
 import { decideWithWorld } from './decide-with-world.js';
 import { acquirePidFile } from './pid-file.js';
 import { Waker } from './waker.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { writeFileAtomicSync } from '../write-file-atomic.js';
+import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 
 export type ClaimResult = { send: true } | { send: false; lastSentSeconds: number | null; reason: 'too soon' | 'busy' };
 

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { got, type OptionsOfTextResponseBody } from 'got';
-import type { HomePaths } from '../home.js';
+import type { HomePaths } from '../config/home.js';
 import { describeFailure } from './describe-failure.js';
 import { createOutageTracker, type OutageLog } from './outage.js';
 import { claimNotification } from './rate-limit.js';

@@ -1,5 +1,5 @@
-import type { HomePaths } from '../home.js';
-import { readSecret, type SecretLog } from '../read-secret.js';
+import type { HomePaths } from '../config/home.js';
+import { readSecret, type SecretLog } from '../config/read-secret.js';
 
 export const NOTIFY_EVENTS = [
   'plot_started', 'plot_finished', 'plot_failed', 'disk_full', 'disk_unmounted', 'harvester_down', 'harvester_up',

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { finalPlotBytes } from '../plot-size.js';
+import { finalPlotBytes } from '../farm/plot-size.js';
 import { sameFilesystem, secs, type LineClock, type SimScript, type SimStep } from './sim-script.js';
 import type { SimContext, SimRequest } from './sim-request.js';
 

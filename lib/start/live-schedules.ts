@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import cron, { type ScheduledTask } from 'node-cron';
-import type { ConfigReader } from '../config-reader.js';
-import type { Logger } from '../logger.js';
+import type { ConfigReader } from '../config/config-reader.js';
+import type { Logger } from '../util/logger.js';
 
 export type ScheduleSetting = 'diskhand_schedule' | 'collector_schedule';
 

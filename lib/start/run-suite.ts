@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { ConfigReader } from '../config-reader.js';
-import { PACKAGE_ROOT, type HomePaths } from '../home.js';
-import { configLogSink, type Logger } from '../logger.js';
-import { initValueFiles } from '../write-value.js';
+import { ConfigReader } from '../config/config-reader.js';
+import { PACKAGE_ROOT, type HomePaths } from '../config/home.js';
+import { configLogSink, type Logger } from '../util/logger.js';
+import { initValueFiles } from '../config/write-value.js';
 import { scheduleLive, type LiveSchedules } from './live-schedules.js';
 import { superviseScript, type Supervised } from './supervise.js';
 

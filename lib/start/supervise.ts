@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../util/logger.js';
 
 /** A restart waits 1 s, then twice as long after each quick crash, up to a minute. */
 const FIRST_DELAY_MS = 1000;

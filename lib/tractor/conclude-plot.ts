@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ConfigReader } from '../config-reader.js';
-import { formatDuration } from '../format-duration.js';
-import type { HomePaths } from '../home.js';
-import type { Logger } from '../logger.js';
-import type { PlotEvents, PlotInfo } from '../plot-events.js';
+import type { ConfigReader } from '../config/config-reader.js';
+import { formatDuration } from '../util/format-duration.js';
+import type { HomePaths } from '../config/home.js';
+import type { Logger } from '../util/logger.js';
+import type { PlotEvents, PlotInfo } from '../notify/plot-events.js';
 import { parsePlotLog } from '../plot-log/parse-plot-log.js';
-import { withStateLock } from '../state-lock.js';
-import type { PlotterName } from '../value-specs.js';
-import { writeStateValue } from '../write-value.js';
+import { withStateLock } from '../farm/state-lock.js';
+import type { PlotterName } from '../config/value-specs.js';
+import { writeStateValue } from '../config/write-value.js';
 import { findPlotId, lastLines, removePlotTempFiles } from './clean-failed-plot.js';
 
 export const EXIT_FINISHED = 0;

@@ -1,19 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chooseDestination } from '../choose-destination.js';
-import { chooseConfiguredTempDir } from '../choose-configured-temp-dir.js';
-import { ConfigReader } from '../config-reader.js';
-import { findExecutable } from '../find-executable.js';
-import { highestPlotLogIndex } from '../highest-plot-log-index.js';
-import type { HomePaths } from '../home.js';
-import { configLogSink, type Logger } from '../logger.js';
-import { mountinfoPathFrom, readMountPoints } from '../mount-points.js';
-import { findInvalidPlotValues } from '../plot-config-check.js';
-import { committedKiB } from '../plot-size.js';
-import { buildPlotterCommand, plotJobFromConfig } from '../plotter-command.js';
-import { plotterCommandNames, readRunningPlots } from '../process-table.js';
-import { withStateLock } from '../state-lock.js';
-import { initValueFiles, writeStateValue } from '../write-value.js';
+import { chooseDestination } from '../plan/choose-destination.js';
+import { chooseConfiguredTempDir } from '../plan/choose-configured-temp-dir.js';
+import { ConfigReader } from '../config/config-reader.js';
+import { findExecutable } from '../util/find-executable.js';
+import { highestPlotLogIndex } from '../farm/highest-plot-log-index.js';
+import type { HomePaths } from '../config/home.js';
+import { configLogSink, type Logger } from '../util/logger.js';
+import { mountinfoPathFrom, readMountPoints } from '../farm/mount-points.js';
+import { findInvalidPlotValues } from '../plan/plot-config-check.js';
+import { committedKiB } from '../farm/plot-size.js';
+import { buildPlotterCommand, plotJobFromConfig } from '../plan/plotter-command.js';
+import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
+import { withStateLock } from '../farm/state-lock.js';
+import { initValueFiles, writeStateValue } from '../config/write-value.js';
 import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir } from './conclude-plot.js';
 import { wrapWithPriority } from './priority-wrapper.js';
 import { spawnPlotter } from './spawn-plotter.js';
@@ -136,7 +136,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   log.info(`plot ${index} command: ${commandLine}`);
   options.print(`plot ${index} started (pid ${child.pid}); log: ${logFile}`);
   // got and the notifiers load only now, after the spawn: they cost a start-up the plot need not wait for
-  const { createPlotEvents } = await import('../plot-events.js');
+  const { createPlotEvents } = await import('../notify/plot-events.js');
   const events = createPlotEvents({ paths, config, log, env, now });
   events.started(plot);
 

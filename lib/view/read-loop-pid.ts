@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HomePaths } from '../home.js';
+import type { HomePaths } from '../config/home.js';
 
 export interface LoopProcess {
   /** The pid in logs/goplot.pid, or null when there is no readable number there. */

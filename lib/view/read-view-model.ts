@@ -1,14 +1,14 @@
 import os from 'node:os';
-import { ConfigReader } from '../config-reader.js';
-import { readDiskState, type DiskState } from '../disk-state.js';
-import { readDiskSpace } from '../disk-space.js';
-import { listDisks, listFarms, type FarmDisk } from '../farm-layout.js';
-import type { HomePaths } from '../home.js';
+import { ConfigReader } from '../config/config-reader.js';
+import { readDiskState, type DiskState } from '../farm/disk-state.js';
+import { readDiskSpace } from '../farm/disk-space.js';
+import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import type { HomePaths } from '../config/home.js';
 import { decideWithWorld } from '../loop/decide-with-world.js';
 import { createLoopWorld } from '../loop/loop-world.js';
 import type { LoopWorld, RunningPlotSummary } from '../loop/run-loop.js';
-import { plotterCommandNames, readRunningPlots } from '../process-table.js';
-import { readPlotProgress } from '../read-plot-phase.js';
+import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
+import { readPlotProgress } from '../farm/read-plot-phase.js';
 import { readLoopProcess, type LoopProcess } from './read-loop-pid.js';
 
 export interface ViewPlot {

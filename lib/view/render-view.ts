@@ -1,5 +1,5 @@
-import { formatBytes } from '../disk-space.js';
-import { formatDuration } from '../format-duration.js';
+import { formatBytes } from '../farm/disk-space.js';
+import { formatDuration } from '../util/format-duration.js';
 import type { ViewDisk, ViewModel, ViewPlot } from './read-view-model.js';
 import { alignColumns, cutToWidth, drawProgressBar, formatClock, formatDateTime, sanitizeText, type Column } from './screen-text.js';
 

@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { findTractorPids } from '../../lib/find-tractors.js';
+import { findTractorPids } from '../../lib/farm/find-tractors.js';
 import { parsePlotLog } from '../../lib/plot-log/parse-plot-log.js';
 import { isAlive, killTree, makeSimFarm, simEnv, simPlotterPids } from './sim-farm.js';
 import { builtScript, logMessages, waitFor, type TempHome } from './temp-home.js';

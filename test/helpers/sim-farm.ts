@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
-import { PACKAGE_ROOT } from '../../lib/home.js';
+import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { makeDisks, makeTempDirs, makeTempHome, SIM_PLOTTER, type TempHome } from './temp-home.js';
 
 export const FAKE_BIN = path.join(PACKAGE_ROOT, 'test', 'fake-bin');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type Options } from 'execa';
-import { PACKAGE_ROOT, resolveHome, type HomePaths } from '../../lib/home.js';
+import { PACKAGE_ROOT, resolveHome, type HomePaths } from '../../lib/config/home.js';
 
 export interface TempHome extends HomePaths {
   root: string;

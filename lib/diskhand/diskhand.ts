@@ -1,0 +1,240 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ConfigReader } from '../config/config-reader.js';
+import { diskStateFile, formatDiskState, readDiskState, writeDiskState, type WritableDiskState } from '../farm/disk-state.js';
+import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
+import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import type { HomePaths } from '../config/home.js';
+import { mapLimited } from '../util/map-limited.js';
+import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
+import { committedKiB } from '../farm/plot-size.js';
+import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
+import { withStateLock } from '../farm/state-lock.js';
+
+export type DiskEvaluation =
+  | { kind: 'unmounted' }
+  | { kind: 'unreadable'; problem: string }
+  /** Its plots/ cannot be written: it has no room for a plot, whatever statfs says. */
+  | { kind: 'read-only'; problem: string }
+  | {
+      kind: 'measured';
+      state: { kind: 'number'; kib: number } | { kind: 'full' };
+      freeKiB: number;
+      committedKiB: number;
+      plots: number;
+    };
+
+export interface EvaluateDiskOptions {
+  requireMount: boolean;
+  mounts: MountPoints;
+  spaceMethod: SpaceMethod;
+  runningPlots: RunningPlot[];
+  /** Room one more plot needs: below it the disk is full. */
+  plotKiB: number;
+  /** Per disk read (disk_timeout); readDiskSpace's default when absent. */
+  timeoutMs?: number;
+  access?: (dir: string) => Promise<void>;
+}
+
+/** diskhand's verdict on a disk with plots/ and logs/: used + committed KiB, `full`, `unmounted` or read-only. */
+export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions): Promise<DiskEvaluation> {
+  if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) return { kind: 'unmounted' };
+  let space;
+  try {
+    // a read-only disk's number never grows, so it would be chosen for every plot, each dying at its final copy
+    const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, { timeoutMs: options.timeoutMs, access: options.access });
+    if (writeProblem !== null) return { kind: 'read-only', problem: writeProblem };
+    space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
+  } catch (error) {
+    return { kind: 'unreadable', problem: `cannot read its space with ${options.spaceMethod} (${(error as Error).message})` };
+  }
+  const plots = options.runningPlots.filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk);
+  const committed = plots.reduce((sum, plot) => sum + committedKiB(plot.k, plot.compression), 0);
+  const freeKiB = Math.floor(space.freeBytes / 1024);
+  const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
+  const state = freeKiB - committed < options.plotKiB ? { kind: 'full' as const } : { kind: 'number' as const, kib: usedKiB + committed };
+  return { kind: 'measured', state, freeKiB, committedKiB: committed, plots: plots.length };
+}
+
+/** 'read-only' writes `full` (DESIGN's states: no room for one more plot), and is logged as a problem. */
+export type DiskOutcome = 'room' | 'full' | 'read-only' | 'off' | 'unmounted' | 'skipped' | 'error';
+
+export interface DiskReport {
+  farm: string;
+  disk: string;
+  outcome: DiskOutcome;
+  /** The state file's value after this run. */
+  state: string;
+  written: boolean;
+  message: string;
+}
+
+export interface DiskhandReport {
+  farmRoot: string;
+  runningPlots: number;
+  disks: DiskReport[];
+  written: number;
+  summary: string;
+}
+
+export type DiskhandLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export interface DiskhandOptions {
+  paths: HomePaths;
+  config: ConfigReader;
+  log: DiskhandLog;
+  procDir?: string;
+  mountinfoPath?: string;
+  now?: () => number;
+  /** Serialises the writes with the tractors' reservations; defaults to the home's state lock. */
+  lock?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
+  access?: (dir: string) => Promise<void>;
+}
+
+/**
+ * A tractor reserves a disk (state + one plot) a moment before its plotter shows up in /proc.
+ * A lower measurement over a number written this recently is taken for such a reservation and
+ * kept until the next run, so two tractors do not pile onto one disk.
+ */
+export const RESERVATION_GRACE_MS = 60_000;
+
+const WRITE_BATCH = 50;
+
+interface Pending {
+  disk: FarmDisk;
+  target: WritableDiskState;
+  /** What was measured, for the log line's parentheses. */
+  facts: string;
+  level: 'info' | 'warn';
+  outcome?: DiskOutcome;
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function missingParts(disk: FarmDisk): string {
+  const missing = [disk.plotsDir, disk.logsDir].filter((dir) => !fs.existsSync(dir)).map((dir) => `${path.basename(dir)}/`);
+  return `no ${missing.join(' and ') || 'plots/ or logs/'} in ${disk.dir}`;
+}
+
+function mtimeMs(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * One diskhand pass (goplot's diskhand.sh, run by cron every minute): measures every disk under
+ * farm_root and writes its state file. One bad disk never stops the others.
+ */
+export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandReport> {
+  const { paths, config, log } = options;
+  const now = options.now ?? Date.now;
+  const started = now();
+  const farmRoot = config.get('farm_root');
+  const requireMount = config.get('require_mount') === 'yes';
+  const spaceMethod = config.get('disk_space');
+  const k = config.get('k');
+  const compression = config.get('compression');
+  const plotKiB = committedKiB(k, compression);
+
+  const snapshotAt = now();
+  const runningPlots = readRunningPlots({
+    farmRoot, tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config), procDir: options.procDir,
+  });
+  let mounts: MountPoints = new Set<string>();
+  const mountinfo = options.mountinfoPath ?? '/proc/self/mountinfo';
+  try {
+    mounts = readMountPoints(mountinfo);
+  } catch (error) {
+    // without require_mount they only tell read-only mounts, which access(W_OK) finds too
+    if (requireMount) {
+      throw new Error(`cannot read mount points from ${mountinfo} (${(error as Error).message}); require_mount=yes needs them, so no disk state was changed`);
+    }
+  }
+
+  const disks = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
+  const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB, timeoutMs: config.get('disk_timeout') * 1000, access: options.access };
+  const pending = await mapLimited(disks, spaceMethod === 'df' ? 16 : 64, async (disk): Promise<Pending | DiskReport> => {
+    const name = `${disk.farm}/${disk.disk}`;
+    const before = readDiskState(paths, disk.farm, disk.disk);
+    if (before.kind === 'off') {
+      return { farm: disk.farm, disk: disk.disk, outcome: 'off', state: 'off', written: false, message: `${name}: off (set by hand; kept)` };
+    }
+    const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
+    // an unmounted disk usually shows an empty mount point dir: say unmounted, not incomplete
+    const unmounted = requireMount && !isMountPoint(disk.dir, mounts);
+    if (!disk.complete && !unmounted) {
+      return { farm: disk.farm, disk: disk.disk, outcome: 'skipped', state: formatDiskState(before), written: false, message: `${name}: skipped, ${missingParts(disk)}; ${left}` };
+    }
+    const result: DiskEvaluation = unmounted ? { kind: 'unmounted' } : await evaluateDisk(disk, evaluate);
+    if (result.kind === 'unreadable') {
+      return { farm: disk.farm, disk: disk.disk, outcome: 'error', state: formatDiskState(before), written: false, message: `${name}: ${result.problem}; ${left}` };
+    }
+    const replaced = before.kind === 'invalid' ? `; replaced the invalid state ${formatDiskState(before).slice('invalid '.length)}` : '';
+    const level = before.kind === 'invalid' ? 'warn' : 'info';
+    if (result.kind === 'unmounted') {
+      return { disk, target: { kind: 'unmounted' }, level, facts: `not a mount point and require_mount=yes${replaced}` };
+    }
+    if (result.kind === 'read-only') {
+      return { disk, target: { kind: 'full' }, level: 'warn', outcome: 'read-only', facts: `read-only: ${result.problem}; no plot can be written there${replaced}` };
+    }
+    const committed = `committed ${formatBytes(result.committedKiB * 1024)} to ${plural(result.plots, 'plot')}`;
+    const needs = result.state.kind === 'full' ? `; one more k${k} C${compression} plot needs ${formatBytes(plotKiB * 1024)}` : '';
+    return { disk, target: result.state, level, facts: `free ${formatBytes(result.freeKiB * 1024)}, ${committed}${needs}${replaced}` };
+  });
+
+  const lock = options.lock ?? (<T>(work: () => Promise<T>) => withStateLock(paths, work));
+  const decide = (item: Pending | DiskReport): DiskReport => {
+    if (!('target' in item)) return item;
+    const { disk, target } = item;
+    // a tractor may have reserved the disk since it was read: decide on the file as it is now
+    const current = readDiskState(paths, disk.farm, disk.disk);
+    const base = { farm: disk.farm, disk: disk.disk };
+    if (current.kind === 'off') return { ...base, outcome: 'off', state: 'off', written: false, message: `${disk.farm}/${disk.disk}: off (set by hand; kept)` };
+    const name = `${disk.farm}/${disk.disk}`;
+    const age = snapshotAt - mtimeMs(diskStateFile(paths, disk.farm, disk.disk));
+    if (current.kind === 'number' && target.kind === 'number' && target.kib < current.kib && age < RESERVATION_GRACE_MS) {
+      const seconds = Math.max(0, Math.round(age / 1000));
+      const message = `${name}: ${current.kib} KiB kept, written ${seconds} s ago (a tractor's reservation?); measured ${target.kib} KiB (${item.facts})`;
+      return { ...base, outcome: 'room', state: String(current.kib), written: false, message };
+    }
+    const written = writeDiskState(paths, disk.farm, disk.disk, target);
+    const outcome: DiskOutcome = item.outcome ?? (target.kind === 'number' ? 'room' : target.kind);
+    const state = formatDiskState(target);
+    const shown = target.kind === 'number' ? `${state} KiB` : state;
+    return { ...base, outcome, state, written, message: `${name}: ${shown} (${item.facts})` };
+  };
+  // Each write fsyncs: a first pass over 1000 disks takes seconds. The lock is held per batch, so
+  // tractors wait little and the lock's refresh timer runs between batches (a lock held past its
+  // stale time by a blocked event loop could be taken over).
+  const reports: DiskReport[] = [];
+  for (let at = 0; at < pending.length; at += WRITE_BATCH) {
+    const batch = pending.slice(at, at + WRITE_BATCH);
+    reports.push(...(batch.some((item) => 'target' in item) ? await lock(async () => batch.map(decide)) : batch.map(decide)));
+  }
+
+  // diskhand_log=changes: 1000 disks a minute would be 1.4 M lines a day of unchanged states
+  const onlyChanges = config.get('diskhand_log') === 'changes';
+  for (const [at, report] of reports.entries()) {
+    const item = pending[at];
+    const level = 'target' in item ? item.level : report.outcome === 'error' ? 'warn' : 'info';
+    const problem = level !== 'info' || report.outcome === 'skipped';
+    if (!onlyChanges || report.written || problem) log(level, report.message);
+  }
+  const count = (outcome: DiskOutcome) => reports.filter((report) => report.outcome === outcome).length;
+  const farms = new Set(reports.map((report) => report.farm)).size;
+  const written = reports.filter((report) => report.written).length;
+  const seconds = ((now() - started) / 1000).toFixed(2);
+  const summary = disks.length === 0
+    ? `no disks under ${farmRoot}${fs.existsSync(farmRoot) ? '' : ' (it does not exist)'}; ${plural(runningPlots.length, 'plot')} running (${seconds} s)`
+    : `${plural(disks.length, 'disk')} in ${plural(farms, 'farm')}: ${count('room')} with room, ${count('full')} full, ${count('read-only')} read-only, ${count('off')} off, `
+      + `${count('unmounted')} unmounted, ${count('skipped')} skipped, ${plural(count('error'), 'error')}; `
+      + `${plural(runningPlots.length, 'plot')} running; ${plural(written, 'state file')} written (${seconds} s)`;
+  log(disks.length === 0 || count('error') > 0 ? 'warn' : 'info', summary);
+  return { farmRoot, runningPlots: runningPlots.length, disks: reports, written, summary };
+}

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import type { HomePaths } from '../config/home.js';
+
+export interface StateLockOptions {
+  /**
+   * Told when the lock was lost while held (its dir removed, or not refreshed within `stale`,
+   * e.g. after a long stall): another process may now hold it too. proper-lockfile's default
+   * throws from a timer, which would kill a tractor in the middle of its plot; by default this
+   * writes one line to stderr instead, and the work goes on.
+   */
+  onCompromised?: (error: Error) => void;
+  /** ms after which a lock that is not refreshed counts as left behind (default 30 s). */
+  stale?: number;
+  /** ms between refreshes of a held lock (default stale / 2). */
+  update?: number;
+}
+
+export const STATE_LOCK_STALE_MS = 30_000;
+
+export function stateLockPath(paths: HomePaths): string {
+  return path.join(paths.configDir, 'state.lock');
+}
+
+/**
+ * Serialises the tractors' read-modify-write of index, farm_dest, farm_temp and the disk
+ * reservations: without it, two tractors started together read the same index and pick the
+ * same disk. A lock left by a killed process goes stale after 30 s (proper-lockfile refreshes
+ * the mtime of a live one); a shorter time let a holder stalled by a slow disk lose it.
+ */
+export async function withStateLock<T>(paths: HomePaths, work: () => Promise<T>, options: StateLockOptions = {}): Promise<T> {
+  fs.mkdirSync(paths.configDir, { recursive: true });
+  const target = path.join(paths.configDir, 'state');
+  let compromised = false;
+  const onCompromised = options.onCompromised
+    ?? ((error: Error) => console.error(`goplot: lost the state lock ${stateLockPath(paths)} (${error.message}); going on without it`));
+  const release = await lockfile.lock(target, {
+    realpath: false,
+    stale: options.stale ?? STATE_LOCK_STALE_MS,
+    update: options.update,
+    retries: { retries: 600, minTimeout: 5, maxTimeout: 100, factor: 1.3, randomize: true },
+    onCompromised: (error) => {
+      compromised = true;
+      onCompromised(error);
+    },
+  });
+  try {
+    return await work();
+  } finally {
+    // a compromised lock is released already (and may be someone else's now): leave it be
+    if (!compromised) await release();
+  }
+}

@@ -1,0 +1,87 @@
+import { buildFarmRegistry } from '../chia-cli/farm-metrics.js';
+import { parseFarmSummary } from '../chia-cli/parse-farm-summary.js';
+import { parseShowState } from '../chia-cli/parse-show-state.js';
+import { runChia, type ChiaRunResult, type RunChia } from '../chia-cli/run-chia.js';
+import { ConfigReader } from '../config/config-reader.js';
+import type { HomePaths } from '../config/home.js';
+import { DeferredLog, runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
+
+export const DEFAULT_CHIA_TIMEOUT_MS = 30_000;
+
+/**
+ * What getfarm.prom says about now rather than about totals: when chia fails or hangs these are
+ * dropped, not kept from the last good run, so a dead node does not look synced and farming.
+ */
+export const FARM_STATUS_METRICS = [
+  'farm_fullnode_syncstatus', 'farm_farmer_farmstatus', 'farm_fullnode_peak_height', 'farm_fullnode_sync_progress_height',
+  'farm_fullnode_sync_tip_height', 'farm_harvesters', 'farm_harvesters_loading',
+] as const;
+
+export interface CollectFarmOptions {
+  paths: HomePaths;
+  env?: NodeJS.ProcessEnv;
+  /** Each chia command is killed after this long (default 30 s). */
+  timeoutMs?: number;
+  now?: () => number;
+  /** Runs `chia <args>`; by default chia_bin through execa. Benchmarks pass canned output. */
+  runChia?: RunChia;
+}
+
+/**
+ * The farm collector (goplot's getfarm_collector.sh): `chia show -s` and `chia farm summary`,
+ * run side by side, parsed, and written to `<prom_dir>/getfarm.prom`. chia that cannot be run,
+ * hangs, or prints something that is not chia's output makes the run fail: the last good totals
+ * stay (the status metrics go), with getfarm_collector_success 0, and the log says why.
+ */
+export async function collectFarm(options: CollectFarmOptions): Promise<CollectorOutcome> {
+  const env = options.env ?? process.env;
+  const log = new DeferredLog(options.paths, 'getfarm');
+  const config = new ConfigReader(options.paths, (level, message) => log.addOnce(level, message), env);
+  const chiaBin = config.get('chia_bin');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CHIA_TIMEOUT_MS;
+  const run = options.runChia ?? ((args: string[]) => runChia(chiaBin, args, { timeoutMs, env }));
+
+  return runCollector({
+    name: 'getfarm',
+    promDir: config.get('prom_dir'),
+    log,
+    statusMetrics: FARM_STATUS_METRICS,
+    now: options.now,
+    collect: async (): Promise<CollectResult> => {
+      const [showRun, summaryRun] = await Promise.all([run(['show', '-s']), run(['farm', 'summary'])]);
+      const show = readOutput(showRun, parseShowState);
+      const summary = readOutput(summaryRun, parseFarmSummary);
+      if (!show.ok || !summary.ok) {
+        // Both commands fail the same way when chia_bin is missing: say it once.
+        const problems = new Set([show, summary].flatMap((read) => (read.ok ? [] : [read.problem])));
+        return { ok: false, problem: [...problems].join('; ') };
+      }
+      return { ok: true, ...buildFarmRegistry(show.value, summary.value) };
+    },
+  });
+}
+
+type Read<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** A run that did not end, or whose output has no line chia prints, is a failed run. */
+function readOutput<T extends { recognized: boolean }>(run: ChiaRunResult, parse: (text: string) => T): Read<T> {
+  if (!run.ok) return { ok: false, problem: run.message };
+  const value = parse(run.stdout);
+  if (value.recognized) return { ok: true, value };
+  const exit = run.exitCode === 0 ? '' : ` and exited with code ${run.exitCode}`;
+  const shown = firstLine(run.stdout);
+  if (shown !== null) return { ok: false, problem: `"${run.command}" printed nothing chia prints${exit}: ${JSON.stringify(shown)}` };
+  // A Python traceback ends with the line that says what went wrong.
+  const lastError = lastLine(run.stderr);
+  return { ok: false, problem: `"${run.command}" printed nothing${exit}${lastError === null ? '' : `: stderr ${JSON.stringify(lastError)}`}` };
+}
+
+function firstLine(text: string): string | null {
+  const line = text.split('\n').find((candidate) => candidate.trim() !== '');
+  return line === undefined ? null : line.trim().slice(0, 160);
+}
+
+function lastLine(text: string): string | null {
+  const line = text.split('\n').findLast((candidate) => candidate.trim() !== '');
+  return line === undefined ? null : line.trim().slice(0, 160);
+}

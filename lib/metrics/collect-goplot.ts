@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigReader } from '../config/config-reader.js';
+import { buildGoplotRegistry } from './goplot-metrics-build.js';
+import { readGoplotFacts, type InvalidValue } from './goplot-metrics-read.js';
+import type { HomePaths } from '../config/home.js';
+import { mountinfoPathFrom } from '../farm/mount-points.js';
+import { DeferredLog, runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
+
+export const GOPLOT_PROM_NAME = 'goplot';
+
+export interface CollectGoplotOptions {
+  paths: HomePaths;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+  /** Where /proc is (node_exporter's --path.procfs, in a container). */
+  procDir?: string;
+  /** Default: GOPLOT_MOUNTINFO, else /proc/self/mountinfo. */
+  mountinfoPath?: string;
+}
+
+/**
+ * The goplot collector (goplot's goplot_collector.sh): the loop's config and state, the running
+ * plots with their phase and progress, and every destination disk's state and space, written to
+ * `<prom_dir>/goplot.prom` through the shared collector run (success metric, last good file).
+ */
+export async function collectGoplot(options: CollectGoplotOptions): Promise<CollectorOutcome> {
+  const env = options.env ?? process.env;
+  const now = options.now ?? Date.now;
+  const log = new DeferredLog(options.paths, 'goplot_collector');
+  // problems are logged below, once per change, not on every cron run
+  const config = new ConfigReader(options.paths, () => {}, env);
+  const promDir = config.get('prom_dir');
+  const wasInvalid = readInvalidNames(path.join(promDir, `${GOPLOT_PROM_NAME}.prom`));
+
+  return runCollector({
+    name: GOPLOT_PROM_NAME,
+    promDir,
+    log,
+    now,
+    collect: async (): Promise<CollectResult> => {
+      const facts = await readGoplotFacts({
+        config, now, procDir: options.procDir, mountinfoPath: options.mountinfoPath ?? mountinfoPathFrom(env),
+      });
+      logInvalidChanges(log, facts.invalid, wasInvalid);
+      return { ok: true, registry: buildGoplotRegistry(facts), values: facts.values };
+    },
+  });
+}
+
+/** New problems are said once; a value that was invalid in the last file and is fine now is said too. */
+function logInvalidChanges(log: DeferredLog, invalid: InvalidValue[], wasInvalid: Set<string>): void {
+  for (const value of invalid) {
+    if (!wasInvalid.has(value.name)) log.add('warn', value.problem);
+  }
+  const nowInvalid = new Set<string>(invalid.map((value) => value.name));
+  for (const name of wasInvalid) {
+    if (!nowInvalid.has(name)) log.add('info', `config/${name}.goplot: valid again`);
+  }
+}
+
+/** Which values the last written file marked invalid: the file is this cron job's only memory. */
+function readInvalidNames(promFile: string): Set<string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(promFile, 'utf8');
+  } catch {
+    return new Set();
+  }
+  return new Set([...text.matchAll(/^goplot_config_value_invalid\{name="(\w+)"\} 1$/gm)].map((match) => match[1]!));
+}

@@ -1,0 +1,285 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Gauge as GaugeClass, Registry as RegistryClass } from 'prom-client';
+import type { HomePaths } from '../config/home.js';
+import { writeFileAtomicSync } from '../util/write-file-atomic.js';
+import { writePromFile } from './write-prom-file.js';
+
+type Registry = RegistryClass;
+
+/**
+ * prom-client's Registry and Gauge, loaded from their own modules: the package index also loads
+ * the Pushgateway (http, https, tls), the cluster aggregator and the default metrics, which
+ * triples the start-up of a collector that cron starts every minute. They are the very classes
+ * the index exports; if a later prom-client moves them, the index is used.
+ */
+const { Registry, Gauge } = ((): { Registry: typeof RegistryClass; Gauge: typeof GaugeClass } => {
+  const require = createRequire(import.meta.url);
+  try {
+    return { Registry: require('prom-client/lib/registry.js'), Gauge: require('prom-client/lib/gauge.js') };
+  } catch {
+    return require('prom-client');
+  }
+})();
+
+export function createRegistry(): Registry {
+  return new Registry();
+}
+
+/** A gauge in this registry only (never prom-client's global one). */
+export function addGauge(registry: Registry, name: string, help: string, labelNames: string[] = []): GaugeClass {
+  return new Gauge({ name, help, labelNames, registers: [registry] });
+}
+
+/** One value a collector means to export, and why it is not there when it is not. */
+export interface CollectedValue {
+  name: string;
+  present: boolean;
+  why?: string;
+}
+
+type LogLevel = 'info' | 'warn' | 'error';
+
+/**
+ * A run's log lines, held until the run ends: the logging library (pino, and lib/logger.ts's
+ * line format) is loaded only when there is a line to write, so a quiet cron run stays quick.
+ *
+ * A cron job has no memory between runs, so lines that would repeat every minute while a
+ * condition lasts (chia missing, prom_dir missing, a value file missing or invalid) go through
+ * addOnce: `logs/<name>.said` keeps what the last run said that way, and a line it holds is not
+ * said again until a run goes without it (the condition ended) and it comes back.
+ */
+export class DeferredLog {
+  private readonly lines: { level: LogLevel; message: string }[] = [];
+  private readonly saidNow = new Set<string>();
+  private saidBefore: Set<string> | null = null;
+
+  constructor(private readonly paths: HomePaths, private readonly name: string, private readonly file = 'collectors.log') {}
+
+  add(level: LogLevel, message: string): void {
+    this.lines.push({ level, message });
+  }
+
+  /** Said only when the last run did not say it too. */
+  addOnce(level: LogLevel, message: string): void {
+    const line = message.replace(/\r?\n/g, ' | ');
+    if (this.saidNow.has(line)) return;
+    this.saidNow.add(line);
+    if (!this.readSaidBefore().has(line)) this.add(level, line);
+  }
+
+  async flush(): Promise<void> {
+    this.rememberSaid();
+    if (this.lines.length === 0) return;
+    const { createLogger } = await import('../util/logger.js');
+    const logger = createLogger(this.paths, this.name, this.file);
+    for (const line of this.lines.splice(0)) logger[line.level](line.message);
+  }
+
+  private saidFile(): string {
+    return path.join(this.paths.logsDir, `${this.name}.said`);
+  }
+
+  private readSaidBefore(): Set<string> {
+    if (this.saidBefore === null) {
+      try {
+        this.saidBefore = new Set(fs.readFileSync(this.saidFile(), 'utf8').split('\n').filter(Boolean));
+      } catch {
+        this.saidBefore = new Set();
+      }
+    }
+    return this.saidBefore;
+  }
+
+  /** Written only when it changes, so a quiet run writes nothing; a memory that cannot be kept means lines repeat, no worse. */
+  private rememberSaid(): void {
+    const before = this.readSaidBefore();
+    if (before.size === this.saidNow.size && [...before].every((line) => this.saidNow.has(line))) return;
+    try {
+      if (this.saidNow.size === 0) {
+        fs.rmSync(this.saidFile(), { force: true });
+      } else {
+        fs.mkdirSync(this.paths.logsDir, { recursive: true });
+        writeFileAtomicSync(this.saidFile(), `${[...this.saidNow].join('\n')}\n`);
+      }
+      this.saidBefore = new Set(this.saidNow);
+    } catch {
+      // the lines still go to the log below
+    }
+  }
+}
+
+export type CollectResult =
+  | { ok: true; registry: Registry; values: CollectedValue[] }
+  | { ok: false; problem: string };
+
+export interface RunCollectorOptions {
+  /** `getfarm` → `<promDir>/getfarm.prom` and `getfarm_collector_success`. */
+  name: string;
+  promDir: string;
+  collect: () => Promise<CollectResult>;
+  /** Flushed when the run ends; a good run with nothing new adds no line. */
+  log: DeferredLog;
+  now?: () => number;
+  /**
+   * Metrics that say how things are now (synced, farming, a process running). On a failed run
+   * they are dropped from the kept file: a farm whose chia hangs must not keep saying it farms.
+   * Totals and sizes stay, with `<name>_collector_success 0`.
+   */
+  statusMetrics?: readonly string[];
+}
+
+export interface CollectorOutcome {
+  ok: boolean;
+  file: string;
+  problem?: string;
+  missing: string[];
+}
+
+interface PreviousRun {
+  exists: boolean;
+  success: number | null;
+  missing: string[];
+}
+
+/**
+ * The shared shape of every chia collector run: collect, then either write a whole new file
+ * (with `<name>_collector_success 1`, which values are present, how long it took, when) or keep
+ * the last good file and turn only its success line to 0. Either way the file is replaced
+ * atomically, so node_exporter never reads half of one, and the log gets one line when a run
+ * fails or something changed, none on a quiet good run.
+ */
+export async function runCollector(options: RunCollectorOptions): Promise<CollectorOutcome> {
+  try {
+    return await collectAndWrite(options);
+  } finally {
+    await options.log.flush();
+  }
+}
+
+async function collectAndWrite(options: RunCollectorOptions): Promise<CollectorOutcome> {
+  const now = options.now ?? Date.now;
+  const log = options.log;
+  const started = now();
+  const file = path.join(options.promDir, `${options.name}.prom`);
+  if (!isDirectory(options.promDir)) {
+    // made here, the dir would be one node_exporter never reads (a typo in prom_dir): say so and write nothing
+    const problem = `prom_dir ${options.promDir} is not a directory (make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory)`;
+    log.addOnce('error', problem);
+    return { ok: false, file, problem, missing: [] };
+  }
+  const previous = readPreviousRun(file, options.name);
+  let result: CollectResult;
+  try {
+    result = await options.collect();
+  } catch (error) {
+    result = { ok: false, problem: `collector error: ${error instanceof Error ? error.message : String(error)}` };
+  }
+
+  if (!result.ok) {
+    let problem = result.problem;
+    try {
+      keepLastGoodFile(file, options.name, previous, options.statusMetrics ?? []);
+      const dropped = options.statusMetrics?.length ? ' (without the status metrics)' : '';
+      problem += `; kept the last good values${dropped} in ${file} with ${options.name}_collector_success 0`;
+    } catch (error) {
+      problem += `; and cannot write ${file}: ${(error as Error).message}`;
+    }
+    // said when the collector starts failing or the reason changes, not on every cron run
+    log.addOnce('warn', problem);
+    return { ok: false, file, problem, missing: [] };
+  }
+
+  const missing = result.values.filter((value) => !value.present);
+  addCollectorMetrics(result.registry, options.name, result.values, (now() - started) / 1000, now() / 1000);
+  try {
+    await writePromFile(options.promDir, options.name, result.registry);
+  } catch (error) {
+    const problem = `cannot write ${file}: ${(error as Error).message}`;
+    log.addOnce('error', problem);
+    return { ok: false, file, problem, missing: missing.map((value) => value.name) };
+  }
+
+  const missingNames = missing.map((value) => value.name);
+  if (!previous.exists) log.add('info', `wrote ${file}`);
+  else if (previous.success !== 1) log.add('info', `recovered: wrote ${file} with ${options.name}_collector_success 1`);
+  if (missingNames.join(',') !== previous.missing.join(',') && (previous.exists || missing.length > 0)) {
+    log.add(
+      'info',
+      missing.length === 0
+        ? 'all values present'
+        : `values missing (left out of ${path.basename(file)}): ${missing.map((value) => (value.why ? `${value.name} (${value.why})` : value.name)).join(', ')}`,
+    );
+  }
+  return { ok: true, file, missing: missingNames };
+}
+
+function addCollectorMetrics(registry: Registry, name: string, values: CollectedValue[], seconds: number, nowSeconds: number): void {
+  const gauge = (metric: string, help: string, labelNames: string[] = []) => addGauge(registry, `${name}_collector_${metric}`, help, labelNames);
+  gauge('success', successHelp(name)).set(1);
+  if (values.length > 0) {
+    const present = gauge('value_present', `1 when the ${name} collector found this value, 0 when it was left out`, ['value']);
+    for (const value of values) present.set({ value: value.name }, value.present ? 1 : 0);
+  }
+  gauge('duration_seconds', `how long the ${name} collector's last good run took`).set(seconds);
+  gauge('last_success_timestamp_seconds', `when the ${name} collector last ran well (Unix time)`).set(Math.round(nowSeconds));
+}
+
+/** What the file from the last run says about it: the state lives in the .prom file itself. */
+function readPreviousRun(file: string, name: string): PreviousRun {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return { exists: false, success: null, missing: [] };
+  }
+  const success = new RegExp(`^${name}_collector_success (\\S+)$`, 'm').exec(text);
+  const missing = [...text.matchAll(new RegExp(`^${name}_collector_value_present\\{value="([^"]+)"\\} 0$`, 'gm'))].map((match) => match[1]!);
+  return { exists: true, success: success ? Number(success[1]) : null, missing };
+}
+
+/**
+ * The last good values stay as they were, less the status metrics; the success line turns to 0.
+ * A file that is not ours (no success line) is replaced by one that holds just the success line.
+ */
+function keepLastGoodFile(file: string, name: string, previous: PreviousRun, statusMetrics: readonly string[]): void {
+  const successLine = new RegExp(`^${name}_collector_success \\S+$`, 'm');
+  if (previous.exists) {
+    const text = fs.readFileSync(file, 'utf8');
+    if (successLine.test(text)) {
+      writeFileAtomicSync(file, dropMetrics(text, statusMetrics).replace(successLine, `${name}_collector_success 0`));
+      return;
+    }
+  }
+  writeFileAtomicSync(
+    file,
+    `# HELP ${name}_collector_success ${successHelp(name)}\n` +
+      `# TYPE ${name}_collector_success gauge\n${name}_collector_success 0\n`,
+  );
+}
+
+/** The text without these metrics' samples and their HELP and TYPE lines. */
+function dropMetrics(text: string, metrics: readonly string[]): string {
+  if (metrics.length === 0) return text;
+  const names = new Set(metrics);
+  return text
+    .split('\n')
+    .filter((line) => {
+      const metric = line.startsWith('# HELP ') || line.startsWith('# TYPE ') ? line.split(' ')[2] : /^[^\s{]+/.exec(line)?.[0];
+      return metric === undefined || !names.has(metric);
+    })
+    .join('\n');
+}
+
+function successHelp(name: string): string {
+  return `1 when the ${name} collector's last run worked; 0 when it failed and the other values are from the last good run`;
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,168 @@
+import fs from 'node:fs';
+import { evaluateDisk } from '../diskhand/diskhand.js';
+import { readDiskState, writeDiskState } from '../farm/disk-state.js';
+import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
+import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import type { HomePaths } from '../config/home.js';
+import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
+import { nextRoundRobin } from '../util/natural-sort.js';
+import type { RunningPlot } from '../farm/process-table.js';
+
+export interface DestinationChoice {
+  farm: string;
+  disk: string;
+  diskDir: string;
+  plotsDir: string;
+  logsDir: string;
+  /** The disk's state number before this plot's reservation was added. */
+  kibBefore: number;
+}
+
+export type DestinationResult =
+  | { ok: true; choice: DestinationChoice; skipped: string[] }
+  | { ok: false; message: string; skipped: string[] };
+
+export interface ChooseDestinationOptions {
+  paths: HomePaths;
+  farmRoot: string;
+  /** farm_dest.goplot: the round robin goes on after it. */
+  lastFarm: string;
+  requireMount: boolean;
+  /** readMountPoints' result: its read-only mounts are skipped as well. */
+  mounts: MountPoints;
+  spaceMethod: SpaceMethod;
+  /** Space one plot takes (committedKiB of the configured k and compression). */
+  plotKiB: number;
+  log?: (message: string) => void;
+  /**
+   * true (the default): write the reservation, and `full` for disks found full. false only
+   * checks that some disk would be chosen, and writes nothing (it may run outside the lock).
+   */
+  reserve?: boolean;
+  /** For a disk with no state file, which is measured now as diskhand would. */
+  runningPlots?: RunningPlot[];
+  /** Per disk read; a hung disk is skipped after it (readDiskSpace's default when absent). */
+  timeoutMs?: number;
+  /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
+  access?: (dir: string) => Promise<void>;
+}
+
+interface Skip {
+  disk: string;
+  reason: string;
+}
+
+/** `3 disks full` when a reason covers a whole farm, else the disks by name: `disk1 unmounted, disk2 off`. */
+function describeSkips(skips: Skip[], diskCount: number): string {
+  if (diskCount === 0) return 'no disks';
+  const byReason = new Map<string, string[]>();
+  for (const skip of skips) byReason.set(skip.reason, [...(byReason.get(skip.reason) ?? []), skip.disk]);
+  return [...byReason.entries()]
+    .map(([reason, disks]) => (disks.length > 1 && disks.length === diskCount ? `${disks.length} disks ${reason}` : `${disks.join(', ')} ${reason}`))
+    .join(', ');
+}
+
+/**
+ * goplot's destination choice: farms round robin in natural order after the last one used; in
+ * a farm, the usable disk with the lowest state number, so disks fill evenly. The chosen disk's
+ * state grows by one plot at once, so tractors starting together spread over the disks.
+ * Call it while holding the state lock.
+ */
+export async function chooseDestination(options: ChooseDestinationOptions): Promise<DestinationResult> {
+  const { paths, farmRoot, plotKiB } = options;
+  const reserve = options.reserve ?? true;
+  const log = options.log ?? (() => {});
+  const skipped: string[] = [];
+  const farms = listFarms(farmRoot);
+  if (farms.length === 0) {
+    const why = fs.existsSync(farmRoot) ? 'no farms in it' : 'it does not exist';
+    return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
+  }
+  for (const farm of nextRoundRobin(farms, options.lastFarm)) {
+    const disks = listDisks(farmRoot, farm);
+    const skips: Skip[] = [];
+    const candidates: { disk: FarmDisk; kib: number }[] = [];
+    for (const disk of disks) {
+      const reason = await judgeDisk(disk, options, reserve, candidates);
+      if (reason !== null) skips.push({ disk: disk.disk, reason });
+    }
+    candidates.sort((a, b) => a.kib - b.kib);
+    for (const { disk, kib } of candidates) {
+      const name = `${farm}/${disk.disk}`;
+      let space;
+      try {
+        // a read-only disk's number never grows: it would win every choice and fail every plot at the final copy
+        const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, { timeoutMs: options.timeoutMs, access: options.access });
+        if (writeProblem !== null) {
+          log(`${name}: read-only (${writeProblem}); trying the next disk`);
+          skips.push({ disk: disk.disk, reason: 'read-only' });
+          continue;
+        }
+        space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
+      } catch (error) {
+        log(`${name}: cannot read its space with ${options.spaceMethod} (${(error as Error).message}); trying the next disk`);
+        skips.push({ disk: disk.disk, reason: 'unreadable' });
+        continue;
+      }
+      // the state may be up to a minute old: data copied onto the disk since then counts too
+      const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
+      const roomKiB = Math.floor(space.totalBytes / 1024) - Math.max(kib, usedKiB);
+      if (roomKiB < plotKiB) {
+        log(`${name}: full on the re-check (${formatBytes(Math.max(0, roomKiB) * 1024)} left, a plot needs ${formatBytes(plotKiB * 1024)})${reserve ? '; marked full' : ''}`);
+        if (reserve) writeDiskState(paths, farm, disk.disk, { kind: 'full' });
+        skips.push({ disk: disk.disk, reason: 'full' });
+        continue;
+      }
+      if (reserve) writeDiskState(paths, farm, disk.disk, { kind: 'number', kib: kib + plotKiB });
+      const choice: DestinationChoice = { farm, disk: disk.disk, diskDir: disk.dir, plotsDir: disk.plotsDir, logsDir: disk.logsDir, kibBefore: kib };
+      return { ok: true, choice, skipped };
+    }
+    const line = `${farm}: ${describeSkips(skips, disks.length)}`;
+    log(`farm ${line}; skipped`);
+    skipped.push(line);
+  }
+  return { ok: false, message: `no usable disk under ${farmRoot}: ${skipped.join('; ')}`, skipped };
+}
+
+/** Why a disk cannot take a plot, or null after adding it to the candidates. */
+async function judgeDisk(
+  disk: FarmDisk,
+  options: ChooseDestinationOptions,
+  reserve: boolean,
+  candidates: { disk: FarmDisk; kib: number }[],
+): Promise<string | null> {
+  const state = readDiskState(options.paths, disk.farm, disk.disk);
+  if (state.kind === 'off') return 'off';
+  if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) {
+    if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, { kind: 'unmounted' });
+    return 'unmounted';
+  }
+  if (!disk.complete) return 'missing plots/ or logs/';
+  switch (state.kind) {
+    case 'full':
+    case 'unmounted':
+      return state.kind;
+    case 'invalid':
+      return 'with an invalid state file';
+    case 'number':
+      candidates.push({ disk, kib: state.kib });
+      return null;
+    case 'missing': {
+      const result = await evaluateDisk(disk, {
+        requireMount: options.requireMount,
+        mounts: options.mounts,
+        spaceMethod: options.spaceMethod,
+        runningPlots: options.runningPlots ?? [],
+        plotKiB: options.plotKiB,
+        timeoutMs: options.timeoutMs,
+        access: options.access,
+      });
+      if (result.kind === 'unreadable' || result.kind === 'read-only') return result.kind;
+      const measured = result.kind === 'unmounted' ? result : result.state;
+      if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, measured);
+      if (measured.kind !== 'number') return measured.kind;
+      candidates.push({ disk, kib: measured.kib });
+      return null;
+    }
+  }
+}

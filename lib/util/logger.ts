@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pino, type Logger } from 'pino';
+import type { HomePaths } from '../config/home.js';
+
+export type { Logger } from 'pino';
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const OWN_FIELDS = new Set(['time', 'level', 'name', 'pid', 'hostname', 'msg']);
+
+function localTime(ms: number): string {
+  const date = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+}
+
+/** pino's JSON record as one human line: `[2026-11-23 16:26:20] INFO: tractor[2321] plot 5 started`. */
+export function formatLogLine(json: string): string {
+  const record = JSON.parse(json) as Record<string, unknown> & { time: number; level: number; name?: string; pid?: number; msg?: string };
+  const extra = Object.fromEntries(Object.entries(record).filter(([key]) => !OWN_FIELDS.has(key)));
+  const fields = Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
+  const message = String(record.msg ?? '').replace(/\r?\n/g, ' | ');
+  return `[${localTime(record.time)}] ${LEVEL_NAMES[record.level] ?? record.level}: ${record.name ?? ''}[${record.pid ?? ''}] ${message}${fields}\n`;
+}
+
+/**
+ * One human line per event, appended with O_APPEND and one write(2) per line, so the loop,
+ * tractors and diskhand can share goplot.log without interleaving (`tail -f` stays readable).
+ * The line is formatted here rather than by pino-pretty, whose start-up cost the tractor more
+ * than this format is worth (see the README's dependency table).
+ */
+export function createLogger(paths: HomePaths, name: string, file = 'goplot.log'): Logger {
+  fs.mkdirSync(paths.logsDir, { recursive: true });
+  const fd = fs.openSync(path.join(paths.logsDir, file), 'a');
+  const destination = {
+    write(json: string) {
+      const line = formatLogLine(json);
+      try {
+        fs.writeSync(fd, line);
+      } catch {
+        // a full or failing disk must not turn a log line into a crash: stderr is the last resort
+        try {
+          process.stderr.write(line);
+        } catch {
+          // nowhere left to say it
+        }
+      }
+    },
+  };
+  return pino({ name, base: { pid: process.pid }, level: process.env.GOPLOT_LOG_LEVEL ?? 'info' }, destination);
+}
+
+/** Adapts a logger to the ConfigReader's sink. */
+export function configLogSink(logger: Logger) {
+  return (level: 'info' | 'warn', message: string) => logger[level](message);
+}

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { buildDashboard, dashboardQueries, substituteVariables } from '../../dashboard/build-dashboard.js';
+import { makeSandbox, type Sandbox } from '../../lib/demo/make-sandbox.js';
+import { harvesterLine } from '../../lib/demo/simulated-harvester.js';
+import { PACKAGE_ROOT, resolveHome } from '../../lib/config/home.js';
+import { setValue } from '../../lib/config/write-value.js';
+import { missingBinaries, startNodeExporter, startPrometheus, type PrometheusServer, type QuerySeries, type Server } from '../helpers/prometheus.js';
+import { FAKE_BIN } from '../helpers/sim-farm.js';
+
+const script = (relative: string) => path.join(PACKAGE_ROOT, relative);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const CHIA_OUTPUTS = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-cli');
+
+/** How long the whole pipeline may run before every dashboard query must have data. */
+const DATA_DEADLINE_MS = 30_000;
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-e2e-'));
+const servers: Server[] = [];
+const children: ChildProcess[] = [];
+let stopPipeline = () => {};
+
+after(async () => {
+  stopPipeline();
+  for (const child of children) signal(child.pid, 'SIGTERM');
+  await sleep(300);
+  for (const pid of pipelinePids(root)) signal(pid, 'SIGKILL');
+  for (const child of children) signal(child.pid, 'SIGKILL');
+  await Promise.all(servers.map((server) => server.stop()));
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+function signal(pid: number | undefined, name: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
+
+/** Every process of this run: its command line or GOPLOT_HOME names the run's folder (tractors, plotters). */
+function pipelinePids(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const environ = fs.readFileSync(`/proc/${entry}/environ`, 'utf8');
+      if (cmdline.includes(dir) || environ.split('\0').some((line) => line.startsWith(`GOPLOT_HOME=${dir}`))) pids.push(Number(entry));
+    } catch {
+      // gone while reading
+    }
+  }
+  return pids;
+}
+
+/** The farmer's collector runs from its own home: chia_bin there is the CLI, while the plotting home's chia_bin is the simulated plotter. */
+function makeFarmerHome(sandbox: Sandbox) {
+  const paths = resolveHome({ home: path.join(sandbox.root, 'farmer-home') });
+  for (const [name, value] of [['chia_bin', path.join(FAKE_BIN, 'chia')], ['prom_dir', sandbox.promDir]]) {
+    const written = setValue(paths, name, value);
+    if (!written.ok) throw new Error(written.message);
+  }
+  return paths;
+}
+
+/**
+ * The pipeline as cron and `npm start` run it, for real: the goplot loop (which starts tractors,
+ * which start the simulated plotter), harvesterlog following a debug.log that gets a challenge
+ * line every second, and diskhand and the three collectors run like cron jobs, only more often.
+ */
+function startPipeline(sandbox: Sandbox): () => void {
+  const env = { ...process.env, GOPLOT_HOME: sandbox.paths.home, SIMPLOTTER_SECONDS: '60' };
+  fs.writeFileSync(sandbox.chiaLog, '');
+  children.push(spawn('node', [script('scripts/goplot.js')], { env, stdio: 'ignore' }));
+  children.push(spawn('node', [script('scripts/harvesterlog.js')], { env, stdio: 'ignore' }));
+  const farmerEnv = {
+    ...process.env,
+    GOPLOT_HOME: makeFarmerHome(sandbox).home,
+    FAKE_CHIA_SHOW_S: path.join(CHIA_OUTPUTS, 'show-s_2x_syncing.txt'),
+    FAKE_CHIA_FARM_SUMMARY: path.join(CHIA_OUTPUTS, 'farm-summary_2x_loading-remotes.txt'),
+  };
+  let running = true;
+  const cron = async () => {
+    for (let round = 0; running; round++) {
+      fs.appendFileSync(sandbox.chiaLog, harvesterLine(new Date(), round));
+      const jobs: [string, NodeJS.ProcessEnv][] = [
+        ['collectors/goplot_collector.js', env], ['collectors/getharvester_collector.js', env], ['collectors/getfarm_collector.js', farmerEnv],
+      ];
+      if (round % 3 === 0) jobs.unshift(['scripts/diskhand.js', env]);
+      await Promise.all(jobs.map(([job, jobEnv]) => execa('node', [script(job)], { env: jobEnv, reject: false, timeout: 20_000 })));
+      await sleep(500);
+    }
+  };
+  void cron();
+  return () => {
+    running = false;
+  };
+}
+
+interface Checked {
+  panel: string;
+  refId: string;
+  promql: string;
+  problem: string | null;
+}
+
+/** Each query must parse, return series, and give them the labels its legend names. */
+async function checkQueries(prometheus: PrometheusServer): Promise<Checked[]> {
+  const legends = new Map(buildDashboard().panels.flatMap((panel) =>
+    (panel.targets ?? []).map((target) => [`${panel.title}/${target.refId}`, target.legendFormat ?? ''] as const)));
+  return Promise.all(dashboardQueries().map(async ({ panel, refId, promql }): Promise<Checked> => {
+    const answer = await prometheus.query(promql);
+    let problem: string | null = null;
+    if (answer.status === 'error') problem = `error: ${answer.error}`;
+    else if (answer.result.length === 0) problem = 'no data';
+    else {
+      const wanted = [...(legends.get(`${panel}/${refId}`) ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((match) => match[1]!);
+      const lacking = wanted.filter((label) => answer.result.some((series: QuerySeries) => !(label in series.metric)));
+      if (lacking.length > 0) problem = `series without the legend's labels ${lacking.join(', ')}: ${JSON.stringify(answer.result[0]!.metric)}`;
+    }
+    return { panel, refId, promql, problem };
+  }));
+}
+
+const missing = missingBinaries();
+
+describe('the dashboard against real Prometheus and node_exporter, fed by the running pipeline', () => {
+  it('every dashboard query parses and returns data with the labels its legend uses', { timeout: 120_000 }, async () => {
+    assert.equal(missing, null, missing ?? '');
+    const sandbox = makeSandbox(path.join(root, 'demo'));
+    setValue(sandbox.paths, 'plot_gap', '1');
+    setValue(sandbox.paths, 'harvester_threshold', '30');
+    const nodeExporter = await startNodeExporter(sandbox.promDir);
+    servers.push(nodeExporter);
+    const prometheus = await startPrometheus(path.join(root, 'prometheus'), [new URL(nodeExporter.url).host]);
+    servers.push(prometheus);
+    stopPipeline = startPipeline(sandbox);
+
+    const startedAt = Date.now();
+    const deadline = startedAt + DATA_DEADLINE_MS;
+    let checked: Checked[] = [];
+    do {
+      await sleep(1000);
+      checked = await checkQueries(prometheus);
+      if (process.env.E2E_DEBUG) console.log(((Date.now() - startedAt) / 1000).toFixed(1), JSON.stringify(checked.filter((q) => q.problem).map((q) => `${q.panel} ${q.refId}: ${q.problem}`)));
+    } while (checked.some((query) => query.problem !== null) && Date.now() < deadline);
+    stopPipeline();
+
+    assert.ok(checked.length >= 40, `${checked.length} queries`);
+    const problems = checked.filter((query) => query.problem !== null).map((query) => `${query.panel} ${query.refId}: ${query.problem} in ${query.promql}`);
+    const files = fs.readdirSync(sandbox.promDir).filter((file) => file.endsWith('.prom')).sort();
+    assert.deepEqual(problems, [], `after ${Math.round((Date.now() - startedAt) / 1000)} s; prom files: ${files.join(', ')}`);
+    assert.deepEqual(files, ['getfarm.prom', 'getharvester.prom', 'goplot.prom', 'harvesterlog.prom']);
+    if (process.env.E2E_KEEP_PROM) for (const file of files) fs.copyFileSync(path.join(sandbox.promDir, file), path.join(process.env.E2E_KEEP_PROM, file));
+    const documented = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'metrics.md'), 'utf8');
+    const families = files.flatMap((file) => [...fs.readFileSync(path.join(sandbox.promDir, file), 'utf8').matchAll(/^# HELP (\S+) /gm)].map((match) => match[1]!));
+    assert.deepEqual(families.filter((name) => !documented.includes(`\`${name}\``)), [], 'every metric written is in docs/metrics.md');
+    const errors = await prometheus.query('node_textfile_scrape_error');
+    assert.deepEqual(errors.status === 'success' ? errors.result.map((series) => series.value?.[1]) : errors, ['0'], 'node_exporter read every .prom file');
+    const running = await prometheus.query(substituteVariables('goplot_running_plots{instance=~"$plotter"}'));
+    assert.ok(running.status === 'success' && Number(running.result[0]?.value?.[1]) >= 1, 'plots were running through the loop, tractors and the simulated plotter');
+  });
+});
