@@ -1,0 +1,26 @@
+import path from 'node:path';
+import type { HomePaths } from '../config/home.js';
+
+/**
+ * The archiver's own state, beside the notifiers' in logs/: reservations, progress, totals and
+ * outage markers. All of it may be deleted while no archiver runs.
+ */
+export function archiveStateDir(paths: HomePaths): string {
+  return path.join(paths.logsDir, '.archive');
+}
+
+export function reservationsDir(paths: HomePaths): string {
+  return path.join(archiveStateDir(paths), 'reservations');
+}
+
+export function progressFile(paths: HomePaths): string {
+  return path.join(archiveStateDir(paths), 'progress.json');
+}
+
+export function totalsFile(paths: HomePaths): string {
+  return path.join(archiveStateDir(paths), 'totals.json');
+}
+
+export function pidFilePath(paths: HomePaths): string {
+  return path.join(archiveStateDir(paths), 'archiver.pid');
+}
