@@ -98,6 +98,8 @@ export class Archiver {
         const sleep = setTimeout(done, this.options.config.get('archive_interval') * 1000);
         this.wake = done;
         signal.addEventListener('abort', done, { once: true });
+        // a stop that came during the pass fired no listener: do not sleep through it
+        if (signal.aborted) done();
       });
     }
     for (const active of this.active.values()) active.abort.abort();

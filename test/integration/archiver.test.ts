@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { logMessages, makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
+import { spawn } from 'node:child_process';
+import { builtScript, logMessages, makeDisks, makeTempHome, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
+import { freePort } from '../helpers/prometheus.js';
+import { startHttpRecorder } from '../helpers/http-recorder.js';
 import { makeSshWorld, type SshServer, type SshWorld } from '../helpers/sshd.js';
 import { makePlot, makeTargetDisk, plotFiles, unmountUnder, type MadePlot } from '../helpers/archive-world.js';
 
@@ -101,5 +104,119 @@ describe('archiver over ssh and rsync (real sshd on 127.0.0.1, tmpfs disks)', ()
     assert.match(prom, /^goplot_archive_moved_plots_total 3$/m);
     assert.match(prom, new RegExp(`^goplot_archive_moved_bytes_total ${3 * 300 * KiB}$`, 'm'));
     assert.match(prom, /^archiver_collector_success 1$/m);
+  });
+
+  it('a second archiver in the same home is refused while the first one transfers, and the last slot is taken once', async () => {
+    const home = setUpHome(ssh);
+    homes.push(home);
+    const root = path.join(home.root, 'harvester1');
+    // room for one 300 KiB plot (and its 1 % margin), not two
+    const disk = makeTargetDisk(root, 'farm1', 'disk1', 500);
+    addTarget(home, 'h1', `127.0.0.1:${host1.port}:${root}`);
+    home.set('archive_max_per_host', 2);
+    home.set('archive_bwlimit', 100);
+    const plots = [0, 1].map((i) => makePlot(stagingPlots(home), 300 * KiB, i));
+    const first = spawn('node', [builtScript('scripts/archiver.js'), '--home', home.home], { stdio: 'ignore' });
+    try {
+      await waitFor('the first transfer to start', () => fs.readdirSync(disk).some((name) => name.endsWith('.plot.partial')), 30_000);
+      const second = await runScript(home, 'scripts/archiver.js', ['--once']);
+      assert.equal(second.exitCode, 3);
+      assert.match(second.stderr, new RegExp(`^archiver: another archiver is running for this home \\(pid ${first.pid}\\); stop it first with: kill ${first.pid}$`, 'm'));
+      await waitFor('the first plot to arrive', () => plotFiles(disk).length === 1, 60_000);
+      await waitFor('the other plot to be found without room', () => archiverLog(home).some((line) => line.startsWith('archive target h1 is full: ')), 30_000);
+    } finally {
+      first.kill('SIGTERM');
+      await new Promise((resolve) => first.once('exit', resolve));
+    }
+    assert.equal(plotFiles(disk).length, 1);
+    assert.equal(plotFiles(stagingPlots(home)).length, 1, 'the plot without a slot stays in staging');
+    const moved = plots.find((plot) => plotFiles(disk).includes(plot.name))!;
+    assertArrived(disk, moved);
+    assert.deepEqual(fs.readdirSync(disk).filter((name) => name.endsWith('.partial')), []);
+  });
+
+  it('a kill -9 mid-transfer leaves only a .plot.partial and the source; the next pass resumes and completes it', async () => {
+    const home = setUpHome(ssh);
+    homes.push(home);
+    const root = path.join(home.root, 'harvester2');
+    const disk = makeTargetDisk(root, 'farm1', 'disk1', 8192);
+    addTarget(home, 'h2', `127.0.0.1:${host2.port}:${root}`);
+    home.set('archive_bwlimit', 128);
+    const plot = makePlot(stagingPlots(home), 2048 * KiB);
+    const partial = path.join(disk, `${plot.name}.partial`);
+    // its own process group, so that kill -9 takes rsync and ssh down with it, as a power cut would
+    const archiver = spawn('node', [builtScript('scripts/archiver.js'), '--home', home.home], { stdio: 'ignore', detached: true });
+    await waitFor('part of the plot to arrive', () => fs.existsSync(partial) && fs.statSync(partial).size >= 256 * KiB, 30_000);
+    process.kill(-archiver.pid!, 'SIGKILL');
+    await new Promise((resolve) => archiver.once('exit', resolve));
+    const partialBytes = fs.statSync(partial).size;
+    assert.ok(partialBytes < plot.bytes.length, `the copy was cut short (${partialBytes} bytes)`);
+    assert.deepEqual(plotFiles(disk), [], 'no *.plot on the target');
+    assert.ok(fs.readFileSync(plot.file).equals(plot.bytes), 'the source is intact');
+
+    home.set('archive_bwlimit', 0);
+    const next = await runScript(home, 'scripts/archiver.js', ['--once']);
+    assert.equal(next.exitCode, 0, next.stderr);
+    assertArrived(disk, plot);
+    assert.equal(fs.existsSync(plot.file), false, 'the source is removed once the copy is verified');
+    assert.equal(fs.existsSync(partial), false);
+    const resumed = archiverLog(home).find((line) => line.startsWith(`transfer start: ${plot.name} `) && line.includes(', resuming at '));
+    assert.ok(resumed, archiverLog(home).join('\n'));
+    assert.ok(Number(/resuming at (\d+) bytes/.exec(resumed)![1]) >= 256 * KiB);
+  });
+
+  it('an unreachable host is skipped and reported once (log and notification); the other host gets the plots', async () => {
+    const home = setUpHome(ssh);
+    homes.push(home);
+    const recorder = await startHttpRecorder();
+    try {
+      fs.writeFileSync(path.join(home.configDir, 'notify_webhook'), `${recorder.url}/hook\n`, { mode: 0o600 });
+      const root = path.join(home.root, 'harvester1');
+      const disk = makeTargetDisk(root, 'farm1', 'disk1', 4096);
+      const deadPort = await freePort();
+      addTarget(home, 'h1', `127.0.0.1:${host1.port}:${root}`);
+      addTarget(home, 'h9', `127.0.0.1:${deadPort}:/farm`);
+      home.set('archive_max_per_host', 2);
+      const plots = [0, 1].map((i) => makePlot(stagingPlots(home), 200 * KiB, i));
+      for (let run = 0; run < 2; run++) {
+        const result = await runScript(home, 'scripts/archiver.js', ['--once']);
+        assert.equal(result.exitCode, 0, result.stderr);
+      }
+      for (const plot of plots) assertArrived(disk, plot);
+      const down = archiverLog(home).filter((line) => line.startsWith('archive target h9 is unreachable: '));
+      assert.equal(down.length, 1, archiverLog(home).join('\n'));
+      assert.match(down[0], /Connection refused/);
+      const events = recorder.requests.map((request) => JSON.parse(request.body) as { event: string; subject: string });
+      assert.deepEqual(events.filter((event) => event.event.startsWith('archive_')).map((event) => `${event.event} ${event.subject}`), ['archive_target_down archive target h9']);
+      const prom = fs.readFileSync(path.join(home.logsDir, 'archiver.prom'), 'utf8');
+      assert.match(prom, /^goplot_archive_target_up\{target="h9"\} 0$/m);
+      assert.match(prom, /^goplot_archive_target_up\{target="h1"\} 1$/m);
+    } finally {
+      await recorder.close();
+    }
+  });
+
+  it('never overfills a full target: what does not fit stays in staging, and full is said once', async () => {
+    const home = setUpHome(ssh);
+    homes.push(home);
+    const root = path.join(home.root, 'harvester1');
+    const disk = makeTargetDisk(root, 'farm1', 'disk1', 1024);
+    addTarget(home, 'h1', `127.0.0.1:${host1.port}:${root}`);
+    home.set('archive_max_per_host', 5);
+    home.set('archive_max_total', 5);
+    const plots = [0, 1, 2, 3, 4].map((i) => makePlot(stagingPlots(home), 300 * KiB, i));
+    for (let run = 0; run < 2; run++) {
+      const result = await runScript(home, 'scripts/archiver.js', ['--once']);
+      assert.equal(result.exitCode, 0, result.stderr);
+    }
+    // 1024 KiB hold three 300 KiB plots with their margin, not four
+    assert.equal(plotFiles(disk).length, 3);
+    for (const plot of plots.slice(0, 3)) assertArrived(disk, plot);
+    assert.deepEqual(plotFiles(stagingPlots(home)), plots.slice(3).map((plot) => plot.name).sort());
+    for (const plot of plots.slice(3)) assert.ok(fs.readFileSync(plot.file).equals(plot.bytes));
+    assert.deepEqual(fs.readdirSync(disk).filter((name) => name.endsWith('.partial')), []);
+    const lines = archiverLog(home);
+    assert.deepEqual(lines.filter((line) => line.startsWith('transfer failed')), []);
+    assert.equal(lines.filter((line) => line.startsWith('archive target h1 is full: ')).length, 1, lines.join('\n'));
   });
 });
