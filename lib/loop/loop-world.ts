@@ -53,6 +53,7 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
         plotKiB: committedKiB(config.get('k'), config.get('compression')),
         reserve: false,
         timeoutMs: config.get('disk_timeout') * 1000,
+      onlyFarms: config.get('dest_farms').split(' ').filter((farm) => farm !== ''),
       });
       return destination.ok ? null : destination.message;
     },

@@ -45,6 +45,8 @@ export interface ChooseDestinationOptions {
   timeoutMs?: number;
   /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
   access?: (dir: string) => Promise<void>;
+  /** dest_farms: the only farms to fill (a staging farm the archiver empties); empty or absent for all. */
+  onlyFarms?: string[];
 }
 
 interface Skip {
@@ -73,9 +75,10 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
   const reserve = options.reserve ?? true;
   const log = options.log ?? (() => {});
   const skipped: string[] = [];
-  const farms = listFarms(farmRoot);
+  const only = options.onlyFarms ?? [];
+  const farms = listFarms(farmRoot).filter((farm) => only.length === 0 || only.includes(farm));
   if (farms.length === 0) {
-    const why = fs.existsSync(farmRoot) ? 'no farms in it' : 'it does not exist';
+    const why = only.length > 0 ? `none of dest_farms (${only.join(' ')}) is there` : fs.existsSync(farmRoot) ? 'no farms in it' : 'it does not exist';
     return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
   }
   for (const farm of nextRoundRobin(farms, options.lastFarm)) {

@@ -95,6 +95,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
       reserve: !options.dryRun,
       runningPlots: running,
       timeoutMs: config.get('disk_timeout') * 1000,
+      onlyFarms: config.get('dest_farms').split(' ').filter((farm) => farm !== ''),
       log: (message: string) => log.info(message),
     });
     if (!destination.ok) return { ok: false as const, message: destination.message };
