@@ -48,5 +48,6 @@ export function formatStatus(status: Status): string {
       ]),
     );
   }
+  if (status.archive.length > 0) out.push('', ...status.archive);
   return out.join('\n');
 }

@@ -6,6 +6,7 @@ import type { HomePaths } from '../config/home.js';
 import { readPlotProgress } from '../farm/read-plot-phase.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { listConfig, type ConfigRow } from './list-config.js';
+import { archiverStatusLines } from '../archive/archiver-status-lines.js';
 
 export interface PlotRow {
   index: number | null;
@@ -33,6 +34,8 @@ export interface Status {
   plots: PlotRow[];
   config: ConfigRow[];
   disks: DiskRow[];
+  /** The archiver's lines (lib/archive); none when it never ran here. */
+  archive: string[];
 }
 
 function showState(state: DiskState): { state: string; kib: number | null } {
@@ -76,5 +79,5 @@ export function readStatus(paths: HomePaths, env: NodeJS.ProcessEnv, now: () => 
       disks.push({ farm, disk: disk.disk, ...showState(readDiskState(paths, farm, disk.disk)), plots: countPlotFiles(disk.plotsDir) });
     }
   }
-  return { home: paths.home, plots, config: listConfig(paths, env), disks };
+  return { home: paths.home, plots, config: listConfig(paths, env), disks, archive: archiverStatusLines(paths) };
 }

@@ -10,6 +10,7 @@ import type { LoopWorld, RunningPlotSummary } from '../loop/run-loop.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { readPlotProgress } from '../farm/read-plot-phase.js';
 import { readLoopProcess, type LoopProcess } from './read-loop-pid.js';
+import { archiverStatusLines } from '../archive/archiver-status-lines.js';
 
 export interface ViewPlot {
   index: number | null;
@@ -59,6 +60,8 @@ export interface ViewModel {
   next: NextPlot;
   /** Invalid value files and anything that could not be read, as one line each. */
   problems: string[];
+  /** The archiver's lines (lib/archive); none when it never ran here. */
+  archive?: string[];
 }
 
 export interface ReadViewOptions {
@@ -157,5 +160,6 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     disks,
     next,
     problems: [...new Set(problems)],
+    archive: archiverStatusLines(paths, options.procDir),
   };
 }

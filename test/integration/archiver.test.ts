@@ -147,12 +147,24 @@ describe('archiver over ssh and rsync (real sshd on 127.0.0.1, tmpfs disks)', ()
     // its own process group, so that kill -9 takes rsync and ssh down with it, as a power cut would
     const archiver = spawn('node', [builtScript('scripts/archiver.js'), '--home', home.home], { stdio: 'ignore', detached: true });
     await waitFor('part of the plot to arrive', () => fs.existsSync(partial) && fs.statSync(partial).size >= 256 * KiB, 30_000);
+    // status and view show the transfer as it goes: plot, target, bytes done, speed, ETA
+    const shown = new RegExp(`^  ${plot.name} → h2:farm1/disk1 (\\d+)% \\([\\d.]+ MiB of 2\\.0 MiB\\) [\\d.]+ MiB/s ETA \\d+m \\d\\ds$`, 'm');
+    const status = await waitFor('goplot status to show the transfer with its speed', async () => {
+      const run = await runScript(home, 'scripts/goplot-cli.js', ['status']);
+      const match = shown.exec(run.stdout);
+      return match && Number(match[1]) > 0 && run.stdout.includes('archiver: 1 transfer, 0 plots waiting') ? run.stdout : null;
+    }, 20_000, 300);
+    assert.match(status, shown);
+    const view = await runScript(home, 'scripts/goplot-cli.js', ['view', '--once']);
+    assert.match(view.stdout, /^archiver: 1 transfer, 0 plots waiting$/m);
+    assert.match(view.stdout, new RegExp(`^  ${plot.name} → h2:farm1/disk1 \\d+%`, 'm'));
     process.kill(-archiver.pid!, 'SIGKILL');
     await new Promise((resolve) => archiver.once('exit', resolve));
     const partialBytes = fs.statSync(partial).size;
     assert.ok(partialBytes < plot.bytes.length, `the copy was cut short (${partialBytes} bytes)`);
     assert.deepEqual(plotFiles(disk), [], 'no *.plot on the target');
     assert.ok(fs.readFileSync(plot.file).equals(plot.bytes), 'the source is intact');
+    assert.match((await runScript(home, 'scripts/goplot-cli.js', ['status'])).stdout, /^archiver: not running \(0 plots waiting when it last ran\)$/m);
 
     home.set('archive_bwlimit', 0);
     const next = await runScript(home, 'scripts/archiver.js', ['--once']);
