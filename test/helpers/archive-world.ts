@@ -2,9 +2,7 @@ import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../../lib/config/home.js';
-
-const HEADER = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'archive-plots', 'v1-og-k32.plot');
+import { buildPlotHeader } from '../../lib/plot-file/build-plot-header.js';
 
 export interface MadePlot {
   name: string;
@@ -13,17 +11,15 @@ export interface MadePlot {
 }
 
 /**
- * A small plot a harvester's header reader accepts: the fixture's v1 header with its own id
- * and k 25 (chia's "still being copied" size rule applies from k 30), then random bytes, named
- * as chiapos names its plots. Its mtime is set a minute back, as a plot finished a while ago.
+ * A small plot the header reader accepts: a v1 solo header with a random id and k 25 (chia's
+ * "still being copied" size rule applies from k 30), then random bytes, named as chiapos names
+ * its plots. Its mtime is set a minute back, as a plot finished a while ago.
  */
 export function makePlot(plotsDir: string, size: number, seconds = 0): MadePlot {
-  const header = Buffer.from(fs.readFileSync(HEADER));
-  const id = crypto.randomBytes(32);
-  id.copy(header, 19);
-  header[51] = 25;
+  const id = crypto.randomBytes(32).toString('hex');
+  const header = buildPlotHeader({ format: 'v1', plotId: id, k: 25, compression: 0, kind: 'solo' });
   const bytes = Buffer.concat([header, crypto.randomBytes(size - header.length)]);
-  const name = `plot-k25-2026-11-30-08-${String(seconds % 60).padStart(2, '0')}-${id.toString('hex')}.plot`;
+  const name = `plot-k25-2026-11-30-08-${String(seconds % 60).padStart(2, '0')}-${id}.plot`;
   const file = path.join(plotsDir, name);
   fs.mkdirSync(plotsDir, { recursive: true });
   fs.writeFileSync(file, bytes);
