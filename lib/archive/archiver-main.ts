@@ -34,6 +34,7 @@ export async function runArchiverMain(paths: HomePaths, options: { once: boolean
     logger.info(options.once ? 'archiver: one pass' : `archiver started (a pass every ${config.get('archive_interval')} s)`);
     if (options.once) await archiver.runOnce(options.stop);
     else await archiver.runForever(options.stop);
+    archiver.closeConnections();
     logger.info('archiver stopped');
     return { ok: true };
   } finally {

@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { writePromFile } from '../metrics/write-prom-file.js';
 import { planPass, type PassResult, type PlannedTransfer, type PassWorld } from './archive-pass.js';
 import { TargetReader } from './archive-targets.js';
+import { closeMasterArgs } from './ssh-args.js';
 import { buildArchiverRegistry } from './archiver-metrics.js';
 import { readTotals, writeArchiverProgress, writeTotals, type TargetStatus, type TransferProgress } from './archiver-progress.js';
 import { releaseReservation } from './reservations.js';
@@ -104,6 +106,16 @@ export class Archiver {
     }
     for (const active of this.active.values()) active.abort.abort();
     await this.settle();
+  }
+
+  /** Ends the shared ssh connections (they would linger ControlPersist seconds otherwise). */
+  closeConnections(): void {
+    const seen = new Set<string>();
+    for (const target of this.targets.read()) {
+      if (target.place.kind !== 'remote' || seen.has(target.hostKey)) continue;
+      seen.add(target.hostKey);
+      spawnSync('ssh', closeMasterArgs(target.place, this.options.config.get('archive_ssh_config')), { stdio: 'ignore', timeout: 5000 });
+    }
   }
 
   async settle(): Promise<void> {
