@@ -105,11 +105,27 @@ async function throughput(root: string, world: Awaited<ReturnType<typeof makeSsh
     const sshCommand = ['ssh', '-F', world.clientConfig, '-p', String(port), '-o', 'BatchMode=yes'];
     const archiver: number[] = [];
     const plain: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
+    const runPlain = () => {
       plain.push(timeRsync(pristine, mode === 'ssh' ? `127.0.0.1:${plainDir}/` : `${plainDir}/`, mode === 'ssh' ? sshCommand : null));
       clear(plainDir);
+      // the next run must not pay for this one's dirty pages
+      execFileSync('sync');
+    };
+    const runArchiver = async () => {
       archiver.push(await timeArchiver(home.paths, home.staging, pristine));
       clear(remotePlots);
+      execFileSync('sync');
+    };
+    execFileSync('sync');
+    for (let run = 0; run < RUNS; run++) {
+      // alternate which goes first, so neither always runs on a cache the other warmed or dirtied
+      if (run % 2 === 0) {
+        runPlain();
+        await runArchiver();
+      } else {
+        await runArchiver();
+        runPlain();
+      }
     }
     const mb = (seconds: number) => (bytes / 1024 ** 2 / seconds).toFixed(0);
     rows.push(`| ${mode === 'ssh' ? 'over ssh to 127.0.0.1' : 'local folder to folder'} | ${PLOTS} × ${MIB} MiB | ${median(plain).toFixed(2)} (${mb(median(plain))} MiB/s) | ${median(archiver).toFixed(2)} (${mb(median(archiver))} MiB/s) | ${(median(archiver) / median(plain)).toFixed(2)} |`);

@@ -115,3 +115,18 @@ async function finishRemote(request: FinishRequest): Promise<FinishResult> {
   const said = String(result.stdout).trim() || String(result.stderr).trim().split('\n').at(-1) || `exit ${result.exitCode}`;
   return { ok: false, problem: result.timedOut ? `no answer within ${request.timeoutMs / 1000} s` : said, removedPartial: result.exitCode === 4 };
 }
+
+/**
+ * Removes the copy left by a transfer that failed for want of room: it holds space on a full
+ * disk, and the next pass may well choose another disk. Only our own `<plot>.plot.partial`, for a
+ * plot whose source is still in staging, is ever removed.
+ */
+export async function removePartial(request: Pick<FinishRequest, 'place' | 'sshConfig' | 'plotsDir' | 'plotName' | 'timeoutMs'>): Promise<boolean> {
+  const partial = path.join(request.plotsDir, partialName(request.plotName));
+  if (request.place.kind === 'local') {
+    fs.rmSync(partial, { force: true });
+    return true;
+  }
+  const result = await execa('ssh', [...sshArgs(request.place, request.sshConfig), 'rm', '-f', '--', shellQuote(partial)], { timeout: request.timeoutMs, reject: false });
+  return result.exitCode === 0;
+}

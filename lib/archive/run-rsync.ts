@@ -69,7 +69,10 @@ export function runRsync(request: RsyncRequest): Promise<RsyncResult> {
       request.signal?.removeEventListener('abort', onAbort);
       if (code === 0) return resolve({ ok: true });
       const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
-      const problem = `rsync ${code === null ? `killed by ${signal}` : `exit ${code}`}${lines.length > 0 ? `: ${lines.slice(-2).join(' | ')}` : ''}`;
+      // the cause (ENOSPC on the receiver) often comes before the last lines, which only say the pipe broke
+      const cause = lines.find((line) => /No space left on device|Disk quota exceeded|Permission denied/.test(line));
+      const shown = [...new Set([...(cause ? [cause] : []), ...lines.slice(-2)])];
+      const problem = `rsync ${code === null ? `killed by ${signal}` : `exit ${code}`}${shown.length > 0 ? `: ${shown.join(' | ')}` : ''}`;
       const kind = stopped ? 'stopped' : /No space left on device|Disk quota exceeded/i.test(stderr) ? 'full' : code !== null && UNREACHABLE.has(code) ? 'unreachable' : 'failed';
       resolve({ ok: false, code, problem, kind });
     });

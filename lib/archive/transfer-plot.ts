@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { findOpenFilesUnder } from '../farm/open-files.js';
 import type { PlannedTransfer } from './archive-pass.js';
-import { finishCopy } from './finish-copy.js';
+import { finishCopy, removePartial } from './finish-copy.js';
 import { runRsync } from './run-rsync.js';
 
 export type TransferOutcome =
@@ -60,6 +60,10 @@ export async function transferPlot(transfer: PlannedTransfer, world: TransferWor
     world.log(level, `transfer ${kind === 'stopped' ? 'stopped' : 'failed'}: ${name} after ${seconds(world.now() - started)}: ${problem}; the source stays${kind === 'stopped' ? ' and the copy resumes on the next run' : ''}`);
     return { ok: false, kind, problem };
   };
+  if (!copy.ok && copy.kind === 'full') {
+    const removed = await removePartial({ place: target.place, sshConfig: world.sshConfig, plotsDir: reservation.plotsDir, plotName: plot.name, timeoutMs: FINISH_TIMEOUT_MS });
+    return failed('full', `${copy.problem}${removed ? '; removed the partial copy' : ''}`);
+  }
   if (!copy.ok) return failed(copy.kind, copy.problem);
   const finish = await finishCopy({
     place: target.place, sshConfig: world.sshConfig, plotsDir: reservation.plotsDir, plotName: plot.name, size: plot.size, head: plot.head, timeoutMs: FINISH_TIMEOUT_MS,

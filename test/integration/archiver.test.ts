@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import { builtScript, logMessages, makeDisks, makeTempHome, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
 import { freePort } from '../helpers/prometheus.js';
 import { startHttpRecorder } from '../helpers/http-recorder.js';
+import { checkMetrics } from '../helpers/promtool.js';
+import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { makeSshWorld, type SshServer, type SshWorld } from '../helpers/sshd.js';
 import { makePlot, makeTargetDisk, plotFiles, unmountUnder, type MadePlot } from '../helpers/archive-world.js';
 
@@ -104,6 +106,11 @@ describe('archiver over ssh and rsync (real sshd on 127.0.0.1, tmpfs disks)', ()
     assert.match(prom, /^goplot_archive_moved_plots_total 3$/m);
     assert.match(prom, new RegExp(`^goplot_archive_moved_bytes_total ${3 * 300 * KiB}$`, 'm'));
     assert.match(prom, /^archiver_collector_success 1$/m);
+    const check = await checkMetrics(path.join(home.logsDir, 'archiver.prom'));
+    assert.ok(check.ok, check.output);
+    const documented = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'metrics.md'), 'utf8');
+    const families = [...prom.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]);
+    assert.deepEqual(families.filter((name) => !documented.includes(`\`${name}\``)), [], 'every archiver metric is in docs/metrics.md');
   });
 
   it('a second archiver in the same home is refused while the first one transfers, and the last slot is taken once', async () => {
@@ -230,5 +237,40 @@ describe('archiver over ssh and rsync (real sshd on 127.0.0.1, tmpfs disks)', ()
     const lines = archiverLog(home);
     assert.deepEqual(lines.filter((line) => line.startsWith('transfer failed')), []);
     assert.equal(lines.filter((line) => line.startsWith('archive target h1 is full: ')).length, 1, lines.join('\n'));
+  });
+
+  it('a target that fills up under a transfer fails it cleanly: partial removed, source kept, failure counted, done later', async () => {
+    const home = setUpHome(ssh);
+    homes.push(home);
+    const root = path.join(home.root, 'harvester1');
+    const disk = makeTargetDisk(root, 'farm1', 'disk1', 1024);
+    addTarget(home, 'h1', `127.0.0.1:${host1.port}:${root}`);
+    home.set('archive_bwlimit', 100);
+    const plot = makePlot(stagingPlots(home), 600 * KiB);
+    const partial = path.join(disk, `${plot.name}.partial`);
+    const run = runScript(home, 'scripts/archiver.js', ['--once']);
+    await waitFor('the copy to start', () => fs.existsSync(partial) && fs.statSync(partial).size > 0, 30_000);
+    // something else (another plotter's copy, a user) takes the room meanwhile
+    const filler = path.join(disk, 'filler.bin');
+    try {
+      fs.writeFileSync(filler, Buffer.alloc(600 * KiB));
+    } catch (error) {
+      assert.equal((error as NodeJS.ErrnoException).code, 'ENOSPC');
+    }
+    const result = await run;
+    assert.equal(result.exitCode, 0, result.stderr);
+    const failed = archiverLog(home).find((line) => line.startsWith(`transfer failed: ${plot.name} `));
+    assert.ok(failed, archiverLog(home).join('\n'));
+    assert.match(failed, /No space left on device.*; removed the partial copy; the source stays$/);
+    assert.equal(fs.existsSync(partial), false);
+    assert.deepEqual(plotFiles(disk), []);
+    assert.ok(fs.readFileSync(plot.file).equals(plot.bytes));
+    assert.match(fs.readFileSync(path.join(home.logsDir, 'archiver.prom'), 'utf8'), /^goplot_archive_transfer_failures_total\{target="h1"\} 1$/m);
+
+    fs.rmSync(filler);
+    home.set('archive_bwlimit', 0);
+    assert.equal((await runScript(home, 'scripts/archiver.js', ['--once'])).exitCode, 0);
+    assertArrived(disk, plot);
+    assert.equal(fs.existsSync(plot.file), false);
   });
 });
