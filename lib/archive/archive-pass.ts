@@ -33,6 +33,8 @@ export interface PlannedTransfer {
   plot: StagedPlot;
   target: ArchiveTarget;
   resumed: number;
+  /** Partial copies of this plot left on other disks (a copy cut short, then sent elsewhere): removed once it arrives. */
+  strayPartials: { target: ArchiveTarget; plotsDir: string }[];
 }
 
 export interface PassResult {
@@ -133,7 +135,10 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       writeReservation(paths, reservation);
       live.push(reservation);
       lastHost = target.hostKey;
-      planned.push({ reservation, plot, target, resumed: choice.resumed });
+      const strayPartials = reachable.flatMap((survey) => survey.disks)
+        .filter((d) => d.partials.has(plot.name) && !(d.target === choice.disk.target && d.plotsDir === choice.disk.plotsDir))
+        .map((d) => ({ target: targets.find((t) => t.name === d.target)!, plotsDir: d.plotsDir }));
+      planned.push({ reservation, plot, target, resumed: choice.resumed, strayPartials });
     }
     writeFileAtomicSync(lastHostFile(paths), `${lastHost}\n`);
     return { reservations: live, unplaced: unplacedPlots };

@@ -69,6 +69,10 @@ export async function transferPlot(transfer: PlannedTransfer, world: TransferWor
     place: target.place, sshConfig: world.sshConfig, plotsDir: reservation.plotsDir, plotName: plot.name, size: plot.size, head: plot.head, timeoutMs: FINISH_TIMEOUT_MS,
   });
   if (!finish.ok) return failed('failed', finish.problem);
+  for (const stray of transfer.strayPartials) {
+    const removed = await removePartial({ place: stray.target.place, sshConfig: world.sshConfig, plotsDir: stray.plotsDir, plotName: plot.name, timeoutMs: FINISH_TIMEOUT_MS });
+    world.log(removed ? 'info' : 'warn', `${removed ? 'removed' : 'could not remove'} the older partial copy of ${plot.name} on ${stray.target.name}:${stray.plotsDir}`);
+  }
   const kept = removeSource(transfer, world.procDir);
   const elapsedMs = world.now() - started;
   const speed = elapsedMs > 0 ? ` (${((plot.size - transfer.resumed) / 1024 ** 2 / (elapsedMs / 1000)).toFixed(1)} MiB/s)` : '';

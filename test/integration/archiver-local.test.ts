@@ -86,4 +86,20 @@ describe('archiver to this host\'s own farm disks', () => {
     assert.equal((await runScript(home, 'scripts/archiver.js', ['--once'])).exitCode, 0);
     assert.deepEqual(plotFiles(disk1), [plot.name]);
   });
+
+  it('a partial copy on a disk now too full for the rest is left for another disk, and removed once the plot arrived there', async () => {
+    const home = setUp();
+    homes.push(home);
+    const disk1 = makeTargetDisk(home.farmRoot, 'farm1', 'disk1', 600);
+    const disk2 = makeTargetDisk(home.farmRoot, 'farm1', 'disk2', 2048);
+    const plot = makePlot(path.join(home.farmRoot, 'staging', 'ssd1', 'plots'), 400 * KiB);
+    fs.writeFileSync(path.join(disk1, `${plot.name}.partial`), plot.bytes.subarray(0, 100 * KiB));
+    fs.writeFileSync(path.join(disk1, 'filler.bin'), Buffer.alloc(400 * KiB));
+    const run = await runScript(home, 'scripts/archiver.js', ['--once']);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.deepEqual(plotFiles(disk2), [plot.name]);
+    assert.ok(fs.readFileSync(path.join(disk2, plot.name)).equals(plot.bytes));
+    assert.deepEqual(fs.readdirSync(disk1).sort(), ['filler.bin']);
+    assert.ok(logMessages(home, 'archiver.log').includes(`removed the older partial copy of ${plot.name} on here:${disk1}`), logMessages(home, 'archiver.log').join('\n'));
+  });
 });
