@@ -41,6 +41,12 @@ export function healthPanels(): PanelSpec[] {
     timeseries('Since each collector last succeeded', [
       query(`time() - label_replace({__name__=~".+_collector_last_success_timestamp_seconds", ${ALL}}, "collector", "$1", "__name__", "(.+)_collector_last_success_timestamp_seconds")`, { legend: '{{collector}} {{instance}}' }),
     ], { unit: 's', min: 0, steps: [[null, 'green'], [300, 'red']] }),
+    timeseries('Age of each .prom file', [
+      query(`time() - node_textfile_mtime_seconds{${ALL}}`, { legend: '{{file}} {{instance}}' }),
+    ], {
+      unit: 's', min: 0, steps: [[null, 'green'], [120, 'orange'], [600, 'red']], w: 24,
+      description: 'Since node_exporter last saw each file change: harvesterlog rewrites its file at least every 10 s, the cron collectors every run; an old file is a dead writer (see the alerts GoplotHarvesterlogStale and GoplotMetricsStale)',
+    }),
     stat('Unreadable .prom files', [query(`node_textfile_scrape_error{${ALL}}`, { legend: '{{instance}}' })], {
       description: "node_exporter's textfile collector: 1 when a file in prom_dir could not be parsed",
       map: { 0: { text: 'none', color: 'green' }, 1: { text: 'error', color: 'red' } }, w: 24,

@@ -18,7 +18,8 @@ function withConfigured(outcomes: PlotOutcomes, plotter: string): OutcomeSeries[
  */
 export function addPlotOutcomeMetrics(registry: Registry, outcomes: PlotOutcomes, configuredPlotter: string): void {
   const all = withConfigured(outcomes, configuredPlotter);
-  const labelsOf = (series: OutcomeSeries) => ({ job: series.job, plotter: series.plotter });
+  // not `job`: Prometheus gives every scraped series the job of its scrape config and renames an exported one to exported_job
+  const labelsOf = (series: OutcomeSeries) => ({ plot_job: series.job, plotter: series.plotter });
   addCounted(registry, 'goplot_plots_finished_total', 'Plots that finished (exit code 0 and a finished log), counted by the tractors since the outcomes file began', 'counter',
     all.map((series) => ({ metricName: 'goplot_plots_finished_total', labels: labelsOf(series), value: series.finished })));
   addCounted(registry, 'goplot_plots_failed_total', 'Plots that failed (plotter exit code, signal, or a log without a finished plot)', 'counter',

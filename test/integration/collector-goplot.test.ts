@@ -94,8 +94,8 @@ describe('the goplot collector with a real plot running', () => {
     assert.equal(first.stderr, '');
     const lastStart = home.read('config/last_start.goplot').trim();
     const outcomeLines = (finished: number) => [
-      `goplot_plots_finished_total{job="default",plotter="chia"} ${finished}`,
-      'goplot_plots_failed_total{job="default",plotter="chia"} 0',
+      `goplot_plots_finished_total{plot_job="default",plotter="chia"} ${finished}`,
+      'goplot_plots_failed_total{plot_job="default",plotter="chia"} 0',
     ];
     assert.deepEqual(samples(home, 'goplot_'), [
       'goplot_running_plots 1',
@@ -121,7 +121,7 @@ describe('the goplot collector with a real plot running', () => {
       ...samples(home, 'goplot_plot_phase_duration_seconds'),
       ...samples(home, 'goplot_collector_'),
     ]);
-    assert.deepEqual(samples(home, 'goplot_plot_duration_seconds_count'), ['goplot_plot_duration_seconds_count{job="default",plotter="chia"} 0'],
+    assert.deepEqual(samples(home, 'goplot_plot_duration_seconds_count'), ['goplot_plot_duration_seconds_count{plot_job="default",plotter="chia"} 0'],
       'the plotter in use has its outcome series at 0 before its first plot ends, so rate() sees the first');
     assert.deepEqual(samples(home, 'goplot_temp_').map((line) => line.replace(/ \d+$/, '')), [
       `goplot_temp_free_bytes{temp="${home.tempRoot}/1"}`,
@@ -191,7 +191,7 @@ describe('the goplot collector with a real plot running', () => {
       assert.deepEqual(samples(home, running), [], 'a finished plot leaves no progress, phase or elapsed series');
     }
     assert.deepEqual(samples(home, 'goplot_plots_'), ['goplot_plots_started 1', 'goplot_plots_started_total 1', ...outcomeLines(1)]);
-    const chia = 'job="default",plotter="chia"';
+    const chia = 'plot_job="default",plotter="chia"';
     const sum = Number(samples(home, 'goplot_plot_duration_seconds_sum')[0]?.split(' ')[1]);
     assert.ok(sum > 0 && sum <= (Date.now() - spawnedAt) / 1000, `duration sum ${sum}`);
     assert.deepEqual(samples(home, 'goplot_plot_duration_seconds_bucket').filter((line) => /le="(300|\+Inf)"/.test(line)), [
