@@ -113,37 +113,71 @@ describe('the Grafana dashboard', () => {
   });
 });
 
-describe('the harvester status panel, evaluated by promtool on made-up series', () => {
-  test('says up or down from farm_harvester_status while harvesterlog.prom is fresh, and stale (-1) once it is over 120 s old', async () => {
-    const panel = panels.find((p) => p.title === 'Harvester' && p.type === 'stat')!;
-    const expr = substituteVariables(panel.targets![0]!.expr);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-dash-expr-'));
+/**
+ * promtool's promql_expr_test: `expr` over made-up series (`[series, values]` in promtool's
+ * notation, one point a minute from time 0), expecting exactly `samples` at each eval time.
+ */
+async function promqlTest(expr: string, series: string[][], evals: { at: string; samples: [string, number][] }[]): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-dash-expr-'));
+  fs.writeFileSync(path.join(dir, 'panel.test.yml'), [
+    'rule_files: []', 'evaluation_interval: 1m', 'tests:', '  - interval: 1m', '    input_series:',
+    ...series.flatMap(([name, values]) => [`      - series: '${name}'`, `        values: '${values}'`]),
+    '    promql_expr_test:',
+    ...evals.flatMap(({ at, samples }) => [
+      `      - expr: ${JSON.stringify(expr)}`, `        eval_time: ${at}`, '        exp_samples:',
+      ...samples.flatMap(([labels, value]) => [`          - labels: '${labels}'`, `            value: ${value}`]),
+    ]),
+    '',
+  ].join('\n'));
+  const tested = await testRules(['panel.test.yml'], dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.ok(tested.ok, tested.output);
+}
+
+const panelExpr = (title: string, type: string) => substituteVariables(panels.find((p) => p.title === title && p.type === type)!.targets![0]!.expr);
+const PROM_DIR = '/var/lib/prometheus/node-exporter';
+
+describe('status panels that read file ages, evaluated by promtool on made-up series', () => {
+  test('Harvester: up or down from farm_harvester_status while harvesterlog.prom is fresh, stale (-1) once it is over 120 s old', async () => {
     // h1: up and writing; h2: down and writing; h3: up, but harvesterlog was killed at 5 min (its file stops changing)
-    const series = [
+    await promqlTest(panelExpr('Harvester', 'stat'), [
       ['farm_harvester_status{instance="h1"}', '1x20'],
-      ['node_textfile_mtime_seconds{instance="h1",file="/var/lib/prometheus/node-exporter/harvesterlog.prom"}', '0+60x20'],
+      [`node_textfile_mtime_seconds{instance="h1",file="${PROM_DIR}/harvesterlog.prom"}`, '0+60x20'],
       ['farm_harvester_status{instance="h2"}', '0x20'],
       ['node_textfile_mtime_seconds{instance="h2",file="harvesterlog.prom"}', '0+60x20'],
       ['farm_harvester_status{instance="h3"}', '1x20'],
-      ['node_textfile_mtime_seconds{instance="h3",file="/var/lib/prometheus/node-exporter/harvesterlog.prom"}', '0+60x5 300x15'],
-      ['node_textfile_mtime_seconds{instance="h3",file="/var/lib/prometheus/node-exporter/goplot.prom"}', '0+60x20'],
-    ];
-    // a fresh file keeps farm_harvester_status's own series (and name); a stale one gets a nameless -1
-    const sample = (instance: string, value: number) =>
-      `          - labels: '${value === -1 ? '' : 'farm_harvester_status'}{instance="${instance}"}'\n            value: ${value}`;
-    fs.writeFileSync(path.join(dir, 'panel.test.yml'), [
-      'rule_files: []', 'evaluation_interval: 1m', 'tests:', '  - interval: 1m', '    input_series:',
-      ...series.flatMap(([name, values]) => [`      - series: '${name}'`, `        values: '${values}'`]),
-      '    promql_expr_test:',
-      `      - expr: ${JSON.stringify(expr)}`, '        eval_time: 6m', '        exp_samples:',
-      sample('h1', 1), sample('h2', 0), sample('h3', 1),
-      `      - expr: ${JSON.stringify(expr)}`, '        eval_time: 10m', '        exp_samples:',
-      sample('h1', 1), sample('h2', 0), sample('h3', -1),
-      '',
-    ].join('\n'));
-    const tested = await testRules(['panel.test.yml'], dir);
-    fs.rmSync(dir, { recursive: true, force: true });
-    assert.ok(tested.ok, tested.output);
+      [`node_textfile_mtime_seconds{instance="h3",file="${PROM_DIR}/harvesterlog.prom"}`, '0+60x5 300x15'],
+      [`node_textfile_mtime_seconds{instance="h3",file="${PROM_DIR}/goplot.prom"}`, '0+60x20'],
+    ], [
+      // a fresh file keeps farm_harvester_status's own series (and name); a stale one gets a nameless -1
+      { at: '6m', samples: [['farm_harvester_status{instance="h1"}', 1], ['farm_harvester_status{instance="h2"}', 0], ['farm_harvester_status{instance="h3"}', 1]] },
+      { at: '10m', samples: [['farm_harvester_status{instance="h1"}', 1], ['farm_harvester_status{instance="h2"}', 0], ['{instance="h3"}', -1]] },
+    ]);
+  });
+
+  test('Collector health: ok or failing while the collector\'s file is fresh, stale (-1) when it is older than its writer allows', async () => {
+    // goplot writes; getfarm writes but fails; getharvester's cron line is gone at 5 min; harvesterlog killed at 10 min
+    await promqlTest(panelExpr('Collector health', 'table'), [
+      ['goplot_collector_success{instance="a"}', '1x30'],
+      [`node_textfile_mtime_seconds{instance="a",file="${PROM_DIR}/goplot.prom"}`, '0+60x30'],
+      ['getfarm_collector_success{instance="a"}', '0x30'],
+      [`node_textfile_mtime_seconds{instance="a",file="${PROM_DIR}/getfarm.prom"}`, '0+60x30'],
+      ['getharvester_collector_success{instance="a"}', '1x30'],
+      ['node_textfile_mtime_seconds{instance="a",file="getharvester.prom"}', '0+60x5 300x25'],
+      ['harvesterlog_collector_success{instance="a"}', '1x30'],
+      [`node_textfile_mtime_seconds{instance="a",file="${PROM_DIR}/harvesterlog.prom"}`, '0+60x10 600x20'],
+      ['node_scrape_collector_success{instance="a",collector="textfile"}', '1x30'],
+    ], [
+      // a fresh file keeps the success series (and its name, which the table hides); a stale one gets a nameless -1
+      { at: '13m', samples: [
+        ['goplot_collector_success{instance="a",collector="goplot"}', 1], ['getfarm_collector_success{instance="a",collector="getfarm"}', 0],
+        ['getharvester_collector_success{instance="a",collector="getharvester"}', 1], ['{instance="a",collector="harvesterlog"}', -1],
+      ] },
+      { at: '20m', samples: [
+        ['goplot_collector_success{instance="a",collector="goplot"}', 1], ['getfarm_collector_success{instance="a",collector="getfarm"}', 0],
+        ['{instance="a",collector="getharvester"}', -1], ['{instance="a",collector="harvesterlog"}', -1],
+      ] },
+    ]);
   });
 });
 
