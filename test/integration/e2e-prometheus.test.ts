@@ -205,8 +205,10 @@ describe('the dashboard against real Prometheus and node_exporter, fed by the ru
     assert.ok(phases.status === 'success' && Number(phases.result[0]?.value?.[1]) === 4, `the finished plots' four phases have times: ${JSON.stringify(phases)}`);
     const harvester = await prometheus.query(substituteVariables(buildDashboard().panels.find((panel) => panel.title === 'Harvester' && panel.type === 'stat')!.targets![0]!.expr));
     assert.deepEqual(harvester.status === 'success' ? harvester.result.map((series) => series.value?.[1]) : harvester, ['1'], 'harvesterlog runs: up, not stale');
-    const firing = (await prometheus.alertRules()).filter((rule) => rule.state === 'firing').map((rule) => rule.name);
-    assert.deepEqual(firing, [], 'a healthy sandbox fires no alert');
+    // the fake chia's outputs say the node syncs and the farmer is "Syncing": exactly those two alerts
+    // wait out their for:, and nothing else is wrong with the sandbox
+    const active = (await prometheus.alertRules()).filter((rule) => rule.state !== 'inactive').map((rule) => `${rule.name} ${rule.state}`);
+    assert.deepEqual(active.sort(), ['GoplotFarmingStopped pending', 'GoplotFullNodeNotSynced pending']);
     assert.deepEqual(files, ['getfarm.prom', 'getharvester.prom', 'goplot.prom', 'harvesterlog.prom']);
     if (process.env.E2E_KEEP_PROM) for (const file of files) fs.copyFileSync(path.join(sandbox.promDir, file), path.join(process.env.E2E_KEEP_PROM, file));
     const documented = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'metrics.md'), 'utf8');
