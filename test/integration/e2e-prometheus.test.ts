@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { buildDashboard, dashboardQueries, substituteVariables, variableSelectors } from '../../dashboard/build-dashboard.js';
+import { buildDashboard, dashboardQueries, metricNamesIn, substituteVariables, variableSelectors } from '../../dashboard/build-dashboard.js';
 import { makeSandbox, type Sandbox } from '../../lib/demo/make-sandbox.js';
 import { harvesterLine } from '../../lib/demo/simulated-harvester.js';
 import { PACKAGE_ROOT, resolveHome } from '../../lib/config/home.js';
@@ -134,13 +134,28 @@ async function checkQueries(prometheus: PrometheusServer): Promise<Checked[]> {
   }));
 }
 
-/** Every alert expression must parse and evaluate, as a query and as the rule Prometheus loaded (health ok). */
+/** The series selectors of an expression: `name{…}`, `{…}` and bare metric names. */
+function selectorsIn(expr: string): string[] {
+  const withMatchers = [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)?\{[^}]*\}/g)].map((match) => match[0]);
+  const named = new Set(withMatchers.map((selector) => selector.split('{')[0]));
+  return [...withMatchers, ...metricNamesIn(expr).filter((name) => !named.has(name))];
+}
+
+/**
+ * Every alert expression must parse and evaluate, as a query and as the rule Prometheus loaded
+ * (health ok), and each series selector in it must find series the pipeline wrote (a misspelt
+ * metric or file name would leave an alert that can never fire).
+ */
 async function checkAlerts(prometheus: PrometheusServer): Promise<string[]> {
   const problems: string[] = [];
   const alerts = readAlerts();
   for (const { alert, expr } of alerts) {
     const answer = await prometheus.query(expr);
     if (answer.status === 'error') problems.push(`${alert}: ${answer.error}`);
+    for (const selector of selectorsIn(expr)) {
+      const found = await prometheus.query(selector);
+      if (found.status === 'error' || found.result.length === 0) problems.push(`${alert}: no series for ${selector}`);
+    }
   }
   const loaded = new Map((await prometheus.alertRules()).map((rule) => [rule.name, rule]));
   for (const { alert } of alerts) {
