@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { HomePaths } from '../config/home.js';
 
 /**
- * The archiver's own state, beside the notifiers' in logs/: reservations, progress, totals and
- * outage markers. All of it may be deleted while no archiver runs.
+ * The archiver's own state, beside the notifiers' in logs/: reservations, progress and outage
+ * markers. All of it may be deleted while no archiver runs.
  */
 export function archiveStateDir(paths: HomePaths): string {
   return path.join(paths.logsDir, '.archive');
@@ -17,8 +17,9 @@ export function progressFile(paths: HomePaths): string {
   return path.join(archiveStateDir(paths), 'progress.json');
 }
 
+/** Counters kept for good, beside the tractors' plot outcomes: deleting it resets them. */
 export function totalsFile(paths: HomePaths): string {
-  return path.join(archiveStateDir(paths), 'totals.json');
+  return path.join(paths.home, 'state', 'archive-totals.json');
 }
 
 export function pidFilePath(paths: HomePaths): string {
