@@ -22,6 +22,7 @@ export function totalsFile(paths: HomePaths): string {
   return path.join(paths.home, 'state', 'archive-totals.json');
 }
 
+/** Beside the loop's and harvesterlog's pid files (logs/<name>.pid), as npm start expects them. */
 export function pidFilePath(paths: HomePaths): string {
-  return path.join(archiveStateDir(paths), 'archiver.pid');
+  return path.join(paths.logsDir, 'archiver.pid');
 }

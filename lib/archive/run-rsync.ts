@@ -34,7 +34,7 @@ export function rsyncArgs(request: RsyncRequest): string[] {
   const args = ['--append-verify', '--times', '--progress', '--timeout=120'];
   if (request.bwlimit > 0) args.push(`--bwlimit=${request.bwlimit}`);
   if (request.place.kind === 'remote') {
-    args.push('-e', ['ssh', ...sshTransportArgs(request.place, request.sshConfig)].map(rsyncWord).join(' '));
+    args.push('-e', ['ssh', ...sshTransportArgs(request.place, request.sshConfig, false)].map(rsyncWord).join(' '));
     return [...args, '--', request.source, rsyncRemote(request.place, destination)];
   }
   return [...args, '--', request.source, destination];

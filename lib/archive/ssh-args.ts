@@ -22,9 +22,16 @@ export function sshArgs(place: RemotePlace, sshConfig: string): string[] {
   return [...sshTransportArgs(place, sshConfig), destination(place)];
 }
 
-/** ssh's options without the host, as rsync's `-e` takes them. */
-export function sshTransportArgs(place: RemotePlace, sshConfig: string): string[] {
-  return [...(sshConfig === '' ? [] : ['-F', sshConfig]), ...(place.port === null ? [] : ['-p', String(place.port)]), ...SSH_OPTIONS, ...multiplexOptions()];
+/**
+ * ssh's options without the host, as rsync's `-e` takes them. `shared`: through the host's shared
+ * connection (short commands); rsync's bulk data goes on a connection of its own instead, since
+ * through the master every byte takes two more copies and one more process on the way.
+ */
+export function sshTransportArgs(place: RemotePlace, sshConfig: string, shared = true): string[] {
+  return [
+    ...(sshConfig === '' ? [] : ['-F', sshConfig]), ...(place.port === null ? [] : ['-p', String(place.port)]), ...SSH_OPTIONS,
+    ...(shared ? multiplexOptions() : ['-o', 'ControlMaster=no', '-o', 'ControlPath=none']),
+  ];
 }
 
 let controlDir: string | null | undefined;
@@ -52,9 +59,9 @@ function ownControlDir(): string | null {
 }
 
 /**
- * One SSH connection per host, shared by the pass's survey, the rsyncs and the final checks
+ * One SSH connection per host, shared by the pass's survey and the checks after each copy
  * (ControlMaster): a new connection costs a key exchange and a login, about half a second on a
- * loaded box, per plot otherwise. The master ends 30 s after its last use.
+ * loaded box. The master ends 30 s after its last use.
  */
 export function multiplexOptions(): string[] {
   const dir = ownControlDir();
