@@ -3,8 +3,8 @@
 import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { configCommand, initCommand, setCommand, statusCommand, toggleCommand, type CliIo } from '../lib/cli/run-command.js';
-import { analyzeCommand } from '../lib/cli/analyze-command.js';
-import { viewCommand } from '../lib/cli/view-command.js';
+import { analyzeCommand } from '../lib/analyze/analyze-command.js';
+import { viewCommand } from '../lib/view/view-command.js';
 
 function io(home: string | undefined): CliIo {
   return {

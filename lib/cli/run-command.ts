@@ -1,16 +1,10 @@
 import { formatConfig, formatConfigMarkdown, listConfig } from './list-config.js';
 import { formatStatus } from './format-status.js';
 import { readStatus } from './read-status.js';
-import type { HomePaths } from '../config/home.js';
+import type { CommandIo } from '../config/command-io.js';
 import { initValueFiles, setValue } from '../config/write-value.js';
 
-export interface CliIo {
-  paths: HomePaths;
-  env: NodeJS.ProcessEnv;
-  now: () => number;
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
+export type CliIo = CommandIo;
 
 /** `goplot status [--json]`: running plots, the main values and the disk table, once. */
 export function statusCommand(io: CliIo, json: boolean): number {

@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { readStatus } from '../cli/read-status.js';
+import { ConfigReader } from '../config/config-reader.js';
+import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
+import { readPlotProgress } from '../farm/read-plot-phase.js';
+import { countLocalPlots } from '../metrics/collect-harvester.js';
 import { formatDuration } from '../util/format-duration.js';
 import { PACKAGE_ROOT } from '../config/home.js';
 import { setValue } from '../config/write-value.js';
@@ -27,11 +30,17 @@ async function runPeriodicParts(env: NodeJS.ProcessEnv): Promise<void> {
   for (const part of parts) await execa('node', [script(part)], { env, reject: false, timeout: 30_000 });
 }
 
+function readFarm(sandbox: Sandbox) {
+  const config = new ConfigReader(sandbox.paths, () => {}, process.env);
+  const running = readRunningPlots({ farmRoot: config.get('farm_root'), tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config) });
+  const made = countLocalPlots(config.get('farm_root'));
+  return { plots: running.map((plot) => ({ index: plot.index, ...(plot.logFile ? readPlotProgress(plot.logFile) : { phase: 0, progress: 0 }) })), made: made.ok ? made.value.count : 0 };
+}
+
 function progressLine(sandbox: Sandbox, elapsedS: number): string {
-  const status = readStatus(sandbox.paths, process.env, Date.now);
-  const plots = status.plots.map((plot) => `#${plot.index ?? '?'} p${plot.phase || '-'} ${Math.floor(plot.progress * 100)}%`);
-  const made = status.disks.reduce((sum, disk) => sum + disk.plots, 0);
-  return `[${formatDuration(elapsedS).padStart(7)}] running ${status.plots.length}${plots.length ? ` (${plots.join(', ')})` : ''} | plots made ${made}`;
+  const farm = readFarm(sandbox);
+  const plots = farm.plots.map((plot) => `#${plot.index ?? '?'} p${plot.phase || '-'} ${Math.floor(plot.progress * 100)}%`);
+  return `[${formatDuration(elapsedS).padStart(7)}] running ${farm.plots.length}${plots.length ? ` (${plots.join(', ')})` : ''} | plots made ${farm.made}`;
 }
 
 function summarise(sandbox: Sandbox, out: (line: string) => void): { made: number; failed: number } {
@@ -82,7 +91,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     setValue(sandbox.paths, 'on_toggle', 'off');
     out('time is up: on_toggle is off, waiting for the running plots to finish');
     const deadline = Date.now() + (options.plotSeconds * 2 + 30) * 1000;
-    while (Date.now() < deadline && readStatus(sandbox.paths, process.env, Date.now).plots.length > 0) {
+    while (Date.now() < deadline && readFarm(sandbox).plots.length > 0) {
       await sleep(2000);
       out(progressLine(sandbox, elapsed()));
     }

@@ -4,7 +4,7 @@ import { readDiskSpace, type DiskSpace, type SpaceMethod } from '../farm/disk-sp
 import { readDiskState, type DiskState } from '../farm/disk-state.js';
 import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import { mapLimited } from '../util/map-limited.js';
-import { backoffSeconds } from '../loop/decide-start.js';
+import { backoffSeconds } from '../plan/decide-start.js';
 import { isMountPoint, readMountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';

@@ -2,8 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { got, type OptionsOfTextResponseBody } from 'got';
 import type { HomePaths } from '../config/home.js';
-import { describeFailure } from './describe-failure.js';
-import { createOutageTracker, type OutageLog } from './outage.js';
+import { describeFailure } from '../util/describe-failure.js';
+import { createOutageTracker, type OutageLog } from '../util/outage.js';
 import { claimNotification } from './rate-limit.js';
 import { readNotifyTargets, type NotifyEventKind, type NotifyMessage, type NotifyTarget, type TargetRequest } from './targets.js';
 

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { evaluateDisk } from '../diskhand/diskhand.js';
+import { evaluateDisk } from '../farm/evaluate-disk.js';
 import { readDiskState, writeDiskState } from '../farm/disk-state.js';
 import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
 import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';

@@ -4,9 +4,8 @@ import { readDiskState, type DiskState } from '../farm/disk-state.js';
 import { readDiskSpace } from '../farm/disk-space.js';
 import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import type { HomePaths } from '../config/home.js';
-import { decideWithWorld } from '../loop/decide-with-world.js';
-import { createLoopWorld } from '../loop/loop-world.js';
-import type { LoopWorld, RunningPlotSummary } from '../loop/run-loop.js';
+import { decideWithWorld } from '../plan/decide-with-world.js';
+import { createStartWorld, type RunningPlotSummary, type StartWorld } from '../plan/start-world.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { readPlotProgress } from '../farm/read-plot-phase.js';
 import { readLoopProcess, type LoopProcess } from './read-loop-pid.js';
@@ -68,8 +67,8 @@ export interface ReadViewOptions {
   procDir?: string;
   loadavg?: () => number[];
   hostname?: string;
-  /** The loop's world for the start decision; default createLoopWorld() with this clock and load. */
-  world?: LoopWorld;
+  /** The loop's world for the start decision; default createStartWorld() with this clock and load. */
+  world?: StartWorld;
 }
 
 function describeState(state: DiskState): string {
@@ -136,7 +135,7 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
   // the plots were just read: the decision reuses them instead of walking /proc again
   const phaseByPid = new Map(plots.map((plot) => [plot.pid, plot.phase]));
   const summaries: RunningPlotSummary[] = running.map((plot) => ({ pid: plot.pid, ppid: plot.ppid, tempDir: plot.tempDir, phase: phaseByPid.get(plot.pid) ?? 0 }));
-  const world: LoopWorld = options.world ?? { ...createLoopWorld(paths, env), now: () => nowMs, loadavg: () => [load1, load5, load15], readRunning: () => summaries };
+  const world: StartWorld = options.world ?? { ...createStartWorld(paths, env), now: () => nowMs, loadavg: () => [load1, load5, load15], readRunning: () => summaries };
   let next: NextPlot;
   try {
     const decision = await decideWithWorld(config, world, loop.startedAtMs ?? 0);
