@@ -5,6 +5,7 @@ import { resolveHome } from '../lib/config/home.js';
 import { configCommand, initCommand, setCommand, statusCommand, toggleCommand, type CliIo } from '../lib/cli/run-command.js';
 import { analyzeCommand } from '../lib/analyze/analyze-command.js';
 import { viewCommand } from '../lib/view/view-command.js';
+import { runMain } from '../lib/util/run-main.js';
 
 function io(home: string | undefined): CliIo {
   return {
@@ -43,7 +44,4 @@ async function main(): Promise<void> {
   await program.parseAsync();
 }
 
-main().catch((error: unknown) => {
-  console.error(`goplot: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('goplot', main);

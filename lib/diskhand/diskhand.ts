@@ -11,6 +11,7 @@ import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-p
 import { committedKiB } from '../farm/plot-size.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { withStateLock } from '../farm/state-lock.js';
+import { errorMessage } from '../util/run-main.js';
 
 /** 'read-only' writes `full` (DESIGN's states: no room for one more plot), and is logged as a problem. */
 export type DiskOutcome = 'room' | 'full' | 'read-only' | 'off' | 'unmounted' | 'skipped' | 'error';
@@ -109,7 +110,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   } catch (error) {
     // without require_mount they only tell read-only mounts, which access(W_OK) finds too
     if (requireMount) {
-      throw new Error(`cannot read mount points from ${mountinfo} (${(error as Error).message}); require_mount=yes needs them, so no disk state was changed`);
+      throw new Error(`cannot read mount points from ${mountinfo} (${errorMessage(error)}); require_mount=yes needs them, so no disk state was changed`);
     }
   }
 

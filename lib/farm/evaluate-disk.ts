@@ -3,6 +3,7 @@ import type { FarmDisk } from './farm-layout.js';
 import { isMountPoint, type MountPoints } from './mount-points.js';
 import { committedKiB } from './plot-size.js';
 import type { RunningPlot } from './process-table.js';
+import { errorMessage } from '../util/run-main.js';
 
 export type DiskEvaluation =
   | { kind: 'unmounted' }
@@ -43,7 +44,7 @@ export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions)
     if (writeProblem !== null) return { kind: 'read-only', problem: writeProblem };
     space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
   } catch (error) {
-    return { kind: 'unreadable', problem: `cannot read its space with ${options.spaceMethod} (${(error as Error).message})` };
+    return { kind: 'unreadable', problem: `cannot read its space with ${options.spaceMethod} (${errorMessage(error)})` };
   }
   const plots = options.runningPlots.filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk);
   const committed = plots.reduce((sum, plot) => sum + committedKiB(plot.k, plot.compression), 0);

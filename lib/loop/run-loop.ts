@@ -8,6 +8,7 @@ import { decideWithWorld } from '../plan/decide-with-world.js';
 import type { StartWorld } from '../plan/start-world.js';
 import { acquirePidFile } from './pid-file.js';
 import { Waker } from './waker.js';
+import { errorMessage } from '../util/run-main.js';
 
 /** How often an unchanged "not started" reason is written again, so the log shows the loop lives. */
 export const HEARTBEAT_MS = 10 * 60 * 1000;
@@ -90,7 +91,7 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
       } catch (error) {
         // a full disk, a directory where a state file belongs: said, and tried again, never a dead loop
         pause = Math.max(5, config.get('plot_poll')) * 1000;
-        log.error(`loop pass failed: ${(error as Error).message}; trying again in ${pause / 1000} s`);
+        log.error(`loop pass failed: ${errorMessage(error)}; trying again in ${pause / 1000} s`);
       }
       await waker.sleep(pause);
     }

@@ -4,6 +4,7 @@ import { ConfigReader } from '../config/config-reader.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
 import type { HomePaths } from '../config/home.js';
 import { addGauge, createRegistry, DeferredLog, runCollector, type CollectedValue, type CollectorOutcome, type CollectResult } from './run-collector.js';
+import { errorMessage } from '../util/run-main.js';
 
 export interface HarvesterProcesses {
   running: number;
@@ -79,7 +80,7 @@ export function readHarvesterProcesses(procDir = '/proc'): { ok: true; value: Ha
   try {
     entries = fs.readdirSync(procDir);
   } catch (error) {
-    return { ok: false, problem: `cannot read the process table ${procDir}: ${(error as Error).message}` };
+    return { ok: false, problem: `cannot read the process table ${procDir}: ${errorMessage(error)}` };
   }
   const found: HarvesterProcesses = { running: 0, defunct: 0 };
   for (const entry of entries) {
@@ -163,6 +164,6 @@ function readProblem(dir: string): string | null {
     fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
     return fs.statSync(dir).isDirectory() ? null : 'ENOTDIR';
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return (error as NodeJS.ErrnoException).code ?? errorMessage(error);
   }
 }

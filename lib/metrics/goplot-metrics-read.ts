@@ -11,6 +11,7 @@ import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm
 import { readPlotProgress } from '../farm/read-plot-phase.js';
 import type { CollectedValue } from './run-collector.js';
 import type { ValueName, ValueOf } from '../config/value-specs.js';
+import { errorMessage } from '../util/run-main.js';
 
 export interface GoplotConfigFacts {
   onToggle: string;
@@ -116,7 +117,7 @@ export async function readGoplotFacts(options: ReadGoplotFactsOptions): Promise<
       mounts = readMountPoints(options.mountinfoPath);
       values.push({ name: 'mount_points', present: true });
     } catch (error) {
-      values.push({ name: 'mount_points', present: false, why: `cannot read ${options.mountinfoPath}: ${(error as Error).message}` });
+      values.push({ name: 'mount_points', present: false, why: `cannot read ${options.mountinfoPath}: ${errorMessage(error)}` });
     }
   }
   const method: SpaceMethod = read('disk_space');
@@ -163,7 +164,7 @@ async function describeDisk(disk: FarmDisk, context: DiskContext): Promise<{ fac
       space = await readDiskSpace(disk.dir, context.method);
       value = { name: `space ${name}`, present: true };
     } catch (error) {
-      value = { name: `space ${name}`, present: false, why: `${context.method}: ${(error as Error).message}` };
+      value = { name: `space ${name}`, present: false, why: `${context.method}: ${errorMessage(error)}` };
     }
   }
   const facts: DiskFacts = {

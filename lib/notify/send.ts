@@ -6,6 +6,7 @@ import { describeFailure } from '../util/describe-failure.js';
 import { createOutageTracker, type OutageLog } from '../util/outage.js';
 import { claimNotification } from './rate-limit.js';
 import { readNotifyTargets, type NotifyEventKind, type NotifyMessage, type NotifyTarget, type TargetRequest } from './targets.js';
+import { errorMessage } from '../util/run-main.js';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 2000;
 
@@ -74,7 +75,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
         return { sent, failed };
       } catch (error) {
         // A full disk or unreadable state dir must not stop a plot or a cron run.
-        log.warn(`notification ${kind} (${subject}) not sent: ${error instanceof Error ? error.message : String(error)}`);
+        log.warn(`notification ${kind} (${subject}) not sent: ${errorMessage(error)}`);
         return { sent: [], failed: [], skipped: 'busy' };
       }
     },

@@ -7,6 +7,7 @@ import type { HomePaths } from '../config/home.js';
 import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
 import { nextRoundRobin } from '../util/natural-sort.js';
 import type { RunningPlot } from '../farm/process-table.js';
+import { errorMessage } from '../util/run-main.js';
 
 export interface DestinationChoice {
   farm: string;
@@ -100,7 +101,7 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
         }
         space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
       } catch (error) {
-        log(`${name}: cannot read its space with ${options.spaceMethod} (${(error as Error).message}); trying the next disk`);
+        log(`${name}: cannot read its space with ${options.spaceMethod} (${errorMessage(error)}); trying the next disk`);
         skips.push({ disk: disk.disk, reason: 'unreadable' });
         continue;
       }

@@ -9,6 +9,7 @@ import { createStartWorld, type RunningPlotSummary, type StartWorld } from '../p
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { readPlotProgress } from '../farm/read-plot-phase.js';
 import { readLoopProcess, type LoopProcess } from './read-loop-pid.js';
+import { errorMessage } from '../util/run-main.js';
 
 export interface ViewPlot {
   index: number | null;
@@ -141,7 +142,7 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     const decision = await decideWithWorld(config, world, loop.startedAtMs ?? 0);
     next = { start: decision.start, reason: decision.reason, retryAtMs: (!decision.start && decision.retryAtMs) || null };
   } catch (error) {
-    next = { start: false, reason: `unknown: ${error instanceof Error ? error.message : String(error)}`, retryAtMs: null };
+    next = { start: false, reason: `unknown: ${errorMessage(error)}`, retryAtMs: null };
   }
   return {
     nowMs,
