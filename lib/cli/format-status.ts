@@ -44,7 +44,7 @@ export function formatStatus(status: Status): string {
     out.push(
       formatTable([
         ['farm', 'disk', 'state', 'used+committed', 'plots'],
-        ...status.disks.map((disk) => [disk.farm, disk.disk, disk.state, disk.kib === null ? '-' : `${((disk.kib * 1024) / GIB).toFixed(1)} GiB`, String(disk.plots)]),
+        ...status.disks.map((disk) => [disk.farm, disk.disk, disk.state, disk.kib === null ? '-' : `${((disk.kib * 1024) / GIB).toFixed(1)} GiB`, disk.plots === null ? '-' : String(disk.plots)]),
       ]),
     );
   }

@@ -7,8 +7,8 @@ import { initValueFiles, setValue } from '../config/write-value.js';
 export type CliIo = CommandIo;
 
 /** `goplot status [--json]`: running plots, the main values and the disk table, once. */
-export function statusCommand(io: CliIo, json: boolean): number {
-  const status = readStatus(io.paths, io.env, io.now);
+export async function statusCommand(io: CliIo, json: boolean): Promise<number> {
+  const status = await readStatus(io.paths, io.env, io.now);
   io.out(json ? JSON.stringify(status, null, 2) : formatStatus(status));
   return 0;
 }

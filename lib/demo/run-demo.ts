@@ -3,9 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ConfigReader } from '../config/config-reader.js';
-import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
-import { readPlotProgress } from '../farm/read-plot-phase.js';
-import { countLocalPlots } from '../metrics/collect-harvester.js';
+import { readFarmSnapshot } from '../farm/farm-snapshot.js';
 import { formatDuration } from '../util/format-duration.js';
 import { PACKAGE_ROOT } from '../config/home.js';
 import { setValue } from '../config/write-value.js';
@@ -30,15 +28,13 @@ async function runPeriodicParts(env: NodeJS.ProcessEnv): Promise<void> {
   for (const part of parts) await execa('node', [script(part)], { env, reject: false, timeout: 30_000 });
 }
 
-function readFarm(sandbox: Sandbox) {
-  const config = new ConfigReader(sandbox.paths, () => {}, process.env);
-  const running = readRunningPlots({ farmRoot: config.get('farm_root'), tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config) });
-  const made = countLocalPlots(config.get('farm_root'));
-  return { plots: running.map((plot) => ({ index: plot.index, ...(plot.logFile ? readPlotProgress(plot.logFile) : { phase: 0, progress: 0 }) })), made: made.ok ? made.value.count : 0 };
+async function readFarm(sandbox: Sandbox) {
+  const snapshot = await readFarmSnapshot({ config: new ConfigReader(sandbox.paths, () => {}, process.env), now: Date.now });
+  return { plots: snapshot.plots, made: snapshot.disks.reduce((sum, disk) => sum + (disk.plotFiles?.count ?? 0), 0) };
 }
 
-function progressLine(sandbox: Sandbox, elapsedS: number): string {
-  const farm = readFarm(sandbox);
+async function progressLine(sandbox: Sandbox, elapsedS: number): Promise<string> {
+  const farm = await readFarm(sandbox);
   const plots = farm.plots.map((plot) => `#${plot.index ?? '?'} p${plot.phase || '-'} ${Math.floor(plot.progress * 100)}%`);
   return `[${formatDuration(elapsedS).padStart(7)}] running ${farm.plots.length}${plots.length ? ` (${plots.join(', ')})` : ''} | plots made ${farm.made}`;
 }
@@ -82,7 +78,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     while (elapsed() < options.seconds) {
       await sleep(2000);
-      out(progressLine(sandbox, elapsed()));
+      out(await progressLine(sandbox, elapsed()));
       if (Date.now() >= nextPeriodic) {
         await runPeriodicParts(env);
         nextPeriodic = Date.now() + 10_000;
@@ -91,9 +87,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     setValue(sandbox.paths, 'on_toggle', 'off');
     out('time is up: on_toggle is off, waiting for the running plots to finish');
     const deadline = Date.now() + (options.plotSeconds * 2 + 30) * 1000;
-    while (Date.now() < deadline && readFarm(sandbox).plots.length > 0) {
+    while (Date.now() < deadline && (await readFarm(sandbox)).plots.length > 0) {
       await sleep(2000);
-      out(progressLine(sandbox, elapsed()));
+      out(await progressLine(sandbox, elapsed()));
     }
   } finally {
     stopHarvester();

@@ -1,17 +1,10 @@
-import fs from 'node:fs';
 import type { ConfigReader } from '../config/config-reader.js';
-import { readDiskSpace, type DiskSpace, type SpaceMethod } from '../farm/disk-space.js';
-import { readDiskState, type DiskState } from '../farm/disk-state.js';
-import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
-import { mapLimited } from '../util/map-limited.js';
+import type { DiskSpace } from '../farm/disk-space.js';
+import type { DiskState } from '../farm/disk-state.js';
+import { readFarmSnapshot } from '../farm/farm-snapshot.js';
 import { backoffSeconds } from '../plan/decide-start.js';
-import { isMountPoint, readMountPoints } from '../farm/mount-points.js';
-import { committedKiB } from '../farm/plot-size.js';
-import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
-import { readPlotProgress } from '../farm/read-plot-phase.js';
 import type { CollectedValue } from './run-collector.js';
 import type { ValueName, ValueOf } from '../config/value-specs.js';
-import { errorMessage } from '../util/run-main.js';
 
 export interface GoplotConfigFacts {
   onToggle: string;
@@ -79,9 +72,9 @@ export interface ReadGoplotFactsOptions {
 export const DISK_STATE_KINDS: DiskState['kind'][] = ['number', 'full', 'off', 'unmounted', 'missing', 'invalid'];
 
 /**
- * Everything goplot.prom tells, read fresh: value files, the process table, plot logs, disk state
- * files and each disk's capacity. A disk that cannot be measured is only left out of the space
- * series; nothing here throws for one bad disk or value.
+ * Everything goplot.prom tells, read fresh: value files and the farm snapshot (the same one
+ * `goplot status` and `goplot view` show). A disk that cannot be measured is only left out of
+ * the space series; nothing here throws for one bad disk or value.
  */
 export async function readGoplotFacts(options: ReadGoplotFactsOptions): Promise<GoplotFacts> {
   const { config } = options;
@@ -102,86 +95,40 @@ export async function readGoplotFacts(options: ReadGoplotFactsOptions): Promise<
   const failures = read('failures');
   const backoffUntil = failures > 0 ? read('last_fail') + backoffSeconds(failures, read('backoff_base'), read('backoff_max')) : 0;
   const state: GoplotStateFacts = { index: read('index'), lastStart: read('last_start'), failures, backoffUntil };
+  // the snapshot reads these too; read here, an invalid one is marked in goplot_config_value_invalid
+  for (const name of ['farm_root', 'temp_root', 'require_mount', 'disk_space', 'disk_timeout'] as const) read(name);
 
-  const farmRoot = read('farm_root');
-  const running = readRunningPlots({
-    farmRoot, tempRoot: read('temp_root'), commandNames: plotterCommandNames(config), procDir: options.procDir,
-  });
-  const nowMs = options.now();
-  const plots = running.map((plot) => describePlot(plot, nowMs));
-
+  const snapshot = await readFarmSnapshot({ config, now: options.now, procDir: options.procDir, mountinfoPath: options.mountinfoPath });
   const values: CollectedValue[] = [];
-  let mounts: Set<string> | null = null;
-  if (read('require_mount') === 'yes') {
-    try {
-      mounts = readMountPoints(options.mountinfoPath);
-      values.push({ name: 'mount_points', present: true });
-    } catch (error) {
-      values.push({ name: 'mount_points', present: false, why: `cannot read ${options.mountinfoPath}: ${errorMessage(error)}` });
-    }
+  if (config.get('require_mount') === 'yes') {
+    values.push(snapshot.mountsProblem === null ? { name: 'mount_points', present: true } : { name: 'mount_points', present: false, why: snapshot.mountsProblem });
   }
-  const method: SpaceMethod = read('disk_space');
-  const layout = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
-  const described = await mapLimited(layout, method === 'df' ? 16 : 64, (disk) => describeDisk(disk, { config, running, method, mounts }));
   // in layout order, so the list of missing values only changes when a disk does
-  values.push(...described.map((entry) => entry.value));
-  return { config: configFacts, state, plots, disks: described.map((entry) => entry.facts), invalid, values };
-}
-
-function describePlot(plot: RunningPlot, nowMs: number): PlotFacts {
-  const { phase, progress } = plot.logFile ? readPlotProgress(plot.logFile) : { phase: 0, progress: 0 };
+  for (const disk of snapshot.disks) {
+    const name = `space ${disk.farm}/${disk.disk}`;
+    values.push(disk.space !== null ? { name, present: true } : { name, present: false, why: disk.spaceProblem ?? 'not read' });
+  }
   return {
-    id: plot.index === null ? `pid ${plot.pid}` : String(plot.index),
-    farm: plot.farm ?? '',
-    disk: plot.disk ?? '',
-    plotter: plot.plotter,
-    phase,
-    progress,
-    elapsedSeconds: Math.max(0, Math.round((nowMs - plot.startedAt) / 1000)),
+    config: configFacts,
+    state,
+    plots: snapshot.plots.map((plot) => ({
+      id: plot.index === null ? `pid ${plot.pid}` : String(plot.index),
+      farm: plot.farm ?? '',
+      disk: plot.disk ?? '',
+      plotter: plot.plotter,
+      phase: plot.phase,
+      progress: plot.progress,
+      elapsedSeconds: plot.elapsedSeconds,
+    })),
+    disks: snapshot.disks.map((disk) => ({
+      farm: disk.farm,
+      disk: disk.disk,
+      state: disk.state.kind,
+      space: disk.space,
+      committedBytes: disk.committedBytes,
+      plotFiles: disk.plotFiles?.count ?? null,
+    })),
+    invalid,
+    values,
   };
-}
-
-interface DiskContext {
-  config: ConfigReader;
-  running: RunningPlot[];
-  method: SpaceMethod;
-  /** null: require_mount=no, or mountinfo could not be read (then no disk is judged by it). */
-  mounts: Set<string> | null;
-}
-
-async function describeDisk(disk: FarmDisk, context: DiskContext): Promise<{ facts: DiskFacts; value: CollectedValue }> {
-  const name = `${disk.farm}/${disk.disk}`;
-  const committedBytes = context.running
-    .filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk)
-    .reduce((sum, plot) => sum + committedKiB(plot.k, plot.compression) * 1024, 0);
-  let space: DiskSpace | null = null;
-  let value: CollectedValue;
-  if (context.mounts && !isMountPoint(disk.dir, context.mounts)) {
-    // an unmounted disk's dir sits on the parent filesystem, usually /: its numbers are not the disk's
-    value = { name: `space ${name}`, present: false, why: 'not a mount point' };
-  } else {
-    try {
-      space = await readDiskSpace(disk.dir, context.method);
-      value = { name: `space ${name}`, present: true };
-    } catch (error) {
-      value = { name: `space ${name}`, present: false, why: `${context.method}: ${errorMessage(error)}` };
-    }
-  }
-  const facts: DiskFacts = {
-    farm: disk.farm,
-    disk: disk.disk,
-    state: readDiskState(context.config.paths, disk.farm, disk.disk).kind,
-    space,
-    committedBytes,
-    plotFiles: countPlotFiles(disk.plotsDir),
-  };
-  return { facts, value };
-}
-
-function countPlotFiles(dir: string): number | null {
-  try {
-    return fs.readdirSync(dir).filter((file) => file.endsWith('.plot')).length;
-  } catch {
-    return null;
-  }
 }

@@ -6,10 +6,9 @@ import { findTractorPids } from '../farm/find-tractors.js';
 import type { HomePaths } from '../config/home.js';
 import { mountinfoPathFrom, readMountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
-import { readPlotPhase } from '../farm/read-plot-phase.js';
+import { readSnapshotPlots } from '../farm/farm-snapshot.js';
 import { findInvalidPlotValues } from './plot-config-check.js';
 import { buildPlotterCommand, plotJobFromConfig } from './plotter-command.js';
-import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 
 export interface RunningPlotSummary {
   pid: number;
@@ -34,16 +33,13 @@ export function createStartWorld(paths: HomePaths, env: NodeJS.ProcessEnv): Star
     now: Date.now,
     loadavg: () => os.loadavg(),
     readRunning(config: ConfigReader): RunningPlotSummary[] {
-      const needPhases = config.get('start_early_phase') > 0 || config.get('max_phase1') > 0;
-      return readRunningPlots({
-        farmRoot: config.get('farm_root'),
-        tempRoot: config.get('temp_root'),
-        commandNames: plotterCommandNames(config),
-      }).map((plot) => ({
+      // the plot logs are read only when a phase limit needs them
+      const progress = config.get('start_early_phase') > 0 || config.get('max_phase1') > 0;
+      return readSnapshotPlots({ config, now: Date.now, progress }).map((plot) => ({
         pid: plot.pid,
         ppid: plot.ppid,
         tempDir: plot.tempDir,
-        phase: needPhases && plot.logFile ? readPlotPhase(plot.logFile) : 0,
+        phase: plot.phase,
       }));
     },
     findTractors: () => findTractorPids(paths.home),
