@@ -5,6 +5,9 @@ import { committedKiB } from './plot-size.js';
 import type { RunningPlot } from './process-table.js';
 import { errorMessage } from '../util/run-main.js';
 
+/** A running plot as a disk's judgement needs it: which disk it writes to and how big it gets. */
+export type PlotOnDisk = Pick<RunningPlot, 'farm' | 'disk' | 'k' | 'compression'>;
+
 export type DiskEvaluation =
   | { kind: 'unmounted' }
   | { kind: 'unreadable'; problem: string }
@@ -22,7 +25,7 @@ export interface EvaluateDiskOptions {
   requireMount: boolean;
   mounts: MountPoints;
   spaceMethod: SpaceMethod;
-  runningPlots: RunningPlot[];
+  runningPlots: PlotOnDisk[];
   /** Room one more plot needs: below it the disk is full. */
   plotKiB: number;
   /** Per disk read (disk_timeout); readDiskSpace's default when absent. */

@@ -1,12 +1,11 @@
 import fs from 'node:fs';
-import { evaluateDisk } from '../farm/evaluate-disk.js';
+import { evaluateDisk, type PlotOnDisk } from '../farm/evaluate-disk.js';
 import { readDiskState, writeDiskState } from '../farm/disk-state.js';
 import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
 import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import type { HomePaths } from '../config/home.js';
 import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
 import { nextRoundRobin } from '../util/natural-sort.js';
-import type { RunningPlot } from '../farm/process-table.js';
 import { errorMessage } from '../util/run-main.js';
 
 export interface DestinationChoice {
@@ -41,7 +40,7 @@ export interface ChooseDestinationOptions {
    */
   reserve?: boolean;
   /** For a disk with no state file, which is measured now as diskhand would. */
-  runningPlots?: RunningPlot[];
+  runningPlots?: PlotOnDisk[];
   /** Per disk read; a hung disk is skipped after it (readDiskSpace's default when absent). */
   timeoutMs?: number;
   /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */

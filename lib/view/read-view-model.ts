@@ -109,7 +109,7 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
   const [load1 = 0, load5 = 0, load15 = 0] = loadavg();
   const loop = readLoopProcess(paths, options.procDir);
   // the plots were just read: the decision reuses them instead of walking /proc again
-  const summaries: RunningPlotSummary[] = snapshot.plots.map((plot) => ({ pid: plot.pid, ppid: plot.ppid, tempDir: plot.tempDir, phase: plot.phase }));
+  const summaries: RunningPlotSummary[] = snapshot.plots;
   const world: StartWorld = options.world ?? { ...createStartWorld(paths, env), now: () => nowMs, loadavg: () => [load1, load5, load15], readRunning: () => summaries };
   let next: NextPlot;
   try {
