@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { isValid, parseISO } from 'date-fns';
+import { isValid } from 'date-fns/isValid';
+import { parseISO } from 'date-fns/parseISO';
 import { analyzePlotLogs } from './analyze-plot-logs.js';
 import { formatAnalysis } from './format-analysis.js';
 import { ConfigReader } from '../config/config-reader.js';

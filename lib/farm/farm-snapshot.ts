@@ -7,7 +7,7 @@ import { countPlotFiles, type PlotFiles } from './plot-files.js';
 import { committedKiB } from './plot-size.js';
 import type { PlotterKind } from './proc-plot-args.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from './process-table.js';
-import { readPlotProgress } from './read-plot-phase.js';
+import type { PlotProgress } from './read-plot-phase.js';
 import { mapLimited } from '../util/map-limited.js';
 import { errorMessage } from '../util/run-main.js';
 
@@ -97,8 +97,8 @@ function comparePlots(a: SnapshotPlot, b: SnapshotPlot): number {
   return (a.index ?? Infinity) - (b.index ?? Infinity) || a.startedAtMs - b.startedAtMs || a.pid - b.pid;
 }
 
-function describePlot(plot: RunningPlot, nowMs: number, withProgress: boolean): SnapshotPlot {
-  const { phase, progress } = withProgress && plot.logFile ? readPlotProgress(plot.logFile) : { phase: 0, progress: 0 };
+function describePlot(plot: RunningPlot, nowMs: number, readProgress: ((logFile: string) => PlotProgress) | null): SnapshotPlot {
+  const { phase, progress } = readProgress && plot.logFile ? readProgress(plot.logFile) : { phase: 0, progress: 0 };
   return {
     index: plot.index,
     job: DEFAULT_JOB,
@@ -122,7 +122,7 @@ function describePlot(plot: RunningPlot, nowMs: number, withProgress: boolean): 
 }
 
 /** The running plots of this home, from the process table and their logs, in index order. */
-export function readSnapshotPlots(options: ReadPlotsOptions): SnapshotPlot[] {
+export async function readSnapshotPlots(options: ReadPlotsOptions): Promise<SnapshotPlot[]> {
   const { config } = options;
   const nowMs = options.now();
   const running = readRunningPlots({
@@ -131,7 +131,10 @@ export function readSnapshotPlots(options: ReadPlotsOptions): SnapshotPlot[] {
     commandNames: plotterCommandNames(config),
     procDir: options.procDir,
   });
-  return running.map((plot) => describePlot(plot, nowMs, options.progress ?? true)).sort(comparePlots);
+  // the plot log parsers load only when a plot has a log to read: a farm that is not plotting never pays for them
+  const withLogs = (options.progress ?? true) && running.some((plot) => plot.logFile !== null);
+  const readProgress = withLogs ? (await import('./read-plot-phase.js')).readPlotProgress : null;
+  return running.map((plot) => describePlot(plot, nowMs, readProgress)).sort(comparePlots);
 }
 
 interface DiskContext {
@@ -191,7 +194,7 @@ async function describeDisk(disk: FarmDisk, context: DiskContext): Promise<Snaps
 export async function readFarmSnapshot(options: ReadSnapshotOptions): Promise<FarmSnapshot> {
   const { config } = options;
   const nowMs = options.now();
-  const plots = readSnapshotPlots({ ...options, now: () => nowMs });
+  const plots = await readSnapshotPlots({ ...options, now: () => nowMs });
   const farmRoot = config.get('farm_root');
   let mounts: Set<string> | null = null;
   let mountsProblem: string | null = null;

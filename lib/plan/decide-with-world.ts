@@ -9,7 +9,7 @@ export async function decideWithWorld(
   loopStartedMs: number,
   crashes: { count: number; lastS: number } = { count: 0, lastS: 0 },
 ): Promise<Decision> {
-  const running = world.readRunning(config);
+  const running = await world.readRunning(config);
   const tractors = world.findTractors();
   const pendingTractors = tractors.filter((pid) => !running.some((plot) => plot.ppid === pid)).length;
   const [, load5 = 0, load15 = 0] = world.loadavg();

@@ -12,7 +12,7 @@ export type RunningPlotSummary = Pick<SnapshotPlot, 'pid' | 'ppid' | 'phase' | '
 export interface StartWorld {
   now: () => number;
   loadavg: () => number[];
-  readRunning: (config: ConfigReader) => RunningPlotSummary[];
+  readRunning: (config: ConfigReader) => RunningPlotSummary[] | Promise<RunningPlotSummary[]>;
   findTractors: () => number[];
   /** Disk and temp checks (I/O): null when a plot has room, else why not. */
   checkRoom: (config: ConfigReader, running: RunningPlotSummary[]) => Promise<string | null>;
@@ -23,7 +23,7 @@ export function createStartWorld(paths: HomePaths, env: NodeJS.ProcessEnv): Star
   return {
     now: Date.now,
     loadavg: () => os.loadavg(),
-    readRunning(config: ConfigReader): RunningPlotSummary[] {
+    readRunning(config: ConfigReader): Promise<RunningPlotSummary[]> {
       // the plot logs are read only when a phase limit needs them
       const progress = config.get('start_early_phase') > 0 || config.get('max_phase1') > 0;
       return readSnapshotPlots({ config, now: Date.now, progress });

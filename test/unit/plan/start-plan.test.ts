@@ -1,21 +1,20 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ConfigReader } from '../../../lib/config/config-reader.js';
-import { PACKAGE_ROOT } from '../../../lib/config/home.js';
 import { diskStateFile } from '../../../lib/farm/disk-state.js';
 import { committedKiB } from '../../../lib/farm/plot-size.js';
 import { planStart, type PlanPlot } from '../../../lib/plan/start-plan.js';
 import { createStartWorld } from '../../../lib/plan/start-world.js';
+import { FAKE_BIN, useFakeDf } from '../../helpers/fake-df.js';
 import { makeDisks, makeTempDirs, makeTempHome, type TempHome } from '../../helpers/temp-home.js';
 
-const FAKE_BIN = path.join(PACKAGE_ROOT, 'test', 'fake-bin');
 const GIB_KIB = 1024 * 1024;
 const PLOT_KIB = committedKiB(32, 0);
 
 let home: TempHome;
-const saved = { PATH: process.env.PATH, FAKE_DF_TABLE: process.env.FAKE_DF_TABLE };
+const fakeDf = useFakeDf();
 const env = () => ({ PATH: process.env.PATH });
 
 /** df's sizes (test/fake-bin/df, first on PATH): `<dir> <total KiB> <used KiB>`. */
@@ -26,20 +25,9 @@ function setDf(rows: [string, number, number][]): void {
 /** A plot running into farm1/disk1 now, as the farm snapshot and the process table describe it. */
 const plotOnDisk1: PlanPlot = { farm: 'farm1', disk: 'disk1', k: 32, compression: 0, tempDir: null };
 
-before(() => {
-  // check-disk-space runs `df` with this process's environment
-  process.env.PATH = `${FAKE_BIN}:${saved.PATH}`;
-});
-
-after(() => {
-  process.env.PATH = saved.PATH;
-  if (saved.FAKE_DF_TABLE === undefined) delete process.env.FAKE_DF_TABLE;
-  else process.env.FAKE_DF_TABLE = saved.FAKE_DF_TABLE;
-});
-
 beforeEach(() => {
   home = makeTempHome('goplot-plan-');
-  process.env.FAKE_DF_TABLE = path.join(home.root, 'df-table');
+  fakeDf.setTable(path.join(home.root, 'df-table'));
   makeDisks(home, { farm1: ['disk1'] });
   makeTempDirs(home, ['1']);
   for (const [name, value] of Object.entries({ chia_bin: path.join(FAKE_BIN, 'chia'), require_mount: 'no', disk_space: 'df', k: 32 })) home.set(name, value);
