@@ -96,6 +96,28 @@ export function findLayoutProblems(libDir: string): string[] {
   return problems;
 }
 
+/** Specifiers of the static imports only (`import x from`, `export … from`, `import 'x'`), which load with the module. */
+function staticSpecifiers(source: string): string[] {
+  const statements = source.match(/^(?:import|export)\s[^;]*?from\s+'[^']+'|^import\s+'[^']+'/gm) ?? [];
+  return statements.filter((statement) => !/^import\s+type\s|^export\s+type\s/.test(statement)).map((statement) => /'([^']+)'$/.exec(statement)![1]!);
+}
+
+/** Every package and lib/ file an entry script loads before it runs a line: its static import closure. */
+function staticClosure(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const specifier of staticSpecifiers(fs.readFileSync(file, 'utf8'))) {
+      if (specifier.startsWith('.')) visit(path.resolve(path.dirname(file), specifier).replace(/\.js$/, '.ts'));
+      else if (!specifier.startsWith('node:')) packages.add(specifier);
+    }
+  };
+  visit(path.join(PACKAGE_ROOT, entry));
+  return { files: new Set([...files].map((file) => path.relative(PACKAGE_ROOT, file))), packages };
+}
+
 function writeTree(files: Record<string, string>): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-layout-'));
   for (const [file, text] of Object.entries(files)) {
@@ -108,6 +130,18 @@ function writeTree(files: Record<string, string>): string {
 describe('lib/ import graph', () => {
   it('has no import cycle, no program importing another program, no shared folder importing a program', () => {
     assert.deepEqual(findLayoutProblems(path.join(PACKAGE_ROOT, 'lib')), []);
+  });
+
+  it('keeps what one command or run needs out of the others\' start-up', () => {
+    const cli = staticClosure('scripts/goplot-cli.ts');
+    assert.deepEqual([...cli.packages].sort(), ['commander']);
+    assert.deepEqual([...cli.files].filter((file) => /^lib\/(view|analyze|farm)\/|read-status|format-status/.test(file)), []);
+    assert.equal(staticClosure('collectors/getfarm_collector.ts').packages.has('execa'), false);
+    for (const entry of ['collectors/goplot_collector.ts', 'collectors/getharvester_collector.ts', 'scripts/diskhand.ts']) {
+      const closure = staticClosure(entry);
+      assert.deepEqual([...closure.packages].filter((name) => /^(date-fns|execa|got|node-cron)$/.test(name)), [], entry);
+      assert.equal([...closure.files].some((file) => file.startsWith('lib/plot-log/')), false, `${entry} loads the plot log parsers at start`);
+    }
   });
 
   it('finds a file cycle over a type import, a program arrow and a folder cycle', () => {
