@@ -55,7 +55,7 @@ export async function readStatus(paths: HomePaths, env: NodeJS.ProcessEnv, now: 
     progress: plot.progress,
     tempDir: plot.tempDir,
     destDir: plot.destDir,
-    destination: plot.farm && plot.disk ? `${plot.farm}/${plot.disk}` : plot.destDir,
+    destination: plot.destination,
     logFile: plot.logFile,
     rssBytes: plot.rssBytes,
   }));

@@ -34,6 +34,8 @@ export interface SnapshotPlot {
   /** Set when the destination is under farm_root. */
   farm: string | null;
   disk: string | null;
+  /** `farm/disk` when the destination is under farm_root, else the destination dir. */
+  destination: string | null;
   logFile: string | null;
   /** The final size of the plot, which its destination disk must still hold. */
   committedBytes: number;
@@ -115,6 +117,7 @@ function describePlot(plot: RunningPlot, nowMs: number, readProgress: ((logFile:
     destDir: plot.destDir,
     farm: plot.farm,
     disk: plot.disk,
+    destination: plot.farm && plot.disk ? `${plot.farm}/${plot.disk}` : plot.destDir,
     logFile: plot.logFile,
     committedBytes: committedKiB(plot.k, plot.compression) * 1024,
     rssBytes: plot.rssBytes,

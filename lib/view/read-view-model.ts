@@ -92,7 +92,7 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     phase: plot.phase,
     progress: plot.progress,
     tempDir: plot.tempDir,
-    destination: plot.farm && plot.disk ? `${plot.farm}/${plot.disk}` : plot.destDir,
+    destination: plot.destination,
     rssBytes: plot.rssBytes,
   }));
   const disks = snapshot.disks.map((disk): ViewDisk => ({
