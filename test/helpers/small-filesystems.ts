@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import { execa } from 'execa';
+
+/** Real mounts need root; CI runs as root. */
+export const IS_ROOT = process.getuid?.() === 0;
+
+export const NOT_ROOT = 'skipped: mounting a tmpfs or a bind mount needs root (CI runs as root)';
+
+/**
+ * Mounts made by one test, unmounted (lazily, so a busy one cannot wedge the test) by cleanup().
+ * Every mount goes through mount(8) as a user would.
+ */
+export function smallFilesystems(): { tmpfs: (dir: string, sizeMiB: number) => Promise<void>; bind: (from: string, to: string) => Promise<void>; cleanup: () => Promise<void> } {
+  const mounted: string[] = [];
+  return {
+    async tmpfs(dir, sizeMiB) {
+      fs.mkdirSync(dir, { recursive: true });
+      await execa('mount', ['-t', 'tmpfs', '-o', `size=${sizeMiB}m`, 'goplot-test', dir], { timeout: 10_000 });
+      mounted.push(dir);
+    },
+    async bind(from, to) {
+      fs.mkdirSync(to, { recursive: true });
+      await execa('mount', ['--bind', from, to], { timeout: 10_000 });
+      mounted.push(to);
+    },
+    async cleanup() {
+      for (const dir of mounted.reverse()) await execa('umount', ['-l', dir], { reject: false, timeout: 10_000 });
+      mounted.length = 0;
+    },
+  };
+}
