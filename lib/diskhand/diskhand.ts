@@ -8,11 +8,14 @@ import type { HomePaths } from '../config/home.js';
 import { mapLimited } from '../util/map-limited.js';
 import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
+import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
 import { withStateLock } from '../farm/state-lock.js';
 
 export type DiskEvaluation =
   | { kind: 'unmounted' }
+  /** A mount point, but plots/ really is on the root filesystem (a link into `/`, a bind mount). */
+  | { kind: 'on-root'; problem: string }
   | { kind: 'unreadable'; problem: string }
   /** Its plots/ cannot be written: it has no room for a plot, whatever statfs says. */
   | { kind: 'read-only'; problem: string }
@@ -41,6 +44,10 @@ export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions)
   if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) return { kind: 'unmounted' };
   let space;
   try {
+    if (options.requireMount) {
+      const onRoot = await findRootFilesystemProblem(disk.plotsDir, options.mounts, options.timeoutMs);
+      if (onRoot !== null) return { kind: 'on-root', problem: `${disk.plotsDir} is ${onRoot}` };
+    }
     // a read-only disk's number never grows, so it would be chosen for every plot, each dying at its final copy
     const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, { timeoutMs: options.timeoutMs, access: options.access });
     if (writeProblem !== null) return { kind: 'read-only', problem: writeProblem };
@@ -179,6 +186,9 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     const level = before.kind === 'invalid' ? 'warn' : 'info';
     if (result.kind === 'unmounted') {
       return { disk, before, target: { kind: 'unmounted' }, level, facts: `not a mount point and require_mount=yes${replaced}` };
+    }
+    if (result.kind === 'on-root') {
+      return { disk, before, target: { kind: 'unmounted' }, level: 'warn', outcome: 'unmounted', facts: `${result.problem}; require_mount=yes${replaced}` };
     }
     if (result.kind === 'read-only') {
       return { disk, before, target: { kind: 'full' }, level: 'warn', outcome: 'read-only', facts: `read-only: ${result.problem}; no plot can be written there${replaced}` };

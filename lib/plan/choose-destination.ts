@@ -5,6 +5,7 @@ import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '
 import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import type { HomePaths } from '../config/home.js';
 import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
+import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
 import { nextRoundRobin } from '../util/natural-sort.js';
 import type { RunningPlot } from '../farm/process-table.js';
 
@@ -138,6 +139,21 @@ async function judgeDisk(
     return 'unmounted';
   }
   if (!disk.complete) return 'missing plots/ or logs/';
+  if (options.requireMount) {
+    // the plot goes where plots/ really is: a link or a bind mount can lead it onto `/`
+    let onRoot: string | null;
+    try {
+      onRoot = await findRootFilesystemProblem(disk.plotsDir, options.mounts, options.timeoutMs);
+    } catch (error) {
+      options.log?.(`${disk.farm}/${disk.disk}: cannot tell the filesystem of ${disk.plotsDir} (${(error as Error).message}); skipped`);
+      return 'unreadable';
+    }
+    if (onRoot !== null) {
+      options.log?.(`${disk.farm}/${disk.disk}: ${disk.plotsDir} is ${onRoot}; skipped (require_mount=yes)`);
+      if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, { kind: 'unmounted' });
+      return 'on the root filesystem';
+    }
+  }
   switch (state.kind) {
     case 'full':
     case 'unmounted':
@@ -158,6 +174,7 @@ async function judgeDisk(
         access: options.access,
       });
       if (result.kind === 'unreadable' || result.kind === 'read-only') return result.kind;
+      if (result.kind === 'on-root') return 'on the root filesystem';
       const measured = result.kind === 'unmounted' ? result : result.state;
       if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, measured);
       if (measured.kind !== 'number') return measured.kind;

@@ -17,10 +17,10 @@ export interface TempChoiceOptions {
   neededBytes: number;
   readSpace: (dir: string) => Promise<DiskSpace>;
   /**
-   * With require_mount=yes: true for a dir on the root filesystem, which is refused (its own disk
-   * is most likely not mounted, and the plot would fill `/`). Absent: no such check.
+   * With require_mount=yes: why a dir is on the root filesystem, which refuses it (its own disk
+   * is most likely not mounted, and the plot would fill `/`), or null. Absent: no such check.
    */
-  isOnRootFilesystem?: (dir: string) => boolean;
+  rootFilesystemProblem?: (dir: string) => Promise<string | null>;
   /** st_dev of a dir, to count the plots sharing its filesystem; fs.statSync's by default. */
   deviceOf?: (dir: string) => number;
 }
@@ -71,9 +71,10 @@ function countPlotsOnFilesystem(options: TempChoiceOptions, name: string, dir: s
 
 /** Why dir cannot take one more plot now, or null when it can. */
 async function judgeTempDir(options: TempChoiceOptions, name: string, dir: string): Promise<string | null> {
-  if (options.isOnRootFilesystem) {
+  if (options.rootFilesystemProblem) {
     try {
-      if (options.isOnRootFilesystem(dir)) return 'on the root filesystem: its disk is not mounted? (require_mount=yes)';
+      const problem = await options.rootFilesystemProblem(dir);
+      if (problem !== null) return `${problem} (require_mount=yes)`;
     } catch (error) {
       return `cannot tell its filesystem (${(error as Error).message})`;
     }
