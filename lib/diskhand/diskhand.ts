@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import { diskStateFile, formatDiskState, readDiskState, writeDiskState, type DiskState, type WritableDiskState } from '../farm/disk-state.js';
 import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
-import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import { listDisks, listFarms, listTempDirs, type FarmDisk } from '../farm/farm-layout.js';
 import type { HomePaths } from '../config/home.js';
 import { mapLimited } from '../util/map-limited.js';
 import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
@@ -11,6 +11,7 @@ import { committedKiB } from '../farm/plot-size.js';
 import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
 import { withStateLock } from '../farm/state-lock.js';
+import { sweepOrphanedTemp } from './orphaned-temp.js';
 
 export type DiskEvaluation =
   | { kind: 'unmounted' }
@@ -142,6 +143,21 @@ function mtimeMs(file: string): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Temp space of plots whose tractor and plotter died together is freed here: diskhand runs every
+ * minute whether or not plots are being started (the loop idles while on_toggle is off), and it
+ * is the one pass that already owns the question "how much room is there".
+ */
+async function sweepTemp(options: DiskhandOptions, config: ConfigReader): Promise<void> {
+  const tempRoot = config.get('temp_root');
+  const temp2 = config.get('temp2_dir');
+  const dirs = [...listTempDirs(tempRoot).map((name) => path.join(tempRoot, name)), ...(temp2 === '' ? [] : [temp2])];
+  if (dirs.length === 0) return;
+  const runningPlots = readRunningPlots({ farmRoot: config.get('farm_root'), tempRoot, commandNames: plotterCommandNames(config), procDir: options.procDir });
+  const now = (options.now ?? Date.now)();
+  await sweepOrphanedTemp({ dirs, runningPlots, now, procDir: options.procDir, timeoutMs: config.get('disk_timeout') * 1000 }, options.log);
 }
 
 /**
@@ -286,5 +302,6 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
       + `${count('unmounted')} unmounted, ${count('skipped')} skipped, ${plural(count('error'), 'error')}; `
       + `${plural(plotsSeen, 'plot')} running; ${plural(written, 'state file')} written (${seconds} s)`;
   log(disks.length === 0 || count('error') > 0 ? 'warn' : 'info', summary);
+  await sweepTemp(options, config);
   return { farmRoot, runningPlots: plotsSeen, disks: reports, written, summary };
 }
