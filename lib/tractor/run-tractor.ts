@@ -147,5 +147,5 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
 
   const result = await exited;
-  return concludePlot({ paths, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
+  return concludePlot({ paths, env, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
 }
