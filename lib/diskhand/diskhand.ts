@@ -8,6 +8,7 @@ import type { HomePaths } from '../config/home.js';
 import { mapLimited } from '../util/map-limited.js';
 import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
+import { splitUsableNames } from '../farm/farm-names.js';
 import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
 import { withStateLock } from '../farm/state-lock.js';
@@ -137,6 +138,16 @@ function missingParts(disk: FarmDisk): string {
   return `no ${missing.join(' and ') || 'plots/ or logs/'} in ${disk.dir}`;
 }
 
+/** ` (it does not exist)`, ` (cannot read it: …)` or nothing, for the summary of a run that found no disk. */
+function whyNoDisks(farmRoot: string): string {
+  try {
+    fs.readdirSync(farmRoot);
+    return '';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? ' (it does not exist)' : ` (cannot read it: ${(error as Error).message})`;
+  }
+}
+
 function mtimeMs(file: string): number {
   try {
     return fs.statSync(file).mtimeMs;
@@ -189,7 +200,15 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     }
   }
 
-  const disks = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
+  const farmNames = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
+  const disks: FarmDisk[] = [];
+  for (const line of farmNames.refused) log('warn', line);
+  for (const farm of farmNames.usable) {
+    const listed = listDisks(farmRoot, farm);
+    const diskNames = splitUsableNames(listed.map((disk) => disk.disk), 'disk', path.join(farmRoot, farm));
+    for (const line of diskNames.refused) log('warn', line);
+    disks.push(...listed.filter((disk) => diskNames.usable.includes(disk.disk)));
+  }
   const timeoutMs = config.get('disk_timeout') * 1000;
   const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB, timeoutMs, access: options.access };
   const toItem = (disk: FarmDisk, before: DiskState, result: DiskEvaluation): Pending | DiskReport => {
@@ -297,7 +316,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   const written = reports.filter((report) => report.written).length;
   const seconds = ((now() - started) / 1000).toFixed(2);
   const summary = disks.length === 0
-    ? `no disks under ${farmRoot}${fs.existsSync(farmRoot) ? '' : ' (it does not exist)'}; ${plural(plotsSeen, 'plot')} running (${seconds} s)`
+    ? `no disks under ${farmRoot}${whyNoDisks(farmRoot)}; ${plural(plotsSeen, 'plot')} running (${seconds} s)`
     : `${plural(disks.length, 'disk')} in ${plural(farms, 'farm')}: ${count('room')} with room, ${count('full')} full, ${count('read-only')} read-only, ${count('off')} off, `
       + `${count('unmounted')} unmounted, ${count('skipped')} skipped, ${plural(count('error'), 'error')}; `
       + `${plural(plotsSeen, 'plot')} running; ${plural(written, 'state file')} written (${seconds} s)`;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import { chooseTempDir, type TempChoice } from './choose-temp-dir.js';
 import type { ConfigReader } from '../config/config-reader.js';
-import { readDiskSpace } from '../farm/disk-space.js';
+import { findWriteProblem, readDiskSpace } from '../farm/disk-space.js';
+import { splitUsableNames } from '../farm/farm-names.js';
 import { listTempDirs } from '../farm/farm-layout.js';
 import { mountinfoPathFrom, readMountPoints, type MountPoints } from '../farm/mount-points.js';
 import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
@@ -34,9 +35,20 @@ export function chooseConfiguredTempDir(config: ConfigReader, runningTempDirs: (
   const tempRoot = config.get('temp_root');
   const spaceMethod = config.get('disk_space');
   const timeoutMs = config.get('disk_timeout') * 1000;
+  try {
+    fs.readdirSync(tempRoot);
+  } catch (error) {
+    // "make <temp_root>/1" would be wrong advice when the folder is there but cannot be read
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      return Promise.resolve({ ok: false, message: `no temp dir can take a plot: cannot read temp_root ${tempRoot} (${(error as Error).message})`, skipped: [] });
+    }
+  }
+  const { usable, refused } = splitUsableNames(fs.existsSync(tempRoot) ? listTempDirs(tempRoot) : [], 'temp dir', tempRoot);
   return chooseTempDir({
     tempRoot,
-    names: fs.existsSync(tempRoot) ? listTempDirs(tempRoot) : [],
+    names: usable,
+    refused,
+    writeProblem: (dir) => findWriteProblem(dir, options.mounts ?? new Set(), { timeoutMs }),
     lastTemp: config.get('farm_temp'),
     runningTempDirs,
     maxPerTemp: config.get('max_per_temp'),

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { splitUsableNames } from '../farm/farm-names.js';
 import { evaluateDisk } from '../diskhand/diskhand.js';
 import { readDiskState, writeDiskState } from '../farm/disk-state.js';
 import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
@@ -74,13 +76,23 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
   const reserve = options.reserve ?? true;
   const log = options.log ?? (() => {});
   const skipped: string[] = [];
-  const farms = listFarms(farmRoot);
-  if (farms.length === 0) {
-    const why = fs.existsSync(farmRoot) ? 'no farms in it' : 'it does not exist';
+  try {
+    fs.readdirSync(farmRoot);
+  } catch (error) {
+    // "no farms" would send the farmer looking for missing folders, not at the permissions
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : `cannot read it (${(error as Error).message})`;
     return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
   }
+  const { usable: farms, refused } = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
+  for (const line of refused) log(line);
+  if (farms.length === 0) {
+    return { ok: false, message: `no usable disk under ${farmRoot}: ${refused.length > 0 ? refused.join('; ') : 'no farms in it'}`, skipped };
+  }
   for (const farm of nextRoundRobin(farms, options.lastFarm)) {
-    const disks = listDisks(farmRoot, farm);
+    const listed = listDisks(farmRoot, farm);
+    const names = splitUsableNames(listed.map((disk) => disk.disk), 'disk', path.join(farmRoot, farm));
+    for (const line of names.refused) log(line);
+    const disks = listed.filter((disk) => names.usable.includes(disk.disk));
     const skips: Skip[] = [];
     const candidates: { disk: FarmDisk; kib: number }[] = [];
     for (const disk of disks) {

@@ -7,6 +7,10 @@ export interface TempChoiceOptions {
   tempRoot: string;
   /** Names of the temp dirs under temp_root (the layout's listing). */
   names: string[];
+  /** Sentences for dirs refused by name (splitUsableNames), said when no dir is left. */
+  refused?: string[];
+  /** Why no plot can be written into dir (read-only, no permission), or null; absent: not checked. */
+  writeProblem?: (dir: string) => Promise<string | null>;
   /** farm_temp.goplot: the round robin goes on after it. */
   lastTemp: string;
   /** Temp dirs of the plots running now, as the process table gives them. */
@@ -79,6 +83,15 @@ async function judgeTempDir(options: TempChoiceOptions, name: string, dir: strin
       return `cannot tell its filesystem (${(error as Error).message})`;
     }
   }
+  if (options.writeProblem) {
+    // the plot would start, fail at its first write, and count toward the back-off
+    try {
+      const problem = await options.writeProblem(dir);
+      if (problem !== null) return problem;
+    } catch (error) {
+      return `cannot tell whether it is writable (${(error as Error).message})`;
+    }
+  }
   const plots = countPlotsIn(options.tempRoot, name, options.runningTempDirs);
   if (options.maxPerTemp > 0 && plots >= options.maxPerTemp) return `${plural(plots, 'plot')} (max_per_temp ${options.maxPerTemp})`;
   if (options.neededBytes <= 0) return null;
@@ -102,9 +115,10 @@ async function judgeTempDir(options: TempChoiceOptions, name: string, dir: strin
  * and one more at their peak.
  */
 export async function chooseTempDir(options: TempChoiceOptions): Promise<TempChoice> {
-  const skipped: string[] = [];
+  const skipped: string[] = [...(options.refused ?? [])];
   if (options.names.length === 0) {
-    return { ok: false, message: `no temp dir under ${options.tempRoot} (make ${path.join(options.tempRoot, '1')})`, skipped };
+    const message = skipped.length > 0 ? `no temp dir can take a plot: ${skipped.join('; ')}` : `no temp dir under ${options.tempRoot} (make ${path.join(options.tempRoot, '1')})`;
+    return { ok: false, message, skipped };
   }
   for (const name of nextRoundRobin(options.names, options.lastTemp)) {
     const dir = path.join(options.tempRoot, name);
