@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DISK_TIMEOUT_MS, withTimeout } from './disk-space.js';
+import { boundedDiskCall, DISK_TIMEOUT_MS } from './disk-space.js';
 import { findMountPoint, type MountPoints } from './mount-points.js';
 
 /** st_dev as mountinfo writes it (Linux's new_encode_dev). */
@@ -21,7 +21,7 @@ export function deviceName(dev: number): string {
  * the first fact counts. Throws when dir cannot be resolved or stat'ed in time.
  */
 export async function findRootFilesystemProblem(dir: string, mounts: MountPoints, timeoutMs = DISK_TIMEOUT_MS): Promise<string | null> {
-  const real = await withTimeout(fs.promises.realpath(dir), timeoutMs, 'realpath');
+  const real = await boundedDiskCall(dir, 'realpath', () => fs.promises.realpath(dir), timeoutMs);
   const leads = real === path.resolve(dir) ? '' : ` (it leads to ${real})`;
   const mountPoint = findMountPoint(real, mounts);
   if (mountPoint === '/') return leads === '' ? 'on the root filesystem: its disk is not mounted?' : `on the root filesystem${leads}`;
@@ -30,6 +30,6 @@ export async function findRootFilesystemProblem(dir: string, mounts: MountPoints
   if (mounts.devices?.get(mountPoint) === rootDevice) {
     return `on the root filesystem${leads}: ${mountPoint} is mounted from the root's device ${rootDevice} (a bind mount?)`;
   }
-  const device = deviceName((await withTimeout(fs.promises.stat(real), timeoutMs, 'stat')).dev);
+  const device = deviceName((await boundedDiskCall(dir, 'stat', () => fs.promises.stat(real), timeoutMs)).dev);
   return device === rootDevice ? `on the root filesystem${leads}: it is on the root's device ${device}` : null;
 }
