@@ -2,68 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import { diskStateFile, formatDiskState, readDiskState, writeDiskState, type DiskState, type WritableDiskState } from '../farm/disk-state.js';
-import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
-import { listDisks, listFarms, listTempDirs, type FarmDisk } from '../farm/farm-layout.js';
+import { formatBytes } from '../farm/disk-space.js';
+import { evaluateDisk, type DiskEvaluation } from './evaluate-disk.js';
+
+export { evaluateDisk, type DiskEvaluation, type EvaluateDiskOptions } from './evaluate-disk.js';
+import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import type { HomePaths } from '../config/home.js';
 import { mapLimited } from '../util/map-limited.js';
 import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
 import { splitUsableNames } from '../farm/farm-names.js';
-import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
-import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
+import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { withStateLock } from '../farm/state-lock.js';
-import { sweepOrphanedTemp } from './orphaned-temp.js';
-
-export type DiskEvaluation =
-  | { kind: 'unmounted' }
-  /** A mount point, but plots/ really is on the root filesystem (a link into `/`, a bind mount). */
-  | { kind: 'on-root'; problem: string }
-  | { kind: 'unreadable'; problem: string }
-  /** Its plots/ cannot be written: it has no room for a plot, whatever statfs says. */
-  | { kind: 'read-only'; problem: string }
-  | {
-      kind: 'measured';
-      state: { kind: 'number'; kib: number } | { kind: 'full' };
-      freeKiB: number;
-      committedKiB: number;
-      plots: number;
-    };
-
-export interface EvaluateDiskOptions {
-  requireMount: boolean;
-  mounts: MountPoints;
-  spaceMethod: SpaceMethod;
-  runningPlots: RunningPlot[];
-  /** Room one more plot needs: below it the disk is full. */
-  plotKiB: number;
-  /** Per disk read (disk_timeout); readDiskSpace's default when absent. */
-  timeoutMs?: number;
-  access?: (dir: string) => Promise<void>;
-}
-
-/** diskhand's verdict on a disk with plots/ and logs/: used + committed KiB, `full`, `unmounted` or read-only. */
-export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions): Promise<DiskEvaluation> {
-  if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) return { kind: 'unmounted' };
-  let space;
-  try {
-    if (options.requireMount) {
-      const onRoot = await findRootFilesystemProblem(disk.plotsDir, options.mounts, options.timeoutMs);
-      if (onRoot !== null) return { kind: 'on-root', problem: `${disk.plotsDir} is ${onRoot}` };
-    }
-    // a read-only disk's number never grows, so it would be chosen for every plot, each dying at its final copy
-    const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, { timeoutMs: options.timeoutMs, access: options.access });
-    if (writeProblem !== null) return { kind: 'read-only', problem: writeProblem };
-    space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
-  } catch (error) {
-    return { kind: 'unreadable', problem: `cannot read its space with ${options.spaceMethod} (${(error as Error).message})` };
-  }
-  const plots = options.runningPlots.filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk);
-  const committed = plots.reduce((sum, plot) => sum + committedKiB(plot.k, plot.compression), 0);
-  const freeKiB = Math.floor(space.freeBytes / 1024);
-  const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
-  const state = freeKiB - committed < options.plotKiB ? { kind: 'full' as const } : { kind: 'number' as const, kib: usedKiB + committed };
-  return { kind: 'measured', state, freeKiB, committedKiB: committed, plots: plots.length };
-}
+import { sweepTemp } from './orphaned-temp.js';
 
 /** 'read-only' writes `full` (DESIGN's states: no room for one more plot), and is logged as a problem. */
 export type DiskOutcome = 'room' | 'full' | 'read-only' | 'off' | 'unmounted' | 'skipped' | 'error';
@@ -154,21 +105,6 @@ function mtimeMs(file: string): number {
   } catch {
     return 0;
   }
-}
-
-/**
- * Temp space of plots whose tractor and plotter died together is freed here: diskhand runs every
- * minute whether or not plots are being started (the loop idles while on_toggle is off), and it
- * is the one pass that already owns the question "how much room is there".
- */
-async function sweepTemp(options: DiskhandOptions, config: ConfigReader): Promise<void> {
-  const tempRoot = config.get('temp_root');
-  const temp2 = config.get('temp2_dir');
-  const dirs = [...listTempDirs(tempRoot).map((name) => path.join(tempRoot, name)), ...(temp2 === '' ? [] : [temp2])];
-  if (dirs.length === 0) return;
-  const runningPlots = readRunningPlots({ farmRoot: config.get('farm_root'), tempRoot, commandNames: plotterCommandNames(config), procDir: options.procDir });
-  const now = (options.now ?? Date.now)();
-  await sweepOrphanedTemp({ dirs, runningPlots, now, procDir: options.procDir, timeoutMs: config.get('disk_timeout') * 1000 }, options.log);
 }
 
 /**
@@ -321,6 +257,6 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
       + `${count('unmounted')} unmounted, ${count('skipped')} skipped, ${plural(count('error'), 'error')}; `
       + `${plural(plotsSeen, 'plot')} running; ${plural(written, 'state file')} written (${seconds} s)`;
   log(disks.length === 0 || count('error') > 0 ? 'warn' : 'info', summary);
-  await sweepTemp(options, config);
+  await sweepTemp({ config, log, procDir: options.procDir, now: (options.now ?? Date.now)() });
   return { farmRoot, runningPlots: plotsSeen, disks: reports, written, summary };
 }

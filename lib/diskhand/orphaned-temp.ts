@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatBytes, withTimeout } from '../farm/disk-space.js';
+import type { ConfigReader } from '../config/config-reader.js';
+import { listTempDirs } from '../farm/farm-layout.js';
 import { listPids } from '../farm/proc-read.js';
-import type { RunningPlot } from '../farm/process-table.js';
+import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
 import { findPlotId } from '../tractor/clean-failed-plot.js';
 
 /**
@@ -156,4 +158,18 @@ export async function sweepOrphanedTemp(options: OrphanSweepOptions, log: SweepL
   const bytes = removed.reduce((sum, orphan) => sum + orphan.bytes, 0);
   if (removed.length > 0) log('info', `freed ${formatBytes(bytes)} of temp space: ${removed.length} orphaned temp ${removed.length === 1 ? 'entry' : 'entries'} of plots that no longer run`);
   return { removed, bytes };
+}
+
+/**
+ * Temp space of plots whose tractor and plotter died together is freed by diskhand: it runs every
+ * minute whether or not plots are being started (the loop idles while on_toggle is off), and it
+ * is the one pass that already owns the question "how much room is there".
+ */
+export async function sweepTemp(o: { config: ConfigReader; log: SweepLog; procDir?: string; now: number }): Promise<void> {
+  const tempRoot = o.config.get('temp_root');
+  const temp2 = o.config.get('temp2_dir');
+  const dirs = [...listTempDirs(tempRoot).map((name) => path.join(tempRoot, name)), ...(temp2 === '' ? [] : [temp2])];
+  if (dirs.length === 0) return;
+  const runningPlots = readRunningPlots({ farmRoot: o.config.get('farm_root'), tempRoot, commandNames: plotterCommandNames(o.config), procDir: o.procDir });
+  await sweepOrphanedTemp({ dirs, runningPlots, now: o.now, procDir: o.procDir, timeoutMs: o.config.get('disk_timeout') * 1000 }, o.log);
 }
