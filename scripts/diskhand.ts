@@ -11,6 +11,7 @@ import { resolveHome } from '../lib/config/home.js';
 import { configLogSink, createLogger } from '../lib/util/logger.js';
 import { mountinfoPathFrom } from '../lib/farm/mount-points.js';
 import { notifyDiskChanges } from '../lib/diskhand/notify-disk-changes.js';
+import { endProcess } from '../lib/farm/end-process.js';
 
 async function main(): Promise<void> {
   const options = new Command('diskhand')
@@ -45,4 +46,4 @@ main()
   })
   // a hung disk's statfs or df never returns and would keep the process alive for ever (and cron
   // would pile them up); everything is written by now (the log and stdout write synchronously)
-  .finally(() => process.exit());
+  .finally(() => endProcess('diskhand'));

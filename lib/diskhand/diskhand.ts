@@ -6,7 +6,8 @@ import { formatBytes } from '../farm/disk-space.js';
 import { evaluateDisk, type DiskEvaluation } from './evaluate-disk.js';
 
 export { evaluateDisk, type DiskEvaluation, type EvaluateDiskOptions } from './evaluate-disk.js';
-import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import { listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import { listDisksBounded, type ListedDisk } from '../farm/list-disks-bounded.js';
 import type { HomePaths } from '../config/home.js';
 import { mapLimited } from '../util/map-limited.js';
 import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
@@ -84,11 +85,6 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-function missingParts(disk: FarmDisk): string {
-  const missing = [disk.plotsDir, disk.logsDir].filter((dir) => !fs.existsSync(dir)).map((dir) => `${path.basename(dir)}/`);
-  return `no ${missing.join(' and ') || 'plots/ or logs/'} in ${disk.dir}`;
-}
-
 /** ` (it does not exist)`, ` (cannot read it: …)` or nothing, for the summary of a run that found no disk. */
 function whyNoDisks(farmRoot: string): string {
   try {
@@ -137,15 +133,15 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   }
 
   const farmNames = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
-  const disks: FarmDisk[] = [];
+  const timeoutMs = config.get('disk_timeout') * 1000;
+  const disks: ListedDisk[] = [];
   for (const line of farmNames.refused) log('warn', line);
   for (const farm of farmNames.usable) {
-    const listed = listDisks(farmRoot, farm);
+    const listed = await listDisksBounded(farmRoot, farm, timeoutMs);
     const diskNames = splitUsableNames(listed.map((disk) => disk.disk), 'disk', path.join(farmRoot, farm));
     for (const line of diskNames.refused) log('warn', line);
     disks.push(...listed.filter((disk) => diskNames.usable.includes(disk.disk)));
   }
-  const timeoutMs = config.get('disk_timeout') * 1000;
   const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB, timeoutMs, access: options.access };
   const toItem = (disk: FarmDisk, before: DiskState, result: DiskEvaluation): Pending | DiskReport => {
     const name = `${disk.farm}/${disk.disk}`;
@@ -178,8 +174,11 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
     // an unmounted disk usually shows an empty mount point dir: say unmounted, not incomplete
     const unmounted = requireMount && !isMountPoint(disk.dir, mounts);
+    if (disk.hung !== null && !unmounted) {
+      return { farm: disk.farm, disk: disk.disk, outcome: 'error', state: formatDiskState(before), written: false, message: `${name}: ${disk.hung}; ${left}` };
+    }
     if (!disk.complete && !unmounted) {
-      return { farm: disk.farm, disk: disk.disk, outcome: 'skipped', state: formatDiskState(before), written: false, message: `${name}: skipped, ${missingParts(disk)}; ${left}` };
+      return { farm: disk.farm, disk: disk.disk, outcome: 'skipped', state: formatDiskState(before), written: false, message: `${name}: skipped, no ${disk.missing.join(' and ')} in ${disk.dir}; ${left}` };
     }
     return toItem(disk, before, unmounted ? { kind: 'unmounted' } : await evaluateDisk(disk, evaluate));
   });

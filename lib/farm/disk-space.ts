@@ -71,6 +71,11 @@ export async function readDiskSpace(dir: string, method: SpaceMethod, options: R
 /** Dirs whose disk call got no answer in time and has not returned yet, with what was asked. */
 const unanswered = new Map<string, string>();
 
+/** The disk calls that timed out and are still out, as `<what> on <dir>`. */
+export function unansweredDiskCalls(): string[] {
+  return [...unanswered].map(([dir, what]) => `${what} on ${dir}`);
+}
+
 function unansweredAt(dir: string): string | undefined {
   for (const [pending, what] of unanswered) {
     // a disk is asked at its mount point and at its plots/: either hung stands for both
@@ -142,10 +147,11 @@ export interface WriteCheckOptions {
  * answer in time: the disk is then unreadable, not read-only.
  */
 export async function findWriteProblem(dir: string, mounts: MountPoints, options: WriteCheckOptions = {}): Promise<string | null> {
+  const access = options.access ?? ((target: string) => fs.promises.access(target, fs.constants.W_OK));
+  // the bounded call first: the read-only check resolves links synchronously, which would hang on a dead disk
+  const error = await boundedDiskCall(dir, 'access', () => access(dir).then(() => null, (failure: unknown) => failure as Error), options.timeoutMs ?? DISK_TIMEOUT_MS);
   const readOnlyMount = findReadOnlyMount(dir, mounts);
   if (readOnlyMount !== null) return `mounted read-only at ${readOnlyMount}`;
-  const access = options.access ?? ((target: string) => fs.promises.access(target, fs.constants.W_OK));
-  const error = await boundedDiskCall(dir, 'access', () => access(dir).then(() => null, (failure: unknown) => failure as Error), options.timeoutMs ?? DISK_TIMEOUT_MS);
   // `EROFS: read-only file system, access '/x'`: the path is known to the reader already
   return error === null ? null : `${dir} is not writable (${error.message.split(', ')[0]})`;
 }

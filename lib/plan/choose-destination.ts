@@ -3,8 +3,9 @@ import path from 'node:path';
 import { splitUsableNames } from '../farm/farm-names.js';
 import { evaluateDisk } from '../diskhand/diskhand.js';
 import { readDiskState, writeDiskState } from '../farm/disk-state.js';
-import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
-import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import { DISK_TIMEOUT_MS, findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
+import { listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import { listDisksBounded } from '../farm/list-disks-bounded.js';
 import type { HomePaths } from '../config/home.js';
 import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
 import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
@@ -89,13 +90,17 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
     return { ok: false, message: `no usable disk under ${farmRoot}: ${refused.length > 0 ? refused.join('; ') : 'no farms in it'}`, skipped };
   }
   for (const farm of nextRoundRobin(farms, options.lastFarm)) {
-    const listed = listDisks(farmRoot, farm);
+    const listed = await listDisksBounded(farmRoot, farm, options.timeoutMs ?? DISK_TIMEOUT_MS);
     const names = splitUsableNames(listed.map((disk) => disk.disk), 'disk', path.join(farmRoot, farm));
     for (const line of names.refused) log(line);
     const disks = listed.filter((disk) => names.usable.includes(disk.disk));
     const skips: Skip[] = [];
+    for (const disk of disks.filter((candidate) => candidate.hung !== null)) {
+      log(`${farm}/${disk.disk}: ${disk.hung}; trying the next disk`);
+      skips.push({ disk: disk.disk, reason: 'unreadable' });
+    }
     const candidates: { disk: FarmDisk; kib: number }[] = [];
-    for (const disk of disks) {
+    for (const disk of disks.filter((candidate) => candidate.hung === null)) {
       const reason = await judgeDisk(disk, options, reserve, candidates);
       if (reason !== null) skips.push({ disk: disk.disk, reason });
     }

@@ -2,7 +2,7 @@ import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { evaluateDisk, LOCKED_READ_MS } from '../diskhand/diskhand.js';
 import { formatDiskState, readDiskState, writeDiskState } from '../farm/disk-state.js';
-import { listDisks } from '../farm/farm-layout.js';
+import { listDisksBounded } from '../farm/list-disks-bounded.js';
 import { mountinfoPathFrom, readMountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
@@ -26,8 +26,9 @@ export interface ReleaseOptions {
 export async function releaseReservation(o: ReleaseOptions): Promise<void> {
   const { paths, config, plot } = o;
   const farmRoot = config.get('farm_root');
-  const disk = listDisks(farmRoot, plot.farm).find((candidate) => candidate.disk === plot.disk);
-  if (disk === undefined) return;
+  const timeoutMs = Math.min(config.get('disk_timeout') * 1000, LOCKED_READ_MS);
+  const disk = (await listDisksBounded(farmRoot, plot.farm, timeoutMs)).find((candidate) => candidate.disk === plot.disk);
+  if (disk === undefined || disk.hung !== null) return;
   await withStateLock(paths, async () => {
     const before = readDiskState(paths, plot.farm, plot.disk);
     if (before.kind !== 'number' && before.kind !== 'full') return;
@@ -44,7 +45,7 @@ export async function releaseReservation(o: ReleaseOptions): Promise<void> {
       spaceMethod: config.get('disk_space'),
       runningPlots,
       plotKiB: committedKiB(config.get('k'), config.get('compression')),
-      timeoutMs: Math.min(config.get('disk_timeout') * 1000, LOCKED_READ_MS),
+      timeoutMs,
     });
     if (result.kind !== 'measured') return;
     writeDiskState(paths, plot.farm, plot.disk, result.state);
