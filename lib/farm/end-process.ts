@@ -7,11 +7,13 @@ import { unansweredDiskCalls } from './disk-space.js';
  * up. Then the work is done and written (logs are written synchronously), and only SIGKILL ends
  * it; stderr says why first.
  */
-export function endProcess(name: string, code?: number): never {
+export function endProcess(name: string, code?: number, say?: (message: string) => void): never {
   // a hung df is a child process of its own: it holds no thread of this one
   const stuck = unansweredDiskCalls().filter((call) => !call.startsWith('df on '));
   if (stuck.length > 0) {
-    process.stderr.write(`${name}: ending with SIGKILL: ${stuck.length} disk call${stuck.length === 1 ? ' is' : 's are'} still stuck (${stuck.join(', ')}), and a normal exit would wait for ${stuck.length === 1 ? 'it' : 'them'}\n`);
+    const message = `ending with SIGKILL: ${stuck.length} disk call${stuck.length === 1 ? ' is' : 's are'} still stuck (${stuck.join(', ')}), and a normal exit would wait for ${stuck.length === 1 ? 'it' : 'them'}`;
+    say?.(code === undefined ? message : `${message} (exit code ${code} otherwise)`);
+    process.stderr.write(`${name}: ${message}\n`);
     process.kill(process.pid, 'SIGKILL');
   }
   // process.exit(undefined) would exit 0 over a process.exitCode set earlier

@@ -99,7 +99,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     });
     if (!destination.ok) return { ok: false as const, message: destination.message };
     // a lost or reset index.goplot must not hand out a number a plot log already has
-    const index = Math.max(config.get('index'), highestPlotLogIndex(farmRoot)) + 1;
+    const index = Math.max(config.get('index'), await highestPlotLogIndex(farmRoot, config.get('disk_timeout') * 1000)) + 1;
     if (!options.dryRun) {
       writeStateValue(paths, 'index', index);
       writeStateValue(paths, 'farm_dest', destination.choice.farm);

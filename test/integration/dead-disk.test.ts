@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { simFarmsOfThisFile } from '../helpers/sim-farm.js';
+import { simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
 import { IS_ROOT, NOT_ROOT, smallFilesystems } from '../helpers/small-filesystems.js';
 import { logMessages, runScript } from '../helpers/temp-home.js';
 
@@ -29,5 +29,20 @@ describe('a dead disk (a FUSE mount that never answers)', { skip: canFuse ? fals
     assert.match(lines[1], /^farm1\/disk1: \d+ KiB \(free /);
     assert.match(lines[2], /^2 disks in 1 farm: 1 with room, .* 1 error; /);
     assert.match(home.read('disks/farm1/disk1.goplot'), /^\d+\n$/);
+  });
+
+  test('a tractor skips the dead disk, plots on the healthy one, and ends after its plot', { timeout: 90_000 }, async () => {
+    const home = farm({ farm1: ['disk1'] }, ['1']);
+    home.set('disk_timeout', 2);
+    const dead = path.join(home.farmRoot, 'farm1', 'disk0');
+    mounts.hungFuse(dead);
+    const tractor = await runScript(home, 'scripts/tractor.js', [], { env: simEnv(0.3), timeout: 40_000 });
+    assert.equal(tractor.timedOut, false, 'the tractor must end although a disk never answers');
+    assert.equal(tractor.signal, 'SIGKILL', tractor.stderr);
+    const lines = logMessages(home);
+    assert.ok(lines.includes('farm1/disk0: cannot look into it (no answer from stat within 2 s (a hung disk or mount?)); trying the next disk'), lines.join('\n'));
+    assert.match(lines.find((line) => line.startsWith('plot 1 started')) ?? '', /dest farm1\/disk1,/);
+    assert.match(lines.find((line) => line.startsWith('plot 1 finished')) ?? '', /\(farm1\/disk1\)$/);
+    assert.equal(lines.at(-1), `ending with SIGKILL: 2 disk calls are still stuck (stat on ${dead}/plots, stat on ${dead}/logs), and a normal exit would wait for them (exit code 0 otherwise)`);
   });
 });
