@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { errorMessage } from '../util/run-main.js';
 
 /**
  * No value comes near this (the longest are paths, URLs and extra_args): a bigger file is not a
@@ -41,7 +42,7 @@ export function readValueFile(file: string): RawValue {
     if (code === 'ENOENT') return { status: 'missing' };
     if (code === 'EISDIR') return { status: 'unreadable', problem: 'it is a directory, not a file' };
     if (code === 'ELOOP') return { status: 'unreadable', problem: 'it is a symbolic link; value files must be regular files (replace the link with the file)' };
-    return { status: 'unreadable', problem: `${code ?? 'error'}: ${(error as Error).message}` };
+    return { status: 'unreadable', problem: `${code ?? 'error'}: ${errorMessage(error)}` };
   }
   const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
   const raw = lines.at(-1) ?? '';

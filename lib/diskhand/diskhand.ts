@@ -3,9 +3,7 @@ import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import { diskStateFile, formatDiskState, readDiskState, writeDiskState, type DiskState, type WritableDiskState } from '../farm/disk-state.js';
 import { formatBytes } from '../farm/disk-space.js';
-import { evaluateDisk, type DiskEvaluation } from './evaluate-disk.js';
-
-export { evaluateDisk, type DiskEvaluation, type EvaluateDiskOptions } from './evaluate-disk.js';
+import { evaluateDisk, type DiskEvaluation } from '../farm/evaluate-disk.js';
 import { listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import { listDisksBounded, type ListedDisk } from '../farm/list-disks-bounded.js';
 import type { HomePaths } from '../config/home.js';
@@ -15,6 +13,7 @@ import { committedKiB } from '../farm/plot-size.js';
 import { splitUsableNames } from '../farm/farm-names.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { withStateLock } from '../farm/state-lock.js';
+import { errorMessage } from '../util/run-main.js';
 import { sweepTemp } from './orphaned-temp.js';
 
 /** 'read-only' writes `full` (DESIGN's states: no room for one more plot), and is logged as a problem. */
@@ -128,7 +127,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   } catch (error) {
     // without require_mount they only tell read-only mounts, which access(W_OK) finds too
     if (requireMount) {
-      throw new Error(`cannot read mount points from ${mountinfo} (${(error as Error).message}); require_mount=yes needs them, so no disk state was changed`);
+      throw new Error(`cannot read mount points from ${mountinfo} (${errorMessage(error)}); require_mount=yes needs them, so no disk state was changed`);
     }
   }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { splitUsableNames } from '../farm/farm-names.js';
-import { evaluateDisk } from '../diskhand/diskhand.js';
+import { evaluateDisk, type PlotOnDisk } from '../farm/evaluate-disk.js';
 import { readDiskState, writeDiskState } from '../farm/disk-state.js';
 import { DISK_TIMEOUT_MS, findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
 import { listFarms, type FarmDisk } from '../farm/farm-layout.js';
@@ -10,7 +10,7 @@ import type { HomePaths } from '../config/home.js';
 import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
 import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
 import { nextRoundRobin } from '../util/natural-sort.js';
-import type { RunningPlot } from '../farm/process-table.js';
+import { errorMessage } from '../util/run-main.js';
 
 export interface DestinationChoice {
   farm: string;
@@ -44,7 +44,7 @@ export interface ChooseDestinationOptions {
    */
   reserve?: boolean;
   /** For a disk with no state file, which is measured now as diskhand would. */
-  runningPlots?: RunningPlot[];
+  runningPlots?: PlotOnDisk[];
   /** Per disk read; a hung disk is skipped after it (readDiskSpace's default when absent). */
   timeoutMs?: number;
   /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
@@ -118,7 +118,7 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
         }
         space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
       } catch (error) {
-        log(`${name}: cannot read its space with ${options.spaceMethod} (${(error as Error).message}); trying the next disk`);
+        log(`${name}: cannot read its space with ${options.spaceMethod} (${errorMessage(error)}); trying the next disk`);
         skips.push({ disk: disk.disk, reason: 'unreadable' });
         continue;
       }

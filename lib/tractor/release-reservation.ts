@@ -1,6 +1,7 @@
 import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
-import { evaluateDisk, LOCKED_READ_MS } from '../diskhand/diskhand.js';
+import { LOCKED_READ_MS } from '../diskhand/diskhand.js';
+import { evaluateDisk } from '../farm/evaluate-disk.js';
 import { formatDiskState, readDiskState, writeDiskState } from '../farm/disk-state.js';
 import { listDisksBounded } from '../farm/list-disks-bounded.js';
 import { mountinfoPathFrom, readMountPoints } from '../farm/mount-points.js';

@@ -1,9 +1,13 @@
-import { findWriteProblem, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
-import type { FarmDisk } from '../farm/farm-layout.js';
-import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
-import { committedKiB } from '../farm/plot-size.js';
-import type { RunningPlot } from '../farm/process-table.js';
-import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
+import { findWriteProblem, readDiskSpace, type SpaceMethod } from './disk-space.js';
+import type { FarmDisk } from './farm-layout.js';
+import { isMountPoint, type MountPoints } from './mount-points.js';
+import { committedKiB } from './plot-size.js';
+import type { RunningPlot } from './process-table.js';
+import { findRootFilesystemProblem } from './root-filesystem.js';
+import { errorMessage } from '../util/run-main.js';
+
+/** A running plot as a disk's judgement needs it: which disk it writes to and how big it gets. */
+export type PlotOnDisk = Pick<RunningPlot, 'farm' | 'disk' | 'k' | 'compression'>;
 
 export type DiskEvaluation =
   | { kind: 'unmounted' }
@@ -24,7 +28,7 @@ export interface EvaluateDiskOptions {
   requireMount: boolean;
   mounts: MountPoints;
   spaceMethod: SpaceMethod;
-  runningPlots: RunningPlot[];
+  runningPlots: PlotOnDisk[];
   /** Room one more plot needs: below it the disk is full. */
   plotKiB: number;
   /** Per disk read (disk_timeout); readDiskSpace's default when absent. */
@@ -32,7 +36,11 @@ export interface EvaluateDiskOptions {
   access?: (dir: string) => Promise<void>;
 }
 
-/** diskhand's verdict on a disk with plots/ and logs/: used + committed KiB, `full`, `unmounted` or read-only. */
+/**
+ * The verdict on a disk with plots/ and logs/: used + committed KiB, `full`, `unmounted` or
+ * read-only. diskhand writes it to the state file; the destination choice measures a disk that
+ * has no state file yet the same way.
+ */
 export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions): Promise<DiskEvaluation> {
   if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) return { kind: 'unmounted' };
   let space;
@@ -46,7 +54,7 @@ export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions)
     if (writeProblem !== null) return { kind: 'read-only', problem: writeProblem };
     space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
   } catch (error) {
-    return { kind: 'unreadable', problem: `cannot read its space with ${options.spaceMethod} (${(error as Error).message})` };
+    return { kind: 'unreadable', problem: `cannot read its space with ${options.spaceMethod} (${errorMessage(error)})` };
   }
   const plots = options.runningPlots.filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk);
   const committed = plots.reduce((sum, plot) => sum + committedKiB(plot.k, plot.compression), 0);
