@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { runArchiverMain } from '../lib/archive/archiver-main.js';
+import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const options = new Command('archiver')
@@ -24,7 +25,5 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`archiver: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+// a local target's statfs stuck on a hung disk must not keep a finished --once run (cron) alive
+void runMain('archiver', main, { exitWhenDone: true });

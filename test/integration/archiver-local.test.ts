@@ -7,6 +7,7 @@ import { TargetReader } from '../../lib/archive/archive-targets.js';
 import { ownStartTicks } from '../../lib/archive/reservations.js';
 import { ConfigReader } from '../../lib/config/config-reader.js';
 import { makePlot, makeTargetDisk, plotFiles, unmountUnder } from '../helpers/archive-world.js';
+import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
 import { logMessages, makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
 const KiB = 1024;
@@ -21,7 +22,7 @@ function setUp(): TempHome {
   return home;
 }
 
-describe('archiver to this host\'s own farm disks', () => {
+describe('archiver to this host\'s own farm disks', { skip: IS_ROOT ? false : NOT_ROOT }, () => {
   const homes: TempHome[] = [];
   after(() => {
     for (const home of homes) {

@@ -9,6 +9,7 @@ import { startHttpRecorder } from '../helpers/http-recorder.js';
 import { checkMetrics } from '../helpers/promtool.js';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { makeSshWorld, type SshServer, type SshWorld } from '../helpers/sshd.js';
+import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
 import { makePlot, makeTargetDisk, plotFiles, unmountUnder, type MadePlot } from '../helpers/archive-world.js';
 
 const KiB = 1024;
@@ -42,7 +43,7 @@ function archiverLog(home: TempHome): string[] {
   return logMessages(home, 'archiver.log');
 }
 
-describe('archiver over ssh and rsync (real sshd on 127.0.0.1, tmpfs disks)', () => {
+describe('archiver over ssh and rsync (real sshd on 127.0.0.1, tmpfs disks)', { skip: IS_ROOT ? false : NOT_ROOT }, () => {
   let ssh: SshWorld;
   let host1: SshServer;
   let host2: SshServer;
