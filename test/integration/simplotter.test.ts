@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { execa, type Result, type ResultPromise } from 'execa';
 import { SIM_PLOTTER, waitFor } from '../helpers/temp-home.js';
 
-// Regexes from shared/fixtures/plot-logs/FORMATS.md, which the plot-log parser matches.
+// Regexes from test/fixtures/plot-logs/FORMATS.md, which the plot-log parser matches.
 const CHIAPOS = {
   keys: /Creating (\d+) plots of size (\d+), pool (public key|contract address):\s+(\S+) farmer public key: ([0-9a-f]{96})/,
   temps: /^Starting plotting progress into temporary dirs: (.+) and (.+)$/,
