@@ -351,10 +351,9 @@ describe('getfarm_collector (built script, fake chia on the command line)', () =
     const good = { FAKE_CHIA_SHOW_S: path.join(OWN, 'show-s_2x_syncing.txt'), FAKE_CHIA_FARM_SUMMARY: path.join(OWN, 'farm-summary_2x_farmer-down.txt') };
     assert.equal((await collect(home, good)).exitCode, 0);
     const sleepSeconds = String(200 + (process.pid % 97));
-    const started = Date.now();
+    // the run ends by itself (runScript would kill it at 60 s, long before chia's 200 s); its time is in bench/hangs.bench.ts
     const hung = await collect(home, { ...good, FAKE_CHIA_MODE: 'hang', FAKE_CHIA_HANG_SECONDS: sleepSeconds }, ['--timeout', '1']);
     assert.equal(hung.exitCode, 1);
-    assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
     assert.equal(hung.stderr, `getfarm_collector: "${FAKE_CHIA} show -s" did not finish within 1 s; killed it; ` +
       `"${FAKE_CHIA} farm summary" did not finish within 1 s; killed it; kept the last good values (without the status metrics) in ${home.prom} with getfarm_collector_success 0`);
     const series = readSeries(home.prom);
