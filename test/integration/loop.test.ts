@@ -72,7 +72,7 @@ describe('the goplot loop', () => {
     const home = farm({ plot_poll: 600, max_plots: 1, plot_gap: 0 });
     const loop = startLoop(home, 20);
     await waitFor('plot 1', has(home, /^plot 1 started: /));
-    await waitFor('the max_plots wait', has(home, /^not started: 1\/1 plots running \(max_plots\)$/), 5000);
+    await waitFor('the max_plots wait', has(home, /^not started: 1\/1 plots running \(max_plots\)$/));
     fs.writeFileSync(path.join(home.configDir, 'max_plots.goplot'), '2\n');
     await waitFor('the second start (plot_poll is 600 s)', () => count(home, /^starting a plot: 1\/2 plots running/) === 1);
     assert.equal(await stopLoop(loop), 0);
@@ -157,7 +157,7 @@ describe('the goplot loop', () => {
     const running = runLoop({ paths: home, env: {}, log: createLogger(home, 'goplot'), world, stop: stop.signal });
     await waitFor('the error line', has(home, /^loop pass failed: EIO: i\/o error, read; trying again in 5 s$/));
     // the pass after it logs its reason only after an await: wait for the line itself
-    await waitFor('the pass after it', has(home, /^not started: on_toggle is "off", not "run" \(echo run > config\/on_toggle\.goplot to start\)$/), 10_000);
+    await waitFor('the pass after it', has(home, /^not started: on_toggle is "off", not "run" \(echo run > config\/on_toggle\.goplot to start\)$/), 20_000);
     assert.ok(reads >= 2, `${reads} reads of the process table`);
     stop.abort();
     assert.deepEqual(await running, { ok: true });

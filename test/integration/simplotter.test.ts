@@ -191,7 +191,7 @@ describe('simplotter as chia plots create', { concurrency: 4 }, () => {
   test('exits at once with 143 on SIGTERM, leaving its temp files', async () => {
     const { t, d } = dirs();
     const child = chia(['plots', 'create', '-t', t, '-d', d], { SIMPLOTTER_SECONDS: '60' });
-    await waitFor('phase 1 temp files', () => fs.readdirSync(t).length === 8, 10_000, 20);
+    await waitFor('phase 1 temp files', () => fs.readdirSync(t).length === 8, 20_000, 20);
     child.kill('SIGTERM');
     const result = await child;
     assert.equal(result.exitCode, 143);
