@@ -5,20 +5,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { buildDashboard, dashboardQueries, substituteVariables } from '../../dashboard/build-dashboard.js';
+import { buildDashboard, dashboardQueries, metricNamesIn, substituteVariables, variableSelectors } from '../../dashboard/build-dashboard.js';
 import { makeSandbox, type Sandbox } from '../../lib/demo/make-sandbox.js';
 import { harvesterLine } from '../../lib/demo/simulated-harvester.js';
 import { PACKAGE_ROOT, resolveHome } from '../../lib/config/home.js';
 import { setValue } from '../../lib/config/write-value.js';
 import { missingBinaries, startNodeExporter, startPrometheus, type PrometheusServer, type QuerySeries, type Server } from '../helpers/prometheus.js';
 import { FAKE_BIN } from '../helpers/sim-farm.js';
+import { readAlerts, ruleFiles } from '../helpers/alert-rules.js';
 
 const script = (relative: string) => path.join(PACKAGE_ROOT, relative);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CHIA_OUTPUTS = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-cli');
 
-/** How long the whole pipeline may run before every dashboard query must have data (2 loaded cores). */
+/** How long the whole pipeline may run before every dashboard query must have data (plots must have finished too; 2 loaded cores). */
 const DATA_DEADLINE_MS = 60_000;
+/** Short plots, so that several finish within the deadline and the outcome panels have data. */
+const PLOT_SECONDS = '8';
+/** The target's labels, as prometheus/prometheus.yml gives them: this one host does everything. */
+const TARGET_LABELS = { role: 'plotter,harvester,farmer' };
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-e2e-'));
 const servers: Server[] = [];
@@ -76,7 +81,7 @@ function makeFarmerHome(sandbox: Sandbox) {
  * line every second, and diskhand and the three collectors run like cron jobs, only more often.
  */
 function startPipeline(sandbox: Sandbox): () => void {
-  const env = { ...process.env, GOPLOT_HOME: sandbox.paths.home, SIMPLOTTER_SECONDS: '60' };
+  const env = { ...process.env, GOPLOT_HOME: sandbox.paths.home, SIMPLOTTER_SECONDS: PLOT_SECONDS };
   fs.writeFileSync(sandbox.chiaLog, '');
   children.push(spawn('node', [script('scripts/goplot.js')], { env, stdio: 'ignore' }));
   children.push(spawn('node', [script('scripts/harvesterlog.js')], { env, stdio: 'ignore' }));
@@ -129,6 +134,74 @@ async function checkQueries(prometheus: PrometheusServer): Promise<Checked[]> {
   }));
 }
 
+/** The series selectors of an expression: `name{…}`, `{…}` and bare metric names. */
+function selectorsIn(expr: string): string[] {
+  const withMatchers = [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)?\{[^}]*\}/g)].map((match) => match[0]);
+  const named = new Set(withMatchers.map((selector) => selector.split('{')[0]));
+  return [...withMatchers, ...metricNamesIn(expr).filter((name) => !named.has(name))];
+}
+
+/**
+ * Every alert expression must parse and evaluate, as a query and as the rule Prometheus loaded
+ * (health ok), and each series selector in it must find series the pipeline wrote (a misspelt
+ * metric or file name would leave an alert that can never fire).
+ */
+async function checkAlerts(prometheus: PrometheusServer): Promise<string[]> {
+  const problems: string[] = [];
+  const alerts = readAlerts();
+  for (const { alert, expr } of alerts) {
+    const answer = await prometheus.query(expr);
+    if (answer.status === 'error') problems.push(`${alert}: ${answer.error}`);
+    for (const selector of selectorsIn(expr)) {
+      const found = await prometheus.query(selector);
+      if (found.status === 'error' || found.result.length === 0) problems.push(`${alert}: no series for ${selector}`);
+    }
+  }
+  const loaded = new Map((await prometheus.alertRules()).map((rule) => [rule.name, rule]));
+  for (const { alert } of alerts) {
+    const rule = loaded.get(alert);
+    if (!rule) problems.push(`${alert}: not loaded by Prometheus`);
+    else if (rule.health !== 'ok') problems.push(`${alert}: health ${rule.health}${rule.lastError ? ` (${rule.lastError})` : ''}`);
+  }
+  return problems;
+}
+
+/** Each host drop-down's label_values() selector finds series that carry its label. */
+async function checkVariables(prometheus: PrometheusServer): Promise<string[]> {
+  const problems: string[] = [];
+  for (const { name, selector, label } of variableSelectors()) {
+    const answer = await prometheus.query(substituteVariables(selector));
+    if (answer.status === 'error') problems.push(`$${name}: ${answer.error}`);
+    else if (!answer.result.some((series) => label in series.metric)) problems.push(`$${name}: no series of ${selector} with a ${label} label`);
+  }
+  return problems;
+}
+
+/** The answers asserted after the queries', read together so the test can poll for all of them. */
+async function lateAnswers(prometheus: PrometheusServer) {
+  const valueOf = async (promql: string) => {
+    const answer = await prometheus.query(promql);
+    return answer.status === 'success' ? answer.result.map((series) => series.value?.[1]) : answer;
+  };
+  const harvesterStat = buildDashboard().panels.find((panel) => panel.title === 'Harvester' && panel.type === 'stat')!.targets![0]!.expr;
+  return {
+    finished: await valueOf('sum(goplot_plots_finished_total)'),
+    phases: await valueOf('count(goplot_plot_phase_duration_seconds_count > 0)'),
+    harvester: await valueOf(substituteVariables(harvesterStat)),
+    active: (await prometheus.alertRules()).filter((rule) => rule.state !== 'inactive').map((rule) => `${rule.name} ${rule.state}`).sort(),
+    scrapeErrors: await valueOf('node_textfile_scrape_error'),
+    running: await valueOf(substituteVariables('goplot_running_plots{instance=~"$plotter"}')),
+  };
+}
+type LateAnswers = Awaited<ReturnType<typeof lateAnswers>>;
+const firstNumber = (values: unknown) => (Array.isArray(values) ? Number(values[0]) : NaN);
+// the fake chia's outputs say the node syncs and the farmer is "Syncing": exactly those two alerts
+// wait out their for:, and nothing else is wrong with the sandbox
+const EXPECTED_ACTIVE = ['GoplotFarmingStopped pending', 'GoplotFullNodeNotSynced pending'];
+const lateReady = (late: LateAnswers) => firstNumber(late.finished) >= 1 && firstNumber(late.phases) === 4 &&
+  JSON.stringify(late.harvester) === '["1"]' && JSON.stringify(late.active) === JSON.stringify(EXPECTED_ACTIVE) &&
+  JSON.stringify(late.scrapeErrors) === '["0"]' && firstNumber(late.running) >= 1;
+
 const missing = missingBinaries();
 
 describe('the dashboard against real Prometheus and node_exporter, fed by the running pipeline', () => {
@@ -139,38 +212,46 @@ describe('the dashboard against real Prometheus and node_exporter, fed by the ru
     setValue(sandbox.paths, 'harvester_threshold', '30');
     const nodeExporter = await startNodeExporter(sandbox.promDir);
     servers.push(nodeExporter);
-    const prometheus = await startPrometheus(path.join(root, 'prometheus'), [new URL(nodeExporter.url).host]);
+    const prometheus = await startPrometheus(path.join(root, 'prometheus'), [new URL(nodeExporter.url).host], {
+      ruleFiles: ruleFiles(), labels: TARGET_LABELS, jobName: 'goplot',
+    });
     servers.push(prometheus);
     stopPipeline = startPipeline(sandbox);
 
     const startedAt = Date.now();
     const deadline = startedAt + DATA_DEADLINE_MS;
     let checked: Checked[] = [];
-    // every asserted answer is polled for, not only the queries' (a scrape can come before the first plot)
-    let scrapeErrors: unknown;
-    let runningPlots = 0;
-    const ready = () => checked.every((query) => query.problem === null) && JSON.stringify(scrapeErrors) === '["0"]' && runningPlots >= 1;
+    let alertProblems: string[] = [];
+    let variableProblems: string[] = [];
+    // every answer asserted below is polled for, not only the queries' (a scrape can come before a plot ends)
+    let late: LateAnswers;
     do {
       await sleep(1000);
       checked = await checkQueries(prometheus);
-      const errors = await prometheus.query('node_textfile_scrape_error');
-      scrapeErrors = errors.status === 'success' ? errors.result.map((series) => series.value?.[1]) : errors;
-      const running = await prometheus.query(substituteVariables('goplot_running_plots{instance=~"$plotter"}'));
-      runningPlots = running.status === 'success' ? Number(running.result[0]?.value?.[1] ?? 0) : 0;
-      if (process.env.E2E_DEBUG) console.log(((Date.now() - startedAt) / 1000).toFixed(1), JSON.stringify(checked.filter((q) => q.problem).map((q) => `${q.panel} ${q.refId}: ${q.problem}`)));
-    } while (!ready() && Date.now() < deadline);
+      alertProblems = await checkAlerts(prometheus);
+      variableProblems = await checkVariables(prometheus);
+      late = await lateAnswers(prometheus);
+      if (process.env.E2E_DEBUG) console.log(((Date.now() - startedAt) / 1000).toFixed(1), JSON.stringify([...checked.filter((q) => q.problem).map((q) => `${q.panel} ${q.refId}: ${q.problem}`), ...alertProblems, ...variableProblems, late]));
+    } while ((checked.some((query) => query.problem !== null) || alertProblems.length > 0 || variableProblems.length > 0 || !lateReady(late)) && Date.now() < deadline);
     stopPipeline();
 
     assert.ok(checked.length >= 40, `${checked.length} queries`);
     const problems = checked.filter((query) => query.problem !== null).map((query) => `${query.panel} ${query.refId}: ${query.problem} in ${query.promql}`);
     const files = fs.readdirSync(sandbox.promDir).filter((file) => file.endsWith('.prom')).sort();
     assert.deepEqual(problems, [], `after ${Math.round((Date.now() - startedAt) / 1000)} s; prom files: ${files.join(', ')}`);
+    assert.deepEqual(alertProblems, [], 'every alert of prometheus/alerts parses, and Prometheus evaluates it on the real data');
+    assert.ok(readAlerts().length >= 14);
+    assert.deepEqual(variableProblems, [], 'every variable finds its hosts');
+    assert.ok(firstNumber(late.finished) >= 1, `plots finished and were counted by the tractors: ${JSON.stringify(late.finished)}`);
+    assert.equal(firstNumber(late.phases), 4, `the finished plots' four phases have times: ${JSON.stringify(late.phases)}`);
+    assert.deepEqual(late.harvester, ['1'], 'harvesterlog runs: up, not stale');
+    assert.deepEqual(late.active, EXPECTED_ACTIVE);
     assert.deepEqual(files, ['getfarm.prom', 'getharvester.prom', 'goplot.prom', 'harvesterlog.prom']);
     if (process.env.E2E_KEEP_PROM) for (const file of files) fs.copyFileSync(path.join(sandbox.promDir, file), path.join(process.env.E2E_KEEP_PROM, file));
     const documented = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'metrics.md'), 'utf8');
     const families = files.flatMap((file) => [...fs.readFileSync(path.join(sandbox.promDir, file), 'utf8').matchAll(/^# HELP (\S+) /gm)].map((match) => match[1]!));
     assert.deepEqual(families.filter((name) => !documented.includes(`\`${name}\``)), [], 'every metric written is in docs/metrics.md');
-    assert.deepEqual(scrapeErrors, ['0'], 'node_exporter read every .prom file');
-    assert.ok(runningPlots >= 1, 'plots were running through the loop, tractors and the simulated plotter');
+    assert.deepEqual(late.scrapeErrors, ['0'], 'node_exporter read every .prom file');
+    assert.ok(firstNumber(late.running) >= 1, `plots were running through the loop, tractors and the simulated plotter: ${JSON.stringify(late.running)}`);
   });
 });
