@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { errorMessage } from '../util/run-main.js';
 
 /** Time as a line sees it when printed, so logged durations agree with the wall clock. */
 export interface LineClock {
@@ -141,7 +142,7 @@ export async function runSimScript(script: SimScript, options: { seconds: number
         doFileStep(step);
       } catch (error) {
         flush();
-        io.writeError(`${(error as Error).message}\n`);
+        io.writeError(`${errorMessage(error)}\n`);
         return 1;
       }
     }
