@@ -109,11 +109,3 @@ export function logMessages(home: TempHome, file = 'goplot.log'): string[] {
     .filter(Boolean)
     .map((line) => line.replace(/^\[[^\]]+\] \w+: \S+\[\d+\] /, ''));
 }
-
-/** `../shared` beside the checkout, or null (tests that need it skip with a clear message). */
-export function sharedDir(): string | null {
-  const dir = path.resolve(PACKAGE_ROOT, '..', 'shared');
-  return fs.existsSync(path.join(dir, 'fixtures')) ? dir : null;
-}
-
-export const SHARED_MISSING = 'skipped: ../shared/fixtures is not beside this checkout';
