@@ -1,0 +1,58 @@
+import { isInteger, parse } from 'lossless-json';
+
+/** A JSON value as chia sends it: integers beyond 2^53 (netspace, weights, uint128 balances) as bigint. */
+export type ChiaJson = null | boolean | number | bigint | string | ChiaJson[] | { [key: string]: ChiaJson };
+
+/**
+ * JSON.parse would round netspace (a uint128, above 2^64 at times) and large mojo amounts to the
+ * nearest double before anything could add or divide them exactly: integers that a double cannot
+ * hold come back as bigint, everything else as JSON.parse gives it.
+ */
+export function parseChiaJson(text: string): ChiaJson {
+  return parse(text, null, (digits) => {
+    const value = Number(digits);
+    return isInteger(digits) && !Number.isSafeInteger(value) ? BigInt(digits) : value;
+  }) as ChiaJson;
+}
+
+export type JsonObject = { [key: string]: ChiaJson };
+
+export function isObject(value: ChiaJson | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** An integer field (number or bigint) as bigint, or null when it is absent or not an integer. */
+export function integerOf(value: ChiaJson | undefined): bigint | null {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+  return null;
+}
+
+/** A numeric field as a number (a double: what a Prometheus sample holds), or null. */
+export function numberOf(value: ChiaJson | undefined): number | null {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  return null;
+}
+
+export function arrayOf(value: ChiaJson | undefined): ChiaJson[] {
+  return Array.isArray(value) ? value : [];
+}
+
+export function textOf(value: ChiaJson | undefined): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/**
+ * `whole / unit` as the double nearest the exact quotient: 9007199254740993 mojo is
+ * 9007.199254740993 XCH, where Number(mojo) / 1e12 would already have lost the last digit.
+ */
+export function exactRatio(whole: bigint, unit: bigint): number {
+  const negative = whole < 0n;
+  const magnitude = negative ? -whole : whole;
+  const integerPart = magnitude / unit;
+  const remainder = magnitude % unit;
+  // 20 decimals of the remainder are more than a double's 17 significant digits can show
+  const fraction = ((remainder * 10n ** 20n) / unit).toString().padStart(20, '0');
+  return Number(`${negative ? '-' : ''}${integerPart}.${fraction}`);
+}
