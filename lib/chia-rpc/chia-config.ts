@@ -1,13 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { CHIA_SERVICES, DEFAULT_RPC_PORTS, DEFAULT_SELF_HOSTNAME, type ChiaService } from './services.js';
 
-export const CHIA_SERVICES = ['full_node', 'farmer', 'harvester', 'wallet'] as const;
-export type ChiaService = (typeof CHIA_SERVICES)[number];
-
-/** Chia's defaults (its initial-config.yaml), used when config.yaml does not say. */
-export const DEFAULT_RPC_PORTS: Record<ChiaService, number> = { full_node: 8555, farmer: 8559, harvester: 8560, wallet: 9256 };
-export const DEFAULT_SELF_HOSTNAME = 'localhost';
+export { CHIA_SERVICES, DEFAULT_RPC_PORTS, DEFAULT_RPC_TIMEOUT_MS, DEFAULT_SELF_HOSTNAME, parsePortOverride, type ChiaService } from './services.js';
 
 export interface ChiaRpcEndpoints {
   host: string;
@@ -85,3 +81,4 @@ export function missingTlsFile(chiaRoot: string, service: ChiaService): string |
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+

@@ -52,7 +52,8 @@ export function exactRatio(whole: bigint, unit: bigint): number {
   const magnitude = negative ? -whole : whole;
   const integerPart = magnitude / unit;
   const remainder = magnitude % unit;
-  // 20 decimals of the remainder are more than a double's 17 significant digits can show
-  const fraction = ((remainder * 10n ** 20n) / unit).toString().padStart(20, '0');
+  // 20 significant digits of the remainder (more than a double shows) however small the ratio is
+  const digits = 20 + unit.toString().length;
+  const fraction = ((remainder * 10n ** BigInt(digits)) / unit).toString().padStart(digits, '0');
   return Number(`${negative ? '-' : ''}${integerPart}.${fraction}`);
 }

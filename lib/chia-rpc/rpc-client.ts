@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import got, { RequestError } from 'got';
-import { readRpcEndpoints, tlsFiles, type ChiaRpcEndpoints, type ChiaService, type RpcOverrides } from './chia-config.js';
+import { DEFAULT_RPC_TIMEOUT_MS, readRpcEndpoints, tlsFiles, type ChiaRpcEndpoints, type ChiaService, type RpcOverrides } from './chia-config.js';
 import { isObject, parseChiaJson, textOf, type JsonObject } from './chia-json.js';
-
-export const DEFAULT_RPC_TIMEOUT_MS = 10_000;
 
 /**
  * What one call gave. `reached` says the service answered at all (with an HTTP response): a

@@ -29,6 +29,7 @@ describe('chia JSON numbers', () => {
     assert.notEqual(Number(9007199254740993n) / 1e12, nearest, 'the double division loses the last digit');
     assert.equal(exactRatio(25193321725003644928n, 2n ** 50n), 22376.16467671057);
     assert.equal(exactRatio(-5n, 2n), -2.5);
+    assert.equal(exactRatio(674281385n, 25193321725003644928n), 674281385 / 25193321725003644928, 'a tiny ratio keeps its digits');
   });
 });
 
