@@ -66,6 +66,7 @@ async function main(): Promise<void> {
     const collector = path.join(PACKAGE_ROOT, 'collectors', 'getfarm_collector.js');
     const nodeAlone: number[] = [];
     const gotAlone: number[] = [];
+    const httpsAlone: number[] = [];
     const rpcProcess: number[] = [];
     const cliProcess: number[] = [];
     const chiaAlone: number[] = [];
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       nodeAlone.push(await timeProcess(['-e', '0'], {}));
       gotAlone.push(await timeProcess(['--input-type=module', '-e', "await import('got')"], {}));
+      httpsAlone.push(await timeProcess(['--input-type=module', '-e', "await import('node:https')"], {}));
       rpcProcess.push(await timeProcess([collector], { GOPLOT_HOME: rpcHome.home }));
       if (i < Math.max(3, Math.floor(RUNS / 3))) {
         cliProcess.push(await timeProcess([collector], { GOPLOT_HOME: cliHome.home, ...cliEnv }));
@@ -95,6 +97,7 @@ async function main(): Promise<void> {
     console.log(`| getfarm via the RPC (8 calls to 3 services, mutual TLS 1.3) | ${ms(median(rpcProcess))} | ${ms(p95(rpcProcess))} | – | ${ms(median(rpcProcess))} | ${ms(median(nodeAlone))} | ${ms(median(rpcInProcess))} |`);
     console.log(`| getfarm via the CLI (\`chia show -s\` + \`chia farm summary\`) | ${ms(median(cliProcess))} | ${ms(p95(cliProcess))} | ${ms(median(chiaAlone))} | ${ms(median(cliProcess) - median(chiaAlone))} | ${ms(median(nodeAlone))} | – |`);
     console.log(`| for scale: \`node -e "import('got')"\` alone | ${ms(median(gotAlone))} | ${ms(p95(gotAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
+    console.log(`| for scale: \`node -e "import('node:https')"\` alone | ${ms(median(httpsAlone))} | ${ms(p95(httpsAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
   } finally {
     await farm.close();
     fs.rmSync(root, { recursive: true, force: true });
