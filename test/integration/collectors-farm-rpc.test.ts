@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
+import { makeCa, signNodeCert } from '../helpers/chia-ssl.js';
 import { FARM_ANSWERS, startFakeChiaFarm, type FakeChiaFarm } from '../helpers/fake-chia-farm.js';
 import { checkMetrics, readSeries } from '../helpers/promtool.js';
 import { logMessages, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
@@ -328,5 +329,30 @@ describe('getfarm_collector through chia\'s RPC (built script; HTTPS services on
     const failed = await collect(home);
     assert.equal(failed.exitCode, 1);
     assert.match(failed.stderr, /^getfarm_collector: no RPC certificates for the full_node: cannot read .*private_ca\.crt \(ENOENT\); kept the last good values/);
+  });
+
+  it('a farmer certificate from another CA is refused: success 0 and the log says which certificate', async () => {
+    farm.replay();
+    const otherRoot = path.join(root, 'wrong-farmer-cert');
+    fs.cpSync(farm.chiaRoot, otherRoot, { recursive: true });
+    const farmerDir = path.join(otherRoot, 'config', 'ssl', 'farmer');
+    fs.rmSync(farmerDir, { recursive: true });
+    const otherCa = makeCa(path.join(root, 'another-ca'), 'Another CA');
+    signNodeCert(otherCa, path.join(farmerDir, 'private_farmer.crt'), path.join(farmerDir, 'private_farmer.key'));
+    const home = rpcHome('on');
+    home.set('chia_root', otherRoot);
+    const before = farm.services.farmer.requests.length;
+    const refused = await collect(home);
+    assert.equal(refused.exitCode, 1);
+    const where = `farmer RPC at 127.0.0.1:${farm.services.farmer.port}`;
+    // TLS 1.3: the server's refusal arrives after our request left, as an alert or a reset
+    const asAlert = `${where}: the service refused our client certificate (ERR_SSL_TLSV1_ALERT_UNKNOWN_CA): it is not signed by the CA this service trusts`;
+    const asReset = `${where}: the service closed the connection without an answer (ECONNRESET): a chia service does that when it does not trust ` +
+      `our client certificate ${path.join(farmerDir, 'private_farmer.crt')} (not signed by its private CA), or while it stops`;
+    const kept = `; kept the last good values (without the status metrics) in ${home.prom} with getfarm_collector_success 0`;
+    assert.ok([asAlert, asReset].some((problem) => refused.stderr === `getfarm_collector: ${problem}${kept}`), refused.stderr);
+    assert.equal(farm.services.farmer.requests.length, before, 'no request reached the farmer');
+    assert.deepEqual(readSeries(home.prom), new Map([['getfarm_collector_success', 0]]));
+    assert.equal(logMessages(home, 'collectors.log').filter((line) => line.startsWith(where)).length, 1);
   });
 });
