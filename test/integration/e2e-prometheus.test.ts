@@ -66,7 +66,7 @@ function pipelinePids(dir: string): number[] {
 /** The farmer's collector runs from its own home: chia_bin there is the CLI, while the plotting home's chia_bin is the simulated plotter. */
 function makeFarmerHome(sandbox: Sandbox) {
   const paths = resolveHome({ home: path.join(sandbox.root, 'farmer-home') });
-  for (const [name, value] of [['chia_bin', path.join(FAKE_BIN, 'chia')], ['prom_dir', sandbox.promDir]]) {
+  for (const [name, value] of [['chia_bin', path.join(FAKE_BIN, 'chia')], ['chia_rpc', 'off'], ['prom_dir', sandbox.promDir]]) {
     const written = setValue(paths, name, value);
     if (!written.ok) throw new Error(written.message);
   }
