@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseChiaJson, parseExactly } from '../lib/chia-rpc/chia-json.js';
 import { collectFarm } from '../lib/metrics/collect-farm.js';
 import { PACKAGE_ROOT, resolveHome } from '../lib/config/home.js';
 import { initValueFiles, setValue } from '../lib/config/write-value.js';
@@ -98,10 +99,36 @@ async function main(): Promise<void> {
     console.log(`| getfarm via the CLI (\`chia show -s\` + \`chia farm summary\`) | ${ms(median(cliProcess))} | ${ms(p95(cliProcess))} | ${ms(median(chiaAlone))} | ${ms(median(cliProcess) - median(chiaAlone))} | ${ms(median(nodeAlone))} | – |`);
     console.log(`| for scale: \`node -e "import('got')"\` alone | ${ms(median(gotAlone))} | ${ms(p95(gotAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
     console.log(`| for scale: \`node -e "import('node:https')"\` alone | ${ms(median(httpsAlone))} | ${ms(p95(httpsAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
+    console.log('');
+    await benchParsing();
   } finally {
     await farm.close();
     fs.rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** A big harvester's get_plots (the real sample's plot, 10,000 times) through each parser. */
+async function benchParsing(): Promise<void> {
+  const sample = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-rpc', 'harvester_get_plots_v1.7-docs_two-k25-plotnft-one-not-found.json'), 'utf8')) as { plots: { filename: string }[] };
+  const plots = Array.from({ length: 10_000 }, (_, i) => ({ ...sample.plots[0]!, filename: sample.plots[0]!.filename.replace('.plot', `-${i}.plot`) }));
+  const text = JSON.stringify({ failed_to_open_filenames: [], not_found_filenames: [], plots, success: true });
+  const state = fs.readFileSync(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-rpc', 'full_node_get_blockchain_state_v1.7-docs_mainnet-synced-h3326213.json'), 'utf8');
+  const runs = Math.max(5, Math.floor(RUNS / 3));
+  const rows: [string, string, (input: string) => unknown][] = [
+    ['JSON.parse (loses digits above 2^53)', text, JSON.parse],
+    ['lossless-json, every number checked (parseExactly)', text, parseExactly],
+    ['parseChiaJson: JSON.parse when no number has 16+ digits', text, parseChiaJson],
+  ];
+  console.log(`### parsing a harvester's get_plots of 10,000 plots (${(text.length / 1e6).toFixed(1)} MB), ${runs} runs`);
+  console.log('');
+  console.log('| parser | median (ms) | p95 (ms) |');
+  console.log('|---|---:|---:|');
+  for (const [name, input, parse] of rows) {
+    const times = await timeRuns(() => parse(input), runs);
+    console.log(`| ${name} | ${median(times).toFixed(1)} | ${p95(times).toFixed(1)} |`);
+  }
+  const exact = await timeRuns(() => parseChiaJson(state), runs * 10);
+  console.log(`| parseChiaJson on get_blockchain_state (${state.length} bytes; netspace > 2^64: the exact way) | ${median(exact).toFixed(2)} | ${p95(exact).toFixed(2)} |`);
 }
 
 main().catch((error: unknown) => {

@@ -22,6 +22,18 @@ describe('chia JSON numbers', () => {
       { a: 9007199254740993n, b: 9007199254740991, c: 1677653735.9421551, d: -18446744073709551617n });
   });
 
+  it('reads every fixture as JSON.parse does where no number is long, and fails on what is not JSON', () => {
+    for (const file of fs.readdirSync(FIXTURES).filter((name) => name.endsWith('.json'))) {
+      const text = fs.readFileSync(path.join(FIXTURES, file), 'utf8');
+      if (file === STATE || file.includes('blockchain_state')) continue; // netspace: the exact path, above
+      assert.deepEqual(parseChiaJson(text), JSON.parse(text), file);
+    }
+    assert.deepEqual(parseChiaJson('{"name": "plot-1234567890123456789.plot", "n": [1, 2]}'), { name: 'plot-1234567890123456789.plot', n: [1, 2] });
+    assert.deepEqual(parseChiaJson('[12345678901234567, -1234567890123456]'), [12345678901234567n, -1234567890123456]);
+    assert.throws(() => parseChiaJson('500 Internal Server Error'));
+    assert.throws(() => parseChiaJson('{"space": 12345678901234567890'));
+  });
+
   it('divides exactly before rounding to a double', () => {
     // the double nearest 9007.199254740993 (a literal would trip the lint's precision check)
     const nearest = Number('9007.199254740993');
