@@ -68,6 +68,8 @@ async function main(): Promise<void> {
     const nodeAlone: number[] = [];
     const gotAlone: number[] = [];
     const httpsAlone: number[] = [];
+    const jsYamlAlone: number[] = [];
+    const yamlAlone: number[] = [];
     const rpcProcess: number[] = [];
     const cliProcess: number[] = [];
     const chiaAlone: number[] = [];
@@ -76,6 +78,8 @@ async function main(): Promise<void> {
       nodeAlone.push(await timeProcess(['-e', '0'], {}));
       gotAlone.push(await timeProcess(['--input-type=module', '-e', "await import('got')"], {}));
       httpsAlone.push(await timeProcess(['--input-type=module', '-e', "await import('node:https')"], {}));
+      jsYamlAlone.push(await timeProcess(['--input-type=module', '-e', "await import('js-yaml')"], {}));
+      yamlAlone.push(await timeProcess(['--input-type=module', '-e', "await import('yaml')"], {}));
       rpcProcess.push(await timeProcess([collector], { GOPLOT_HOME: rpcHome.home }));
       if (i < Math.max(3, Math.floor(RUNS / 3))) {
         cliProcess.push(await timeProcess([collector], { GOPLOT_HOME: cliHome.home, ...cliEnv }));
@@ -99,6 +103,8 @@ async function main(): Promise<void> {
     console.log(`| getfarm via the CLI (\`chia show -s\` + \`chia farm summary\`) | ${ms(median(cliProcess))} | ${ms(p95(cliProcess))} | ${ms(median(chiaAlone))} | ${ms(median(cliProcess) - median(chiaAlone))} | ${ms(median(nodeAlone))} | – |`);
     console.log(`| for scale: \`node -e "import('got')"\` alone | ${ms(median(gotAlone))} | ${ms(p95(gotAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
     console.log(`| for scale: \`node -e "import('node:https')"\` alone | ${ms(median(httpsAlone))} | ${ms(p95(httpsAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
+    console.log(`| the YAML parser for config.yaml: \`import('js-yaml')\` alone | ${ms(median(jsYamlAlone))} | ${ms(p95(jsYamlAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
+    console.log(`| the other one in the tree: \`import('yaml')\` alone | ${ms(median(yamlAlone))} | ${ms(p95(yamlAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
     console.log('');
     await benchParsing();
   } finally {
