@@ -30,9 +30,9 @@ export interface CollectHarvesterOptions {
 }
 
 /**
- * The harvester collector (goplot's getharvester_collector.sh), without chia: whether a
- * chia_harvester process runs, read from /proc, and the plot files in this host's farm layout
- * (`<farm_root>/*\/*\/plots/*.plot`), counted and summed, which needs no RPC and works while chia
+ * The harvester collector (goplot's getharvester_collector.sh): whether a chia_harvester process
+ * runs, read from /proc, and the plot files in this host's farm layout
+ * (`<farm_root>/*\/*\/plots/*.plot`), counted and summed, which need no chia and work while it
  * is down; and where the harvester's RPC answers (chia_rpc on, or auto with its certificates),
  * what chia itself has loaded and could not. Written to `<prom_dir>/getharvester.prom`.
  */
