@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { addRpcOptions, parseDuration, type RpcCliOptions } from '../lib/chia-rpc/rpc-cli-options.js';
 import { collectFarm, DEFAULT_CHIA_TIMEOUT_MS } from '../lib/metrics/collect-farm.js';
 import { resolveHome } from '../lib/config/home.js';
+import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const program = addRpcOptions(new Command('getfarm_collector')
@@ -27,7 +28,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`getfarm_collector: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('getfarm_collector', main);
