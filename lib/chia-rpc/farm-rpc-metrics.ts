@@ -116,7 +116,7 @@ function expectedSecondsToWin(state: JsonObject | null, plotBytes: bigint, plots
   return minutes * 60;
 }
 
-/** As the CLI path writes it: goplot's farm_plot_count as the _count of a summary (see lib/chia-cli/farm-metrics.ts). */
+/** As the CLI path writes it: goplot's farm_plot_count as the _count of a summary (see lib/metrics/farm-registry.ts). */
 function registerPlotSummary(registry: Registry, count: number, bytes: number): void {
   const family = {
     name: 'farm_plot',
