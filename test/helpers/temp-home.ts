@@ -41,6 +41,9 @@ export function makeTempHome(prefix = 'goplot-test-'): TempHome {
   };
   home.set('farm_root', farmRoot);
   home.set('temp_root', tempRoot);
+  // The CLI path unless a test asks for the RPC: a developer's own ~/.chia must never answer a test.
+  home.set('chia_rpc', 'off');
+  home.set('chia_root', path.join(root, 'chia-root'));
   return home;
 }
 
