@@ -1,3 +1,4 @@
+import { LOCKED_READ_MS } from '../farm/state-lock.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
@@ -61,11 +62,6 @@ export const RESERVATION_GRACE_MS = 60_000;
 
 const WRITE_BATCH = 50;
 
-/**
- * Bound on a disk's second reading, taken while tractors wait for the lock: a disk that answered
- * moments before and now hangs holds them up this long at most (once per batch), not disk_timeout.
- */
-export const LOCKED_READ_MS = 2_000;
 
 interface Pending {
   disk: FarmDisk;

@@ -5,7 +5,7 @@ import type { ConfigReader } from '../config/config-reader.js';
 import { listTempDirs } from '../farm/farm-layout.js';
 import { listPids } from '../farm/proc-read.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
-import { findPlotId } from '../tractor/clean-failed-plot.js';
+import { findPlotId } from '../plot-file/find-plot-id.js';
 
 /**
  * A plotter's temporary file: chiapos `plot-k32-…-<id>.plot.table1.tmp`, madMAx

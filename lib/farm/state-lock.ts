@@ -76,3 +76,9 @@ export async function withStateLock<T>(paths: HomePaths, work: () => Promise<T>,
     if (!compromised) await release();
   }
 }
+
+/**
+ * Bound on a disk's second reading, taken while tractors wait for the lock: a disk that answered
+ * moments before and now hangs holds them up this long at most (once per batch), not disk_timeout.
+ */
+export const LOCKED_READ_MS = 2_000;

@@ -9,7 +9,8 @@ import { parsePlotLog } from '../plot-log/parse-plot-log.js';
 import { withStateLock } from '../farm/state-lock.js';
 import type { PlotterName } from '../config/value-specs.js';
 import { writeStateValue } from '../config/write-value.js';
-import { findPlotId, lastLines, removePlotTempFiles } from './clean-failed-plot.js';
+import { lastLines, removePlotTempFiles } from './clean-failed-plot.js';
+import { findPlotId } from '../plot-file/find-plot-id.js';
 import { releaseReservation } from './release-reservation.js';
 import { DEFAULT_JOB, recordPlotOutcome, type PlotEnd } from '../plot-outcomes/plot-outcomes.js';
 

@@ -1,13 +1,12 @@
 import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
-import { LOCKED_READ_MS } from '../diskhand/diskhand.js';
 import { evaluateDisk } from '../farm/evaluate-disk.js';
 import { formatDiskState, readDiskState, writeDiskState } from '../farm/disk-state.js';
 import { listDisksBounded } from '../farm/list-disks-bounded.js';
 import { mountinfoPathFrom, readMountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
-import { withStateLock } from '../farm/state-lock.js';
+import { LOCKED_READ_MS, withStateLock } from '../farm/state-lock.js';
 import type { Logger } from '../util/logger.js';
 
 export interface ReleaseOptions {

@@ -285,7 +285,7 @@ describe('the state lock', () => {
     const compromised: string[] = [];
     const result = await withStateLock(home, async () => {
       fs.rmSync(stateLockPath(home), { recursive: true, force: true });
-      await waitFor('the lock to be found lost', () => compromised.length > 0, 5000);
+      await waitFor('the lock to be found lost', () => compromised.length > 0);
       return 'done';
     }, { stale: 2000, update: 1000, onCompromised: (error) => compromised.push(error.message) });
     assert.equal(result, 'done');
