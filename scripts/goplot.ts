@@ -7,6 +7,7 @@ import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { createLoopWorld } from '../lib/loop/loop-world.js';
 import { runLoop } from '../lib/loop/run-loop.js';
+import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
 
 async function main(): Promise<void> {
   const options = new Command('goplot')
@@ -23,6 +24,11 @@ async function main(): Promise<void> {
       stop.abort();
     });
   }
+  // a loop whose suite was killed stops (its plots run on), so that the next suite can start its own
+  exitWithSupervisor(process.env, (supervisor) => {
+    log.warn(`the suite that started this loop (pid ${supervisor}) is gone: stopping, so that a new start can take over`);
+    stop.abort();
+  });
   const result = await runLoop({ paths, env: process.env, log, world: createLoopWorld(paths, process.env), stop: stop.signal }).catch((error: unknown) => {
     log.fatal(`loop stopped by an error: ${error instanceof Error ? error.message : String(error)}`);
     throw error;

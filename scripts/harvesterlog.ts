@@ -7,6 +7,7 @@ import { resolveHome } from '../lib/config/home.js';
 import { createHarvesterStatusNotifier } from '../lib/harvester/notify-harvester-status.js';
 import { startHarvesterlog } from '../lib/harvester/run-harvesterlog.js';
 import { createLogger } from '../lib/util/logger.js';
+import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
 
 async function main(): Promise<void> {
   const options = new Command('harvesterlog')
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  exitWithSupervisor(process.env, (supervisor) => {
+    logger.warn(`the suite that started this harvesterlog (pid ${supervisor}) is gone: stopping, so that a new start can take over`);
+    stop();
+  });
   // SIGHUP too: started with & from an SSH session that closes, it must still write status 0
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
 }

@@ -50,3 +50,14 @@ export function acquirePidFile(file: string, options: { marker: string; procDir?
     fs.rmSync(temp, { force: true });
   }
 }
+
+/** The live process that holds this pid file, or null when none does (no file, a dead or reused pid). */
+export function pidFileHolder(file: string, options: { marker: string; procDir?: string }): number | null {
+  let holder: number;
+  try {
+    holder = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
+  } catch {
+    return null;
+  }
+  return Number.isInteger(holder) && holder > 0 && isAlive(holder, options.procDir ?? '/proc', options.marker) ? holder : null;
+}

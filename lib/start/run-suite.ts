@@ -17,7 +17,11 @@ export interface SuiteOptions {
 }
 
 const script = (relative: string) => path.join(PACKAGE_ROOT, relative);
-const LONG_RUNNING = ['scripts/goplot.js', 'scripts/harvesterlog.js'];
+/** Each long-running script and the pid file that makes it one per home. */
+const LONG_RUNNING = [
+  { part: 'scripts/goplot.js', pidFile: 'goplot.pid' },
+  { part: 'scripts/harvesterlog.js', pidFile: 'harvesterlog.pid' },
+];
 const COLLECTORS = ['collectors/goplot_collector.js', 'collectors/getfarm_collector.js', 'collectors/getharvester_collector.js'];
 
 /**
@@ -47,13 +51,17 @@ export async function runSuite({ paths, env, log, stop, print }: SuiteOptions): 
         { setting: 'collector_schedule', what: 'the collectors', run: () => runner(collectors) },
       ],
     });
-    for (const part of LONG_RUNNING.filter((candidate) => fs.existsSync(script(candidate)))) {
-      supervised.push(superviseScript(path.basename(part, '.js'), [script(part), '--home', paths.home], childEnv, log, stop));
+    for (const { part, pidFile } of LONG_RUNNING.filter((candidate) => fs.existsSync(script(candidate.part)))) {
+      const name = path.basename(part, '.js');
+      supervised.push(superviseScript({
+        name, argv: [script(part), '--home', paths.home], env: childEnv, log, stop,
+        instance: { pidFile: path.join(paths.logsDir, pidFile), marker: `${name}.js` },
+      }));
     }
     // Disk states and metrics exist from the first minute on, not only after the first tick.
     void runner(['scripts/diskhand.js', ...collectors]);
 
-    log.info(`suite started: ${LONG_RUNNING.join(', ')}; diskhand at "${schedules.expression('diskhand_schedule')}", ` +
+    log.info(`suite started: ${LONG_RUNNING.map(({ part }) => part).join(', ')}; diskhand at "${schedules.expression('diskhand_schedule')}", ` +
       `collectors at "${schedules.expression('collector_schedule')}" (a change to either takes effect without a restart)`);
     print(`goplot-ts running for home ${paths.home} (logs in ${paths.logsDir}); Ctrl-C stops it, plots keep running`);
     if (config.get('on_toggle') !== 'run') {

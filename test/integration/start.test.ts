@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FAKE_BIN, killTree, makeSimFarm } from '../helpers/sim-farm.js';
+import { FAKE_BIN, isAlive, killTree, makeSimFarm, simPlotterPids } from '../helpers/sim-farm.js';
 import { builtScript, logMessages, makeTempHome, waitFor, type TempHome } from '../helpers/temp-home.js';
 
 const homes: TempHome[] = [];
@@ -40,6 +40,23 @@ function startSuite(home: TempHome, env: Record<string, string> = {}) {
   suite.stderr!.on('data', (chunk) => (output.stderr += chunk));
   const exited = new Promise<number | null>((resolve) => suite.once('exit', (code) => resolve(code)));
   return { suite, output, exited };
+}
+
+/** The parent pid from /proc/<pid>/stat (after the command name, which may hold spaces). */
+function parentOf(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+/** Exactly one loop and one harvesterlog run for the home, both children of this suite. */
+function runsOneEach(home: TempHome, suitePid: number): boolean {
+  const loops = scriptPids(home, 'goplot.js');
+  const harvesterlogs = scriptPids(home, 'harvesterlog.js');
+  return loops.length === 1 && harvesterlogs.length === 1 && parentOf(loops[0]!) === suitePid && parentOf(harvesterlogs[0]!) === suitePid;
 }
 
 function lineCount(file: string): number {
@@ -132,6 +149,59 @@ describe('npm start (scripts/start.js)', () => {
 
     process.kill(-suites.at(-1)!.pid!, 'SIGTERM');
     assert.equal(await exited, 0, output.stderr);
+  });
+
+  it('after a kill -9 of the suite, its loop and harvesterlog stop by themselves (plots run on) and a new suite runs exactly one of each', { timeout: 90_000 }, async () => {
+    const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
+    homes.push(home);
+    home.set('max_plots', 1);
+    fs.writeFileSync(path.join(home.root, 'debug.log'), '');
+    home.set('chia_log', path.join(home.root, 'debug.log'));
+    const first = startSuite(home, { SIMPLOTTER_SECONDS: '120' });
+    await waitFor('the first suite\'s loop and harvesterlog', () => runsOneEach(home, first.suite.pid!));
+    const [plotter] = await waitFor('the plot', () => (simPlotterPids(home).length === 1 ? simPlotterPids(home) : null), 30_000);
+    const [oldLoop] = scriptPids(home, 'goplot.js');
+    const [oldHarvesterlog] = scriptPids(home, 'harvesterlog.js');
+    process.kill(first.suite.pid!, 'SIGKILL');
+    await first.exited;
+
+    await waitFor('the orphaned loop and harvesterlog to stop by themselves', () => !isAlive(oldLoop!) && !isAlive(oldHarvesterlog!));
+    const gone = `the suite that started this loop (pid ${first.suite.pid}) is gone: stopping, so that a new start can take over`;
+    assert.ok(logMessages(home).includes(gone), logMessages(home).join('\n'));
+    assert.ok(logMessages(home, 'harvesterlog.log').includes(gone.replace('this loop', 'this harvesterlog')));
+    assert.equal(isAlive(plotter!), true, 'the plot runs on');
+
+    const second = startSuite(home, { SIMPLOTTER_SECONDS: '120' });
+    await waitFor('exactly one loop and one harvesterlog, the new suite\'s', () => runsOneEach(home, second.suite.pid!));
+    await waitFor('the new loop to count the running plot', () => logMessages(home).includes('not started: 1/1 plots running (max_plots)'));
+    assert.equal(logMessages(home).filter((line) => line.startsWith('starting a plot: ')).length, 1, 'no second plot');
+    process.kill(-second.suite.pid!, 'SIGTERM');
+    assert.equal(await second.exited, 0);
+  });
+
+  it('waits while a loop started by hand holds the home, keeps checking, and starts its own once that loop is gone', { timeout: 60_000 }, async () => {
+    const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
+    homes.push(home);
+    home.set('on_toggle', 'off');
+    fs.writeFileSync(path.join(home.root, 'debug.log'), '');
+    home.set('chia_log', path.join(home.root, 'debug.log'));
+    const byHand = spawn('node', [builtScript('scripts/goplot.js'), '--home', home.home], { stdio: 'ignore' });
+    const byHandExited = new Promise((resolve) => byHand.once('exit', resolve));
+    await waitFor('the loop started by hand', () => logMessages(home).some((line) => line.startsWith('loop started for home ')));
+    const { suite, exited } = startSuite(home);
+    const waits = `goplot waits: another goplot (pid ${byHand.pid}) runs for this home (${path.join(home.logsDir, 'goplot.pid')}); ours starts when it stops`;
+    await waitFor('the suite to say it waits', () => logMessages(home, 'start.log').includes(waits));
+    await waitFor('the suite\'s harvesterlog', () => scriptPids(home, 'harvesterlog.js').length === 1);
+    assert.deepEqual(scriptPids(home, 'goplot.js'), [byHand.pid]);
+
+    byHand.kill('SIGKILL');
+    await byHandExited;
+    await waitFor('exactly one loop and one harvesterlog, the suite\'s', () => runsOneEach(home, suite.pid!));
+    const startLog = logMessages(home, 'start.log');
+    assert.equal(startLog.filter((line) => line === waits).length, 1, 'the wait is said once');
+    assert.ok(startLog.includes(`goplot: the other goplot (pid ${byHand.pid}) is gone; starting ours`), startLog.join('\n'));
+    process.kill(-suite.pid!, 'SIGTERM');
+    assert.equal(await exited, 0);
   });
 
   it('says why it cannot start in start.log and exits 1, leaving nothing running', { timeout: 30_000 }, async () => {
