@@ -8,6 +8,7 @@ import { createLogger } from '../lib/util/logger.js';
 import { createLoopWorld } from '../lib/loop/loop-world.js';
 import { runLoop } from '../lib/loop/run-loop.js';
 import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
+import { ALREADY_RUNNING } from '../lib/util/pid-file.js';
 
 async function main(): Promise<void> {
   const options = new Command('goplot')
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
     console.error(`goplot: ${result.message}`);
     log.error(result.message);
     // 3 tells a supervisor (npm start) that restarting will not help while the other loop runs
-    process.exitCode = 3;
+    process.exitCode = ALREADY_RUNNING;
   }
 }
 

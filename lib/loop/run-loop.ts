@@ -5,7 +5,7 @@ import type { HomePaths } from '../config/home.js';
 import { configLogSink, type Logger } from '../util/logger.js';
 import { initValueFiles } from '../config/write-value.js';
 import { decideWithWorld } from './decide-with-world.js';
-import { acquirePidFile } from './pid-file.js';
+import { acquirePidFile } from '../util/pid-file.js';
 import { Waker } from './waker.js';
 
 /** How often an unchanged "not started" reason is written again, so the log shows the loop lives. */
@@ -42,7 +42,7 @@ export interface LoopOptions {
 export type LoopResult = { ok: true } | { ok: false; message: string };
 
 export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Promise<LoopResult> {
-  const pidFile = acquirePidFile(path.join(paths.logsDir, 'goplot.pid'), { marker: 'goplot.js' });
+  const pidFile = acquirePidFile(path.join(paths.logsDir, 'goplot.pid'), { marker: 'goplot.js', what: 'goplot loop', onReplaced: (message) => log.warn(message) });
   if (!pidFile.ok) return { ok: false, message: pidFile.message };
 
   const { created } = initValueFiles(paths);

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { pidFileHolder } from '../loop/pid-file.js';
+import { ALREADY_RUNNING, pidFileHolder } from '../util/pid-file.js';
 import type { Logger } from '../util/logger.js';
 import { SUPERVISOR_PID_ENV } from './exit-with-parent.js';
 
@@ -15,8 +15,6 @@ const HEALTHY_MS = 60_000;
  */
 const POLITE_EXIT_GRACE_MS = 500;
 const POLITE_SIGNALS = new Set(['SIGTERM', 'SIGINT', 'SIGHUP']);
-/** The exit code goplot.js and harvesterlog.js give when another instance holds the home. */
-export const ALREADY_RUNNING = 3;
 /** How often the holder of the home is looked at while another instance has it (one /proc read). */
 const HOLDER_CHECK_MS = 2000;
 
