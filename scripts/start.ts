@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: the whole suite for one home in one process tree (loop, harvesterlog,
-// diskhand and collectors on cron schedules from config/, followed as they change).
+// `node scripts/start.js` (what `npm start` runs; a service manager should run it directly): the
+// whole suite for one home in one process tree (loop and harvesterlog as children; diskhand and
+// the collectors inside this process on cron schedules from config/, followed as they change).
 import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
   await runSuite({ paths, env: process.env, log, stop: stop.signal, print: (line) => console.log(line) });
 }
 
-main().catch((error: unknown) => {
-  console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+main()
+  .catch((error: unknown) => {
+    console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  })
+  // a diskhand run hung in a dead disk's statfs would keep the process alive after the suite
+  // stopped; everything is written by now (the logs write synchronously)
+  .finally(() => process.exit());

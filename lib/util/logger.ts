@@ -24,14 +24,29 @@ export function formatLogLine(json: string): string {
 }
 
 /**
+ * One descriptor per log file for the life of the process: the suite runs diskhand and the
+ * collectors in its own process every minute, and a descriptor per run would leak.
+ */
+const openLogFiles = new Map<string, number>();
+
+function openLogFile(file: string): number {
+  let fd = openLogFiles.get(file);
+  if (fd === undefined) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fd = fs.openSync(file, 'a');
+    openLogFiles.set(file, fd);
+  }
+  return fd;
+}
+
+/**
  * One human line per event, appended with O_APPEND and one write(2) per line, so the loop,
  * tractors and diskhand can share goplot.log without interleaving (`tail -f` stays readable).
  * The line is formatted here rather than by pino-pretty, whose start-up cost the tractor more
  * than this format is worth (see the README's dependency table).
  */
 export function createLogger(paths: HomePaths, name: string, file = 'goplot.log'): Logger {
-  fs.mkdirSync(paths.logsDir, { recursive: true });
-  const fd = fs.openSync(path.join(paths.logsDir, file), 'a');
+  const fd = openLogFile(path.join(paths.logsDir, file));
   const destination = {
     write(json: string) {
       const line = formatLogLine(json);
