@@ -1,7 +1,9 @@
 import { formatConfig, formatConfigMarkdown, listConfig } from './list-config.js';
 import { formatStatus } from './format-status.js';
 import { readStatus } from './read-status.js';
-import type { HomePaths } from '../config/home.js';
+import path from 'node:path';
+import { PACKAGE_ROOT, type HomePaths } from '../config/home.js';
+import { readLoopProcess } from '../view/read-loop-pid.js';
 import { initValueFiles, setValue } from '../config/write-value.js';
 
 export interface CliIo {
@@ -46,12 +48,21 @@ export function initCommand(io: CliIo): number {
 }
 
 /** goplot's on/off switch: the loop reacts within a second; running plots are never stopped. */
-export function toggleCommand(io: CliIo, on: boolean): number {
+export function toggleCommand(io: CliIo, on: boolean, procDir = '/proc'): number {
   const result = setValue(io.paths, 'on_toggle', on ? 'run' : 'off');
   if (!result.ok) {
     io.err(`goplot: ${result.message}`);
     return 2;
   }
   io.out(on ? 'on_toggle = run: the loop starts plots when the limits allow' : 'on_toggle = off: no new plots start; running plots finish');
+  if (on && !readLoopProcess(io.paths, procDir).running) io.out(noLoopHint(io.paths));
   return 0;
+}
+
+/** `on_toggle = run` does nothing without a loop: say so, and how to start one for this home. */
+function noLoopHint(paths: HomePaths): string {
+  const script = (name: string) => path.join(PACKAGE_ROOT, 'scripts', name);
+  return `but no goplot loop runs for ${paths.home}, so nothing will plot until one does. Start the whole suite with:\n` +
+    `  node ${script('start.js')} --home ${paths.home}      (or: systemctl start goplot, once installed with goplot install-service)\n` +
+    `or only the loop with:\n  node ${script('goplot.js')} --home ${paths.home} &`;
 }
