@@ -53,7 +53,7 @@ export const VALUE_SPECS = {
   require_mount: { default: 'yes', parse: oneOf(['yes', 'no'] as const), kind: 'config', help: 'a disk must be a mount point to get plots' },
   disk_space: { default: 'statfs', parse: oneOf(['statfs', 'df'] as const), kind: 'config', help: 'how diskhand reads capacity: statfs (fast) or df' },
   disk_timeout: { default: 10, parse: wholeNumber(1, 3600), kind: 'config', help: "seconds diskhand waits for one disk's space before it counts as unreadable (a hung disk or mount)" },
-  diskhand_log: { default: 'all', parse: oneOf(['all', 'changes'] as const), kind: 'config', help: 'diskhand logs `all` disks every run, or only `changes` and problems (plus its summary)' },
+  diskhand_log: { default: 'changes', parse: oneOf(['all', 'changes'] as const), kind: 'config', help: 'diskhand logs `all` disks every run, or only `changes` and problems (plus its summary)' },
   cpu_affinity: { default: '', parse: cpuList, kind: 'config', help: 'CPUs for the plotter (taskset list); empty for all' },
   nice: { default: 0, parse: wholeNumber(0, 19), kind: 'config', help: 'CPU priority (nice) of the plotter; 0 is normal, 19 the lowest' },
   ionice_class: { default: 'none', parse: oneOf(['none', 'best-effort', 'idle'] as const), kind: 'config', help: 'IO priority class of the plotter (ionice)' },
