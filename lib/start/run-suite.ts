@@ -4,6 +4,7 @@ import { ConfigReader } from '../config/config-reader.js';
 import { PACKAGE_ROOT, type HomePaths } from '../config/home.js';
 import { configLogSink, createLogger, type Logger } from '../util/logger.js';
 import { initValueFiles } from '../config/write-value.js';
+import { rolesOf, type Role } from '../config/value-parsers.js';
 import { isolateJob, type IsolatedRun } from './isolated-run.js';
 import { scheduleLive, type LiveSchedules, type ScheduleSetting } from './live-schedules.js';
 import { suiteJobs } from './suite-jobs.js';
@@ -18,10 +19,10 @@ export interface SuiteOptions {
 }
 
 const script = (relative: string) => path.join(PACKAGE_ROOT, relative);
-/** Each long-running script and the pid file that makes it one per home. */
-const LONG_RUNNING = [
-  { part: 'scripts/goplot.js', pidFile: 'goplot.pid' },
-  { part: 'scripts/harvesterlog.js', pidFile: 'harvesterlog.pid' },
+/** Each long-running script, the role that needs it, and the pid file that makes it one per home. */
+const LONG_RUNNING: { part: string; role: Role; pidFile: string }[] = [
+  { part: 'scripts/goplot.js', role: 'plotter', pidFile: 'goplot.pid' },
+  { part: 'scripts/harvesterlog.js', role: 'harvester', pidFile: 'harvesterlog.pid' },
 ];
 /** A run hung in a dead disk may never end: stopping waits this long for runs, then goes. */
 const STOP_WAIT_MS = 10_000;
@@ -43,7 +44,12 @@ export async function runSuite({ paths, env, log, stop, print }: SuiteOptions): 
     const config = new ConfigReader(paths, configLogSink(log), env);
     const childEnv = { ...env, GOPLOT_HOME: paths.home };
     let diskhandLogger: Logger | null = null;
-    const jobs = suiteJobs(paths, childEnv, () => (diskhandLogger ??= createLogger(paths, 'diskhand', 'diskhand.log')));
+    // config/role.goplot: a harvester host runs no loop and no getfarm, which would only fail there
+    const role = config.get('role');
+    const roles = rolesOf(role);
+    const allJobs = suiteJobs(paths, childEnv, () => (diskhandLogger ??= createLogger(paths, 'diskhand', 'diskhand.log')));
+    const jobs = allJobs.filter((job) => roles.has(job.role));
+    const longRunning = LONG_RUNNING.filter((candidate) => roles.has(candidate.role) && fs.existsSync(script(candidate.part)));
     const bySetting = (setting: ScheduleSetting) => {
       const isolated = jobs.filter((job) => job.setting === setting).map((job) => isolateJob(job, log));
       runs.push(...isolated);
@@ -52,18 +58,12 @@ export async function runSuite({ paths, env, log, stop, print }: SuiteOptions): 
         await Promise.all(isolated.map((run) => run()));
       };
     };
-    const runDiskhand = bySetting('diskhand_schedule');
-    const runCollectors = bySetting('collector_schedule');
-    schedules = scheduleLive({
-      config,
-      log,
-      watchDir: paths.configDir,
-      jobs: [
-        { setting: 'diskhand_schedule', what: 'diskhand', run: runDiskhand },
-        { setting: 'collector_schedule', what: 'the collectors', run: runCollectors },
-      ],
-    });
-    for (const { part, pidFile } of LONG_RUNNING.filter((candidate) => fs.existsSync(script(candidate.part)))) {
+    const scheduled = [
+      { setting: 'diskhand_schedule' as const, what: 'diskhand', run: bySetting('diskhand_schedule') },
+      { setting: 'collector_schedule' as const, what: 'the collectors', run: bySetting('collector_schedule') },
+    ].filter((entry) => jobs.some((job) => job.setting === entry.setting));
+    schedules = scheduleLive({ config, log, watchDir: paths.configDir, jobs: scheduled });
+    for (const { part, pidFile } of longRunning) {
       const name = path.basename(part, '.js');
       supervised.push(superviseScript({
         name, argv: [script(part), '--home', paths.home], env: childEnv, log, stop,
@@ -71,12 +71,19 @@ export async function runSuite({ paths, env, log, stop, print }: SuiteOptions): 
       }));
     }
     // Disk states and metrics exist from the first minute on, not only after the first tick.
-    void runDiskhand().then(runCollectors);
+    void (async () => {
+      for (const entry of scheduled) await entry.run();
+    })();
 
-    log.info(`suite started: ${LONG_RUNNING.map(({ part }) => part).join(', ')}; diskhand at "${schedules.expression('diskhand_schedule')}", ` +
-      `collectors at "${schedules.expression('collector_schedule')}", both in this process (a change to either schedule takes effect without a restart)`);
+    const leftOut = [...LONG_RUNNING.filter((candidate) => !roles.has(candidate.role)).map(({ part }) => part),
+      ...allJobs.filter((job) => !roles.has(job.role)).map((job) => job.script)];
+    log.info(`role ${role}: ${leftOut.length === 0 ? 'every part runs' : `left out: ${leftOut.join(', ')}`} (config/role.goplot, read at start)`);
+    const when = (setting: ScheduleSetting, what: string) => (scheduled.some((entry) => entry.setting === setting) ? [`${what} at "${schedules!.expression(setting)}"`] : []);
+    const timed = [...when('diskhand_schedule', 'diskhand'), ...when('collector_schedule', `collectors (${jobs.filter((job) => job.setting === 'collector_schedule').map((job) => path.basename(job.script, '.js')).join(', ')})`)];
+    log.info(`suite started: ${longRunning.map(({ part }) => part).join(', ') || 'no long-running part'}; ${timed.join(', ') || 'nothing scheduled'}` +
+      `${timed.length > 0 ? ', in this process (a change to a schedule takes effect without a restart)' : ''}`);
     print(`goplot-ts running for home ${paths.home} (logs in ${paths.logsDir}); Ctrl-C stops it, plots keep running`);
-    if (config.get('on_toggle') !== 'run') {
+    if (roles.has('plotter') && config.get('on_toggle') !== 'run') {
       print(`on_toggle is ${JSON.stringify(config.get('on_toggle'))}: nothing will plot until you run \`npx goplot start\` (or echo run > ${config.inspect('on_toggle').file})`);
     }
   } catch (error) {

@@ -1,10 +1,9 @@
 import type { HomePaths } from '../config/home.js';
+import type { Role } from '../config/value-parsers.js';
 import type { Logger } from '../util/logger.js';
 import type { RunOutcome } from './isolated-run.js';
 import type { ScheduleSetting } from './live-schedules.js';
 
-/** What a host does; each part of the suite belongs to one role. */
-export type Role = 'plotter' | 'harvester' | 'farmer';
 
 export interface SuiteJob {
   /** For the log, and the script a crontab runs instead. */

@@ -150,7 +150,7 @@ describe('npm start (scripts/start.js)', () => {
     assert.deepEqual(said(/diskhand_schedule/), [
       `${home.configDir}/diskhand_schedule.goplot: invalid value "99 * * * *" (expected a cron schedule of five or six fields, such as */5 * * * *; "99" is not a valid minute); using * * * * * (the default)`,
     ]);
-    assert.ok(said(/^suite started: /)[0]?.includes('diskhand at "* * * * *", collectors at "0 0 1 1 *"'), logMessages(home, 'start.log').join('\n'));
+    assert.ok(said(/^suite started: /)[0]?.includes('diskhand at "* * * * *", collectors (goplot_collector, getharvester_collector, getfarm_collector) at "0 0 1 1 *"'), logMessages(home, 'start.log').join('\n'));
 
     home.set('collector_schedule', '*/1 * * * * *');
     await waitFor('the change to be logged', () => said(/^collector_schedule changed/).length === 1);
@@ -258,6 +258,34 @@ describe('npm start (scripts/start.js)', () => {
     const startLog = logMessages(home, 'start.log');
     assert.equal(startLog.filter((line) => line === waits).length, 1, 'the wait is said once');
     assert.ok(startLog.includes(`goplot: the other goplot (pid ${byHand.pid}) is gone; starting ours`), startLog.join('\n'));
+    process.kill(-suite.pid!, 'SIGTERM');
+    assert.equal(await exited, 0);
+  });
+
+  it('runs only the parts config/role.goplot needs: a harvester host runs harvesterlog and getharvester, no loop, diskhand, goplot or getfarm', { timeout: 60_000 }, async () => {
+    const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
+    homes.push(home);
+    home.set('role', 'harvester');
+    home.set('diskhand_schedule', '*/1 * * * * *');
+    home.set('collector_schedule', '*/1 * * * * *');
+    home.set('chia_bin', path.join(FAKE_BIN, 'chia'));
+    fs.writeFileSync(path.join(home.root, 'debug.log'), '');
+    home.set('chia_log', path.join(home.root, 'debug.log'));
+    const { suite, exited, output } = startSuite(home);
+    const prom = (name: string) => path.join(home.root, 'prom', `${name}.prom`);
+    const writes = new Set<number>();
+    await waitFor('three runs of the getharvester collector', () => {
+      if (fs.existsSync(prom('getharvester'))) writes.add(fs.statSync(prom('getharvester')).mtimeMs);
+      return writes.size >= 3;
+    }, 30_000, 20);
+    await waitFor('harvesterlog.prom', () => fs.existsSync(prom('harvesterlog')));
+    assert.deepEqual(['goplot', 'getfarm'].filter((name) => fs.existsSync(prom(name))), [], 'no goplot or getfarm collector ran');
+    assert.deepEqual(fs.readdirSync(home.disksDir), [], 'diskhand did not run');
+    assert.deepEqual(childrenOf(suite.pid!).map(nodeScriptOf).filter(Boolean), ['harvesterlog.js']);
+    const startLog = logMessages(home, 'start.log');
+    assert.ok(startLog.includes('role harvester: left out: scripts/goplot.js, scripts/diskhand.js, collectors/goplot_collector.js, collectors/getfarm_collector.js (config/role.goplot, read at start)'), startLog.join('\n'));
+    assert.ok(startLog.includes('suite started: scripts/harvesterlog.js; collectors (getharvester_collector) at "*/1 * * * * *", in this process (a change to a schedule takes effect without a restart)'), startLog.join('\n'));
+    assert.doesNotMatch(output.stdout, /on_toggle/, 'no plotting hint on a host that does not plot');
     process.kill(-suite.pid!, 'SIGTERM');
     assert.equal(await exited, 0);
   });
