@@ -63,7 +63,7 @@ function ramSteps(req: SimRequest, ctx: SimContext, plotTemp: string, finalPlot:
     steps.push({ kind: 'mark' }, line(`  Writing ${table}.`), line((c) => `  Finished writing ${table} in ${secs(c.sinceMark, 2)} seconds.`));
   }
   steps.push(line((c) => `Finished Phase 4 in ${secs(c.sincePhase, 2)} seconds.`), { kind: 'end' }, { kind: 'mark' }, line('Writing final plot tables to disk'));
-  steps.push({ kind: 'create', files: [plotTemp], bytes: ctx.finalBytes }, line(''), line(`Plot ${finalPlot} finished writing to disk:`));
+  steps.push({ kind: 'create', files: [plotTemp], bytes: ctx.finalBytes, header: ctx.header }, line(''), line(`Plot ${finalPlot} finished writing to disk:`));
   steps.push(line('  Table 1 pointer  :             4096 ( 0x0000000000001000 )'), line(''));
   steps.push(line((c) => `Finished writing tables to disk in ${secs(c.sinceMark, 2)} seconds.`), { kind: 'move', from: plotTemp, to: finalPlot });
   steps.push(line((c) => `Finished plotting in ${secs(c.sinceStart, 2)} seconds (${secs(c.sinceStart / 60, 2)} minutes).`));
@@ -81,7 +81,7 @@ function diskSteps(req: SimRequest, ctx: SimContext, plotTemp: string, finalPlot
     line(' I/O threads    : 1'), line(' Temp1 block sz : 4096'), line(' Temp2 block sz : 4096'),
     line(` Temp1 path     : ${req.tempDir}`), line(` Temp2 path     : ${req.temp2Dir}`), line(' Allocating memory'), line(''),
     ...globalConfig(req), line(`Generating plot 1 / 1: ${ctx.id}`), line(''), line('Started plot.'),
-    { kind: 'phase', phase: 1 }, { kind: 'create', files: [...tempFiles, plotTemp], bytes: ctx.tempBytes },
+    { kind: 'phase', phase: 1 }, { kind: 'create', files: tempFiles, bytes: ctx.tempBytes }, { kind: 'create', files: [plotTemp], bytes: ctx.tempBytes, header: ctx.header },
     line('Running Phase 1'), line('Generating f1...'), line((c) => `Finished f1 generation in ${secs(c.sinceMark, 2)} seconds.`),
     line('Table 1 I/O wait time: 0.00 seconds.'),
   ];
@@ -101,7 +101,7 @@ function diskSteps(req: SimRequest, ctx: SimContext, plotTemp: string, finalPlot
   }
   steps.push(line('Writing P7 parks.'), line((c) => `Finished writing P7 parks in ${secs(c.sinceMark, 2)} seconds.`));
   steps.push(line((c) => `Finished Phase 3 in ${secs(c.sincePhase, 2)} seconds ( ${minutes(c.sincePhase)} minutes ).`), { kind: 'end' });
-  steps.push({ kind: 'remove', files: tempFiles }, { kind: 'create', files: [plotTemp], bytes: ctx.finalBytes });
+  steps.push({ kind: 'remove', files: tempFiles }, { kind: 'create', files: [plotTemp], bytes: ctx.finalBytes, header: ctx.header });
   steps.push(line('Waiting for plot file to complete pending writes...'), line('Completed pending writes in 0.00 seconds.'));
   steps.push(line(`Finished writing plot ${ctx.name}.plot.tmp.`), line('Final plot table pointers:'), line(' Table 1:       1289665712 ( 0x000000004cdebcb0 )'), line(''));
   steps.push(line((c) => `Finished plotting in ${secs(c.sinceStart, 2)} seconds ( ${minutes(c.sinceStart)} minutes ).`));
@@ -113,7 +113,7 @@ function diskSteps(req: SimRequest, ctx: SimContext, plotTemp: string, finalPlot
 function cudaSteps(req: SimRequest, ctx: SimContext, plotTemp: string, finalPlot: string): SimStep[] {
   const steps: SimStep[] = [...BANNER, ...globalConfig(req), line('[Bladebit CUDA Plotter]'), line(' Host RAM            : 256 GiB'), line(''),
     line('Selected cuda device 0 : simulated GPU'), line('Allocating buffers (this may take a few seconds)...'), line('Done.'),
-    line(`Generating plot 1 / 1: ${ctx.id}`), line(`Plot temporary file: ${plotTemp}`), { kind: 'create', files: [plotTemp], bytes: ctx.tempBytes },
+    line(`Generating plot 1 / 1: ${ctx.id}`), line(`Plot temporary file: ${plotTemp}`), { kind: 'create', files: [plotTemp], bytes: ctx.tempBytes, header: ctx.header },
     { kind: 'phase', phase: 1 }, line('Generating F1'), line((c) => `Finished F1 in ${secs(c.sinceMark, 2)} seconds.`)];
   for (let t = 2; t <= 7; t++) {
     steps.push({ kind: 'mark' }, line((c) => `Table ${t} completed in ${secs(c.sinceMark, 2)} seconds with ${4294924903 - t * 38000} entries.`));
@@ -129,7 +129,7 @@ function cudaSteps(req: SimRequest, ctx: SimContext, plotTemp: string, finalPlot
   }
   steps.push(line((c) => `Completed Phase 3 in ${secs(c.sincePhase, 2)} seconds`), { kind: 'end' }, { kind: 'mark' });
   steps.push(line((c) => `Completed Plot 1 in ${secs(c.sinceStart, 2)} seconds ( ${(c.sinceStart / 60).toFixed(2)} minutes )`));
-  steps.push({ kind: 'create', files: [plotTemp], bytes: ctx.finalBytes }, { kind: 'move', from: plotTemp, to: finalPlot });
+  steps.push({ kind: 'create', files: [plotTemp], bytes: ctx.finalBytes, header: ctx.header }, { kind: 'move', from: plotTemp, to: finalPlot });
   steps.push(line((c) => `Completed writing plot in ${secs(c.sinceMark, 2)} seconds`));
   return steps;
 }

@@ -71,7 +71,7 @@ export function chiaposScript(req: SimRequest, ctx: SimContext): SimScript {
   }
   steps.push(line('table 1 new size: 3425157261'), line(timed('Time for phase 2 = ', 'sincePhase', '96.700')), line('Wrote: 252'), line(''));
   steps.push({ kind: 'phase', phase: 3 }, line((c) => `Starting phase 3/4: Compression from tmp files into "${tmp2Plot}" ... ${ctime(c.now)}`));
-  steps.push({ kind: 'create', files: [tmp2Plot], bytes: ctx.finalBytes });
+  steps.push({ kind: 'create', files: [tmp2Plot], bytes: ctx.finalBytes, header: ctx.header });
   for (let table = 1; table <= 6; table++) {
     steps.push({ kind: 'mark' }, line(`Compressing tables ${table} and ${table + 1}`), ...bucketLines(req.buckets, ram));
     steps.push(line(timed('\tFirst computation pass time: ', 'sinceMark', '97.120')), ...bucketLines(req.buckets, ram));

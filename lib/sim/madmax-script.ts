@@ -57,7 +57,7 @@ export function madmaxScript(req: SimRequest, ctx: SimContext): SimScript {
     steps.push(took(`[P2] Table ${table} rewrite`, `, dropped ${table === 7 ? 0 : 581280956 + (6 - table) * 70000000} entries (${table === 7 ? 0 : 13.5338 + (6 - table) * 1.5} %)`), { kind: 'mark' });
   }
   steps.push(line((c) => `Phase 2 took ${secs(c.sincePhase, 2)} sec`), { kind: 'phase', phase: 3 });
-  steps.push({ kind: 'create', files: [stagePlot], bytes: ctx.finalBytes }, line('Wrote plot header with 252 bytes'));
+  steps.push({ kind: 'create', files: [stagePlot], bytes: ctx.finalBytes, header: ctx.header }, line(`Wrote plot header with ${ctx.header.length} bytes`));
   for (let table = 2; table <= 7; table++) {
     const entries = 3429447361 + (table - 2) * 10517152;
     steps.push(took(`[P3-1] Table ${table}`, `, wrote ${entries} right entries`), { kind: 'mark' });

@@ -31,6 +31,8 @@ export interface SimContext {
   finalBytes: number;
   /** Size of each temp file: small, so tests and demos stay light. */
   tempBytes: number;
+  /** The real header for this plot's format, k, level and memo kind, written at the final file's start. */
+  header: Buffer;
 }
 
 /** A request to plot, or what the CLI prints and exits with instead (usage errors, refusals, help). */

@@ -18,7 +18,8 @@ export type SimStep =
   | { kind: 'phase'; phase: number }
   /** The end of the last phase: what follows is the copy and summary. */
   | { kind: 'end' }
-  | { kind: 'create'; files: string[]; bytes: number }
+  /** header: the plot header at the file's start (the rest zeros), as a plotter writes it first. */
+  | { kind: 'create'; files: string[]; bytes: number; header?: Buffer }
   | { kind: 'remove'; files: string[] }
   /** rename(2), or copy and remove across filesystems. */
   | { kind: 'move'; from: string; to: string }
@@ -76,6 +77,7 @@ function scheduleSteps(script: SimScript, totalMs: number): number[] {
 function doFileStep(step: SimStep): void {
   if (step.kind === 'create') {
     const content = Buffer.alloc(step.bytes);
+    step.header?.copy(content, 0, 0, Math.min(step.header.length, step.bytes));
     for (const file of step.files) fs.writeFileSync(file, content);
   } else if (step.kind === 'remove') {
     for (const file of step.files) fs.rmSync(file, { force: true });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { bladebitScript } from './bladebit-script.js';
 import { chiaposScript } from './chiapos-script.js';
 import { madmaxScript } from './madmax-script.js';
+import { buildPlotHeader, type HeaderSpec } from '../plot-file/build-plot-header.js';
 import { plotName, randomHex } from './plot-naming.js';
 import { parseChiaArgs } from './sim-args-chia.js';
 import { parseBladebitArgs, parseMadmaxArgs } from './sim-args-standalone.js';
@@ -56,6 +57,15 @@ function phasesOf(request: SimRequest): number {
   return request.format === 'bladebit-disk' || request.format === 'bladebit-cuda' ? 3 : 4;
 }
 
+/**
+ * The header the real plotter would write: chiapos and madmax v1; bladebit ramplot always v2,
+ * diskplot and cudaplot v2 only when compressing. A pool contract (-c) makes a pool plot, else solo.
+ */
+export function simHeaderSpec(request: SimRequest, plotId: string): HeaderSpec {
+  const v2 = request.format === 'bladebit-ram' || (request.format.startsWith('bladebit') && request.compression > 0);
+  return { format: v2 ? 'v2' : 'v1', plotId, k: request.k, compression: v2 ? request.compression : 0, kind: request.poolContract ? 'pool' : 'solo' };
+}
+
 /** Memory held for the plot's lifetime so process views show a plotter's footprint. */
 const heldMemory: Buffer[] = [];
 
@@ -83,6 +93,7 @@ export async function runSimPlotter(options: { args: string[]; invokedAs: string
   const context = {
     id, start, pid: options.pid, finalBytes: settings.finalBytes, tempBytes: 4096,
     name: plotName(request.k, request.compression, start, id),
+    header: buildPlotHeader(simHeaderSpec(request, id)),
   };
   const script = request.format === 'chiapos' ? chiaposScript(request, context)
     : request.format === 'madmax' ? madmaxScript(request, context) : bladebitScript(request, context);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { execa, type Result, type ResultPromise } from 'execa';
+import { readPlotFile } from '../../lib/plot-file/read-plot-file.js';
 import { SIM_PLOTTER, waitFor } from '../helpers/temp-home.js';
 
 // Regexes from shared/fixtures/plot-logs/FORMATS.md, which the plot-log parser matches.
@@ -356,5 +357,44 @@ describe('simplotter as bladebit', { concurrency: 4 }, () => {
     const noDir = await chia(['plotters', 'bladebit', 'diskplot', '-r', '2']);
     assert.deepEqual([noDir.exitCode, noDir.stderr], [2,
       'usage: chia plotters bladebit diskplot [-h] [options]\nchia plotters bladebit diskplot: error: the following arguments are required: -d/--final_dir, -t/--tmp_dir']);
+  });
+});
+
+describe('simplotter writes a real plot header into its final file', { concurrency: 4 }, () => {
+  async function headerOf(dir: string): Promise<[string, string, number, number, string]> {
+    const finalName = onlyFinalPlot(dir);
+    const facts = await readPlotFile(path.join(dir, finalName));
+    assert.ok(facts.ok, facts.ok ? '' : facts.message);
+    assert.deepEqual(facts.nameMismatches, []);
+    assert.equal(facts.header.plotId, finalName.match(FINAL_NAME)?.[8]);
+    return [facts.header.format, facts.header.kind, facts.header.k, facts.header.compression, facts.header.plotId];
+  }
+  const cases: { name: string; run: (d: string, t: string) => ResultPromise; expected: [string, string, number, number] }[] = [
+    { name: 'chia plots create -c: v1 pool', run: (d, t) => chia(['plots', 'create', '-f', FARMER, '-c', CONTRACT, '-t', t, '-d', d]), expected: ['v1', 'pool', 32, 0] },
+    { name: 'chia plots create -k 33 -p: v1 solo k33', run: (d, t) => chia(['plots', 'create', '-k', '33', '-f', FARMER, '-p', POOL, '-t', t, '-d', d]), expected: ['v1', 'solo', 33, 0] },
+    { name: 'chia plotters madmax -c: v1 pool', run: (d, t) => chia(['plotters', 'madmax', '-f', FARMER, '-c', CONTRACT, '-t', t, '-d', d]), expected: ['v1', 'pool', 32, 0] },
+    { name: 'chia_plot -p: v1 solo', run: (d, t) => standalone('chia_plot', ['-f', FARMER, '-p', POOL, '-t', `${t}/`, '-d', `${d}/`]), expected: ['v1', 'solo', 32, 0] },
+    { name: 'bladebit ramplot -z 0 -p: v2 solo without a level', run: (d) => standalone('bladebit', ['-f', FARMER, '-p', POOL, '-z', '0', 'ramplot', d]), expected: ['v2', 'solo', 32, 0] },
+    { name: 'chia plotters bladebit ramplot --compress 5 -c: v2 pool C5', run: (d) => chia(['plotters', 'bladebit', 'ramplot', '-f', FARMER, '-c', CONTRACT, '--compress', '5', '-d', d]), expected: ['v2', 'pool', 32, 5] },
+    { name: 'bladebit_cuda -z 7 -c: v2 pool C7', run: (d) => standalone('bladebit_cuda', ['-f', FARMER, '-c', CONTRACT, '-z', '7', 'cudaplot', d]), expected: ['v2', 'pool', 32, 7] },
+    { name: 'bladebit diskplot -c: v1 pool (diskplot writes v1 at C0)', run: (d, t) => standalone('bladebit', ['-f', FARMER, '-c', CONTRACT, 'diskplot', '-t1', t, d]), expected: ['v1', 'pool', 32, 0] },
+  ];
+  for (const { name, run, expected } of cases) {
+    test(name, async () => {
+      const { t, d } = dirs();
+      const result = await run(d, t);
+      assert.equal(result.exitCode, 0, String(result.stderr));
+      assert.deepEqual((await headerOf(d)).slice(0, 4), expected);
+    });
+  }
+
+  test('bladebit diskplot holds the header in its .plot.tmp while plotting, as bladebit writes while plotting', async () => {
+    const { t, d } = dirs();
+    const result = await standalone('bladebit', ['-f', FARMER, '-c', CONTRACT, 'diskplot', '-t1', t, d], { SIMPLOTTER_FAIL_PHASE: '2' });
+    assert.equal(result.exitCode, 1);
+    const [tmp] = fs.readdirSync(d);
+    const facts = await readPlotFile(path.join(d, tmp!));
+    assert.ok(facts.ok);
+    assert.deepEqual([facts.header.format, facts.header.kind], ['v1', 'pool']);
   });
 });

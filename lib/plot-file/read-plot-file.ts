@@ -1,0 +1,59 @@
+import fs from 'node:fs/promises';
+import { nameMismatches } from './plot-file-name.js';
+import { HEADER_READ_BYTES, parsePlotHeader, type HeaderProblem, type PlotHeader } from './plot-header.js';
+
+export interface PlotFileStat {
+  sizeBytes: number;
+  mtimeMs: number;
+}
+
+/** A readable plot: header facts, size and mtime, and where its name disagrees with its header. */
+export interface ValidPlotFile extends PlotFileStat {
+  ok: true;
+  path: string;
+  header: PlotHeader;
+  nameMismatches: string[];
+}
+
+/** Anything else, as data: `unreadable` when the file could not be opened or read at all. */
+export interface InvalidPlotFile {
+  ok: false;
+  path: string;
+  problem: HeaderProblem | 'unreadable';
+  message: string;
+  /** Present when stat worked, so an inventory can still count the bytes. */
+  stat?: PlotFileStat;
+}
+
+export type PlotFileFacts = ValidPlotFile | InvalidPlotFile;
+
+/**
+ * Reads the header of one `.plot` file: one open, one fstat, one read of at most HEADER_READ_BYTES,
+ * whatever the file's size. Never throws.
+ */
+export async function readPlotFile(file: string): Promise<PlotFileFacts> {
+  let handle: fs.FileHandle | undefined;
+  let stat: PlotFileStat | undefined;
+  try {
+    handle = await fs.open(file, 'r');
+    const info = await handle.stat();
+    stat = { sizeBytes: info.size, mtimeMs: Math.trunc(info.mtimeMs) };
+    if (!info.isFile()) return { ok: false, path: file, problem: 'unreadable', message: 'not a regular file', stat };
+    const buffer = Buffer.alloc(HEADER_READ_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, HEADER_READ_BYTES, 0);
+    return factsOf(file, stat, buffer.subarray(0, bytesRead));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = code === 'EISDIR' ? 'not a regular file' : `cannot read: ${code ?? (error as Error).message}`;
+    return stat ? { ok: false, path: file, problem: 'unreadable', message, stat } : { ok: false, path: file, problem: 'unreadable', message };
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** The facts from bytes already read (the header cache and tests build them this way too). */
+export function factsOf(file: string, stat: PlotFileStat, bytes: Buffer): PlotFileFacts {
+  const parsed = parsePlotHeader(bytes);
+  if (!parsed.ok) return { ok: false, path: file, problem: parsed.problem, message: parsed.message, stat };
+  return { ok: true, path: file, ...stat, header: parsed.header, nameMismatches: nameMismatches(file, parsed.header) };
+}
