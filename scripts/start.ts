@@ -2,8 +2,9 @@
 // `node scripts/start.js` (what `npm start` runs; a service manager should run it directly): the
 // whole suite for one home in one process tree (loop and harvesterlog as children; diskhand and
 // the collectors inside this process on cron schedules from config/, followed as they change).
+import fs from 'node:fs';
 import { Command } from 'commander';
-import { resolveHome } from '../lib/config/home.js';
+import { homeSource, resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { runSuite } from '../lib/start/run-suite.js';
 
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
     .parse()
     .opts<{ home?: string }>();
   const paths = resolveHome({ home: options.home });
+  // a typo in --home or GOPLOT_HOME would start a new, empty home that plots to /farm
+  if (!fs.existsSync(paths.home)) throw new Error(`the home ${paths.home} (${homeSource({ home: options.home })}) does not exist; check the path, or make it with: goplot init --home ${paths.home}`);
   const log = createLogger(paths, 'start', 'start.log');
   const stop = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop.abort());

@@ -70,9 +70,15 @@ export function installService(options: InstallServiceOptions): number {
   const chownProblem = chownHome(paths, settings.user, settings.group);
   if (chownProblem) out(`warning: ${chownProblem}`);
   for (const [file, text] of [[unitFile, unit], [logrotateFile, logrotate]] as const) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomicSync(file, text);
-    fs.chmodSync(file, 0o644);
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      writeFileAtomicSync(file, text);
+      fs.chmodSync(file, 0o644);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') throw new Error(`cannot write ${file} (${code}): run it as root, e.g. sudo goplot install-service …`);
+      throw error;
+    }
     out(`wrote ${file}`);
   }
   const run = options.run ?? ((command: string, args: string[]) => execFileSync(command, args, { stdio: 'inherit' }));

@@ -71,6 +71,16 @@ function readPidFile(file: string): PidFileContent {
   }
 }
 
+/** The number in a pid file, or null (no file, no number, or no regular file: a FIFO is never opened for reading). */
+export function readPid(file: string): number | null {
+  try {
+    const content = readPidFile(file);
+    return content.kind === 'pid' && content.pid !== null && content.pid > 0 ? content.pid : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The live process that holds this pid file, or null when none does (no file, a dead or reused pid, no pid file at all). */
 export function pidFileHolder(file: string, options: { marker: string; procDir?: string }): number | null {
   let content: PidFileContent;

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { killTree, makeSimFarm } from '../helpers/sim-farm.js';
-import { builtScript, logMessages, makeTempHome, waitFor, type TempHome } from '../helpers/temp-home.js';
+import { builtScript, logMessages, makeTempHome, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
 
 const homes: TempHome[] = [];
 const children: ChildProcess[] = [];
@@ -110,6 +110,18 @@ describe('one instance per home', () => {
     assert.equal(fs.readFileSync(pidFile, 'utf8').trim(), String(loop.child.pid));
     loop.child.kill('SIGTERM');
     assert.equal(await loop.exited, 0);
+  });
+
+  it('goplot start and goplot status do not hang on a FIFO at logs/goplot.pid: no loop runs', { timeout: 60_000 }, async () => {
+    const home = makeTempHome('goplot-single-');
+    homes.push(home);
+    execFileSync('mkfifo', [path.join(home.logsDir, 'goplot.pid')]);
+    const start = await runScript(home, 'scripts/goplot-cli.js', ['start', '--home', home.home], { timeout: 20_000 });
+    assert.equal(start.timedOut, false);
+    assert.match(start.stdout, /^but no goplot loop runs for /m);
+    const status = await runScript(home, 'scripts/goplot-cli.js', ['status', '--json', '--home', home.home], { timeout: 20_000 });
+    assert.equal(status.timedOut, false);
+    assert.equal(status.exitCode, 0, status.stderr);
   });
 
   it('a loop that cannot write its pid file (a full home) says why on stderr and in the log, and leaves no temp file', {

@@ -290,6 +290,19 @@ describe('npm start (scripts/start.js)', () => {
     assert.equal(await exited, 0);
   });
 
+  it('refuses a home that does not exist (a typo in --home or GOPLOT_HOME) and creates nothing', { timeout: 30_000 }, async () => {
+    const home = makeTempHome('goplot-start-');
+    homes.push(home);
+    const missing = path.join(home.root, 'no-such-home');
+    const suite = spawn('node', [builtScript('scripts/start.js'), '--home', missing], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    suite.stderr!.on('data', (chunk) => (stderr += chunk));
+    const code = await new Promise((resolve) => suite.once('exit', resolve));
+    assert.equal(code, 1);
+    assert.equal(stderr.trim(), `start: the home ${missing} (--home) does not exist; check the path, or make it with: goplot init --home ${missing}`);
+    assert.equal(fs.existsSync(missing), false);
+  });
+
   it('says why it cannot start in start.log and exits 1, leaving nothing running', { timeout: 30_000 }, async () => {
     const home = makeTempHome('goplot-start-');
     homes.push(home);
