@@ -7,6 +7,8 @@ import { Command } from 'commander';
 import { homeSource, resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { runSuite } from '../lib/start/run-suite.js';
+import { exitWithNpm, findNpmAncestor } from '../lib/start/exit-with-parent.js';
+import { takeHome } from '../lib/start/one-suite.js';
 
 async function main(): Promise<void> {
   const options = new Command('start')
@@ -20,8 +22,23 @@ async function main(): Promise<void> {
   const log = createLogger(paths, 'start', 'start.log');
   const stop = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop.abort());
-  // runSuite logs a failed start to start.log and has stopped its children by the time it rejects
-  await runSuite({ paths, env: process.env, log, stop: stop.signal, print: (line) => console.log(line) });
+  // `npm start` killed with -9 leaves its shell and this process running: npm's end is the suite's
+  const npm = findNpmAncestor(process.env);
+  if (npm !== null) {
+    exitWithNpm(npm, () => {
+      log.warn(`npm (pid ${npm}), which ran this suite, is gone: stopping, so that a new start can take over`);
+      stop.abort();
+    });
+  }
+  const print = (line: string) => console.log(line);
+  const release = await takeHome(paths, log, print, stop.signal);
+  if (!release) return;
+  try {
+    // runSuite logs a failed start to start.log and has stopped its children by the time it rejects
+    await runSuite({ paths, env: process.env, log, stop: stop.signal, print });
+  } finally {
+    release();
+  }
 }
 
 main()

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
 /**
  * How start.js tells a child it is supervised: the supervisor's pid. A child that outlives its
  * supervisor (kill -9, OOM killer) would hold the home's pid file for ever, so that a new
@@ -39,4 +42,52 @@ export function exitWithSupervisor(env: NodeJS.ProcessEnv, onGone: (supervisorPi
   timer.unref();
   setImmediate(check);
   return stop;
+}
+
+const SHELLS = new Set(['sh', 'dash', 'bash']);
+
+function readProc(procDir: string, pid: number): { ppid: number; comm: string; argv: string[] } | null {
+  try {
+    const stat = fs.readFileSync(path.join(procDir, String(pid), 'stat'), 'utf8');
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const argv = fs.readFileSync(path.join(procDir, String(pid), 'cmdline'), 'utf8').split('\0');
+    return { ppid, comm, argv };
+  } catch {
+    return null;
+  }
+}
+
+/** npm renames its process to `npm start` (`npm run …`); started as node npm-cli.js before it does. */
+const isNpm = (argv: string[]) => /^npm( |$)/.test(argv[0] ?? '') || argv.some((arg) => path.basename(arg) === 'npm' || arg.endsWith('/npm-cli.js'));
+
+/**
+ * The npm process that runs this one through `npm start` (npm, then `sh -c`, then node), or null.
+ * Killed with -9, npm leaves its shell and this process running, with an unchanged parent: only
+ * npm itself tells that the suite was meant to end.
+ */
+export function findNpmAncestor(env: NodeJS.ProcessEnv, procDir = '/proc', ppid = process.ppid): number | null {
+  if (!env.npm_lifecycle_event) return null;
+  let pid = ppid;
+  for (let depth = 0; depth < 2; depth++) {
+    const entry = readProc(procDir, pid);
+    if (!entry) return null;
+    if (isNpm(entry.argv)) return pid;
+    if (!SHELLS.has(entry.comm)) return null;
+    pid = entry.ppid;
+  }
+  return null;
+}
+
+/** Calls `onGone` once when that npm process is gone (or its pid runs something else). */
+export function exitWithNpm(npmPid: number, onGone: () => void, options: { everyMs?: number; procDir?: string } = {}): () => void {
+  const procDir = options.procDir ?? '/proc';
+  const timer = setInterval(() => {
+    const entry = readProc(procDir, npmPid);
+    if (entry && isNpm(entry.argv)) return;
+    clearInterval(timer);
+    onGone();
+  }, options.everyMs ?? 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { FAKE_BIN, isAlive, killTree, makeSimFarm, simPlotterPids } from '../helpers/sim-farm.js';
 import { builtScript, logMessages, makeTempHome, waitFor, type TempHome } from '../helpers/temp-home.js';
 
@@ -260,6 +261,53 @@ describe('npm start (scripts/start.js)', () => {
     assert.ok(startLog.includes(`goplot: the other goplot (pid ${byHand.pid}) is gone; starting ours`), startLog.join('\n'));
     process.kill(-suite.pid!, 'SIGTERM');
     assert.equal(await exited, 0);
+  });
+
+  it('a second suite for a home waits, says so once, and takes the home over when the first is gone', { timeout: 60_000 }, async () => {
+    const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
+    homes.push(home);
+    home.set('on_toggle', 'off');
+    fs.writeFileSync(path.join(home.root, 'debug.log'), '');
+    home.set('chia_log', path.join(home.root, 'debug.log'));
+    const first = startSuite(home);
+    await waitFor('the first suite\'s loop and harvesterlog', () => runsOneEach(home, first.suite.pid!));
+    const second = startSuite(home);
+    const waits = `another suite (pid ${first.suite.pid}) runs for this home: this one waits and takes over when it stops (to stop it: kill ${first.suite.pid})`;
+    await waitFor('the second suite to say it waits', () => second.output.stdout.includes(waits));
+    assert.deepEqual(childrenOf(second.suite.pid!), [], 'the waiting suite runs nothing');
+    assert.ok(runsOneEach(home, first.suite.pid!));
+
+    process.kill(first.suite.pid!, 'SIGKILL');
+    await first.exited;
+    await waitFor('exactly one loop and one harvesterlog, the second suite\'s', () => runsOneEach(home, second.suite.pid!));
+    const startLog = logMessages(home, 'start.log');
+    assert.equal(startLog.filter((line) => line === waits).length, 1, 'said once');
+    assert.ok(startLog.includes(`the other suite (pid ${first.suite.pid}) is gone: this one takes the home over`), startLog.join('\n'));
+    process.kill(-second.suite.pid!, 'SIGTERM');
+    assert.equal(await second.exited, 0);
+  });
+
+  it('after a kill -9 of npm start, the suite it ran stops by itself with its loop and harvesterlog, and a new start runs exactly one of each', { timeout: 90_000 }, async () => {
+    const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
+    homes.push(home);
+    home.set('on_toggle', 'off');
+    fs.writeFileSync(path.join(home.root, 'debug.log'), '');
+    home.set('chia_log', path.join(home.root, 'debug.log'));
+    const npm = spawn('npm', ['start', '--silent'], { cwd: PACKAGE_ROOT, env: { ...process.env, GOPLOT_HOME: home.home }, stdio: 'ignore', detached: true });
+    suites.push(npm);
+    const suitePid = await waitFor('the suite npm started', () => {
+      const pid = Number(fs.existsSync(path.join(home.logsDir, 'start.pid')) ? fs.readFileSync(path.join(home.logsDir, 'start.pid'), 'utf8') : NaN);
+      return Number.isInteger(pid) && runsOneEach(home, pid) ? pid : null;
+    }, 30_000);
+    const parts = [suitePid, ...scriptPids(home, 'goplot.js'), ...scriptPids(home, 'harvesterlog.js')];
+    process.kill(npm.pid!, 'SIGKILL');
+    await waitFor('the suite, its loop and its harvesterlog to stop by themselves', () => parts.every((pid) => !isAlive(pid)));
+    assert.ok(logMessages(home, 'start.log').includes(`npm (pid ${npm.pid}), which ran this suite, is gone: stopping, so that a new start can take over`));
+
+    const next = startSuite(home);
+    await waitFor('exactly one loop and one harvesterlog, the new suite\'s', () => runsOneEach(home, next.suite.pid!));
+    process.kill(-next.suite.pid!, 'SIGTERM');
+    assert.equal(await next.exited, 0);
   });
 
   it('runs only the parts config/role.goplot needs: a harvester host runs harvesterlog and getharvester, no loop, diskhand, goplot or getfarm', { timeout: 60_000 }, async () => {
