@@ -11,7 +11,7 @@ import { viewCommand } from '../lib/cli/view-command.js';
 /** A command's world; a home that is none (a typo in --home or GOPLOT_HOME) is refused, except by init, which makes one. */
 function io(home: string | undefined, mustExist = true): CliIo {
   const paths = resolveHome({ home });
-  const problem = mustExist ? homeProblem(paths, homeSource({ home })) : null;
+  const problem = homeProblem(paths, homeSource({ home }), { mayBeNew: !mustExist });
   if (problem) {
     console.error(`goplot: ${problem}`);
     process.exit(2);

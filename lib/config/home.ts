@@ -30,9 +30,14 @@ export function valueFilePath(paths: HomePaths, name: string): string {
 
 /**
  * Why a home given to a command is not one, or null: a typo in --home or GOPLOT_HOME would
- * otherwise read every value as its default and scan /farm.
+ * otherwise read every value as its default and scan /farm. `mayBeNew`: a command that makes
+ * the home (init) only refuses an installed package's folder.
  */
-export function homeProblem(paths: HomePaths, source: string): string | null {
+export function homeProblem(paths: HomePaths, source: string, options: { mayBeNew?: boolean } = {}): string | null {
+  if (source === 'the package folder' && paths.home.split(path.sep).includes('node_modules')) {
+    return `no home given: give --home DIR or set GOPLOT_HOME (the folder of an installed package, ${paths.home}, is no home: an update replaces it)`;
+  }
+  if (options.mayBeNew) return null;
   const makeIt = `make it one with: goplot init --home ${paths.home}`;
   try {
     if (!fs.statSync(paths.home).isDirectory()) return `the home ${paths.home} (${source}) is not a directory`;

@@ -29,6 +29,12 @@ describe('the packed package', () => {
     const { version } = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal((await execa(goplot, ['--version'], { env })).stdout, `goplot-ts ${version}`);
 
+    for (const command of ['status', 'init']) {
+      const noHome = await execa('goplot', [command], { env: { ...env, GOPLOT_HOME: '' }, reject: false });
+      assert.equal(noHome.exitCode, 2, command);
+      assert.equal(noHome.stderr, `goplot: no home given: give --home DIR or set GOPLOT_HOME (the folder of an installed package, ${path.join(prefix, 'lib', 'node_modules', 'goplot-ts')}, is no home: an update replaces it)`);
+    }
+
     const home = path.join(work, 'home');
     const init = await execa('goplot', ['init', '--home', home], { env });
     assert.match(init.stdout, new RegExp(`^created \\d+ value files with their defaults, kept 0 existing ones, in ${home}/config$`));
