@@ -4,7 +4,7 @@
 // the collectors inside this process on cron schedules from config/, followed as they change).
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { homeSource, resolveHome } from '../lib/config/home.js';
+import { homeProblem, homeSource, resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { runSuite } from '../lib/start/run-suite.js';
 import { exitWithNpm, findNpmAncestor } from '../lib/start/exit-with-parent.js';
@@ -18,7 +18,10 @@ async function main(): Promise<void> {
     .opts<{ home?: string }>();
   const paths = resolveHome({ home: options.home });
   // a typo in --home or GOPLOT_HOME would start a new, empty home that plots to /farm
-  if (!fs.existsSync(paths.home)) throw new Error(`the home ${paths.home} (${homeSource({ home: options.home })}) does not exist; check the path, or make it with: goplot init --home ${paths.home}`);
+  const source = homeSource({ home: options.home });
+  const problem = homeProblem(paths, source, { mayBeNew: true });
+  if (problem) throw new Error(problem);
+  if (!fs.existsSync(paths.home)) throw new Error(`the home ${paths.home} (${source}) does not exist; check the path, or make it with: goplot init --home ${paths.home}`);
   const log = createLogger(paths, 'start', 'start.log');
   const stop = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop.abort());
