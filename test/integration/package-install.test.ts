@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
+import { waitFor } from '../helpers/temp-home.js';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-pack-'));
 after(() => fs.rmSync(work, { recursive: true, force: true }));
@@ -42,5 +43,18 @@ describe('the packed package', () => {
     const status = await execa('goplot', ['status', '--home', home], { env });
     assert.match(status.stdout, new RegExp(`^goplot home: ${home}$`, 'm'));
     assert.match(status.stdout, /^running plots: none$/m);
+
+    // the installed suite, as the systemd unit runs it: node <package>/scripts/start.js
+    const startScript = path.join(prefix, 'lib', 'node_modules', 'goplot-ts', 'scripts', 'start.js');
+    const refused = await execa('node', [startScript], { env: { ...env, GOPLOT_HOME: '' }, reject: false });
+    assert.equal(refused.exitCode, 1);
+    assert.match(refused.stderr, /^start: no home given: give --home DIR or set GOPLOT_HOME/);
+    fs.writeFileSync(path.join(home, 'config', 'prom_dir.goplot'), `${work}\n`);
+    const suite = execa('node', [startScript], { env: { ...env, GOPLOT_HOME: home }, reject: false });
+    const startLog = path.join(home, 'logs', 'start.log');
+    await waitFor('the installed suite to start', () => fs.existsSync(startLog) && fs.readFileSync(startLog, 'utf8').includes('] INFO: start['));
+    await waitFor('its loop', () => fs.existsSync(path.join(home, 'logs', 'goplot.log')) && fs.readFileSync(path.join(home, 'logs', 'goplot.log'), 'utf8').includes('loop started for home'));
+    suite.kill('SIGTERM');
+    assert.equal((await suite).exitCode, 0);
   });
 });
