@@ -64,7 +64,12 @@ export function superviseScript(options: SuperviseOptions): Supervised {
       timer = setTimeout(waitForHolder, options.holderCheckMs ?? HOLDER_CHECK_MS);
       return;
     }
-    if (waitingFor !== null) log.info(`${name}: the other ${name} (pid ${waitingFor}) is gone; starting ours`);
+    if (waitingFor === null) {
+      // refused, yet nobody holds the home by now: whatever it was, never retry in a tight loop
+      timer = setTimeout(startChild, FIRST_DELAY_MS);
+      return;
+    }
+    log.info(`${name}: the other ${name} (pid ${waitingFor}) is gone; starting ours`);
     waitingFor = null;
     startChild();
   };
