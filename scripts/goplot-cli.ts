@@ -5,8 +5,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { homeProblem, homeSource, PACKAGE_ROOT, resolveHome } from '../lib/config/home.js';
 import { configCommand, initCommand, setCommand, statusCommand, toggleCommand, type CliIo } from '../lib/cli/run-command.js';
-import { analyzeCommand } from '../lib/cli/analyze-command.js';
-import { viewCommand } from '../lib/cli/view-command.js';
+import { runMain } from '../lib/util/run-main.js';
 
 /** A command's world; a home that is none (a typo in --home or GOPLOT_HOME) is refused, except by init, which makes one. */
 function io(home: string | undefined, mustExist = true): CliIo {
@@ -38,7 +37,11 @@ async function main(): Promise<void> {
     .action((o: { json?: boolean }) => run(statusCommand(io(home()), Boolean(o.json))));
   program.command('view').description('live full-screen view (q or Ctrl-C to leave)').option('--interval <seconds>', 'refresh period', '2')
     .option('--once', 'print one frame and exit')
-    .action((o: { interval: string; once?: boolean }) => run(viewCommand(io(home()), { intervalSeconds: Number(o.interval), once: Boolean(o.once) })));
+    .action(async (o: { interval: string; once?: boolean }) => {
+      // the view and analyze load only for their own command: `goplot set` stays a quick process
+      const { viewCommand } = await import('../lib/view/view-command.js');
+      await run(viewCommand(io(home()), { intervalSeconds: Number(o.interval), once: Boolean(o.once) }));
+    });
   program.command('config').description('every value with its source (file or default) and any error').option('--json', 'machine-readable')
     .option('--markdown', "the table of every value file, as in the README")
     .action((o: { json?: boolean; markdown?: boolean }) => run(configCommand(io(home()), Boolean(o.json), Boolean(o.markdown))));
@@ -48,7 +51,10 @@ async function main(): Promise<void> {
     .action(() => run(initCommand(io(home(), false))));
   program.command('analyze').description('phase and total times of finished plots').argument('[paths...]', 'extra log files or folders')
     .option('--since <date>', 'only plots started since this date (YYYY-MM-DD or ISO time)').option('--json', 'machine-readable')
-    .action((paths: string[], o: { since?: string; json?: boolean }) => run(analyzeCommand(io(home()), { paths, since: o.since, json: Boolean(o.json) })));
+    .action(async (paths: string[], o: { since?: string; json?: boolean }) => {
+      const { analyzeCommand } = await import('../lib/analyze/analyze-command.js');
+      await run(analyzeCommand(io(home()), { paths, since: o.since, json: Boolean(o.json) }));
+    });
   program.command('start').description('echo run > config/on_toggle.goplot').action(() => run(toggleCommand(io(home()), true)));
   program.command('stop').description('echo off > config/on_toggle.goplot (running plots finish)').action(() => run(toggleCommand(io(home()), false)));
   program.command('install-service').description('write the systemd unit and the logrotate file for a home, then enable the unit (as root)')
@@ -64,7 +70,4 @@ async function main(): Promise<void> {
   await program.parseAsync();
 }
 
-main().catch((error: unknown) => {
-  console.error(`goplot: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('goplot', main);

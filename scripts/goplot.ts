@@ -9,6 +9,7 @@ import { createLoopWorld } from '../lib/loop/loop-world.js';
 import { runLoop } from '../lib/loop/run-loop.js';
 import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
 import { ALREADY_RUNNING } from '../lib/util/pid-file.js';
+import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const options = new Command('goplot')
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     stop.abort();
   });
   const result = await runLoop({ paths, env: process.env, log, world: createLoopWorld(paths, process.env), stop: stop.signal }).catch((error: unknown) => {
-    log.fatal(`loop stopped by an error: ${error instanceof Error ? error.message : String(error)}`);
+    log.fatal(`loop stopped by an error: ${errorMessage(error)}`);
     throw error;
   });
   if (!result.ok) {
@@ -42,7 +43,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`goplot: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('goplot', main);

@@ -10,6 +10,7 @@ import { startHarvesterlog } from '../lib/harvester/run-harvesterlog.js';
 import { createLogger } from '../lib/util/logger.js';
 import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
 import { acquirePidFile, ALREADY_RUNNING } from '../lib/util/pid-file.js';
+import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const options = new Command('harvesterlog')
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
       },
       (error: unknown) => {
         pidFile.release();
-        console.error(`harvesterlog: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(`harvesterlog: ${errorMessage(error)}`);
         process.exit(1);
       },
     );
@@ -63,7 +64,4 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
 }
 
-main().catch((error: unknown) => {
-  console.error(`harvesterlog: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('harvesterlog', main);

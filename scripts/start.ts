@@ -9,6 +9,7 @@ import { createLogger } from '../lib/util/logger.js';
 import { runSuite } from '../lib/start/run-suite.js';
 import { exitWithNpm, findNpmAncestor } from '../lib/start/exit-with-parent.js';
 import { takeHome } from '../lib/start/one-suite.js';
+import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const options = new Command('start')
@@ -44,11 +45,6 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .catch((error: unknown) => {
-    console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  })
-  // a diskhand run hung in a dead disk's statfs would keep the process alive after the suite
-  // stopped; everything is written by now (the logs write synchronously)
-  .finally(() => process.exit());
+// a diskhand run hung in a dead disk's statfs would keep the process alive after the suite
+// stopped; everything is written by now (the logs write synchronously)
+void runMain('start', main, { exitWhenDone: true });

@@ -1,4 +1,5 @@
 import type { Logger } from '../util/logger.js';
+import { errorMessage } from '../util/run-main.js';
 
 /** What a run reports: a failure the job noticed itself (a collector that kept its last good file). */
 export type RunOutcome = { ok: true } | { ok: false; problem: string };
@@ -46,7 +47,7 @@ export function isolateJob(job: IsolatedJob, log: Logger, now: () => number = Da
       try {
         outcome = await job.run();
       } catch (error) {
-        outcome = { ok: false, problem: error instanceof Error ? error.message : String(error) };
+        outcome = { ok: false, problem: errorMessage(error) };
       }
       if (hungSince !== null) {
         log.info(`${job.name}: the run that hung ended after ${Math.round((now() - startedAt) / 1000)} s; its runs go on`);

@@ -9,6 +9,7 @@ import { isolateJob, type IsolatedRun } from './isolated-run.js';
 import { scheduleLive, type LiveSchedules, type ScheduleSetting } from './live-schedules.js';
 import { suiteJobs } from './suite-jobs.js';
 import { superviseScript, type Supervised } from './supervise.js';
+import { errorMessage } from '../util/run-main.js';
 
 export interface SuiteOptions {
   paths: HomePaths;
@@ -87,7 +88,7 @@ export async function runSuite({ paths, env, log, stop, print }: SuiteOptions): 
       print(`on_toggle is ${JSON.stringify(config.get('on_toggle'))}: nothing will plot until you run \`npx goplot start\` (or echo run > ${config.inspect('on_toggle').file})`);
     }
   } catch (error) {
-    log.error(`cannot start: ${error instanceof Error ? error.message : String(error)}; stopping what had started`);
+    log.error(`cannot start: ${errorMessage(error)}; stopping what had started`);
     await stopAll(schedules, supervised, runs);
     throw error;
   }

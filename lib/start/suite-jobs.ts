@@ -3,6 +3,7 @@ import type { Role } from '../config/value-parsers.js';
 import type { Logger } from '../util/logger.js';
 import type { RunOutcome } from './isolated-run.js';
 import type { ScheduleSetting } from './live-schedules.js';
+import { errorMessage } from '../util/run-main.js';
 
 
 export interface SuiteJob {
@@ -42,7 +43,7 @@ export function suiteJobs(paths: HomePaths, env: NodeJS.ProcessEnv, diskhandLog:
           mountinfoPath: mountinfoPathFrom(env),
         }).catch((error: unknown) => {
           // diskhand.log has the reason on every run, as from cron; start.log says it once
-          logger.error(error instanceof Error ? error.message : String(error));
+          logger.error(errorMessage(error));
           throw error;
         });
         await notifyDiskChanges(report, { paths, log: logger });

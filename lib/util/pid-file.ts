@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { commandLineHas } from '../farm/proc-read.js';
 
 /** The exit code of a script that finds its home held by another instance (a supervisor waits rather than restarts). */
 export const ALREADY_RUNNING = 3;
@@ -18,15 +19,6 @@ export interface PidFileOptions {
 }
 
 type PidFileContent = { kind: 'pid'; pid: number | null } | { kind: 'missing' } | { kind: 'directory' } | { kind: 'other'; type: string };
-
-function isAlive(pid: number, procDir: string, marker: string): boolean {
-  try {
-    const argv = fs.readFileSync(path.join(procDir, String(pid), 'cmdline'), 'utf8').split('\0');
-    return argv.some((arg) => path.basename(arg) === marker);
-  } catch {
-    return false;
-  }
-}
 
 function typeOf(stats: fs.Stats): string {
   if (stats.isFIFO()) return 'a FIFO';
@@ -90,7 +82,7 @@ export function pidFileHolder(file: string, options: { marker: string; procDir?:
     return null;
   }
   if (content.kind !== 'pid' || content.pid === null || content.pid <= 0) return null;
-  return isAlive(content.pid, options.procDir ?? '/proc', options.marker) ? content.pid : null;
+  return commandLineHas(options.procDir ?? '/proc', content.pid, options.marker) ? content.pid : null;
 }
 
 /**
@@ -139,7 +131,7 @@ export function acquirePidFile(file: string, options: PidFileOptions): PidFileRe
       if (content.kind === 'directory') throw new Error(`${file} is a directory, not a pid file: remove it`);
       if (content.kind === 'other') {
         options.onReplaced?.(`${file} was ${content.type}, not a pid file: replaced it`);
-      } else if (content.kind === 'pid' && content.pid !== null && content.pid !== pid && isAlive(content.pid, procDir, options.marker)) {
+      } else if (content.kind === 'pid' && content.pid !== null && content.pid !== pid && commandLineHas(procDir, content.pid, options.marker)) {
         const holder = content.pid;
         return { ok: false, pid: holder, message: `another ${options.what} is running for this home (pid ${holder}); stop it first with: kill ${holder}` };
       }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HomePaths } from '../config/home.js';
+import { commandLineHas } from '../farm/proc-read.js';
 import { readPid } from '../util/pid-file.js';
 
 export interface LoopProcess {
@@ -24,12 +25,6 @@ export function readLoopProcess(paths: HomePaths, procDir = '/proc'): LoopProces
     return { pid: null, running: false, startedAtMs: null };
   }
   if (pid === null) return { pid: null, running: false, startedAtMs: null };
-  let argv: string[];
-  try {
-    argv = fs.readFileSync(path.join(procDir, String(pid), 'cmdline'), 'utf8').split('\0');
-  } catch {
-    return { pid, running: false, startedAtMs: null };
-  }
-  const running = argv.some((arg) => path.basename(arg) === 'goplot.js');
+  const running = commandLineHas(procDir, pid, 'goplot.js');
   return { pid, running, startedAtMs: running ? Math.round(mtimeMs) : null };
 }
