@@ -8,7 +8,7 @@ import { createLogger } from '../lib/util/logger.js';
 import { createLoopWorld } from '../lib/loop/loop-world.js';
 import { runLoop } from '../lib/loop/run-loop.js';
 import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
-import { ALREADY_RUNNING } from '../lib/util/pid-file.js';
+import { ALREADY_RUNNING } from '../lib/farm/pid-file.js';
 import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {

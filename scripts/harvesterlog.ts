@@ -9,7 +9,7 @@ import { createHarvesterStatusNotifier } from '../lib/harvester/notify-harvester
 import { startHarvesterlog } from '../lib/harvester/run-harvesterlog.js';
 import { createLogger } from '../lib/util/logger.js';
 import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
-import { acquirePidFile, ALREADY_RUNNING } from '../lib/util/pid-file.js';
+import { acquirePidFile, ALREADY_RUNNING } from '../lib/farm/pid-file.js';
 import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {

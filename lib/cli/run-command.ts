@@ -2,7 +2,6 @@ import { formatConfig, formatConfigMarkdown, listConfig } from './list-config.js
 import type { CommandIo } from '../config/command-io.js';
 import path from 'node:path';
 import { PACKAGE_ROOT, type HomePaths } from '../config/home.js';
-import { readLoopProcess } from '../view/read-loop-pid.js';
 import { initValueFiles, setValue } from '../config/write-value.js';
 
 export type CliIo = CommandIo;
@@ -43,14 +42,18 @@ export function initCommand(io: CliIo): number {
 }
 
 /** goplot's on/off switch: the loop reacts within a second; running plots are never stopped. */
-export function toggleCommand(io: CliIo, on: boolean, procDir = '/proc'): number {
+export async function toggleCommand(io: CliIo, on: boolean, procDir = '/proc'): Promise<number> {
   const result = setValue(io.paths, 'on_toggle', on ? 'run' : 'off');
   if (!result.ok) {
     io.err(`goplot: ${result.message}`);
     return 2;
   }
   io.out(on ? 'on_toggle = run: the loop starts plots when the limits allow' : 'on_toggle = off: no new plots start; running plots finish');
-  if (on && !readLoopProcess(io.paths, procDir).running) io.out(noLoopHint(io.paths));
+  if (on) {
+    // the process table is read for start only, not loaded by set, init and stop
+    const { pidFileHolder } = await import('../farm/pid-file.js');
+    if (pidFileHolder(path.join(io.paths.logsDir, 'goplot.pid'), { marker: 'goplot.js', procDir }) === null) io.out(noLoopHint(io.paths));
+  }
   return 0;
 }
 

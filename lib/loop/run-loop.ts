@@ -6,7 +6,7 @@ import { configLogSink, type Logger } from '../util/logger.js';
 import { initValueFiles } from '../config/write-value.js';
 import { decideWithWorld } from '../plan/decide-with-world.js';
 import type { StartWorld } from '../plan/start-world.js';
-import { acquirePidFile } from '../util/pid-file.js';
+import { acquirePidFile } from '../farm/pid-file.js';
 import { Waker } from './waker.js';
 import { errorMessage } from '../util/run-main.js';
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { HomePaths } from '../config/home.js';
-import { acquirePidFile } from '../util/pid-file.js';
+import { acquirePidFile } from '../farm/pid-file.js';
 import type { Logger } from '../util/logger.js';
 
 /** How often a waiting suite looks whether the other one is gone. */

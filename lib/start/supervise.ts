@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { ALREADY_RUNNING, pidFileHolder } from '../util/pid-file.js';
+import { ALREADY_RUNNING, pidFileHolder } from '../farm/pid-file.js';
 import type { Logger } from '../util/logger.js';
 import { SUPERVISOR_PID_ENV } from './exit-with-parent.js';
 

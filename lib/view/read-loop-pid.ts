@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { commandLineHas } from '../farm/proc-read.js';
-import { readPid } from '../util/pid-file.js';
+import { readPid } from '../farm/pid-file.js';
 
 export interface LoopProcess {
   /** The pid in logs/goplot.pid, or null when there is no readable number there. */

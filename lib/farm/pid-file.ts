@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { commandLineHas } from '../farm/proc-read.js';
+import { commandLineHas } from './proc-read.js';
 
 /** The exit code of a script that finds its home held by another instance (a supervisor waits rather than restarts). */
 export const ALREADY_RUNNING = 3;
