@@ -9,6 +9,7 @@ import { createLogger } from '../lib/util/logger.js';
 import { runSuite } from '../lib/start/run-suite.js';
 import { exitWithNpm, findNpmAncestor } from '../lib/start/exit-with-parent.js';
 import { takeHome } from '../lib/start/one-suite.js';
+import { endProcess } from '../lib/farm/end-process.js';
 import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
@@ -46,5 +47,5 @@ async function main(): Promise<void> {
 }
 
 // a diskhand run hung in a dead disk's statfs would keep the process alive after the suite
-// stopped; everything is written by now (the logs write synchronously)
-void runMain('start', main, { exitWhenDone: true });
+// stopped, and a normal exit would wait for its thread; everything is written by now
+void runMain('start', main).then(() => endProcess('start'));

@@ -43,7 +43,7 @@ export async function runSuite({ paths, env, log, stop, print }: SuiteOptions): 
     const { created } = initValueFiles(paths);
     if (created.length > 0) log.info(`first start: created ${created.length} value files with their defaults in ${paths.configDir}`);
     const config = new ConfigReader(paths, configLogSink(log), env);
-    const childEnv = { ...env, GOPLOT_HOME: paths.home };
+    const childEnv = { UV_THREADPOOL_SIZE: '64', ...env, GOPLOT_HOME: paths.home };
     let diskhandLogger: Logger | null = null;
     // config/role.goplot: a harvester host runs no loop and no getfarm, which would only fail there
     const role = config.get('role');

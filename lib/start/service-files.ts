@@ -36,6 +36,8 @@ Type=simple
 User=${settings.user}
 Group=${settings.group}
 Environment=GOPLOT_HOME=${settings.home}
+# diskhand runs inside start.js: more threads for disk calls than libuv's 4, so hung disks cannot take them all
+Environment=UV_THREADPOOL_SIZE=64
 WorkingDirectory=${settings.home}
 ExecStart=${settings.node} ${settings.packageRoot}/scripts/start.js
 Restart=on-failure

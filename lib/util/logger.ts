@@ -23,19 +23,40 @@ export function formatLogLine(json: string): string {
 }
 
 /**
- * One descriptor per log file for the life of the process: the suite runs diskhand and the
- * collectors in its own process every minute, and a descriptor per run would leak.
+ * The log file opened for appending, or null (said once on stderr, where the lines then go) when
+ * it is not a regular file. A FIFO put there would block open(2) until a reader came, leaving
+ * the loop hung and deaf to SIGTERM: O_NONBLOCK makes that open fail (ENXIO) or return at once,
+ * and fstat tells the type of what was really opened, with no window between check and open.
  */
-const openLogFiles = new Map<string, number>();
-
-function openLogFile(file: string): number {
-  let fd = openLogFiles.get(file);
-  if (fd === undefined) {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fd = fs.openSync(file, 'a');
-    openLogFiles.set(file, fd);
+function openLogFileOnce(file: string): number | null {
+  let problem: string;
+  try {
+    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NONBLOCK, 0o644);
+    if (fs.fstatSync(fd).isFile()) return fd;
+    fs.closeSync(fd);
+    problem = 'it is not a regular file (a FIFO, device or socket)';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem = code === 'ENXIO' ? 'it is not a regular file (a FIFO, device or socket)' : (error as Error).message;
   }
-  return fd;
+  try {
+    process.stderr.write(`goplot: cannot log to ${file}: ${problem}; log lines go to stderr instead\n`);
+  } catch {
+    // nowhere left to say it
+  }
+  return null;
+}
+
+/**
+ * One descriptor per log file for the life of the process: the suite runs diskhand and the
+ * collectors in its own process every minute, and a descriptor per run would leak (a log that
+ * cannot be opened is said once, not once a run).
+ */
+const openLogFiles = new Map<string, number | null>();
+
+function openLogFile(file: string): number | null {
+  if (!openLogFiles.has(file)) openLogFiles.set(file, openLogFileOnce(file));
+  return openLogFiles.get(file)!;
 }
 
 /**
@@ -45,11 +66,13 @@ function openLogFile(file: string): number {
  * than this format is worth (see the README's dependency table).
  */
 export function createLogger(paths: { logsDir: string }, name: string, file = 'goplot.log'): Logger {
+  fs.mkdirSync(paths.logsDir, { recursive: true });
   const fd = openLogFile(path.join(paths.logsDir, file));
   const destination = {
     write(json: string) {
       const line = formatLogLine(json);
       try {
+        if (fd === null) throw new Error('no log file');
         fs.writeSync(fd, line);
       } catch {
         // a full or failing disk must not turn a log line into a crash: stderr is the last resort
