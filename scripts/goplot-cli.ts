@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 // The `goplot` command: status, view, config, set, init, analyze, stop, start.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Command } from 'commander';
-import { resolveHome } from '../lib/config/home.js';
+import { homeProblem, homeSource, PACKAGE_ROOT, resolveHome } from '../lib/config/home.js';
 import { configCommand, initCommand, setCommand, statusCommand, toggleCommand, type CliIo } from '../lib/cli/run-command.js';
 import { runMain } from '../lib/util/run-main.js';
 
-function io(home: string | undefined): CliIo {
+/** A command's world; a home that is none (a typo in --home or GOPLOT_HOME) is refused, except by init, which makes one. */
+function io(home: string | undefined, mustExist = true): CliIo {
+  const paths = resolveHome({ home });
+  const problem = homeProblem(paths, homeSource({ home }), { mayBeNew: !mustExist });
+  if (problem) {
+    console.error(`goplot: ${problem}`);
+    process.exit(2);
+  }
   return {
-    paths: resolveHome({ home }),
+    paths,
     env: process.env,
     now: Date.now,
     out: (text) => console.log(text),
@@ -16,8 +25,10 @@ function io(home: string | undefined): CliIo {
 }
 
 async function main(): Promise<void> {
+  const { version } = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
   const program = new Command('goplot')
     .description('goplot-ts: Chia plotting manager driven by one-value files in config/')
+    .version(`goplot-ts ${version}`, '-V, --version', 'print the version')
     .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder');
   const home = () => program.opts<{ home?: string }>().home;
   const run = (code: number | Promise<number>) => Promise.resolve(code).then((c) => { process.exitCode = c; });
@@ -37,7 +48,7 @@ async function main(): Promise<void> {
   program.command('set').description('validate a value and write it atomically').argument('<name>').argument('<value>')
     .action((name: string, value: string) => run(setCommand(io(home()), name, value)));
   program.command('init').description('create the missing value files with their defaults (never overwrites)')
-    .action(() => run(initCommand(io(home()))));
+    .action(() => run(initCommand(io(home(), false))));
   program.command('analyze').description('phase and total times of finished plots').argument('[paths...]', 'extra log files or folders')
     .option('--since <date>', 'only plots started since this date (YYYY-MM-DD or ISO time)').option('--json', 'machine-readable')
     .action(async (paths: string[], o: { since?: string; json?: boolean }) => {
@@ -46,6 +57,16 @@ async function main(): Promise<void> {
     });
   program.command('start').description('echo run > config/on_toggle.goplot').action(() => run(toggleCommand(io(home()), true)));
   program.command('stop').description('echo off > config/on_toggle.goplot (running plots finish)').action(() => run(toggleCommand(io(home()), false)));
+  program.command('install-service').description('write the systemd unit and the logrotate file for a home, then enable the unit (as root)')
+    .option('--user <name>', 'the user the suite runs as; default the one who ran sudo, else you')
+    .option('--dry-run', 'print the files and the commands; change nothing')
+    .option('--unit-dir <dir>', 'where the unit goes', '/etc/systemd/system')
+    .option('--logrotate-dir <dir>', 'where the logrotate file goes', '/etc/logrotate.d')
+    .option('--no-enable', 'only write the files (no systemctl)')
+    .action(async (o: { user?: string; dryRun?: boolean; unitDir: string; logrotateDir: string; enable: boolean }) => {
+      const { installServiceCommand } = await import('../lib/start/install-service-command.js');
+      await run(installServiceCommand({ home: home(), env: process.env, ...o, out: (text) => console.log(text), err: (text) => console.error(text) }));
+    });
   await program.parseAsync();
 }
 

@@ -7,6 +7,8 @@ import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { createLoopWorld } from '../lib/loop/loop-world.js';
 import { runLoop } from '../lib/loop/run-loop.js';
+import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
+import { ALREADY_RUNNING } from '../lib/farm/pid-file.js';
 import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
@@ -24,6 +26,11 @@ async function main(): Promise<void> {
       stop.abort();
     });
   }
+  // a loop whose suite was killed stops (its plots run on), so that the next suite can start its own
+  exitWithSupervisor(process.env, (supervisor) => {
+    log.warn(`the suite that started this loop (pid ${supervisor}) is gone: stopping, so that a new start can take over`);
+    stop.abort();
+  });
   const result = await runLoop({ paths, env: process.env, log, world: createLoopWorld(paths, process.env), stop: stop.signal }).catch((error: unknown) => {
     log.fatal(`loop stopped by an error: ${errorMessage(error)}`);
     throw error;
@@ -32,7 +39,7 @@ async function main(): Promise<void> {
     console.error(`goplot: ${result.message}`);
     log.error(result.message);
     // 3 tells a supervisor (npm start) that restarting will not help while the other loop runs
-    process.exitCode = 3;
+    process.exitCode = ALREADY_RUNNING;
   }
 }
 

@@ -2,11 +2,14 @@
 // harvesterlog: follows chia's debug.log (config/chia_log.goplot) like `tail -F` and keeps
 // <prom_dir>/harvesterlog.prom current (farm_harvester_status falls to 0 after harvester_threshold
 // seconds without an eligible line). Run it alone (`node scripts/harvesterlog.js &`) or through `npm start`.
+import path from 'node:path';
 import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { createHarvesterStatusNotifier } from '../lib/harvester/notify-harvester-status.js';
 import { startHarvesterlog } from '../lib/harvester/run-harvesterlog.js';
 import { createLogger } from '../lib/util/logger.js';
+import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
+import { acquirePidFile, ALREADY_RUNNING } from '../lib/farm/pid-file.js';
 import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
@@ -19,9 +22,21 @@ async function main(): Promise<void> {
 
   const paths = resolveHome({ home: options.home });
   const logger = createLogger(paths, 'harvesterlog', 'harvesterlog.log');
+  // two harvesterlogs on one home would write harvesterlog.prom in turn: its counters would reset every second
+  const pidFile = acquirePidFile(path.join(paths.logsDir, 'harvesterlog.pid'), {
+    marker: 'harvesterlog.js', what: 'harvesterlog', onReplaced: (message) => logger.warn(message),
+  });
+  if (!pidFile.ok) {
+    console.error(`harvesterlog: ${pidFile.message}`);
+    logger.error(pidFile.message);
+    // 3 tells a supervisor (node scripts/start.js) to wait for the other one rather than restart
+    process.exitCode = ALREADY_RUNNING;
+    return;
+  }
   const harvesterlog = await startHarvesterlog({
     paths,
     logger,
+    ownsHome: pidFile.owns,
     fromStart: Boolean(options.fromStart),
     onStatusChange: createHarvesterStatusNotifier(paths, logger),
   });
@@ -30,13 +45,21 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     harvesterlog.stop().then(
-      () => process.exit(0),
+      () => {
+        pidFile.release();
+        process.exit(0);
+      },
       (error: unknown) => {
+        pidFile.release();
         console.error(`harvesterlog: ${errorMessage(error)}`);
         process.exit(1);
       },
     );
   };
+  exitWithSupervisor(process.env, (supervisor) => {
+    logger.warn(`the suite that started this harvesterlog (pid ${supervisor}) is gone: stopping, so that a new start can take over`);
+    stop();
+  });
   // SIGHUP too: started with & from an SSH session that closes, it must still write status 0
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
 }

@@ -1,7 +1,7 @@
 import { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
-import { acquirePidFile } from '../loop/pid-file.js';
+import { acquirePidFile } from '../farm/pid-file.js';
 import { createPlotEvents } from '../notify/plot-events.js';
 import { configLogSink, createLogger } from '../util/logger.js';
 import { pidFilePath } from './archive-state.js';
@@ -18,7 +18,7 @@ export type ArchiverExit = { ok: true } | { ok: false; code: number; message: st
 export async function runArchiverMain(paths: HomePaths, options: { once: boolean; stop: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<ArchiverExit> {
   const env = options.env ?? process.env;
   const logger = createLogger(paths, 'archiver', 'archiver.log');
-  const pidFile = acquirePidFile(pidFilePath(paths), { marker: 'archiver.js', holder: 'archiver' });
+  const pidFile = acquirePidFile(pidFilePath(paths), { marker: 'archiver.js', what: 'archiver' });
   if (!pidFile.ok) {
     logger.error(pidFile.message);
     return { ok: false, code: 3, message: pidFile.message };

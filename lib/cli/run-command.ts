@@ -1,5 +1,7 @@
 import { formatConfig, formatConfigMarkdown, listConfig } from './list-config.js';
 import type { CommandIo } from '../config/command-io.js';
+import path from 'node:path';
+import { PACKAGE_ROOT, type HomePaths } from '../config/home.js';
 import { initValueFiles, setValue } from '../config/write-value.js';
 
 export type CliIo = CommandIo;
@@ -40,12 +42,25 @@ export function initCommand(io: CliIo): number {
 }
 
 /** goplot's on/off switch: the loop reacts within a second; running plots are never stopped. */
-export function toggleCommand(io: CliIo, on: boolean): number {
+export async function toggleCommand(io: CliIo, on: boolean, procDir = '/proc'): Promise<number> {
   const result = setValue(io.paths, 'on_toggle', on ? 'run' : 'off');
   if (!result.ok) {
     io.err(`goplot: ${result.message}`);
     return 2;
   }
   io.out(on ? 'on_toggle = run: the loop starts plots when the limits allow' : 'on_toggle = off: no new plots start; running plots finish');
+  if (on) {
+    // the process table is read for start only, not loaded by set, init and stop
+    const { pidFileHolder } = await import('../farm/pid-file.js');
+    if (pidFileHolder(path.join(io.paths.logsDir, 'goplot.pid'), { marker: 'goplot.js', procDir }) === null) io.out(noLoopHint(io.paths));
+  }
   return 0;
+}
+
+/** `on_toggle = run` does nothing without a loop: say so, and how to start one for this home. */
+function noLoopHint(paths: HomePaths): string {
+  const script = (name: string) => path.join(PACKAGE_ROOT, 'scripts', name);
+  return `but no goplot loop runs for ${paths.home}, so nothing will plot until one does. Start the whole suite with:\n` +
+    `  node ${script('start.js')} --home ${paths.home}      (or: systemctl start goplot, once installed with goplot install-service)\n` +
+    `or only the loop with:\n  node ${script('goplot.js')} --home ${paths.home} &`;
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +26,30 @@ export function resolveHome(options: { home?: string; env?: NodeJS.ProcessEnv } 
 
 export function valueFilePath(paths: HomePaths, name: string): string {
   return path.join(paths.configDir, `${name}.goplot`);
+}
+
+/**
+ * Why a home given to a command is not one, or null: a typo in --home or GOPLOT_HOME would
+ * otherwise read every value as its default and scan /farm. `mayBeNew`: a command that makes
+ * the home (init) only refuses an installed package's folder.
+ */
+export function homeProblem(paths: HomePaths, source: string, options: { mayBeNew?: boolean } = {}): string | null {
+  if (source === 'the package folder' && paths.home.split(path.sep).includes('node_modules')) {
+    return `no home given: give --home DIR or set GOPLOT_HOME (the folder of an installed package, ${paths.home}, is no home: an update replaces it)`;
+  }
+  if (options.mayBeNew) return null;
+  const makeIt = `make it one with: goplot init --home ${paths.home}`;
+  try {
+    if (!fs.statSync(paths.home).isDirectory()) return `the home ${paths.home} (${source}) is not a directory`;
+  } catch {
+    return `the home ${paths.home} (${source}) does not exist; check the path, or ${makeIt}`;
+  }
+  if (!fs.existsSync(paths.configDir)) return `${paths.home} (${source}) is no goplot home: it has no config/ folder; check the path, or ${makeIt}`;
+  return null;
+}
+
+/** Where the home came from, for messages. */
+export function homeSource(options: { home?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  if (options.home !== undefined) return '--home';
+  return (options.env ?? process.env).GOPLOT_HOME ? 'GOPLOT_HOME' : 'the package folder';
 }

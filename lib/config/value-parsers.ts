@@ -37,6 +37,25 @@ export function oneOf<T extends string>(values: readonly T[]): ValueParser<T> {
   return (raw) => ((values as readonly string[]).includes(raw) ? { ok: true, value: raw as T } : { ok: false, expected });
 }
 
+export const ROLES = ['plotter', 'harvester', 'farmer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * What a host does, as a comma-separated list of roles in any order (`plotter,harvester`);
+ * the value is the list in a fixed order, without repeats.
+ */
+export const roleList: ValueParser<string> = (raw) => {
+  const expected = `one or more of ${ROLES.join(', ')}, separated by commas (e.g. plotter,harvester)`;
+  const words = raw.split(',').map((word) => word.trim());
+  if (words.some((word) => !(ROLES as readonly string[]).includes(word))) return { ok: false, expected };
+  return { ok: true, value: ROLES.filter((role) => words.includes(role)).join(',') };
+};
+
+/** The roles a role_list value names. */
+export function rolesOf(value: string): Set<Role> {
+  return new Set(ROLES.filter((role) => value.split(',').includes(role)));
+}
+
 /** Any single line of text; the file protocol already rejects binary bytes. */
 export const anyText: ValueParser<string> = (raw) => ({ ok: true, value: raw });
 

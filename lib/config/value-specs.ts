@@ -1,6 +1,6 @@
 import {
   absolutePath, absolutePathOrEmpty, anyText, commandName, nameList, commandNameOrEmpty, cpuList, cronExpression, decimalNumber, hexOrEmpty, httpUrlOrEmpty,
-  oneOf, plainName, poolContractOrEmpty, powerOfTwo, wholeNumber,
+  oneOf, plainName, poolContractOrEmpty, powerOfTwo, roleList, wholeNumber,
   type ValueParser,
 } from './value-parsers.js';
 
@@ -55,7 +55,7 @@ export const VALUE_SPECS = {
   require_mount: { default: 'yes', parse: oneOf(['yes', 'no'] as const), kind: 'config', help: 'a disk must be a mount point to get plots' },
   disk_space: { default: 'statfs', parse: oneOf(['statfs', 'df'] as const), kind: 'config', help: 'how diskhand reads capacity: statfs (fast) or df' },
   disk_timeout: { default: 10, parse: wholeNumber(1, 3600), kind: 'config', help: "seconds diskhand waits for one disk's space before it counts as unreadable (a hung disk or mount)" },
-  diskhand_log: { default: 'all', parse: oneOf(['all', 'changes'] as const), kind: 'config', help: 'diskhand logs `all` disks every run, or only `changes` and problems (plus its summary)' },
+  diskhand_log: { default: 'changes', parse: oneOf(['all', 'changes'] as const), kind: 'config', help: 'diskhand logs `all` disks every run, or only `changes` and problems (plus its summary)' },
   cpu_affinity: { default: '', parse: cpuList, kind: 'config', help: 'CPUs for the plotter (taskset list); empty for all' },
   nice: { default: 0, parse: wholeNumber(0, 19), kind: 'config', help: 'CPU priority (nice) of the plotter; 0 is normal, 19 the lowest' },
   ionice_class: { default: 'none', parse: oneOf(['none', 'best-effort', 'idle'] as const), kind: 'config', help: 'IO priority class of the plotter (ionice)' },
@@ -71,6 +71,7 @@ export const VALUE_SPECS = {
   harvester_threshold: { default: 30, parse: wholeNumber(1, DAY), kind: 'config', help: 'seconds without an eligible line before the harvester counts as down' },
   diskhand_schedule: { default: '* * * * *', parse: cronExpression, kind: 'config', help: 'when `npm start` runs diskhand (cron)' },
   collector_schedule: { default: '* * * * *', parse: cronExpression, kind: 'config', help: 'when `npm start` runs the collectors (cron)' },
+  role: { default: 'plotter,harvester,farmer', parse: roleList, kind: 'config', help: 'what this host does (plotter, harvester, farmer, any mix): `node scripts/start.js` runs only the parts those need' },
   notify_gap: { default: 300, parse: wholeNumber(0, DAY), kind: 'config', help: 'least seconds between two notifications of the same kind and subject' },
   dest_farms: { default: '', parse: nameList(false), kind: 'config', help: 'farms the tractor may fill (e.g. the staging farm); empty for every farm' },
   archive_staging: { default: '', parse: nameList(true), kind: 'config', help: 'farms or farm/disk the archiver empties; empty: the archiver moves nothing' },

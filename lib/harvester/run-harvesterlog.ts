@@ -31,6 +31,11 @@ export interface HarvesterlogOptions {
   /** The file is rewritten at least this often, so node_textfile_mtime_seconds shows harvesterlog is alive. */
   heartbeatMs?: number;
   pollMs?: number;
+  /**
+   * Whether this instance still owns the home (its pid file): one that no longer does leaves
+   * the file to the owner when it stops, instead of writing status 0 over a running harvesterlog.
+   */
+  ownsHome?: () => boolean;
   /** Called on each harvester up/down transition (for notifications). */
   onStatusChange?: (up: boolean, info: HarvesterStatusInfo) => void;
 }
@@ -163,6 +168,10 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
       clearInterval(timer);
       await writing;
       await follower.close();
+      if (options.ownsHome && !options.ownsHome()) {
+        logger.warn(`stop: another harvesterlog owns this home now; left ${PROM_NAME}.prom to it`);
+        return;
+      }
       await write(true);
       logger.info(`stop: wrote ${PROM_NAME}.prom a last time with farm_harvester_status 0 (no one watches the log now)`);
     },

@@ -6,7 +6,7 @@ import { configLogSink, type Logger } from '../util/logger.js';
 import { initValueFiles } from '../config/write-value.js';
 import { decideWithWorld } from '../plan/decide-with-world.js';
 import type { StartWorld } from '../plan/start-world.js';
-import { acquirePidFile } from './pid-file.js';
+import { acquirePidFile } from '../farm/pid-file.js';
 import { Waker } from './waker.js';
 import { errorMessage } from '../util/run-main.js';
 
@@ -31,7 +31,7 @@ export interface LoopOptions {
 export type LoopResult = { ok: true } | { ok: false; message: string };
 
 export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Promise<LoopResult> {
-  const pidFile = acquirePidFile(path.join(paths.logsDir, 'goplot.pid'), { marker: 'goplot.js' });
+  const pidFile = acquirePidFile(path.join(paths.logsDir, 'goplot.pid'), { marker: 'goplot.js', what: 'goplot loop', onReplaced: (message) => log.warn(message) });
   if (!pidFile.ok) return { ok: false, message: pidFile.message };
 
   const { created } = initValueFiles(paths);

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { ALREADY_RUNNING, pidFileHolder } from '../farm/pid-file.js';
 import type { Logger } from '../util/logger.js';
+import { SUPERVISOR_PID_ENV } from './exit-with-parent.js';
 
 /** A restart waits 1 s, then twice as long after each quick crash, up to a minute. */
 const FIRST_DELAY_MS = 1000;
@@ -13,27 +15,64 @@ const HEALTHY_MS = 60_000;
  */
 const POLITE_EXIT_GRACE_MS = 500;
 const POLITE_SIGNALS = new Set(['SIGTERM', 'SIGINT', 'SIGHUP']);
+/** How often the holder of the home is looked at while another instance has it (one /proc read). */
+const HOLDER_CHECK_MS = 2000;
 
 export interface Supervised {
   stop(): Promise<void>;
   pid(): number | undefined;
 }
 
+export interface SuperviseOptions {
+  name: string;
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  stop?: AbortSignal;
+  /** The script's pid file and the script name its holder runs: while another instance holds it, ours waits. */
+  instance: { pidFile: string; marker: string; procDir?: string };
+  holderCheckMs?: number;
+}
+
 /**
  * Keeps one long-running script alive: a child that crashes is restarted with a growing delay
  * and each crash is logged, so a broken harvesterlog does not spin and does not vanish quietly.
  * A child that exits because the suite is stopping (`stop` aborted, or stop() called) is neither
- * logged as a crash nor restarted.
+ * logged as a crash nor restarted. A child that finds the home held by another instance (one an
+ * earlier, killed suite left, or one started by hand or by cron) is started again as soon as that
+ * instance is gone: the suite never gives up its part, and never runs a second one.
  */
-/** The exit code goplot.js gives when another loop holds the home. */
-const ALREADY_RUNNING = 3;
-
-export function superviseScript(name: string, argv: string[], env: NodeJS.ProcessEnv, log: Logger, stop?: AbortSignal): Supervised {
+export function superviseScript(options: SuperviseOptions): Supervised {
+  const { name, argv, log, stop, instance } = options;
+  const env = { ...options.env, [SUPERVISOR_PID_ENV]: String(process.pid) };
   let child: ChildProcess | null = null;
   let stopping = stop?.aborted ?? false;
   let delay = FIRST_DELAY_MS;
   let timer: NodeJS.Timeout | null = null;
+  let waitingFor: number | null = null;
   stop?.addEventListener('abort', () => (stopping = true), { once: true });
+
+  const waitForHolder = () => {
+    timer = null;
+    if (stopping) return;
+    const holder = pidFileHolder(instance.pidFile, instance);
+    if (holder !== null && holder !== child?.pid) {
+      if (holder !== waitingFor) {
+        log.warn(`${name} waits: another ${name} (pid ${holder}) runs for this home (${instance.pidFile}); ours starts when it stops`);
+        waitingFor = holder;
+      }
+      timer = setTimeout(waitForHolder, options.holderCheckMs ?? HOLDER_CHECK_MS);
+      return;
+    }
+    if (waitingFor === null) {
+      // refused, yet nobody holds the home by now: whatever it was, never retry in a tight loop
+      timer = setTimeout(startChild, FIRST_DELAY_MS);
+      return;
+    }
+    log.info(`${name}: the other ${name} (pid ${waitingFor}) is gone; starting ours`);
+    waitingFor = null;
+    startChild();
+  };
 
   const onExit = (startedAt: number, code: number | null, signal: NodeJS.Signals | null) => {
     child = null;
@@ -43,8 +82,7 @@ export function superviseScript(name: string, argv: string[], env: NodeJS.Proces
       return;
     }
     if (code === ALREADY_RUNNING) {
-      // a loop left by an earlier suite (killed with -9) holds the home: restarting cannot help
-      log.error(`${name} not restarted: another instance runs for this home (its pid is in logs/goplot.pid); stop it, then restart npm start`);
+      waitForHolder();
       return;
     }
     if (Date.now() - startedAt >= HEALTHY_MS) delay = FIRST_DELAY_MS;

@@ -28,7 +28,7 @@ export function formatLogLine(json: string): string {
  * the loop hung and deaf to SIGTERM: O_NONBLOCK makes that open fail (ENXIO) or return at once,
  * and fstat tells the type of what was really opened, with no window between check and open.
  */
-function openLogFile(file: string): number | null {
+function openLogFileOnce(file: string): number | null {
   let problem: string;
   try {
     const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NONBLOCK, 0o644);
@@ -45,6 +45,18 @@ function openLogFile(file: string): number | null {
     // nowhere left to say it
   }
   return null;
+}
+
+/**
+ * One descriptor per log file for the life of the process: the suite runs diskhand and the
+ * collectors in its own process every minute, and a descriptor per run would leak (a log that
+ * cannot be opened is said once, not once a run).
+ */
+const openLogFiles = new Map<string, number | null>();
+
+function openLogFile(file: string): number | null {
+  if (!openLogFiles.has(file)) openLogFiles.set(file, openLogFileOnce(file));
+  return openLogFiles.get(file)!;
 }
 
 /**

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { commandLineHas } from '../farm/proc-read.js';
+import { readPid } from '../farm/pid-file.js';
 
 export interface LoopProcess {
   /** The pid in logs/goplot.pid, or null when there is no readable number there. */
@@ -15,16 +16,15 @@ export interface LoopProcess {
 /** Whether this home's loop is running, from logs/goplot.pid and /proc (no signal is sent). */
 export function readLoopProcess(paths: HomePaths, procDir = '/proc'): LoopProcess {
   const file = path.join(paths.logsDir, 'goplot.pid');
-  let text: string;
+  // read without blocking: a FIFO left at the path would hang goplot status, view and start
+  const pid = readPid(file);
   let mtimeMs: number;
   try {
-    text = fs.readFileSync(file, 'utf8');
     mtimeMs = fs.statSync(file).mtimeMs;
   } catch {
     return { pid: null, running: false, startedAtMs: null };
   }
-  const pid = Number.parseInt(text.trim(), 10);
-  if (!Number.isInteger(pid) || pid <= 0) return { pid: null, running: false, startedAtMs: null };
+  if (pid === null) return { pid: null, running: false, startedAtMs: null };
   const running = commandLineHas(procDir, pid, 'goplot.js');
   return { pid, running, startedAtMs: running ? Math.round(mtimeMs) : null };
 }

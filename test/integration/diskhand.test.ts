@@ -71,6 +71,7 @@ after(() => {
 
 describe('diskhand', () => {
   test('writes used KiB for a disk with room, full without room, keeps off and the old sentinel, replaces an invalid file, skips an incomplete disk', async () => {
+    home.set('diskhand_log', 'all');
     makeDisks(home, { f1: ['d1', 'd2', 'd3', 'd4', 'd5'] });
     fs.mkdirSync(path.join(home.farmRoot, 'f1', 'd6', 'plots'), { recursive: true });
     setDf({ 'f1/d1': [1000 * GIB, 100 * GIB], 'f1/d2': [1000 * GIB, 950 * GIB], 'f1/d3': [1000 * GIB, 0], 'f1/d4': [1000 * GIB, 0], 'f1/d5': [1000 * GIB, 200 * GIB] });
@@ -188,6 +189,7 @@ describe('diskhand', () => {
   });
 
   test("a tractor's fresh reservation is kept until the next minute, then the measurement wins", async () => {
+    home.set('diskhand_log', 'all');
     makeDisks(home, { f1: ['d1'] });
     setDf({ 'f1/d1': [1000 * GIB, 10 * GIB] });
     setState('f1/d1', String(10 * GIB + PLOT_KIB));
@@ -200,14 +202,26 @@ describe('diskhand', () => {
     assert.equal(state('f1/d1'), `${10 * GIB}\n`);
   });
 
-  test('diskhand_log=all (the default) logs every disk on every run', async () => {
+  test('diskhand_log=all logs every disk on every run', async () => {
     makeDisks(home, { f1: ['d1', 'd2'] });
+    home.set('diskhand_log', 'all');
     setDf({ 'f1/d1': [1000 * GIB, 10 * GIB], 'f1/d2': [1000 * GIB, 20 * GIB] });
     await diskhand();
     const { lines } = await diskhand();
     assert.deepEqual(withoutTime(lines), [
       'f1/d1: 10485760 KiB (free 990.0 GiB, committed 0 B to 0 plots)',
       'f1/d2: 20971520 KiB (free 980.0 GiB, committed 0 B to 0 plots)',
+      '2 disks in 1 farm: 2 with room, 0 full, 0 read-only, 0 off, 0 unmounted, 0 skipped, 0 errors; 0 plots running; 0 state files written',
+    ]);
+  });
+
+  test('diskhand_log is changes by default: an unchanged disk is not logged again', async () => {
+    makeDisks(home, { f1: ['d1', 'd2'] });
+    setDf({ 'f1/d1': [1000 * GIB, 10 * GIB], 'f1/d2': [1000 * GIB, 20 * GIB] });
+    const first = await diskhand();
+    assert.equal(withoutTime(first.lines).length, 3);
+    const { lines } = await diskhand();
+    assert.deepEqual(withoutTime(lines), [
       '2 disks in 1 farm: 2 with room, 0 full, 0 read-only, 0 off, 0 unmounted, 0 skipped, 0 errors; 0 plots running; 0 state files written',
     ]);
   });
