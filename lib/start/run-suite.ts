@@ -21,9 +21,11 @@ export interface SuiteOptions {
 
 const script = (relative: string) => path.join(PACKAGE_ROOT, relative);
 /** Each long-running script, the role that needs it, and the pid file that makes it one per home. */
-const LONG_RUNNING: { part: string; role: Role; pidFile: string }[] = [
+const LONG_RUNNING: { part: string; role: Role; pidFile: string; wanted?: (config: ConfigReader) => boolean }[] = [
   { part: 'scripts/goplot.js', role: 'plotter', pidFile: 'goplot.pid' },
   { part: 'scripts/harvesterlog.js', role: 'harvester', pidFile: 'harvesterlog.pid' },
+  // an archiver with nothing to empty would only idle: it runs once archive_staging names a farm or disk
+  { part: 'scripts/archiver.js', role: 'plotter', pidFile: 'archiver.pid', wanted: (config) => config.get('archive_staging') !== '' },
 ];
 /** A run hung in a dead disk may never end: stopping waits this long for runs, then goes. */
 const STOP_WAIT_MS = 10_000;
@@ -50,7 +52,7 @@ export async function runSuite({ paths, env, log, stop, print }: SuiteOptions): 
     const roles = rolesOf(role);
     const allJobs = suiteJobs(paths, childEnv, () => (diskhandLogger ??= createLogger(paths, 'diskhand', 'diskhand.log')));
     const jobs = allJobs.filter((job) => roles.has(job.role));
-    const longRunning = LONG_RUNNING.filter((candidate) => roles.has(candidate.role) && fs.existsSync(script(candidate.part)));
+    const longRunning = LONG_RUNNING.filter((candidate) => roles.has(candidate.role) && (candidate.wanted?.(config) ?? true) && fs.existsSync(script(candidate.part)));
     const bySetting = (setting: ScheduleSetting) => {
       const isolated = jobs.filter((job) => job.setting === setting).map((job) => isolateJob(job, log));
       runs.push(...isolated);

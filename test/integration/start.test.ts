@@ -219,6 +219,29 @@ describe('npm start (scripts/start.js)', () => {
     assert.equal(await exited, 0);
   });
 
+  it('keeps an archiver alive beside the loop once archive_staging names a farm to empty, and none while it is empty', { timeout: 60_000 }, async () => {
+    const home = makeSimFarm({ farm1: ['disk1'], ssd: ['s1'] }, ['1']);
+    homes.push(home);
+    home.set('on_toggle', 'off');
+    home.set('archive_staging', 'ssd');
+    const { suite, exited } = startSuite(home);
+    await waitFor('the loop, harvesterlog and the archiver', () => {
+      const scripts = childrenOf(suite.pid!).map(nodeScriptOf).filter(Boolean).sort();
+      return JSON.stringify(scripts) === JSON.stringify(['archiver.js', 'goplot.js', 'harvesterlog.js']) ? scripts : null;
+    });
+    const startLog = await waitFor('the suite started line', () => logMessages(home, 'start.log').find((line) => line.startsWith('suite started: ')) ?? null);
+    assert.match(startLog, /^suite started: scripts\/goplot\.js, scripts\/harvesterlog\.js, scripts\/archiver\.js; /);
+    process.kill(-suite.pid!, 'SIGTERM');
+    assert.equal(await exited, 0);
+
+    home.set('archive_staging', '');
+    const second = startSuite(home);
+    await waitFor('the loop and harvesterlog of the second suite', () => runsOneEach(home, second.suite.pid!));
+    assert.deepEqual(childrenOf(second.suite.pid!).map(nodeScriptOf).filter(Boolean).sort(), ['goplot.js', 'harvesterlog.js']);
+    process.kill(-second.suite.pid!, 'SIGTERM');
+    assert.equal(await second.exited, 0);
+  });
+
   it('after a kill -9 of the suite, its loop and harvesterlog stop by themselves (plots run on) and a new suite runs exactly one of each', { timeout: 90_000 }, async () => {
     const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
     homes.push(home);
@@ -340,7 +363,7 @@ describe('npm start (scripts/start.js)', () => {
     assert.deepEqual(fs.readdirSync(home.disksDir), [], 'diskhand did not run');
     assert.deepEqual(childrenOf(suite.pid!).map(nodeScriptOf).filter(Boolean), ['harvesterlog.js']);
     const startLog = logMessages(home, 'start.log');
-    assert.ok(startLog.includes('role harvester: left out: scripts/goplot.js, scripts/diskhand.js, collectors/goplot_collector.js, collectors/getfarm_collector.js (config/role.goplot, read at start)'), startLog.join('\n'));
+    assert.ok(startLog.includes('role harvester: left out: scripts/goplot.js, scripts/archiver.js, scripts/diskhand.js, collectors/goplot_collector.js, collectors/getfarm_collector.js (config/role.goplot, read at start)'), startLog.join('\n'));
     assert.ok(startLog.includes('suite started: scripts/harvesterlog.js; collectors (getharvester_collector) at "*/1 * * * * *", in this process (a change to a schedule takes effect without a restart)'), startLog.join('\n'));
     assert.doesNotMatch(output.stdout, /on_toggle/, 'no plotting hint on a host that does not plot');
     process.kill(-suite.pid!, 'SIGTERM');
