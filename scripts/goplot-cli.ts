@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// The `goplot` command: status, view, config, set, init, analyze, stop, start.
+// The `goplot` command: status, view, config, set, init, analyze, plots, stop, start.
 import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { configCommand, initCommand, setCommand, statusCommand, toggleCommand, type CliIo } from '../lib/cli/run-command.js';
 import { analyzeCommand } from '../lib/cli/analyze-command.js';
 import { viewCommand } from '../lib/cli/view-command.js';
+import { plotsCommand } from '../lib/cli/plots-command.js';
 
 function io(home: string | undefined): CliIo {
   return {
@@ -38,6 +39,9 @@ async function main(): Promise<void> {
   program.command('analyze').description('phase and total times of finished plots').argument('[paths...]', 'extra log files or folders')
     .option('--since <date>', 'only plots started since this date (YYYY-MM-DD or ISO time)').option('--json', 'machine-readable')
     .action((paths: string[], o: { since?: string; json?: boolean }) => run(analyzeCommand(io(home()), { paths, since: o.since, json: Boolean(o.json) })));
+  program.command('plots').description('every plot by its header, per farm and disk: kinds, sizes, invalid files, what is left to replot')
+    .option('--json', 'machine-readable').option('--disk <farm/disk>', 'one disk only')
+    .action((o: { json?: boolean; disk?: string }) => run(plotsCommand(io(home()), { json: Boolean(o.json), disk: o.disk })));
   program.command('start').description('echo run > config/on_toggle.goplot').action(() => run(toggleCommand(io(home()), true)));
   program.command('stop').description('echo off > config/on_toggle.goplot (running plots finish)').action(() => run(toggleCommand(io(home()), false)));
   await program.parseAsync();

@@ -3,6 +3,7 @@ import {
   oneOf, plainName, poolContractOrEmpty, powerOfTwo, wholeNumber,
   type ValueParser,
 } from './value-parsers.js';
+import { parseReplotRule } from '../replot/replot-rule.js';
 
 export const PLOTTERS = ['chia', 'madmax', 'bladebit-ram', 'bladebit-disk', 'bladebit-cuda'] as const;
 export type PlotterName = (typeof PLOTTERS)[number];
@@ -16,6 +17,12 @@ interface Spec<T> {
 }
 
 const DAY = 86_400;
+
+/** The canonical text of a valid rule, so a value file's value stays a plain string. */
+const replotMatch: ValueParser<string> = (raw) => {
+  const parsed = parseReplotRule(raw);
+  return parsed.ok ? { ok: true, value: parsed.rule.text } : parsed;
+};
 
 /**
  * Every one-value file, its default and its range, in one table. goplot's names and defaults
@@ -70,6 +77,8 @@ export const VALUE_SPECS = {
   diskhand_schedule: { default: '* * * * *', parse: cronExpression, kind: 'config', help: 'when `npm start` runs diskhand (cron)' },
   collector_schedule: { default: '* * * * *', parse: cronExpression, kind: 'config', help: 'when `npm start` runs the collectors (cron)' },
   notify_gap: { default: 300, parse: wholeNumber(0, DAY), kind: 'config', help: 'least seconds between two notifications of the same kind and subject' },
+  replot: { default: 'off', parse: oneOf(['off', 'on'] as const), kind: 'config', help: '`on` removes old plots matching replot_match, one just before each new plot needs its room' },
+  replot_match: { default: 'none', parse: replotMatch, kind: 'config', help: 'which old plots replot may remove: none, or kind=solo|pool compression<N k=N before=YYYY-MM-DD (all must hold)' },
 } satisfies Record<string, Spec<unknown>>;
 
 export type ValueName = keyof typeof VALUE_SPECS;
