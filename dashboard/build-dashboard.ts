@@ -12,6 +12,7 @@ import { farmPanels, healthPanels } from './panels-farm.js';
 import { harvesterPanels } from './panels-harvester.js';
 import { layOut, PROMETHEUS, type Panel } from './panels-kit.js';
 import { plottingPanels } from './panels-plotting.js';
+import { replotPanels } from './panels-replot.js';
 
 export const DASHBOARD_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'goplot.json');
 
@@ -20,6 +21,7 @@ export const DASHBOARD_METRICS = [
   'goplot_config_ontoggle', 'goplot_config_maxplots', 'goplot_config_loadmax', 'goplot_config_plotpoll', 'goplot_config_plot_gap',
   'goplot_running_plots', 'goplot_failures', 'goplot_last_start_timestamp_seconds', 'goplot_plot_progress_ratio', 'goplot_plot_phase',
   'goplot_disk_free_bytes', 'goplot_disk_committed_bytes', 'goplot_disk_state',
+  'goplot_plots', 'goplot_plots_replot_remaining', 'goplot_plots_invalid',
   'node_load5', 'node_load15', 'node_textfile_scrape_error',
   'farm_harvester_status', 'farm_harvester_last_challenge_timestamp_seconds', 'farm_harvester_plots', 'farm_harvester_proofs_total',
   'farm_harvester_slow_lookups_total', 'farm_harvester_challenges_total', 'farm_harvester_plots_eligible',
@@ -86,7 +88,7 @@ export function buildDashboard(): Dashboard {
         })),
       ],
     },
-    panels: layOut([...plottingPanels(), ...diskPanels(), ...harvesterPanels(), ...farmPanels(), ...healthPanels()]),
+    panels: layOut([...plottingPanels(), ...diskPanels(), ...replotPanels(), ...harvesterPanels(), ...farmPanels(), ...healthPanels()]),
   };
 }
 

@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
@@ -7,8 +7,13 @@ import { replotRuleOf } from '../replot/replot-rule.js';
 import { buildInventory, type DiskFacts, type PlotInventory } from './plot-inventory.js';
 
 /** `.plot` files in a plots folder, by name; `._` files are macOS metadata, which chia skips too. */
-export async function listPlotFiles(plotsDir: string): Promise<string[]> {
-  const names = await fs.readdir(plotsDir).catch(() => [] as string[]);
+export function listPlotFiles(plotsDir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(plotsDir);
+  } catch {
+    return [];
+  }
   return names.filter((name) => name.endsWith('.plot') && !name.startsWith('._')).sort().map((name) => path.join(plotsDir, name));
 }
 
@@ -26,8 +31,8 @@ export async function scanFarmPlots(options: ScanOptions): Promise<{ disks: Disk
     .filter((farm) => onlyFarm === undefined || farm === onlyFarm)
     .flatMap((farm) => listDisks(farmRoot, farm))
     .filter((disk) => onlyDisk === undefined || disk.disk === onlyDisk);
-  const files = await Promise.all(disks.map((disk) => listPlotFiles(disk.plotsDir)));
-  const { facts, stats } = await readPlotFilesCached(files.flat(), {
+  const files = disks.map((disk) => listPlotFiles(disk.plotsDir));
+  const { facts, stats } = readPlotFilesCached(files.flat(), {
     cacheFile: headerCacheFile(options.config.paths),
     scopeDirs: disks.map((disk) => disk.plotsDir),
   });

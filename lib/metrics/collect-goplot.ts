@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigReader } from '../config/config-reader.js';
 import { buildGoplotRegistry } from './goplot-metrics-build.js';
+import { readPlotInventory } from '../inventory/scan-farm-plots.js';
+import { addPlotInventoryMetrics } from './plot-inventory-metrics.js';
 import { readGoplotFacts, type InvalidValue } from './goplot-metrics-read.js';
 import type { HomePaths } from '../config/home.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
@@ -43,7 +45,11 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
         config, now, procDir: options.procDir, mountinfoPath: options.mountinfoPath ?? mountinfoPathFrom(env),
       });
       logInvalidChanges(log, facts.invalid, wasInvalid);
-      return { ok: true, registry: buildGoplotRegistry(facts), values: facts.values };
+      const registry = buildGoplotRegistry(facts);
+      const { inventory, cache } = await readPlotInventory({ config });
+      if (cache.writeError) log.addOnce('warn', `the plot header cache was not saved: ${cache.writeError}`);
+      addPlotInventoryMetrics(registry, inventory);
+      return { ok: true, registry, values: facts.values };
     },
   });
 }

@@ -106,6 +106,11 @@ describe('the goplot collector with a real plot running', () => {
       'goplot_backoff_until_timestamp_seconds 0',
       ...samples(home, 'goplot_plot_'),
       ...samples(home, 'goplot_disk_'),
+      ...['disk1', 'disk2', 'disk3', 'disk4'].map((name) => `goplot_plots_invalid{farm="farm1",disk="${name}"} ${name === other ? 1 : 0}`),
+      'goplot_plots_invalid{farm="farm2",disk="disk1"} 0',
+      ...['disk1', 'disk2', 'disk3', 'disk4'].map((name) => `goplot_plots_replot_remaining{farm="farm1",disk="${name}"} 0`),
+      'goplot_plots_replot_remaining{farm="farm2",disk="disk1"} 0',
+      'goplot_replot_enabled 0',
       ...samples(home, 'goplot_collector_'),
     ]);
     assert.equal(phase, 2);
