@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// The `goplot` command: status, view, config, set, init, analyze, plots, stop, start.
+// The `goplot` command: status, view, config, set, init, analyze, plots, replot, stop, start.
 import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { configCommand, initCommand, setCommand, statusCommand, toggleCommand, type CliIo } from '../lib/cli/run-command.js';
 import { analyzeCommand } from '../lib/cli/analyze-command.js';
 import { viewCommand } from '../lib/cli/view-command.js';
 import { plotsCommand } from '../lib/cli/plots-command.js';
+import { replotCommand } from '../lib/cli/replot-command.js';
 
 function io(home: string | undefined): CliIo {
   return {
@@ -42,6 +43,9 @@ async function main(): Promise<void> {
   program.command('plots').description('every plot by its header, per farm and disk: kinds, sizes, invalid files, what is left to replot')
     .option('--json', 'machine-readable').option('--disk <farm/disk>', 'one disk only')
     .action((o: { json?: boolean; disk?: string }) => run(plotsCommand(io(home()), { json: Boolean(o.json), disk: o.disk })));
+  program.command('replot').description('with --dry-run: per disk, the old plots replot would remove, in order (the tractors remove them, one per new plot)')
+    .option('--dry-run', 'list only (the only mode)').option('--json', 'machine-readable').option('--disk <farm/disk>', 'one disk only')
+    .action((o: { dryRun?: boolean; json?: boolean; disk?: string }) => run(replotCommand(io(home()), { dryRun: Boolean(o.dryRun), json: Boolean(o.json), disk: o.disk })));
   program.command('start').description('echo run > config/on_toggle.goplot').action(() => run(toggleCommand(io(home()), true)));
   program.command('stop').description('echo off > config/on_toggle.goplot (running plots finish)').action(() => run(toggleCommand(io(home()), false)));
   await program.parseAsync();

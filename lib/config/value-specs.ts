@@ -78,6 +78,7 @@ export const VALUE_SPECS = {
   collector_schedule: { default: '* * * * *', parse: cronExpression, kind: 'config', help: 'when `npm start` runs the collectors (cron)' },
   notify_gap: { default: 300, parse: wholeNumber(0, DAY), kind: 'config', help: 'least seconds between two notifications of the same kind and subject' },
   replot: { default: 'off', parse: oneOf(['off', 'on'] as const), kind: 'config', help: '`on` removes old plots matching replot_match, one just before each new plot needs its room' },
+  replot_removed: { default: 0, parse: wholeNumber(0, Number.MAX_SAFE_INTEGER), kind: 'state', help: 'old plots replot has removed (a counter)' },
   replot_match: { default: 'none', parse: replotMatch, kind: 'config', help: 'which old plots replot may remove: none, or kind=solo|pool compression<N k=N before=YYYY-MM-DD (all must hold)' },
 } satisfies Record<string, Spec<unknown>>;
 

@@ -10,6 +10,8 @@ import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-p
 import { committedKiB } from '../farm/plot-size.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
 import { withStateLock } from '../farm/state-lock.js';
+import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
+import { listReplotCandidates, readReplotSettings, replotCreditKiB } from '../replot/replot-candidates.js';
 
 export type DiskEvaluation =
   | { kind: 'unmounted' }
@@ -22,6 +24,8 @@ export type DiskEvaluation =
       freeKiB: number;
       committedKiB: number;
       plots: number;
+      /** KiB replot can free for one more plot (0 unless replot is on and the disk is otherwise full). */
+      replotKiB: number;
     };
 
 export interface EvaluateDiskOptions {
@@ -34,6 +38,8 @@ export interface EvaluateDiskOptions {
   /** Per disk read (disk_timeout); readDiskSpace's default when absent. */
   timeoutMs?: number;
   access?: (dir: string) => Promise<void>;
+  /** With replot on: KiB its matching plots can free for one more plot, given the plots running into it. */
+  replotCredit?: (disk: FarmDisk, plotsInto: number) => number;
 }
 
 /** diskhand's verdict on a disk with plots/ and logs/: used + committed KiB, `full`, `unmounted` or read-only. */
@@ -52,8 +58,10 @@ export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions)
   const committed = plots.reduce((sum, plot) => sum + committedKiB(plot.k, plot.compression), 0);
   const freeKiB = Math.floor(space.freeBytes / 1024);
   const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
-  const state = freeKiB - committed < options.plotKiB ? { kind: 'full' as const } : { kind: 'number' as const, kib: usedKiB + committed };
-  return { kind: 'measured', state, freeKiB, committedKiB: committed, plots: plots.length };
+  // a full disk holding plots that replot may remove has room for one more plot per such plot
+  const replotKiB = freeKiB - committed < options.plotKiB && options.replotCredit ? options.replotCredit(disk, plots.length) : 0;
+  const state = freeKiB - committed + replotKiB < options.plotKiB ? { kind: 'full' as const } : { kind: 'number' as const, kib: usedKiB + committed };
+  return { kind: 'measured', state, freeKiB, committedKiB: committed, plots: plots.length, replotKiB };
 }
 
 /** 'read-only' writes `full` (DESIGN's states: no room for one more plot), and is logged as a problem. */
@@ -158,7 +166,12 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   }
 
   const disks = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
-  const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB, timeoutMs: config.get('disk_timeout') * 1000, access: options.access };
+  const replot = readReplotSettings(config);
+  const headers = replot.on ? HeaderCache.load(headerCacheFile(paths)) : undefined;
+  const replotCredit = headers
+    ? (disk: FarmDisk, plotsInto: number) => replotCreditKiB(listReplotCandidates(disk.plotsDir, replot.rule, headers), plotsInto)
+    : undefined;
+  const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB, timeoutMs: config.get('disk_timeout') * 1000, access: options.access, replotCredit };
   const pending = await mapLimited(disks, spaceMethod === 'df' ? 16 : 64, async (disk): Promise<Pending | DiskReport> => {
     const name = `${disk.farm}/${disk.disk}`;
     const before = readDiskState(paths, disk.farm, disk.disk);
@@ -185,8 +198,10 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     }
     const committed = `committed ${formatBytes(result.committedKiB * 1024)} to ${plural(result.plots, 'plot')}`;
     const needs = result.state.kind === 'full' ? `; one more k${k} C${compression} plot needs ${formatBytes(plotKiB * 1024)}` : '';
-    return { disk, target: result.state, level, facts: `free ${formatBytes(result.freeKiB * 1024)}, ${committed}${needs}${replaced}` };
+    const byReplot = result.replotKiB > 0 ? `; replot can free ${formatBytes(result.replotKiB * 1024)} (replot_match: ${replot.rule.text})` : '';
+    return { disk, target: result.state, level, facts: `free ${formatBytes(result.freeKiB * 1024)}, ${committed}${needs}${byReplot}${replaced}` };
   });
+  headers?.save();
 
   const lock = options.lock ?? (<T>(work: () => Promise<T>) => withStateLock(paths, work));
   const decide = (item: Pending | DiskReport): DiskReport => {

@@ -12,6 +12,7 @@ import { readPlotPhase } from '../farm/read-plot-phase.js';
 import { findInvalidPlotValues } from '../plan/plot-config-check.js';
 import { buildPlotterCommand, plotJobFromConfig } from '../plan/plotter-command.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
+import { replotChoiceOptions } from '../replot/replot-candidates.js';
 import type { LoopWorld, RunningPlotSummary } from './run-loop.js';
 
 /** The real world for the loop: /proc, the load average, the disks, and detached tractors. */
@@ -53,6 +54,7 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
         plotKiB: committedKiB(config.get('k'), config.get('compression')),
         reserve: false,
         timeoutMs: config.get('disk_timeout') * 1000,
+        ...replotChoiceOptions(paths, config),
       });
       return destination.ok ? null : destination.message;
     },

@@ -66,49 +66,72 @@ function loadCache(file: string): Map<string, CachedFacts> {
 }
 
 /**
- * The facts of every file, each header read only when the cache has no entry for its path with
- * the same size and mtime. The cache is rewritten atomically when anything changed; entries under
- * `scopeDirs` whose files are gone are dropped, others kept (a run over one disk keeps the rest).
- * An unreadable file is never cached: the next run tries it again.
+ * The header cache of one run: loaded once, asked per file, saved once (atomically, only when
+ * something changed). A file's facts come from the cache only while its path, size and mtime
+ * match; an unreadable file is never cached, so the next run tries it again.
+ */
+export class HeaderCache {
+  readonly stats: HeaderCacheStats = { read: 0, cached: 0 };
+  private changed = false;
+
+  private constructor(private readonly file: string, private readonly entries: Map<string, CachedFacts>) {}
+
+  static load(cacheFile: string): HeaderCache {
+    return new HeaderCache(cacheFile, loadCache(cacheFile));
+  }
+
+  factsOf(file: string): PlotFileFacts {
+    const entry = this.entries.get(file);
+    if (entry) {
+      const stat = statOrUndefined(file);
+      if (stat && stat.size === entry.s && Math.trunc(stat.mtimeMs) === entry.m) {
+        this.stats.cached += 1;
+        return fromCached(file, entry);
+      }
+    }
+    this.stats.read += 1;
+    const fresh = readPlotFileSync(file);
+    const stat = fresh.ok ? fresh : fresh.problem === 'unreadable' ? undefined : fresh.stat;
+    if (stat) this.entries.set(file, toCached(fresh, stat));
+    else this.entries.delete(file);
+    this.changed = true;
+    return fresh;
+  }
+
+  /** Drops the entries under `dirs` that are not in `seen` (their files are gone). */
+  forgetMissing(dirs: readonly string[], seen: ReadonlySet<string>): void {
+    const scopes = dirs.map((dir) => `${path.resolve(dir)}${path.sep}`);
+    for (const file of this.entries.keys()) {
+      if (!seen.has(file) && scopes.some((scope) => file.startsWith(scope))) {
+        this.entries.delete(file);
+        this.changed = true;
+      }
+    }
+  }
+
+  /** Writes the cache if anything changed; a failure is kept in stats.writeError, never thrown. */
+  save(): void {
+    if (!this.changed) return;
+    try {
+      writeFileAtomicSync(this.file, JSON.stringify({ version: CACHE_VERSION, entries: Object.fromEntries(this.entries) }));
+      this.changed = false;
+    } catch (error) {
+      this.stats.writeError = `${this.file}: ${(error as Error).message}`;
+    }
+  }
+}
+
+/**
+ * The facts of every file through the cache; entries under `scopeDirs` whose files are gone are
+ * dropped, others kept (a run over one disk keeps the rest).
  */
 export function readPlotFilesCached(
   files: readonly string[],
   options: { cacheFile: string; scopeDirs: readonly string[] },
 ): { facts: PlotFileFacts[]; stats: HeaderCacheStats } {
-  const cache = loadCache(options.cacheFile);
-  const stats: HeaderCacheStats = { read: 0, cached: 0 };
-  let changed = false;
-  const facts = files.map((file) => {
-    const entry = cache.get(file);
-    if (entry) {
-      const stat = statOrUndefined(file);
-      if (stat && stat.size === entry.s && Math.trunc(stat.mtimeMs) === entry.m) {
-        stats.cached += 1;
-        return fromCached(file, entry);
-      }
-    }
-    stats.read += 1;
-    const fresh = readPlotFileSync(file);
-    const stat = fresh.ok ? fresh : fresh.problem === 'unreadable' ? undefined : fresh.stat;
-    if (stat) cache.set(file, toCached(fresh, stat));
-    else cache.delete(file);
-    changed = true;
-    return fresh;
-  });
-  const seen = new Set(files);
-  const scopes = options.scopeDirs.map((dir) => `${path.resolve(dir)}${path.sep}`);
-  for (const file of cache.keys()) {
-    if (!seen.has(file) && scopes.some((scope) => file.startsWith(scope))) {
-      cache.delete(file);
-      changed = true;
-    }
-  }
-  if (changed) {
-    try {
-      writeFileAtomicSync(options.cacheFile, JSON.stringify({ version: CACHE_VERSION, entries: Object.fromEntries(cache) }));
-    } catch (error) {
-      stats.writeError = `${options.cacheFile}: ${(error as Error).message}`;
-    }
-  }
-  return { facts, stats };
+  const cache = HeaderCache.load(options.cacheFile);
+  const facts = files.map((file) => cache.factsOf(file));
+  cache.forgetMissing(options.scopeDirs, new Set(files));
+  cache.save();
+  return { facts, stats: cache.stats };
 }

@@ -17,6 +17,8 @@ import { initValueFiles, writeStateValue } from '../config/write-value.js';
 import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir } from './conclude-plot.js';
 import { wrapWithPriority } from './priority-wrapper.js';
 import { spawnPlotter } from './spawn-plotter.js';
+import { replotChoiceOptions } from '../replot/replot-candidates.js';
+import { createReplotGuard } from './replot-guard.js';
 
 export interface TractorOptions {
   paths: HomePaths;
@@ -82,6 +84,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   // it counts plots per temp dir (max_per_temp), instead of racing it.
   const chosen = await withStateLock(paths, async () => {
     const running = readRunningPlots({ farmRoot, tempRoot, commandNames });
+    const replot = replotChoiceOptions(paths, config);
     const temp = await chooseConfiguredTempDir(config, running.map((plot) => plot.tempDir));
     if (!temp.ok) return { ok: false as const, message: temp.message };
     const destination = await chooseDestination({
@@ -96,6 +99,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
       runningPlots: running,
       timeoutMs: config.get('disk_timeout') * 1000,
       log: (message: string) => log.info(message),
+      replotCredit: replot.replotCredit,
     });
     if (!destination.ok) return { ok: false as const, message: destination.message };
     // a lost or reset index.goplot must not hand out a number a plot log already has
@@ -113,14 +117,20 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     const wrapped = wrapWithPriority(built.command, built.args, priority);
     const logFile = path.join(destination.choice.logsDir, `plot.${index}.log`);
     const commandLine = [wrapped.command, ...wrapped.args].join(' ');
-    const choice = { ok: true as const, index, temp, plotTempDir, destination: destination.choice, job, logFile, commandLine };
+    const { farm, disk, diskDir, plotsDir } = destination.choice;
+    const kind = config.get('pool_contract') === '' ? 'solo' as const : 'pool' as const;
+    const guard = createReplotGuard({ paths, config, log, plotter, logFile, plot: { index, farm, disk, diskDir, plotsDir, plotter, k, compression, kind } });
+    const choice = { ok: true as const, index, temp, plotTempDir, destination: destination.choice, job, logFile, commandLine, guard };
     if (options.dryRun) return { ...choice, started: null };
+    await guard.beforeStart();
     if (plotTempDir !== temp.dir) fs.mkdirSync(plotTempDir, { recursive: true });
-    return { ...choice, started: await spawnPlotter(wrapped, logFile, env, commandNames, now) };
+    const started = await spawnPlotter(wrapped, logFile, env, commandNames, now);
+    guard.spawned(started.child.pid);
+    return { ...choice, started };
   });
   if (!chosen.ok) return await refuse(chosen.message, true);
 
-  const { index, temp, plotTempDir, destination, job, logFile, commandLine, started } = chosen;
+  const { index, temp, plotTempDir, destination, job, logFile, commandLine, started, guard } = chosen;
   if (started === null) {
     options.print(`index:       ${index}`);
     options.print(`farm:        ${destination.farm}`);
@@ -139,6 +149,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   const { createPlotEvents } = await import('../notify/plot-events.js');
   const events = createPlotEvents({ paths, config, log, env, now });
   events.started(plot);
+  guard.started(events);
 
   const leave = (signal: string) => {
     log.warn(`tractor got ${signal}; plot ${index} (pid ${child.pid}) keeps running, its end will not be logged`);
@@ -147,5 +158,8 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
 
   const result = await exited;
-  return concludePlot({ paths, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
+  guard.stop();
+  const code = await concludePlot({ paths, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
+  guard.ended(code !== EXIT_FINISHED);
+  return code;
 }

@@ -64,3 +64,34 @@ describe('goplot plots', () => {
     assert.match(help.stdout, /^ {2}plots\b/m);
   });
 });
+
+describe('goplot replot --dry-run', () => {
+  it('lists per disk the plots that would go, oldest first, and refuses without --dry-run', async () => {
+    const home = farm();
+    home.set('replot', 'on');
+    home.set('replot_match', 'kind=solo');
+    home.set('plotter', 'bladebit-ram');
+    home.set('compression', '5');
+    home.set('pool_contract', `xch1${'q'.repeat(58)}`);
+    const plotsDir = path.join(home.farmRoot, 'farm1', 'disk1', 'plots');
+    for (const name of fs.readdirSync(plotsDir)) fs.rmSync(path.join(plotsDir, name));
+    const second = writePlotFile(plotsDir, { kind: 'solo', sizeBytes: 101 * GIB, mtime: new Date(2023, 1, 1) });
+    const first = writePlotFile(plotsDir, { kind: 'solo', sizeBytes: 101 * GIB, mtime: new Date(2023, 0, 1) });
+    const result = await goplot(home, ['replot', '--dry-run']);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const lines = result.stdout.split('\n');
+    assert.equal(lines[0], 'replot: on; replot_match: kind=solo; new plots: bladebit-ram k32 C5 pool, 82.1 GiB with its margin');
+    assert.match(lines[1]!, /^farm1\/disk1: 2 old plots would go, one per new plot that needs the room, in this order \(.* free\):$/);
+    assert.equal(lines[2], `  1. ${path.basename(first)}  v1 k32 C0 solo  101.0 GiB  made 2023-01-01 00:00`);
+    assert.equal(lines[3], `  2. ${path.basename(second)}  v1 k32 C0 solo  101.0 GiB  made 2023-02-01 00:00`);
+    assert.match(lines[4]!, /^farm1\/disk2: no plot matches \(.* free\)$/);
+    assert.equal(lines[5], 'in all: 2 plots (202.0 GiB) left to replace');
+    assert.deepEqual(fs.readdirSync(plotsDir).sort(), [path.basename(first), path.basename(second)].sort(), 'a dry run removes nothing');
+    home.set('pool_contract', '');
+    assert.equal((await goplot(home, ['replot', '--dry-run'])).stdout.split('\n')[1],
+      'warning: replot_match also matches the plots being made; the tractors remove nothing while it does');
+    const refused = await goplot(home, ['replot']);
+    assert.deepEqual([refused.exitCode, refused.stderr], [2,
+      'goplot replot: only --dry-run exists: old plots are removed by the tractors, one just before each new plot needs its room (echo on > config/replot.goplot)']);
+  });
+});
