@@ -48,7 +48,7 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
       const registry = buildGoplotRegistry(facts);
       const { inventory, cache } = await readPlotInventory({ config });
       if (cache.writeError) log.addOnce('warn', `the plot header cache was not saved: ${cache.writeError}`);
-      addPlotInventoryMetrics(registry, inventory);
+      addPlotInventoryMetrics(registry, inventory, config.get('replot_removed'));
       return { ok: true, registry, values: facts.values };
     },
   });

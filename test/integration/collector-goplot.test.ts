@@ -111,6 +111,7 @@ describe('the goplot collector with a real plot running', () => {
       ...['disk1', 'disk2', 'disk3', 'disk4'].map((name) => `goplot_plots_replot_remaining{farm="farm1",disk="${name}"} 0`),
       'goplot_plots_replot_remaining{farm="farm2",disk="disk1"} 0',
       'goplot_replot_enabled 0',
+      'goplot_replot_removed_total 0',
       ...samples(home, 'goplot_collector_'),
     ]);
     assert.equal(phase, 2);

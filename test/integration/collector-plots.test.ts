@@ -16,6 +16,7 @@ describe('the goplot collector exports the plot inventory', () => {
     home.set('on_toggle', 'off');
     home.set('replot', 'on');
     home.set('replot_match', 'kind=solo');
+    home.set('replot_removed', 4);
     const plots = (disk: string) => path.join(home.farmRoot, 'farm1', disk, 'plots');
     writePlotFile(plots('disk1'), { kind: 'solo', sizeBytes: 101 * GIB });
     writePlotFile(plots('disk1'), { kind: 'solo', sizeBytes: 101 * GIB });
@@ -42,6 +43,7 @@ describe('the goplot collector exports the plot inventory', () => {
       'goplot_plots_replot_remaining{farm="farm1",disk="disk1"} 2', 'goplot_plots_replot_remaining{farm="farm1",disk="disk2"} 0',
     ]);
     assert.deepEqual(pick('goplot_replot_enabled'), ['goplot_replot_enabled 1']);
+    assert.deepEqual(pick('goplot_replot_removed_total'), ['goplot_replot_removed_total 4']);
     const check = await checkMetrics(file);
     assert.equal(check.ok, true, check.output);
   });

@@ -7,10 +7,13 @@ import { ConfigReader } from '../../lib/config/config-reader.js';
 import { finalPlotBytes } from '../../lib/farm/plot-size.js';
 import { plotterCommandNames, readRunningPlots } from '../../lib/farm/process-table.js';
 import { readPlotFileSync } from '../../lib/plot-file/read-plot-file.js';
-import { FAKE_BIN, killTree, simEnv, simFarmsOfThisFile, simPlotterPids } from '../helpers/sim-farm.js';
+import { FAKE_BIN, killTree, simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
 import { builtScript, logMessages, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
 import { writePlotFile } from '../helpers/plot-files.js';
 
+const homes: TempHome[] = [];
+// registered before the farms' own clean-up: ramplot plots (no temp dir argument) are found by their destination
+after(() => killTree(homes.flatMap((home) => runningPlots(home).map((plot) => plot.pid))));
 const { farm, started } = simFarmsOfThisFile();
 const CONTRACT = `xch1${'q'.repeat(58)}`;
 const KIB = 1024;
@@ -35,6 +38,7 @@ interface Disk {
  */
 function replotFarm(): { home: TempHome; disks: Disk[]; env: Record<string, string> } {
   const home = farm({ farm1: ['disk1', 'disk2'], farm2: ['disk1'] }, ['1', '2', '3']);
+  homes.push(home);
   const table = path.join(home.root, 'df-table');
   const disks = DISKS.map(([farmName, diskName]) => {
     const diskDir = path.join(home.farmRoot, farmName, diskName);
@@ -68,10 +72,14 @@ function kindsOn(disk: Disk): string[] {
   }).sort();
 }
 
+/** bladebit ramplot has no temp dir argument: plots are found by their destination under farm_root. */
+function runningPlots(home: TempHome) {
+  return readRunningPlots({ farmRoot: home.farmRoot, tempRoot: home.tempRoot, commandNames: plotterCommandNames(new ConfigReader(home)) });
+}
+
 /** Plots running into each disk, then the .plot files on it: in that order, so a plot ending in between is never missed. */
 function sample(home: TempHome, disks: Disk[]): { disk: Disk; writing: number; plots: number }[] {
-  const config = new ConfigReader(home);
-  const running = readRunningPlots({ farmRoot: home.farmRoot, tempRoot: home.tempRoot, commandNames: plotterCommandNames(config) });
+  const running = runningPlots(home);
   return disks.map((disk) => ({
     disk,
     writing: running.filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk).length,
@@ -106,14 +114,18 @@ describe('replot end to end', () => {
           for (const file of disk.keep) if (!fs.existsSync(file)) samples.push(`${file} was removed`);
         }
         const oldLeft = disks.flatMap((disk) => disk.old).filter((file) => fs.existsSync(file)).length;
-        return oldLeft === 0 && simPlotterPids(home).length === 0;
-      }, 280_000, 100);
+        const newOnes = disks.map((disk) => kindsOn(disk).filter((kind) => kind === 'pool C5').length);
+        return oldLeft === 0 && newOnes.every((count) => count === OLD_PER_DISK) && runningPlots(home).length === 0;
+      }, 280_000, 100).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}; disks: ${disks.map((disk) => kindsOn(disk).join(',')).join(' | ')}; log:\n${logMessages(home).filter((line) => !/command:|^not started/.test(line)).join('\n')}`);
+      });
     } finally {
       loop.kill('SIGTERM');
       running = false;
       await diskhand;
     }
     assert.deepEqual(samples, [], 'at every sample');
+    assert.deepEqual(logMessages(home).filter((line) => /^plot \d+ failed/.test(line)), []);
     for (const disk of disks) {
       assert.deepEqual(kindsOn(disk), ['invalid', ...Array(OLD_PER_DISK).fill('pool C5'), 'pool C0'].sort(), `${disk.farm}/${disk.disk}`);
       for (const file of disk.keep) assert.ok(fs.existsSync(file), `${file} kept`);
@@ -148,4 +160,3 @@ describe('replot end to end', () => {
   });
 });
 
-after(() => killTree(started));
