@@ -24,8 +24,6 @@ const DISK_LABELS = ['farm', 'disk'];
  * dashboard can show the share of the farm replotted over time.
  */
 export function addPlotInventoryMetrics(registry: Registry, inventory: PlotInventory, removedByReplot: number): void {
-  new Counter({ name: 'goplot_replot_removed_total', help: 'Old plots replot has removed, one for each new plot that needed the room (replot_removed.goplot)', registers: [registry] })
-    .inc(removedByReplot);
   const plots = addGauge(registry, 'goplot_plots', 'Valid plots on each disk, from their headers, by k, compression level and kind (solo: pool public key; pool: pool contract)', GROUP_LABELS);
   const bytes = addGauge(registry, 'goplot_plots_bytes', 'Size of those plots on each disk', GROUP_LABELS);
   const invalid = addGauge(registry, 'goplot_plots_invalid', '.plot files in the disk\'s plots/ that are not valid plots (bad magic, truncated, unreadable)', DISK_LABELS);
@@ -43,4 +41,6 @@ export function addPlotInventoryMetrics(registry: Registry, inventory: PlotInven
       remaining.set(where, disk.toReplot.count);
     }
   }
+  new Counter({ name: 'goplot_replot_removed_total', help: 'Old plots replot has removed, one for each new plot that needed the room (replot_removed.goplot)', registers: [registry] })
+    .inc(removedByReplot);
 }
