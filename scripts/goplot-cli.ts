@@ -3,10 +3,17 @@
 import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { configCommand, initCommand, setCommand, statusCommand, toggleCommand, type CliIo } from '../lib/cli/run-command.js';
-import { analyzeCommand } from '../lib/cli/analyze-command.js';
-import { viewCommand } from '../lib/cli/view-command.js';
-import { plotsCommand } from '../lib/cli/plots-command.js';
-import { replotCommand } from '../lib/cli/replot-command.js';
+
+// The heavier commands load only when run: each one's imports (date-fns, the plot-log parsers, the
+// header reader) would otherwise add to every command's start.
+const analyzeCommand = async (...args: Parameters<typeof import('../lib/cli/analyze-command.js').analyzeCommand>) =>
+  (await import('../lib/cli/analyze-command.js')).analyzeCommand(...args);
+const viewCommand = async (...args: Parameters<typeof import('../lib/cli/view-command.js').viewCommand>) =>
+  (await import('../lib/cli/view-command.js')).viewCommand(...args);
+const plotsCommand = async (...args: Parameters<typeof import('../lib/cli/plots-command.js').plotsCommand>) =>
+  (await import('../lib/cli/plots-command.js')).plotsCommand(...args);
+const replotCommand = async (...args: Parameters<typeof import('../lib/cli/replot-command.js').replotCommand>) =>
+  (await import('../lib/cli/replot-command.js')).replotCommand(...args);
 
 function io(home: string | undefined): CliIo {
   return {
