@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigReader } from '../config/config-reader.js';
-import { buildGoplotRegistry } from './goplot-metrics-build.js';
+import { buildGoplotRegistry, type OutcomeFacts } from './goplot-metrics-build.js';
+import { readPlotOutcomes } from '../plot-outcomes/plot-outcomes.js';
 import { readPlotInventory } from '../inventory/scan-farm-plots.js';
 import { addPlotInventoryMetrics } from './plot-inventory-metrics.js';
 import { readGoplotFacts, type InvalidValue } from './goplot-metrics-read.js';
@@ -45,7 +46,15 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
         config, now, procDir: options.procDir, mountinfoPath: options.mountinfoPath ?? mountinfoPathFrom(env),
       });
       logInvalidChanges(log, facts.invalid, wasInvalid);
-      const registry = buildGoplotRegistry(facts);
+      let outcomes: OutcomeFacts | null = null;
+      try {
+        outcomes = { outcomes: readPlotOutcomes(options.paths), plotter: config.get('plotter') };
+        facts.values.push({ name: 'plot_outcomes', present: true });
+      } catch (error) {
+        // the next tractor to end a plot sets the bad file aside and counts afresh
+        facts.values.push({ name: 'plot_outcomes', present: false, why: (error as Error).message });
+      }
+      const registry = buildGoplotRegistry(facts, outcomes);
       const { inventory, cache } = await readPlotInventory({ config });
       if (cache.writeError) log.addOnce('warn', `the plot header cache was not saved: ${cache.writeError}`);
       addPlotInventoryMetrics(registry, inventory, config.get('replot_removed'));

@@ -5,11 +5,12 @@ import { readDiskState, type DiskState } from '../farm/disk-state.js';
 import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import { mapLimited } from '../util/map-limited.js';
 import { backoffSeconds } from '../loop/decide-start.js';
-import { isMountPoint, readMountPoints } from '../farm/mount-points.js';
+import { findReadOnlyMount, isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
 import { readPlotProgress } from '../farm/read-plot-phase.js';
 import type { CollectedValue } from './run-collector.js';
+import { readTempDirFacts, type TempDirFacts } from './temp-dir-facts.js';
 import type { ValueName, ValueOf } from '../config/value-specs.js';
 
 export interface GoplotConfigFacts {
@@ -49,6 +50,8 @@ export interface DiskFacts {
   committedBytes: number;
   /** `.plot` files in plots/; null when plots/ cannot be read. */
   plotFiles: number | null;
+  /** Its mount is read-only (ext4 after errors); null when the mount table could not be read. */
+  readOnly: boolean | null;
 }
 
 export interface InvalidValue {
@@ -62,6 +65,7 @@ export interface GoplotFacts {
   state: GoplotStateFacts;
   plots: PlotFacts[];
   disks: DiskFacts[];
+  temps: TempDirFacts[];
   invalid: InvalidValue[];
   /** One entry per disk value the collector means to export: present or why not. */
   values: CollectedValue[];
@@ -103,28 +107,35 @@ export async function readGoplotFacts(options: ReadGoplotFactsOptions): Promise<
   const state: GoplotStateFacts = { index: read('index'), lastStart: read('last_start'), failures, backoffUntil };
 
   const farmRoot = read('farm_root');
+  const tempRoot = read('temp_root');
   const running = readRunningPlots({
-    farmRoot, tempRoot: read('temp_root'), commandNames: plotterCommandNames(config), procDir: options.procDir,
+    farmRoot, tempRoot, commandNames: plotterCommandNames(config), procDir: options.procDir,
   });
   const nowMs = options.now();
   const plots = running.map((plot) => describePlot(plot, nowMs));
 
   const values: CollectedValue[] = [];
+  // read whatever require_mount says: a read-only mount matters either way
+  let mountTable: MountPoints | null = null;
+  let mountProblem = '';
+  try {
+    mountTable = readMountPoints(options.mountinfoPath);
+  } catch (error) {
+    mountProblem = `cannot read ${options.mountinfoPath}: ${(error as Error).message}`;
+  }
   let mounts: Set<string> | null = null;
   if (read('require_mount') === 'yes') {
-    try {
-      mounts = readMountPoints(options.mountinfoPath);
-      values.push({ name: 'mount_points', present: true });
-    } catch (error) {
-      values.push({ name: 'mount_points', present: false, why: `cannot read ${options.mountinfoPath}: ${(error as Error).message}` });
-    }
+    mounts = mountTable;
+    values.push(mountTable ? { name: 'mount_points', present: true } : { name: 'mount_points', present: false, why: mountProblem });
   }
   const method: SpaceMethod = read('disk_space');
   const layout = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
-  const described = await mapLimited(layout, method === 'df' ? 16 : 64, (disk) => describeDisk(disk, { config, running, method, mounts }));
+  const described = await mapLimited(layout, method === 'df' ? 16 : 64, (disk) => describeDisk(disk, { config, running, method, mounts, mountTable }));
   // in layout order, so the list of missing values only changes when a disk does
   values.push(...described.map((entry) => entry.value));
-  return { config: configFacts, state, plots, disks: described.map((entry) => entry.facts), invalid, values };
+  const temp = await readTempDirFacts(tempRoot, method);
+  values.push(...temp.values);
+  return { config: configFacts, state, plots, disks: described.map((entry) => entry.facts), temps: temp.temps, invalid, values };
 }
 
 function describePlot(plot: RunningPlot, nowMs: number): PlotFacts {
@@ -146,6 +157,8 @@ interface DiskContext {
   method: SpaceMethod;
   /** null: require_mount=no, or mountinfo could not be read (then no disk is judged by it). */
   mounts: Set<string> | null;
+  /** The mount table whatever require_mount says; null when it could not be read. */
+  mountTable: MountPoints | null;
 }
 
 async function describeDisk(disk: FarmDisk, context: DiskContext): Promise<{ facts: DiskFacts; value: CollectedValue }> {
@@ -173,6 +186,7 @@ async function describeDisk(disk: FarmDisk, context: DiskContext): Promise<{ fac
     space,
     committedBytes,
     plotFiles: countPlotFiles(disk.plotsDir),
+    readOnly: context.mountTable ? findReadOnlyMount(disk.dir, context.mountTable) !== null : null,
   };
   return { facts, value };
 }
