@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { parseTimeout } from '../lib/chia-cli/run-chia.js';
 import { collectFarm, DEFAULT_CHIA_TIMEOUT_MS } from '../lib/metrics/collect-farm.js';
 import { resolveHome } from '../lib/config/home.js';
+import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const program = new Command('getfarm_collector')
@@ -25,7 +26,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`getfarm_collector: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('getfarm_collector', main);

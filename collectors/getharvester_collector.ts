@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { collectHarvester } from '../lib/metrics/collect-harvester.js';
 import { resolveHome } from '../lib/config/home.js';
+import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const program = new Command('getharvester_collector')
@@ -21,7 +22,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`getharvester_collector: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('getharvester_collector', main);

@@ -3,6 +3,7 @@
 // tractors, diskhand and collectors, for a bounded time, then a summary.
 import { Command } from 'commander';
 import { runDemo } from '../lib/demo/run-demo.js';
+import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const options = new Command('demo')
@@ -20,7 +21,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  console.error(`demo: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('demo', main);

@@ -11,6 +11,7 @@ import { resolveHome } from '../lib/config/home.js';
 import { configLogSink, createLogger } from '../lib/util/logger.js';
 import { mountinfoPathFrom } from '../lib/farm/mount-points.js';
 import { notifyDiskChanges } from '../lib/diskhand/notify-disk-changes.js';
+import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const options = new Command('diskhand')
@@ -31,18 +32,13 @@ async function main(): Promise<void> {
     },
     mountinfoPath: mountinfoPathFrom(process.env),
   }).catch((error: unknown) => {
-    logger.error(error instanceof Error ? error.message : String(error));
+    logger.error(errorMessage(error));
     throw error;
   });
   if (options.json) console.log(JSON.stringify(report, null, 2));
   await notifyDiskChanges(report, { paths, log: logger });
 }
 
-main()
-  .catch((error: unknown) => {
-    console.error(`diskhand: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  })
-  // a hung disk's statfs or df never returns and would keep the process alive for ever (and cron
-  // would pile them up); everything is written by now (the log and stdout write synchronously)
-  .finally(() => process.exit());
+// a hung disk's statfs or df never returns and would keep the process alive for ever (and cron
+// would pile them up); everything is written by then (the log and stdout write synchronously)
+void runMain('diskhand', main, { exitWhenDone: true });

@@ -3,17 +3,7 @@
 import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { configCommand, initCommand, setCommand, statusCommand, toggleCommand, type CliIo } from '../lib/cli/run-command.js';
-
-// The heavier commands load only when run: each one's imports (date-fns, the plot-log parsers, the
-// header reader) would otherwise add to every command's start.
-const analyzeCommand = async (...args: Parameters<typeof import('../lib/cli/analyze-command.js').analyzeCommand>) =>
-  (await import('../lib/cli/analyze-command.js')).analyzeCommand(...args);
-const viewCommand = async (...args: Parameters<typeof import('../lib/cli/view-command.js').viewCommand>) =>
-  (await import('../lib/cli/view-command.js')).viewCommand(...args);
-const plotsCommand = async (...args: Parameters<typeof import('../lib/cli/plots-command.js').plotsCommand>) =>
-  (await import('../lib/cli/plots-command.js')).plotsCommand(...args);
-const replotCommand = async (...args: Parameters<typeof import('../lib/cli/replot-command.js').replotCommand>) =>
-  (await import('../lib/cli/replot-command.js')).replotCommand(...args);
+import { runMain } from '../lib/util/run-main.js';
 
 function io(home: string | undefined): CliIo {
   return {
@@ -36,7 +26,11 @@ async function main(): Promise<void> {
     .action((o: { json?: boolean }) => run(statusCommand(io(home()), Boolean(o.json))));
   program.command('view').description('live full-screen view (q or Ctrl-C to leave)').option('--interval <seconds>', 'refresh period', '2')
     .option('--once', 'print one frame and exit')
-    .action((o: { interval: string; once?: boolean }) => run(viewCommand(io(home()), { intervalSeconds: Number(o.interval), once: Boolean(o.once) })));
+    .action(async (o: { interval: string; once?: boolean }) => {
+      // the view and analyze load only for their own command: `goplot set` stays a quick process
+      const { viewCommand } = await import('../lib/view/view-command.js');
+      await run(viewCommand(io(home()), { intervalSeconds: Number(o.interval), once: Boolean(o.once) }));
+    });
   program.command('config').description('every value with its source (file or default) and any error').option('--json', 'machine-readable')
     .option('--markdown', "the table of every value file, as in the README")
     .action((o: { json?: boolean; markdown?: boolean }) => run(configCommand(io(home()), Boolean(o.json), Boolean(o.markdown))));
@@ -46,19 +40,25 @@ async function main(): Promise<void> {
     .action(() => run(initCommand(io(home()))));
   program.command('analyze').description('phase and total times of finished plots').argument('[paths...]', 'extra log files or folders')
     .option('--since <date>', 'only plots started since this date (YYYY-MM-DD or ISO time)').option('--json', 'machine-readable')
-    .action((paths: string[], o: { since?: string; json?: boolean }) => run(analyzeCommand(io(home()), { paths, since: o.since, json: Boolean(o.json) })));
+    .action(async (paths: string[], o: { since?: string; json?: boolean }) => {
+      const { analyzeCommand } = await import('../lib/analyze/analyze-command.js');
+      await run(analyzeCommand(io(home()), { paths, since: o.since, json: Boolean(o.json) }));
+    });
   program.command('plots').description('every plot by its header, per farm and disk: kinds, sizes, invalid files, what is left to replot')
     .option('--json', 'machine-readable').option('--disk <farm/disk>', 'one disk only')
-    .action((o: { json?: boolean; disk?: string }) => run(plotsCommand(io(home()), { json: Boolean(o.json), disk: o.disk })));
+    .action(async (o: { json?: boolean; disk?: string }) => {
+      const { plotsCommand } = await import('../lib/cli/plots-command.js');
+      await run(plotsCommand(io(home()), { json: Boolean(o.json), disk: o.disk }));
+    });
   program.command('replot').description('with --dry-run: per disk, the old plots replot would remove, in order (the tractors remove them, one per new plot)')
     .option('--dry-run', 'list only (the only mode)').option('--json', 'machine-readable').option('--disk <farm/disk>', 'one disk only')
-    .action((o: { dryRun?: boolean; json?: boolean; disk?: string }) => run(replotCommand(io(home()), { dryRun: Boolean(o.dryRun), json: Boolean(o.json), disk: o.disk })));
+    .action(async (o: { dryRun?: boolean; json?: boolean; disk?: string }) => {
+      const { replotCommand } = await import('../lib/cli/replot-command.js');
+      await run(replotCommand(io(home()), { dryRun: Boolean(o.dryRun), json: Boolean(o.json), disk: o.disk }));
+    });
   program.command('start').description('echo run > config/on_toggle.goplot').action(() => run(toggleCommand(io(home()), true)));
   program.command('stop').description('echo off > config/on_toggle.goplot (running plots finish)').action(() => run(toggleCommand(io(home()), false)));
   await program.parseAsync();
 }
 
-main().catch((error: unknown) => {
-  console.error(`goplot: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('goplot', main);

@@ -7,6 +7,7 @@ import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { createLoopWorld } from '../lib/loop/loop-world.js';
 import { runLoop } from '../lib/loop/run-loop.js';
+import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const options = new Command('goplot')
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     });
   }
   const result = await runLoop({ paths, env: process.env, log, world: createLoopWorld(paths, process.env), stop: stop.signal }).catch((error: unknown) => {
-    log.fatal(`loop stopped by an error: ${error instanceof Error ? error.message : String(error)}`);
+    log.fatal(`loop stopped by an error: ${errorMessage(error)}`);
     throw error;
   });
   if (!result.ok) {
@@ -35,7 +36,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(`goplot: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('goplot', main);

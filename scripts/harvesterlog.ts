@@ -7,6 +7,7 @@ import { resolveHome } from '../lib/config/home.js';
 import { createHarvesterStatusNotifier } from '../lib/harvester/notify-harvester-status.js';
 import { startHarvesterlog } from '../lib/harvester/run-harvesterlog.js';
 import { createLogger } from '../lib/util/logger.js';
+import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const options = new Command('harvesterlog')
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
     harvesterlog.stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`harvesterlog: ${error instanceof Error ? error.message : String(error)}`);
+        console.error(`harvesterlog: ${errorMessage(error)}`);
         process.exit(1);
       },
     );
@@ -40,7 +41,4 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
 }
 
-main().catch((error: unknown) => {
-  console.error(`harvesterlog: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('harvesterlog', main);

@@ -14,6 +14,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { runSimPlotter } from '../lib/sim/simplotter.js';
+import { runMain } from '../lib/util/run-main.js';
 
 process.on('SIGTERM', () => process.exit(143));
 process.on('SIGINT', () => process.exit(130));
@@ -35,7 +36,4 @@ async function main(): Promise<void> {
   });
 }
 
-main().catch((error: unknown) => {
-  console.error(`simplotter: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('simplotter', main);

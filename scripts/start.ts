@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { runSuite } from '../lib/start/run-suite.js';
+import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const options = new Command('start')
@@ -20,7 +21,4 @@ async function main(): Promise<void> {
   await runSuite({ paths, env: process.env, log, stop: stop.signal, print: (line) => console.log(line) });
 }
 
-main().catch((error: unknown) => {
-  console.error(`start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-});
+void runMain('start', main);

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { runTractor } from '../lib/tractor/run-tractor.js';
+import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const options = new Command('tractor')
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     printError: (line) => console.error(line),
   }).catch((error: unknown) => {
     // started by the loop, a tractor's stderr goes nowhere: the log is where a farmer looks
-    log.fatal(`tractor stopped by an error: ${error instanceof Error ? error.message : String(error)}`);
+    log.fatal(`tractor stopped by an error: ${errorMessage(error)}`);
     throw error;
   });
   // a disk read stuck in the kernel (a hung mount) would keep the process alive after its plot
@@ -35,7 +36,4 @@ async function main(): Promise<void> {
 }
 
 // 3, not 2 (refused): the loop counts a crashed tractor toward its back-off itself
-main().catch((error: unknown) => {
-  console.error(`tractor: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 3;
-});
+void runMain('tractor', main, { failureCode: 3 });

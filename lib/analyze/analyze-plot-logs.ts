@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { naturalSort } from '../util/natural-sort.js';
 import { parsePlotLogPlots, type PlotLogInfo, type PlotLogPlotter } from '../plot-log/parse-plot-log.js';
 import { findPlotLogs, type FoundPlotLog } from './find-plot-logs.js';
+import { errorMessage } from '../util/run-main.js';
 
 export interface AnalyzeOptions {
   /** Extra log files or folders, read as well as the farm's logs. */
@@ -162,7 +163,7 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
     try {
       text = fs.readFileSync(log.file, 'utf8');
     } catch (error) {
-      problems.push(`cannot read plot log ${log.file}: ${error instanceof Error ? error.message : String(error)}; left out`);
+      problems.push(`cannot read plot log ${log.file}: ${errorMessage(error)}; left out`);
       continue;
     }
     counts.logs += 1;

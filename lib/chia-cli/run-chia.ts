@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { spawn } from 'node:child_process';
 
 export type ChiaRunResult =
   | { ok: true; command: string; stdout: string; stderr: string; exitCode: number; durationMs: number }
@@ -24,64 +24,93 @@ export interface RunChiaOptions {
 
 export type RunChia = (args: string[]) => Promise<ChiaRunResult>;
 
+/** What the child did, gathered from its events. */
+interface ChildOutcome {
+  stdout: string;
+  stderr: string;
+  /** Set when it could not be started (ENOENT, EACCES…). */
+  spawnError: NodeJS.ErrnoException | null;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  overflow: boolean;
+}
+
 /**
  * Runs the chia CLI with an argument array, stdin closed (a passphrase prompt must not wait for
  * a cron job's keyboard) and a hard time limit. chia runs in its own process group, and the
  * whole group is killed on timeout: a child that keeps stdout open must not keep us waiting.
- * Never throws: the outcome is data.
+ * Never throws: the outcome is data. node:child_process, not execa: this one spawn is all a
+ * getfarm run does, and execa's 100-odd modules cost a cron run more than chia's answer.
  */
 export async function runChia(chiaBin: string, args: string[], options: RunChiaOptions): Promise<ChiaRunResult> {
   const command = [chiaBin, ...args].join(' ');
   const started = performance.now();
-  const subprocess = execa(chiaBin, args, {
-    reject: false,
-    stdin: 'ignore',
-    detached: true,
-    env: options.env ?? process.env,
-    extendEnv: false,
-    maxBuffer: options.maxOutputBytes ?? 1_048_576,
-    stripFinalNewline: false,
-  });
+  const maxBytes = options.maxOutputBytes ?? 1_048_576;
   let timedOut = false;
+  let forceTimer: NodeJS.Timeout | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let pid: number | undefined;
   const killGroup = (signal: NodeJS.Signals): void => {
     try {
-      if (subprocess.pid !== undefined) process.kill(-subprocess.pid, signal);
+      if (pid !== undefined) process.kill(-pid, signal);
     } catch {
       // already gone
     }
   };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killGroup('SIGTERM');
-    forceTimer = setTimeout(() => killGroup('SIGKILL'), options.killGraceMs ?? 2000);
-  }, options.timeoutMs);
-  let forceTimer: NodeJS.Timeout | undefined;
-  const result = await subprocess;
+  const outcome = await new Promise<ChildOutcome>((resolve) => {
+    const child = spawn(chiaBin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: options.env ?? process.env });
+    pid = child.pid;
+    const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    let bytes = 0;
+    let overflow = false;
+    for (const name of ['stdout', 'stderr'] as const) {
+      child[name].on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes > maxBytes) {
+          if (!overflow) killGroup('SIGKILL');
+          overflow = true;
+          return;
+        }
+        chunks[name].push(chunk);
+      });
+    }
+    const text = (name: 'stdout' | 'stderr') => Buffer.concat(chunks[name]).toString('utf8');
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      // it never ran: no close follows a failed spawn
+      if (child.pid === undefined) resolve({ stdout: '', stderr: '', spawnError: error, exitCode: null, signal: null, overflow: false });
+    });
+    child.once('close', (exitCode, signal) => resolve({ stdout: text('stdout'), stderr: text('stderr'), spawnError: null, exitCode, signal, overflow }));
+    timer = setTimeout(() => {
+      timedOut = true;
+      killGroup('SIGTERM');
+      forceTimer = setTimeout(() => killGroup('SIGKILL'), options.killGraceMs ?? 2000);
+    }, options.timeoutMs);
+  });
   clearTimeout(timer);
   if (forceTimer) clearTimeout(forceTimer);
+  // whatever of its group outlived it goes too
   if (timedOut) killGroup('SIGKILL');
   const durationMs = performance.now() - started;
-  const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-  const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-  const base = { command, stdout, stderr, durationMs };
+  const base = { command, stdout: outcome.stdout, stderr: outcome.stderr, durationMs };
 
   if (timedOut) {
     return { ok: false, reason: 'timeout', message: `"${command}" did not finish within ${formatMs(options.timeoutMs)}; killed it`, ...base };
   }
-  if (result.code === 'ENOENT' || result.code === 'EACCES') {
-    const why = result.code === 'ENOENT' ? 'not found' : 'not executable (permission denied)';
+  const code = outcome.spawnError?.code;
+  if (code === 'ENOENT' || code === 'EACCES') {
+    const why = code === 'ENOENT' ? 'not found' : 'not executable (permission denied)';
     return { ok: false, reason: 'missing', message: `cannot run chia_bin "${chiaBin}": ${why}`, ...base };
   }
-  if (result.isMaxBuffer) {
-    return { ok: false, reason: 'error', message: `"${command}" printed more than ${options.maxOutputBytes ?? 1_048_576} bytes; not chia's output`, ...base };
+  if (outcome.spawnError) return { ok: false, reason: 'error', message: `"${command}" could not start: ${outcome.spawnError.message}`, ...base };
+  if (outcome.overflow) {
+    return { ok: false, reason: 'error', message: `"${command}" printed more than ${maxBytes} bytes; not chia's output`, ...base };
   }
-  if (result.exitCode === undefined) {
-    const why = result.signal ? `was killed by ${result.signal}` : (result.originalMessage || result.shortMessage);
-    return { ok: false, reason: 'error', message: `"${command}" ${why}`, ...base };
+  if (outcome.exitCode === null) {
+    return { ok: false, reason: 'error', message: `"${command}" was killed by ${outcome.signal ?? 'a signal'}`, ...base };
   }
   // A non-zero exit is not a failure by itself: chia exits 1 after `Connection error…`, which is
   // news the collector reports (a dead node), not a broken collector. The parsers decide.
-  return { ok: true, exitCode: result.exitCode, ...base };
+  return { ok: true, exitCode: outcome.exitCode, ...base };
 }
 
 export function formatMs(ms: number): string {

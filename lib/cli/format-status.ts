@@ -1,4 +1,6 @@
-import { formatDuration } from '../util/format-duration.js';
+import { formatBytes } from '../farm/disk-space.js';
+import { formatDuration, formatUnixTime } from '../util/format-duration.js';
+import { TIME_VALUES, type ConfigRow } from './list-config.js';
 import type { Status } from './read-status.js';
 
 const GIB = 1024 ** 3;
@@ -11,7 +13,12 @@ export function formatTable(rows: string[][]): string {
 
 const SHOWN_CONFIG = ['on_toggle', 'max_plots', 'plot_gap', 'plot_poll', 'load_max', 'plotter', 'k', 'index', 'last_start', 'failures'];
 
-export function formatStatus(status: Status): string {
+/** A value as a person reads it. */
+export function showConfigValue(row: ConfigRow, nowMs: number): string {
+  return TIME_VALUES.has(row.name) && typeof row.value === 'number' ? formatUnixTime(row.value, nowMs) : String(row.value);
+}
+
+export function formatStatus(status: Status, nowMs: number): string {
   const out: string[] = [`goplot home: ${status.home}`, ''];
   if (status.plots.length === 0) {
     out.push('running plots: none');
@@ -36,17 +43,26 @@ export function formatStatus(status: Status): string {
   }
   out.push('', 'config:');
   const shown = status.config.filter((row) => SHOWN_CONFIG.includes(row.name));
-  out.push(formatTable([['name', 'value', 'source'], ...shown.map((row) => [row.name, String(row.value), row.error ? `${row.source} (file invalid)` : row.source])]));
+  out.push(formatTable([['name', 'value', 'source'], ...shown.map((row) => [row.name, showConfigValue(row, nowMs), row.error ? `${row.source} (file invalid)` : row.source])]));
   const errors = status.config.filter((row) => row.error);
   for (const row of errors) out.push(`  ! ${row.error}`);
-  out.push('', status.disks.length === 0 ? 'disks: none found' : 'disks:');
+  out.push('', status.disks.length === 0 ? 'disks: none found' : `disks: ${status.disks.length}`);
   if (status.disks.length > 0) {
     out.push(
       formatTable([
-        ['farm', 'disk', 'state', 'used+committed', 'plots'],
-        ...status.disks.map((disk) => [disk.farm, disk.disk, disk.state, disk.kib === null ? '-' : `${((disk.kib * 1024) / GIB).toFixed(1)} GiB`, String(disk.plots)]),
+        ['farm', 'disk', 'state', 'free', 'used+committed', 'plot files'],
+        ...status.disks.map((disk) => [
+          disk.farm,
+          disk.disk,
+          disk.state,
+          // as goplot view shows it; '-' when not read (not mounted, no plots/ or logs/, no answer)
+          disk.freeBytes === null ? '-' : formatBytes(disk.freeBytes),
+          disk.kib === null ? '-' : `${((disk.kib * 1024) / GIB).toFixed(1)} GiB`,
+          disk.plots === null ? '-' : String(disk.plots),
+        ]),
       ]),
     );
+    for (const disk of status.disks) for (const problem of disk.problems) out.push(`  ! ${disk.farm}/${disk.disk}: ${problem}`);
   }
   return out.join('\n');
 }

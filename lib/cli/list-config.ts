@@ -1,6 +1,10 @@
 import { ConfigReader, type ValueSource } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { VALUE_SPECS, describeValue, type ValueName } from '../config/value-specs.js';
+import { formatUnixTime } from '../util/format-duration.js';
+
+/** Value files that hold a time: shown as a date and an age, not as the raw epoch. */
+export const TIME_VALUES: ReadonlySet<string> = new Set(['last_start', 'last_fail']);
 
 export interface ConfigRow {
   name: ValueName;
@@ -28,17 +32,19 @@ export function listConfig(paths: HomePaths, env: NodeJS.ProcessEnv): ConfigRow[
   });
 }
 
-/** Aligned columns a person reads: name, value, where it came from, then any error below it. */
-export function formatConfig(rows: ConfigRow[]): string {
-  const nameWidth = Math.max(...rows.map((row) => row.name.length));
-  const shown = rows.map((row) => describeValue(row.name, row.value));
-  const valueWidth = Math.min(40, Math.max(...shown.map((value) => value.length)));
+/** Aligned columns a person reads under a header: name, value, where it came from, meaning; any error below its row. */
+export function formatConfig(rows: ConfigRow[], nowMs: number): string {
+  const shown = rows.map((row) => (TIME_VALUES.has(row.name) && typeof row.value === 'number' ? formatUnixTime(row.value, nowMs) : describeValue(row.name, row.value)));
+  const sources = rows.map((row) => (row.error ? `${row.source} (file invalid)` : row.source));
+  const nameWidth = Math.max('name'.length, ...rows.map((row) => row.name.length));
+  const valueWidth = Math.min(40, Math.max('value'.length, ...shown.map((value) => value.length)));
+  const sourceWidth = 24;
+  const line = (name: string, value: string, source: string, help: string) => `${name.padEnd(nameWidth)}  ${value.padEnd(valueWidth)}  ${source.padEnd(sourceWidth)}  ${help}`;
   const lines = rows.map((row, i) => {
-    const source = row.error ? `${row.source} (file invalid)` : row.source;
-    const line = `${row.name.padEnd(nameWidth)}  ${shown[i]!.padEnd(valueWidth)}  ${source.padEnd(24)}  ${row.help}`;
-    return row.error ? `${line}\n  ! ${row.error}` : line;
+    const text = line(row.name, shown[i]!, sources[i]!, row.help);
+    return row.error ? `${text}\n  ! ${row.error}` : text;
   });
-  return lines.join('\n');
+  return [line('name', 'value', 'source', 'meaning'), ...lines].join('\n');
 }
 
 /** The README's table of value files, made from the same specs the readers use. */

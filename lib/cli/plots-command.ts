@@ -1,5 +1,5 @@
 import { ConfigReader } from '../config/config-reader.js';
-import { formatInventory } from '../inventory/format-inventory.js';
+import { formatInventory } from './format-inventory.js';
 import { readPlotInventory } from '../inventory/scan-farm-plots.js';
 import type { CliIo } from './run-command.js';
 

@@ -1,14 +1,12 @@
-import fs from 'node:fs';
 import { ConfigReader } from '../config/config-reader.js';
-import { readDiskState, type DiskState } from '../farm/disk-state.js';
-import { listDisks, listFarms } from '../farm/farm-layout.js';
 import type { HomePaths } from '../config/home.js';
-import { readPlotProgress } from '../farm/read-plot-phase.js';
-import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
+import { readFarmSnapshot, type DiskStateLabel } from '../farm/farm-snapshot.js';
+import { mountinfoPathFrom } from '../farm/mount-points.js';
 import { listConfig, type ConfigRow } from './list-config.js';
 
 export interface PlotRow {
   index: number | null;
+  job: string;
   pid: number;
   plotter: string;
   elapsedSeconds: number;
@@ -16,6 +14,8 @@ export interface PlotRow {
   progress: number;
   tempDir: string | null;
   destDir: string | null;
+  /** `farm/disk` when the destination is under farm_root. */
+  destination: string | null;
   logFile: string | null;
   rssBytes: number;
 }
@@ -23,9 +23,15 @@ export interface PlotRow {
 export interface DiskRow {
   farm: string;
   disk: string;
-  state: string;
+  state: DiskStateLabel;
+  /** The state file's number (KiB used + committed) when the state is ok. */
   kib: number | null;
-  plots: number;
+  /** Finished .plot files; null when plots/ cannot be read. */
+  plots: number | null;
+  plotBytes: number | null;
+  freeBytes: number | null;
+  totalBytes: number | null;
+  problems: string[];
 }
 
 export interface Status {
@@ -35,46 +41,34 @@ export interface Status {
   disks: DiskRow[];
 }
 
-function showState(state: DiskState): { state: string; kib: number | null } {
-  if (state.kind === 'number') return { state: 'ok', kib: state.kib };
-  if (state.kind === 'invalid') return { state: `invalid (${state.raw})`, kib: null };
-  return { state: state.kind, kib: null };
-}
-
-function countPlotFiles(dir: string): number {
-  try {
-    return fs.readdirSync(dir).filter((name) => name.endsWith('.plot')).length;
-  } catch {
-    return 0;
-  }
-}
-
-export function readStatus(paths: HomePaths, env: NodeJS.ProcessEnv, now: () => number): Status {
+/** `goplot status`'s selection from the farm snapshot, which `goplot view` and goplot.prom read too. */
+export async function readStatus(paths: HomePaths, env: NodeJS.ProcessEnv, now: () => number): Promise<Status> {
   const config = new ConfigReader(paths, () => {}, env);
-  const farmRoot = config.get('farm_root');
-  const running = readRunningPlots({ farmRoot, tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config) });
-  const plots = running
-    .map((plot): PlotRow => {
-      const progress = plot.logFile ? readPlotProgress(plot.logFile) : { phase: 0, progress: 0 };
-      return {
-        index: plot.index,
-        pid: plot.pid,
-        plotter: plot.plotter,
-        elapsedSeconds: Math.max(0, Math.round((now() - plot.startedAt) / 1000)),
-        phase: progress.phase,
-        progress: progress.progress,
-        tempDir: plot.tempDir,
-        destDir: plot.destDir,
-        logFile: plot.logFile,
-        rssBytes: plot.rssBytes,
-      };
-    })
-    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-  const disks: DiskRow[] = [];
-  for (const farm of fs.existsSync(farmRoot) ? listFarms(farmRoot) : []) {
-    for (const disk of listDisks(farmRoot, farm)) {
-      disks.push({ farm, disk: disk.disk, ...showState(readDiskState(paths, farm, disk.disk)), plots: countPlotFiles(disk.plotsDir) });
-    }
-  }
+  const snapshot = await readFarmSnapshot({ config, now, mountinfoPath: mountinfoPathFrom(env) });
+  const plots = snapshot.plots.map((plot): PlotRow => ({
+    index: plot.index,
+    job: plot.job,
+    pid: plot.pid,
+    plotter: plot.plotter,
+    elapsedSeconds: plot.elapsedSeconds,
+    phase: plot.phase,
+    progress: plot.progress,
+    tempDir: plot.tempDir,
+    destDir: plot.destDir,
+    destination: plot.destination,
+    logFile: plot.logFile,
+    rssBytes: plot.rssBytes,
+  }));
+  const disks = snapshot.disks.map((disk): DiskRow => ({
+    farm: disk.farm,
+    disk: disk.disk,
+    state: disk.stateLabel,
+    kib: disk.state.kind === 'number' ? disk.state.kib : null,
+    plots: disk.plotFiles?.count ?? null,
+    plotBytes: disk.plotFiles?.bytes ?? null,
+    freeBytes: disk.space?.freeBytes ?? null,
+    totalBytes: disk.space?.totalBytes ?? null,
+    problems: disk.problems,
+  }));
   return { home: paths.home, plots, config: listConfig(paths, env), disks };
 }

@@ -1,21 +1,15 @@
 import { formatConfig, formatConfigMarkdown, listConfig } from './list-config.js';
-import { formatStatus } from './format-status.js';
-import { readStatus } from './read-status.js';
-import type { HomePaths } from '../config/home.js';
+import type { CommandIo } from '../config/command-io.js';
 import { initValueFiles, setValue } from '../config/write-value.js';
 
-export interface CliIo {
-  paths: HomePaths;
-  env: NodeJS.ProcessEnv;
-  now: () => number;
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
+export type CliIo = CommandIo;
 
 /** `goplot status [--json]`: running plots, the main values and the disk table, once. */
-export function statusCommand(io: CliIo, json: boolean): number {
-  const status = readStatus(io.paths, io.env, io.now);
-  io.out(json ? JSON.stringify(status, null, 2) : formatStatus(status));
+export async function statusCommand(io: CliIo, json: boolean): Promise<number> {
+  // the farm's readers load for status only, not for set, init, start and stop
+  const [{ readStatus }, { formatStatus }] = await Promise.all([import('./read-status.js'), import('./format-status.js')]);
+  const status = await readStatus(io.paths, io.env, io.now);
+  io.out(json ? JSON.stringify(status, null, 2) : formatStatus(status, io.now()));
   return 0;
 }
 
@@ -25,7 +19,7 @@ export function configCommand(io: CliIo, json: boolean, markdown = false): numbe
     return 0;
   }
   const rows = listConfig(io.paths, io.env);
-  io.out(json ? JSON.stringify(rows, null, 2) : formatConfig(rows));
+  io.out(json ? JSON.stringify(rows, null, 2) : formatConfig(rows, io.now()));
   return rows.some((row) => row.error) ? 1 : 0;
 }
 

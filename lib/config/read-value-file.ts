@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { errorMessage } from '../util/run-main.js';
 
 /** Large files are read from their tail only: the value is the last line anyway. */
 const TAIL_BYTES = 64 * 1024;
@@ -34,7 +35,7 @@ export function readValueFile(file: string): RawValue {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { status: 'missing' };
     if (code === 'EISDIR') return { status: 'unreadable', problem: 'it is a directory, not a file' };
-    return { status: 'unreadable', problem: `${code ?? 'error'}: ${(error as Error).message}` };
+    return { status: 'unreadable', problem: `${code ?? 'error'}: ${errorMessage(error)}` };
   }
   const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
   const raw = lines.at(-1) ?? '';

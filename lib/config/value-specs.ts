@@ -3,7 +3,7 @@ import {
   oneOf, plainName, poolContractOrEmpty, powerOfTwo, wholeNumber,
   type ValueParser,
 } from './value-parsers.js';
-import { parseReplotRule } from '../replot/replot-rule.js';
+import { parseReplotRule } from './replot-match.js';
 
 export const PLOTTERS = ['chia', 'madmax', 'bladebit-ram', 'bladebit-disk', 'bladebit-cuda'] as const;
 export type PlotterName = (typeof PLOTTERS)[number];

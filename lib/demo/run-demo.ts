@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { readStatus } from '../cli/read-status.js';
+import { ConfigReader } from '../config/config-reader.js';
+import { readFarmSnapshot } from '../farm/farm-snapshot.js';
 import { formatDuration } from '../util/format-duration.js';
 import { PACKAGE_ROOT } from '../config/home.js';
 import { setValue } from '../config/write-value.js';
@@ -27,11 +28,15 @@ async function runPeriodicParts(env: NodeJS.ProcessEnv): Promise<void> {
   for (const part of parts) await execa('node', [script(part)], { env, reject: false, timeout: 30_000 });
 }
 
-function progressLine(sandbox: Sandbox, elapsedS: number): string {
-  const status = readStatus(sandbox.paths, process.env, Date.now);
-  const plots = status.plots.map((plot) => `#${plot.index ?? '?'} p${plot.phase || '-'} ${Math.floor(plot.progress * 100)}%`);
-  const made = status.disks.reduce((sum, disk) => sum + disk.plots, 0);
-  return `[${formatDuration(elapsedS).padStart(7)}] running ${status.plots.length}${plots.length ? ` (${plots.join(', ')})` : ''} | plots made ${made}`;
+async function readFarm(sandbox: Sandbox) {
+  const snapshot = await readFarmSnapshot({ config: new ConfigReader(sandbox.paths, () => {}, process.env), now: Date.now });
+  return { plots: snapshot.plots, made: snapshot.disks.reduce((sum, disk) => sum + (disk.plotFiles?.count ?? 0), 0) };
+}
+
+async function progressLine(sandbox: Sandbox, elapsedS: number): Promise<string> {
+  const farm = await readFarm(sandbox);
+  const plots = farm.plots.map((plot) => `#${plot.index ?? '?'} p${plot.phase || '-'} ${Math.floor(plot.progress * 100)}%`);
+  return `[${formatDuration(elapsedS).padStart(7)}] running ${farm.plots.length}${plots.length ? ` (${plots.join(', ')})` : ''} | plots made ${farm.made}`;
 }
 
 function summarise(sandbox: Sandbox, out: (line: string) => void): { made: number; failed: number } {
@@ -73,7 +78,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     while (elapsed() < options.seconds) {
       await sleep(2000);
-      out(progressLine(sandbox, elapsed()));
+      out(await progressLine(sandbox, elapsed()));
       if (Date.now() >= nextPeriodic) {
         await runPeriodicParts(env);
         nextPeriodic = Date.now() + 10_000;
@@ -82,9 +87,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     setValue(sandbox.paths, 'on_toggle', 'off');
     out('time is up: on_toggle is off, waiting for the running plots to finish');
     const deadline = Date.now() + (options.plotSeconds * 2 + 30) * 1000;
-    while (Date.now() < deadline && readStatus(sandbox.paths, process.env, Date.now).plots.length > 0) {
+    while (Date.now() < deadline && (await readFarm(sandbox)).plots.length > 0) {
       await sleep(2000);
-      out(progressLine(sandbox, elapsed()));
+      out(await progressLine(sandbox, elapsed()));
     }
   } finally {
     stopHarvester();

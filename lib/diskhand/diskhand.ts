@@ -2,67 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import { diskStateFile, formatDiskState, readDiskState, writeDiskState, type WritableDiskState } from '../farm/disk-state.js';
-import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
+import { formatBytes } from '../farm/disk-space.js';
+import { evaluateDisk, type DiskEvaluation } from '../farm/evaluate-disk.js';
 import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import type { HomePaths } from '../config/home.js';
 import { mapLimited } from '../util/map-limited.js';
 import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
-import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
+import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
 import { listReplotCandidates, readReplotSettings, replotCreditKiB } from '../replot/replot-candidates.js';
-
-export type DiskEvaluation =
-  | { kind: 'unmounted' }
-  | { kind: 'unreadable'; problem: string }
-  /** Its plots/ cannot be written: it has no room for a plot, whatever statfs says. */
-  | { kind: 'read-only'; problem: string }
-  | {
-      kind: 'measured';
-      state: { kind: 'number'; kib: number } | { kind: 'full' };
-      freeKiB: number;
-      committedKiB: number;
-      plots: number;
-      /** KiB replot can free for one more plot (0 unless replot is on and the disk is otherwise full). */
-      replotKiB: number;
-    };
-
-export interface EvaluateDiskOptions {
-  requireMount: boolean;
-  mounts: MountPoints;
-  spaceMethod: SpaceMethod;
-  runningPlots: RunningPlot[];
-  /** Room one more plot needs: below it the disk is full. */
-  plotKiB: number;
-  /** Per disk read (disk_timeout); readDiskSpace's default when absent. */
-  timeoutMs?: number;
-  access?: (dir: string) => Promise<void>;
-  /** With replot on: KiB its matching plots can free for one more plot, given the plots running into it. */
-  replotCredit?: (disk: FarmDisk, plotsInto: number) => number;
-}
-
-/** diskhand's verdict on a disk with plots/ and logs/: used + committed KiB, `full`, `unmounted` or read-only. */
-export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions): Promise<DiskEvaluation> {
-  if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) return { kind: 'unmounted' };
-  let space;
-  try {
-    // a read-only disk's number never grows, so it would be chosen for every plot, each dying at its final copy
-    const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, { timeoutMs: options.timeoutMs, access: options.access });
-    if (writeProblem !== null) return { kind: 'read-only', problem: writeProblem };
-    space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
-  } catch (error) {
-    return { kind: 'unreadable', problem: `cannot read its space with ${options.spaceMethod} (${(error as Error).message})` };
-  }
-  const plots = options.runningPlots.filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk);
-  const committed = plots.reduce((sum, plot) => sum + committedKiB(plot.k, plot.compression), 0);
-  const freeKiB = Math.floor(space.freeBytes / 1024);
-  const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
-  // a full disk holding plots that replot may remove has room for one more plot per such plot
-  const replotKiB = freeKiB - committed < options.plotKiB && options.replotCredit ? options.replotCredit(disk, plots.length) : 0;
-  const state = freeKiB - committed + replotKiB < options.plotKiB ? { kind: 'full' as const } : { kind: 'number' as const, kib: usedKiB + committed };
-  return { kind: 'measured', state, freeKiB, committedKiB: committed, plots: plots.length, replotKiB };
-}
+import { errorMessage } from '../util/run-main.js';
 
 /** 'read-only' writes `full` (DESIGN's states: no room for one more plot), and is logged as a problem. */
 export type DiskOutcome = 'room' | 'full' | 'read-only' | 'off' | 'unmounted' | 'skipped' | 'error';
@@ -161,7 +112,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   } catch (error) {
     // without require_mount they only tell read-only mounts, which access(W_OK) finds too
     if (requireMount) {
-      throw new Error(`cannot read mount points from ${mountinfo} (${(error as Error).message}); require_mount=yes needs them, so no disk state was changed`);
+      throw new Error(`cannot read mount points from ${mountinfo} (${errorMessage(error)}); require_mount=yes needs them, so no disk state was changed`);
     }
   }
 

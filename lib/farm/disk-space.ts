@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { findReadOnlyMount, type MountPoints } from './mount-points.js';
+import { errorMessage } from '../util/run-main.js';
 
 type CheckDiskSpace = (dir: string) => Promise<{ size: number; free: number }>;
 
@@ -82,7 +83,7 @@ async function measure(dir: string, method: SpaceMethod, statfs: NonNullable<Rea
   } catch (error) {
     // execFile's message repeats the command and spans lines; df's own stderr says what is wrong
     const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
-    throw new Error(stderr || (error as Error).message.split('\n')[0]);
+    throw new Error(stderr || errorMessage(error).split('\n')[0]);
   }
   if (!Number.isFinite(size) || !Number.isFinite(free)) throw new Error(`df gave no numbers for ${dir}`);
   return { totalBytes: size, freeBytes: free };

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
+import { listPids, readCmdline } from './proc-read.js';
 
 /**
  * Tractors of this home that are alive now, from /proc: the loop launches them with
@@ -7,19 +7,10 @@ import path from 'node:path';
  * predecessor started (and does not start more while they are choosing a disk).
  */
 export function findTractorPids(home: string, procDir = '/proc'): number[] {
-  const pids: number[] = [];
-  for (const entry of fs.readdirSync(procDir)) {
-    if (!/^\d+$/.test(entry)) continue;
-    let argv: string[];
-    try {
-      argv = fs.readFileSync(path.join(procDir, entry, 'cmdline'), 'utf8').split('\0');
-    } catch {
-      continue;
-    }
-    const script = argv[1] ?? '';
-    if (path.basename(script) !== 'tractor.js') continue;
+  return listPids(procDir).filter((pid) => {
+    const argv = readCmdline(procDir, pid) ?? [];
+    if (path.basename(argv[1] ?? '') !== 'tractor.js') return false;
     const homeIndex = argv.indexOf('--home');
-    if (homeIndex > 0 && path.resolve(argv[homeIndex + 1] ?? '') === home) pids.push(Number(entry));
-  }
-  return pids;
+    return homeIndex > 0 && path.resolve(argv[homeIndex + 1] ?? '') === home;
+  });
 }

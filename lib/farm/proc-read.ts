@@ -36,6 +36,30 @@ export function readCmdline(procDir: string, pid: number): string[] | null {
   return argv;
 }
 
+/** The process name (comm, at most 15 bytes); null for a process that is gone. */
+export function readComm(procDir: string, pid: number): string | null {
+  try {
+    return fs.readFileSync(path.join(procDir, String(pid), 'comm'), 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/** The state letter of stat (R, S, D, Z, X…), counted from the last `)`; null for a process that is gone. */
+export function readProcState(procDir: string, pid: number): string | null {
+  try {
+    const raw = fs.readFileSync(path.join(procDir, String(pid), 'stat'), 'utf8');
+    return raw.slice(raw.lastIndexOf(')') + 1).trim()[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the process runs a script or program of this basename (a reused pid running something else does not). */
+export function commandLineHas(procDir: string, pid: number, basename: string): boolean {
+  return (readCmdline(procDir, pid) ?? []).some((arg) => path.basename(arg) === basename);
+}
+
 /**
  * ppid and starttime. The command name in parentheses may itself hold spaces and `)`,
  * so the fields are counted from the last `)`.

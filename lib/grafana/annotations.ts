@@ -1,6 +1,6 @@
 import { got } from 'got';
-import { describeFailure, showOrigin } from '../notify/describe-failure.js';
-import type { OutageTracker } from '../notify/outage.js';
+import { describeFailure, showOrigin } from '../util/describe-failure.js';
+import type { OutageTracker } from '../util/outage.js';
 
 export type PlotEndTag = 'plot_end' | 'plot_fail';
 

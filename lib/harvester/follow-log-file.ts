@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { errorMessage } from '../util/run-main.js';
 
 /** What the follower noticed about the file, for the log; lines go to onLines. */
 export type FollowEvent =
@@ -103,7 +104,7 @@ export function followLogFile(options: FollowOptions): LogFollower {
       handle = await fs.promises.open(options.file, 'r');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const problem = code === 'ENOENT' ? 'missing' : `${code ?? 'error'}: ${(error as Error).message}`;
+      const problem = code === 'ENOENT' ? 'missing' : `${code ?? 'error'}: ${errorMessage(error)}`;
       if (problem !== lastProblem) {
         lastProblem = problem;
         emit(code === 'ENOENT' ? { kind: 'missing', file: options.file } : { kind: 'unreadable', file: options.file, problem });
@@ -197,7 +198,7 @@ export function followLogFile(options: FollowOptions): LogFollower {
         do {
           again = false;
           await step().catch((error: unknown) => {
-            const problem = `read error: ${(error as Error).message}`;
+            const problem = `read error: ${errorMessage(error)}`;
             if (problem !== lastProblem) emit({ kind: 'unreadable', file: options.file, problem });
             lastProblem = problem;
             const failed = open;

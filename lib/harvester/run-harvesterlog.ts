@@ -6,6 +6,7 @@ import { followLogFile, type FollowEvent, type LogFollower } from './follow-log-
 import { HarvesterMetrics } from './harvester-metrics.js';
 import { recordHarvesterChunk } from './record-harvester-chunk.js';
 import { toUtf8 } from './scan-harvester-lines.js';
+import { errorMessage } from '../util/run-main.js';
 
 export const PROM_NAME = 'harvesterlog';
 /** Unparsed lines are logged with their text this many times, then only counted. */
@@ -94,7 +95,7 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
       try {
         options.onStatusChange?.(up, info);
       } catch (error) {
-        logger.error(`onStatusChange failed: ${(error as Error).message}`);
+        logger.error(`onStatusChange failed: ${errorMessage(error)}`);
       }
     }
     if (follower.following !== collecting) {
@@ -113,7 +114,7 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
       if (lastWriteProblem) logger.info(`writing ${promDir}/${PROM_NAME}.prom works again`);
       lastWriteProblem = '';
     } catch (error) {
-      const problem = `cannot write ${promDir}/${PROM_NAME}.prom: ${(error as Error).message}; retrying every second`;
+      const problem = `cannot write ${promDir}/${PROM_NAME}.prom: ${errorMessage(error)}; retrying every second`;
       if (problem !== lastWriteProblem) logger.error(problem);
       lastWriteProblem = problem;
       dirty = true;
@@ -138,7 +139,7 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
   const runTick = (): Promise<void> => {
     if (stopped) return Promise.resolve();
     writing ??= tick()
-      .catch((error: unknown) => logger.error(`tick failed: ${(error as Error).message}`))
+      .catch((error: unknown) => logger.error(`tick failed: ${errorMessage(error)}`))
       .finally(() => {
         writing = null;
       });

@@ -1,21 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
 import { headerCacheFile, readPlotFilesCached, type HeaderCacheStats } from '../plot-file/header-cache.js';
+import { listPlotFiles } from '../plot-file/list-plot-files.js';
 import { replotRuleOf } from '../replot/replot-rule.js';
 import { buildInventory, type DiskFacts, type PlotInventory } from './plot-inventory.js';
-
-/** `.plot` files in a plots folder, by name; `._` files are macOS metadata, which chia skips too. */
-export function listPlotFiles(plotsDir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(plotsDir);
-  } catch {
-    return [];
-  }
-  return names.filter((name) => name.endsWith('.plot') && !name.startsWith('._')).sort().map((name) => path.join(plotsDir, name));
-}
 
 export interface ScanOptions {
   config: ConfigReader;

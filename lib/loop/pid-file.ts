@@ -1,16 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { commandLineHas } from '../farm/proc-read.js';
 
 export type PidFileResult = { ok: true; release: () => void } | { ok: false; pid: number; message: string };
-
-function isAlive(pid: number, procDir: string, marker: string): boolean {
-  try {
-    const argv = fs.readFileSync(path.join(procDir, String(pid), 'cmdline'), 'utf8').split('\0');
-    return argv.some((arg) => path.basename(arg) === marker);
-  } catch {
-    return false;
-  }
-}
 
 /**
  * One loop per home. The pid file is created whole through link(2), which fails when it
@@ -40,7 +32,7 @@ export function acquirePidFile(file: string, options: { marker: string; procDir?
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const holder = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
-      if (Number.isInteger(holder) && holder !== pid && isAlive(holder, procDir, options.marker)) {
+      if (Number.isInteger(holder) && holder !== pid && commandLineHas(procDir, holder, options.marker)) {
         return { ok: false, pid: holder, message: `another goplot loop is running for this home (pid ${holder}); stop it first with: kill ${holder}` };
       }
       fs.rmSync(file, { force: true });

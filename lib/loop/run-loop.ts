@@ -4,30 +4,19 @@ import { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { configLogSink, type Logger } from '../util/logger.js';
 import { initValueFiles } from '../config/write-value.js';
-import { decideWithWorld } from './decide-with-world.js';
+import { decideWithWorld } from '../plan/decide-with-world.js';
+import type { StartWorld } from '../plan/start-world.js';
 import { acquirePidFile } from './pid-file.js';
 import { Waker } from './waker.js';
+import { errorMessage } from '../util/run-main.js';
 
 /** How often an unchanged "not started" reason is written again, so the log shows the loop lives. */
 export const HEARTBEAT_MS = 10 * 60 * 1000;
 /** `echo 2 > file` truncates before it writes: read after the writer is done. */
 const CONFIG_SETTLE_MS = 150;
 
-export interface RunningPlotSummary {
-  pid: number;
-  ppid: number;
-  phase: number;
-  tempDir: string | null;
-}
-
 /** The loop's view of the world, passed in so tests and the script can differ. */
-export interface LoopWorld {
-  now: () => number;
-  loadavg: () => number[];
-  readRunning: (config: ConfigReader) => RunningPlotSummary[];
-  findTractors: () => number[];
-  /** Disk and temp checks (I/O): null when a plot has room, else why not. */
-  checkRoom: (config: ConfigReader, running: RunningPlotSummary[]) => Promise<string | null>;
+export interface LoopWorld extends StartWorld {
   launchTractor: (onExit: (code: number | null, signal: NodeJS.Signals | null) => void) => number | undefined;
 }
 
@@ -102,7 +91,7 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
       } catch (error) {
         // a full disk, a directory where a state file belongs: said, and tried again, never a dead loop
         pause = Math.max(5, config.get('plot_poll')) * 1000;
-        log.error(`loop pass failed: ${(error as Error).message}; trying again in ${pause / 1000} s`);
+        log.error(`loop pass failed: ${errorMessage(error)}; trying again in ${pause / 1000} s`);
       }
       await waker.sleep(pause);
     }

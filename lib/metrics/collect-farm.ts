@@ -1,4 +1,4 @@
-import { buildFarmRegistry } from '../chia-cli/farm-metrics.js';
+import { buildFarmRegistry } from './farm-registry.js';
 import { parseFarmSummary } from '../chia-cli/parse-farm-summary.js';
 import { parseShowState } from '../chia-cli/parse-show-state.js';
 import { runChia, type ChiaRunResult, type RunChia } from '../chia-cli/run-chia.js';

@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigReader } from '../config/config-reader.js';
+import { listPids, readCmdline, readComm, readProcState } from '../farm/proc-read.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
+import { countPlotFiles, type PlotFiles } from '../farm/plot-files.js';
 import type { HomePaths } from '../config/home.js';
 import { addGauge, createRegistry, DeferredLog, runCollector, type CollectedValue, type CollectorOutcome, type CollectResult } from './run-collector.js';
+import { errorMessage } from '../util/run-main.js';
 
 export interface HarvesterProcesses {
   running: number;
@@ -11,10 +14,7 @@ export interface HarvesterProcesses {
   defunct: number;
 }
 
-export interface LocalPlots {
-  count: number;
-  bytes: number;
-}
+export type LocalPlots = PlotFiles;
 
 export interface CollectHarvesterOptions {
   paths: HomePaths;
@@ -75,25 +75,18 @@ const HARVESTER_MODULES = new Set(['chia_harvester', 'start_harvester', 'start_h
  * line left, so its name decides.
  */
 export function readHarvesterProcesses(procDir = '/proc'): { ok: true; value: HarvesterProcesses } | { ok: false; problem: string } {
-  let entries: string[];
+  let pids: number[];
   try {
-    entries = fs.readdirSync(procDir);
+    pids = listPids(procDir);
   } catch (error) {
-    return { ok: false, problem: `cannot read the process table ${procDir}: ${(error as Error).message}` };
+    return { ok: false, problem: `cannot read the process table ${procDir}: ${errorMessage(error)}` };
   }
   const found: HarvesterProcesses = { running: 0, defunct: 0 };
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const dir = path.join(procDir, entry);
-    const comm = readSmallFile(path.join(dir, 'comm'))?.trim() ?? '';
-    const argv = (readSmallFile(path.join(dir, 'cmdline')) ?? '').split('\0').filter(Boolean);
-    const byName = comm === 'chia_harvester';
-    const byArgs = isHarvesterCommandLine(argv);
-    if (!byName && !byArgs) continue;
-    // The state follows the last ')' of stat: the name inside the parentheses may hold any byte.
-    const stat = readSmallFile(path.join(dir, 'stat')) ?? '';
-    const state = stat.slice(stat.lastIndexOf(')') + 1).trim()[0];
-    if (state === undefined) continue; // gone while we looked
+  for (const pid of pids) {
+    const byName = readComm(procDir, pid) === 'chia_harvester';
+    if (!byName && !isHarvesterCommandLine(readCmdline(procDir, pid) ?? [])) continue;
+    const state = readProcState(procDir, pid);
+    if (state === null) continue; // gone while we looked
     if (state === 'Z' || state === 'X') found.defunct += 1;
     else found.running += 1;
   }
@@ -107,14 +100,6 @@ function isHarvesterCommandLine(argv: string[]): boolean {
   if (HARVESTER_MODULES.has(program)) return true;
   if (!/^python[\d.]*$/.test(program)) return false;
   return (first !== undefined && HARVESTER_MODULES.has(first)) || (first === '-m' && second !== undefined && HARVESTER_MODULES.has(second));
-}
-
-function readSmallFile(file: string): string | null {
-  try {
-    return fs.readFileSync(file, 'latin1');
-  } catch {
-    return null; // the process ended while we read it
-  }
 }
 
 /**
@@ -133,25 +118,11 @@ export function countLocalPlots(farmRoot: string): { ok: true; value: LocalPlots
     const farmProblem = readProblem(path.join(farmRoot, farm));
     if (farmProblem !== null) return { ok: false, problem: `cannot read ${path.join(farmRoot, farm)}: ${farmProblem}` };
     for (const disk of listDisks(farmRoot, farm)) {
-      let plots: string[];
-      try {
-        plots = fs.readdirSync(disk.plotsDir);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') continue; // not a disk of the layout
-        return { ok: false, problem: `cannot read ${disk.plotsDir}: ${code}` };
-      }
-      for (const name of plots) {
-        if (!name.endsWith('.plot')) continue;
-        try {
-          const stat = fs.statSync(path.join(disk.plotsDir, name));
-          if (!stat.isFile()) continue;
-          total.count += 1;
-          total.bytes += stat.size;
-        } catch {
-          // moved or deleted while counting: it is not there
-        }
-      }
+      const plots = countPlotFiles(disk.plotsDir);
+      if (!plots.ok && plots.missing) continue; // not a disk of the layout
+      if (!plots.ok) return { ok: false, problem: plots.problem };
+      total.count += plots.value.count;
+      total.bytes += plots.value.bytes;
     }
   }
   return { ok: true, value: total };
@@ -163,6 +134,6 @@ function readProblem(dir: string): string | null {
     fs.accessSync(dir, fs.constants.R_OK | fs.constants.X_OK);
     return fs.statSync(dir).isDirectory() ? null : 'ENOTDIR';
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    return (error as NodeJS.ErrnoException).code ?? errorMessage(error);
   }
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { Gauge as GaugeClass, Registry as RegistryClass } from 'prom-client';
 import type { HomePaths } from '../config/home.js';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
-import { writePromFile } from './write-prom-file.js';
+import { promDirProblem, writePromFile, writePromText } from './write-prom-file.js';
+import { errorMessage } from '../util/run-main.js';
 
 type Registry = RegistryClass;
 
@@ -163,9 +164,8 @@ async function collectAndWrite(options: RunCollectorOptions): Promise<CollectorO
   const log = options.log;
   const started = now();
   const file = path.join(options.promDir, `${options.name}.prom`);
-  if (!isDirectory(options.promDir)) {
-    // made here, the dir would be one node_exporter never reads (a typo in prom_dir): say so and write nothing
-    const problem = `prom_dir ${options.promDir} is not a directory (make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory)`;
+  const problem = promDirProblem(options.promDir);
+  if (problem !== null) {
     log.addOnce('error', problem);
     return { ok: false, file, problem, missing: [] };
   }
@@ -174,17 +174,17 @@ async function collectAndWrite(options: RunCollectorOptions): Promise<CollectorO
   try {
     result = await options.collect();
   } catch (error) {
-    result = { ok: false, problem: `collector error: ${error instanceof Error ? error.message : String(error)}` };
+    result = { ok: false, problem: `collector error: ${errorMessage(error)}` };
   }
 
   if (!result.ok) {
     let problem = result.problem;
     try {
-      keepLastGoodFile(file, options.name, previous, options.statusMetrics ?? []);
+      keepLastGoodFile(options.promDir, options.name, previous, options.statusMetrics ?? []);
       const dropped = options.statusMetrics?.length ? ' (without the status metrics)' : '';
       problem += `; kept the last good values${dropped} in ${file} with ${options.name}_collector_success 0`;
     } catch (error) {
-      problem += `; and cannot write ${file}: ${(error as Error).message}`;
+      problem += `; and cannot write ${file}: ${errorMessage(error)}`;
     }
     // said when the collector starts failing or the reason changes, not on every cron run
     log.addOnce('warn', problem);
@@ -196,7 +196,7 @@ async function collectAndWrite(options: RunCollectorOptions): Promise<CollectorO
   try {
     await writePromFile(options.promDir, options.name, result.registry);
   } catch (error) {
-    const problem = `cannot write ${file}: ${(error as Error).message}`;
+    const problem = `cannot write ${file}: ${errorMessage(error)}`;
     log.addOnce('error', problem);
     return { ok: false, file, problem, missing: missing.map((value) => value.name) };
   }
@@ -243,17 +243,18 @@ function readPreviousRun(file: string, name: string): PreviousRun {
  * The last good values stay as they were, less the status metrics; the success line turns to 0.
  * A file that is not ours (no success line) is replaced by one that holds just the success line.
  */
-function keepLastGoodFile(file: string, name: string, previous: PreviousRun, statusMetrics: readonly string[]): void {
+function keepLastGoodFile(promDir: string, name: string, previous: PreviousRun, statusMetrics: readonly string[]): void {
   const successLine = new RegExp(`^${name}_collector_success \\S+$`, 'm');
   if (previous.exists) {
-    const text = fs.readFileSync(file, 'utf8');
+    const text = fs.readFileSync(path.join(promDir, `${name}.prom`), 'utf8');
     if (successLine.test(text)) {
-      writeFileAtomicSync(file, dropMetrics(text, statusMetrics).replace(successLine, `${name}_collector_success 0`));
+      writePromText(promDir, name, dropMetrics(text, statusMetrics).replace(successLine, `${name}_collector_success 0`));
       return;
     }
   }
-  writeFileAtomicSync(
-    file,
+  writePromText(
+    promDir,
+    name,
     `# HELP ${name}_collector_success ${successHelp(name)}\n` +
       `# TYPE ${name}_collector_success gauge\n${name}_collector_success 0\n`,
   );
@@ -274,12 +275,4 @@ function dropMetrics(text: string, metrics: readonly string[]): string {
 
 function successHelp(name: string): string {
   return `1 when the ${name} collector's last run worked; 0 when it failed and the other values are from the last good run`;
-}
-
-function isDirectory(dir: string): boolean {
-  try {
-    return fs.statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
 }

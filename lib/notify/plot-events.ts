@@ -3,7 +3,7 @@ import type { ConfigReader } from '../config/config-reader.js';
 import { createAnnotationsClient, type AnnotationsClient, type PlotEndTag } from '../grafana/annotations.js';
 import type { HomePaths } from '../config/home.js';
 import { readSecret } from '../config/read-secret.js';
-import { createOutageTracker, type OutageLog } from './outage.js';
+import { createOutageTracker, type OutageLog } from '../util/outage.js';
 import { createNotifier, DEFAULT_HTTP_TIMEOUT_MS, notifyStateDir, type NotifyOutcome } from './send.js';
 import type { NotifyEventKind } from './targets.js';
 

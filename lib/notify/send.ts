@@ -2,10 +2,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { got, type OptionsOfTextResponseBody } from 'got';
 import type { HomePaths } from '../config/home.js';
-import { describeFailure } from './describe-failure.js';
-import { createOutageTracker, type OutageLog } from './outage.js';
+import { describeFailure } from '../util/describe-failure.js';
+import { createOutageTracker, type OutageLog } from '../util/outage.js';
 import { claimNotification } from './rate-limit.js';
 import { readNotifyTargets, type NotifyEventKind, type NotifyMessage, type NotifyTarget, type TargetRequest } from './targets.js';
+import { errorMessage } from '../util/run-main.js';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 2000;
 
@@ -74,7 +75,7 @@ export function createNotifier(options: NotifierOptions): Notifier {
         return { sent, failed };
       } catch (error) {
         // A full disk or unreadable state dir must not stop a plot or a cron run.
-        log.warn(`notification ${kind} (${subject}) not sent: ${error instanceof Error ? error.message : String(error)}`);
+        log.warn(`notification ${kind} (${subject}) not sent: ${errorMessage(error)}`);
         return { sent: [], failed: [], skipped: 'busy' };
       }
     },

@@ -1,12 +1,12 @@
 import fs from 'node:fs';
-import { evaluateDisk } from '../diskhand/diskhand.js';
+import { evaluateDisk, type PlotOnDisk } from '../farm/evaluate-disk.js';
 import { readDiskState, writeDiskState } from '../farm/disk-state.js';
 import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
 import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import type { HomePaths } from '../config/home.js';
 import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
 import { nextRoundRobin } from '../util/natural-sort.js';
-import type { RunningPlot } from '../farm/process-table.js';
+import { errorMessage } from '../util/run-main.js';
 
 export interface DestinationChoice {
   farm: string;
@@ -40,7 +40,7 @@ export interface ChooseDestinationOptions {
    */
   reserve?: boolean;
   /** For a disk with no state file, which is measured now as diskhand would. */
-  runningPlots?: RunningPlot[];
+  runningPlots?: PlotOnDisk[];
   /** Per disk read; a hung disk is skipped after it (readDiskSpace's default when absent). */
   timeoutMs?: number;
   /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
@@ -105,7 +105,7 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
         }
         space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
       } catch (error) {
-        log(`${name}: cannot read its space with ${options.spaceMethod} (${(error as Error).message}); trying the next disk`);
+        log(`${name}: cannot read its space with ${options.spaceMethod} (${errorMessage(error)}); trying the next disk`);
         skips.push({ disk: disk.disk, reason: 'unreadable' });
         continue;
       }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DiskSpace } from '../farm/disk-space.js';
 import { nextRoundRobin } from '../util/natural-sort.js';
+import { errorMessage } from '../util/run-main.js';
 
 export interface TempChoiceOptions {
   tempRoot: string;
@@ -75,7 +76,7 @@ async function judgeTempDir(options: TempChoiceOptions, name: string, dir: strin
     try {
       if (options.isOnRootFilesystem(dir)) return 'on the root filesystem: its disk is not mounted? (require_mount=yes)';
     } catch (error) {
-      return `cannot tell its filesystem (${(error as Error).message})`;
+      return `cannot tell its filesystem (${errorMessage(error)})`;
     }
   }
   const plots = countPlotsIn(options.tempRoot, name, options.runningTempDirs);
@@ -85,7 +86,7 @@ async function judgeTempDir(options: TempChoiceOptions, name: string, dir: strin
   try {
     space = await options.readSpace(dir);
   } catch (error) {
-    return `cannot read its free space (${(error as Error).message})`;
+    return `cannot read its free space (${errorMessage(error)})`;
   }
   if (space.freeBytes < options.neededBytes) return `${gib(space.freeBytes)} free, a plot needs ${gib(options.neededBytes)}`;
   // free space is read while the running plots are small: each grows to its peak later

@@ -1,5 +1,24 @@
 import { VALUE_SPECS, type PlotterName } from '../config/value-specs.js';
-import type { PlotJob } from './plotter-command.js';
+
+/** Everything one plot needs, resolved from config and the chosen dirs. */
+export interface PlotJob {
+  plotter: PlotterName;
+  k: number;
+  compression: number;
+  threads: number;
+  buffer: number;
+  buckets: number;
+  tempDir: string;
+  temp2Dir: string;
+  destDir: string;
+  farmerKey: string;
+  poolKey: string;
+  poolContract: string;
+  extraArgs: string[];
+  chiaBin: string;
+  madmaxBin: string;
+  bladebitBin: string;
+}
 
 /*
  * What each plotter refuses, from its own source:

@@ -1,26 +1,7 @@
 import type { ConfigReader } from '../config/config-reader.js';
-import { findPlotJobProblems, standaloneBin } from './plotter-args-checks.js';
-import type { PlotterName } from '../config/value-specs.js';
+import { findPlotJobProblems, standaloneBin, type PlotJob } from './plotter-args-checks.js';
 
-/** Everything one plot needs, resolved from config and the chosen dirs. */
-export interface PlotJob {
-  plotter: PlotterName;
-  k: number;
-  compression: number;
-  threads: number;
-  buffer: number;
-  buckets: number;
-  tempDir: string;
-  temp2Dir: string;
-  destDir: string;
-  farmerKey: string;
-  poolKey: string;
-  poolContract: string;
-  extraArgs: string[];
-  chiaBin: string;
-  madmaxBin: string;
-  bladebitBin: string;
-}
+export type { PlotJob } from './plotter-args-checks.js';
 
 /** The argv to spawn, or why the plotter would refuse the job (errors as data). */
 export type PlotterCommand = { ok: true; command: string; args: string[] } | { ok: false; message: string };

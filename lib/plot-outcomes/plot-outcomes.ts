@@ -13,8 +13,7 @@ import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 /** Upper bounds (seconds) of the plot-duration histogram: a GPU plot in minutes through chiapos on HDDs in days. */
 export const PLOT_DURATION_BUCKETS = [300, 600, 1200, 1800, 3600, 7200, 10800, 14400, 21600, 28800, 43200, 86400, 172800];
 
-/** Every plot has a job; until jobs exist there is one, this. */
-export const DEFAULT_JOB = 'default';
+export { DEFAULT_JOB } from '../config/job.js';
 
 export interface OutcomeSeries {
   job: string;

@@ -1,8 +1,7 @@
 import type { ConfigReader } from '../config/config-reader.js';
-import { listPlotFiles } from '../inventory/scan-farm-plots.js';
+import { listPlotFiles } from '../plot-file/list-plot-files.js';
 import type { HomePaths } from '../config/home.js';
 import type { FarmDisk } from '../farm/farm-layout.js';
-import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
 import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
 import type { PlotHeader } from '../plot-file/plot-header.js';
 import { readPlotFileSync, type PlotFileFacts } from '../plot-file/read-plot-file.js';
@@ -49,15 +48,12 @@ export function replotCreditKiB(candidates: readonly ReplotCandidate[], plotsInt
 }
 
 /**
- * What the destination choice needs to count replot's room, or nothing when replot is off: the
- * credit per disk (headers through the home's cache, read-only here) and the plots running now.
+ * The destination choice's replot credit per disk (headers through the home's cache, read-only
+ * here), or undefined when replot is off or matches nothing.
  */
-export function replotChoiceOptions(paths: HomePaths, config: ConfigReader): { replotCredit?: (disk: FarmDisk, plotsInto: number) => number; runningPlots?: RunningPlot[] } {
+export function replotCreditFor(paths: HomePaths, config: Pick<ConfigReader, 'get'>): ((disk: FarmDisk, plotsInto: number) => number) | undefined {
   const replot = readReplotSettings(config);
-  if (!replot.on || !replot.rule.any) return {};
+  if (!replot.on || !replot.rule.any) return undefined;
   const headers = HeaderCache.load(headerCacheFile(paths));
-  return {
-    replotCredit: (disk, plotsInto) => replotCreditKiB(listReplotCandidates(disk.plotsDir, replot.rule, headers), plotsInto),
-    runningPlots: readRunningPlots({ farmRoot: config.get('farm_root'), tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config) }),
-  };
+  return (disk, plotsInto) => replotCreditKiB(listReplotCandidates(disk.plotsDir, replot.rule, headers), plotsInto);
 }

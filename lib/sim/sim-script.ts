@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { errorMessage } from '../util/run-main.js';
 
 /** Time as a line sees it when printed, so logged durations agree with the wall clock. */
 export interface LineClock {
@@ -144,7 +145,7 @@ export async function runSimScript(script: SimScript, options: { seconds: number
         doFileStep(step);
       } catch (error) {
         flush();
-        io.writeError(`${(error as Error).message}\n`);
+        io.writeError(`${errorMessage(error)}\n`);
         return 1;
       }
     }
@@ -155,7 +156,7 @@ export async function runSimScript(script: SimScript, options: { seconds: number
 
 /** `12.345`, the way plotters print seconds; never 0 so a parser sees a real duration. */
 export function secs(value: number, digits = 3): string {
-  return Math.max(value, 0.001).toFixed(digits);
+  return Math.max(value, 10 ** -digits).toFixed(digits);
 }
 
 export function sameFilesystem(a: string, b: string): boolean {

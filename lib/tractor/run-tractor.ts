@@ -1,23 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chooseDestination } from '../plan/choose-destination.js';
-import { chooseConfiguredTempDir } from '../plan/choose-configured-temp-dir.js';
 import { ConfigReader } from '../config/config-reader.js';
-import { findExecutable } from '../util/find-executable.js';
 import { highestPlotLogIndex } from '../farm/highest-plot-log-index.js';
 import type { HomePaths } from '../config/home.js';
 import { configLogSink, type Logger } from '../util/logger.js';
-import { mountinfoPathFrom, readMountPoints } from '../farm/mount-points.js';
-import { findInvalidPlotValues } from '../plan/plot-config-check.js';
-import { committedKiB } from '../farm/plot-size.js';
 import { buildPlotterCommand, plotJobFromConfig } from '../plan/plotter-command.js';
+import { planStart } from '../plan/start-plan.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { initValueFiles, writeStateValue } from '../config/write-value.js';
 import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir } from './conclude-plot.js';
 import { wrapWithPriority } from './priority-wrapper.js';
 import { spawnPlotter } from './spawn-plotter.js';
-import { replotChoiceOptions } from '../replot/replot-candidates.js';
 import { createReplotGuard } from './replot-guard.js';
 
 export interface TractorOptions {
@@ -55,23 +49,9 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   if (onToggle !== 'run' && !options.force && !options.dryRun) {
     return await refuse(`on_toggle is ${JSON.stringify(onToggle)}, not "run" (echo run > ${config.inspect('on_toggle').file}, or use --force)`, false);
   }
-  const invalid = findInvalidPlotValues(config);
-  if (invalid.length > 0) return await refuse(`${invalid[0]!.replace(/; using .*$/, '')}; no plot starts with a guessed value (fix it, see goplot config)`, false);
   const farmRoot = config.get('farm_root');
-  const tempRoot = config.get('temp_root');
-  const probe = buildPlotterCommand(plotJobFromConfig(config, { tempDir: tempRoot, destDir: farmRoot }));
-  if (!probe.ok) return await refuse(probe.message, true);
-  const executable = findExecutable(probe.command, env);
-  if (executable === null) {
-    return await refuse(`the plotter command ${JSON.stringify(probe.command)} was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)`, true);
-  }
-  const temp2 = config.get('temp2_dir');
-  if (temp2 !== '' && !fs.existsSync(temp2)) return await refuse(`temp2_dir ${temp2} does not exist`, true);
-
   const plotter = config.get('plotter');
   const k = config.get('k');
-  const compression = config.get('compression');
-  const spaceMethod = config.get('disk_space');
   const commandNames = plotterCommandNames(config);
   const priority = {
     nice: config.get('nice'),
@@ -83,44 +63,29 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   // The lock covers the choice AND the spawn: the next tractor then sees this plot in /proc when
   // it counts plots per temp dir (max_per_temp), instead of racing it.
   const chosen = await withStateLock(paths, async () => {
-    const running = readRunningPlots({ farmRoot, tempRoot, commandNames });
-    const replot = replotChoiceOptions(paths, config);
-    const temp = await chooseConfiguredTempDir(config, running.map((plot) => plot.tempDir));
-    if (!temp.ok) return { ok: false as const, message: temp.message };
-    const destination = await chooseDestination({
-      paths,
-      farmRoot,
-      lastFarm: config.get('farm_dest'),
-      requireMount: config.get('require_mount') === 'yes',
-      mounts: readMountPoints(mountinfoPathFrom(env)),
-      spaceMethod,
-      plotKiB: committedKiB(k, compression),
-      reserve: !options.dryRun,
-      runningPlots: running,
-      timeoutMs: config.get('disk_timeout') * 1000,
-      log: (message: string) => log.info(message),
-      replotCredit: replot.replotCredit,
-    });
-    if (!destination.ok) return { ok: false as const, message: destination.message };
+    const running = readRunningPlots({ farmRoot, tempRoot: config.get('temp_root'), commandNames });
+    const plan = await planStart({ paths, config, env, running, reserve: !options.dryRun, log: (message: string) => log.info(message) });
+    if (!plan.ok) return plan;
+    const { temp, destination } = plan;
     // a lost or reset index.goplot must not hand out a number a plot log already has
     const index = Math.max(config.get('index'), highestPlotLogIndex(farmRoot)) + 1;
     if (!options.dryRun) {
       writeStateValue(paths, 'index', index);
-      writeStateValue(paths, 'farm_dest', destination.choice.farm);
+      writeStateValue(paths, 'farm_dest', destination.farm);
       writeStateValue(paths, 'farm_temp', temp.name);
       writeStateValue(paths, 'last_start', Math.floor(now() / 1000));
     }
     const plotTempDir = ownTempDir(plotter, temp.dir, index, process.pid);
-    const job = plotJobFromConfig(config, { tempDir: plotTempDir, destDir: destination.choice.plotsDir });
+    const job = plotJobFromConfig(config, { tempDir: plotTempDir, destDir: destination.plotsDir });
     const built = buildPlotterCommand(job);
-    if (!built.ok) return { ok: false as const, message: built.message };
+    if (!built.ok) return { ok: false as const, message: built.message, countsAsFailure: true };
     const wrapped = wrapWithPriority(built.command, built.args, priority);
-    const logFile = path.join(destination.choice.logsDir, `plot.${index}.log`);
+    const logFile = path.join(destination.logsDir, `plot.${index}.log`);
     const commandLine = [wrapped.command, ...wrapped.args].join(' ');
-    const { farm, disk, diskDir, plotsDir } = destination.choice;
+    const { farm, disk, diskDir, plotsDir } = destination;
     const kind = config.get('pool_contract') === '' ? 'solo' as const : 'pool' as const;
-    const guard = createReplotGuard({ paths, config, log, plotter, logFile, plot: { index, farm, disk, diskDir, plotsDir, plotter, k, compression, kind } });
-    const choice = { ok: true as const, index, temp, plotTempDir, destination: destination.choice, job, logFile, commandLine, guard };
+    const guard = createReplotGuard({ paths, config, log, plotter, logFile, plot: { index, farm, disk, diskDir, plotsDir, plotter, k, compression: config.get('compression'), kind } });
+    const choice = { ok: true as const, index, temp, plotTempDir, destination, job, logFile, commandLine, guard };
     if (options.dryRun) return { ...choice, started: null };
     await guard.beforeStart();
     if (plotTempDir !== temp.dir) fs.mkdirSync(plotTempDir, { recursive: true });
@@ -128,7 +93,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     guard.spawned(started.child.pid);
     return { ...choice, started };
   });
-  if (!chosen.ok) return await refuse(chosen.message, true);
+  if (!chosen.ok) return await refuse(chosen.message, chosen.countsAsFailure);
 
   const { index, temp, plotTempDir, destination, job, logFile, commandLine, started, guard } = chosen;
   if (started === null) {

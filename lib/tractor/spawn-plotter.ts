@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { readCmdline } from '../farm/proc-read.js';
 
 /**
  * Starts the plotter writing straight into its log (no pipe through the tractor), in its own
@@ -26,11 +27,5 @@ export async function spawnPlotter(command: { command: string; args: string[] },
 }
 
 function isPlotterProcess(pid: number, commandNames: string[]): boolean {
-  try {
-    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return argv.slice(0, 2).some((arg) => commandNames.includes(path.basename(arg)));
-  } catch {
-    return false;
-  }
+  return (readCmdline('/proc', pid) ?? []).slice(0, 2).some((arg) => commandNames.includes(path.basename(arg)));
 }
-

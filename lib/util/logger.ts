@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
-import type { HomePaths } from '../config/home.js';
 
 export type { Logger } from 'pino';
 
@@ -29,7 +28,7 @@ export function formatLogLine(json: string): string {
  * The line is formatted here rather than by pino-pretty, whose start-up cost the tractor more
  * than this format is worth (see the README's dependency table).
  */
-export function createLogger(paths: HomePaths, name: string, file = 'goplot.log'): Logger {
+export function createLogger(paths: { logsDir: string }, name: string, file = 'goplot.log'): Logger {
   fs.mkdirSync(paths.logsDir, { recursive: true });
   const fd = fs.openSync(path.join(paths.logsDir, file), 'a');
   const destination = {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HomePaths } from '../config/home.js';
+import { commandLineHas } from '../farm/proc-read.js';
 
 export interface LoopProcess {
   /** The pid in logs/goplot.pid, or null when there is no readable number there. */
@@ -24,12 +25,6 @@ export function readLoopProcess(paths: HomePaths, procDir = '/proc'): LoopProces
   }
   const pid = Number.parseInt(text.trim(), 10);
   if (!Number.isInteger(pid) || pid <= 0) return { pid: null, running: false, startedAtMs: null };
-  let argv: string[];
-  try {
-    argv = fs.readFileSync(path.join(procDir, String(pid), 'cmdline'), 'utf8').split('\0');
-  } catch {
-    return { pid, running: false, startedAtMs: null };
-  }
-  const running = argv.some((arg) => path.basename(arg) === 'goplot.js');
+  const running = commandLineHas(procDir, pid, 'goplot.js');
   return { pid, running, startedAtMs: running ? Math.round(mtimeMs) : null };
 }

@@ -1,15 +1,15 @@
 import os from 'node:os';
 import { ConfigReader } from '../config/config-reader.js';
-import { readDiskState, type DiskState } from '../farm/disk-state.js';
-import { readDiskSpace } from '../farm/disk-space.js';
-import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import { readFarmSnapshot } from '../farm/farm-snapshot.js';
+import { mountinfoPathFrom } from '../farm/mount-points.js';
 import type { HomePaths } from '../config/home.js';
-import { decideWithWorld } from '../loop/decide-with-world.js';
-import { createLoopWorld } from '../loop/loop-world.js';
-import type { LoopWorld, RunningPlotSummary } from '../loop/run-loop.js';
-import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
-import { readPlotProgress } from '../farm/read-plot-phase.js';
+import { decideWithWorld } from '../plan/decide-with-world.js';
+import { createStartWorld, type RunningPlotSummary, type StartWorld } from '../plan/start-world.js';
 import { readLoopProcess, type LoopProcess } from './read-loop-pid.js';
+import { errorMessage } from '../util/run-main.js';
+
+/** Disk problems shown in the header at most; the rest are counted. */
+const MAX_DISK_PROBLEMS = 3;
 
 export interface ViewPlot {
   index: number | null;
@@ -31,7 +31,7 @@ export interface ViewPlot {
 export interface ViewDisk {
   farm: string;
   disk: string;
-  /** ok, full, off, unmounted, missing (no state file yet), invalid, incomplete (no plots/ or logs/). */
+  /** ok, full, off, unmounted, missing (no state file yet), invalid: the snapshot's one rule. */
   state: string;
   /** null when not measured: an incomplete disk dir would report the filesystem it sits on. */
   freeBytes: number | null;
@@ -68,26 +68,8 @@ export interface ReadViewOptions {
   procDir?: string;
   loadavg?: () => number[];
   hostname?: string;
-  /** The loop's world for the start decision; default createLoopWorld() with this clock and load. */
-  world?: LoopWorld;
-}
-
-function describeState(state: DiskState): string {
-  if (state.kind === 'number') return 'ok';
-  if (state.kind === 'invalid') return 'invalid';
-  return state.kind;
-}
-
-async function readViewDisk(paths: HomePaths, disk: FarmDisk): Promise<ViewDisk> {
-  const state = disk.complete ? describeState(readDiskState(paths, disk.farm, disk.disk)) : 'incomplete';
-  if (!disk.complete) return { farm: disk.farm, disk: disk.disk, state, freeBytes: null, totalBytes: null };
-  try {
-    // statfs asks the kernel: no process per disk per refresh, whatever disk_space says
-    const space = await readDiskSpace(disk.dir, 'statfs');
-    return { farm: disk.farm, disk: disk.disk, state, freeBytes: space.freeBytes, totalBytes: space.totalBytes };
-  } catch {
-    return { farm: disk.farm, disk: disk.disk, state, freeBytes: null, totalBytes: null };
-  }
+  /** The loop's world for the start decision; default createStartWorld() with this clock and load. */
+  world?: StartWorld;
 }
 
 /**
@@ -101,48 +83,46 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     if (level === 'warn') problems.push(message);
   }, env);
   const nowMs = now();
-  const farmRoot = config.get('farm_root');
-  const running = readRunningPlots({
-    farmRoot,
-    tempRoot: config.get('temp_root'),
-    commandNames: plotterCommandNames(config),
-    procDir: options.procDir,
-  });
-  const plots = running
-    .map((plot): ViewPlot => {
-      const progress = plot.logFile ? readPlotProgress(plot.logFile) : { phase: 0, progress: 0 };
-      return {
-        index: plot.index,
-        pid: plot.pid,
-        plotter: plot.plotter,
-        k: plot.k,
-        startedAtMs: plot.startedAt,
-        elapsedSeconds: Math.max(0, Math.round((nowMs - plot.startedAt) / 1000)),
-        phase: progress.phase,
-        progress: progress.progress,
-        tempDir: plot.tempDir,
-        destination: plot.farm && plot.disk ? `${plot.farm}/${plot.disk}` : plot.destDir,
-        rssBytes: plot.rssBytes,
-      };
-    })
-    .sort((a, b) => (a.index ?? Number.MAX_SAFE_INTEGER) - (b.index ?? Number.MAX_SAFE_INTEGER) || a.startedAtMs - b.startedAtMs);
-
-  const farmDisks = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
-  const disks = await Promise.all(farmDisks.map((disk) => readViewDisk(paths, disk)));
+  // statfs asks the kernel: no process per disk per refresh, whatever disk_space says
+  const snapshot = await readFarmSnapshot({ config, now: () => nowMs, procDir: options.procDir, mountinfoPath: mountinfoPathFrom(env), spaceMethod: 'statfs' });
+  const plots = snapshot.plots.map((plot): ViewPlot => ({
+    index: plot.index,
+    pid: plot.pid,
+    plotter: plot.plotter,
+    k: plot.k,
+    startedAtMs: plot.startedAtMs,
+    elapsedSeconds: plot.elapsedSeconds,
+    phase: plot.phase,
+    progress: plot.progress,
+    tempDir: plot.tempDir,
+    destination: plot.destination,
+    rssBytes: plot.rssBytes,
+  }));
+  const disks = snapshot.disks.map((disk): ViewDisk => ({
+    farm: disk.farm,
+    disk: disk.disk,
+    state: disk.stateLabel,
+    freeBytes: disk.space?.freeBytes ?? null,
+    totalBytes: disk.space?.totalBytes ?? null,
+  }));
+  // a farm with dozens of unmounted disks must not push the plots off the screen: goplot status lists them all
+  const diskProblems = snapshot.disks.flatMap((disk) => disk.problems.map((problem) => `${disk.farm}/${disk.disk}: ${problem}`));
+  problems.push(...diskProblems.slice(0, MAX_DISK_PROBLEMS));
+  if (diskProblems.length > MAX_DISK_PROBLEMS) problems.push(`… ${diskProblems.length - MAX_DISK_PROBLEMS} more disk problems (goplot status lists them)`);
+  if (snapshot.mountsProblem !== null) problems.push(snapshot.mountsProblem);
 
   const loadavg = options.loadavg ?? os.loadavg;
   const [load1 = 0, load5 = 0, load15 = 0] = loadavg();
   const loop = readLoopProcess(paths, options.procDir);
   // the plots were just read: the decision reuses them instead of walking /proc again
-  const phaseByPid = new Map(plots.map((plot) => [plot.pid, plot.phase]));
-  const summaries: RunningPlotSummary[] = running.map((plot) => ({ pid: plot.pid, ppid: plot.ppid, tempDir: plot.tempDir, phase: phaseByPid.get(plot.pid) ?? 0 }));
-  const world: LoopWorld = options.world ?? { ...createLoopWorld(paths, env), now: () => nowMs, loadavg: () => [load1, load5, load15], readRunning: () => summaries };
+  const summaries: RunningPlotSummary[] = snapshot.plots;
+  const world: StartWorld = options.world ?? { ...createStartWorld(paths, env), now: () => nowMs, loadavg: () => [load1, load5, load15], readRunning: () => summaries };
   let next: NextPlot;
   try {
     const decision = await decideWithWorld(config, world, loop.startedAtMs ?? 0);
     next = { start: decision.start, reason: decision.reason, retryAtMs: (!decision.start && decision.retryAtMs) || null };
   } catch (error) {
-    next = { start: false, reason: `unknown: ${error instanceof Error ? error.message : String(error)}`, retryAtMs: null };
+    next = { start: false, reason: `unknown: ${errorMessage(error)}`, retryAtMs: null };
   }
   return {
     nowMs,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { ViewModel } from './read-view-model.js';
 import { renderView } from './render-view.js';
+import { errorMessage } from '../util/run-main.js';
 
 export interface ViewTerminal {
   // fd: the restore on exit is written synchronously
@@ -102,7 +103,7 @@ export function runLiveView({ readModel, intervalMs, terminal }: LiveViewOptions
         model = await readModel();
         failure = null;
       } catch (error) {
-        failure = error instanceof Error ? error.message : String(error);
+        failure = errorMessage(error);
       }
       refreshing = false;
       if (finished) return;

@@ -1,3 +1,7 @@
+import { formatDateTime } from '../util/format-duration.js';
+
+export { formatDateTime };
+
 /**
  * Control characters in a path or a log-derived string could move the cursor or switch the
  * terminal's mode; on screen they become `?`.
@@ -30,12 +34,6 @@ export function formatClock(ms: number, nowMs: number): string {
   const sameDay = date.getFullYear() === today.getFullYear() && date.getMonth() === today.getMonth() && date.getDate() === today.getDate();
   const time = `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
   return sameDay ? `${time}:${pad2(date.getSeconds())}` : `${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${time}`;
-}
-
-/** `2025-06-01 14:05:09` in local time. */
-export function formatDateTime(ms: number): string {
-  const date = new Date(ms);
-  return `${date.getFullYear()}-${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${pad2(date.getHours())}:${pad2(date.getMinutes())}:${pad2(date.getSeconds())}`;
 }
 
 export interface Column {

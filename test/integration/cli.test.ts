@@ -60,7 +60,9 @@ describe('the goplot command', () => {
     fs.writeFileSync(path.join(home.configDir, 'plot_gap.goplot'), 'soon\n');
     const result = await goplot(home, ['config']);
     assert.equal(result.exitCode, 1);
+    assert.match(result.stdout, /^name +value +source +meaning\n/);
     assert.match(result.stdout, /^max_plots +3 +file +most plots running at once$/m);
+    assert.match(result.stdout, /^last_start +never +default +time of the last plot start \(Unix seconds\)$/m);
     assert.match(result.stdout, /^plot_poll +1 +file /m);
     assert.match(result.stdout, /^index +0 +default /m);
     assert.ok(result.stdout.includes(`  ! ${home.configDir}/plot_gap.goplot: invalid value "soon" (expected a whole number from 0 to 604800); using 3600 (the default)`));
@@ -96,7 +98,15 @@ describe('the goplot command', () => {
     assert.match(text, /^running plots: 1$/m);
     assert.match(text, /^index +pid +plotter +elapsed +phase +progress +temp +dest +log$/m);
     assert.match(text, /^on_toggle +run +file$/m);
-    assert.match(text, /^farm1 +disk1 +ok +\d+\.\d GiB +0$/m);
+    const lastStart = Number(home.read('config/last_start.goplot').trim());
+    const started = new Date(lastStart * 1000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const shownDate = `${started.getFullYear()}-${pad(started.getMonth() + 1)}-${pad(started.getDate())} ${pad(started.getHours())}:${pad(started.getMinutes())}:${pad(started.getSeconds())}`;
+    assert.match(text, new RegExp(`^last_start +${shownDate} \\((?:\\d+m )?\\d+s ago\\) +file$`, 'm'));
+    assert.match(text, /^disks: 1$/m);
+    assert.match(text, /^farm +disk +state +free +used\+committed +plot files$/m);
+    // free space as goplot view shows it, then the state file's number
+    assert.match(text, /^farm1 +disk1 +ok +\d+\.\d [KMGTP]iB +\d+\.\d GiB +0$/m);
     await tractor;
   });
 

@@ -45,6 +45,7 @@ beforeEach(() => {
   promFile = path.join(home.root, 'prom', 'harvesterlog.prom');
   home.set('chia_log', chiaLog);
   home.set('prom_dir', path.dirname(promFile));
+  fs.mkdirSync(path.dirname(promFile));
 });
 
 afterEach(() => {
@@ -217,13 +218,26 @@ describe('harvesterlog (the built script)', () => {
     home.set('prom_dir', path.join(home.root, 'not-a-dir', 'prom'));
     start();
     const problem = await waitFor('the write problem in the log', () =>
-      logMessages(home, LOG_FILE).find((m) => m.startsWith(`cannot write ${home.root}/not-a-dir/prom/harvesterlog.prom: ENOTDIR`)));
-    assert.match(problem ?? '', /; retrying every second$/);
+      logMessages(home, LOG_FILE).find((m) => m.startsWith(`cannot write ${home.root}/not-a-dir/prom/harvesterlog.prom: `)));
+    assert.equal(problem, `cannot write ${home.root}/not-a-dir/prom/harvesterlog.prom: prom_dir ${home.root}/not-a-dir/prom is not a directory ` +
+      "(make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory); retrying every second");
     home.set('prom_dir', path.dirname(promFile));
     await waitForValue('harvesterlog_collector_success', 0);
     const messages = logMessages(home, LOG_FILE);
     assert.equal(messages.filter((m) => m.startsWith('cannot write')).length, 1);
     assert.ok(messages.includes(`writing ${path.dirname(promFile)}/harvesterlog.prom works again`), messages.join('\n'));
+  });
+
+  it('refuses a missing prom_dir as the collectors do: never creates it, writes once it exists', async () => {
+    const promDir = path.join(home.root, 'typo-prom');
+    home.set('prom_dir', promDir);
+    start();
+    await waitFor('the missing prom_dir in the log', () =>
+      logMessages(home, LOG_FILE).some((m) => m.startsWith(`cannot write ${promDir}/harvesterlog.prom: prom_dir ${promDir} is not a directory`)));
+    assert.equal(fs.existsSync(promDir), false);
+    fs.mkdirSync(promDir);
+    await waitFor('harvesterlog.prom in the new prom_dir', () => fs.existsSync(path.join(promDir, 'harvesterlog.prom')));
+    assert.match(fs.readFileSync(path.join(promDir, 'harvesterlog.prom'), 'utf8'), /^harvesterlog_collector_success 0$/m); // its chia_log does not exist
   });
 
   it('--help describes the script and its options', async () => {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigReader } from '../../../lib/config/config-reader.js';
-import { formatInventory } from '../../../lib/inventory/format-inventory.js';
+import { formatInventory } from '../../../lib/cli/format-inventory.js';
 import { readPlotInventory } from '../../../lib/inventory/scan-farm-plots.js';
 import { makeTempHome } from '../../helpers/temp-home.js';
 import { writePlotFile } from '../../helpers/plot-files.js';

@@ -1,22 +1,22 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
+import { afterEach, beforeEach, describe, test } from 'node:test';
 import { chooseDestination, type ChooseDestinationOptions } from '../../../lib/plan/choose-destination.js';
 import { diskStateFile, readDiskState } from '../../../lib/farm/disk-state.js';
 import { PACKAGE_ROOT } from '../../../lib/config/home.js';
 import { readMountPoints } from '../../../lib/farm/mount-points.js';
 import { committedKiB } from '../../../lib/farm/plot-size.js';
+import { useFakeDf } from '../../helpers/fake-df.js';
 import { makeDisks, makeTempHome, type TempHome } from '../../helpers/temp-home.js';
 
-const FAKE_BIN = path.join(PACKAGE_ROOT, 'test', 'fake-bin');
 const MOUNTINFO_FIXTURE = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'diskhand', 'mountinfo');
 const GIB = 1024 * 1024; // in KiB
 const PLOT_KIB = committedKiB(32, 0);
 
 let home: TempHome;
 let table: string;
-const savedEnv = { PATH: process.env.PATH, FAKE_DF_TABLE: process.env.FAKE_DF_TABLE };
+const fakeDf = useFakeDf();
 
 /** df's view of disks (check-disk-space runs `df` from PATH, which finds test/fake-bin/df first). */
 function setDf(rows: Record<string, [number, number]>): void {
@@ -42,20 +42,10 @@ function options(overrides: Partial<ChooseDestinationOptions> = {}): ChooseDesti
   };
 }
 
-before(() => {
-  process.env.PATH = `${FAKE_BIN}:${process.env.PATH}`;
-});
-
-after(() => {
-  process.env.PATH = savedEnv.PATH;
-  if (savedEnv.FAKE_DF_TABLE === undefined) delete process.env.FAKE_DF_TABLE;
-  else process.env.FAKE_DF_TABLE = savedEnv.FAKE_DF_TABLE;
-});
-
 beforeEach(() => {
   home = makeTempHome('goplot-choose-');
   table = path.join(home.root, 'df-table');
-  process.env.FAKE_DF_TABLE = table;
+  fakeDf.setTable(table);
 });
 
 afterEach(() => home.cleanup());

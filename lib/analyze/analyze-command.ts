@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { isValid, parseISO } from 'date-fns';
-import { analyzePlotLogs } from '../analyze/analyze-plot-logs.js';
-import { formatAnalysis } from '../analyze/format-analysis.js';
+import { isValid } from 'date-fns/isValid';
+import { parseISO } from 'date-fns/parseISO';
+import { analyzePlotLogs } from './analyze-plot-logs.js';
+import { formatAnalysis } from './format-analysis.js';
 import { ConfigReader } from '../config/config-reader.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
-import type { CliIo } from './run-command.js';
+import type { CommandIo } from '../config/command-io.js';
 
 export interface AnalyzeCommandOptions {
   paths: string[];
@@ -18,7 +19,7 @@ export function parseSince(text: string): Date | null {
   return isValid(date) ? date : null;
 }
 
-export function analyzeCommand(io: CliIo, options: AnalyzeCommandOptions): number {
+export function analyzeCommand(io: CommandIo, options: AnalyzeCommandOptions): number {
   const since = options.since === undefined ? undefined : parseSince(options.since);
   if (since === null) {
     io.err(`goplot analyze: --since ${JSON.stringify(options.since)} is not a date (use YYYY-MM-DD or an ISO time)`);

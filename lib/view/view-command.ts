@@ -1,7 +1,7 @@
-import { readViewModel } from '../view/read-view-model.js';
-import { renderView } from '../view/render-view.js';
-import { runLiveView, type ViewTerminal } from '../view/run-view.js';
-import type { CliIo } from './run-command.js';
+import { readViewModel } from './read-view-model.js';
+import { renderView } from './render-view.js';
+import { runLiveView, type ViewTerminal } from './run-view.js';
+import type { CommandIo } from '../config/command-io.js';
 
 export interface ViewCommandOptions {
   intervalSeconds: number;
@@ -16,7 +16,7 @@ const MIN_INTERVAL_SECONDS = 0.5;
  * when stdout is not a terminal (a pipe, cron, `| less`).
  */
 export async function viewCommand(
-  io: CliIo,
+  io: CommandIo,
   options: ViewCommandOptions,
   terminal: ViewTerminal = { output: process.stdout, input: process.stdin },
 ): Promise<number> {

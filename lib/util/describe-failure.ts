@@ -1,4 +1,5 @@
 import { HTTPError, RequestError, TimeoutError } from 'got';
+import { errorMessage } from './run-main.js';
 
 /**
  * Replaces every secret (and its URL-encoded form) with `***`: webhook URLs and bot tokens are
@@ -26,7 +27,7 @@ export function describeFailure(error: unknown, secrets: readonly string[], time
   if (error instanceof RequestError) {
     return redact(error.code ? `${error.code}: ${error.message}` : error.message, secrets);
   }
-  return redact(error instanceof Error ? error.message : String(error), secrets);
+  return redact(errorMessage(error), secrets);
 }
 
 /** A URL as it may be shown: scheme, host and port only (no path, no user:password). */

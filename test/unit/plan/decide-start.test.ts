@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { backoffSeconds, decideStart, type LoopSnapshot } from '../../../lib/loop/decide-start.js';
+import { backoffSeconds, decideStart, type LoopSnapshot } from '../../../lib/plan/decide-start.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const base: LoopSnapshot = {

@@ -1,15 +1,15 @@
 import type { ConfigReader } from '../config/config-reader.js';
 import { decideStart, type Decision, type LoopSnapshot } from './decide-start.js';
-import type { LoopWorld } from './run-loop.js';
+import type { StartWorld } from './start-world.js';
 
 /** The loop's decision from the world as it is now; `goplot view` shows the same answer. */
 export async function decideWithWorld(
   config: ConfigReader,
-  world: LoopWorld,
+  world: StartWorld,
   loopStartedMs: number,
   crashes: { count: number; lastS: number } = { count: 0, lastS: 0 },
 ): Promise<Decision> {
-  const running = world.readRunning(config);
+  const running = await world.readRunning(config);
   const tractors = world.findTractors();
   const pendingTractors = tractors.filter((pid) => !running.some((plot) => plot.ppid === pid)).length;
   const [, load5 = 0, load15 = 0] = world.loadavg();

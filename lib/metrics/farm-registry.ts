@@ -1,8 +1,8 @@
 import type { Metric, Registry } from 'prom-client';
-import { addGauge, createRegistry, type CollectedValue } from '../metrics/run-collector.js';
-import type { FarmSummary } from './parse-farm-summary.js';
-import { BYTES_PER_PIB, BYTES_PER_TIB } from './parse-size.js';
-import type { ShowState } from './parse-show-state.js';
+import { addGauge, createRegistry, type CollectedValue } from './run-collector.js';
+import type { FarmSummary } from '../chia-cli/parse-farm-summary.js';
+import { BYTES_PER_PIB, BYTES_PER_TIB } from '../chia-cli/parse-size.js';
+import type { ShowState } from '../chia-cli/parse-show-state.js';
 
 /**
  * The farm collector's metrics from `chia show -s` and `chia farm summary`. goplot's names keep

@@ -1,5 +1,5 @@
-import { formatTable } from '../cli/format-status.js';
-import type { PlotInventory, PlotRef, Tally } from './plot-inventory.js';
+import { formatTable } from './format-status.js';
+import type { PlotInventory, PlotRef, Tally } from '../inventory/plot-inventory.js';
 
 const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;

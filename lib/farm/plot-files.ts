@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { errorMessage } from '../util/run-main.js';
+
+export interface PlotFiles {
+  count: number;
+  bytes: number;
+}
+
+export type PlotFilesResult = { ok: true; value: PlotFiles } | { ok: false; missing: boolean; problem: string };
+
+/**
+ * The finished plots in a disk's plots/: `*.plot` regular files (a `.plot.tmp` being copied is
+ * not one), counted and summed. Every reader of the farm counts with this one function. A dir
+ * that cannot be read gives no count rather than 0: a disk that drops out must not look like
+ * plots that were deleted. `missing` tells a disk without plots/ (not part of the layout).
+ */
+export function countPlotFiles(plotsDir: string): PlotFilesResult {
+  let names: string[];
+  try {
+    names = fs.readdirSync(plotsDir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { ok: false, missing: code === 'ENOENT' || code === 'ENOTDIR', problem: `cannot read ${plotsDir}: ${code ?? errorMessage(error)}` };
+  }
+  const total: PlotFiles = { count: 0, bytes: 0 };
+  for (const name of names) {
+    if (!name.endsWith('.plot')) continue;
+    try {
+      const stat = fs.statSync(path.join(plotsDir, name));
+      if (!stat.isFile()) continue;
+      total.count += 1;
+      total.bytes += stat.size;
+    } catch {
+      // moved or deleted while counting: it is not there
+    }
+  }
+  return { ok: true, value: total };
+}

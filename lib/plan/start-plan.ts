@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import { chooseConfiguredTempDir } from './choose-configured-temp-dir.js';
+import { chooseDestination, type DestinationChoice } from './choose-destination.js';
+import type { TempChoice } from './choose-temp-dir.js';
+import type { ConfigReader } from '../config/config-reader.js';
+import type { HomePaths } from '../config/home.js';
+import type { PlotOnDisk } from '../farm/evaluate-disk.js';
+import { mountinfoPathFrom, readMountPoints } from '../farm/mount-points.js';
+import { committedKiB } from '../farm/plot-size.js';
+import { findInvalidPlotValues } from './plot-config-check.js';
+import { buildPlotterCommand, plotJobFromConfig, type PlotJob } from './plotter-command.js';
+import { findExecutable } from '../util/find-executable.js';
+import { replotCreditFor } from '../replot/replot-candidates.js';
+
+/** A running plot as the plan needs it: where it writes, how big it gets, which temp dir it uses. */
+export type PlanPlot = PlotOnDisk & { tempDir: string | null };
+
+export interface StartPlanInputs {
+  paths: HomePaths;
+  config: ConfigReader;
+  env: NodeJS.ProcessEnv;
+  /** The plots running now (the farm snapshot's or the process table's): temp dir counts and committed space. */
+  running: PlanPlot[];
+  /**
+   * true: the chosen disk's state grows by one plot and disks found full are marked (the tractor,
+   * under the state lock). false: only what would be chosen; nothing is written.
+   */
+  reserve: boolean;
+  log?: (message: string) => void;
+}
+
+export type StartPlan =
+  | {
+      ok: true;
+      temp: Extract<TempChoice, { ok: true }>;
+      destination: DestinationChoice;
+      /** The job with the chosen temp dir and the disk's plots/ (the tractor gives each plot its own temp dir). */
+      job: PlotJob;
+      command: { command: string; args: string[] };
+    }
+  | {
+      ok: false;
+      message: string;
+      /** A plot start that fails this way counts toward the back-off; a value waiting for a fix does not. */
+      countsAsFailure: boolean;
+    };
+
+/**
+ * What would start now, where, with which command, or why not: the one set of start checks. The
+ * loop asks it before it launches a tractor (reserve false), the tractor asks it again under the
+ * state lock (reserve true), both with the running plots, so they cannot disagree.
+ */
+export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
+  const { config, env } = inputs;
+  const refuse = (message: string, countsAsFailure = true): StartPlan => ({ ok: false, message, countsAsFailure });
+  const invalid = findInvalidPlotValues(config);
+  if (invalid.length > 0) return refuse(`${invalid[0]!.replace(/; using .*$/, '')}; no plot starts with a guessed value (fix it, see goplot config)`, false);
+  const farmRoot = config.get('farm_root');
+  // a value the plotter would refuse is said before any disk is chosen
+  const probe = buildPlotterCommand(plotJobFromConfig(config, { tempDir: config.get('temp_root'), destDir: farmRoot }));
+  if (!probe.ok) return refuse(probe.message);
+  if (findExecutable(probe.command, env) === null) {
+    return refuse(`the plotter command ${JSON.stringify(probe.command)} was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)`);
+  }
+  const temp2 = config.get('temp2_dir');
+  if (temp2 !== '' && !fs.existsSync(temp2)) return refuse(`temp2_dir ${temp2} does not exist`);
+
+  const temp = await chooseConfiguredTempDir(config, inputs.running.map((plot) => plot.tempDir), { env });
+  if (!temp.ok) return refuse(temp.message);
+  const destination = await chooseDestination({
+    paths: inputs.paths,
+    farmRoot,
+    lastFarm: config.get('farm_dest'),
+    requireMount: config.get('require_mount') === 'yes',
+    mounts: readMountPoints(mountinfoPathFrom(env)),
+    spaceMethod: config.get('disk_space'),
+    plotKiB: committedKiB(config.get('k'), config.get('compression')),
+    reserve: inputs.reserve,
+    runningPlots: inputs.running,
+    timeoutMs: config.get('disk_timeout') * 1000,
+    log: inputs.log,
+    replotCredit: replotCreditFor(inputs.paths, config),
+  });
+  if (!destination.ok) return refuse(destination.message);
+  const job = plotJobFromConfig(config, { tempDir: temp.dir, destDir: destination.choice.plotsDir });
+  const command = buildPlotterCommand(job);
+  if (!command.ok) return refuse(command.message);
+  return { ok: true, temp, destination: destination.choice, job, command: { command: command.command, args: command.args } };
+}
