@@ -13,7 +13,9 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
       const child = spawn(process.execPath, [tractorScript, '--home', paths.home], {
         detached: true,
         stdio: 'ignore',
-        env: { ...env, GOPLOT_HOME: paths.home },
+        // libuv reads this once, before any of the script runs: it must come from outside.
+        // Hung disks each hold a thread until the kernel answers; 64 leave room for the rest.
+        env: { UV_THREADPOOL_SIZE: '64', ...env, GOPLOT_HOME: paths.home },
       });
       child.on('exit', (code, signal) => onExit(code, signal));
       child.on('error', () => onExit(127, null));

@@ -68,7 +68,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     if (!plan.ok) return plan;
     const { temp, destination } = plan;
     // a lost or reset index.goplot must not hand out a number a plot log already has
-    const index = Math.max(config.get('index'), highestPlotLogIndex(farmRoot)) + 1;
+    const index = Math.max(config.get('index'), await highestPlotLogIndex(farmRoot, config.get('disk_timeout') * 1000)) + 1;
     if (!options.dryRun) {
       writeStateValue(paths, 'index', index);
       writeStateValue(paths, 'farm_dest', destination.farm);
@@ -124,7 +124,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
 
   const result = await exited;
   guard.stop();
-  const code = await concludePlot({ paths, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
+  const code = await concludePlot({ paths, env, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
   guard.ended(code !== EXIT_FINISHED);
   return code;
 }
