@@ -1,5 +1,5 @@
 import {
-  absolutePath, absolutePathOrEmpty, anyText, commandName, commandNameOrEmpty, cpuList, cronExpression, decimalNumber, hexOrEmpty, httpUrlOrEmpty,
+  absolutePath, absolutePathOrEmpty, anyText, commandName, nameList, commandNameOrEmpty, cpuList, cronExpression, decimalNumber, hexOrEmpty, httpUrlOrEmpty,
   oneOf, plainName, poolContractOrEmpty, powerOfTwo, wholeNumber,
   type ValueParser,
 } from './value-parsers.js';
@@ -82,6 +82,13 @@ export const VALUE_SPECS = {
   replot: { default: 'off', parse: oneOf(['off', 'on'] as const), kind: 'config', help: '`on` removes old plots matching replot_match, one just before each new plot needs its room' },
   replot_removed: { default: 0, parse: wholeNumber(0, Number.MAX_SAFE_INTEGER), kind: 'state', help: 'old plots replot has removed (a counter)' },
   replot_match: { default: 'none', parse: replotMatch, kind: 'config', help: 'which old plots replot may remove: none, or kind=solo|pool compression<N k=N before=YYYY-MM-DD (all must hold)' },
+  dest_farms: { default: '', parse: nameList(false), kind: 'config', help: 'farms the tractor may fill (e.g. the staging farm); empty for every farm' },
+  archive_staging: { default: '', parse: nameList(true), kind: 'config', help: 'farms or farm/disk the archiver empties; empty: the archiver moves nothing' },
+  archive_max_per_host: { default: 1, parse: wholeNumber(1, 100), kind: 'config', help: 'most archive transfers at once to one host' },
+  archive_max_total: { default: 2, parse: wholeNumber(1, 1000), kind: 'config', help: 'most archive transfers at once in all' },
+  archive_bwlimit: { default: 0, parse: wholeNumber(0, 100_000_000), kind: 'config', help: "rsync's --bwlimit per transfer in KiB/s; 0 for none" },
+  archive_interval: { default: 60, parse: wholeNumber(1, DAY), kind: 'config', help: 'seconds between two archiver passes' },
+  archive_ssh_config: { default: '', parse: absolutePathOrEmpty, kind: 'config', help: "ssh_config file for the archiver's ssh (ssh -F); empty: ssh's own" },
 } satisfies Record<string, Spec<unknown>>;
 
 export type ValueName = keyof typeof VALUE_SPECS;

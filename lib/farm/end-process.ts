@@ -1,4 +1,8 @@
+import fs from 'node:fs';
 import { unansweredDiskCalls } from './disk-space.js';
+
+/** Where a process that must end by SIGKILL leaves the exit code it meant, for its parent (the loop). */
+export const EXIT_CODE_FILE_ENV = 'GOPLOT_EXIT_CODE_FILE';
 
 /**
  * Ends the process, even with a disk call stuck in the kernel. exit(3) joins libuv's threads,
@@ -14,9 +18,32 @@ export function endProcess(name: string, code?: number, say?: (message: string) 
     const message = `ending with SIGKILL: ${stuck.length} disk call${stuck.length === 1 ? ' is' : 's are'} still stuck (${stuck.join(', ')}), and a normal exit would wait for ${stuck.length === 1 ? 'it' : 'them'}`;
     say?.(code === undefined ? message : `${message} (exit code ${code} otherwise)`);
     process.stderr.write(`${name}: ${message}\n`);
+    leaveExitCode(code ?? (typeof process.exitCode === 'number' ? process.exitCode : 0));
     process.kill(process.pid, 'SIGKILL');
   }
   // process.exit(undefined) would exit 0 over a process.exitCode set earlier
   if (code === undefined) process.exit();
   process.exit(code);
+}
+
+export function leaveExitCode(code: number): void {
+  const file = process.env[EXIT_CODE_FILE_ENV];
+  if (!file) return;
+  try {
+    fs.writeFileSync(file, `${code}\n`);
+  } catch {
+    // the parent then sees SIGKILL alone and counts a crash: the safe side
+  }
+}
+
+/** The exit code a child left before it ended itself with SIGKILL, or null; the file is removed. */
+export function takeLeftExitCode(file: string): number | null {
+  try {
+    const code = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(code) ? code : null;
+  } catch {
+    return null;
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
 }

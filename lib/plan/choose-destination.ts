@@ -54,6 +54,8 @@ export interface ChooseDestinationOptions {
    * running into it. A full disk with such plots is then a candidate (after the disks with room).
    */
   replotCredit?: (disk: FarmDisk, plotsInto: number) => number;
+  /** dest_farms: the only farms to fill (a staging farm the archiver empties); empty or absent for all. */
+  onlyFarms?: string[];
 }
 
 interface Skip {
@@ -89,10 +91,13 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : `cannot read it (${(error as Error).message})`;
     return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
   }
-  const { usable: farms, refused } = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
+  const { usable, refused } = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
   for (const line of refused) log(line);
+  const only = options.onlyFarms ?? [];
+  const farms = usable.filter((farm) => only.length === 0 || only.includes(farm));
   if (farms.length === 0) {
-    return { ok: false, message: `no usable disk under ${farmRoot}: ${refused.length > 0 ? refused.join('; ') : 'no farms in it'}`, skipped };
+    const why = only.length > 0 && usable.length > 0 ? `none of dest_farms (${only.join(' ')}) is there` : refused.length > 0 ? refused.join('; ') : 'no farms in it';
+    return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
   }
   for (const farm of nextRoundRobin(farms, options.lastFarm)) {
     const listed = await listDisksBounded(farmRoot, farm, options.timeoutMs ?? DISK_TIMEOUT_MS);

@@ -78,6 +78,7 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
     reserve: inputs.reserve,
     runningPlots: inputs.running,
     timeoutMs: config.get('disk_timeout') * 1000,
+    onlyFarms: config.get('dest_farms').split(' ').filter((farm) => farm !== ''),
     log: inputs.log,
     replotCredit: replotCreditFor(inputs.paths, config),
   });
