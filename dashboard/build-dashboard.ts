@@ -13,6 +13,7 @@ import { farmPanels, healthPanels } from './panels-farm.js';
 import { harvesterPanels } from './panels-harvester.js';
 import { layOut, PROMETHEUS, type Panel } from './panels-kit.js';
 import { plottingPanels } from './panels-plotting.js';
+import { replotPanels } from './panels-replot.js';
 
 export const DASHBOARD_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'goplot.json');
 
@@ -24,6 +25,7 @@ export const DASHBOARD_METRICS = [
   'goplot_plot_duration_seconds_sum', 'goplot_plot_duration_seconds_count', 'goplot_plot_duration_seconds_bucket',
   'goplot_plot_phase_duration_seconds_sum', 'goplot_plot_phase_duration_seconds_count',
   'goplot_disk_free_bytes', 'goplot_disk_committed_bytes', 'goplot_disk_state',
+  'goplot_plots', 'goplot_plots_replot_remaining', 'goplot_plots_invalid',
   'node_load5', 'node_load15', 'node_textfile_scrape_error', 'node_textfile_mtime_seconds',
   'farm_harvester_status', 'farm_harvester_last_challenge_timestamp_seconds', 'farm_harvester_plots', 'farm_harvester_proofs_total',
   'farm_harvester_slow_lookups_total', 'farm_harvester_challenges_total', 'farm_harvester_plots_eligible',
@@ -120,7 +122,7 @@ export function buildDashboard(): Dashboard {
         })),
       ],
     },
-    panels: layOut([...plottingPanels(), ...diskPanels(), ...harvesterPanels(), ...farmPanels(), ...farmRpcPanels(), ...healthPanels()]),
+    panels: layOut([...plottingPanels(), ...diskPanels(), ...replotPanels(), ...harvesterPanels(), ...farmPanels(), ...farmRpcPanels(), ...healthPanels()]),
   };
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `goplot` command: status, view, config, set, init, analyze, stop, start.
+// The `goplot` command: status, view, config, set, init, analyze, plots, replot, stop, start, install-service.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -54,6 +54,18 @@ async function main(): Promise<void> {
     .action(async (paths: string[], o: { since?: string; json?: boolean }) => {
       const { analyzeCommand } = await import('../lib/analyze/analyze-command.js');
       await run(analyzeCommand(io(home()), { paths, since: o.since, json: Boolean(o.json) }));
+    });
+  program.command('plots').description('every plot by its header, per farm and disk: kinds, sizes, invalid files, what is left to replot')
+    .option('--json', 'machine-readable').option('--disk <farm/disk>', 'one disk only')
+    .action(async (o: { json?: boolean; disk?: string }) => {
+      const { plotsCommand } = await import('../lib/cli/plots-command.js');
+      await run(plotsCommand(io(home()), { json: Boolean(o.json), disk: o.disk }));
+    });
+  program.command('replot').description('with --dry-run: per disk, the old plots replot would remove, in order (the tractors remove them, one per new plot)')
+    .option('--dry-run', 'list only (the only mode)').option('--json', 'machine-readable').option('--disk <farm/disk>', 'one disk only')
+    .action(async (o: { dryRun?: boolean; json?: boolean; disk?: string }) => {
+      const { replotCommand } = await import('../lib/cli/replot-command.js');
+      await run(replotCommand(io(home()), { dryRun: Boolean(o.dryRun), json: Boolean(o.json), disk: o.disk }));
     });
   program.command('start').description('echo run > config/on_toggle.goplot').action(() => run(toggleCommand(io(home()), true)));
   program.command('stop').description('echo off > config/on_toggle.goplot (running plots finish)').action(() => run(toggleCommand(io(home()), false)));

@@ -3,6 +3,7 @@ import {
   oneOf, plainName, poolContractOrEmpty, powerOfTwo, roleList, wholeNumber,
   type ValueParser,
 } from './value-parsers.js';
+import { parseReplotRule } from './replot-match.js';
 
 export const PLOTTERS = ['chia', 'madmax', 'bladebit-ram', 'bladebit-disk', 'bladebit-cuda'] as const;
 export type PlotterName = (typeof PLOTTERS)[number];
@@ -16,6 +17,12 @@ interface Spec<T> {
 }
 
 const DAY = 86_400;
+
+/** The canonical text of a valid rule, so a value file's value stays a plain string. */
+const replotMatch: ValueParser<string> = (raw) => {
+  const parsed = parseReplotRule(raw);
+  return parsed.ok ? { ok: true, value: parsed.rule.text } : parsed;
+};
 
 /**
  * Every one-value file, its default and its range, in one table. goplot's names and defaults
@@ -73,6 +80,9 @@ export const VALUE_SPECS = {
   collector_schedule: { default: '* * * * *', parse: cronExpression, kind: 'config', help: 'when `npm start` runs the collectors (cron)' },
   role: { default: 'plotter,harvester,farmer', parse: roleList, kind: 'config', help: 'what this host does (plotter, harvester, farmer, any mix): `node scripts/start.js` runs only the parts those need' },
   notify_gap: { default: 300, parse: wholeNumber(0, DAY), kind: 'config', help: 'least seconds between two notifications of the same kind and subject' },
+  replot: { default: 'off', parse: oneOf(['off', 'on'] as const), kind: 'config', help: '`on` removes old plots matching replot_match, one just before each new plot needs its room' },
+  replot_removed: { default: 0, parse: wholeNumber(0, Number.MAX_SAFE_INTEGER), kind: 'state', help: 'old plots replot has removed (a counter)' },
+  replot_match: { default: 'none', parse: replotMatch, kind: 'config', help: 'which old plots replot may remove: none, or kind=solo|pool compression<N k=N before=YYYY-MM-DD (all must hold)' },
   dest_farms: { default: '', parse: nameList(false), kind: 'config', help: 'farms the tractor may fill (e.g. the staging farm); empty for every farm' },
   archive_staging: { default: '', parse: nameList(true), kind: 'config', help: 'farms or farm/disk the archiver empties; empty: the archiver moves nothing' },
   archive_max_per_host: { default: 1, parse: wholeNumber(1, 100), kind: 'config', help: 'most archive transfers at once to one host' },

@@ -14,6 +14,8 @@ import { committedKiB } from '../farm/plot-size.js';
 import { splitUsableNames } from '../farm/farm-names.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { withStateLock } from '../farm/state-lock.js';
+import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
+import { listReplotCandidates, readReplotSettings, replotCreditKiB } from '../replot/replot-candidates.js';
 import { errorMessage } from '../util/run-main.js';
 import { sweepTemp } from './orphaned-temp.js';
 
@@ -137,7 +139,12 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     for (const line of diskNames.refused) log('warn', line);
     disks.push(...listed.filter((disk) => diskNames.usable.includes(disk.disk)));
   }
-  const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB, timeoutMs, access: options.access };
+  const replot = readReplotSettings(config);
+  const headers = replot.on ? HeaderCache.load(headerCacheFile(paths)) : undefined;
+  const replotCredit = headers
+    ? (disk: FarmDisk, plotsInto: number) => replotCreditKiB(listReplotCandidates(disk.plotsDir, replot.rule, headers), plotsInto)
+    : undefined;
+  const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB, timeoutMs, access: options.access, replotCredit };
   const toItem = (disk: FarmDisk, before: DiskState, result: DiskEvaluation): Pending | DiskReport => {
     const name = `${disk.farm}/${disk.disk}`;
     const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
@@ -157,7 +164,8 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     }
     const committed = `committed ${formatBytes(result.committedKiB * 1024)} to ${plural(result.plots, 'plot')}`;
     const needs = result.state.kind === 'full' ? `; one more k${k} C${compression} plot needs ${formatBytes(plotKiB * 1024)}` : '';
-    return { disk, before, measured: true, target: result.state, level, facts: `free ${formatBytes(result.freeKiB * 1024)}, ${committed}${needs}${replaced}` };
+    const byReplot = result.replotKiB > 0 ? `; replot can free ${formatBytes(result.replotKiB * 1024)} (replot_match: ${replot.rule.text})` : '';
+    return { disk, before, measured: true, target: result.state, level, facts: `free ${formatBytes(result.freeKiB * 1024)}, ${committed}${needs}${byReplot}${replaced}` };
   };
   // First pass, outside the lock: finds the disks that answer at all, so a hung one never holds it.
   const pending = await mapLimited(disks, spaceMethod === 'df' ? 16 : 64, async (disk): Promise<Pending | DiskReport> => {
@@ -252,5 +260,6 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
       + `${plural(plotsSeen, 'plot')} running; ${plural(written, 'state file')} written (${seconds} s)`;
   log(disks.length === 0 || count('error') > 0 ? 'warn' : 'info', summary);
   await sweepTemp({ config, log, procDir: options.procDir, now: (options.now ?? Date.now)() });
+  headers?.save();
   return { farmRoot, runningPlots: plotsSeen, disks: reports, written, summary };
 }

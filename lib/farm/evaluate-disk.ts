@@ -22,6 +22,8 @@ export type DiskEvaluation =
       freeKiB: number;
       committedKiB: number;
       plots: number;
+      /** KiB replot can free for one more plot (0 unless replot is on and the disk is otherwise full). */
+      replotKiB: number;
     };
 
 export interface EvaluateDiskOptions {
@@ -34,6 +36,8 @@ export interface EvaluateDiskOptions {
   /** Per disk read (disk_timeout); readDiskSpace's default when absent. */
   timeoutMs?: number;
   access?: (dir: string) => Promise<void>;
+  /** With replot on: KiB its matching plots can free for one more plot, given the plots running into it. */
+  replotCredit?: (disk: FarmDisk, plotsInto: number) => number;
 }
 
 /**
@@ -60,6 +64,8 @@ export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions)
   const committed = plots.reduce((sum, plot) => sum + committedKiB(plot.k, plot.compression), 0);
   const freeKiB = Math.floor(space.freeBytes / 1024);
   const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
-  const state = freeKiB - committed < options.plotKiB ? { kind: 'full' as const } : { kind: 'number' as const, kib: usedKiB + committed };
-  return { kind: 'measured', state, freeKiB, committedKiB: committed, plots: plots.length };
+  // a full disk holding plots that replot may remove has room for one more plot per such plot
+  const replotKiB = freeKiB - committed < options.plotKiB && options.replotCredit ? options.replotCredit(disk, plots.length) : 0;
+  const state = freeKiB - committed + replotKiB < options.plotKiB ? { kind: 'full' as const } : { kind: 'number' as const, kib: usedKiB + committed };
+  return { kind: 'measured', state, freeKiB, committedKiB: committed, plots: plots.length, replotKiB };
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { ConfigReader } from '../config/config-reader.js';
 import { buildGoplotRegistry, type OutcomeFacts } from './goplot-metrics-build.js';
 import { readPlotOutcomes } from '../plot-outcomes/plot-outcomes.js';
+import { readPlotInventory } from '../inventory/scan-farm-plots.js';
+import { addPlotInventoryMetrics } from './plot-inventory-metrics.js';
 import { readGoplotFacts, type InvalidValue } from './goplot-metrics-read.js';
 import type { HomePaths } from '../config/home.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
@@ -52,7 +54,11 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
         // the next tractor to end a plot sets the bad file aside and counts afresh
         facts.values.push({ name: 'plot_outcomes', present: false, why: (error as Error).message });
       }
-      return { ok: true, registry: buildGoplotRegistry(facts, outcomes), values: facts.values };
+      const registry = buildGoplotRegistry(facts, outcomes);
+      const { inventory, cache } = await readPlotInventory({ config });
+      if (cache.writeError) log.addOnce('warn', `the plot header cache was not saved: ${cache.writeError}`);
+      addPlotInventoryMetrics(registry, inventory, config.get('replot_removed'));
+      return { ok: true, registry, values: facts.values };
     },
   });
 }

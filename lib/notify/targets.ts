@@ -2,7 +2,7 @@ import type { HomePaths } from '../config/home.js';
 import { readSecret, type SecretLog } from '../config/read-secret.js';
 
 export const NOTIFY_EVENTS = [
-  'plot_started', 'plot_finished', 'plot_failed', 'disk_full', 'disk_unmounted', 'harvester_down', 'harvester_up',
+  'plot_started', 'plot_finished', 'plot_failed', 'disk_full', 'disk_unmounted', 'harvester_down', 'harvester_up', 'replot_removed',
   'archive_target_down', 'archive_target_up', 'archive_target_full',
 ] as const;
 export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];

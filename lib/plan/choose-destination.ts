@@ -49,6 +49,11 @@ export interface ChooseDestinationOptions {
   timeoutMs?: number;
   /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
   access?: (dir: string) => Promise<void>;
+  /**
+   * With replot on: KiB the disk's matching plots can free for one more plot, given the plots
+   * running into it. A full disk with such plots is then a candidate (after the disks with room).
+   */
+  replotCredit?: (disk: FarmDisk, plotsInto: number) => number;
   /** dest_farms: the only farms to fill (a staging farm the archiver empties); empty or absent for all. */
   onlyFarms?: string[];
 }
@@ -130,12 +135,14 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
       // the state may be up to a minute old: data copied onto the disk since then counts too
       const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
       const roomKiB = Math.floor(space.totalBytes / 1024) - Math.max(kib, usedKiB);
-      if (roomKiB < plotKiB) {
+      const replotKiB = roomKiB < plotKiB && options.replotCredit ? options.replotCredit(disk, plotsInto(disk, options)) : 0;
+      if (roomKiB + replotKiB < plotKiB) {
         log(`${name}: full on the re-check (${formatBytes(Math.max(0, roomKiB) * 1024)} left, a plot needs ${formatBytes(plotKiB * 1024)})${reserve ? '; marked full' : ''}`);
         if (reserve) writeDiskState(paths, farm, disk.disk, { kind: 'full' });
         skips.push({ disk: disk.disk, reason: 'full' });
         continue;
       }
+      if (replotKiB > 0) log(`${name}: room by replot (${formatBytes(Math.max(0, roomKiB) * 1024)} free; its plots matching replot_match can free ${formatBytes(replotKiB * 1024)})`);
       if (reserve) writeDiskState(paths, farm, disk.disk, { kind: 'number', kib: kib + plotKiB });
       const choice: DestinationChoice = { farm, disk: disk.disk, diskDir: disk.dir, plotsDir: disk.plotsDir, logsDir: disk.logsDir, kibBefore: kib };
       return { ok: true, choice, skipped };
@@ -178,6 +185,8 @@ async function judgeDisk(
   }
   switch (state.kind) {
     case 'full':
+      // measured again only when replot may make room: diskhand keeps `full` right otherwise
+      return options.replotCredit ? await measureDisk(disk, options, reserve, candidates) : 'full';
     case 'unmounted':
       return state.kind;
     case 'invalid':
@@ -185,23 +194,37 @@ async function judgeDisk(
     case 'number':
       candidates.push({ disk, kib: state.kib });
       return null;
-    case 'missing': {
-      const result = await evaluateDisk(disk, {
-        requireMount: options.requireMount,
-        mounts: options.mounts,
-        spaceMethod: options.spaceMethod,
-        runningPlots: options.runningPlots ?? [],
-        plotKiB: options.plotKiB,
-        timeoutMs: options.timeoutMs,
-        access: options.access,
-      });
-      if (result.kind === 'unreadable' || result.kind === 'read-only') return result.kind;
-      if (result.kind === 'on-root') return 'on the root filesystem';
-      const measured = result.kind === 'unmounted' ? result : result.state;
-      if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, measured);
-      if (measured.kind !== 'number') return measured.kind;
-      candidates.push({ disk, kib: measured.kib });
-      return null;
-    }
+    case 'missing':
+      return await measureDisk(disk, options, reserve, candidates);
   }
+}
+
+function plotsInto(disk: FarmDisk, options: ChooseDestinationOptions): number {
+  return (options.runningPlots ?? []).filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk).length;
+}
+
+/** A disk measured now as diskhand would (no state file yet, or full while replot may free room). */
+async function measureDisk(
+  disk: FarmDisk,
+  options: ChooseDestinationOptions,
+  reserve: boolean,
+  candidates: { disk: FarmDisk; kib: number }[],
+): Promise<string | null> {
+  const result = await evaluateDisk(disk, {
+    requireMount: options.requireMount,
+    mounts: options.mounts,
+    spaceMethod: options.spaceMethod,
+    runningPlots: options.runningPlots ?? [],
+    plotKiB: options.plotKiB,
+    timeoutMs: options.timeoutMs,
+    access: options.access,
+    replotCredit: options.replotCredit,
+  });
+  if (result.kind === 'unreadable' || result.kind === 'read-only') return result.kind;
+  if (result.kind === 'on-root') return 'on the root filesystem';
+  const measured = result.kind === 'unmounted' ? result : result.state;
+  if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, measured);
+  if (measured.kind !== 'number') return measured.kind;
+  candidates.push({ disk, kib: measured.kib });
+  return null;
 }

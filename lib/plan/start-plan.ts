@@ -10,6 +10,7 @@ import { committedKiB } from '../farm/plot-size.js';
 import { findInvalidPlotValues } from './plot-config-check.js';
 import { buildPlotterCommand, plotJobFromConfig, type PlotJob } from './plotter-command.js';
 import { findExecutable } from '../util/find-executable.js';
+import { replotCreditFor } from '../replot/replot-candidates.js';
 
 /** A running plot as the plan needs it: where it writes, how big it gets, which temp dir it uses. */
 export type PlanPlot = PlotOnDisk & { tempDir: string | null };
@@ -79,6 +80,7 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
     timeoutMs: config.get('disk_timeout') * 1000,
     onlyFarms: config.get('dest_farms').split(' ').filter((farm) => farm !== ''),
     log: inputs.log,
+    replotCredit: replotCreditFor(inputs.paths, config),
   });
   if (!destination.ok) return refuse(destination.message);
   const job = plotJobFromConfig(config, { tempDir: temp.dir, destDir: destination.choice.plotsDir });

@@ -1,4 +1,5 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import { nameMismatches } from './plot-file-name.js';
 import { HEADER_READ_BYTES, parsePlotHeader, type HeaderProblem, type PlotHeader } from './plot-header.js';
 
@@ -32,10 +33,10 @@ export type PlotFileFacts = ValidPlotFile | InvalidPlotFile;
  * whatever the file's size. Never throws.
  */
 export async function readPlotFile(file: string): Promise<PlotFileFacts> {
-  let handle: fs.FileHandle | undefined;
+  let handle: fsp.FileHandle | undefined;
   let stat: PlotFileStat | undefined;
   try {
-    handle = await fs.open(file, 'r');
+    handle = await fsp.open(file, 'r');
     const info = await handle.stat();
     stat = { sizeBytes: info.size, mtimeMs: Math.trunc(info.mtimeMs) };
     if (!info.isFile()) return { ok: false, path: file, problem: 'unreadable', message: 'not a regular file', stat };
@@ -43,12 +44,38 @@ export async function readPlotFile(file: string): Promise<PlotFileFacts> {
     const { bytesRead } = await handle.read(buffer, 0, HEADER_READ_BYTES, 0);
     return factsOf(file, stat, buffer.subarray(0, bytesRead));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = code === 'EISDIR' ? 'not a regular file' : `cannot read: ${code ?? (error as Error).message}`;
-    return stat ? { ok: false, path: file, problem: 'unreadable', message, stat } : { ok: false, path: file, problem: 'unreadable', message };
+    return unreadable(file, error, stat);
   } finally {
     await handle?.close().catch(() => undefined);
   }
+}
+
+/**
+ * The same as readPlotFile, without the thread pool's round trips: a scan of 10,000 local plots
+ * spends most of its time there otherwise. Blocks the caller while a disk answers.
+ */
+export function readPlotFileSync(file: string): PlotFileFacts {
+  let fd: number | undefined;
+  let stat: PlotFileStat | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const info = fs.fstatSync(fd);
+    stat = { sizeBytes: info.size, mtimeMs: Math.trunc(info.mtimeMs) };
+    if (!info.isFile()) return { ok: false, path: file, problem: 'unreadable', message: 'not a regular file', stat };
+    const buffer = Buffer.alloc(HEADER_READ_BYTES);
+    const bytesRead = fs.readSync(fd, buffer, 0, HEADER_READ_BYTES, 0);
+    return factsOf(file, stat, buffer.subarray(0, bytesRead));
+  } catch (error) {
+    return unreadable(file, error, stat);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+function unreadable(file: string, error: unknown, stat: PlotFileStat | undefined): InvalidPlotFile {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = code === 'EISDIR' ? 'not a regular file' : `cannot read: ${code ?? (error as Error).message}`;
+  return stat ? { ok: false, path: file, problem: 'unreadable', message, stat } : { ok: false, path: file, problem: 'unreadable', message };
 }
 
 /** The facts from bytes already read (the header cache and tests build them this way too). */

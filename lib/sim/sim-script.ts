@@ -77,9 +77,12 @@ function scheduleSteps(script: SimScript, totalMs: number): number[] {
 
 function doFileStep(step: SimStep): void {
   if (step.kind === 'create') {
-    const content = Buffer.alloc(step.bytes);
-    step.header?.copy(content, 0, 0, Math.min(step.header.length, step.bytes));
-    for (const file of step.files) fs.writeFileSync(file, content);
+    // sparse past the header: SIMPLOTTER_FINAL_BYTES can be a real plot's size without using it
+    const header = step.header ? step.header.subarray(0, Math.min(step.header.length, step.bytes)) : Buffer.alloc(0);
+    for (const file of step.files) {
+      fs.writeFileSync(file, header);
+      fs.truncateSync(file, step.bytes);
+    }
   } else if (step.kind === 'remove') {
     for (const file of step.files) fs.rmSync(file, { force: true });
   } else if (step.kind === 'copy') {

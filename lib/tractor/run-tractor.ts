@@ -12,6 +12,7 @@ import { initValueFiles, writeStateValue } from '../config/write-value.js';
 import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir } from './conclude-plot.js';
 import { wrapWithPriority } from './priority-wrapper.js';
 import { spawnPlotter } from './spawn-plotter.js';
+import { createReplotGuard } from './replot-guard.js';
 
 export interface TractorOptions {
   paths: HomePaths;
@@ -81,14 +82,20 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     const wrapped = wrapWithPriority(built.command, built.args, priority);
     const logFile = path.join(destination.logsDir, `plot.${index}.log`);
     const commandLine = [wrapped.command, ...wrapped.args].join(' ');
-    const choice = { ok: true as const, index, temp, plotTempDir, destination, job, logFile, commandLine };
+    const { farm, disk, diskDir, plotsDir } = destination;
+    const kind = config.get('pool_contract') === '' ? 'solo' as const : 'pool' as const;
+    const guard = createReplotGuard({ paths, config, log, plotter, logFile, plot: { index, farm, disk, diskDir, plotsDir, plotter, k, compression: config.get('compression'), kind } });
+    const choice = { ok: true as const, index, temp, plotTempDir, destination, job, logFile, commandLine, guard };
     if (options.dryRun) return { ...choice, started: null };
+    await guard.beforeStart();
     if (plotTempDir !== temp.dir) fs.mkdirSync(plotTempDir, { recursive: true });
-    return { ...choice, started: await spawnPlotter(wrapped, logFile, env, commandNames, now) };
+    const started = await spawnPlotter(wrapped, logFile, env, commandNames, now);
+    guard.spawned(started.child.pid);
+    return { ...choice, started };
   });
   if (!chosen.ok) return await refuse(chosen.message, chosen.countsAsFailure);
 
-  const { index, temp, plotTempDir, destination, job, logFile, commandLine, started } = chosen;
+  const { index, temp, plotTempDir, destination, job, logFile, commandLine, started, guard } = chosen;
   if (started === null) {
     options.print(`index:       ${index}`);
     options.print(`farm:        ${destination.farm}`);
@@ -107,6 +114,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   const { createPlotEvents } = await import('../notify/plot-events.js');
   const events = createPlotEvents({ paths, config, log, env, now });
   events.started(plot);
+  guard.started(events);
 
   const leave = (signal: string) => {
     log.warn(`tractor got ${signal}; plot ${index} (pid ${child.pid}) keeps running, its end will not be logged`);
@@ -115,5 +123,8 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
 
   const result = await exited;
-  return concludePlot({ paths, env, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
+  guard.stop();
+  const code = await concludePlot({ paths, env, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
+  guard.ended(code !== EXIT_FINISHED);
+  return code;
 }

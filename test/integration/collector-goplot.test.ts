@@ -119,6 +119,12 @@ describe('the goplot collector with a real plot running', () => {
       ...outcomeLines(0),
       ...samples(home, 'goplot_plot_duration_seconds'),
       ...samples(home, 'goplot_plot_phase_duration_seconds'),
+      ...['disk1', 'disk2', 'disk3', 'disk4'].map((name) => `goplot_plots_invalid{farm="farm1",disk="${name}"} ${name === other ? 1 : 0}`),
+      'goplot_plots_invalid{farm="farm2",disk="disk1"} 0',
+      ...['disk1', 'disk2', 'disk3', 'disk4'].map((name) => `goplot_plots_replot_remaining{farm="farm1",disk="${name}"} 0`),
+      'goplot_plots_replot_remaining{farm="farm2",disk="disk1"} 0',
+      'goplot_replot_enabled 0',
+      'goplot_replot_removed_total 0',
       ...samples(home, 'goplot_collector_'),
     ]);
     assert.deepEqual(samples(home, 'goplot_plot_duration_seconds_count'), ['goplot_plot_duration_seconds_count{plot_job="default",plotter="chia"} 0'],
@@ -190,7 +196,9 @@ describe('the goplot collector with a real plot running', () => {
     for (const running of ['goplot_plot_progress_ratio', 'goplot_plot_phase{', 'goplot_plot_elapsed_seconds']) {
       assert.deepEqual(samples(home, running), [], 'a finished plot leaves no progress, phase or elapsed series');
     }
-    assert.deepEqual(samples(home, 'goplot_plots_'), ['goplot_plots_started 1', 'goplot_plots_started_total 1', ...outcomeLines(1)]);
+    assert.deepEqual(samples(home, 'goplot_plots_').filter((line) => /^goplot_plots_(started|finished|failed)/.test(line)),
+      ['goplot_plots_started 1', 'goplot_plots_started_total 1', ...outcomeLines(1)]);
+    assert.deepEqual(samples(home, 'goplot_plots{'), [`goplot_plots{farm="farm1",disk="${disk}",k="25",compression="0",kind="solo"} 1`], 'the finished plot, by its header');
     const chia = 'plot_job="default",plotter="chia"';
     const sum = Number(samples(home, 'goplot_plot_duration_seconds_sum')[0]?.split(' ')[1]);
     assert.ok(sum > 0 && sum <= (Date.now() - spawnedAt) / 1000, `duration sum ${sum}`);

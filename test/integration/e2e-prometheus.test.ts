@@ -14,6 +14,7 @@ import { missingBinaries, startNodeExporter, startPrometheus, type PrometheusSer
 import { startFakeChiaFarm, type FakeChiaFarm } from '../helpers/fake-chia-farm.js';
 import { FAKE_BIN } from '../helpers/sim-farm.js';
 import { readAlerts, ruleFiles } from '../helpers/alert-rules.js';
+import { writePlotFile } from '../helpers/plot-files.js';
 
 const script = (relative: string) => path.join(PACKAGE_ROOT, relative);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -229,6 +230,8 @@ describe('the dashboard against real Prometheus and node_exporter, fed by the ru
     const sandbox = makeSandbox(path.join(root, 'demo'));
     setValue(sandbox.paths, 'plot_gap', '1');
     setValue(sandbox.paths, 'harvester_threshold', '30');
+    // a farm that already holds a plot: the inventory panels have data before the first new plot ends
+    writePlotFile(path.join(sandbox.farmRoot, 'farm1', 'disk1', 'plots'), { kind: 'solo', sizeBytes: 1024 ** 2 });
     const nodeExporter = await startNodeExporter(sandbox.promDir);
     servers.push(nodeExporter);
     chiaFarm = await startFakeChiaFarm(path.join(root, 'chia'));

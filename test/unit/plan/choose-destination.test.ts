@@ -164,3 +164,27 @@ describe('chooseDestination', () => {
     assert.equal(fs.existsSync(diskStateFile(home, 'f1', 'd2')), false);
   });
 });
+
+describe('chooseDestination with replot credit', () => {
+  test('a full disk with credit is chosen after the disks with room, and marked full without it', async () => {
+    makeDisks(home, { farm1: ['disk1', 'disk2'] });
+    setDf({ 'farm1/disk1': [1000 * GIB, 990 * GIB], 'farm1/disk2': [1000 * GIB, 990 * GIB] });
+    setState('farm1/disk1', 'full');
+    setState('farm1/disk2', 'full');
+    const asked: string[] = [];
+    const replotCredit = (disk: { disk: string }, plotsInto: number) => {
+      asked.push(`${disk.disk}:${plotsInto}`);
+      return disk.disk === 'disk2' ? 110 * GIB : 0;
+    };
+    const lines: string[] = [];
+    const result = await chooseDestination(options({ replotCredit, log: (line) => lines.push(line) }));
+    assert.ok(result.ok, result.ok ? '' : result.message);
+    assert.equal(result.choice.disk, 'disk2');
+    assert.equal(state('farm1/disk1'), 'full');
+    assert.equal(state('farm1/disk2'), String(990 * GIB + PLOT_KIB));
+    assert.ok(asked.includes('disk2:0'));
+    assert.ok(lines.some((line) => /^farm1\/disk2: room by replot \(10\.0 GiB free; its plots matching replot_match can free 110\.0 GiB\)$/.test(line)), lines.join('\n'));
+    const without = await chooseDestination(options({ reserve: false }));
+    assert.equal(without.ok, false);
+  });
+});

@@ -1,0 +1,20 @@
+import type { PlotHeader } from '../plot-file/plot-header.js';
+import { NO_RULE, parseReplotRule, type ReplotRule } from '../config/replot-match.js';
+
+export { NO_RULE, parseReplotRule, RULE_SYNTAX, type ParsedRule, type ReplotRule } from '../config/replot-match.js';
+
+/** The rule from a value already validated by the value file's parser (its canonical text). */
+export function replotRuleOf(text: string): ReplotRule {
+  const parsed = parseReplotRule(text);
+  return parsed.ok ? parsed.rule : NO_RULE;
+}
+
+/** Whether a valid plot with this header and mtime may be replaced under the rule. */
+export function ruleMatches(rule: ReplotRule, header: PlotHeader, mtimeMs: number): boolean {
+  if (!rule.any) return false;
+  if (rule.kind !== undefined && header.kind !== rule.kind) return false;
+  if (rule.compressionBelow !== undefined && header.compression >= rule.compressionBelow) return false;
+  if (rule.k !== undefined && header.k !== rule.k) return false;
+  if (rule.beforeMs !== undefined && mtimeMs >= rule.beforeMs) return false;
+  return true;
+}

@@ -1,0 +1,103 @@
+import type { ConfigReader } from '../config/config-reader.js';
+import type { HomePaths } from '../config/home.js';
+import type { PlotterName } from '../config/value-specs.js';
+import { withStateLock } from '../farm/state-lock.js';
+import type { PlotEvents } from '../notify/plot-events.js';
+import { atLastPhase, followPlotLog, roomMoment } from '../replot/final-write-watch.js';
+import { makeRoomLocked, type NewPlot, type RemovedPlot, type RoomOutcome } from '../replot/make-room.js';
+import { dropClaim, writeClaim } from '../replot/room-claims.js';
+import type { Logger } from '../util/logger.js';
+
+export interface ReplotGuard {
+  /** For plotters that write into the destination while plotting: call holding the state lock, before the spawn. */
+  beforeStart(): Promise<void>;
+  /** Right after the spawn, still holding the lock: a room made before the start is claimed for this plotter. */
+  spawned(pid: number | undefined): void;
+  /** After the spawn: notifications can go out, and the log is followed for the plot id and the last phase. */
+  started(events: PlotEvents): void;
+  /** As soon as the plotter has exited: nothing is removed for it after that, and its claim goes. */
+  stop(): void;
+  /** When the plot has ended; a failed plot that had an old plot removed for it says so. */
+  ended(failed: boolean): void;
+}
+
+/**
+ * One plot's replot duty: at most one old plot removed for it, just before it writes its final
+ * file to its disk (see roomMoment), and only when the disk would not hold it otherwise.
+ */
+export function createReplotGuard(o: { paths: HomePaths; config: ConfigReader; log: Logger; plot: NewPlot; plotter: PlotterName; logFile: string }): ReplotGuard {
+  const { log, plot, paths } = o;
+  let asked = false;
+  let stopped = false;
+  let removed = null as RemovedPlot | null;
+  let events: PlotEvents | null = null;
+  let pid: number | undefined;
+  let plotId: string | null = null;
+  let claimKiB: number | null = null;
+  const unsent: { subject: string; text: string }[] = [];
+  let follow: { stop(): void } | null = null;
+
+  const claim = (): void => {
+    if (claimKiB !== null && pid !== undefined && !stopped) writeClaim(paths, plot.farm, plot.disk, { pid, needKiB: claimKiB, plotId });
+  };
+  const notify = (subject: string, text: string): void => {
+    if (events) void events.notifyEvent('replot_removed', subject, text);
+    else unsent.push({ subject, text });
+  };
+  const say = (outcome: RoomOutcome): void => {
+    if (outcome.removed) {
+      removed = outcome.removed;
+      log.info(`plot ${plot.index}: ${outcome.message}`);
+    } else if (outcome.level === 'warn' || outcome.message !== 'replot is off') {
+      log[outcome.level](`plot ${plot.index}: replot: ${outcome.message}`);
+    }
+  };
+  /** Holding the state lock. */
+  const makeRoom = async (): Promise<void> => {
+    if (asked || stopped) return;
+    asked = true;
+    try {
+      const outcome = await makeRoomLocked({ paths, config: o.config, plot: { ...plot, pid, plotId }, notify, stillWanted: () => !stopped });
+      claimKiB = outcome.needKiB ?? null;
+      claim();
+      say(outcome);
+    } catch (error) {
+      log.warn(`plot ${plot.index}: replot could not check ${plot.farm}/${plot.disk}: ${(error as Error).message}; nothing removed`);
+    }
+  };
+
+  return {
+    async beforeStart() {
+      if (roomMoment(o.plotter) === 'before-start') await makeRoom();
+    },
+    spawned(plotPid) {
+      pid = plotPid;
+      claim();
+    },
+    started(plotEvents) {
+      events = plotEvents;
+      for (const { subject, text } of unsent.splice(0)) void plotEvents.notifyEvent('replot_removed', subject, text);
+      follow = followPlotLog(o.logFile, (info) => {
+        if (info.plotId && plotId === null) {
+          plotId = info.plotId;
+          claim();
+        }
+        if (roomMoment(o.plotter) === 'last-phase' && atLastPhase(info)) {
+          void withStateLock(paths, makeRoom);
+          return true;
+        }
+        return roomMoment(o.plotter) === 'before-start' && plotId !== null;
+      });
+    },
+    stop() {
+      stopped = true;
+      follow?.stop();
+      if (pid !== undefined) dropClaim(paths, plot.farm, plot.disk, pid);
+    },
+    ended(failed) {
+      if (failed && removed) {
+        log.warn(`plot ${plot.index} failed after replot removed ${removed.path} for it; its freed space goes to the next plot on ${plot.farm}/${plot.disk}`);
+      }
+    },
+  };
+}

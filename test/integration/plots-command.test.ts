@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
+import { writePlotFile } from '../helpers/plot-files.js';
+
+const GIB = 1024 ** 3;
+const homes: TempHome[] = [];
+after(() => {
+  for (const home of homes) home.cleanup();
+});
+
+function farm(): TempHome {
+  const home = makeTempHome();
+  homes.push(home);
+  makeDisks(home, { farm1: ['disk1', 'disk2'] });
+  home.set('farm_root', home.farmRoot);
+  const plots = (disk: string) => path.join(home.farmRoot, 'farm1', disk, 'plots');
+  for (let n = 0; n < 3; n++) writePlotFile(plots('disk1'), { kind: 'solo', sizeBytes: 101 * GIB });
+  writePlotFile(plots('disk2'), { kind: 'pool', compression: 5, sizeBytes: 81 * GIB });
+  fs.writeFileSync(path.join(plots('disk2'), 'notes.plot'), 'hello');
+  return home;
+}
+
+const goplot = (home: TempHome, args: string[]) => runScript(home, 'scripts/goplot-cli.js', args);
+
+interface PlotsJson {
+  count: number;
+  bytes: number;
+  rule: string;
+  toReplot: { count: number };
+  invalid: { path: string; message: string }[];
+  farms: { farm: string; disks: { disk: string; count: number }[] }[];
+  headers: { read: number; cached: number };
+}
+
+describe('goplot plots', () => {
+  it('lists the inventory as JSON, reading every header once and from the cache after', async () => {
+    const home = farm();
+    home.set('replot_match', 'kind=solo');
+    const first = await goplot(home, ['plots', '--json']);
+    assert.equal(first.exitCode, 0, first.stderr);
+    const inventory = JSON.parse(first.stdout) as PlotsJson;
+    assert.deepEqual([inventory.count, inventory.bytes, inventory.rule, inventory.toReplot.count], [4, (3 * 101 + 81) * GIB, 'kind=solo', 3]);
+    assert.deepEqual(inventory.invalid.map((file) => [path.basename(file.path), file.message]), [['notes.plot', 'not a plot: bad magic 68656c6c6f']]);
+    assert.deepEqual(inventory.farms[0]!.disks.map((d) => [d.disk, d.count]), [['disk1', 3], ['disk2', 1]]);
+    assert.deepEqual(inventory.headers, { read: 5, cached: 0 });
+    const second = JSON.parse((await goplot(home, ['plots', '--json'])).stdout) as PlotsJson;
+    assert.deepEqual(second.headers, { read: 0, cached: 5 });
+  });
+
+  it('prints a table per disk and one disk with --disk; refuses a bad --disk', async () => {
+    const home = farm();
+    const text = await goplot(home, ['plots', '--disk', 'farm1/disk2']);
+    assert.equal(text.exitCode, 0, text.stderr);
+    assert.match(text.stdout, /^farm1 +disk2 +1 +81\.0 GiB .* 1 +0$/m);
+    assert.doesNotMatch(text.stdout, /disk1/);
+    const bad = await goplot(home, ['plots', '--disk', 'disk2']);
+    assert.deepEqual([bad.exitCode, bad.stderr], [2, 'goplot plots: --disk "disk2" is not FARM/DISK (e.g. farm1/disk3)']);
+    const unknown = await goplot(home, ['plots', '--disk', 'farm9/disk1']);
+    assert.deepEqual([unknown.exitCode, unknown.stderr], [2, `goplot plots: --disk farm9/disk1: no such disk under ${home.farmRoot}`]);
+    const help = await goplot(home, ['--help']);
+    assert.match(help.stdout, /^ {2}plots\b/m);
+  });
+});
+
+describe('goplot replot --dry-run', () => {
+  it('lists per disk the plots that would go, oldest first, and refuses without --dry-run', async () => {
+    const home = farm();
+    home.set('replot', 'on');
+    home.set('replot_match', 'kind=solo');
+    home.set('plotter', 'bladebit-ram');
+    home.set('compression', '5');
+    home.set('pool_contract', `xch1${'q'.repeat(58)}`);
+    const plotsDir = path.join(home.farmRoot, 'farm1', 'disk1', 'plots');
+    for (const name of fs.readdirSync(plotsDir)) fs.rmSync(path.join(plotsDir, name));
+    const second = writePlotFile(plotsDir, { kind: 'solo', sizeBytes: 101 * GIB, mtime: new Date(2023, 1, 1) });
+    const first = writePlotFile(plotsDir, { kind: 'solo', sizeBytes: 101 * GIB, mtime: new Date(2023, 0, 1) });
+    const result = await goplot(home, ['replot', '--dry-run']);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const lines = result.stdout.split('\n');
+    assert.equal(lines[0], 'replot: on; replot_match: kind=solo; new plots: bladebit-ram k32 C5 pool, 82.1 GiB with its margin');
+    assert.match(lines[1]!, /^farm1\/disk1: 2 old plots would go, one per new plot that needs the room, in this order \(.* free\):$/);
+    assert.equal(lines[2], `  1. ${path.basename(first)}  v1 k32 C0 solo  101.0 GiB  made 2023-01-01 00:00`);
+    assert.equal(lines[3], `  2. ${path.basename(second)}  v1 k32 C0 solo  101.0 GiB  made 2023-02-01 00:00`);
+    assert.match(lines[4]!, /^farm1\/disk2: no plot matches \(.* free\)$/);
+    assert.equal(lines[5], 'in all: 2 plots (202.0 GiB) left to replace');
+    assert.deepEqual(fs.readdirSync(plotsDir).sort(), [path.basename(first), path.basename(second)].sort(), 'a dry run removes nothing');
+    home.set('pool_contract', '');
+    assert.equal((await goplot(home, ['replot', '--dry-run'])).stdout.split('\n')[1],
+      'warning: replot_match also matches the plots being made; the tractors remove nothing while it does');
+    const refused = await goplot(home, ['replot']);
+    assert.deepEqual([refused.exitCode, refused.stderr], [2,
+      'goplot replot: only --dry-run exists: old plots are removed by the tractors, one just before each new plot needs its room (echo on > config/replot.goplot)']);
+  });
+});
