@@ -3,7 +3,7 @@ import path from 'node:path';
 import { formatBytes, withTimeout } from '../farm/disk-space.js';
 import type { ConfigReader } from '../config/config-reader.js';
 import { listTempDirs } from '../farm/farm-layout.js';
-import { listPids } from '../farm/proc-read.js';
+import { findOpenFilesUnder } from '../farm/open-files.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
 import { findPlotId } from '../plot-file/find-plot-id.js';
 
@@ -37,29 +37,6 @@ export interface Orphan {
   path: string;
   bytes: number;
   why: string;
-}
-
-/** Every path some process has open, as /proc/<pid>/fd shows it (processes it may not read are passed over). */
-function openPaths(procDir: string): string[] {
-  const open: string[] = [];
-  for (const pid of listPids(procDir)) {
-    const fdDir = path.join(procDir, String(pid), 'fd');
-    let fds: string[];
-    try {
-      fds = fs.readdirSync(fdDir);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const target = fs.readlinkSync(path.join(fdDir, fd));
-        if (target.startsWith('/')) open.push(target.replace(/ \(deleted\)$/, ''));
-      } catch {
-        // closed while reading
-      }
-    }
-  }
-  return open;
 }
 
 /** The id a running plot printed at its start, from the head of its log; null when not (yet) there. */
@@ -100,7 +77,7 @@ async function sizeAndNewest(target: string, timeoutMs: number): Promise<{ bytes
 export async function findOrphanedTemp(options: OrphanSweepOptions): Promise<Orphan[]> {
   const grace = options.graceMs ?? ORPHAN_GRACE_MS;
   const procDir = options.procDir ?? '/proc';
-  const open = openPaths(procDir);
+  const open = [...findOpenFilesUnder(options.dirs, procDir)];
   const runningIds = new Set<string>();
   const unknownDirs = new Set<string>();
   for (const plot of options.runningPlots) {
