@@ -52,6 +52,12 @@ export const plainName: ValueParser<string> = (raw) =>
     ? { ok: true, value: raw }
     : { ok: false, expected: 'a name without a slash' };
 
+/** Names (farms) separated by spaces or commas; empty for all. */
+export const nameListOrEmpty: ValueParser<string> = (raw) =>
+  raw === '' || /^[A-Za-z0-9._-]+([ ,]+[A-Za-z0-9._-]+)*$/.test(raw)
+    ? { ok: true, value: raw.split(/[ ,]+/).join(' ') }
+    : { ok: false, expected: 'farm names separated by spaces or commas, or nothing for all' };
+
 export const httpUrlOrEmpty: ValueParser<string> = (raw) => {
   if (raw === '') return { ok: true, value: '' };
   try {

@@ -1,6 +1,6 @@
 import {
   absolutePath, absolutePathOrEmpty, anyText, commandName, commandNameOrEmpty, cpuList, cronExpression, decimalNumber, hexOrEmpty, httpUrlOrEmpty,
-  oneOf, plainName, poolContractOrEmpty, powerOfTwo, wholeNumber,
+  nameListOrEmpty, oneOf, plainName, poolContractOrEmpty, powerOfTwo, wholeNumber,
   type ValueParser,
 } from './value-parsers.js';
 
@@ -36,6 +36,7 @@ export const VALUE_SPECS = {
   backoff_base: { default: 60, parse: wholeNumber(1, DAY), kind: 'config', help: 'seconds to wait after the first failed plot; doubles with each failure in a row' },
   backoff_max: { default: 3600, parse: wholeNumber(1, 7 * DAY), kind: 'config', help: 'the longest wait after failed plots, in seconds' },
   farm_root: { default: '/farm', parse: absolutePath, kind: 'config', help: 'folder of farms: <farm_root>/<farm>/<disk>/{plots,logs}' },
+  farms: { default: '', parse: nameListOrEmpty, kind: 'config', help: 'the farms under farm_root that may get plots (names, space separated); empty for all' },
   temp_root: { default: '/plot_temp', parse: absolutePath, kind: 'config', help: 'folder of temp dirs: <temp_root>/<n>' },
   chia_bin: { default: 'chia', parse: commandName, kind: 'config', help: 'the chia command (name on PATH or full path)' },
   madmax_bin: { default: '', parse: commandNameOrEmpty, kind: 'config', help: 'standalone chia_plot for plotter=madmax; empty: `chia plotters madmax`' },

@@ -11,8 +11,9 @@ import type { PlotProgress } from './read-plot-phase.js';
 import { mapLimited } from '../util/map-limited.js';
 import { errorMessage } from '../util/run-main.js';
 
-/** Every plot belongs to this job until jobs exist. */
-export const DEFAULT_JOB = 'default';
+import { DEFAULT_JOB } from '../jobs/home-jobs.js';
+
+export { DEFAULT_JOB };
 
 export interface SnapshotPlot {
   /** From the plot log's name, `plot.<index>.log`; null for a plot started outside goplot. */

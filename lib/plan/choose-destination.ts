@@ -27,6 +27,8 @@ export interface ChooseDestinationOptions {
   farmRoot: string;
   /** farm_dest.goplot: the round robin goes on after it. */
   lastFarm: string;
+  /** The farms that may get the plot (a job's `farms`); empty or absent: every farm. */
+  allowedFarms?: string[];
   requireMount: boolean;
   /** readMountPoints' result: its read-only mounts are skipped as well. */
   mounts: MountPoints;
@@ -73,9 +75,10 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
   const reserve = options.reserve ?? true;
   const log = options.log ?? (() => {});
   const skipped: string[] = [];
-  const farms = listFarms(farmRoot);
+  const allowed = options.allowedFarms ?? [];
+  const farms = listFarms(farmRoot).filter((farm) => allowed.length === 0 || allowed.includes(farm));
   if (farms.length === 0) {
-    const why = fs.existsSync(farmRoot) ? 'no farms in it' : 'it does not exist';
+    const why = !fs.existsSync(farmRoot) ? 'it does not exist' : allowed.length > 0 ? `none of the farms ${allowed.join(', ')} in it` : 'no farms in it';
     return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
   }
   for (const farm of nextRoundRobin(farms, options.lastFarm)) {

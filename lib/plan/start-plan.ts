@@ -70,6 +70,7 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
     paths: inputs.paths,
     farmRoot,
     lastFarm: config.get('farm_dest'),
+    allowedFarms: config.get('farms').split(' ').filter(Boolean),
     requireMount: config.get('require_mount') === 'yes',
     mounts: readMountPoints(mountinfoPathFrom(env)),
     spaceMethod: config.get('disk_space'),
