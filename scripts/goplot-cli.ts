@@ -35,7 +35,19 @@ async function main(): Promise<void> {
     .option('--markdown', "the table of every value file, as in the README")
     .action((o: { json?: boolean; markdown?: boolean }) => run(configCommand(io(home()), Boolean(o.json), Boolean(o.markdown))));
   program.command('set').description('validate a value and write it atomically').argument('<name>').argument('<value>')
-    .action((name: string, value: string) => run(setCommand(io(home()), name, value)));
+    .option('--job <job>', "write it into the job's folder, config/jobs/<job>/")
+    .action(async (name: string, value: string, o: { job?: string }) => {
+      if (o.job === undefined) return run(setCommand(io(home()), name, value));
+      const { setJobCommand } = await import('../lib/cli/job-command.js');
+      return run(setJobCommand(io(home()), o.job, name, value));
+    });
+  const job = program.command('job').description('jobs: config/jobs/<name>/ folders of value files, plotted side by side');
+  job.command('list').description('every job, its plotter, temp root, farms and running plots').option('--json', 'machine-readable')
+    .action(async (o: { json?: boolean }) => run((await import('../lib/cli/job-command.js')).jobListCommand(io(home()), Boolean(o.json))));
+  job.command('add').description('make config/jobs/<name>/ (letters, digits, - and _)').argument('<name>')
+    .action(async (name: string) => run((await import('../lib/cli/job-command.js')).jobAddCommand(io(home()), name)));
+  job.command('show').description("the job's values and where each comes from (job, global or default)").argument('<name>').option('--json', 'machine-readable')
+    .action(async (name: string, o: { json?: boolean }) => run((await import('../lib/cli/job-command.js')).jobShowCommand(io(home()), name, Boolean(o.json))));
   program.command('init').description('create the missing value files with their defaults (never overwrites)')
     .action(() => run(initCommand(io(home()))));
   program.command('analyze').description('phase and total times of finished plots').argument('[paths...]', 'extra log files or folders')

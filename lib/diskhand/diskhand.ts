@@ -9,7 +9,7 @@ import type { HomePaths } from '../config/home.js';
 import { mapLimited } from '../util/map-limited.js';
 import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
-import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
+import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { errorMessage } from '../util/run-main.js';
 
@@ -100,9 +100,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   const plotKiB = committedKiB(k, compression);
 
   const snapshotAt = now();
-  const runningPlots = readRunningPlots({
-    farmRoot, tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config), procDir: options.procDir,
-  });
+  const runningPlots = readHomeRunningPlots(config, options.procDir);
   let mounts: MountPoints = new Set<string>();
   const mountinfo = options.mountinfoPath ?? '/proc/self/mountinfo';
   try {

@@ -6,7 +6,8 @@ import { isMountPoint, readMountPoints } from './mount-points.js';
 import { countPlotFiles, type PlotFiles } from './plot-files.js';
 import { committedKiB } from './plot-size.js';
 import type { PlotterKind } from './proc-plot-args.js';
-import { plotterCommandNames, readRunningPlots, type RunningPlot } from './process-table.js';
+import type { RunningPlot } from './process-table.js';
+import { readHomeRunningPlots } from './plot-scope.js';
 import type { PlotProgress } from './read-plot-phase.js';
 import { mapLimited } from '../util/map-limited.js';
 import { errorMessage } from '../util/run-main.js';
@@ -18,7 +19,10 @@ export { DEFAULT_JOB };
 export interface SnapshotPlot {
   /** From the plot log's name, `plot.<index>.log`; null for a plot started outside goplot. */
   index: number | null;
+  /** The job the tractor started it for (from the plotter's environment); DEFAULT_JOB otherwise. */
   job: string;
+  /** Stopped by `goplot suspend` (process state T): it keeps its reservations, and is not in phase 1 for max_phase1. */
+  suspended: boolean;
   pid: number;
   ppid: number;
   plotter: PlotterKind;
@@ -104,7 +108,8 @@ function describePlot(plot: RunningPlot, nowMs: number, readProgress: ((logFile:
   const { phase, progress } = readProgress && plot.logFile ? readProgress(plot.logFile) : { phase: 0, progress: 0 };
   return {
     index: plot.index,
-    job: DEFAULT_JOB,
+    job: plot.job ?? DEFAULT_JOB,
+    suspended: plot.state === 'T',
     pid: plot.pid,
     ppid: plot.ppid,
     plotter: plot.plotter,
@@ -129,12 +134,7 @@ function describePlot(plot: RunningPlot, nowMs: number, readProgress: ((logFile:
 export async function readSnapshotPlots(options: ReadPlotsOptions): Promise<SnapshotPlot[]> {
   const { config } = options;
   const nowMs = options.now();
-  const running = readRunningPlots({
-    farmRoot: config.get('farm_root'),
-    tempRoot: config.get('temp_root'),
-    commandNames: plotterCommandNames(config),
-    procDir: options.procDir,
-  });
+  const running = readHomeRunningPlots(config, options.procDir);
   // the plot log parsers load only when a plot has a log to read: a farm that is not plotting never pays for them
   const withLogs = (options.progress ?? true) && running.some((plot) => plot.logFile !== null);
   const readProgress = withLogs ? (await import('./read-plot-phase.js')).readPlotProgress : null;

@@ -111,3 +111,19 @@ export function readJobLimits(job: Job): JobLimits {
   }
   return { ok: true, limits: limits as JobLimitValues };
 }
+
+/**
+ * Why the tractor may not start a plot of this job now, or null: a bad name, no folder, a bad
+ * value in its folder, or its own on_toggle (unless forced).
+ */
+export function checkJob(paths: HomePaths, name: string, force: boolean): string | null {
+  const badName = checkJobName(name);
+  if (badName) return badName;
+  const dir = jobPaths(paths, name).configDir;
+  if (!fs.existsSync(dir)) return `no job ${name}: ${dir} does not exist (goplot job add ${name})`;
+  const limits = readJobLimits({ name, implicit: false, config: new JobConfigReader(paths, name) });
+  if (!limits.ok) return limits.message;
+  const toggle = limits.limits.on_toggle;
+  if (!force && toggle !== undefined && toggle !== 'run') return `job ${name}: on_toggle is ${JSON.stringify(toggle)} in ${dir}/on_toggle.goplot, not "run" (or use --force)`;
+  return null;
+}

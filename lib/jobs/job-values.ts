@@ -1,8 +1,12 @@
 import type { ValueName } from '../config/value-specs.js';
 
-/** Values a job's file overrides for that job's plots; without the file the global one holds. */
+/**
+ * Values a job's file overrides for that job's plots; without the file the global one holds.
+ * Not farm_root: disk state files are named by farm and disk under the one farm_root diskhand
+ * watches, so a job picks its farms from it with `farms`.
+ */
 export const JOB_PLOT_VALUES: ReadonlySet<ValueName> = new Set<ValueName>([
-  'farm_root', 'farms', 'temp_root', 'temp2_dir', 'plotter', 'chia_bin', 'madmax_bin', 'bladebit_bin',
+  'farms', 'temp_root', 'temp2_dir', 'plotter', 'chia_bin', 'madmax_bin', 'bladebit_bin',
   'k', 'threads', 'buffer', 'buckets', 'compression', 'extra_args', 'farmer_key', 'pool_key', 'pool_contract',
   'nice', 'ionice_class', 'ionice_level', 'cpu_affinity', 'max_per_temp',
 ]);

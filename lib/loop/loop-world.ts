@@ -9,8 +9,8 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
   const tractorScript = path.join(PACKAGE_ROOT, 'scripts', 'tractor.js');
   return {
     ...createStartWorld(paths, env),
-    launchTractor(onExit) {
-      const child = spawn(process.execPath, [tractorScript, '--home', paths.home], {
+    launchTractor(onExit, job) {
+      const child = spawn(process.execPath, [tractorScript, '--home', paths.home, ...(job === undefined ? [] : ['--job', job])], {
         detached: true,
         stdio: 'ignore',
         env: { ...env, GOPLOT_HOME: paths.home },

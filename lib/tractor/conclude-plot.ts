@@ -9,10 +9,13 @@ import { parsePlotLog } from '../plot-log/parse-plot-log.js';
 import { withStateLock } from '../farm/state-lock.js';
 import type { PlotterName } from '../config/value-specs.js';
 import { writeStateValue } from '../config/write-value.js';
-import { findPlotId, lastLines, removePlotTempFiles } from './clean-failed-plot.js';
+import { readKillMarker } from '../control/kill-marker.js';
+import { findPlotId, lastLines, removePlotTempFiles } from '../control/clean-plot-files.js';
 
 export const EXIT_FINISHED = 0;
 export const EXIT_FAILED = 1;
+/** Ended by goplot kill: no failure, so 0 as for a finished plot (the loop does not back off). */
+export const EXIT_KILLED = 0;
 
 /**
  * bladebit diskplot names its temp files fx_0.tmp, y0_0.tmp…, the same for every plot: it gets a
@@ -63,6 +66,12 @@ export async function concludePlot(o: PlotOutcome): Promise<number> {
     log.info(`plot ${plot.index} finished in ${formatDuration(seconds)} (${plot.farm}/${plot.disk})`);
     await o.events.finished(plot, seconds);
     return EXIT_FINISHED;
+  }
+  const killed = readKillMarker(o.paths, plot.index);
+  if (killed !== null) {
+    // goplot kill wrote the marker before its signal and removes the plot's files itself
+    log.info(`plot ${plot.index} ended on request (goplot kill by ${killed.by}) after ${formatDuration(seconds)}; not counted as a failure`);
+    return EXIT_KILLED;
   }
   const how = result.signal
     ? `killed by ${result.signal}`

@@ -10,6 +10,10 @@ import { errorMessage } from '../util/run-main.js';
 
 export interface ViewPlot {
   index: number | null;
+  /** Shown in a job column once any plot belongs to a job other than default. */
+  job?: string;
+  /** Stopped by goplot suspend: its phase shows as `T`. */
+  suspended?: boolean;
   pid: number;
   plotter: string;
   k: number;
@@ -84,6 +88,8 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
   const snapshot = await readFarmSnapshot({ config, now: () => nowMs, procDir: options.procDir, mountinfoPath: mountinfoPathFrom(env), spaceMethod: 'statfs' });
   const plots = snapshot.plots.map((plot): ViewPlot => ({
     index: plot.index,
+    job: plot.job,
+    suspended: plot.suspended,
     pid: plot.pid,
     plotter: plot.plotter,
     k: plot.k,

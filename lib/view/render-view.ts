@@ -1,4 +1,5 @@
 import { formatBytes } from '../farm/disk-space.js';
+import { DEFAULT_JOB } from '../jobs/home-jobs.js';
 import { formatDuration } from '../util/format-duration.js';
 import type { ViewDisk, ViewModel, ViewPlot } from './read-view-model.js';
 import { alignColumns, cutToWidth, drawProgressBar, formatClock, formatDateTime, sanitizeText, type Column } from './screen-text.js';
@@ -32,7 +33,7 @@ function plotCells(plot: ViewPlot, nowMs: number): string[] {
     String(plot.k),
     formatClock(plot.startedAtMs, nowMs),
     formatDuration(plot.elapsedSeconds),
-    plot.phase > 0 ? String(plot.phase) : '-',
+    (plot.phase > 0 ? String(plot.phase) : '-') + (plot.suspended ? ' T' : ''),
     '', // the bar, drawn once its width is known
     plot.tempDir ?? '-',
     plot.destination ?? '-',
@@ -57,12 +58,28 @@ function tableWithBar(columns: Column[], rows: string[][], progress: number[], w
  * The table with the bar as wide as the screen allows (10..30); when even the shortest bar does
  * not fit, whole columns go (DROP_ORDER) rather than the row being cut mid-path.
  */
+const JOB_COLUMN: Column = { header: 'job' };
+
+/** The job column comes second once a plot belongs to a named job; a home without jobs looks as before. */
+function withJobs(plots: ViewPlot[]): { columns: Column[]; rows: (nowMs: number) => string[][] } {
+  const show = plots.some((plot) => plot.job !== undefined && plot.job !== DEFAULT_JOB);
+  const columns = show ? [PLOT_COLUMNS[0]!, JOB_COLUMN, ...PLOT_COLUMNS.slice(1)] : PLOT_COLUMNS;
+  return {
+    columns,
+    rows: (nowMs) => plots.map((plot) => {
+      const cells = plotCells(plot, nowMs);
+      return show ? [cells[0]!, sanitizeText(plot.job ?? DEFAULT_JOB), ...cells.slice(1)] : cells;
+    }),
+  };
+}
+
 function plotTable(plots: ViewPlot[], nowMs: number, width: number): { lines: string[]; hidden: string[] } {
-  const rows = plots.map((plot) => plotCells(plot, nowMs));
+  const table = withJobs(plots);
+  const rows = table.rows(nowMs);
   const progress = plots.map((plot) => plot.progress);
   const hidden: string[] = [];
   for (;;) {
-    const keep = PLOT_COLUMNS.map((column, i) => ({ column, i })).filter(({ column }) => !hidden.includes(column.header));
+    const keep = table.columns.map((column, i) => ({ column, i })).filter(({ column }) => !hidden.includes(column.header));
     const lines = tableWithBar(keep.map(({ column }) => column), rows.map((row) => keep.map(({ i }) => row[i]!)), progress, width);
     const fits = lines.every((line) => Array.from(line).length <= width);
     if (fits || hidden.length === DROP_ORDER.length) return { lines, hidden };
