@@ -17,10 +17,13 @@ export const DASHBOARD_FILE = path.join(path.dirname(fileURLToPath(import.meta.u
 
 /** Every metric the dashboard queries, for the lead to cross-check against the collectors. */
 export const DASHBOARD_METRICS = [
-  'goplot_config_ontoggle', 'goplot_config_maxplots', 'goplot_config_loadmax', 'goplot_config_plotpoll', 'goplot_config_plot_gap',
+  'goplot_config_ontoggle', 'goplot_config_maxplots', 'goplot_config_loadmax', 'goplot_config_plotpoll_seconds', 'goplot_config_plot_gap_seconds',
   'goplot_running_plots', 'goplot_failures', 'goplot_last_start_timestamp_seconds', 'goplot_plot_progress_ratio', 'goplot_plot_phase',
+  'goplot_plots_started_total', 'goplot_plots_finished_total', 'goplot_plots_failed_total',
+  'goplot_plot_duration_seconds_sum', 'goplot_plot_duration_seconds_count', 'goplot_plot_duration_seconds_bucket',
+  'goplot_plot_phase_duration_seconds_sum', 'goplot_plot_phase_duration_seconds_count',
   'goplot_disk_free_bytes', 'goplot_disk_committed_bytes', 'goplot_disk_state',
-  'node_load5', 'node_load15', 'node_textfile_scrape_error',
+  'node_load5', 'node_load15', 'node_textfile_scrape_error', 'node_textfile_mtime_seconds',
   'farm_harvester_status', 'farm_harvester_last_challenge_timestamp_seconds', 'farm_harvester_plots', 'farm_harvester_proofs_total',
   'farm_harvester_slow_lookups_total', 'farm_harvester_challenges_total', 'farm_harvester_plots_eligible',
   'farm_harvester_eligible_plots_total', 'farm_harvester_proofs_found', 'farm_harvester_lookup_seconds_bucket',
@@ -31,11 +34,30 @@ export const DASHBOARD_METRICS = [
 /** Metrics matched by name pattern (`{__name__=~"…"}`): one per collector. */
 export const DASHBOARD_METRIC_PATTERNS = ['.+_collector_success', '.+_collector_last_success_timestamp_seconds'] as const;
 
+/**
+ * The host drop-downs: the `instance` of every host that exports the metric, among the hosts of the
+ * chosen `role` (the label prometheus/prometheus.yml gives each target; "All" also takes hosts
+ * without one). No allValue: "All" then stands for the listed hosts one by one, which the plot
+ * annotations need (their tag is the host, and a tag cannot be a regex).
+ */
 const HOST_VARIABLES = [
   { name: 'farmer', label: 'Farmer', metric: 'farm_farmer_farmstatus' },
   { name: 'plotter', label: 'Plotter', metric: 'goplot_running_plots' },
   { name: 'harvester', label: 'Harvester', metric: 'farm_harvester_status' },
 ] as const;
+
+/** The roles prometheus.yml names, as they are written there (a host with two roles: `harvester,farmer`). */
+const ROLE_VARIABLE_QUERY = 'label_values(up, role)';
+
+/** `label_values(<selector>, <label>)` of every query variable, for end-to-end checks. */
+export function variableSelectors(dashboard: Dashboard = buildDashboard()): { name: string; selector: string; label: string }[] {
+  const list = (dashboard.templating as { list: { type: string; name: string; query: string }[] }).list;
+  return list.filter((variable) => variable.type === 'query').map((variable) => {
+    const match = /^label_values\((.+), (\w+)\)$/.exec(variable.query);
+    if (!match) throw new Error(`variable ${variable.name}: not a label_values query: ${variable.query}`);
+    return { name: variable.name, selector: match[1]!, label: match[2]! };
+  });
+}
 
 const GRAFANA = { type: 'grafana', uid: '-- Grafana --' } as const;
 
@@ -47,9 +69,10 @@ export interface Dashboard {
 }
 
 export function buildDashboard(): Dashboard {
-  const tagAnnotation = (name: string, tags: string[], iconColor: string) => ({
-    name, datasource: GRAFANA, enable: true, hide: false, iconColor, target: { type: 'tags', tags, limit: 500, matchAny: false },
+  const tagAnnotation = (name: string, tags: string[], iconColor: string, options: { enable: boolean; matchAny: boolean }) => ({
+    name, datasource: GRAFANA, enable: options.enable, hide: false, iconColor, target: { type: 'tags', tags, limit: 500, matchAny: options.matchAny },
   });
+  const allHosts = { enable: false, matchAny: false };
   return {
     id: null,
     uid: 'goplot',
@@ -71,18 +94,24 @@ export function buildDashboard(): Dashboard {
     annotations: {
       list: [
         { builtIn: 1, name: 'Annotations & Alerts', type: 'dashboard', datasource: GRAFANA, enable: true, hide: true, iconColor: 'rgba(0, 211, 255, 1)' },
-        tagAnnotation('Plots running', ['goplot', 'plot_start'], 'blue'),
-        tagAnnotation('Plots finished', ['goplot', 'plot_end'], 'green'),
-        tagAnnotation('Plots failed', ['goplot', 'plot_fail'], 'red'),
+        // every plot region of the chosen plotters: tagged with its host name, which prometheus.yml makes the instance
+        tagAnnotation('Plots on the chosen plotters', ['$plotter'], 'blue', { enable: true, matchAny: true }),
+        tagAnnotation('Plots running (all hosts)', ['goplot', 'plot_start'], 'blue', allHosts),
+        tagAnnotation('Plots finished (all hosts)', ['goplot', 'plot_end'], 'green', allHosts),
+        tagAnnotation('Plots failed (all hosts)', ['goplot', 'plot_fail'], 'red', allHosts),
       ],
     },
     templating: {
       list: [
         { type: 'datasource', name: 'datasource', label: 'Data source', query: 'prometheus', current: {}, hide: 0, includeAll: false, multi: false, options: [], refresh: 1, regex: '' },
+        {
+          type: 'query', name: 'role', label: 'Role', datasource: PROMETHEUS, query: ROLE_VARIABLE_QUERY, definition: ROLE_VARIABLE_QUERY,
+          current: {}, hide: 0, includeAll: true, allValue: '.*', multi: true, options: [], refresh: 2, regex: '', sort: 1,
+        },
         ...HOST_VARIABLES.map(({ name, label, metric }) => ({
           type: 'query', name, label, datasource: PROMETHEUS,
-          query: `label_values(${metric}, instance)`, definition: `label_values(${metric}, instance)`,
-          current: {}, hide: 0, includeAll: true, allValue: '.+', multi: true, options: [], refresh: 2, regex: '', sort: 1,
+          query: `label_values(${metric}{role=~"$role"}, instance)`, definition: `label_values(${metric}{role=~"$role"}, instance)`,
+          current: {}, hide: 0, includeAll: true, multi: true, options: [], refresh: 2, regex: '', sort: 1,
         })),
       ],
     },
@@ -109,7 +138,7 @@ export function dashboardQueries(dashboard: Dashboard = buildDashboard()): Dashb
 }
 
 export function substituteVariables(expr: string): string {
-  return expr.replace(/\$(plotter|harvester|farmer)\b/g, '.+').replace(/\$__rate_interval\b/g, '5m');
+  return expr.replace(/\$(plotter|harvester|farmer)\b/g, '.+').replace(/\$role\b/g, '.*').replace(/\$__rate_interval\b/g, '5m');
 }
 
 const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);

@@ -2,13 +2,24 @@ import { query, row, stat, timeseries, type PanelSpec } from './panels-kit.js';
 
 const H = 'instance=~"$harvester"';
 
+/** node_exporter 1.5+ labels the file with its path, older ones with its name. */
+const HARVESTERLOG_FILE = '(.*/)?harvesterlog\\\\.prom';
+/** As the alert GoplotHarvesterlogStale: twelve missed rewrites. */
+const HARVESTERLOG_STALE_SECONDS = 120;
+
 /** The harvester as its debug.log tells it: alive, eligible plots, proofs, lookup times. */
 export function harvesterPanels(): PanelSpec[] {
   return [
     row('Harvester'),
-    stat('Harvester', [query(`farm_harvester_status{${H}}`, { legend: '{{instance}}' })], {
-      description: 'down: no eligible line within harvester_threshold seconds',
-      map: { 1: { text: 'up', color: 'green' }, 0: { text: 'down', color: 'red' } },
+    stat('Harvester', [query(
+      // harvesterlog rewrites its file at least every 10 s: an older file means it is dead (killed with -9)
+      // and its last status proves nothing
+      `(farm_harvester_status{${H}} and on(instance) (time() - node_textfile_mtime_seconds{${H}, file=~"${HARVESTERLOG_FILE}"}) < ${HARVESTERLOG_STALE_SECONDS})`
+        + ` or on(instance) (0 * farm_harvester_status{${H}} - 1)`,
+      { legend: '{{instance}}' },
+    )], {
+      description: `down: no eligible line within harvester_threshold seconds; stale: harvesterlog.prom is over ${HARVESTERLOG_STALE_SECONDS} s old (harvesterlog is not running)`,
+      map: { 1: { text: 'up', color: 'green' }, 0: { text: 'down', color: 'red' }, '-1': { text: 'stale', color: 'red' } },
     }),
     stat('Since the last challenge', [query(`time() - farm_harvester_last_challenge_timestamp_seconds{${H}}`, { legend: '{{instance}}' })], {
       unit: 's', steps: [[null, 'green'], [30, 'orange'], [60, 'red']],

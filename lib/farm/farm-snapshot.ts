@@ -1,8 +1,9 @@
 import type { ConfigReader } from '../config/config-reader.js';
+import { DEFAULT_JOB } from '../config/job.js';
 import { readDiskSpace, type DiskSpace, type SpaceMethod } from './disk-space.js';
 import { readDiskState, type DiskState } from './disk-state.js';
 import { listDisks, listFarms, type FarmDisk } from './farm-layout.js';
-import { isMountPoint, readMountPoints } from './mount-points.js';
+import { findReadOnlyMount, isMountPoint, readMountPoints, type MountPoints } from './mount-points.js';
 import { countPlotFiles, type PlotFiles } from './plot-files.js';
 import { committedKiB } from './plot-size.js';
 import type { PlotterKind } from './proc-plot-args.js';
@@ -12,9 +13,6 @@ import type { PlotProgress } from './read-plot-phase.js';
 import { mapLimited } from '../util/map-limited.js';
 import { errorMessage } from '../util/run-main.js';
 
-import { DEFAULT_JOB } from '../jobs/home-jobs.js';
-
-export { DEFAULT_JOB };
 
 export interface SnapshotPlot {
   /** From the plot log's name, `plot.<index>.log`; null for a plot started outside goplot. */
@@ -61,6 +59,8 @@ export interface SnapshotDisk {
   complete: boolean;
   /** Whether it is a mount point; null while require_mount is no or the mounts cannot be read. */
   mounted: boolean | null;
+  /** Its mount is read-only (ext4 remounts so after errors); null when the mount table cannot be read. */
+  readOnly: boolean | null;
   /** Null when plots/ cannot be read. */
   plotFiles: PlotFiles | null;
   /** Null when it was not read (see spaceProblem). */
@@ -148,6 +148,8 @@ interface DiskContext {
   timeoutMs: number;
   /** null: require_mount is no, or the mounts could not be read. */
   mounts: Set<string> | null;
+  /** The mount table whatever require_mount says (a read-only mount matters either way); null when unreadable. */
+  mountTable: MountPoints | null;
 }
 
 async function describeDisk(disk: FarmDisk, context: DiskContext): Promise<SnapshotDisk> {
@@ -157,6 +159,8 @@ async function describeDisk(disk: FarmDisk, context: DiskContext): Promise<Snaps
   if (!disk.complete) problems.push(`no plots/ or logs/ in ${disk.dir}`);
   const mounted = context.mounts === null ? null : isMountPoint(disk.dir, context.mounts);
   if (mounted === false) problems.push('not a mount point (require_mount is yes)');
+  const readOnlyMount = context.mountTable === null ? null : findReadOnlyMount(disk.dir, context.mountTable);
+  if (readOnlyMount !== null) problems.push(`its mount ${readOnlyMount} is read-only (no plot can be written there)`);
   let space: DiskSpace | null = null;
   let spaceProblem: string | null = null;
   // an unmounted or incomplete disk's dir sits on the parent filesystem, usually /: its numbers are not the disk's
@@ -181,6 +185,7 @@ async function describeDisk(disk: FarmDisk, context: DiskContext): Promise<Snaps
     stateLabel: describeDiskState(state),
     complete: disk.complete,
     mounted,
+    readOnly: context.mountTable === null ? null : readOnlyMount !== null,
     plotFiles: counted.ok ? counted.value : null,
     space,
     spaceProblem,
@@ -200,18 +205,19 @@ export async function readFarmSnapshot(options: ReadSnapshotOptions): Promise<Fa
   const nowMs = options.now();
   const plots = await readSnapshotPlots({ ...options, now: () => nowMs });
   const farmRoot = config.get('farm_root');
-  let mounts: Set<string> | null = null;
-  let mountsProblem: string | null = null;
-  if (config.get('require_mount') === 'yes') {
-    const mountinfo = options.mountinfoPath ?? '/proc/self/mountinfo';
-    try {
-      mounts = readMountPoints(mountinfo);
-    } catch (error) {
-      mountsProblem = `cannot read ${mountinfo}: ${errorMessage(error)}`;
-    }
+  const mountinfo = options.mountinfoPath ?? '/proc/self/mountinfo';
+  let mountTable: MountPoints | null = null;
+  let readProblem: string | null = null;
+  try {
+    mountTable = readMountPoints(mountinfo);
+  } catch (error) {
+    readProblem = `cannot read ${mountinfo}: ${errorMessage(error)}`;
   }
+  const requireMount = config.get('require_mount') === 'yes';
+  const mounts = requireMount ? mountTable : null;
+  const mountsProblem = requireMount ? readProblem : null;
   const method = options.spaceMethod ?? config.get('disk_space');
-  const context: DiskContext = { paths: config.paths, plots, method, timeoutMs: config.get('disk_timeout') * 1000, mounts };
+  const context: DiskContext = { paths: config.paths, plots, method, timeoutMs: config.get('disk_timeout') * 1000, mounts, mountTable };
   const layout = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
   const disks = await mapLimited(layout, method === 'df' ? 16 : 64, (disk) => describeDisk(disk, context));
   return { nowMs, farmRoot, plots, disks, mountsProblem };

@@ -45,6 +45,12 @@ export class HarvesterMetrics {
     help: 'Time of the last challenge (the line date, else its arrival), Unix seconds',
     registers: [],
   });
+  /** Like the cron collectors' own: registered once harvesterlog has followed chia_log (see updateForWrite). */
+  private readonly lastSuccess = new Gauge({
+    name: 'harvesterlog_collector_last_success_timestamp_seconds',
+    help: 'when harvesterlog last wrote this file while following chia_log (Unix time)',
+    registers: [],
+  });
   private readonly counters = {
     challenges: this.counter('farm_harvester_challenges_total', 'Eligible-plots lines (challenges) seen'),
     eligiblePlots: this.counter('farm_harvester_eligible_plots_total', 'Plots that passed the plot filter, summed over challenges'),
@@ -99,10 +105,14 @@ export class HarvesterMetrics {
     return this.lastChallengeArrivalMs !== null && nowMs - this.lastChallengeArrivalMs <= thresholdSeconds * 1000;
   }
 
-  /** Brings the registry up to date (before writePromFile renders it). */
-  updateForWrite(state: { up: boolean; collecting: boolean }): void {
+  /** Brings the registry up to date (before writePromFile renders it); nowMs is the time of this write. */
+  updateForWrite(state: { up: boolean; collecting: boolean }, nowMs: number): void {
     this.gauges.status.set(state.up ? 1 : 0);
     this.gauges.collectorSuccess.set(state.collecting ? 1 : 0);
+    if (state.collecting) {
+      if (!this.registry.getSingleMetric('harvesterlog_collector_last_success_timestamp_seconds')) this.registry.registerMetric(this.lastSuccess);
+      this.lastSuccess.set(Math.round(nowMs / 1000));
+    }
     this.gauges.plotsEligible.set(this.lastEligible);
     this.gauges.proofsFound.set(this.lastProofs);
     for (const [field, counter] of Object.entries(this.counters)) {

@@ -106,7 +106,7 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
 
   const write = async (final = false): Promise<void> => {
     const promDir = config.get('prom_dir');
-    metrics.updateForWrite(final ? { up: false, collecting: false } : { up, collecting });
+    metrics.updateForWrite(final ? { up: false, collecting: false } : { up, collecting }, now());
     dirty = false;
     lastWriteMs = now();
     try {

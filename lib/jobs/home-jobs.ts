@@ -7,8 +7,9 @@ import { naturalSort } from '../util/natural-sort.js';
 import { JobConfigReader, jobPaths } from './job-config.js';
 import { isJobValue, JOB_LIMIT_VALUES, JOB_PLOT_VALUES, JOB_STATE_VALUES, type JobLimitName } from './job-values.js';
 
-/** Every plot belongs to this job until jobs exist, and a plot started outside a job stays in it. */
-export const DEFAULT_JOB = 'default';
+import { DEFAULT_JOB } from '../config/job.js';
+
+export { DEFAULT_JOB };
 
 export const JOB_NAME = /^[A-Za-z0-9_-]+$/;
 

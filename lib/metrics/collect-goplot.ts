@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigReader } from '../config/config-reader.js';
-import { buildGoplotRegistry } from './goplot-metrics-build.js';
+import { buildGoplotRegistry, type OutcomeFacts } from './goplot-metrics-build.js';
+import { readPlotOutcomes } from '../plot-outcomes/plot-outcomes.js';
 import { readGoplotFacts, type InvalidValue } from './goplot-metrics-read.js';
 import type { HomePaths } from '../config/home.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
@@ -43,7 +44,15 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
         config, now, procDir: options.procDir, mountinfoPath: options.mountinfoPath ?? mountinfoPathFrom(env),
       });
       logInvalidChanges(log, facts.invalid, wasInvalid);
-      return { ok: true, registry: buildGoplotRegistry(facts), values: facts.values };
+      let outcomes: OutcomeFacts | null = null;
+      try {
+        outcomes = { outcomes: readPlotOutcomes(options.paths), plotter: config.get('plotter') };
+        facts.values.push({ name: 'plot_outcomes', present: true });
+      } catch (error) {
+        // the next tractor to end a plot sets the bad file aside and counts afresh
+        facts.values.push({ name: 'plot_outcomes', present: false, why: (error as Error).message });
+      }
+      return { ok: true, registry: buildGoplotRegistry(facts, outcomes), values: facts.values };
     },
   });
 }

@@ -4,6 +4,7 @@ import type { DiskState } from '../farm/disk-state.js';
 import { readFarmSnapshot } from '../farm/farm-snapshot.js';
 import { backoffSeconds } from '../plan/decide-start.js';
 import type { CollectedValue } from './run-collector.js';
+import { readTempDirFacts, type TempDirFacts } from './temp-dir-facts.js';
 import type { ValueName, ValueOf } from '../config/value-specs.js';
 
 export interface GoplotConfigFacts {
@@ -46,6 +47,8 @@ export interface DiskFacts {
   committedBytes: number;
   /** `.plot` files in plots/; null when plots/ cannot be read. */
   plotFiles: number | null;
+  /** Its mount is read-only (ext4 after errors); null when the mount table could not be read. */
+  readOnly: boolean | null;
 }
 
 export interface InvalidValue {
@@ -59,6 +62,7 @@ export interface GoplotFacts {
   state: GoplotStateFacts;
   plots: PlotFacts[];
   disks: DiskFacts[];
+  temps: TempDirFacts[];
   invalid: InvalidValue[];
   /** One entry per disk value the collector means to export: present or why not. */
   values: CollectedValue[];
@@ -111,6 +115,8 @@ export async function readGoplotFacts(options: ReadGoplotFactsOptions): Promise<
     const name = `space ${disk.farm}/${disk.disk}`;
     values.push(disk.space !== null ? { name, present: true } : { name, present: false, why: disk.spaceProblem ?? 'not read' });
   }
+  const temp = await readTempDirFacts(config.get('temp_root'), config.get('disk_space'));
+  values.push(...temp.values);
   return {
     config: configFacts,
     state,
@@ -132,7 +138,9 @@ export async function readGoplotFacts(options: ReadGoplotFactsOptions): Promise<
       space: disk.space,
       committedBytes: disk.committedBytes,
       plotFiles: disk.plotFiles?.count ?? null,
+      readOnly: disk.readOnly,
     })),
+    temps: temp.temps,
     invalid,
     values,
   };

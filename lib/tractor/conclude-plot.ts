@@ -11,6 +11,7 @@ import type { PlotterName } from '../config/value-specs.js';
 import { writeStateValue } from '../config/write-value.js';
 import { readKillMarker } from '../control/kill-marker.js';
 import { findPlotId, lastLines, removePlotTempFiles } from '../control/clean-plot-files.js';
+import { DEFAULT_JOB, recordPlotOutcome, type PlotEnd } from '../plot-outcomes/plot-outcomes.js';
 
 export const EXIT_FINISHED = 0;
 export const EXIT_FAILED = 1;
@@ -59,11 +60,13 @@ export async function concludePlot(o: PlotOutcome): Promise<number> {
   const { plot, result, log } = o;
   const seconds = (o.now() - o.startedMs) / 1000;
   const logText = fs.existsSync(o.logFile) ? fs.readFileSync(o.logFile, 'utf8') : '';
-  const logStatus = parsePlotLog(logText).status;
+  const parsed = parsePlotLog(logText);
+  const logStatus = parsed.status;
   if (o.ownTempDir) fs.rmSync(o.ownTempDir, { recursive: true, force: true });
   if (result.exitCode === 0 && logStatus === 'finished') {
     writeStateValue(o.paths, 'failures', 0);
     log.info(`plot ${plot.index} finished in ${formatDuration(seconds)} (${plot.farm}/${plot.disk})`);
+    await countOutcome(o, { job: plot.job ?? DEFAULT_JOB, plotter: plot.plotter, outcome: 'finished', seconds, phaseSeconds: parsed.phaseSeconds });
     await o.events.finished(plot, seconds);
     return EXIT_FINISHED;
   }
@@ -89,6 +92,17 @@ export async function concludePlot(o: PlotOutcome): Promise<number> {
   }
   if (o.ownTempDir) log.info(`plot ${plot.index}: removed its temp folder ${o.ownTempDir}`);
   await countFailure(o.paths, o.config, o.now);
+  await countOutcome(o, { job: plot.job ?? DEFAULT_JOB, plotter: plot.plotter, outcome: 'failed', seconds });
   await o.events.failed(plot, result.signal ? null : result.exitCode, seconds);
   return EXIT_FAILED;
+}
+
+/** The plot's end counted for the metrics; a count that cannot be kept is logged, the plot's end goes on. */
+async function countOutcome(o: PlotOutcome, outcome: PlotEnd): Promise<void> {
+  try {
+    const problem = await recordPlotOutcome(o.paths, outcome, o.now);
+    if (problem) o.log.warn(problem);
+  } catch (error) {
+    o.log.error(`plot ${o.plot.index}: cannot count its ${outcome.outcome} plot for the metrics: ${(error as Error).message}`);
+  }
 }

@@ -8,6 +8,9 @@ import { createStartWorld, type RunningPlotSummary, type StartWorld } from '../p
 import { readLoopProcess, type LoopProcess } from './read-loop-pid.js';
 import { errorMessage } from '../util/run-main.js';
 
+/** Disk problems shown in the header at most; the rest are counted. */
+const MAX_DISK_PROBLEMS = 3;
+
 export interface ViewPlot {
   index: number | null;
   /** Shown in a job column once any plot belongs to a job other than default. */
@@ -108,7 +111,10 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     freeBytes: disk.space?.freeBytes ?? null,
     totalBytes: disk.space?.totalBytes ?? null,
   }));
-  for (const disk of snapshot.disks) problems.push(...disk.problems.map((problem) => `${disk.farm}/${disk.disk}: ${problem}`));
+  // a farm with dozens of unmounted disks must not push the plots off the screen: goplot status lists them all
+  const diskProblems = snapshot.disks.flatMap((disk) => disk.problems.map((problem) => `${disk.farm}/${disk.disk}: ${problem}`));
+  problems.push(...diskProblems.slice(0, MAX_DISK_PROBLEMS));
+  if (diskProblems.length > MAX_DISK_PROBLEMS) problems.push(`… ${diskProblems.length - MAX_DISK_PROBLEMS} more disk problems (goplot status lists them)`);
   if (snapshot.mountsProblem !== null) problems.push(snapshot.mountsProblem);
 
   const loadavg = options.loadavg ?? os.loadavg;

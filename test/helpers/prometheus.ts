@@ -100,6 +100,26 @@ export async function startNodeExporter(textfileDir: string): Promise<Server> {
 
 export interface PrometheusServer extends Server {
   query(expr: string): Promise<QueryAnswer>;
+  /** The loaded alerting rules as /api/v1/rules reports them. */
+  alertRules(): Promise<LoadedRule[]>;
+}
+
+export interface LoadedRule {
+  name: string;
+  query: string;
+  /** `ok` once evaluated without error, `unknown` before the first evaluation, `err` with lastError. */
+  health: string;
+  lastError?: string;
+  state: string;
+}
+
+export interface PrometheusOptions {
+  scrapeSeconds?: number;
+  /** Rule files to load (absolute paths or globs), evaluated every scrapeSeconds. */
+  ruleFiles?: string[];
+  /** Target labels, as prometheus.yml's static_configs give them (e.g. role). */
+  labels?: Record<string, string>;
+  jobName?: string;
 }
 
 export interface QuerySeries {
@@ -112,21 +132,29 @@ export type QueryAnswer =
   | { status: 'error'; error: string };
 
 /** Prometheus scraping `targets` every `scrapeSeconds`, its data in `dir` (removed by the caller). */
-export async function startPrometheus(dir: string, targets: string[], scrapeSeconds = 1): Promise<PrometheusServer> {
-  const port = await freePort();
-  fs.mkdirSync(dir, { recursive: true });
-  const configFile = path.join(dir, 'prometheus.yml');
-  fs.writeFileSync(configFile, [
+export async function startPrometheus(dir: string, targets: string[], options: PrometheusOptions = {}): Promise<PrometheusServer> {
+  const scrapeSeconds = options.scrapeSeconds ?? 1;
+  return startPrometheusWithConfig(dir, [
     'global:',
     `  scrape_interval: ${scrapeSeconds}s`,
     `  scrape_timeout: ${scrapeSeconds}s`,
     `  evaluation_interval: ${scrapeSeconds}s`,
+    ...(options.ruleFiles?.length ? ['rule_files:', ...options.ruleFiles.map((file) => `  - '${file}'`)] : []),
     'scrape_configs:',
-    '  - job_name: node',
+    `  - job_name: ${options.jobName ?? 'node'}`,
     '    static_configs:',
     `      - targets: [${targets.map((target) => `'${target}'`).join(', ')}]`,
+    ...(options.labels ? ['        labels:', ...Object.entries(options.labels).map(([name, value]) => `          ${name}: '${value}'`)] : []),
     '',
   ].join('\n'));
+}
+
+/** Prometheus with this prometheus.yml text, its data in `dir` (removed by the caller). */
+export async function startPrometheusWithConfig(dir: string, config: string): Promise<PrometheusServer> {
+  const port = await freePort();
+  fs.mkdirSync(dir, { recursive: true });
+  const configFile = path.join(dir, 'prometheus.yml');
+  fs.writeFileSync(configFile, config);
   const server = startServer('prometheus', PROMETHEUS_BIN, [
     `--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
@@ -139,6 +167,11 @@ export async function startPrometheus(dir: string, targets: string[], scrapeSeco
       const body = (await answer.json()) as { status: string; error?: string; data?: { resultType: string; result: QuerySeries[] } };
       if (body.status !== 'success' || !body.data) return { status: 'error', error: body.error ?? `HTTP ${answer.status}` };
       return { status: 'success', resultType: body.data.resultType, result: body.data.result };
+    },
+    async alertRules() {
+      const answer = await fetch(`${server.url}/api/v1/rules?type=alert`, { signal: AbortSignal.timeout(10_000) });
+      const body = (await answer.json()) as { data?: { groups: { rules: LoadedRule[] }[] } };
+      return (body.data?.groups ?? []).flatMap((group) => group.rules);
     },
   };
 }

@@ -16,13 +16,27 @@ export const PROMTOOL_MISSING =
  * missing promtool is an error, never a pass: the check is the point.
  */
 export async function checkMetrics(file: string): Promise<PromtoolCheck> {
+  return runPromtool(['check', 'metrics'], { inputFile: file });
+}
+
+/** `promtool check rules FILES…`: each rule file parses and every expression is valid PromQL. */
+export function checkRules(files: string[]): Promise<PromtoolCheck> {
+  return runPromtool(['check', 'rules', ...files]);
+}
+
+/** `promtool test rules FILES…`: the alert unit tests, run from their own folder (rule_files are relative). */
+export function testRules(files: string[], cwd: string): Promise<PromtoolCheck> {
+  return runPromtool(['test', 'rules', ...files], { cwd });
+}
+
+/** `promtool check config FILE`: the config and the rule files it names. */
+export function checkConfig(file: string): Promise<PromtoolCheck> {
+  return runPromtool(['check', 'config', file]);
+}
+
+async function runPromtool(args: string[], options: { inputFile?: string; cwd?: string } = {}): Promise<PromtoolCheck> {
   const promtool = process.env.PROMTOOL || 'promtool';
-  const result = await execa(promtool, ['check', 'metrics'], {
-    inputFile: file,
-    reject: false,
-    all: true,
-    timeout: 30_000,
-  });
+  const result = await execa(promtool, args, { ...options, reject: false, all: true, timeout: 60_000 });
   if (result.code === 'ENOENT') throw new Error(PROMTOOL_MISSING);
   return { ok: result.exitCode === 0, output: (result.all ?? '').trim() };
 }

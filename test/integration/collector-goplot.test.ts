@@ -93,6 +93,10 @@ describe('the goplot collector with a real plot running', () => {
     assert.equal(first.exitCode, 0, first.stderr);
     assert.equal(first.stderr, '');
     const lastStart = home.read('config/last_start.goplot').trim();
+    const outcomeLines = (finished: number) => [
+      `goplot_plots_finished_total{plot_job="default",plotter="chia"} ${finished}`,
+      'goplot_plots_failed_total{plot_job="default",plotter="chia"} 0',
+    ];
     assert.deepEqual(samples(home, 'goplot_'), [
       'goplot_running_plots 1',
       'goplot_config_ontoggle 1',
@@ -100,19 +104,34 @@ describe('the goplot collector with a real plot running', () => {
       'goplot_config_loadmax 1000',
       'goplot_config_plotpoll 1',
       'goplot_config_plot_gap 0',
+      'goplot_config_plotpoll_seconds 1',
+      'goplot_config_plot_gap_seconds 0',
       'goplot_plots_started 1',
+      'goplot_plots_started_total 1',
       `goplot_last_start_timestamp_seconds ${lastStart}`,
       'goplot_failures 0',
       'goplot_backoff_until_timestamp_seconds 0',
-      ...samples(home, 'goplot_plot_'),
+      ...samples(home, 'goplot_plot_progress_ratio'),
+      ...samples(home, 'goplot_plot_phase{'),
+      ...samples(home, 'goplot_plot_elapsed_seconds'),
       ...samples(home, 'goplot_disk_'),
+      ...samples(home, 'goplot_temp_'),
+      ...outcomeLines(0),
+      ...samples(home, 'goplot_plot_duration_seconds'),
+      ...samples(home, 'goplot_plot_phase_duration_seconds'),
       ...samples(home, 'goplot_collector_'),
+    ]);
+    assert.deepEqual(samples(home, 'goplot_plot_duration_seconds_count'), ['goplot_plot_duration_seconds_count{plot_job="default",plotter="chia"} 0'],
+      'the plotter in use has its outcome series at 0 before its first plot ends, so rate() sees the first');
+    assert.deepEqual(samples(home, 'goplot_temp_').map((line) => line.replace(/ \d+$/, '')), [
+      `goplot_temp_free_bytes{temp="${home.tempRoot}/1"}`,
+      `goplot_temp_total_bytes{temp="${home.tempRoot}/1"}`,
     ]);
     assert.equal(phase, 2);
     assert.ok(progress > 0.2 && progress < 0.8, `progress ${progress}`);
     const labels = `index="1",farm="farm1",disk="${disk}",plotter="chia"`;
-    assert.deepEqual(samples(home, 'goplot_plot_progress_ratio'), [`goplot_plot_progress_ratio{${labels},phase="2"} ${progress}`]);
-    assert.deepEqual(samples(home, 'goplot_plot_phase'), [`goplot_plot_phase{${labels}} 2`]);
+    assert.deepEqual(samples(home, 'goplot_plot_progress_ratio'), [`goplot_plot_progress_ratio{${labels}} ${progress}`], 'one series per plot, whatever its phase');
+    assert.deepEqual(samples(home, 'goplot_plot_phase{'), [`goplot_plot_phase{${labels}} 2`]);
     const [elapsedLine] = samples(home, 'goplot_plot_elapsed_seconds');
     const elapsed = Number(/^goplot_plot_elapsed_seconds\{(.*)\} (\d+)$/.exec(elapsedLine ?? '')?.[2]);
     assert.equal(elapsedLine, `goplot_plot_elapsed_seconds{${labels}} ${elapsed}`);
@@ -146,9 +165,15 @@ describe('the goplot collector with a real plot running', () => {
       'goplot_disk_plots{farm="farm2",disk="disk1"} 0',
     ]);
     assert.deepEqual(samples(home, 'goplot_collector_success'), ['goplot_collector_success 1']);
+    assert.deepEqual(samples(home, 'goplot_disk_read_only'), [
+      ...['disk1', 'disk2', 'disk3', 'disk4'].map((name) => `goplot_disk_read_only{farm="farm1",disk="${name}"} 0`),
+      'goplot_disk_read_only{farm="farm2",disk="disk1"} 0',
+    ], 'the temp home is on a writable filesystem, in the kernel\'s own mount table');
     assert.deepEqual(samples(home, 'goplot_collector_value_present'), [
       ...['disk1', 'disk2', 'disk3', 'disk4'].map((name) => `goplot_collector_value_present{value="space farm1/${name}"} 1`),
       'goplot_collector_value_present{value="space farm2/disk1"} 0',
+      `goplot_collector_value_present{value="space ${home.tempRoot}/1"} 1`,
+      'goplot_collector_value_present{value="plot_outcomes"} 1',
     ]);
     await assertPromtoolPasses(home);
     assert.deepEqual(logMessages(home, 'collectors.log'), [
@@ -162,7 +187,19 @@ describe('the goplot collector with a real plot running', () => {
     const again = await collector(home, dfEnv(table));
     assert.equal(again.exitCode, 0, again.stderr);
     assert.deepEqual(samples(home, 'goplot_running_plots'), ['goplot_running_plots 0']);
-    assert.deepEqual(samples(home, 'goplot_plot_'), [], 'a finished plot leaves no progress, phase or elapsed series');
+    for (const running of ['goplot_plot_progress_ratio', 'goplot_plot_phase{', 'goplot_plot_elapsed_seconds']) {
+      assert.deepEqual(samples(home, running), [], 'a finished plot leaves no progress, phase or elapsed series');
+    }
+    assert.deepEqual(samples(home, 'goplot_plots_'), ['goplot_plots_started 1', 'goplot_plots_started_total 1', ...outcomeLines(1)]);
+    const chia = 'plot_job="default",plotter="chia"';
+    const sum = Number(samples(home, 'goplot_plot_duration_seconds_sum')[0]?.split(' ')[1]);
+    assert.ok(sum > 0 && sum <= (Date.now() - spawnedAt) / 1000, `duration sum ${sum}`);
+    assert.deepEqual(samples(home, 'goplot_plot_duration_seconds_bucket').filter((line) => /le="(300|\+Inf)"/.test(line)), [
+      `goplot_plot_duration_seconds_bucket{${chia},le="300"} 1`,
+      `goplot_plot_duration_seconds_bucket{${chia},le="+Inf"} 1`,
+    ]);
+    assert.deepEqual(samples(home, 'goplot_plot_duration_seconds_count'), [`goplot_plot_duration_seconds_count{${chia}} 1`]);
+    assert.deepEqual(samples(home, 'goplot_plot_phase_duration_seconds_count'), [1, 2, 3, 4].map((n) => `goplot_plot_phase_duration_seconds_count{${chia},phase="${n}"} 1`));
     assert.deepEqual(samples(home, `goplot_disk_plots{farm="farm1",disk="${disk}"}`), [`goplot_disk_plots{farm="farm1",disk="${disk}"} 1`]);
     assert.deepEqual(samples(home, `goplot_disk_committed_bytes{farm="farm1",disk="${disk}"}`), [`goplot_disk_committed_bytes{farm="farm1",disk="${disk}"} 0`]);
     assert.equal(logMessages(home, 'collectors.log').length, 2, 'a second run with nothing new adds no log line');
@@ -207,6 +244,8 @@ describe('the goplot collector with bad input', () => {
       'goplot_config_loadmax 1000',
       'goplot_config_plotpoll 120',
       'goplot_config_plot_gap 0',
+      'goplot_config_plotpoll_seconds 120',
+      'goplot_config_plot_gap_seconds 0',
       'goplot_config_value_invalid{name="max_plots"} 1',
       'goplot_config_value_invalid{name="plot_poll"} 1',
     ]);
@@ -268,8 +307,49 @@ describe('the goplot collector with bad input', () => {
       'goplot_collector_value_present{value="mount_points"} 1',
       'goplot_collector_value_present{value="space farm1/disk1"} 0',
       'goplot_collector_value_present{value="space farm1/disk2"} 1',
+      ...['1', '2'].map((temp) => `goplot_collector_value_present{value="space ${home.tempRoot}/${temp}"} 1`),
+      'goplot_collector_value_present{value="plot_outcomes"} 1',
+    ]);
+    assert.deepEqual(samples(home, 'goplot_disk_read_only'), [
+      'goplot_disk_read_only{farm="farm1",disk="disk1"} 0',
+      'goplot_disk_read_only{farm="farm1",disk="disk2"} 0',
     ]);
     assert.ok(logMessages(home, 'collectors.log').includes('values missing (left out of goplot.prom): space farm1/disk1 (not a mount point)'));
+  });
+
+  it('marks a disk whose filesystem is mounted read-only (ext4 after errors), whatever require_mount says', async () => {
+    const home = farm({ farm1: ['disk1', 'disk2'] });
+    home.set('require_mount', 'no');
+    const mountinfo = path.join(home.root, 'mountinfo');
+    fs.writeFileSync(mountinfo, [
+      '22 1 8:1 / / rw - ext4 /dev/sda1 rw',
+      `40 22 8:17 / ${home.farmRoot}/farm1/disk1 rw,relatime - ext4 /dev/sdb1 rw`,
+      `41 22 8:33 / ${home.farmRoot}/farm1/disk2 ro,relatime - ext4 /dev/sdc1 ro,errors=remount-ro`,
+      '',
+    ].join('\n'));
+    const result = await collector(home, { GOPLOT_MOUNTINFO: mountinfo });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.deepEqual(samples(home, 'goplot_disk_read_only'), [
+      'goplot_disk_read_only{farm="farm1",disk="disk1"} 0',
+      'goplot_disk_read_only{farm="farm1",disk="disk2"} 1',
+    ]);
+    await assertPromtoolPasses(home);
+  });
+
+  it('leaves the outcome series out while state/plot-outcomes.json is not an outcomes file, and says so once', async () => {
+    const home = farm({});
+    fs.mkdirSync(path.join(home.home, 'state'));
+    fs.writeFileSync(path.join(home.home, 'state', 'plot-outcomes.json'), '{"version": 1, "series": "oops"}\n');
+    const result = await collector(home);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.deepEqual(samples(home, 'goplot_plots_finished_total'), []);
+    assert.deepEqual(samples(home, 'goplot_plot_duration_seconds'), []);
+    assert.deepEqual(samples(home, 'goplot_collector_value_present{value="plot_outcomes"}'), ['goplot_collector_value_present{value="plot_outcomes"} 0']);
+    const said = `values missing (left out of goplot.prom): plot_outcomes (${home.home}/state/plot-outcomes.json: not a plot outcomes file ("{\\"version\\": 1, \\"series\\": \\"oops\\"}\\n"))`;
+    assert.deepEqual(logMessages(home, 'collectors.log'), [`wrote ${promFile(home)}`, said]);
+    assert.equal((await collector(home)).exitCode, 0);
+    assert.deepEqual(logMessages(home, 'collectors.log'), [`wrote ${promFile(home)}`, said], 'not said again on every run');
+    await assertPromtoolPasses(home);
   });
 
   it('writes a valid file for an empty farm root, and --help says what it does', async () => {

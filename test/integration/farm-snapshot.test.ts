@@ -66,10 +66,10 @@ function fromView(text: string): { plots: PlotSeen[]; disks: string[] } {
 
 /** The plots and disk states of goplot.prom, in the file's order; its `number` state is every other reader's `ok`. */
 function fromProm(text: string): { plots: PlotSeen[]; disks: string[] } {
-  const progress = [...text.matchAll(/^goplot_plot_progress_ratio\{index="([^"]+)",farm="[^"]*",disk="[^"]*",plotter="chia",phase="(\d+)"\} (\S+)$/gm)];
-  const plots = progress.map((match) => {
-    const pid = /^pid (\d+)$/.exec(match[1]!);
-    return { id: pid ? '?' : match[1]!, pid: pid ? Number(pid[1]) : -1, phase: Number(match[2]), percent: Math.floor(Number(match[3]) * 100) };
+  const progressOf = new Map([...text.matchAll(/^goplot_plot_progress_ratio\{([^}]*)\} (\S+)$/gm)].map((match) => [match[1]!, Number(match[2])]));
+  const plots = [...text.matchAll(/^goplot_plot_phase\{(index="([^"]+)",farm="[^"]*",disk="[^"]*",plotter="chia")\} (\d+)$/gm)].map((match) => {
+    const pid = /^pid (\d+)$/.exec(match[2]!);
+    return { id: pid ? '?' : match[2]!, pid: pid ? Number(pid[1]) : -1, phase: Number(match[3]), percent: Math.floor((progressOf.get(match[1]!) ?? NaN) * 100) };
   });
   const disks = [...text.matchAll(/^goplot_disk_state\{farm="([^"]+)",disk="([^"]+)",state="(\w+)"\} 1$/gm)]
     .map((match) => `${match[1]}/${match[2]} ${match[3] === 'number' ? 'ok' : match[3]}`);

@@ -63,6 +63,8 @@ describe('harvesterlog (the built script)', () => {
     await waitFor('the missing log to be reported', () => logMessages(home, LOG_FILE).some((m) => m.includes('missing')));
     // the log line can come a moment before the first .prom file is written
     await waitForValue('harvesterlog_collector_success', 0, 5000);
+    assert.equal(promValue('harvesterlog_collector_last_success_timestamp_seconds'), undefined, 'no good run yet, so no time of one');
+    const followedFrom = Math.floor(Date.now() / 1000);
     fs.mkdirSync(path.dirname(chiaLog), { recursive: true });
     const files = ['v1.0-src-prefix.log', 'v1.x-dated-slow.log', 'v2.4-version-token.log', 'v2.5.7-v1-v2.log', 'masked-garbled.log'];
     fs.writeFileSync(chiaLog, Buffer.concat(files.map((file) => fs.readFileSync(path.join(FIXTURES, file)))));
@@ -94,6 +96,8 @@ describe('harvesterlog (the built script)', () => {
       },
     );
     assert.match(fs.readFileSync(promFile, 'utf8'), /^farm_harvester_lookup_seconds_bucket\{le="5"\} 10$/m);
+    const lastSuccess = promValue('harvesterlog_collector_last_success_timestamp_seconds') ?? 0;
+    assert.ok(lastSuccess >= followedFrom && lastSuccess <= Math.ceil(Date.now() / 1000), `last success ${lastSuccess}, log there from ${followedFrom}`);
 
     const promtool = await which('promtool', { nothrow: true });
     if (!promtool) assert.fail('promtool is not installed: `apt-get install prometheus` (Debian) to check harvesterlog.prom');
@@ -204,6 +208,7 @@ describe('harvesterlog (the built script)', () => {
     assert.equal(result.exitCode, 0);
     assert.equal(promValue('farm_harvester_status'), 0);
     assert.equal(promValue('harvesterlog_collector_success'), 0);
+    assert.ok((promValue('harvesterlog_collector_last_success_timestamp_seconds') ?? 0) > 0, 'the last good write keeps its time after the stop');
     assert.equal(promValue('farm_harvester_challenges_total'), 1);
     assert.ok(logMessages(home, LOG_FILE).at(-1)?.startsWith('stop: wrote harvesterlog.prom a last time'));
   });

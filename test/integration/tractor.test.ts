@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { committedKiB } from '../../lib/farm/plot-size.js';
+import { readPlotOutcomes } from '../../lib/plot-outcomes/plot-outcomes.js';
 import { FAKE_BIN, isAlive, simEnv, simFarmsOfThisFile, simPlotterPids } from '../helpers/sim-farm.js';
 import { logMessages, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
 
@@ -151,9 +152,14 @@ describe('the tractor when the plotter fails', () => {
     assert.deepEqual(fs.readdirSync(path.join(home.tempRoot, '1')), [path.basename(strangerTemp)]);
     assert.equal(value(home, 'failures'), '1');
     assert.notEqual(value(home, 'last_fail'), '0');
+    const counts = () => readPlotOutcomes(home).series.map(({ job, plotter, finished, failed, durationBuckets }) =>
+      ({ job, plotter, finished, failed, under5min: durationBuckets[0] }));
+    assert.deepEqual(counts(), [{ job: 'default', plotter: 'chia', finished: 0, failed: 1, under5min: 0 }], 'a failed plot takes no place in the duration histogram');
     const again = await tractor(home);
     assert.equal(again.exitCode, 0, again.stderr);
     assert.equal(value(home, 'failures'), '0', 'a finished plot ends the run of failures');
+    assert.deepEqual(counts(), [{ job: 'default', plotter: 'chia', finished: 1, failed: 1, under5min: 1 }], 'counted on top of the last tractor\'s counts');
+    assert.deepEqual(readPlotOutcomes(home).series[0]!.phaseCounts, [1, 1, 1, 1], 'the four phase times of the finished plot\'s log');
   });
 });
 

@@ -307,3 +307,26 @@ describe('goplot view on a home with a running plot', () => {
     assert.equal(tmux('display-message', '-p', '-t', 'ctrlc', '#{alternate_on}').trim(), '0');
   });
 });
+
+describe('goplot view on a farm with many disk problems', () => {
+  test('shows three of them in the header and counts the rest, as goplot status lists them all', async () => {
+    const home = makeTempHome('goplot-view-disks-');
+    try {
+      makeDisks(home, { f1: ['d1', 'd2', 'd3', 'd4', 'd5'] });
+      home.set('require_mount', 'no');
+      fs.mkdirSync(path.join(home.disksDir, 'f1'), { recursive: true });
+      for (const disk of ['d1', 'd2', 'd3', 'd4', 'd5']) fs.writeFileSync(path.join(home.disksDir, 'f1', `${disk}.goplot`), `bad-${disk}\n`);
+      const model = await readViewModel({ paths: resolveHome({ home: home.home }), env: {}, now: Date.now, loadavg: () => [0, 0, 0], hostname: 'h' });
+      assert.deepEqual(model.problems.filter((problem) => problem.startsWith('f1/') || problem.startsWith('…')), [
+        'f1/d1: invalid state file "bad-d1" (diskhand replaces it)',
+        'f1/d2: invalid state file "bad-d2" (diskhand replaces it)',
+        'f1/d3: invalid state file "bad-d3" (diskhand replaces it)',
+        '… 2 more disk problems (goplot status lists them)',
+      ]);
+      const status = await runScript(home, 'scripts/goplot-cli.js', ['status']);
+      for (const disk of ['d1', 'd2', 'd3', 'd4', 'd5']) assert.ok(String(status.stdout).includes(`  ! f1/${disk}: invalid state file "bad-${disk}" (diskhand replaces it)`), String(status.stdout));
+    } finally {
+      home.cleanup();
+    }
+  });
+});

@@ -180,7 +180,7 @@ function awkwardLines(): string[] {
 }
 
 async function metricsText(metrics: HarvesterMetrics): Promise<string> {
-  metrics.updateForWrite({ up: true, collecting: true });
+  metrics.updateForWrite({ up: true, collecting: true }, 7000);
   return `${await metrics.registry.metrics()}loggedAt ${metrics.lastChallengeLoggedAt}\n`;
 }
 
@@ -266,7 +266,7 @@ describe('the published debug.log lines in ../shared', () => {
   it('the 28 s lookup in chiadog/slow_seek_time.txt counts as slow and lands in the 30 s bucket', { skip: dir ? false : SHARED_MISSING }, async () => {
     const metrics = new HarvesterMetrics();
     for (const line of linesOf(path.join(dir as string, 'chiadog/harvester_activity/slow_seek_time.txt'))) metrics.record(line, 0);
-    metrics.updateForWrite({ up: true, collecting: true });
+    metrics.updateForWrite({ up: true, collecting: true }, 7000);
     const text = await metrics.registry.metrics();
     assert.match(text, /^farm_harvester_slow_lookups_total 1$/m);
     assert.match(text, /^farm_harvester_lookup_seconds_bucket\{le="20"\} 0$/m);
