@@ -56,6 +56,17 @@ async function main(): Promise<void> {
       const { analyzeCommand } = await import('../lib/analyze/analyze-command.js');
       await run(analyzeCommand(io(home()), { paths, since: o.since, json: Boolean(o.json) }));
     });
+  program.command('kill').description('end a running plot, remove its temporary files and release its disk (not a failure)').argument('<index>')
+    .option('--yes', 'do not ask (for scripts)')
+    .action(async (index: string, o: { yes?: boolean }) => {
+      const { askOnTerminal, killCommand } = await import('../lib/cli/control-command.js');
+      await run(killCommand(io(home()), index, { yes: Boolean(o.yes), confirm: process.stdin.isTTY ? askOnTerminal : undefined }));
+    });
+  for (const suspend of [true, false]) {
+    program.command(suspend ? 'suspend' : 'resume').argument('<index>')
+      .description(suspend ? 'stop a running plot (SIGSTOP); it keeps its disk and temp reservation' : 'let a suspended plot go on (SIGCONT)')
+      .action(async (index: string) => run((await import('../lib/cli/control-command.js')).pauseCommand(io(home()), index, suspend)));
+  }
   program.command('start').description('echo run > config/on_toggle.goplot').action(() => run(toggleCommand(io(home()), true)));
   program.command('stop').description('echo off > config/on_toggle.goplot (running plots finish)').action(() => run(toggleCommand(io(home()), false)));
   await program.parseAsync();
