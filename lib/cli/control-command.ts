@@ -1,9 +1,8 @@
 import readline from 'node:readline/promises';
 import { ConfigReader } from '../config/config-reader.js';
 import type { CommandIo } from '../config/command-io.js';
-import { describePlot, describeRequester, findRunningPlot, killPlot } from '../control/plot-control.js';
-import { signalTree } from '../control/plot-processes.js';
-import { createLogger } from '../util/logger.js';
+import { killOnRequest, suspendOrResume } from '../control/act-on-plot.js';
+import { describePlot, findRunningPlot } from '../control/plot-control.js';
 
 export interface ControlOptions {
   yes: boolean;
@@ -47,13 +46,12 @@ export async function killCommand(io: CommandIo, raw: string, options: ControlOp
       return 1;
     }
   }
-  const by = describeRequester(io.env);
-  const log = createLogger(io.paths, 'goplot-kill');
-  log.info(`${what} killed on request by ${by}`);
-  const result = await killPlot(io.paths, found.plot, by);
-  for (const line of result.lines) log.warn(line);
-  log.info(`plot ${index}: removed ${result.removed.length} temporary file${result.removed.length === 1 ? '' : 's'}${result.released ? ', released its disk reservation' : ''}; not counted as a failure`);
-  io.out(`killed ${what}; removed ${result.removed.length} temporary file${result.removed.length === 1 ? '' : 's'}${result.released ? '; its disk reservation is released' : ''}`);
+  const result = await killOnRequest(io.paths, io.env, index, 'goplot kill');
+  if (!result.ok) {
+    io.err(`goplot kill: ${result.message}`);
+    return 2;
+  }
+  io.out(result.message);
   return 0;
 }
 
@@ -62,14 +60,11 @@ export function pauseCommand(io: CommandIo, raw: string, suspend: boolean): numb
   const command = suspend ? 'suspend' : 'resume';
   const index = parseIndex(io, command, raw);
   if (index === null) return 2;
-  const found = findRunningPlot(new ConfigReader(io.paths, () => {}, io.env), index);
-  if (!found.ok) {
-    io.err(`goplot ${command}: ${found.message}`);
+  const result = suspendOrResume(io.paths, io.env, index, suspend, `goplot ${command}`);
+  if (!result.ok) {
+    io.err(`goplot ${command}: ${result.message}`);
     return 2;
   }
-  const signalled = signalTree(found.plot.pid, suspend ? 'SIGSTOP' : 'SIGCONT');
-  const what = describePlot(found.plot);
-  createLogger(io.paths, `goplot-${command}`).info(`${what} ${suspend ? 'suspended' : 'resumed'} by ${describeRequester(io.env)} (${signalled.length} process${signalled.length === 1 ? '' : 'es'})`);
-  io.out(suspend ? `suspended ${what}: it keeps its temp space and disk reservation; goplot resume ${index} goes on` : `resumed ${what}`);
+  io.out(result.message);
   return 0;
 }

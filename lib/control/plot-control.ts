@@ -5,7 +5,7 @@ import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { readDiskState, writeDiskState } from '../farm/disk-state.js';
 import { committedKiB } from '../farm/plot-size.js';
-import type { RunningPlot } from '../farm/process-table.js';
+import type { HomePlot as RunningPlot } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { DEFAULT_JOB } from '../jobs/home-jobs.js';
 import { readHomeRunningPlots } from '../farm/plot-scope.js';

@@ -7,7 +7,7 @@ import { findReadOnlyMount, isMountPoint, readMountPoints, type MountPoints } fr
 import { countPlotFiles, type PlotFiles } from './plot-files.js';
 import { committedKiB } from './plot-size.js';
 import type { PlotterKind } from './proc-plot-args.js';
-import type { RunningPlot } from './process-table.js';
+import type { HomePlot as RunningPlot } from './plot-scope.js';
 import { readHomeRunningPlots } from './plot-scope.js';
 import type { PlotProgress } from './read-plot-phase.js';
 import { mapLimited } from '../util/map-limited.js';

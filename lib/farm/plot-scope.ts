@@ -1,5 +1,6 @@
 import type { ConfigReader } from '../config/config-reader.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from './process-table.js';
+import { readEnvironValue, readProcState } from './proc-read.js';
 import { JobConfigReader } from '../jobs/job-config.js';
 import { listJobNames } from '../jobs/home-jobs.js';
 
@@ -19,8 +20,22 @@ export function readPlotScope(config: ConfigReader): PlotScope {
   };
 }
 
-/** The running plots of every job of this home (the process table read with readPlotScope's roots). */
-export function readHomeRunningPlots(config: ConfigReader, procDir?: string): RunningPlot[] {
+/** The tractor puts a plot's job in its plotter's environment; /proc/<pid>/environ gives it back. */
+export const JOB_ENV = 'GOPLOT_JOB';
+
+export type HomePlot = RunningPlot & {
+  /** GOPLOT_JOB of the plotter's environment; null for a plot started outside a job. */
+  job: string | null;
+  /** The process state letter (R, S, D, T…): T is stopped (suspended). */
+  state: string | null;
+};
+
+/** The running plots of every job of this home (the process table read with readPlotScope's roots), with their job and process state. */
+export function readHomeRunningPlots(config: ConfigReader, procDir = '/proc'): HomePlot[] {
   const scope = readPlotScope(config);
-  return readRunningPlots({ farmRoot: scope.farmRoot, tempRoot: scope.tempRoots, commandNames: scope.commandNames, procDir });
+  return readRunningPlots({ farmRoot: scope.farmRoot, tempRoot: scope.tempRoots, commandNames: scope.commandNames, procDir }).map((plot) => ({
+    ...plot,
+    job: readEnvironValue(procDir, plot.pid, JOB_ENV),
+    state: readProcState(procDir, plot.pid),
+  }));
 }

@@ -3,11 +3,8 @@ import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import { parsePlotArgs, type PlotterKind } from './proc-plot-args.js';
 import {
-  CLOCK_TICKS_PER_SECOND, listPids, readBootTimeMs, readCmdline, readEnvironValue, readProcState, readRssBytes, readStat, readStdoutTarget,
+  CLOCK_TICKS_PER_SECOND, listPids, readBootTimeMs, readCmdline, readRssBytes, readStat, readStdoutTarget,
 } from './proc-read.js';
-
-/** The tractor puts a plot's job in its plotter's environment; /proc/<pid>/environ gives it back. */
-export const JOB_ENV = 'GOPLOT_JOB';
 
 export interface RunningPlot {
   pid: number;
@@ -32,10 +29,6 @@ export interface RunningPlot {
   startedAt: number;
   /** Resident memory of the plotter and of the plotter processes it started. */
   rssBytes: number;
-  /** GOPLOT_JOB of the plotter's environment; null for a plot started outside a job. */
-  job: string | null;
-  /** The process state letter (R, S, D, T…): T is stopped (suspended). */
-  state: string | null;
 }
 
 export interface ProcessTableOptions {
@@ -123,8 +116,6 @@ function readCandidate(procDir: string, pid: number, names: Set<string>, farmRoo
     compression: parsed.compression,
     startedAt: bootMs + Math.round((stat.startTicks * 1000) / CLOCK_TICKS_PER_SECOND),
     rssBytes: readRssBytes(procDir, pid),
-    job: readEnvironValue(procDir, pid, JOB_ENV),
-    state: readProcState(procDir, pid),
   };
 }
 
@@ -163,7 +154,6 @@ export function readRunningPlots(options: ProcessTableOptions): RunningPlot[] {
     const into = merged.get(top.pid) ?? { ...top };
     into.rssBytes += plot.rssBytes;
     into.logFile ??= plot.logFile;
-    into.job ??= plot.job;
     into.index ??= plot.index;
     into.tempDir ??= plot.tempDir;
     into.temp2Dir ??= plot.temp2Dir;

@@ -6,7 +6,7 @@ import type { HomePaths } from '../config/home.js';
 import { configLogSink, type Logger } from '../util/logger.js';
 import { buildPlotterCommand, plotJobFromConfig } from '../plan/plotter-command.js';
 import { planStart } from '../plan/start-plan.js';
-import { JOB_ENV } from '../farm/process-table.js';
+import { JOB_ENV } from '../farm/plot-scope.js';
 import { JobConfigReader, jobPaths } from '../jobs/job-config.js';
 import { checkJob } from '../jobs/home-jobs.js';
 import { readHomeRunningPlots, readPlotScope } from '../farm/plot-scope.js';

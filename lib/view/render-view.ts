@@ -33,7 +33,7 @@ function plotCells(plot: ViewPlot, nowMs: number): string[] {
     String(plot.k),
     formatClock(plot.startedAtMs, nowMs),
     formatDuration(plot.elapsedSeconds),
-    (plot.phase > 0 ? String(plot.phase) : '-') + (plot.suspended ? ' T' : ''),
+    plot.phase > 0 ? String(plot.phase) : '-',
     '', // the bar, drawn once its width is known
     plot.tempDir ?? '-',
     plot.destination ?? '-',
@@ -59,16 +59,27 @@ function tableWithBar(columns: Column[], rows: string[][], progress: number[], w
  * not fit, whole columns go (DROP_ORDER) rather than the row being cut mid-path.
  */
 const JOB_COLUMN: Column = { header: 'job' };
+const STATE_COLUMN: Column = { header: 'state' };
 
-/** The job column comes second once a plot belongs to a named job; a home without jobs looks as before. */
+/**
+ * The job column comes second once a plot belongs to a named job, the state column (suspended
+ * plots, process state T) before the pid once one is suspended: a home without either looks as before.
+ */
 function withJobs(plots: ViewPlot[]): { columns: Column[]; rows: (nowMs: number) => string[][] } {
-  const show = plots.some((plot) => plot.job !== undefined && plot.job !== DEFAULT_JOB);
-  const columns = show ? [PLOT_COLUMNS[0]!, JOB_COLUMN, ...PLOT_COLUMNS.slice(1)] : PLOT_COLUMNS;
+  const showJob = plots.some((plot) => plot.job !== undefined && plot.job !== DEFAULT_JOB);
+  const showState = plots.some((plot) => plot.suspended === true);
+  const pidAt = PLOT_COLUMNS.findIndex((column) => column.header === 'pid');
+  const columns = [
+    PLOT_COLUMNS[0]!, ...(showJob ? [JOB_COLUMN] : []), ...PLOT_COLUMNS.slice(1, pidAt), ...(showState ? [STATE_COLUMN] : []), ...PLOT_COLUMNS.slice(pidAt),
+  ];
   return {
     columns,
     rows: (nowMs) => plots.map((plot) => {
       const cells = plotCells(plot, nowMs);
-      return show ? [cells[0]!, sanitizeText(plot.job ?? DEFAULT_JOB), ...cells.slice(1)] : cells;
+      return [
+        cells[0]!, ...(showJob ? [sanitizeText(plot.job ?? DEFAULT_JOB)] : []), ...cells.slice(1, pidAt),
+        ...(showState ? [plot.suspended ? 'suspended' : ''] : []), ...cells.slice(pidAt),
+      ];
     }),
   };
 }

@@ -2,6 +2,9 @@ import { readViewModel } from './read-view-model.js';
 import { renderView } from './render-view.js';
 import { runLiveView, type ViewTerminal } from './run-view.js';
 import type { CommandIo } from '../config/command-io.js';
+import { setValue } from '../config/write-value.js';
+import { killOnRequest, suspendOrResume } from '../control/act-on-plot.js';
+import type { ViewActions } from './view-keys.js';
 
 export interface ViewCommandOptions {
   intervalSeconds: number;
@@ -30,5 +33,14 @@ export async function viewCommand(
     io.out(renderView(await readModel(), width, Infinity).join('\n'));
     return 0;
   }
-  return runLiveView({ readModel, intervalMs: options.intervalSeconds * 1000, terminal });
+  const actions: ViewActions = {
+    setStarts(on) {
+      const result = setValue(io.paths, 'on_toggle', on ? 'run' : 'off');
+      return result.ok ? `on_toggle = ${result.value}: ${on ? 'new plots start when the limits allow' : 'no new plots start; running plots go on'}` : result.message;
+    },
+    kill: async (index) => (await killOnRequest(io.paths, io.env, index, 'goplot view')).message,
+    suspend: (index) => suspendOrResume(io.paths, io.env, index, true, 'goplot view').message,
+    resume: (index) => suspendOrResume(io.paths, io.env, index, false, 'goplot view').message,
+  };
+  return runLiveView({ readModel, intervalMs: options.intervalSeconds * 1000, terminal, actions });
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ConfigReader } from '../../lib/config/config-reader.js';
 import { DEFAULT_JOB } from '../../lib/jobs/home-jobs.js';
 import { readHomeRunningPlots } from '../../lib/farm/plot-scope.js';
-import type { RunningPlot } from '../../lib/farm/process-table.js';
+import type { HomePlot as RunningPlot } from '../../lib/farm/plot-scope.js';
 import type { TempHome } from './temp-home.js';
 
 /** Makes config/jobs/<job>/ with its values, as `mkdir` and `echo` would; a temp_root given is made with its dirs. */

@@ -78,7 +78,7 @@ describe('goplot suspend and resume', () => {
     assert.deepEqual(status.plots.map((plot) => [plot.index, plot.suspended]), [[1, true]]);
     assert.match((await goplot(home, ['status'])).stdout, /^1 +\d+ +chia +\S+ +\S+ suspended /m);
     assert.equal(fs.readFileSync(stateFile, 'utf8'), reserved, 'a suspended plot keeps its disk reservation');
-    assert.match((await goplot(home, ['view', '--once'])).stdout, /^ *1 +chia +25 +\S+ +\S+ +\S+ T /m, 'the view shows phase T');
+    assert.match((await goplot(home, ['view', '--once'])).stdout, /^ *1 +chia +25 .* suspended +\d+ +[\d.]+ \w+$/m, 'the view shows it suspended');
     const collected = await runScript(home, 'collectors/goplot_collector.js');
     assert.equal(collected.exitCode, 0, collected.stderr);
     const prom = fs.readFileSync(path.join(home.root, 'prom', 'goplot.prom'), 'utf8');
