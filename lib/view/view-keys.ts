@@ -1,3 +1,4 @@
+import { DEFAULT_JOB } from '../jobs/home-jobs.js';
 import type { ViewModel } from './read-view-model.js';
 
 /** What the view's keys do; the live view is given the real ones, which log who acted. */
@@ -61,7 +62,7 @@ export async function handleViewKey(key: string, state: KeyState, model: ViewMod
 export function keyLines(state: KeyState, model: ViewModel): string[] {
   const current = keepSelection(state, model);
   const plot = model.plots.find((candidate) => candidate.index === current.selected);
-  const selection = plot ? `selected: plot ${plot.index}${plot.job ? ` (job ${plot.job})` : ''}${plot.suspended ? ', suspended' : ''}` : 'selected: none';
+  const selection = plot ? `selected: plot ${plot.index}${plot.job && plot.job !== DEFAULT_JOB ? ` (job ${plot.job})` : ''}${plot.suspended ? ', suspended' : ''}` : 'selected: none';
   const starts = model.onToggle === 'run' ? 'p pause starts' : 'p resume starts';
   const lines = [`${selection}   j/k select  x kill  s suspend  c resume  ${starts}`];
   if (current.pending) lines.push(`${current.pending.action} plot ${current.pending.index}? y confirms, any other key cancels`);
