@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.join(root, 'prom'), { recursive: true });
     setValue(paths, 'prom_dir', path.join(root, 'prom'));
     setValue(paths, 'chia_bin', FAKE_CHIA);
+    setValue(paths, 'chia_rpc', 'off'); // this bench is the CLI path's; the RPC's is chia-rpc.bench
     const env = { GOPLOT_HOME: paths.home, FAKE_CHIA_SHOW_S: SHOW, FAKE_CHIA_FARM_SUMMARY: SUMMARY };
 
     const outputs = { 'show -s': fs.readFileSync(SHOW, 'utf8'), 'farm summary': fs.readFileSync(SUMMARY, 'utf8') } as Record<string, string>;

@@ -40,7 +40,7 @@ async function waitForLine(home: string, pattern: RegExp, count: number, timeout
     if (logLines(home).filter((line) => pattern.test(line)).length >= count) return Date.now();
     await sleep(5);
   }
-  throw new Error(`no ${pattern} in ${timeoutMs} ms`);
+  throw new Error(`no ${pattern} in ${timeoutMs} ms; the log ends:\n${logLines(home).slice(-8).join('\n')}`);
 }
 
 function procTicks(pid: number): { start: number; cpu: number } {
@@ -54,8 +54,19 @@ function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-function startLoop(home: string): ChildProcess {
-  return spawn('node', [path.join(PACKAGE_ROOT, 'scripts', 'goplot.js')], { env: { ...process.env, GOPLOT_HOME: home, SIMPLOTTER_SECONDS: '1' }, stdio: 'ignore' });
+function simPlotterPidsUnder(root: string): number[] {
+  return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
+    try {
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmdline.includes('simplotter') && cmdline.includes(`${root}/`);
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+function startLoop(home: string, plotSeconds = 1): ChildProcess {
+  return spawn('node', [path.join(PACKAGE_ROOT, 'scripts', 'goplot.js')], { env: { ...process.env, GOPLOT_HOME: home, SIMPLOTTER_SECONDS: String(plotSeconds) }, stdio: 'ignore' });
 }
 
 async function measureReaction(): Promise<{ on: number[]; off: number[] }> {
@@ -84,6 +95,32 @@ async function measureReaction(): Promise<{ on: number[]; off: number[] }> {
     fs.rmSync(root, { recursive: true, force: true });
   }
   return { on, off };
+}
+
+/** `echo N+1 > max_plots` while N long plots run, to "starting a plot: N/N+1" (plot_poll 600 s). */
+async function measureMaxPlotsRaise(): Promise<number[]> {
+  const { root, home, set } = makeHome();
+  set('max_plots', 1);
+  set('plot_gap', 0);
+  set('on_toggle', 'run');
+  const loop = startLoop(home, 120);
+  const reactions: number[] = [];
+  try {
+    for (let running = 1; running <= 5; running++) {
+      await waitForLine(home, new RegExp(`not started: ${running}/${running} plots running \\(max_plots\\)`), 1, 30_000);
+      const at = Date.now();
+      set('max_plots', running + 1);
+      reactions.push((await waitForLine(home, new RegExp(`starting a plot: ${running}/${running + 1} plots running`), 1)) - at);
+    }
+  } finally {
+    loop.kill('SIGTERM');
+    await sleep(1500);
+    // the loop leaves running plots alone on SIGTERM: end this run's simulated plotters by pid
+    for (const pid of simPlotterPidsUnder(root)) process.kill(pid, 'SIGKILL');
+    await sleep(1000);
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  return reactions;
 }
 
 async function measureTractorSpawn(): Promise<number[]> {
@@ -132,6 +169,7 @@ async function measureIdle(poll: number): Promise<{ rss: number; cpuPercent: num
 
 async function main(): Promise<void> {
   const reaction = await measureReaction();
+  const raises = await measureMaxPlotsRaise();
   const spawnGaps = await measureTractorSpawn();
   const idleDefault = await measureIdle(120);
   const idleFast = await measureIdle(1);
@@ -140,6 +178,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---:|---:|---:|');
   console.log(`| config change to loop reaction: \`echo run\` to "starting a plot" (plot_poll 600 s) | < 1 s | ${median(reaction.on)} ms | ${Math.max(...reaction.on)} ms | ${reaction.on.length} |`);
   console.log(`| config change to loop reaction: \`echo off\` to "not started" | < 1 s | ${median(reaction.off)} ms | ${Math.max(...reaction.off)} ms | ${reaction.off.length} |`);
+  console.log(`| config change to loop reaction: \`echo N+1 > max_plots\` with N plots running to "starting a plot" | < 1 s | ${median(raises)} ms | ${Math.max(...raises)} ms | ${raises.length} |`);
   console.log(`| tractor process start to plotter process start (/proc start times, 10 ms ticks) | < 300 ms | ${median(spawnGaps)} ms | ${Math.max(...spawnGaps)} ms | ${spawnGaps.length} |`);
   console.log(`| idle loop RSS, on_toggle off, plot_poll 120 | < 80 MB | ${idleDefault.rss.toFixed(1)} MiB | | 1 |`);
   console.log(`| idle loop CPU over ${idleSeconds} s, plot_poll 120 | < 1 % of a core | ${idleDefault.cpuPercent.toFixed(2)} % | | 1 |`);

@@ -1,25 +1,27 @@
 #!/usr/bin/env node
-// The farm collector: `chia show -s` + `chia farm summary` → <prom_dir>/getfarm.prom.
+// The farm collector: chia's RPC (chia_rpc on, or auto when it answers) or `chia show -s` +
+// `chia farm summary` → <prom_dir>/getfarm.prom.
 // Crontab line (every minute; it logs to logs/collectors.log only on failure or change):
 //   * * * * * cd /opt/goplot-ts && node collectors/getfarm_collector.js >/dev/null 2>&1
-import { Command, InvalidArgumentError } from 'commander';
-import { parseTimeout } from '../lib/chia-cli/run-chia.js';
+import { Command } from 'commander';
+import { addRpcOptions, parseDuration, type RpcCliOptions } from '../lib/chia-rpc/rpc-cli-options.js';
 import { collectFarm, DEFAULT_CHIA_TIMEOUT_MS } from '../lib/metrics/collect-farm.js';
 import { resolveHome } from '../lib/config/home.js';
 import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
-  const program = new Command('getfarm_collector')
-    .description('Write the farm metrics (sync, farming status, netspace, difficulty, XCH farmed, plots) to <prom_dir>/getfarm.prom')
+  const program = addRpcOptions(new Command('getfarm_collector')
+    .description('Write the farm metrics (sync, farming status, netspace, difficulty, XCH farmed, plots; through the RPC also pools, signage points, harvesters and wallet) to <prom_dir>/getfarm.prom')
     .option('--home <dir>', 'goplot home (default: $GOPLOT_HOME or the package root)')
-    .option('--timeout <duration>', 'kill each chia command after this long: 30, 30s or 500ms', (value) => {
-      const ms = parseTimeout(value);
-      if (ms === null) throw new InvalidArgumentError(`expected seconds (30, 30s) or milliseconds (500ms) up to 1 hour, got "${value}"`);
-      return ms;
-    }, DEFAULT_CHIA_TIMEOUT_MS)
+    .option('--timeout <duration>', 'kill each chia command after this long: 30, 30s or 500ms', parseDuration, DEFAULT_CHIA_TIMEOUT_MS))
     .parse();
-  const options = program.opts<{ home?: string; timeout: number }>();
-  const outcome = await collectFarm({ paths: resolveHome({ home: options.home }), timeoutMs: options.timeout });
+  const options = program.opts<{ home?: string; timeout: number } & RpcCliOptions>();
+  const outcome = await collectFarm({
+    paths: resolveHome({ home: options.home }),
+    timeoutMs: options.timeout,
+    rpcTimeoutMs: options.rpcTimeout,
+    rpc: { host: options.rpcHost, ports: options.rpcPort },
+  });
   if (!outcome.ok) {
     console.error(`getfarm_collector: ${outcome.problem}`);
     process.exitCode = 1;

@@ -1,21 +1,28 @@
 #!/usr/bin/env node
 // The harvester collector: is chia_harvester running (from /proc), and the plot files in this
-// host's farm layout → <prom_dir>/getharvester.prom. It runs no chia command.
+// host's farm layout, and where the harvester's RPC answers what chia has loaded →
+// <prom_dir>/getharvester.prom. It runs no chia command.
 // Crontab line (every minute; it logs to logs/collectors.log only on failure or change):
 //   * * * * * cd /opt/goplot-ts && node collectors/getharvester_collector.js >/dev/null 2>&1
 import { Command } from 'commander';
+import { addRpcOptions, type RpcCliOptions } from '../lib/chia-rpc/rpc-cli-options.js';
 import { collectHarvester } from '../lib/metrics/collect-harvester.js';
 import { resolveHome } from '../lib/config/home.js';
 import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
-  const program = new Command('getharvester_collector')
+  const program = addRpcOptions(new Command('getharvester_collector')
     .description('Write the harvester process state and this host\'s plot count and size to <prom_dir>/getharvester.prom')
     .option('--home <dir>', 'goplot home (default: $GOPLOT_HOME or the package root)')
-    .option('--proc-dir <dir>', 'the process table to read (a container may mount the host\'s /proc elsewhere)', '/proc')
+    .option('--proc-dir <dir>', 'the process table to read (a container may mount the host\'s /proc elsewhere)', '/proc'))
     .parse();
-  const options = program.opts<{ home?: string; procDir: string }>();
-  const outcome = await collectHarvester({ paths: resolveHome({ home: options.home }), procDir: options.procDir });
+  const options = program.opts<{ home?: string; procDir: string } & RpcCliOptions>();
+  const outcome = await collectHarvester({
+    paths: resolveHome({ home: options.home }),
+    procDir: options.procDir,
+    rpcTimeoutMs: options.rpcTimeout,
+    rpc: { host: options.rpcHost, ports: options.rpcPort },
+  });
   if (!outcome.ok) {
     console.error(`getharvester_collector: ${outcome.problem}`);
     process.exitCode = 1;

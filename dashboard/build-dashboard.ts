@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { farmRpcPanels } from './panels-chia-rpc.js';
 import { diskPanels } from './panels-disks.js';
 import { farmPanels, healthPanels } from './panels-farm.js';
 import { harvesterPanels } from './panels-harvester.js';
@@ -29,6 +30,10 @@ export const DASHBOARD_METRICS = [
   'farm_harvester_eligible_plots_total', 'farm_harvester_proofs_found', 'farm_harvester_lookup_seconds_bucket',
   'farm_fullnode_syncstatus', 'farm_farmer_farmstatus', 'farm_plot_count', 'farm_plots_size_bytes', 'farm_xch_farmed',
   'farm_expected_time_to_win_seconds', 'farm_fullnode_netspace_bytes', 'farm_plots_effective_size_bytes', 'farm_fullnode_difficulty',
+  'farm_farmer_last_signage_point_age_seconds', 'farm_farmer_signage_points_received_total', 'farm_wallet_synced', 'farm_wallet_height',
+  'farm_wallet_farmed_amount_mojos', 'farm_wallet_last_height_farmed', 'farm_pool_points_found_24h', 'farm_pool_points_acknowledged_24h',
+  'farm_pool_errors_24h', 'farm_farmer_harvester_plots', 'farm_farmer_harvester_plots_failed_to_open', 'farm_farmer_harvester_plots_no_key',
+  'farm_farmer_harvester_plots_duplicates', 'farm_harvester_loaded_plots', 'farm_local_plots', 'farm_harvester_directory_loaded_plots',
 ] as const;
 
 /** Metrics matched by name pattern (`{__name__=~"…"}`): one per collector. */
@@ -115,7 +120,7 @@ export function buildDashboard(): Dashboard {
         })),
       ],
     },
-    panels: layOut([...plottingPanels(), ...diskPanels(), ...harvesterPanels(), ...farmPanels(), ...healthPanels()]),
+    panels: layOut([...plottingPanels(), ...diskPanels(), ...harvesterPanels(), ...farmPanels(), ...farmRpcPanels(), ...healthPanels()]),
   };
 }
 

@@ -11,6 +11,7 @@ import { resolveHome } from '../lib/config/home.js';
 import { configLogSink, createLogger } from '../lib/util/logger.js';
 import { mountinfoPathFrom } from '../lib/farm/mount-points.js';
 import { notifyDiskChanges } from '../lib/diskhand/notify-disk-changes.js';
+import { endProcess } from '../lib/farm/end-process.js';
 import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
@@ -40,5 +41,6 @@ async function main(): Promise<void> {
 }
 
 // a hung disk's statfs or df never returns and would keep the process alive for ever (and cron
-// would pile them up); everything is written by then (the log and stdout write synchronously)
-void runMain('diskhand', main, { exitWhenDone: true });
+// would pile them up); everything is written by then (the log and stdout write synchronously).
+// endProcess, not exitWhenDone: a normal exit would wait for a thread stuck on a dead disk.
+void runMain('diskhand', main).then(() => endProcess('diskhand'));

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { runTractor } from '../lib/tractor/run-tractor.js';
+import { endProcess } from '../lib/farm/end-process.js';
 import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
@@ -33,8 +34,9 @@ async function main(): Promise<void> {
     log.fatal(`tractor stopped by an error: ${errorMessage(error)}`);
     throw error;
   });
-  // a disk read stuck in the kernel (a hung mount) would keep the process alive after its plot
-  process.exit(code);
+  // a disk read stuck in the kernel (a hung mount) would keep the process alive after its plot;
+  // started by the loop, its stderr goes nowhere, so the log says it too
+  endProcess('tractor', code, (message) => log.warn(message));
 }
 
 // 3, not 2 (refused): the loop counts a crashed tractor toward its back-off itself

@@ -50,6 +50,8 @@ export const VALUE_SPECS = {
   extra_args: { default: '', parse: anyText, kind: 'config', help: 'more plotter arguments, split on spaces (e.g. -e)' },
   prom_dir: { default: '/var/lib/prometheus/node-exporter', parse: absolutePath, kind: 'config', help: "node_exporter's textfile directory" },
   grafana_url: { default: '', parse: httpUrlOrEmpty, kind: 'config', help: 'Grafana base URL for annotations; empty turns them off' },
+  chia_root: { default: '~/.chia/mainnet', parse: absolutePath, kind: 'config', help: "chia's root (CHIA_ROOT): config/config.yaml and config/ssl/ for its RPC" },
+  chia_rpc: { default: 'auto', parse: oneOf(['auto', 'on', 'off'] as const), kind: 'config', help: 'read chia through its RPC (`on`), its CLI (`off`), or the RPC when it answers, else the CLI (`auto`)' },
   chia_log: { default: '~/.chia/mainnet/log/debug.log', parse: absolutePath, kind: 'config', help: "the harvester's debug.log" },
   require_mount: { default: 'yes', parse: oneOf(['yes', 'no'] as const), kind: 'config', help: 'a disk must be a mount point to get plots' },
   disk_space: { default: 'statfs', parse: oneOf(['statfs', 'df'] as const), kind: 'config', help: 'how diskhand reads capacity: statfs (fast) or df' },

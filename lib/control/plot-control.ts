@@ -9,7 +9,8 @@ import type { HomePlot as RunningPlot } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { DEFAULT_JOB } from '../jobs/home-jobs.js';
 import { readHomeRunningPlots } from '../farm/plot-scope.js';
-import { findPlotId, removePlotTempFiles } from './clean-plot-files.js';
+import { removePlotTempFiles } from './clean-plot-files.js';
+import { findPlotId } from '../plot-file/find-plot-id.js';
 import { writeKillMarker } from './kill-marker.js';
 import { isRunning, signalTree } from './plot-processes.js';
 

@@ -51,6 +51,8 @@ export function makeSandbox(root?: string): Sandbox {
     prom_dir: promDir,
     chia_log: chiaLog,
     chia_bin: path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js'),
+    // the sandbox's collectors must not read a real chia that answers on this host
+    chia_rpc: 'off',
   };
   for (const [name, value] of Object.entries(values)) {
     const result = setValue(paths, name, value);

@@ -1,17 +1,21 @@
+import { LOCKED_READ_MS } from '../farm/state-lock.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
-import { diskStateFile, formatDiskState, readDiskState, writeDiskState, type WritableDiskState } from '../farm/disk-state.js';
+import { diskStateFile, formatDiskState, readDiskState, writeDiskState, type DiskState, type WritableDiskState } from '../farm/disk-state.js';
 import { formatBytes } from '../farm/disk-space.js';
 import { evaluateDisk, type DiskEvaluation } from '../farm/evaluate-disk.js';
-import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import { listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import { listDisksBounded, type ListedDisk } from '../farm/list-disks-bounded.js';
 import type { HomePaths } from '../config/home.js';
 import { mapLimited } from '../util/map-limited.js';
 import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
+import { splitUsableNames } from '../farm/farm-names.js';
 import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { errorMessage } from '../util/run-main.js';
+import { sweepTemp } from './orphaned-temp.js';
 
 /** 'read-only' writes `full` (DESIGN's states: no room for one more plot), and is logged as a problem. */
 export type DiskOutcome = 'room' | 'full' | 'read-only' | 'off' | 'unmounted' | 'skipped' | 'error';
@@ -58,8 +62,13 @@ export const RESERVATION_GRACE_MS = 60_000;
 
 const WRITE_BATCH = 50;
 
+
 interface Pending {
   disk: FarmDisk;
+  /** The state file as this run first read it. */
+  before: DiskState;
+  /** Its number or `full` came from a space reading, which is taken again under the lock. */
+  measured?: true;
   target: WritableDiskState;
   /** What was measured, for the log line's parentheses. */
   facts: string;
@@ -71,9 +80,14 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-function missingParts(disk: FarmDisk): string {
-  const missing = [disk.plotsDir, disk.logsDir].filter((dir) => !fs.existsSync(dir)).map((dir) => `${path.basename(dir)}/`);
-  return `no ${missing.join(' and ') || 'plots/ or logs/'} in ${disk.dir}`;
+/** ` (it does not exist)`, ` (cannot read it: …)` or nothing, for the summary of a run that found no disk. */
+function whyNoDisks(farmRoot: string): string {
+  try {
+    fs.readdirSync(farmRoot);
+    return '';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? ' (it does not exist)' : ` (cannot read it: ${(error as Error).message})`;
+  }
 }
 
 function mtimeMs(file: string): number {
@@ -99,7 +113,6 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   const compression = config.get('compression');
   const plotKiB = committedKiB(k, compression);
 
-  const snapshotAt = now();
   const runningPlots = readHomeRunningPlots(config, options.procDir);
   let mounts: MountPoints = new Set<string>();
   const mountinfo = options.mountinfoPath ?? '/proc/self/mountinfo';
@@ -112,8 +125,39 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     }
   }
 
-  const disks = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
-  const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB, timeoutMs: config.get('disk_timeout') * 1000, access: options.access };
+  const farmNames = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
+  const timeoutMs = config.get('disk_timeout') * 1000;
+  const disks: ListedDisk[] = [];
+  for (const line of farmNames.refused) log('warn', line);
+  for (const farm of farmNames.usable) {
+    const listed = await listDisksBounded(farmRoot, farm, timeoutMs);
+    const diskNames = splitUsableNames(listed.map((disk) => disk.disk), 'disk', path.join(farmRoot, farm));
+    for (const line of diskNames.refused) log('warn', line);
+    disks.push(...listed.filter((disk) => diskNames.usable.includes(disk.disk)));
+  }
+  const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB, timeoutMs, access: options.access };
+  const toItem = (disk: FarmDisk, before: DiskState, result: DiskEvaluation): Pending | DiskReport => {
+    const name = `${disk.farm}/${disk.disk}`;
+    const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
+    if (result.kind === 'unreadable') {
+      return { farm: disk.farm, disk: disk.disk, outcome: 'error', state: formatDiskState(before), written: false, message: `${name}: ${result.problem}; ${left}` };
+    }
+    const replaced = before.kind === 'invalid' ? `; replaced the invalid state ${formatDiskState(before).slice('invalid '.length)}` : '';
+    const level = before.kind === 'invalid' ? 'warn' : 'info';
+    if (result.kind === 'unmounted') {
+      return { disk, before, target: { kind: 'unmounted' }, level, facts: `not a mount point and require_mount=yes${replaced}` };
+    }
+    if (result.kind === 'on-root') {
+      return { disk, before, target: { kind: 'unmounted' }, level: 'warn', outcome: 'unmounted', facts: `${result.problem}; require_mount=yes${replaced}` };
+    }
+    if (result.kind === 'read-only') {
+      return { disk, before, target: { kind: 'full' }, level: 'warn', outcome: 'read-only', facts: `read-only: ${result.problem}; no plot can be written there${replaced}` };
+    }
+    const committed = `committed ${formatBytes(result.committedKiB * 1024)} to ${plural(result.plots, 'plot')}`;
+    const needs = result.state.kind === 'full' ? `; one more k${k} C${compression} plot needs ${formatBytes(plotKiB * 1024)}` : '';
+    return { disk, before, measured: true, target: result.state, level, facts: `free ${formatBytes(result.freeKiB * 1024)}, ${committed}${needs}${replaced}` };
+  };
+  // First pass, outside the lock: finds the disks that answer at all, so a hung one never holds it.
   const pending = await mapLimited(disks, spaceMethod === 'df' ? 16 : 64, async (disk): Promise<Pending | DiskReport> => {
     const name = `${disk.farm}/${disk.disk}`;
     const before = readDiskState(paths, disk.farm, disk.disk);
@@ -123,31 +167,33 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
     // an unmounted disk usually shows an empty mount point dir: say unmounted, not incomplete
     const unmounted = requireMount && !isMountPoint(disk.dir, mounts);
+    if (disk.hung !== null && !unmounted) {
+      return { farm: disk.farm, disk: disk.disk, outcome: 'error', state: formatDiskState(before), written: false, message: `${name}: ${disk.hung}; ${left}` };
+    }
     if (!disk.complete && !unmounted) {
-      return { farm: disk.farm, disk: disk.disk, outcome: 'skipped', state: formatDiskState(before), written: false, message: `${name}: skipped, ${missingParts(disk)}; ${left}` };
+      return { farm: disk.farm, disk: disk.disk, outcome: 'skipped', state: formatDiskState(before), written: false, message: `${name}: skipped, no ${disk.missing.join(' and ')} in ${disk.dir}; ${left}` };
     }
-    const result: DiskEvaluation = unmounted ? { kind: 'unmounted' } : await evaluateDisk(disk, evaluate);
-    if (result.kind === 'unreadable') {
-      return { farm: disk.farm, disk: disk.disk, outcome: 'error', state: formatDiskState(before), written: false, message: `${name}: ${result.problem}; ${left}` };
-    }
-    const replaced = before.kind === 'invalid' ? `; replaced the invalid state ${formatDiskState(before).slice('invalid '.length)}` : '';
-    const level = before.kind === 'invalid' ? 'warn' : 'info';
-    if (result.kind === 'unmounted') {
-      return { disk, target: { kind: 'unmounted' }, level, facts: `not a mount point and require_mount=yes${replaced}` };
-    }
-    if (result.kind === 'read-only') {
-      return { disk, target: { kind: 'full' }, level: 'warn', outcome: 'read-only', facts: `read-only: ${result.problem}; no plot can be written there${replaced}` };
-    }
-    const committed = `committed ${formatBytes(result.committedKiB * 1024)} to ${plural(result.plots, 'plot')}`;
-    const needs = result.state.kind === 'full' ? `; one more k${k} C${compression} plot needs ${formatBytes(plotKiB * 1024)}` : '';
-    return { disk, target: result.state, level, facts: `free ${formatBytes(result.freeKiB * 1024)}, ${committed}${needs}${replaced}` };
+    return toItem(disk, before, unmounted ? { kind: 'unmounted' } : await evaluateDisk(disk, evaluate));
   });
 
   const lock = options.lock ?? (<T>(work: () => Promise<T>) => withStateLock(paths, work));
-  const decide = (item: Pending | DiskReport): DiskReport => {
+  let plotsSeen = runningPlots.length;
+  /**
+   * Under the lock, a disk's number is measured again after a fresh look at /proc: a tractor
+   * reserves a disk and starts its plotter while it holds the lock, so every reservation written
+   * before this point has its plotter in the table now, and none can be written until the new
+   * number is. Measured before the lock, an older, lower number would replace a tractor's `full`.
+   */
+  const remeasure = async (batch: (Pending | DiskReport)[]): Promise<(Pending | DiskReport)[]> => {
+    if (!batch.some((item) => 'measured' in item)) return batch;
+    const fresh = readHomeRunningPlots(config, options.procDir);
+    plotsSeen = fresh.length;
+    const locked = { ...evaluate, runningPlots: fresh, timeoutMs: Math.min(timeoutMs, LOCKED_READ_MS) };
+    return mapLimited(batch, 64, async (item) => ('measured' in item ? toItem(item.disk, item.before, await evaluateDisk(item.disk, locked)) : item));
+  };
+  const decide = (item: Pending | DiskReport, snapshotAt: number): DiskReport => {
     if (!('target' in item)) return item;
     const { disk, target } = item;
-    // a tractor may have reserved the disk since it was read: decide on the file as it is now
     const current = readDiskState(paths, disk.farm, disk.disk);
     const base = { farm: disk.farm, disk: disk.disk };
     if (current.kind === 'off') return { ...base, outcome: 'off', state: 'off', written: false, message: `${disk.farm}/${disk.disk}: off (set by hand; kept)` };
@@ -168,15 +214,27 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   // tractors wait little and the lock's refresh timer runs between batches (a lock held past its
   // stale time by a blocked event loop could be taken over).
   const reports: DiskReport[] = [];
+  const final: (Pending | DiskReport)[] = [];
   for (let at = 0; at < pending.length; at += WRITE_BATCH) {
     const batch = pending.slice(at, at + WRITE_BATCH);
-    reports.push(...(batch.some((item) => 'target' in item) ? await lock(async () => batch.map(decide)) : batch.map(decide)));
+    if (!batch.some((item) => 'target' in item)) {
+      reports.push(...batch.map((item) => decide(item, now())));
+      final.push(...batch);
+      continue;
+    }
+    const decided = await lock(async () => {
+      const items = await remeasure(batch);
+      const snapshotAt = now();
+      return { items, reports: items.map((item) => decide(item, snapshotAt)) };
+    });
+    reports.push(...decided.reports);
+    final.push(...decided.items);
   }
 
   // diskhand_log=changes: 1000 disks a minute would be 1.4 M lines a day of unchanged states
   const onlyChanges = config.get('diskhand_log') === 'changes';
   for (const [at, report] of reports.entries()) {
-    const item = pending[at];
+    const item = final[at];
     const level = 'target' in item ? item.level : report.outcome === 'error' ? 'warn' : 'info';
     const problem = level !== 'info' || report.outcome === 'skipped';
     if (!onlyChanges || report.written || problem) log(level, report.message);
@@ -186,10 +244,11 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   const written = reports.filter((report) => report.written).length;
   const seconds = ((now() - started) / 1000).toFixed(2);
   const summary = disks.length === 0
-    ? `no disks under ${farmRoot}${fs.existsSync(farmRoot) ? '' : ' (it does not exist)'}; ${plural(runningPlots.length, 'plot')} running (${seconds} s)`
+    ? `no disks under ${farmRoot}${whyNoDisks(farmRoot)}; ${plural(plotsSeen, 'plot')} running (${seconds} s)`
     : `${plural(disks.length, 'disk')} in ${plural(farms, 'farm')}: ${count('room')} with room, ${count('full')} full, ${count('read-only')} read-only, ${count('off')} off, `
       + `${count('unmounted')} unmounted, ${count('skipped')} skipped, ${plural(count('error'), 'error')}; `
-      + `${plural(runningPlots.length, 'plot')} running; ${plural(written, 'state file')} written (${seconds} s)`;
+      + `${plural(plotsSeen, 'plot')} running; ${plural(written, 'state file')} written (${seconds} s)`;
   log(disks.length === 0 || count('error') > 0 ? 'warn' : 'info', summary);
-  return { farmRoot, runningPlots: runningPlots.length, disks: reports, written, summary };
+  await sweepTemp({ config, log, procDir: options.procDir, now: (options.now ?? Date.now)() });
+  return { farmRoot, runningPlots: plotsSeen, disks: reports, written, summary };
 }

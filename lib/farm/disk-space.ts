@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { findReadOnlyMount, type MountPoints } from './mount-points.js';
 import { errorMessage } from '../util/run-main.js';
 
@@ -65,7 +66,53 @@ export interface DiskSpace {
 export async function readDiskSpace(dir: string, method: SpaceMethod, options: ReadDiskSpaceOptions = {}): Promise<DiskSpace> {
   const timeoutMs = options.timeoutMs ?? DISK_TIMEOUT_MS;
   // the stat can hang on a dead mount as well as statfs or df: one bound covers both
-  return withTimeout(measure(dir, method, options.statfs ?? ((target) => fs.promises.statfs(target))), timeoutMs, method);
+  return boundedDiskCall(dir, method, () => measure(dir, method, options.statfs ?? ((target) => fs.promises.statfs(target))), timeoutMs);
+}
+
+/** Dirs whose disk call got no answer in time and has not returned yet, with what was asked. */
+const unanswered = new Map<string, string>();
+
+/** The disk calls that timed out and are still out, as `<what> on <dir>`. */
+export function unansweredDiskCalls(): string[] {
+  return [...unanswered].map(([dir, what]) => `${what} on ${dir}`);
+}
+
+function unansweredAt(dir: string): string | undefined {
+  for (const [pending, what] of unanswered) {
+    // a disk is asked at its mount point and at its plots/: either hung stands for both
+    if (dir === pending || dir.startsWith(`${pending}/`) || path.dirname(pending) === dir) return what;
+  }
+  return undefined;
+}
+
+/**
+ * withTimeout for a call on a disk, and the memory of calls that timed out. A hung statfs, stat
+ * or access holds one of libuv's threads (4 unless UV_THREADPOOL_SIZE says more) until the
+ * kernel answers: asked again on every poll, a few hung disks would take every thread, and then
+ * healthy disks' reads would time out too. So a disk (dir, a dir below it, or its parent) whose
+ * call is still out is not asked again until that call returns: it fails at once instead.
+ */
+export async function boundedDiskCall<T>(dir: string, what: string, call: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const pending = unansweredAt(dir);
+  if (pending !== undefined) throw new Error(`its earlier ${pending} call has not answered yet (a hung disk or mount?); not asked again until it does`);
+  const work = call();
+  let timedOut = false;
+  const guarded = withTimeout(work, timeoutMs, what).catch((error: unknown) => {
+    timedOut = (error as Error).message.startsWith(`no answer from ${what} within`);
+    throw error;
+  });
+  try {
+    return await guarded;
+  } catch (error) {
+    if (timedOut) {
+      unanswered.set(dir, what);
+      const answered = () => {
+        unanswered.delete(dir);
+      };
+      work.then(answered, answered);
+    }
+    throw error;
+  }
 }
 
 async function measure(dir: string, method: SpaceMethod, statfs: NonNullable<ReadDiskSpaceOptions['statfs']>): Promise<DiskSpace> {
@@ -101,11 +148,11 @@ export interface WriteCheckOptions {
  * answer in time: the disk is then unreadable, not read-only.
  */
 export async function findWriteProblem(dir: string, mounts: MountPoints, options: WriteCheckOptions = {}): Promise<string | null> {
+  const access = options.access ?? ((target: string) => fs.promises.access(target, fs.constants.W_OK));
+  // the bounded call first: the read-only check resolves links synchronously, which would hang on a dead disk
+  const error = await boundedDiskCall(dir, 'access', () => access(dir).then(() => null, (failure: unknown) => failure as Error), options.timeoutMs ?? DISK_TIMEOUT_MS);
   const readOnlyMount = findReadOnlyMount(dir, mounts);
   if (readOnlyMount !== null) return `mounted read-only at ${readOnlyMount}`;
-  const access = options.access ?? ((target: string) => fs.promises.access(target, fs.constants.W_OK));
-  const checked = access(dir).then(() => null, (error: unknown) => error as Error);
-  const error = await withTimeout(checked, options.timeoutMs ?? DISK_TIMEOUT_MS, 'access');
   // `EROFS: read-only file system, access '/x'`: the path is known to the reader already
   return error === null ? null : `${dir} is not writable (${error.message.split(', ')[0]})`;
 }

@@ -3,6 +3,7 @@ import type { FarmDisk } from './farm-layout.js';
 import { isMountPoint, type MountPoints } from './mount-points.js';
 import { committedKiB } from './plot-size.js';
 import type { RunningPlot } from './process-table.js';
+import { findRootFilesystemProblem } from './root-filesystem.js';
 import { errorMessage } from '../util/run-main.js';
 
 /** A running plot as a disk's judgement needs it: which disk it writes to and how big it gets. */
@@ -10,6 +11,8 @@ export type PlotOnDisk = Pick<RunningPlot, 'farm' | 'disk' | 'k' | 'compression'
 
 export type DiskEvaluation =
   | { kind: 'unmounted' }
+  /** A mount point, but plots/ really is on the root filesystem (a link into `/`, a bind mount). */
+  | { kind: 'on-root'; problem: string }
   | { kind: 'unreadable'; problem: string }
   /** Its plots/ cannot be written: it has no room for a plot, whatever statfs says. */
   | { kind: 'read-only'; problem: string }
@@ -42,6 +45,10 @@ export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions)
   if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) return { kind: 'unmounted' };
   let space;
   try {
+    if (options.requireMount) {
+      const onRoot = await findRootFilesystemProblem(disk.plotsDir, options.mounts, options.timeoutMs);
+      if (onRoot !== null) return { kind: 'on-root', problem: `${disk.plotsDir} is ${onRoot}` };
+    }
     // a read-only disk's number never grows, so it would be chosen for every plot, each dying at its final copy
     const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, { timeoutMs: options.timeoutMs, access: options.access });
     if (writeProblem !== null) return { kind: 'read-only', problem: writeProblem };

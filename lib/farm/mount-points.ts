@@ -6,8 +6,11 @@ function decodeMountPath(field: string): string {
   return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
 }
 
-/** The mount points, and which of them are read-only. A plain Set (no read-only facts) still works. */
-export type MountPoints = Set<string> & { readOnly?: ReadonlySet<string> };
+/**
+ * The mount points, which of them are read-only, and the device (`major:minor`, field 3) each is
+ * mounted from. A plain Set (no read-only or device facts) still works.
+ */
+export type MountPoints = Set<string> & { readOnly?: ReadonlySet<string>; devices?: ReadonlyMap<string, string> };
 
 /**
  * `ro` in the mount's own options (field 6) or in the filesystem's (after the ` - `): ext4 with
@@ -25,14 +28,16 @@ function isReadOnlyLine(fields: string[]): boolean {
  * tests can declare which temp dirs count as mount points (they cannot mount anything). Throws
  * when unreadable.
  */
-export function readMountPoints(mountinfoPath = '/proc/self/mountinfo'): Set<string> & { readOnly: Set<string> } {
+export function readMountPoints(mountinfoPath = '/proc/self/mountinfo'): Set<string> & { readOnly: Set<string>; devices: Map<string, string> } {
   const readOnly = new Set<string>();
-  const mounts = Object.assign(new Set<string>(), { readOnly });
+  const devices = new Map<string, string>();
+  const mounts = Object.assign(new Set<string>(), { readOnly, devices });
   for (const line of fs.readFileSync(mountinfoPath, 'utf8').split('\n')) {
     const fields = line.split(' ');
     if (fields.length < 6 || !fields[4].startsWith('/')) continue;
     const mountPoint = decodeMountPath(fields[4]);
     mounts.add(mountPoint);
+    devices.set(mountPoint, fields[2]);
     // a later line for the same point is a mount on top, which is what the path shows
     if (isReadOnlyLine(fields)) readOnly.add(mountPoint);
     else readOnly.delete(mountPoint);

@@ -15,9 +15,32 @@ export interface StateLockOptions {
   stale?: number;
   /** ms between refreshes of a held lock (default stale / 2). */
   update?: number;
+  /** Told when a non-directory at the lock's path was removed; stderr by default. */
+  onLeftover?: (message: string) => void;
 }
 
 export const STATE_LOCK_STALE_MS = 30_000;
+
+/**
+ * proper-lockfile's lock is a directory; a regular file (or anything else) at its path is never
+ * a live lock, only debris (a restore, an editor, `touch`), yet mkdir fails on it with EEXIST
+ * and its stale check cannot rmdir it: every tractor would fail. It goes, as a stale lock does.
+ */
+function removeNonDirectoryLock(lockPath: string, say: (message: string) => void): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.lstatSync(lockPath);
+  } catch {
+    return;
+  }
+  if (stat.isDirectory()) return;
+  try {
+    fs.unlinkSync(lockPath);
+    say(`removed ${lockPath}: a ${stat.isSymbolicLink() ? 'symlink' : stat.isFile() ? 'regular file' : 'special file'} where the state lock's directory belongs (left over, never a live lock)`);
+  } catch {
+    // another tractor removed it first, or has its lock dir there by now
+  }
+}
 
 export function stateLockPath(paths: HomePaths): string {
   return path.join(paths.configDir, 'state.lock');
@@ -31,6 +54,7 @@ export function stateLockPath(paths: HomePaths): string {
  */
 export async function withStateLock<T>(paths: HomePaths, work: () => Promise<T>, options: StateLockOptions = {}): Promise<T> {
   fs.mkdirSync(paths.configDir, { recursive: true });
+  removeNonDirectoryLock(stateLockPath(paths), options.onLeftover ?? ((message) => console.error(`goplot: ${message}`)));
   const target = path.join(paths.configDir, 'state');
   let compromised = false;
   const onCompromised = options.onCompromised
@@ -52,3 +76,9 @@ export async function withStateLock<T>(paths: HomePaths, work: () => Promise<T>,
     if (!compromised) await release();
   }
 }
+
+/**
+ * Bound on a disk's second reading, taken while tractors wait for the lock: a disk that answered
+ * moments before and now hangs holds them up this long at most (once per batch), not disk_timeout.
+ */
+export const LOCKED_READ_MS = 2_000;

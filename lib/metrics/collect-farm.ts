@@ -1,7 +1,8 @@
 import { buildFarmRegistry } from './farm-registry.js';
 import { parseFarmSummary } from '../chia-cli/parse-farm-summary.js';
 import { parseShowState } from '../chia-cli/parse-show-state.js';
-import { runChia, type ChiaRunResult, type RunChia } from '../chia-cli/run-chia.js';
+import type { ChiaRunResult, RunChia } from '../chia-cli/run-chia.js';
+import type { RpcOverrides } from '../chia-rpc/chia-config.js';
 import { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { DeferredLog, runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
@@ -15,6 +16,9 @@ export const DEFAULT_CHIA_TIMEOUT_MS = 30_000;
 export const FARM_STATUS_METRICS = [
   'farm_fullnode_syncstatus', 'farm_farmer_farmstatus', 'farm_fullnode_peak_height', 'farm_fullnode_sync_progress_height',
   'farm_fullnode_sync_tip_height', 'farm_harvesters', 'farm_harvesters_loading',
+  // the RPC's: a signage point age kept from a good run would hide a farmer that stopped getting them
+  'farm_farmer_last_signage_point_age_seconds', 'farm_farmer_signage_points', 'farm_farmer_signage_point_index',
+  'farm_farmer_harvester_loading', 'farm_wallet_synced', 'farm_wallet_syncing',
 ] as const;
 
 export interface CollectFarmOptions {
@@ -25,21 +29,25 @@ export interface CollectFarmOptions {
   now?: () => number;
   /** Runs `chia <args>`; by default chia_bin through execa. Benchmarks pass canned output. */
   runChia?: RunChia;
+  /** Each RPC call gives up after this long (default 10 s). */
+  rpcTimeoutMs?: number;
+  /** Host and ports instead of config.yaml's. */
+  rpc?: RpcOverrides;
 }
 
 /**
- * The farm collector (goplot's getfarm_collector.sh): `chia show -s` and `chia farm summary`,
- * run side by side, parsed, and written to `<prom_dir>/getfarm.prom`. chia that cannot be run,
- * hangs, or prints something that is not chia's output makes the run fail: the last good totals
- * stay (the status metrics go), with getfarm_collector_success 0, and the log says why.
+ * The farm collector (goplot's getfarm_collector.sh), from chia's RPC or from `chia show -s` and
+ * `chia farm summary` run side by side (chia_rpc: `on`, `off`, or `auto`: the RPC when its
+ * certificates are there and the full node and farmer answer, else the CLI; the log says which
+ * once, and again when it changes), written to `<prom_dir>/getfarm.prom`. A failed run keeps the
+ * last good totals (the status metrics go), with getfarm_collector_success 0, and the log says why.
  */
 export async function collectFarm(options: CollectFarmOptions): Promise<CollectorOutcome> {
   const env = options.env ?? process.env;
   const log = new DeferredLog(options.paths, 'getfarm');
   const config = new ConfigReader(options.paths, (level, message) => log.addOnce(level, message), env);
-  const chiaBin = config.get('chia_bin');
-  const timeoutMs = options.timeoutMs ?? DEFAULT_CHIA_TIMEOUT_MS;
-  const run = options.runChia ?? ((args: string[]) => runChia(chiaBin, args, { timeoutMs, env }));
+  const mode = config.get('chia_rpc');
+  const collectFromCli = () => collectCli(options, config.get('chia_bin'), env);
 
   return runCollector({
     name: 'getfarm',
@@ -48,17 +56,44 @@ export async function collectFarm(options: CollectFarmOptions): Promise<Collecto
     statusMetrics: FARM_STATUS_METRICS,
     now: options.now,
     collect: async (): Promise<CollectResult> => {
-      const [showRun, summaryRun] = await Promise.all([run(['show', '-s']), run(['farm', 'summary'])]);
-      const show = readOutput(showRun, parseShowState);
-      const summary = readOutput(summaryRun, parseFarmSummary);
-      if (!show.ok || !summary.ok) {
-        // Both commands fail the same way when chia_bin is missing: say it once.
-        const problems = new Set([show, summary].flatMap((read) => (read.ok ? [] : [read.problem])));
-        return { ok: false, problem: [...problems].join('; ') };
+      if (mode === 'off') return collectFromCli();
+      const { collectFarmFromRpc } = await import('../chia-rpc/farm-rpc-source.js');
+      const rpc = await collectFarmFromRpc({
+        chiaRoot: config.get('chia_root'), logsDir: options.paths.logsDir, timeoutMs: options.rpcTimeoutMs, now: options.now, ...options.rpc,
+      });
+      if (mode === 'on') {
+        log.addOnce('info', `reading chia through its RPC (chia_rpc on): ${rpc.where}`);
+        return rpc.result;
       }
-      return { ok: true, ...buildFarmRegistry(show.value, summary.value) };
+      if (rpc.answered) {
+        log.addOnce('info', `reading chia through its RPC (chia_rpc auto): ${rpc.where} answer`);
+        return rpc.result;
+      }
+      log.addOnce('info', `reading chia through its CLI (chia_rpc auto): ${rpc.reason}`);
+      return collectFromCli();
     },
   });
+}
+
+async function collectCli(options: CollectFarmOptions, chiaBin: string, env: NodeJS.ProcessEnv): Promise<CollectResult> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_CHIA_TIMEOUT_MS;
+  // execa loads only when chia's CLI is the source: an RPC run starts quicker without it
+  let run: RunChia;
+  if (options.runChia) {
+    run = options.runChia;
+  } else {
+    const { runChia } = await import('../chia-cli/run-chia.js');
+    run = (args) => runChia(chiaBin, args, { timeoutMs, env });
+  }
+  const [showRun, summaryRun] = await Promise.all([run(['show', '-s']), run(['farm', 'summary'])]);
+  const show = readOutput(showRun, parseShowState);
+  const summary = readOutput(summaryRun, parseFarmSummary);
+  if (!show.ok || !summary.ok) {
+    // Both commands fail the same way when chia_bin is missing: say it once.
+    const problems = new Set([show, summary].flatMap((read) => (read.ok ? [] : [read.problem])));
+    return { ok: false, problem: [...problems].join('; ') };
+  }
+  return { ok: true, ...buildFarmRegistry(show.value, summary.value) };
 }
 
 type Read<T> = { ok: true; value: T } | { ok: false; problem: string };

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { RpcOverrides } from '../chia-rpc/chia-config.js';
 import { ConfigReader } from '../config/config-reader.js';
 import { listPids, readCmdline, readComm, readProcState } from '../farm/proc-read.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
@@ -22,13 +23,18 @@ export interface CollectHarvesterOptions {
   /** Where /proc is (a container may mount the host's elsewhere, as node_exporter's --path.procfs). */
   procDir?: string;
   now?: () => number;
+  /** Each harvester RPC call gives up after this long (default 10 s). */
+  rpcTimeoutMs?: number;
+  /** Host and ports instead of <chia_root>/config/config.yaml's. */
+  rpc?: RpcOverrides;
 }
 
 /**
- * The harvester collector (goplot's getharvester_collector.sh), without chia: whether a
- * chia_harvester process runs, read from /proc, and the plot files in this host's farm layout
- * (`<farm_root>/*\/*\/plots/*.plot`), counted and summed, which needs no RPC and works while chia
- * is down. Written to `<prom_dir>/getharvester.prom`.
+ * The harvester collector (goplot's getharvester_collector.sh): whether a chia_harvester process
+ * runs, read from /proc, and the plot files in this host's farm layout
+ * (`<farm_root>/*\/*\/plots/*.plot`), counted and summed, which need no chia and work while it
+ * is down; and where the harvester's RPC answers (chia_rpc on, or auto with its certificates),
+ * what chia itself has loaded and could not. Written to `<prom_dir>/getharvester.prom`.
  */
 export async function collectHarvester(options: CollectHarvesterOptions): Promise<CollectorOutcome> {
   const log = new DeferredLog(options.paths, 'getharvester');
@@ -45,7 +51,15 @@ export async function collectHarvester(options: CollectHarvesterOptions): Promis
       const processes = readHarvesterProcesses(procDir);
       if (!processes.ok) return processes;
       const plots = countLocalPlots(config.get('farm_root'));
-      return { ok: true, ...buildHarvesterRegistry(processes.value, plots) };
+      const built = buildHarvesterRegistry(processes.value, plots);
+      const mode = config.get('chia_rpc');
+      if (mode !== 'off') {
+        const { addHarvesterRpcMetrics } = await import('../chia-rpc/harvester-rpc-source.js');
+        const rpc = await addHarvesterRpcMetrics(built.registry, { chiaRoot: config.get('chia_root'), mode, timeoutMs: options.rpcTimeoutMs, ...options.rpc });
+        log.addOnce('info', rpc.line);
+        if (rpc.value !== null) built.values.push(rpc.value);
+      }
+      return { ok: true, ...built };
     },
   });
 }

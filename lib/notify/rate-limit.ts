@@ -27,9 +27,40 @@ export function claimNotification(stateDir: string, kind: string, subject: strin
       return { send: false, lastSentSeconds: last, reason: 'too soon' };
     }
     writeFileAtomicSync(file, `${now}\n`);
+    pruneOldClaims(stateDir, gapSeconds, nowMs);
     return { send: true };
   } finally {
     release();
+  }
+}
+
+/** Claims older than this (and than the gap) decide nothing any more. */
+export const CLAIM_MAX_AGE_MS = 7 * 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
+
+/**
+ * Each plot leaves two claims (`plot_started.plot 12`, `plot_finished.plot 12`): months of
+ * plotting would fill the folder with thousands. Whoever records a claim removes, at most once
+ * an hour, the claims too old to matter. Outage markers (`down.*`) and locks stay.
+ */
+function pruneOldClaims(stateDir: string, gapSeconds: number, nowMs: number): void {
+  const marker = path.join(stateDir, '.pruned');
+  try {
+    if (nowMs - fs.statSync(marker).mtimeMs < PRUNE_EVERY_MS) return;
+  } catch {
+    // never pruned yet
+  }
+  const maxAgeMs = Math.max(CLAIM_MAX_AGE_MS, gapSeconds * 1000);
+  try {
+    fs.writeFileSync(marker, '');
+    for (const name of fs.readdirSync(stateDir)) {
+      if (name.startsWith('.') || name.startsWith('down.') || name.endsWith('.lock')) continue;
+      const file = path.join(stateDir, name);
+      const stat = fs.lstatSync(file);
+      if (stat.isFile() && nowMs - stat.mtimeMs > maxAgeMs) fs.rmSync(file, { force: true });
+    }
+  } catch {
+    // pruning is housekeeping: a failure here must not cost a notification
   }
 }
 

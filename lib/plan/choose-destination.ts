@@ -1,10 +1,14 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { splitUsableNames } from '../farm/farm-names.js';
 import { evaluateDisk, type PlotOnDisk } from '../farm/evaluate-disk.js';
 import { readDiskState, writeDiskState } from '../farm/disk-state.js';
-import { findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
-import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import { DISK_TIMEOUT_MS, findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
+import { listFarms, type FarmDisk } from '../farm/farm-layout.js';
+import { listDisksBounded } from '../farm/list-disks-bounded.js';
 import type { HomePaths } from '../config/home.js';
 import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
+import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
 import { nextRoundRobin } from '../util/natural-sort.js';
 import { errorMessage } from '../util/run-main.js';
 
@@ -75,17 +79,33 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
   const reserve = options.reserve ?? true;
   const log = options.log ?? (() => {});
   const skipped: string[] = [];
-  const allowed = options.allowedFarms ?? [];
-  const farms = listFarms(farmRoot).filter((farm) => allowed.length === 0 || allowed.includes(farm));
-  if (farms.length === 0) {
-    const why = !fs.existsSync(farmRoot) ? 'it does not exist' : allowed.length > 0 ? `none of the farms ${allowed.join(', ')} in it` : 'no farms in it';
+  try {
+    fs.readdirSync(farmRoot);
+  } catch (error) {
+    // "no farms" would send the farmer looking for missing folders, not at the permissions
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : `cannot read it (${(error as Error).message})`;
     return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
   }
+  const { usable, refused } = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
+  for (const line of refused) log(line);
+  const allowed = options.allowedFarms ?? [];
+  const farms = usable.filter((farm) => allowed.length === 0 || allowed.includes(farm));
+  if (farms.length === 0) {
+    const none = allowed.length > 0 && usable.length > 0 ? `none of the farms ${allowed.join(', ')} in it` : 'no farms in it';
+    return { ok: false, message: `no usable disk under ${farmRoot}: ${refused.length > 0 ? refused.join('; ') : none}`, skipped };
+  }
   for (const farm of nextRoundRobin(farms, options.lastFarm)) {
-    const disks = listDisks(farmRoot, farm);
+    const listed = await listDisksBounded(farmRoot, farm, options.timeoutMs ?? DISK_TIMEOUT_MS);
+    const names = splitUsableNames(listed.map((disk) => disk.disk), 'disk', path.join(farmRoot, farm));
+    for (const line of names.refused) log(line);
+    const disks = listed.filter((disk) => names.usable.includes(disk.disk));
     const skips: Skip[] = [];
+    for (const disk of disks.filter((candidate) => candidate.hung !== null)) {
+      log(`${farm}/${disk.disk}: ${disk.hung}; trying the next disk`);
+      skips.push({ disk: disk.disk, reason: 'unreadable' });
+    }
     const candidates: { disk: FarmDisk; kib: number }[] = [];
-    for (const disk of disks) {
+    for (const disk of disks.filter((candidate) => candidate.hung === null)) {
       const reason = await judgeDisk(disk, options, reserve, candidates);
       if (reason !== null) skips.push({ disk: disk.disk, reason });
     }
@@ -141,6 +161,21 @@ async function judgeDisk(
     return 'unmounted';
   }
   if (!disk.complete) return 'missing plots/ or logs/';
+  if (options.requireMount) {
+    // the plot goes where plots/ really is: a link or a bind mount can lead it onto `/`
+    let onRoot: string | null;
+    try {
+      onRoot = await findRootFilesystemProblem(disk.plotsDir, options.mounts, options.timeoutMs);
+    } catch (error) {
+      options.log?.(`${disk.farm}/${disk.disk}: cannot tell the filesystem of ${disk.plotsDir} (${(error as Error).message}); skipped`);
+      return 'unreadable';
+    }
+    if (onRoot !== null) {
+      options.log?.(`${disk.farm}/${disk.disk}: ${disk.plotsDir} is ${onRoot}; skipped (require_mount=yes)`);
+      if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, { kind: 'unmounted' });
+      return 'on the root filesystem';
+    }
+  }
   switch (state.kind) {
     case 'full':
     case 'unmounted':
@@ -161,6 +196,7 @@ async function judgeDisk(
         access: options.access,
       });
       if (result.kind === 'unreadable' || result.kind === 'read-only') return result.kind;
+      if (result.kind === 'on-root') return 'on the root filesystem';
       const measured = result.kind === 'unmounted' ? result : result.state;
       if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, measured);
       if (measured.kind !== 'number') return measured.kind;

@@ -8,6 +8,10 @@ export interface TempChoiceOptions {
   tempRoot: string;
   /** Names of the temp dirs under temp_root (the layout's listing). */
   names: string[];
+  /** Sentences for dirs refused by name (splitUsableNames), said when no dir is left. */
+  refused?: string[];
+  /** Why no plot can be written into dir (read-only, no permission), or null; absent: not checked. */
+  writeProblem?: (dir: string) => Promise<string | null>;
   /** farm_temp.goplot: the round robin goes on after it. */
   lastTemp: string;
   /** Temp dirs of the plots running now, as the process table gives them. */
@@ -18,10 +22,10 @@ export interface TempChoiceOptions {
   neededBytes: number;
   readSpace: (dir: string) => Promise<DiskSpace>;
   /**
-   * With require_mount=yes: true for a dir on the root filesystem, which is refused (its own disk
-   * is most likely not mounted, and the plot would fill `/`). Absent: no such check.
+   * With require_mount=yes: why a dir is on the root filesystem, which refuses it (its own disk
+   * is most likely not mounted, and the plot would fill `/`), or null. Absent: no such check.
    */
-  isOnRootFilesystem?: (dir: string) => boolean;
+  rootFilesystemProblem?: (dir: string) => Promise<string | null>;
   /** st_dev of a dir, to count the plots sharing its filesystem; fs.statSync's by default. */
   deviceOf?: (dir: string) => number;
 }
@@ -72,11 +76,21 @@ function countPlotsOnFilesystem(options: TempChoiceOptions, name: string, dir: s
 
 /** Why dir cannot take one more plot now, or null when it can. */
 async function judgeTempDir(options: TempChoiceOptions, name: string, dir: string): Promise<string | null> {
-  if (options.isOnRootFilesystem) {
+  if (options.rootFilesystemProblem) {
     try {
-      if (options.isOnRootFilesystem(dir)) return 'on the root filesystem: its disk is not mounted? (require_mount=yes)';
+      const problem = await options.rootFilesystemProblem(dir);
+      if (problem !== null) return `${problem} (require_mount=yes)`;
     } catch (error) {
       return `cannot tell its filesystem (${errorMessage(error)})`;
+    }
+  }
+  if (options.writeProblem) {
+    // the plot would start, fail at its first write, and count toward the back-off
+    try {
+      const problem = await options.writeProblem(dir);
+      if (problem !== null) return problem;
+    } catch (error) {
+      return `cannot tell whether it is writable (${(error as Error).message})`;
     }
   }
   const plots = countPlotsIn(options.tempRoot, name, options.runningTempDirs);
@@ -102,9 +116,10 @@ async function judgeTempDir(options: TempChoiceOptions, name: string, dir: strin
  * and one more at their peak.
  */
 export async function chooseTempDir(options: TempChoiceOptions): Promise<TempChoice> {
-  const skipped: string[] = [];
+  const skipped: string[] = [...(options.refused ?? [])];
   if (options.names.length === 0) {
-    return { ok: false, message: `no temp dir under ${options.tempRoot} (make ${path.join(options.tempRoot, '1')})`, skipped };
+    const message = skipped.length > 0 ? `no temp dir can take a plot: ${skipped.join('; ')}` : `no temp dir under ${options.tempRoot} (make ${path.join(options.tempRoot, '1')})`;
+    return { ok: false, message, skipped };
   }
   for (const name of nextRoundRobin(options.names, options.lastTemp)) {
     const dir = path.join(options.tempRoot, name);

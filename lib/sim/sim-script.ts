@@ -153,7 +153,7 @@ export async function runSimScript(script: SimScript, options: { seconds: number
 
 /** `12.345`, the way plotters print seconds; never 0 so a parser sees a real duration. */
 export function secs(value: number, digits = 3): string {
-  return Math.max(value, 0.001).toFixed(digits);
+  return Math.max(value, 10 ** -digits).toFixed(digits);
 }
 
 export function sameFilesystem(a: string, b: string): boolean {

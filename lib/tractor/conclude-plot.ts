@@ -9,8 +9,10 @@ import { parsePlotLog } from '../plot-log/parse-plot-log.js';
 import { withStateLock } from '../farm/state-lock.js';
 import type { PlotterName } from '../config/value-specs.js';
 import { writeStateValue } from '../config/write-value.js';
+import { lastLines, removePlotTempFiles } from '../control/clean-plot-files.js';
 import { readKillMarker } from '../control/kill-marker.js';
-import { findPlotId, lastLines, removePlotTempFiles } from '../control/clean-plot-files.js';
+import { findPlotId } from '../plot-file/find-plot-id.js';
+import { releaseReservation } from './release-reservation.js';
 import { DEFAULT_JOB, recordPlotOutcome, type PlotEnd } from '../plot-outcomes/plot-outcomes.js';
 
 export const EXIT_FINISHED = 0;
@@ -38,6 +40,7 @@ export async function countFailure(paths: HomePaths, config: ConfigReader, now: 
 
 export interface PlotOutcome {
   paths: HomePaths;
+  env: NodeJS.ProcessEnv;
   config: ConfigReader;
   log: Logger;
   now: () => number;
@@ -91,6 +94,7 @@ export async function concludePlot(o: PlotOutcome): Promise<number> {
     log.warn(`plot ${plot.index}: no plot id in its log, so no temporary files were removed`);
   }
   if (o.ownTempDir) log.info(`plot ${plot.index}: removed its temp folder ${o.ownTempDir}`);
+  await releaseReservation({ paths: o.paths, config: o.config, env: o.env, log, plot });
   await countFailure(o.paths, o.config, o.now);
   await countOutcome(o, { job: plot.job ?? DEFAULT_JOB, plotter: plot.plotter, outcome: 'failed', seconds });
   await o.events.failed(plot, result.signal ? null : result.exitCode, seconds);

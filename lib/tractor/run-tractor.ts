@@ -77,7 +77,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     if (!plan.ok) return plan;
     const { temp, destination } = plan;
     // a lost or reset index.goplot must not hand out a number a plot log already has
-    const index = Math.max(config.get('index'), highestPlotLogIndex(farmRoot)) + 1;
+    const index = Math.max(config.get('index'), await highestPlotLogIndex(farmRoot, config.get('disk_timeout') * 1000)) + 1;
     if (!options.dryRun) {
       writeStateValue(paths, 'index', index);
       // a job's round robin and stagger are its own; index, failures and the global last start are shared
@@ -133,5 +133,5 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
 
   const result = await exited;
-  return concludePlot({ paths, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
+  return concludePlot({ paths, env, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
 }

@@ -7,13 +7,39 @@ import { errorMessage } from './run-main.js';
  */
 export function redact(text: string, secrets: readonly string[]): string {
   let result = text;
-  for (const secret of secrets) {
-    if (secret.length < 4) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret), encodeURI(secret)])) {
-      result = result.split(form).join('***');
-    }
-  }
+  // longest first: the whole URL goes before its path, its path before one of its segments
+  const forms = [...new Set(secrets.flatMap(secretForms))].filter((form) => form.length >= 4).sort((a, b) => b.length - a.length);
+  for (const form of forms) result = result.split(form).join('***');
   return result;
+}
+
+/**
+ * The spellings a secret can take in an error text. For a URL (a webhook's secret is its path)
+ * the server may quote only its path, path and query, or a long segment of it (a token), so
+ * those go too; scheme, host and port alone (showOrigin) stay readable.
+ */
+function secretForms(secret: string): string[] {
+  const forms = [secret, encodeURIComponent(secret), encodeURI(secret)];
+  let url: URL | null = null;
+  try {
+    url = /^[a-z][a-z0-9+.-]*:\/\//i.test(secret) ? new URL(secret) : null;
+  } catch {
+    url = null;
+  }
+  if (url !== null && url.pathname.length > 1) {
+    forms.push(url.pathname + url.search, url.pathname, decodeURIComponentSafe(url.pathname));
+    for (const segment of url.pathname.split('/')) if (segment.length >= 8) forms.push(segment, decodeURIComponentSafe(segment));
+  }
+  if (url !== null && url.search.length > 1) forms.push(url.search.slice(1));
+  return forms;
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Why a request failed, in words a log line can hold, with no secret in it. */

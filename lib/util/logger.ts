@@ -23,6 +23,31 @@ export function formatLogLine(json: string): string {
 }
 
 /**
+ * The log file opened for appending, or null (said once on stderr, where the lines then go) when
+ * it is not a regular file. A FIFO put there would block open(2) until a reader came, leaving
+ * the loop hung and deaf to SIGTERM: O_NONBLOCK makes that open fail (ENXIO) or return at once,
+ * and fstat tells the type of what was really opened, with no window between check and open.
+ */
+function openLogFile(file: string): number | null {
+  let problem: string;
+  try {
+    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NONBLOCK, 0o644);
+    if (fs.fstatSync(fd).isFile()) return fd;
+    fs.closeSync(fd);
+    problem = 'it is not a regular file (a FIFO, device or socket)';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem = code === 'ENXIO' ? 'it is not a regular file (a FIFO, device or socket)' : (error as Error).message;
+  }
+  try {
+    process.stderr.write(`goplot: cannot log to ${file}: ${problem}; log lines go to stderr instead\n`);
+  } catch {
+    // nowhere left to say it
+  }
+  return null;
+}
+
+/**
  * One human line per event, appended with O_APPEND and one write(2) per line, so the loop,
  * tractors and diskhand can share goplot.log without interleaving (`tail -f` stays readable).
  * The line is formatted here rather than by pino-pretty, whose start-up cost the tractor more
@@ -30,11 +55,12 @@ export function formatLogLine(json: string): string {
  */
 export function createLogger(paths: { logsDir: string }, name: string, file = 'goplot.log'): Logger {
   fs.mkdirSync(paths.logsDir, { recursive: true });
-  const fd = fs.openSync(path.join(paths.logsDir, file), 'a');
+  const fd = openLogFile(path.join(paths.logsDir, file));
   const destination = {
     write(json: string) {
       const line = formatLogLine(json);
       try {
+        if (fd === null) throw new Error('no log file');
         fs.writeSync(fd, line);
       } catch {
         // a full or failing disk must not turn a log line into a crash: stderr is the last resort

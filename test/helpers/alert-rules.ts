@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'yaml';
+import yaml from 'js-yaml';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
 
 /** The folder of shipped rule files: every `*.rules.yml` there is loaded, each with a `*.rules.test.yml` beside it. */
@@ -36,7 +36,7 @@ export function ruleTestFiles(dir = ALERTS_DIR): string[] {
 /** Every alerting rule of every rule file in dir (recording rules are left out). */
 export function readAlerts(dir = ALERTS_DIR): AlertRule[] {
   return ruleFiles(dir).flatMap((file) => {
-    const parsed = parse(fs.readFileSync(file, 'utf8')) as RuleFile;
+    const parsed = yaml.load(fs.readFileSync(file, 'utf8')) as RuleFile;
     return (parsed.groups ?? []).flatMap((group) => (group.rules ?? [])
       .filter((rule) => typeof rule.alert === 'string')
       .map((rule) => ({ ...rule, file: path.basename(file), group: group.name, alert: rule.alert!, expr: String(rule.expr) })));
@@ -51,7 +51,7 @@ export function findUntestedAlerts(dir = ALERTS_DIR): string[] {
   const firing = new Set<string>();
   const quiet = new Set<string>();
   for (const file of ruleTestFiles(dir)) {
-    const parsed = parse(fs.readFileSync(file, 'utf8')) as RuleTestFile;
+    const parsed = yaml.load(fs.readFileSync(file, 'utf8')) as RuleTestFile;
     const loads = new Set((parsed.rule_files ?? []).map((ruleFile) => path.basename(ruleFile)));
     for (const test of parsed.tests ?? []) {
       for (const check of test.alert_rule_test ?? []) {

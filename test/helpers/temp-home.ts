@@ -41,6 +41,9 @@ export function makeTempHome(prefix = 'goplot-test-'): TempHome {
   };
   home.set('farm_root', farmRoot);
   home.set('temp_root', tempRoot);
+  // The CLI path unless a test asks for the RPC: a developer's own ~/.chia must never answer a test.
+  home.set('chia_rpc', 'off');
+  home.set('chia_root', path.join(root, 'chia-root'));
   return home;
 }
 
@@ -109,11 +112,3 @@ export function logMessages(home: TempHome, file = 'goplot.log'): string[] {
     .filter(Boolean)
     .map((line) => line.replace(/^\[[^\]]+\] \w+: \S+\[\d+\] /, ''));
 }
-
-/** `../shared` beside the checkout, or null (tests that need it skip with a clear message). */
-export function sharedDir(): string | null {
-  const dir = path.resolve(PACKAGE_ROOT, '..', 'shared');
-  return fs.existsSync(path.join(dir, 'fixtures')) ? dir : null;
-}
-
-export const SHARED_MISSING = 'skipped: ../shared/fixtures is not beside this checkout';

@@ -29,6 +29,7 @@ describe('the shipped Prometheus alert rules (prometheus/alerts)', () => {
   it('the alerts the issue asks for are there, each with a for:, a severity and a summary and description', () => {
     const alerts = readAlerts();
     assert.deepEqual(alerts.map((rule) => rule.alert).sort(), [
+      'ChiaPoolErrors', 'ChiaPoolPointsNotAcknowledged', 'ChiaSignagePointsStale', // chia-rpc.rules.yml
       'GoplotCollectorFailing', 'GoplotDiskReadOnly', 'GoplotDiskUnmounted', 'GoplotFarmingStopped', 'GoplotFullNodeNotSynced',
       'GoplotHarvesterDown', 'GoplotHarvesterlogStale', 'GoplotHostDown', 'GoplotMetricsStale', 'GoplotNoDiskWithRoom',
       'GoplotPlotsFailing', 'GoplotPlottingStalled', 'GoplotPromFileUnreadable', 'GoplotTempDirFilling',

@@ -73,7 +73,8 @@ describe('the goplot command', () => {
   it('init creates the missing files and keeps the rest', async () => {
     const home = farm();
     const result = await goplot(home, ['init']);
-    assert.match(result.stdout, /^created \d+ value files with their defaults, kept 12 existing ones, in /);
+    // the sim farm's 10 values, the temp home's farm_root and temp_root, chia_rpc and chia_root
+    assert.match(result.stdout, /^created \d+ value files with their defaults, kept 14 existing ones, in /);
     assert.equal(home.read('config/k.goplot'), '25\n');
     assert.equal(home.read('config/plot_gap.goplot'), '0\n');
     assert.equal(home.read('config/buckets.goplot'), '128\n');

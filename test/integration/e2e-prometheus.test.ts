@@ -11,6 +11,7 @@ import { harvesterLine } from '../../lib/demo/simulated-harvester.js';
 import { PACKAGE_ROOT, resolveHome } from '../../lib/config/home.js';
 import { setValue } from '../../lib/config/write-value.js';
 import { missingBinaries, startNodeExporter, startPrometheus, type PrometheusServer, type QuerySeries, type Server } from '../helpers/prometheus.js';
+import { startFakeChiaFarm, type FakeChiaFarm } from '../helpers/fake-chia-farm.js';
 import { FAKE_BIN } from '../helpers/sim-farm.js';
 import { readAlerts, ruleFiles } from '../helpers/alert-rules.js';
 
@@ -18,8 +19,8 @@ const script = (relative: string) => path.join(PACKAGE_ROOT, relative);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const CHIA_OUTPUTS = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-cli');
 
-/** How long the whole pipeline may run before every dashboard query must have data (plots must have finished too). */
-const DATA_DEADLINE_MS = 45_000;
+/** How long the whole pipeline may run before every dashboard query must have data (plots must have finished too; 2 loaded cores). */
+const DATA_DEADLINE_MS = 60_000;
 /** Short plots, so that several finish within the deadline and the outcome panels have data. */
 const PLOT_SECONDS = '8';
 /** The target's labels, as prometheus/prometheus.yml gives them: this one host does everything. */
@@ -29,6 +30,7 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-e2e-'));
 const servers: Server[] = [];
 const children: ChildProcess[] = [];
 let stopPipeline = () => {};
+let chiaFarm: FakeChiaFarm | undefined;
 
 after(async () => {
   stopPipeline();
@@ -37,6 +39,7 @@ after(async () => {
   for (const pid of pipelinePids(root)) signal(pid, 'SIGKILL');
   for (const child of children) signal(child.pid, 'SIGKILL');
   await Promise.all(servers.map((server) => server.stop()));
+  await chiaFarm?.close();
   fs.rmSync(root, { recursive: true, force: true });
 });
 
@@ -68,7 +71,21 @@ function pipelinePids(dir: string): number[] {
 /** The farmer's collector runs from its own home: chia_bin there is the CLI, while the plotting home's chia_bin is the simulated plotter. */
 function makeFarmerHome(sandbox: Sandbox) {
   const paths = resolveHome({ home: path.join(sandbox.root, 'farmer-home') });
-  for (const [name, value] of [['chia_bin', path.join(FAKE_BIN, 'chia')], ['prom_dir', sandbox.promDir]]) {
+  for (const [name, value] of [['chia_bin', path.join(FAKE_BIN, 'chia')], ['chia_rpc', 'off'], ['prom_dir', sandbox.promDir]]) {
+    const written = setValue(paths, name, value);
+    if (!written.ok) throw new Error(written.message);
+  }
+  return paths;
+}
+
+/**
+ * A second farmer whose collectors read chia's RPC (services on 127.0.0.1 replaying real answers
+ * over mutual TLS), into a prom dir of its own that a second node_exporter serves: one host's
+ * getfarm.prom comes from the CLI or the RPC, never both.
+ */
+function makeRpcFarmerHome(chiaFarm: FakeChiaFarm, promDir: string) {
+  const paths = resolveHome({ home: path.join(root, 'rpc-farmer-home') });
+  for (const [name, value] of [['chia_rpc', 'on'], ['chia_root', chiaFarm.chiaRoot], ['prom_dir', promDir]]) {
     const written = setValue(paths, name, value);
     if (!written.ok) throw new Error(written.message);
   }
@@ -80,7 +97,7 @@ function makeFarmerHome(sandbox: Sandbox) {
  * which start the simulated plotter), harvesterlog following a debug.log that gets a challenge
  * line every second, and diskhand and the three collectors run like cron jobs, only more often.
  */
-function startPipeline(sandbox: Sandbox): () => void {
+function startPipeline(sandbox: Sandbox, rpcHome: string): () => void {
   const env = { ...process.env, GOPLOT_HOME: sandbox.paths.home, SIMPLOTTER_SECONDS: PLOT_SECONDS };
   fs.writeFileSync(sandbox.chiaLog, '');
   children.push(spawn('node', [script('scripts/goplot.js')], { env, stdio: 'ignore' }));
@@ -91,12 +108,14 @@ function startPipeline(sandbox: Sandbox): () => void {
     FAKE_CHIA_SHOW_S: path.join(CHIA_OUTPUTS, 'show-s_2x_syncing.txt'),
     FAKE_CHIA_FARM_SUMMARY: path.join(CHIA_OUTPUTS, 'farm-summary_2x_loading-remotes.txt'),
   };
+  const rpcEnv = { ...process.env, GOPLOT_HOME: rpcHome };
   let running = true;
   const cron = async () => {
     for (let round = 0; running; round++) {
       fs.appendFileSync(sandbox.chiaLog, harvesterLine(new Date(), round));
       const jobs: [string, NodeJS.ProcessEnv][] = [
         ['collectors/goplot_collector.js', env], ['collectors/getharvester_collector.js', env], ['collectors/getfarm_collector.js', farmerEnv],
+        ['collectors/getfarm_collector.js', rpcEnv], ['collectors/getharvester_collector.js', rpcEnv],
       ];
       if (round % 3 === 0) jobs.unshift(['scripts/diskhand.js', env]);
       await Promise.all(jobs.map(([job, jobEnv]) => execa('node', [script(job)], { env: jobEnv, reject: false, timeout: 20_000 })));
@@ -177,6 +196,31 @@ async function checkVariables(prometheus: PrometheusServer): Promise<string[]> {
   return problems;
 }
 
+/** The answers asserted after the queries', read together so the test can poll for all of them. */
+async function lateAnswers(prometheus: PrometheusServer) {
+  const valueOf = async (promql: string) => {
+    const answer = await prometheus.query(promql);
+    return answer.status === 'success' ? answer.result.map((series) => series.value?.[1]) : answer;
+  };
+  const harvesterStat = buildDashboard().panels.find((panel) => panel.title === 'Harvester' && panel.type === 'stat')!.targets![0]!.expr;
+  return {
+    finished: await valueOf('sum(goplot_plots_finished_total)'),
+    phases: await valueOf('count(goplot_plot_phase_duration_seconds_count > 0)'),
+    harvester: await valueOf(substituteVariables(harvesterStat)),
+    active: (await prometheus.alertRules()).filter((rule) => rule.state !== 'inactive').map((rule) => `${rule.name} ${rule.state}`).sort(),
+    scrapeErrors: await valueOf('node_textfile_scrape_error'),
+    running: await valueOf(substituteVariables('goplot_running_plots{instance=~"$plotter"}')),
+  };
+}
+type LateAnswers = Awaited<ReturnType<typeof lateAnswers>>;
+const firstNumber = (values: unknown) => (Array.isArray(values) ? Number(values[0]) : NaN);
+// the fake chia's outputs say the node syncs and the farmer is "Syncing": exactly those two alerts
+// wait out their for:, and nothing else is wrong with the sandbox
+const EXPECTED_ACTIVE = ['GoplotFarmingStopped pending', 'GoplotFullNodeNotSynced pending'];
+const lateReady = (late: LateAnswers) => firstNumber(late.finished) >= 1 && firstNumber(late.phases) === 4 &&
+  JSON.stringify(late.harvester) === '["1"]' && JSON.stringify(late.active) === JSON.stringify(EXPECTED_ACTIVE) &&
+  JSON.stringify(late.scrapeErrors) === '["0","0"]' && firstNumber(late.running) >= 1;
+
 const missing = missingBinaries();
 
 describe('the dashboard against real Prometheus and node_exporter, fed by the running pipeline', () => {
@@ -187,24 +231,32 @@ describe('the dashboard against real Prometheus and node_exporter, fed by the ru
     setValue(sandbox.paths, 'harvester_threshold', '30');
     const nodeExporter = await startNodeExporter(sandbox.promDir);
     servers.push(nodeExporter);
-    const prometheus = await startPrometheus(path.join(root, 'prometheus'), [new URL(nodeExporter.url).host], {
+    chiaFarm = await startFakeChiaFarm(path.join(root, 'chia'));
+    const rpcPromDir = path.join(root, 'rpc-prom');
+    fs.mkdirSync(rpcPromDir);
+    const rpcExporter = await startNodeExporter(rpcPromDir);
+    servers.push(rpcExporter);
+    const prometheus = await startPrometheus(path.join(root, 'prometheus'), [new URL(nodeExporter.url).host, new URL(rpcExporter.url).host], {
       ruleFiles: ruleFiles(), labels: TARGET_LABELS, jobName: 'goplot',
     });
     servers.push(prometheus);
-    stopPipeline = startPipeline(sandbox);
+    stopPipeline = startPipeline(sandbox, makeRpcFarmerHome(chiaFarm, rpcPromDir).home);
 
     const startedAt = Date.now();
     const deadline = startedAt + DATA_DEADLINE_MS;
     let checked: Checked[] = [];
     let alertProblems: string[] = [];
     let variableProblems: string[] = [];
+    // every answer asserted below is polled for, not only the queries' (a scrape can come before a plot ends)
+    let late: LateAnswers;
     do {
       await sleep(1000);
       checked = await checkQueries(prometheus);
       alertProblems = await checkAlerts(prometheus);
       variableProblems = await checkVariables(prometheus);
-      if (process.env.E2E_DEBUG) console.log(((Date.now() - startedAt) / 1000).toFixed(1), JSON.stringify([...checked.filter((q) => q.problem).map((q) => `${q.panel} ${q.refId}: ${q.problem}`), ...alertProblems, ...variableProblems]));
-    } while ((checked.some((query) => query.problem !== null) || alertProblems.length > 0 || variableProblems.length > 0) && Date.now() < deadline);
+      late = await lateAnswers(prometheus);
+      if (process.env.E2E_DEBUG) console.log(((Date.now() - startedAt) / 1000).toFixed(1), JSON.stringify([...checked.filter((q) => q.problem).map((q) => `${q.panel} ${q.refId}: ${q.problem}`), ...alertProblems, ...variableProblems, late]));
+    } while ((checked.some((query) => query.problem !== null) || alertProblems.length > 0 || variableProblems.length > 0 || !lateReady(late)) && Date.now() < deadline);
     stopPipeline();
 
     assert.ok(checked.length >= 40, `${checked.length} queries`);
@@ -214,24 +266,19 @@ describe('the dashboard against real Prometheus and node_exporter, fed by the ru
     assert.deepEqual(alertProblems, [], 'every alert of prometheus/alerts parses, and Prometheus evaluates it on the real data');
     assert.ok(readAlerts().length >= 14);
     assert.deepEqual(variableProblems, [], 'every variable finds its hosts');
-    const finished = await prometheus.query('sum(goplot_plots_finished_total)');
-    assert.ok(finished.status === 'success' && Number(finished.result[0]?.value?.[1]) >= 1, 'plots finished and were counted by the tractors');
-    const phases = await prometheus.query('count(goplot_plot_phase_duration_seconds_count > 0)');
-    assert.ok(phases.status === 'success' && Number(phases.result[0]?.value?.[1]) === 4, `the finished plots' four phases have times: ${JSON.stringify(phases)}`);
-    const harvester = await prometheus.query(substituteVariables(buildDashboard().panels.find((panel) => panel.title === 'Harvester' && panel.type === 'stat')!.targets![0]!.expr));
-    assert.deepEqual(harvester.status === 'success' ? harvester.result.map((series) => series.value?.[1]) : harvester, ['1'], 'harvesterlog runs: up, not stale');
-    // the fake chia's outputs say the node syncs and the farmer is "Syncing": exactly those two alerts
-    // wait out their for:, and nothing else is wrong with the sandbox
-    const active = (await prometheus.alertRules()).filter((rule) => rule.state !== 'inactive').map((rule) => `${rule.name} ${rule.state}`);
-    assert.deepEqual(active.sort(), ['GoplotFarmingStopped pending', 'GoplotFullNodeNotSynced pending']);
+    assert.ok(firstNumber(late.finished) >= 1, `plots finished and were counted by the tractors: ${JSON.stringify(late.finished)}`);
+    assert.equal(firstNumber(late.phases), 4, `the finished plots' four phases have times: ${JSON.stringify(late.phases)}`);
+    assert.deepEqual(late.harvester, ['1'], 'harvesterlog runs: up, not stale');
+    assert.deepEqual(late.active, EXPECTED_ACTIVE);
     assert.deepEqual(files, ['getfarm.prom', 'getharvester.prom', 'goplot.prom', 'harvesterlog.prom']);
+    const rpcFiles = fs.readdirSync(rpcPromDir).filter((file) => file.endsWith('.prom')).sort();
+    assert.deepEqual(rpcFiles, ['getfarm.prom', 'getharvester.prom']);
     if (process.env.E2E_KEEP_PROM) for (const file of files) fs.copyFileSync(path.join(sandbox.promDir, file), path.join(process.env.E2E_KEEP_PROM, file));
     const documented = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'metrics.md'), 'utf8');
-    const families = files.flatMap((file) => [...fs.readFileSync(path.join(sandbox.promDir, file), 'utf8').matchAll(/^# HELP (\S+) /gm)].map((match) => match[1]!));
+    const written = [...files.map((file) => path.join(sandbox.promDir, file)), ...rpcFiles.map((file) => path.join(rpcPromDir, file))];
+    const families = written.flatMap((file) => [...fs.readFileSync(file, 'utf8').matchAll(/^# HELP (\S+) /gm)].map((match) => match[1]!));
     assert.deepEqual(families.filter((name) => !documented.includes(`\`${name}\``)), [], 'every metric written is in docs/metrics.md');
-    const errors = await prometheus.query('node_textfile_scrape_error');
-    assert.deepEqual(errors.status === 'success' ? errors.result.map((series) => series.value?.[1]) : errors, ['0'], 'node_exporter read every .prom file');
-    const running = await prometheus.query(substituteVariables('goplot_running_plots{instance=~"$plotter"}'));
-    assert.ok(running.status === 'success' && Number(running.result[0]?.value?.[1]) >= 1, 'plots were running through the loop, tractors and the simulated plotter');
+    assert.deepEqual(late.scrapeErrors, ['0', '0'], 'both node_exporters read every .prom file');
+    assert.ok(firstNumber(late.running) >= 1, `plots were running through the loop, tractors and the simulated plotter: ${JSON.stringify(late.running)}`);
   });
 });

@@ -6,6 +6,7 @@ import { execa, type ResultPromise } from 'execa';
 import which from 'which';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { builtScript, logMessages, makeTempHome, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
+import { waitForEqual } from '../helpers/wait-for-equal.js';
 
 const FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'debug-logs');
 const LOG_FILE = 'harvesterlog.log';
@@ -62,22 +63,22 @@ describe('harvesterlog (the built script)', () => {
     start();
     await waitFor('the missing log to be reported', () => logMessages(home, LOG_FILE).some((m) => m.includes('missing')));
     // the log line can come a moment before the first .prom file is written
-    await waitForValue('harvesterlog_collector_success', 0, 5000);
+    await waitForValue('harvesterlog_collector_success', 0);
     assert.equal(promValue('harvesterlog_collector_last_success_timestamp_seconds'), undefined, 'no good run yet, so no time of one');
     const followedFrom = Math.floor(Date.now() / 1000);
     fs.mkdirSync(path.dirname(chiaLog), { recursive: true });
     const files = ['v1.0-src-prefix.log', 'v1.x-dated-slow.log', 'v2.4-version-token.log', 'v2.5.7-v1-v2.log', 'masked-garbled.log'];
     fs.writeFileSync(chiaLog, Buffer.concat(files.map((file) => fs.readFileSync(path.join(FIXTURES, file)))));
-    await waitForValue('farm_harvester_challenges_total', 11);
-    await waitForValue('farm_harvester_status', 1);
-
-    assert.deepEqual(
-      Object.fromEntries(
+    // one write can come between the last challenge line and the unparsed lines after it
+    await waitForEqual(
+      'every line counted in harvesterlog.prom',
+      () => Object.fromEntries(
         [
           'farm_harvester_plots_eligible', 'farm_harvester_proofs_found', 'farm_harvester_plots', 'farm_harvester_eligible_plots_total',
           'farm_harvester_proofs_total', 'farm_harvester_v2_qualities_total', 'farm_harvester_slow_lookups_total',
           'farm_harvester_slow_plot_warnings_total', 'farm_harvester_unparsed_lines_total', 'farm_harvester_lookup_seconds_count',
-          'harvesterlog_collector_success', 'farm_harvester_last_challenge_timestamp_seconds',
+          'harvesterlog_collector_success', 'farm_harvester_last_challenge_timestamp_seconds', 'farm_harvester_challenges_total',
+          'farm_harvester_status',
         ].map((name) => [name, promValue(name)]),
       ),
       {
@@ -93,6 +94,8 @@ describe('harvesterlog (the built script)', () => {
         farm_harvester_lookup_seconds_count: 11,
         harvesterlog_collector_success: 1,
         farm_harvester_last_challenge_timestamp_seconds: new Date(2023, 8, 14, 18, 44, 21, 116).getTime() / 1000,
+        farm_harvester_challenges_total: 11,
+        farm_harvester_status: 1,
       },
     );
     assert.match(fs.readFileSync(promFile, 'utf8'), /^farm_harvester_lookup_seconds_bucket\{le="5"\} 10$/m);
@@ -104,10 +107,13 @@ describe('harvesterlog (the built script)', () => {
     const check = await execa(promtool, ['check', 'metrics'], { input: fs.readFileSync(promFile), reject: false });
     assert.deepEqual({ exitCode: check.exitCode, stdout: check.stdout, stderr: check.stderr }, { exitCode: 0, stdout: '', stderr: '' });
 
-    const messages = logMessages(home, LOG_FILE);
+    const isSkipped = (m: string) => m.startsWith('skipped a harvester line: ');
+    const messages = await waitFor('the harvester-up line and 5 skipped lines in the log', () => {
+      const all = logMessages(home, LOG_FILE);
+      return all.includes(`harvester up: eligible lines arrive in ${chiaLog}`) && all.filter(isSkipped).length >= 5 ? all : null;
+    });
     assert.ok(messages.includes(`following ${chiaLog} from its start`), messages.join('\n'));
-    assert.ok(messages.includes(`harvester up: eligible lines arrive in ${chiaLog}`), messages.join('\n'));
-    const skipped = messages.filter((m) => m.startsWith('skipped a harvester line: '));
+    const skipped = messages.filter(isSkipped);
     assert.equal(skipped.length, 5);
     assert.equal(
       skipped[0],
@@ -128,12 +134,13 @@ describe('harvesterlog (the built script)', () => {
     start();
     await waitFor('harvesterlog to follow the log', () => logMessages(home, LOG_FILE).some((m) => m.startsWith('following')));
     // an existing line is old: it is not read (tail -n0); the first file may come a moment after the log line
-    await waitForValue('farm_harvester_challenges_total', 0, 5000);
+    await waitForValue('farm_harvester_challenges_total', 0);
     fs.appendFileSync(chiaLog, eligibleLine(2, 0, '0.5'));
     await waitForValue('farm_harvester_status', 1);
-    await waitForValue('farm_harvester_status', 0, 10_000);
-    const messages = logMessages(home, LOG_FILE);
-    assert.deepEqual(messages.filter((m) => m.startsWith('harvester ')), [
+    await waitForValue('farm_harvester_status', 0, 20_000);
+    const statusLines = () => logMessages(home, LOG_FILE).filter((m) => m.startsWith('harvester '));
+    await waitFor('the harvester down line in the log', () => statusLines().length >= 2);
+    assert.deepEqual(statusLines(), [
       `harvester up: eligible lines arrive in ${chiaLog}`,
       `harvester down: no eligible line in ${chiaLog} for over 2 s`,
     ]);
@@ -191,7 +198,10 @@ describe('harvesterlog (the built script)', () => {
     fs.appendFileSync(chiaLog, eligibleLine(100, 0, '0.1'));
     await waitForValue('farm_harvester_challenges_total', 8);
     assert.equal(promValue('farm_harvester_eligible_plots_total'), 143);
-    const messages = logMessages(home, LOG_FILE);
+    const messages = await waitFor('the rotation and truncation lines in the log', () => {
+      const all = logMessages(home, LOG_FILE);
+      return all.some((m) => m.includes(': rotated or removed; ')) && all.some((m) => m.includes(': truncated to ')) ? all : null;
+    });
     assert.ok(messages.some((m) => m.startsWith(`${chiaLog}: rotated or removed; read the old file to its end (`)), messages.join('\n'));
     assert.ok(messages.includes(`${chiaLog}: truncated to ${eligibleLine(100, 0, '0.1').length} bytes (was read to byte ${eligibleLine(10, 0, '0.1').length * 4}); reading from the start`), messages.join('\n'));
   });
@@ -223,9 +233,12 @@ describe('harvesterlog (the built script)', () => {
       "(make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory); retrying every second");
     home.set('prom_dir', path.dirname(promFile));
     await waitForValue('harvesterlog_collector_success', 0);
-    const messages = logMessages(home, LOG_FILE);
+    // the file lands first; the child logs that writing works again only after it
+    const messages = await waitFor('the "works again" line in the log', () => {
+      const all = logMessages(home, LOG_FILE);
+      return all.includes(`writing ${path.dirname(promFile)}/harvesterlog.prom works again`) ? all : null;
+    });
     assert.equal(messages.filter((m) => m.startsWith('cannot write')).length, 1);
-    assert.ok(messages.includes(`writing ${path.dirname(promFile)}/harvesterlog.prom works again`), messages.join('\n'));
   });
 
   it('refuses a missing prom_dir as the collectors do: never creates it, writes once it exists', async () => {

@@ -1,6 +1,6 @@
 // Phase-aware scheduling with the real loop (node scripts/goplot.js), real tractors and the
 // simulated plotter: each limit holds, says why a plot waits in one exact line, and follows a live
-// `echo VALUE > config/NAME.goplot` within a second or two. Priorities are read back from /proc.
+// `echo VALUE > config/NAME.goplot` (how fast: bench/loop.bench.ts). Priorities are read back from /proc.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,8 +15,8 @@ import {
 import { FAKE_BIN, simEnv, simPlotterPids } from '../helpers/sim-farm.js';
 import { logMessages, runScript, SIM_PLOTTER, waitFor, type TempHome } from '../helpers/temp-home.js';
 
-/** A live change must show in the log within this (CONFIG_SETTLE_MS, a tractor start, a 1 s poll). */
-const REACT_MS = 2500;
+/** A live change must show in the log within this: a bound for a loaded CI machine, not a speed claim. */
+const REACT_MS = 15_000;
 /** Longer than plot_poll (1 s): the loop has looked again and still holds. */
 const HOLD_MS = 1300;
 const GIB = 1024 ** 3;
@@ -60,7 +60,7 @@ describe('initial_delay', () => {
   it('waits after the loop starts, and a lowered delay starts the plot when it ends', async () => {
     const home = farm({ initial_delay: 600, plot_poll: 600, max_plots: 1 });
     const goplot = loop(home, 30);
-    await waitLine(home, 'not started: initial_delay: 600 s left', 10_000);
+    await waitLine(home, 'not started: initial_delay: 600 s left', 20_000);
     await assertHolds(home, 0, 'no plot during the initial delay');
     echoInto(home, 'initial_delay', 2);
     // the loop is over 1 s old, so a 2 s delay ends within the next second, though plot_poll is 600 s
@@ -73,7 +73,7 @@ describe('start_early_phase', () => {
   it('keeps counting a plot past phase 2 until start_early_phase says otherwise, then starts one more', async () => {
     const home = farm({ max_plots: 1, start_early_phase: 0 });
     const goplot = loop(home, 15);
-    await waitLine(home, 'not started: 1/1 plots running (max_plots)', 10_000);
+    await waitLine(home, 'not started: 1/1 plots running (max_plots)', 20_000);
     await waitFor('plot 1 in phase 2', () => plotPhase(home, 1) >= 2, 15_000);
     await assertHolds(home, 1, 'a plot in phase 2 still counts while start_early_phase is 0');
     echoInto(home, 'start_early_phase', 2);
@@ -88,7 +88,7 @@ describe('max_phase1', () => {
   it('holds plots in phase 1 at the limit and follows it up live, with max_plots still on top', async () => {
     const home = farm({ max_plots: 3, max_phase1: 1 });
     const goplot = loop(home, 30);
-    await waitLine(home, 'not started: 1 plot in phase 1 (max_phase1 1)', 10_000);
+    await waitLine(home, 'not started: 1 plot in phase 1 (max_phase1 1)', 20_000);
     await assertHolds(home, 1, 'plot 1 is in phase 1 for 10 s');
     assert.equal(plotPhase(home, 1), 1);
     echoInto(home, 'max_phase1', 2);
@@ -97,14 +97,14 @@ describe('max_phase1', () => {
     echoInto(home, 'max_phase1', 0);
     await waitLine(home, 'not started: 3/3 plots running (max_plots)');
     assert.equal(count(home, STARTING), 3);
-    await waitFor('the third plotter', () => simPlotterPids(home).length === 3, 10_000);
+    await waitFor('the third plotter', () => simPlotterPids(home).length === 3, 20_000);
     assert.equal(await stopLoop(goplot), 0);
   });
 
   it('says the new limit at once when max_phase1 is lowered while it holds', async () => {
     const home = farm({ max_plots: 3, max_phase1: 2 });
     const goplot = loop(home, 30);
-    await waitLine(home, 'not started: 2 plots in phase 1 (max_phase1 2)', 10_000);
+    await waitLine(home, 'not started: 2 plots in phase 1 (max_phase1 2)', 20_000);
     echoInto(home, 'max_phase1', 1);
     await waitLine(home, 'not started: 2 plots in phase 1 (max_phase1 1)');
     assert.equal(count(home, STARTING), 2);
@@ -127,14 +127,14 @@ describe('max_per_temp', () => {
   it('gives each temp dir at most max_per_temp plots, naming each dir, and takes a raised limit live', async () => {
     const home = farm({ max_plots: 3, max_per_temp: 1 }, { farm1: ['disk1', 'disk2'] }, ['1', '2']);
     const goplot = loop(home, 30);
-    await waitFor('two plotters', () => simPlotterPids(home).length >= 2, 10_000);
+    await waitFor('two plotters', () => simPlotterPids(home).length >= 2, 20_000);
     await sleep(HOLD_MS);
     assert.deepEqual(plotterTempDirs(home), ['1', '2'], `one plot per temp dir with max_per_temp 1; goplot.log says:\n${logMessages(home).join('\n')}`);
     await waitLine(home, 'not started: no temp dir can take a plot: 1: 1 plot (max_per_temp 1); 2: 1 plot (max_per_temp 1)');
     assert.equal(count(home, /^tractor refused: /), 0, 'the loop starts no tractor that is bound to be refused');
     echoInto(home, 'max_per_temp', 2);
     await waitLine(home, 'not started: 3/3 plots running (max_plots)');
-    await waitFor('the third plotter', () => simPlotterPids(home).length === 3, 10_000);
+    await waitFor('the third plotter', () => simPlotterPids(home).length === 3, 20_000);
     assert.deepEqual(plotterTempDirs(home), ['1', '1', '2']);
     assert.equal(count(home, STARTING), 3);
     assert.equal(await stopLoop(goplot), 0);
@@ -148,7 +148,9 @@ describe('max_per_temp between tractors started together', () => {
     const tractors = [0, 1, 2].map(() => runScript(home, 'scripts/tractor.js', ['--home', home.home], { env: simEnv(30), timeout: 40_000 }));
     const ended: { exitCode?: number; stderr: unknown }[] = [];
     for (const tractor of tractors) void tractor.then((result) => ended.push(result));
-    await waitFor('two plotters, or two tractors that ended', () => simPlotterPids(home).length >= 2 || ended.length >= 2, 10_000);
+    // the winner's plotter can start after the two refused tractors have ended: wait for both
+    await waitFor('two tractors that ended and one plotter, or two plotters', () =>
+      simPlotterPids(home).length >= 2 || (ended.length >= 2 && simPlotterPids(home).length >= 1), 20_000);
     await sleep(HOLD_MS);
     assert.deepEqual(plotterTempDirs(home), ['1'], `one plot in temp dir 1; goplot.log says:\n${logMessages(home).join('\n')}`);
     assert.deepEqual(ended.map((result) => [result.exitCode, result.stderr]), [1, 2].map(() => [2, 'tractor: no temp dir can take a plot: 1: 1 plot (max_per_temp 1)']));
@@ -163,12 +165,12 @@ describe('the temp dir free-space check', () => {
     fs.writeFileSync(table, `${home.farmRoot} ${10 * 1024 ** 3} 0\n${path.join(home.tempRoot, '1')} ${200 * 1024 ** 2} 0\n`);
     const goplot = loop(home, 30, { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table });
     const needs = (tempBytesNeeded('chia', 32) / GIB).toFixed(1);
-    await waitLine(home, `not started: no temp dir can take a plot: 1: 200.0 GiB free, a plot needs ${needs} GiB`, 10_000);
+    await waitLine(home, `not started: no temp dir can take a plot: 1: 200.0 GiB free, a plot needs ${needs} GiB`, 20_000);
     await assertHolds(home, 0, 'a k32 chiapos plot does not fit in 200 GiB of temp space');
     assert.deepEqual(findTractorPids(home.home), []);
     echoInto(home, 'k', 25);
     await waitLine(home, /^starting a plot: 0\/1 plots running, /);
-    await waitLine(home, /^plot 1 started: pid \d+, chia k25, temp /, 10_000);
+    await waitLine(home, /^plot 1 started: pid \d+, chia k25, temp /, 20_000);
     assert.equal(await stopLoop(goplot), 0);
   });
 });
@@ -179,14 +181,14 @@ describe('destinations without room', () => {
     fs.mkdirSync(path.join(home.disksDir, 'farm1'), { recursive: true });
     for (const disk of ['disk1', 'disk2']) fs.writeFileSync(path.join(home.disksDir, 'farm1', `${disk}.goplot`), 'full\n');
     const goplot = loop(home, 30);
-    await waitLine(home, `not started: no usable disk under ${home.farmRoot}: farm1: 2 disks full`, 10_000);
+    await waitLine(home, `not started: no usable disk under ${home.farmRoot}: farm1: 2 disks full`, 20_000);
     await assertHolds(home, 0, 'every disk is full');
     assert.deepEqual(findTractorPids(home.home), []);
     assert.equal(home.read('config/index.goplot').trim(), '0');
     assert.equal(count(home, /^tractor refused: /), 0);
     fs.writeFileSync(path.join(home.disksDir, 'farm1', 'disk2.goplot'), '0\n');
     await waitLine(home, /^starting a plot: 0\/1 plots running, /);
-    await waitFor('plot 1 on disk2', () => plotLogFile(home, 1) === path.join(home.farmRoot, 'farm1', 'disk2', 'logs', 'plot.1.log'), 10_000);
+    await waitFor('plot 1 on disk2', () => plotLogFile(home, 1) === path.join(home.farmRoot, 'farm1', 'disk2', 'logs', 'plot.1.log'), 20_000);
     assert.equal(await stopLoop(goplot), 0);
   });
 });
@@ -213,7 +215,7 @@ function isPastWrappers(pid: number): boolean {
 
 /** The pid of a simulated plotter of this home other than `except` (0 is no pid, so waitFor goes on). */
 const waitForPlotter = (home: TempHome, what: string, except = 0): Promise<number> =>
-  waitFor(what, () => simPlotterPids(home).find((pid) => pid !== except && isPastWrappers(pid)) ?? 0, 10_000);
+  waitFor(what, () => simPlotterPids(home).find((pid) => pid !== except && isPastWrappers(pid)) ?? 0, 20_000);
 
 describe('plotter priorities', () => {
   it('runs the plotter under nice, ionice and cpu_affinity, still counted as a plot, and takes new values for the next plot', async () => {
@@ -227,11 +229,11 @@ describe('plotter priorities', () => {
     assert.equal(ioniceOf(first), 'idle');
     assert.equal(cpusOf(first), lastCpu);
     const wrapped = `plot 1 command: taskset -c ${lastCpu} ionice -c 3 nice -n 19 ${SIM_PLOTTER} plots create -k 25 `;
-    await waitLine(home, new RegExp(`^${wrapped.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), 10_000);
+    await waitLine(home, new RegExp(`^${wrapped.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), 20_000);
     // each wrapper execs the next, so the plotter keeps its pid, parent and command line: the process table still finds it
     const running = readRunningPlots({ farmRoot: home.farmRoot, tempRoot: home.tempRoot, commandNames: ['simplotter.js'] });
     assert.deepEqual(running.map((plot) => [plot.pid, plot.index]), [[first, 1]]);
-    await waitLine(home, 'not started: 1/1 plots running (max_plots)', 10_000);
+    await waitLine(home, 'not started: 1/1 plots running (max_plots)', 20_000);
 
     echoInto(home, 'nice', 5);
     echoInto(home, 'ionice_class', 'best-effort');

@@ -62,8 +62,9 @@ describe('npm start (scripts/start.js)', () => {
 
     await waitFor('the loop and harvesterlog', () => scriptPids(home, 'goplot.js').length === 1 && scriptPids(home, 'harvesterlog.js').length === 1);
     await waitFor('diskhand and the collectors', () => fs.existsSync(path.join(home.disksDir, 'farm1', 'disk1.goplot')) && fs.existsSync(path.join(home.root, 'prom', 'goplot.prom')));
+    const onToggleOff = /^on_toggle is "off": nothing will plot until you run `npx goplot start` \(or echo run > .*on_toggle\.goplot\)$/m;
+    await waitFor('the on_toggle line on stdout', () => onToggleOff.test(stdout));
     assert.match(stdout, /^goplot-ts running for home .*; Ctrl-C stops it, plots keep running$/m);
-    assert.match(stdout, /^on_toggle is "off": nothing will plot until you run `npx goplot start` \(or echo run > .*on_toggle\.goplot\)$/m);
     await waitFor('the idle loop says why', () => logMessages(home).some((line) => line.startsWith('not started: on_toggle is "off"')));
 
     const [harvesterlog] = scriptPids(home, 'harvesterlog.js');
@@ -72,7 +73,11 @@ describe('npm start (scripts/start.js)', () => {
       const pids = scriptPids(home, 'harvesterlog.js');
       return pids.length === 1 && pids[0] !== harvesterlog;
     });
-    const startLog = logMessages(home, 'start.log');
+    // the new child can be in /proc a moment before the suite logs that it started it
+    const startLog = await waitFor('the second "harvesterlog started" line', () => {
+      const lines = logMessages(home, 'start.log');
+      return lines.filter((line) => /^harvesterlog started \(pid \d+\)$/.test(line)).length >= 2 ? lines : null;
+    });
     assert.ok(startLog.includes('harvesterlog exited (SIGKILL); restarting in 1 s'), startLog.join('\n'));
     assert.equal(startLog.filter((line) => /^harvesterlog started \(pid \d+\)$/.test(line)).length, 2);
 
@@ -111,6 +116,7 @@ describe('npm start (scripts/start.js)', () => {
     const { exited, output } = startSuite(home, { FAKE_CHIA_MODE: 'fail', FAKE_CHIA_CALLS: calls });
     await waitFor('the first collector run', () => lineCount(calls) >= 2);
     const said = (pattern: RegExp) => logMessages(home, 'start.log').filter((line) => pattern.test(line));
+    await waitFor('the suite started line', () => said(/^suite started: /).length > 0);
     assert.deepEqual(said(/diskhand_schedule/), [
       `${home.configDir}/diskhand_schedule.goplot: invalid value "99 * * * *" (expected a cron schedule of five or six fields, such as */5 * * * *; "99" is not a valid minute); using * * * * * (the default)`,
     ]);
@@ -120,6 +126,9 @@ describe('npm start (scripts/start.js)', () => {
     await waitFor('the change to be logged', () => said(/^collector_schedule changed/).length === 1);
     assert.deepEqual(said(/^collector_schedule changed/), ['collector_schedule changed from "0 0 1 1 *" to "*/1 * * * * *": the collectors now run at "*/1 * * * * *"']);
     await waitFor('three more collector runs at the new schedule', () => lineCount(calls) >= 8, 20_000);
+    // the suite says a collector's exit after the run ends, and the collector logs its own problem: wait for both
+    await waitFor('the failing collector said in start.log and collectors.log', () => said(/getfarm_collector\.js exited/).length > 0 &&
+      logMessages(home, 'collectors.log').some((line) => line.includes('printed nothing and exited with code 1')));
     assert.equal(said(/getfarm_collector\.js exited/).length, 1, 'a failing collector is said once, not every run');
     assert.match(said(/getfarm_collector\.js exited/)[0]!, /^collectors\/getfarm_collector\.js exited with code 1: getfarm_collector: .*\(said once until it works again\)$/);
     assert.equal(logMessages(home, 'collectors.log').filter((line) => line.includes('printed nothing and exited with code 1')).length, 1);

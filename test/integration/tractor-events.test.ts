@@ -59,12 +59,10 @@ describe('the tractor tells Grafana and the notification targets', () => {
     const { home, grafana, hook } = await setUp();
     grafana.answer({ kind: 'hang' });
     hook.answer({ kind: 'hang' });
-    const began = Date.now();
+    // what the hangs cost the tractor in time is measured in bench/hangs.bench.ts
     const result = await runScript(home, 'scripts/tractor.js', [], { env: simEnv(1, { GOPLOT_HTTP_TIMEOUT_MS: '500' }) });
-    const seconds = (Date.now() - began) / 1000;
     assert.equal(result.exitCode, 0, result.stderr);
     assert.ok(logMessages(home).some((line) => /^plot 1 finished in \ds \(farm1\/disk1\)$/.test(line)));
-    assert.ok(seconds < 8, `the tractor took ${seconds} s for a 1 s plot with 0.5 s timeouts`);
     const lines = logMessages(home);
     assert.deepEqual(lines.filter((line) => line.includes('no answer within')), [
       `Grafana annotations (${grafana.url}): no answer within 500 ms; plots go on without annotations (said once until it answers again)`,

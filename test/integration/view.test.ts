@@ -271,7 +271,9 @@ describe('goplot view on a home with a running plot', () => {
     const command = `node ${builtScript('scripts/goplot-cli.js')} --home ${home.home} view --interval 1; echo "exit=$?"; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; echo checked; sleep 120`;
     tmux('new-session', '-d', '-x', '160', '-y', '40', '-s', 'view', command);
     const screen = () => tmux('capture-pane', '-p', '-t', 'view');
-    const first = await waitForScreen('the plot row on the screen', screen, (text) => /^\s*1\s+chia\s+25\s/m.test(text));
+    // the screen is read while the view writes it: wait until everything asserted below is on it
+    const firstLines = [/^\s*1\s+chia\s+25\s/m, /^next plot: waits: /m, /^disks: 1 /m];
+    const first = await waitForScreen('the plot row, next plot and disks on the screen', screen, (text) => firstLines.every((line) => line.test(text)));
     assert.equal(tmux('display-message', '-p', '-t', 'view', '#{alternate_on}').trim(), '1', 'on the alternate screen');
     assert.match(first, /^goplot view {2}\S+ {2}[\d-]+ [\d:]+ {2}home \S+ {2}\(q quits\)$/m);
     assert.match(first, /^next plot: waits: 1\/1 plots running \(max_plots\)$/m);
@@ -279,7 +281,8 @@ describe('goplot view on a home with a running plot', () => {
     assert.match(first, /\[[#.]{30}\]/, 'the widest bar at 160 columns');
 
     tmux('resize-window', '-t', 'view', '-x', '70', '-y', '20');
-    const narrow = await waitForScreen('the redraw at 70 columns', screen, (text) => /\[[#.]{10,29}\]/.test(text));
+    const narrowLines = [/\[[#.]{10,29}\]/, /^plots: 1 running \(/m, /^\s*1\s+chia\s/m, /^disks: 1 /m];
+    const narrow = await waitForScreen('the redraw at 70 columns', screen, (text) => narrowLines.every((line) => line.test(text)));
     const lines = narrow.split('\n');
     assert.ok(lines.every((line) => line.length <= 70), narrow);
     assert.match(lines[0]!, /^goplot view {2}/, 'the title is still the first line: nothing wrapped');

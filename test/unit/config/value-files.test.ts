@@ -102,8 +102,23 @@ describe('value files', () => {
     fs.rmSync(file('plot_gap'));
   });
 
-  it('reads only the tail of a huge file', () => {
-    fs.writeFileSync(file('plot_poll'), `${'x'.repeat(5_000_000)}\n7\n`);
+  it('refuses any symlink, even to a readable file holding a valid value, naming the file', () => {
+    const elsewhere = path.join(home.root, 'outside.goplot');
+    fs.writeFileSync(elsewhere, 'run\n');
+    fs.rmSync(file('on_toggle'), { force: true });
+    fs.symlinkSync(elsewhere, file('on_toggle'));
+    const { reader, lines } = readerWithLog(home);
+    assert.equal(reader.get('on_toggle'), 'off');
+    assert.deepEqual(lines, [`warn: ${file('on_toggle')}: cannot be read (it is a symbolic link; value files must be regular files (replace the link with the file)); using off (the default)`]);
+    fs.rmSync(file('on_toggle'));
+  });
+
+  it('refuses a file larger than any value instead of reading its tail', () => {
+    fs.writeFileSync(file('plot_poll'), `-${'0'.repeat(10_000_000)}1\n`);
+    const { reader, lines } = readerWithLog(home);
+    assert.equal(reader.get('plot_poll'), 120);
+    assert.deepEqual(lines, [`warn: ${file('plot_poll')}: cannot be read (it is 10000003 bytes, more than any value takes (at most 4096); not read); using 120 (the default)`]);
+    fs.writeFileSync(file('plot_poll'), `${' '.repeat(4000)}\n7\n`);
     assert.equal(readerWithLog(home).reader.get('plot_poll'), 7);
   });
 

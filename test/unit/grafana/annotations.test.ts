@@ -112,18 +112,16 @@ describe('Grafana plot regions', () => {
     ]);
   });
 
+  // What a down or hung Grafana costs a tractor in time is measured in bench/hangs.bench.ts.
   test('Grafana down is said once per outage, even across two tractors, and never holds a plot up', async () => {
     await grafana.down();
     const clock = { ms: START_MS };
     const first = makeEvents(clock);
     const second = makeEvents(clock);
-    const began = Date.now();
     first.started(plot);
-    assert.ok(Date.now() - began < 50, 'started() returns at once');
     await first.finished(plot, 10);
     second.started({ ...plot, index: 8 });
     await second.failed({ ...plot, index: 8 }, 1, 10);
-    assert.ok(Date.now() - began < 2 * first.boundMs);
     const messages = logMessages(home);
     assert.equal(messages.length, 1, messages.join('\n'));
     assert.match(messages[0], new RegExp(`^Grafana annotations \\(${grafana.url}\\): ECONNREFUSED: .*; plots go on without annotations \\(said once until it answers again\\)$`));
@@ -133,10 +131,7 @@ describe('Grafana plot regions', () => {
     grafana.answer({ kind: 'hang' });
     const events = makeEvents({ ms: START_MS });
     events.started(plot);
-    const began = Date.now();
     await events.finished(plot, 10);
-    const took = Date.now() - began;
-    assert.ok(took <= events.boundMs + 200, `finished took ${took} ms, bound ${events.boundMs} ms`);
     assert.deepEqual(logMessages(home), [
       `Grafana annotations (${grafana.url}): no answer within ${TIMEOUT_MS} ms; plots go on without annotations (said once until it answers again)`,
     ]);

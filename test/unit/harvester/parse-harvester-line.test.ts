@@ -7,7 +7,6 @@ import { parseHarvesterLine, readLoggedAtMs, type HarvesterLine } from '../../..
 import { recordHarvesterChunk } from '../../../lib/harvester/record-harvester-chunk.js';
 import { scanHarvesterLines } from '../../../lib/harvester/scan-harvester-lines.js';
 import { PACKAGE_ROOT } from '../../../lib/config/home.js';
-import { SHARED_MISSING, sharedDir } from '../../helpers/temp-home.js';
 
 const FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'debug-logs');
 
@@ -239,9 +238,7 @@ describe("the project's debug.log fixtures", () => {
   }
 });
 
-describe('the published debug.log lines in ../shared', () => {
-  const shared = sharedDir();
-  const dir = shared && path.join(shared, 'fixtures', 'debug-logs');
+describe('the published debug.log lines', () => {
   const expected: Record<string, Partial<Totals>> = {
     'v1-real/v1.0_harvester_src-prefix_chia-wiki.log': { challenges: 4, eligible: 7, proofs: 1, unparsed: 0, lastTotalPlots: 100 },
     'v1-real/v1.1_harvester_slow-lookup_chia-issue5695.log': { challenges: 2, eligible: 2, slowWarnings: 3, unparsed: 0, lastTotalPlots: 129 },
@@ -256,16 +253,16 @@ describe('the published debug.log lines in ../shared', () => {
     'chiadog/harvester_activity/slow_seek_time.txt': { challenges: 1, lastTotalPlots: 43 },
   };
   for (const [file, want] of Object.entries(expected)) {
-    it(`${file}: every harvester line is counted`, { skip: dir ? false : SHARED_MISSING }, () => {
-      const totals = totalsOf(linesOf(path.join(dir as string, file)));
+    it(`${file}: every harvester line is counted`, () => {
+      const totals = totalsOf(linesOf(path.join(FIXTURES, file)));
       const picked = Object.fromEntries(Object.keys(want).map((key) => [key, totals[key as keyof Totals]]));
       assert.deepEqual(picked, want);
     });
   }
 
-  it('the 28 s lookup in chiadog/slow_seek_time.txt counts as slow and lands in the 30 s bucket', { skip: dir ? false : SHARED_MISSING }, async () => {
+  it('the 28 s lookup in chiadog/slow_seek_time.txt counts as slow and lands in the 30 s bucket', async () => {
     const metrics = new HarvesterMetrics();
-    for (const line of linesOf(path.join(dir as string, 'chiadog/harvester_activity/slow_seek_time.txt'))) metrics.record(line, 0);
+    for (const line of linesOf(path.join(FIXTURES, 'chiadog/harvester_activity/slow_seek_time.txt'))) metrics.record(line, 0);
     metrics.updateForWrite({ up: true, collecting: true }, 7000);
     const text = await metrics.registry.metrics();
     assert.match(text, /^farm_harvester_slow_lookups_total 1$/m);

@@ -10,7 +10,6 @@ import {
   PHASE_WEIGHTS,
   type PlotLogInfo,
 } from '../../../lib/plot-log/parse-plot-log.js';
-import { sharedDir, SHARED_MISSING } from '../../helpers/temp-home.js';
 import {
   asText,
   bladebitCudaLog,
@@ -23,9 +22,6 @@ import {
 } from '../../fixtures/plot-logs/synthetic-logs.js';
 
 const OWN_FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'plot-logs');
-const shared = sharedDir();
-const sharedLogs = shared ? path.join(shared, 'fixtures', 'plot-logs') : '';
-const readShared = (relative: string) => fs.readFileSync(path.join(sharedLogs, relative), 'utf8');
 const readOwn = (name: string) => fs.readFileSync(path.join(OWN_FIXTURES, name), 'utf8');
 
 /** Feeds `text` line by line and returns the info after each line. */
@@ -50,8 +46,8 @@ function assertProgressNeverGoesDown(name: string, text: string): void {
 const local = (...parts: [number, number, number, number, number, number?]) =>
   new Date(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5] ?? 0);
 
-/** What a finished shared log must give, beyond status 'finished' and progress 1. */
-const SHARED_EXPECTED: Record<string, Partial<PlotLogInfo>> = {
+/** What a finished real log must give, beyond status 'finished' and progress 1. */
+const REAL_EXPECTED: Record<string, Partial<PlotLogInfo>> = {
   'plotman/chianetwork.plot.log': {
     plotter: 'chia',
     plotId: 'd2540dcfcffddbfbd7e60b4aca4d54fb937db71991298fabc253f020a87ff7d4',
@@ -165,10 +161,10 @@ const SHARED_EXPECTED: Record<string, Partial<PlotLogInfo>> = {
   },
 };
 
-describe('parsePlotLog on the shared real plotter logs', { skip: shared ? false : SHARED_MISSING }, () => {
-  for (const [file, expected] of Object.entries(SHARED_EXPECTED)) {
+describe('parsePlotLog on real plotter logs', () => {
+  for (const [file, expected] of Object.entries(REAL_EXPECTED)) {
     it(`reads ${file} as a finished plot with its ids, dirs and phase times`, () => {
-      const info = parsePlotLog(readShared(file));
+      const info = parsePlotLog(readOwn(file));
       assert.equal(info.status, 'finished');
       assert.equal(info.progress, 1);
       assert.equal(info.phase, info.phaseCount);
@@ -177,12 +173,12 @@ describe('parsePlotLog on the shared real plotter logs', { skip: shared ? false 
       }
     });
     it(`never lowers progress while ${file} is fed line by line`, () => {
-      assertProgressNeverGoesDown(file, readShared(file));
+      assertProgressNeverGoesDown(file, readOwn(file));
     });
   }
 
   it('gives the same result whatever the chunk boundaries (the view appends what it reads)', () => {
-    const text = readShared('plotman/chianetwork.plot.log');
+    const text = readOwn('plotman/chianetwork.plot.log');
     const parser = createPlotLogParser();
     for (let at = 0; at < text.length; at += 4093) parser.push(text.slice(at, at + 4093));
     assert.deepEqual(parser.info(), parsePlotLog(text));
@@ -208,7 +204,7 @@ describe('parsePlotLog on the shared real plotter logs', { skip: shared ? false 
     };
     for (const [name, expectedPhase] of Object.entries(exceptions)) {
       const parser = createPlotLogParser();
-      const marked = readShared(`plotman/${name}.marked`).split('\n').filter(Boolean);
+      const marked = readOwn(`plotman/${name}.marked`).split('\n').filter(Boolean);
       marked.forEach((entry, index) => {
         const comma = entry.indexOf(',');
         const major = Number(entry.slice(0, entry.indexOf(':')));
@@ -223,7 +219,7 @@ describe('parsePlotLog on the shared real plotter logs', { skip: shared ? false 
   });
 
   it('reports a log cut in phase 3 as running in phase 3 with progress between the phase bounds', () => {
-    const lines = readShared('plotman/chianetwork.plot.log').split('\n');
+    const lines = readOwn('plotman/chianetwork.plot.log').split('\n');
     const info = parsePlotLog(lines.slice(0, 1000).join('\n'));
     assert.equal(info.status, 'running');
     assert.equal(info.phase, 3);
@@ -234,7 +230,7 @@ describe('parsePlotLog on the shared real plotter logs', { skip: shared ? false 
   });
 
   it('keeps a chiapos plot running at 0.99 while it is copied (Total time seen, no rename yet)', () => {
-    const lines = readShared('plotman/chianetwork.plot.log').split('\n');
+    const lines = readOwn('plotman/chianetwork.plot.log').split('\n');
     const copying = lines.findIndex((line) => line.startsWith('Copy time ='));
     const info = parsePlotLog(lines.slice(0, copying + 1).join('\n'));
     assert.equal(info.status, 'running');

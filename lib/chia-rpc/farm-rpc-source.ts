@@ -1,0 +1,58 @@
+import path from 'node:path';
+import type { CollectResult } from '../metrics/run-collector.js';
+import { missingTlsFile, type RpcOverrides } from './chia-config.js';
+import { buildRpcFarmRegistry } from './farm-rpc-metrics.js';
+import { readFarm } from './read-farm.js';
+import { ChiaRpc, type RpcResult } from './rpc-client.js';
+
+export interface FarmRpcOptions extends RpcOverrides {
+  chiaRoot: string;
+  logsDir: string;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+export interface FarmRpcRun {
+  /** The full node and the farmer answered (even if only to say they failed): the RPC is what to use. */
+  answered: boolean;
+  /** The full node and the farmer: `full_node RPC at localhost:8555 and farmer RPC at localhost:8559`. */
+  where: string;
+  /** Why the RPC is not used (certificates missing, a service not answering), naming the service and port. */
+  reason: string;
+  result: CollectResult;
+}
+
+/**
+ * getfarm through the RPC. The full node and the farmer are what getfarm is about (sync and
+ * farming): either one failing fails the run, as a failed `chia` command does, so the last good
+ * values stay with success 0. A wallet that does not answer only leaves its own values out.
+ */
+export async function collectFarmFromRpc(options: FarmRpcOptions): Promise<FarmRpcRun> {
+  const rpc = new ChiaRpc(options);
+  const config = rpc.endpoints.problem === null ? '' : ` (${rpc.endpoints.problem})`;
+  const where = `${rpc.describe('full_node')} and ${rpc.describe('farmer')}${config}`;
+  for (const service of ['full_node', 'farmer'] as const) {
+    const missing = missingTlsFile(options.chiaRoot, service);
+    if (missing !== null) {
+      const reason = `no RPC certificates for the ${service}: cannot read ${missing}`;
+      return { answered: false, where, reason, result: { ok: false, problem: reason } };
+    }
+  }
+  let readings;
+  try {
+    readings = await readFarm(rpc);
+  } finally {
+    rpc.close();
+  }
+  const required: RpcResult[] = [readings.blockchainState, readings.harvesters];
+  const problems = [...new Set(required.flatMap((result) => (result.ok ? [] : [result.problem])))];
+  if (required.some((result) => !result.ok && !result.reached)) {
+    const reason = `${problems.join('; ')}${config}`;
+    return { answered: false, where, reason, result: { ok: false, problem: reason } };
+  }
+  const reason = '';
+  if (problems.length > 0) return { answered: true, where, reason, result: { ok: false, problem: problems.join('; ') } };
+  const now = options.now ?? Date.now;
+  const memory = { file: path.join(options.logsDir, 'getfarm.signage-points.json') };
+  return { answered: true, where, reason, result: { ok: true, ...buildRpcFarmRegistry(readings, memory, now()) } };
+}
