@@ -29,7 +29,16 @@ async function main(): Promise<void> {
     .action(async (o: { interval: string; once?: boolean }) => {
       // the view and analyze load only for their own command: `goplot set` stays a quick process
       const { viewCommand } = await import('../lib/view/view-command.js');
-      await run(viewCommand(io(home()), { intervalSeconds: Number(o.interval), once: Boolean(o.once) }));
+      const cli = io(home());
+      // the ETA is goplot analyze's mean per job, plotter and k
+      const meanSeconds = async () => {
+        const { analyzePlotLogs } = await import('../lib/analyze/analyze-plot-logs.js');
+        const { ConfigReader } = await import('../lib/config/config-reader.js');
+        const farmRoot = new ConfigReader(cli.paths, () => {}, cli.env).get('farm_root');
+        const { byJobPlotter } = analyzePlotLogs({ farmRoot, now: cli.now });
+        return new Map(byJobPlotter.filter((group) => group.total.mean !== null).map((group) => [group.key, group.total.mean!]));
+      };
+      await run(viewCommand(cli, { intervalSeconds: Number(o.interval), once: Boolean(o.once), meanSeconds }));
     });
   program.command('config').description('every value with its source (file or default) and any error').option('--json', 'machine-readable')
     .option('--markdown', "the table of every value file, as in the README")

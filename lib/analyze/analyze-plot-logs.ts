@@ -81,6 +81,8 @@ export interface AnalysisResult {
   byDestination: PlotTimeGroup[];
   /** By the job the tractor wrote into the log's first line (`goplot job: NAME`); default without one. */
   byJob: PlotTimeGroup[];
+  /** By job, plotter and k (`<job> <plotter> k<k>`): what goplot view's ETA of a running plot is taken from. */
+  byJobPlotter: PlotTimeGroup[];
   /** Local days on which plots finished. */
   perDay: { day: string; plots: number }[];
   running: PlotListing[];
@@ -136,6 +138,11 @@ export function localDay(ms: number): string {
   return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
 }
 
+/** The key of byJobPlotter: a running plot's job, plotter and k give the same one. */
+export function jobPlotterKey(job: string, plotter: string, k: number): string {
+  return `${job} ${plotter} k${k}`;
+}
+
 /** The tractor's first line in a job's plot log. */
 const JOB_LINE = /^goplot job: ([A-Za-z0-9_-]+)$/m;
 
@@ -164,6 +171,7 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
   const byTempDir = new Map<string, GroupTimes>();
   const byDestination = new Map<string, GroupTimes>();
   const byJob = new Map<string, GroupTimes>();
+  const byJobPlotter = new Map<string, GroupTimes>();
   const perDay = new Map<string, number>();
   const lists: Record<Exclude<PlotState, 'finished'>, PlotListing[]> = { running: [], failed: [], unfinished: [] };
   const counts = { logs: 0, plots: 0, finished: 0, running: 0, failed: 0, unfinished: 0, beforeSince: 0 };
@@ -195,6 +203,7 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
         for (const dir of plot.tempDirs.length > 0 ? plot.tempDirs : ['(none)']) addToGroup(byTempDir, dir, plot);
         addToGroup(byDestination, destination, plot);
         addToGroup(byJob, job, plot);
+        if (plot.k !== null) addToGroup(byJobPlotter, jobPlotterKey(job, plot.plotter, plot.k), plot);
         const endMs = plot.startedAt && plot.totalSeconds !== null ? startedMs + plot.totalSeconds * 1000 : log.modifiedMs;
         const day = localDay(endMs);
         perDay.set(day, (perDay.get(day) ?? 0) + 1);
@@ -227,6 +236,7 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
     byTempDir: summarise(byTempDir),
     byDestination: summarise(byDestination),
     byJob: summarise(byJob),
+    byJobPlotter: summarise(byJobPlotter),
     perDay: [...perDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, plots]) => ({ day, plots })),
     running: lists.running.sort(byPlace),
     failed: lists.failed.sort(byPlace),

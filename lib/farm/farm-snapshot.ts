@@ -30,6 +30,8 @@ export interface SnapshotPlot {
   phase: number;
   /** 0..1 */
   progress: number;
+  /** Seconds of each finished phase, from the log (null for the phases not done). */
+  phaseSeconds: (number | null)[];
   startedAtMs: number;
   elapsedSeconds: number;
   tempDir: string | null;
@@ -105,7 +107,7 @@ function comparePlots(a: SnapshotPlot, b: SnapshotPlot): number {
 }
 
 function describePlot(plot: RunningPlot, nowMs: number, readProgress: ((logFile: string) => PlotProgress) | null): SnapshotPlot {
-  const { phase, progress } = readProgress && plot.logFile ? readProgress(plot.logFile) : { phase: 0, progress: 0 };
+  const { phase, progress, phaseSeconds } = readProgress && plot.logFile ? readProgress(plot.logFile) : { phase: 0, progress: 0, phaseSeconds: [] };
   return {
     index: plot.index,
     job: plot.job ?? DEFAULT_JOB,
@@ -117,6 +119,7 @@ function describePlot(plot: RunningPlot, nowMs: number, readProgress: ((logFile:
     compression: plot.compression,
     phase,
     progress,
+    phaseSeconds,
     startedAtMs: plot.startedAt,
     elapsedSeconds: Math.max(0, Math.round((nowMs - plot.startedAt) / 1000)),
     tempDir: plot.tempDir,

@@ -43,7 +43,7 @@ function plotCells(plot: ViewPlot, nowMs: number): string[] {
 }
 
 /** Columns a narrow screen gives up first, so the row keeps what a farmer looks for: progress and where. */
-const DROP_ORDER = ['started', 'k', 'pid', 'temp', 'memory', 'plotter'];
+const DROP_ORDER = ['phase times', 'started', 'k', 'pid', 'temp', 'memory', 'plotter'];
 
 function tableWithBar(columns: Column[], rows: string[][], progress: number[], width: number): string[] {
   const at = columns.findIndex((column) => column.header === 'progress');
@@ -59,26 +59,41 @@ function tableWithBar(columns: Column[], rows: string[][], progress: number[], w
  * not fit, whole columns go (DROP_ORDER) rather than the row being cut mid-path.
  */
 const JOB_COLUMN: Column = { header: 'job' };
+const PHASES_COLUMN: Column = { header: 'phase times' };
+const ETA_COLUMN: Column = { header: 'eta', align: 'right' };
 const STATE_COLUMN: Column = { header: 'state' };
 
+/** Each finished phase's time, then the running phase's time so far with a `+`. */
+function phaseTimes(plot: ViewPlot): string {
+  const done = (plot.phaseSeconds ?? []).filter((seconds): seconds is number => seconds !== null);
+  const current = Math.max(0, plot.elapsedSeconds - done.reduce((sum, seconds) => sum + seconds, 0));
+  return [...done.map(formatDuration), `${formatDuration(current)}+`].join(' ');
+}
+
 /**
- * The job column comes second once a plot belongs to a named job, the state column (suspended
- * plots, process state T) before the pid once one is suspended: a home without either looks as before.
+ * Columns that come only when they say something, so a home without jobs, finished plots or
+ * suspended plots looks as before: the job second, phase times and ETA after dest once a phase
+ * is done or a mean is known, the state (suspended) before the pid.
  */
 function withJobs(plots: ViewPlot[]): { columns: Column[]; rows: (nowMs: number) => string[][] } {
   const showJob = plots.some((plot) => plot.job !== undefined && plot.job !== DEFAULT_JOB);
+  const showPhases = plots.some((plot) => (plot.phaseSeconds ?? []).some((seconds) => seconds !== null));
+  const showEta = plots.some((plot) => plot.etaSeconds !== undefined && plot.etaSeconds !== null);
   const showState = plots.some((plot) => plot.suspended === true);
-  const pidAt = PLOT_COLUMNS.findIndex((column) => column.header === 'pid');
+  const destAt = PLOT_COLUMNS.findIndex((column) => column.header === 'dest') + 1;
   const columns = [
-    PLOT_COLUMNS[0]!, ...(showJob ? [JOB_COLUMN] : []), ...PLOT_COLUMNS.slice(1, pidAt), ...(showState ? [STATE_COLUMN] : []), ...PLOT_COLUMNS.slice(pidAt),
+    PLOT_COLUMNS[0]!, ...(showJob ? [JOB_COLUMN] : []), ...PLOT_COLUMNS.slice(1, destAt),
+    ...(showPhases ? [PHASES_COLUMN] : []), ...(showEta ? [ETA_COLUMN] : []), ...(showState ? [STATE_COLUMN] : []), ...PLOT_COLUMNS.slice(destAt),
   ];
   return {
     columns,
     rows: (nowMs) => plots.map((plot) => {
       const cells = plotCells(plot, nowMs);
       return [
-        cells[0]!, ...(showJob ? [sanitizeText(plot.job ?? DEFAULT_JOB)] : []), ...cells.slice(1, pidAt),
-        ...(showState ? [plot.suspended ? 'suspended' : ''] : []), ...cells.slice(pidAt),
+        cells[0]!, ...(showJob ? [sanitizeText(plot.job ?? DEFAULT_JOB)] : []), ...cells.slice(1, destAt),
+        ...(showPhases ? [phaseTimes(plot)] : []),
+        ...(showEta ? [plot.etaSeconds === null || plot.etaSeconds === undefined ? '-' : `~${formatDuration(plot.etaSeconds)}`] : []),
+        ...(showState ? [plot.suspended ? 'suspended' : ''] : []), ...cells.slice(destAt),
       ];
     }),
   };
@@ -93,8 +108,10 @@ function plotTable(plots: ViewPlot[], nowMs: number, width: number): { lines: st
     const keep = table.columns.map((column, i) => ({ column, i })).filter(({ column }) => !hidden.includes(column.header));
     const lines = tableWithBar(keep.map(({ column }) => column), rows.map((row) => keep.map(({ i }) => row[i]!)), progress, width);
     const fits = lines.every((line) => Array.from(line).length <= width);
-    if (fits || hidden.length === DROP_ORDER.length) return { lines, hidden };
-    hidden.push(DROP_ORDER[hidden.length]!);
+    // only the columns this table has: a note never names one that was not there
+    const order = DROP_ORDER.filter((header) => table.columns.some((column) => column.header === header));
+    if (fits || hidden.length === order.length) return { lines, hidden };
+    hidden.push(order[hidden.length]!);
   }
 }
 

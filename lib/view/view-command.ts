@@ -9,6 +9,19 @@ import type { ViewActions } from './view-keys.js';
 export interface ViewCommandOptions {
   intervalSeconds: number;
   once: boolean;
+  /** Mean total seconds of finished plots by job, plotter and k (goplot analyze's numbers), for the ETA. */
+  meanSeconds?: () => Promise<Map<string, number>>;
+}
+
+/** Finished plots change slowly and their logs are many: the means are read again once a minute. */
+const MEANS_MAX_AGE_MS = 60_000;
+
+function cachedMeans(read: () => Promise<Map<string, number>>, now: () => number): () => Promise<Map<string, number>> {
+  let cached: { atMs: number; means: Promise<Map<string, number>> } | null = null;
+  return () => {
+    if (cached === null || now() - cached.atMs > MEANS_MAX_AGE_MS) cached = { atMs: now(), means: read().catch(() => new Map()) };
+    return cached.means;
+  };
 }
 
 /** Faster than this only burns CPU: plot logs and disks do not change that quickly. */
@@ -27,7 +40,8 @@ export async function viewCommand(
     io.err(`goplot view: --interval must be a number of seconds >= ${MIN_INTERVAL_SECONDS}, got ${options.intervalSeconds}`);
     return 2;
   }
-  const readModel = () => readViewModel({ paths: io.paths, env: io.env, now: io.now });
+  const meanSeconds = options.meanSeconds ? cachedMeans(options.meanSeconds, io.now) : undefined;
+  const readModel = () => readViewModel({ paths: io.paths, env: io.env, now: io.now, meanSeconds });
   if (options.once || !terminal.output.isTTY) {
     const width = terminal.output.isTTY ? terminal.output.columns || 80 : Infinity;
     io.out(renderView(await readModel(), width, Infinity).join('\n'));

@@ -3,6 +3,7 @@
 // y on a confirmation line; any other key cancels.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { after, describe, it } from 'node:test';
 import { readProcState } from '../../lib/farm/proc-read.js';
 import { isAlive, simEnv, simFarmsOfThisFile, simPlotterPids } from '../helpers/sim-farm.js';
@@ -73,5 +74,23 @@ describe('goplot view keys', () => {
     assert.ok(messages.some((line) => /^plot 1 \(.*\) killed on request by \S+ \(pid \d+\) with goplot view$/.test(line)), messages.join('\n'));
     assert.ok(messages.some((line) => /^plot 1 \(.*\) suspended by \S+ \(pid \d+\) with goplot view \(\d+ process(es)?\)$/.test(line)));
     key('q');
+  });
+});
+
+describe('goplot view phase times and ETA', () => {
+  it("shows each finished phase's time, the running one's so far, and an ETA from finished plots of the same job, plotter and k", { timeout: 120_000 }, async () => {
+    const home = farm({ farm1: ['disk1'] }, ['1']);
+    const first = await runScript(home, 'scripts/tractor.js', [], { env: simEnv(1) });
+    assert.equal(first.exitCode, 0, first.stderr);
+    const before = await runScript(home, 'scripts/goplot-cli.js', ['view', '--once']);
+    assert.doesNotMatch(before.stdout, / eta /, 'no plot running, no ETA column');
+    const tractor = runScript(home, 'scripts/tractor.js', [], { env: simEnv(40), timeout: 110_000 });
+    started.push(tractor.pid!);
+    const log = `${home.farmRoot}/farm1/disk1/logs/plot.2.log`;
+    await waitFor('plot 2 in phase 2', () => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('Starting phase 2/4'), 60_000);
+    const view = await runScript(home, 'scripts/goplot-cli.js', ['view', '--once']);
+    assert.equal(view.exitCode, 0, view.stderr);
+    assert.match(view.stdout, /^#\s+plotter\s+k\s+started\s+elapsed\s+phase\s+progress\s+temp\s+dest\s+phase times\s+eta\s+pid\s+memory$/m);
+    assert.match(view.stdout, /^\s*2\s+chia\s+25\s.*\sfarm1\/disk1\s+\d+s \d+s\+\s+~\d+s\s+\d+\s+[\d.]+ \w+$/m);
   });
 });
