@@ -1,4 +1,4 @@
-import type { ConfigReader } from '../config/config-reader.js';
+import { ConfigReader } from '../config/config-reader.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from './process-table.js';
 import { readEnvironValue, readProcState } from './proc-read.js';
 import { JobConfigReader } from '../jobs/job-config.js';
@@ -12,7 +12,8 @@ export interface PlotScope {
 }
 
 export function readPlotScope(config: ConfigReader): PlotScope {
-  const readers: ConfigReader[] = [config, ...listJobNames(config.paths).names.map((name) => new JobConfigReader(config.paths, name))];
+  // the global files too when config is a job's reader: a plot of the global temp root is this home's
+  const readers: ConfigReader[] = [config, new ConfigReader(config.paths), ...listJobNames(config.paths).names.map((name) => new JobConfigReader(config.paths, name))];
   return {
     farmRoot: config.get('farm_root'),
     tempRoots: [...new Set(readers.map((reader) => reader.get('temp_root')))],
