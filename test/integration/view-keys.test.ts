@@ -94,3 +94,26 @@ describe('goplot view phase times and ETA', () => {
     assert.match(view.stdout, /^\s*2\s+chia\s+25\s.*\sfarm1\/disk1\s+\d+s \d+s\+\s+~\d+s\s+\d+\s+[\d.]+ \w+$/m);
   });
 });
+
+describe('goplot kill on a terminal', () => {
+  it('asks, and kills nothing on n; kills on y', { timeout: 120_000 }, async () => {
+    const home = farm({ farm1: ['disk1'] }, ['1']);
+    const tractor = runScript(home, 'scripts/tractor.js', [], { env: simEnv(120), timeout: 110_000 });
+    started.push(tractor.pid!);
+    const [pid] = await waitFor('the plotter', () => (simPlotterPids(home).length > 0 ? simPlotterPids(home) : null));
+    const kill = `node ${builtScript('scripts/goplot-cli.js')} --home ${home.home} kill 1; echo "exit=$?"; sleep 120`;
+    tmux('new-session', '-d', '-x', '200', '-y', '20', '-s', 'ask', kill);
+    const screen = () => tmux('capture-pane', '-p', '-t', 'ask');
+    await waitFor('the question', () => /^kill plot 1 \(pid \d+, job default, chia k25, dest farm1\/disk1\), and remove its temporary files\? \[y\/N\]\s*$/m.test(screen()));
+    tmux('send-keys', '-t', 'ask', 'n', 'Enter');
+    await waitFor('the answer', () => /^nothing killed\nexit=1$/m.test(screen()));
+    assert.equal(isAlive(pid!), true);
+    tmux('kill-session', '-t', 'ask');
+    tmux('new-session', '-d', '-x', '200', '-y', '20', '-s', 'ask', kill);
+    await waitFor('the question again', () => /\[y\/N\]\s*$/m.test(screen()));
+    tmux('send-keys', '-t', 'ask', 'y', 'Enter');
+    await waitFor('the plotter gone', () => !isAlive(pid!));
+    await waitFor('exit 0', () => /^exit=0$/m.test(screen()));
+    assert.equal((await tractor).exitCode, 0);
+  });
+});
