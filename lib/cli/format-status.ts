@@ -69,5 +69,6 @@ export function formatStatus(status: Status, nowMs: number): string {
     );
     for (const disk of status.disks) for (const problem of disk.problems) out.push(`  ! ${disk.farm}/${disk.disk}: ${problem}`);
   }
+  if (status.archive.length > 0) out.push('', ...status.archive);
   return out.join('\n');
 }

@@ -30,7 +30,7 @@ export function jobListCommand(io: CommandIo, json: boolean): number {
       plotter: config.get('plotter'),
       k: config.get('k'),
       tempRoot: config.get('temp_root'),
-      farms: config.get('farms') || '(all)',
+      destFarms: config.get('dest_farms') || '(all)',
       running: running.filter((plot) => plot.job === name).length,
       problem: limits.ok ? null : limits.message,
     };
@@ -44,8 +44,8 @@ export function jobListCommand(io: CommandIo, json: boolean): number {
     return 0;
   }
   io.out(formatTable([
-    ['job', 'on_toggle', 'plotter', 'k', 'temp_root', 'farms', 'running'],
-    ...rows.map((row) => [row.name, row.state, row.plotter, String(row.k), row.tempRoot, row.farms, String(row.running)]),
+    ['job', 'on_toggle', 'plotter', 'k', 'temp_root', 'dest_farms', 'running'],
+    ...rows.map((row) => [row.name, row.state, row.plotter, String(row.k), row.tempRoot, row.destFarms, String(row.running)]),
   ]));
   for (const row of rows) if (row.problem) io.out(`  ! ${row.problem}`);
   for (const line of refused) io.out(`  ! ${line}`);

@@ -3,6 +3,7 @@ import type { HomePaths } from '../config/home.js';
 import { readFarmSnapshot, type DiskStateLabel } from '../farm/farm-snapshot.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
 import { listConfig, type ConfigRow } from './list-config.js';
+import { archiverStatusLines } from '../archive/archiver-status-lines.js';
 
 export interface PlotRow {
   index: number | null;
@@ -41,6 +42,8 @@ export interface Status {
   plots: PlotRow[];
   config: ConfigRow[];
   disks: DiskRow[];
+  /** The archiver's lines (lib/archive); none when it never ran here. */
+  archive: string[];
 }
 
 /** `goplot status`'s selection from the farm snapshot, which `goplot view` and goplot.prom read too. */
@@ -73,5 +76,5 @@ export async function readStatus(paths: HomePaths, env: NodeJS.ProcessEnv, now: 
     totalBytes: disk.space?.totalBytes ?? null,
     problems: disk.problems,
   }));
-  return { home: paths.home, plots, config: listConfig(paths, env), disks };
+  return { home: paths.home, plots, config: listConfig(paths, env), disks, archive: archiverStatusLines(paths) };
 }

@@ -52,12 +52,6 @@ export const plainName: ValueParser<string> = (raw) =>
     ? { ok: true, value: raw }
     : { ok: false, expected: 'a name without a slash' };
 
-/** Names (farms) separated by spaces or commas; empty for all. */
-export const nameListOrEmpty: ValueParser<string> = (raw) =>
-  raw === '' || /^[A-Za-z0-9._-]+([ ,]+[A-Za-z0-9._-]+)*$/.test(raw)
-    ? { ok: true, value: raw.split(/[ ,]+/).join(' ') }
-    : { ok: false, expected: 'farm names separated by spaces or commas, or nothing for all' };
-
 export const httpUrlOrEmpty: ValueParser<string> = (raw) => {
   if (raw === '') return { ok: true, value: '' };
   try {
@@ -125,3 +119,17 @@ export const cronExpression: ValueParser<string> = (raw) => {
 export const absolutePathOrEmpty: ValueParser<string> = (raw) => (raw === '' ? { ok: true, value: '' } : absolutePath(raw));
 
 export const commandNameOrEmpty: ValueParser<string> = (raw) => (raw === '' ? { ok: true, value: '' } : commandName(raw));
+
+/**
+ * Farm names (with `withDisks`, also `farm/disk`) separated by spaces or commas; empty for none.
+ * No part is `.` or `..`, so a list can never point outside farm_root.
+ */
+export function nameList(withDisks: boolean): ValueParser<string> {
+  const shape = withDisks ? /^[^/]+(\/[^/]+)?$/ : /^[^/]+$/;
+  const expected = withDisks ? 'farm names or farm/disk, separated by spaces, or nothing' : 'farm names separated by spaces, or nothing';
+  return (raw) => {
+    const names = raw.split(/[\s,]+/).filter((name) => name !== '');
+    const ok = names.every((name) => shape.test(name) && !name.split('/').some((part) => part === '.' || part === '..'));
+    return ok ? { ok: true, value: names.join(' ') } : { ok: false, expected };
+  };
+}

@@ -1,6 +1,6 @@
 import {
-  absolutePath, absolutePathOrEmpty, anyText, commandName, commandNameOrEmpty, cpuList, cronExpression, decimalNumber, hexOrEmpty, httpUrlOrEmpty,
-  nameListOrEmpty, oneOf, plainName, poolContractOrEmpty, powerOfTwo, wholeNumber,
+  absolutePath, absolutePathOrEmpty, anyText, commandName, nameList, commandNameOrEmpty, cpuList, cronExpression, decimalNumber, hexOrEmpty, httpUrlOrEmpty,
+  oneOf, plainName, poolContractOrEmpty, powerOfTwo, wholeNumber,
   type ValueParser,
 } from './value-parsers.js';
 
@@ -36,7 +36,6 @@ export const VALUE_SPECS = {
   backoff_base: { default: 60, parse: wholeNumber(1, DAY), kind: 'config', help: 'seconds to wait after the first failed plot; doubles with each failure in a row' },
   backoff_max: { default: 3600, parse: wholeNumber(1, 7 * DAY), kind: 'config', help: 'the longest wait after failed plots, in seconds' },
   farm_root: { default: '/farm', parse: absolutePath, kind: 'config', help: 'folder of farms: <farm_root>/<farm>/<disk>/{plots,logs}' },
-  farms: { default: '', parse: nameListOrEmpty, kind: 'config', help: 'the farms under farm_root that may get plots (names, space separated); empty for all' },
   temp_root: { default: '/plot_temp', parse: absolutePath, kind: 'config', help: 'folder of temp dirs: <temp_root>/<n>' },
   chia_bin: { default: 'chia', parse: commandName, kind: 'config', help: 'the chia command (name on PATH or full path)' },
   madmax_bin: { default: '', parse: commandNameOrEmpty, kind: 'config', help: 'standalone chia_plot for plotter=madmax; empty: `chia plotters madmax`' },
@@ -73,6 +72,13 @@ export const VALUE_SPECS = {
   diskhand_schedule: { default: '* * * * *', parse: cronExpression, kind: 'config', help: 'when `npm start` runs diskhand (cron)' },
   collector_schedule: { default: '* * * * *', parse: cronExpression, kind: 'config', help: 'when `npm start` runs the collectors (cron)' },
   notify_gap: { default: 300, parse: wholeNumber(0, DAY), kind: 'config', help: 'least seconds between two notifications of the same kind and subject' },
+  dest_farms: { default: '', parse: nameList(false), kind: 'config', help: 'farms the tractor may fill (e.g. the staging farm); empty for every farm' },
+  archive_staging: { default: '', parse: nameList(true), kind: 'config', help: 'farms or farm/disk the archiver empties; empty: the archiver moves nothing' },
+  archive_max_per_host: { default: 1, parse: wholeNumber(1, 100), kind: 'config', help: 'most archive transfers at once to one host' },
+  archive_max_total: { default: 2, parse: wholeNumber(1, 1000), kind: 'config', help: 'most archive transfers at once in all' },
+  archive_bwlimit: { default: 0, parse: wholeNumber(0, 100_000_000), kind: 'config', help: "rsync's --bwlimit per transfer in KiB/s; 0 for none" },
+  archive_interval: { default: 60, parse: wholeNumber(1, DAY), kind: 'config', help: 'seconds between two archiver passes' },
+  archive_ssh_config: { default: '', parse: absolutePathOrEmpty, kind: 'config', help: "ssh_config file for the archiver's ssh (ssh -F); empty: ssh's own" },
 } satisfies Record<string, Spec<unknown>>;
 
 export type ValueName = keyof typeof VALUE_SPECS;

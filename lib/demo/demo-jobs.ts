@@ -10,8 +10,8 @@ import type { Sandbox } from './make-sandbox.js';
  * its own (a RAM disk on a real box) into farm2, one at a time, staggered by its plot_gap.
  */
 export const DEMO_JOBS: Record<string, Record<string, string>> = {
-  nvme: { plotter: 'chia', threads: '4', farms: 'farm1', max_plots: '2' },
-  ram: { plotter: 'madmax', threads: '8', farms: 'farm2', max_plots: '1', plot_gap: '4' },
+  nvme: { plotter: 'chia', threads: '4', dest_farms: 'farm1', max_plots: '2' },
+  ram: { plotter: 'madmax', threads: '8', dest_farms: 'farm2', max_plots: '1', plot_gap: '4' },
 };
 
 export function addDemoJobs(sandbox: Sandbox): string[] {

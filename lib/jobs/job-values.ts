@@ -6,7 +6,7 @@ import type { ValueName } from '../config/value-specs.js';
  * watches, so a job picks its farms from it with `farms`.
  */
 export const JOB_PLOT_VALUES: ReadonlySet<ValueName> = new Set<ValueName>([
-  'farms', 'temp_root', 'temp2_dir', 'plotter', 'chia_bin', 'madmax_bin', 'bladebit_bin',
+  'dest_farms', 'temp_root', 'temp2_dir', 'plotter', 'chia_bin', 'madmax_bin', 'bladebit_bin',
   'k', 'threads', 'buffer', 'buckets', 'compression', 'extra_args', 'farmer_key', 'pool_key', 'pool_contract',
   'nice', 'ionice_class', 'ionice_level', 'cpu_affinity', 'max_per_temp',
 ]);

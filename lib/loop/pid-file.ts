@@ -8,7 +8,7 @@ export type PidFileResult = { ok: true; release: () => void } | { ok: false; pid
  * One loop per home. The pid file is created whole through link(2), which fails when it
  * exists; a file left by a dead loop (kill -9, power cut) is taken over.
  */
-export function acquirePidFile(file: string, options: { marker: string; procDir?: string; pid?: number }): PidFileResult {
+export function acquirePidFile(file: string, options: { marker: string; procDir?: string; pid?: number; holder?: string }): PidFileResult {
   const procDir = options.procDir ?? '/proc';
   const pid = options.pid ?? process.pid;
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -33,7 +33,7 @@ export function acquirePidFile(file: string, options: { marker: string; procDir?
       }
       const holder = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
       if (Number.isInteger(holder) && holder !== pid && commandLineHas(procDir, holder, options.marker)) {
-        return { ok: false, pid: holder, message: `another goplot loop is running for this home (pid ${holder}); stop it first with: kill ${holder}` };
+        return { ok: false, pid: holder, message: `another ${options.holder ?? 'goplot loop'} is running for this home (pid ${holder}); stop it first with: kill ${holder}` };
       }
       fs.rmSync(file, { force: true });
     }

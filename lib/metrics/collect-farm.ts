@@ -57,7 +57,7 @@ export async function collectFarm(options: CollectFarmOptions): Promise<Collecto
     now: options.now,
     collect: async (): Promise<CollectResult> => {
       if (mode === 'off') return collectFromCli();
-      const { collectFarmFromRpc } = await import('../chia-rpc/farm-rpc-source.js');
+      const { collectFarmFromRpc } = await import('./rpc-farm-source.js');
       const rpc = await collectFarmFromRpc({
         chiaRoot: config.get('chia_root'), logsDir: options.paths.logsDir, timeoutMs: options.rpcTimeoutMs, now: options.now, ...options.rpc,
       });

@@ -54,7 +54,7 @@ export async function collectHarvester(options: CollectHarvesterOptions): Promis
       const built = buildHarvesterRegistry(processes.value, plots);
       const mode = config.get('chia_rpc');
       if (mode !== 'off') {
-        const { addHarvesterRpcMetrics } = await import('../chia-rpc/harvester-rpc-source.js');
+        const { addHarvesterRpcMetrics } = await import('./rpc-harvester-source.js');
         const rpc = await addHarvesterRpcMetrics(built.registry, { chiaRoot: config.get('chia_root'), mode, timeoutMs: options.rpcTimeoutMs, ...options.rpc });
         log.addOnce('info', rpc.line);
         if (rpc.value !== null) built.values.push(rpc.value);

@@ -3,6 +3,7 @@ import { readSecret, type SecretLog } from '../config/read-secret.js';
 
 export const NOTIFY_EVENTS = [
   'plot_started', 'plot_finished', 'plot_failed', 'disk_full', 'disk_unmounted', 'harvester_down', 'harvester_up',
+  'archive_target_down', 'archive_target_up', 'archive_target_full',
 ] as const;
 export type NotifyEventKind = (typeof NOTIFY_EVENTS)[number];
 

@@ -31,8 +31,6 @@ export interface ChooseDestinationOptions {
   farmRoot: string;
   /** farm_dest.goplot: the round robin goes on after it. */
   lastFarm: string;
-  /** The farms that may get the plot (a job's `farms`); empty or absent: every farm. */
-  allowedFarms?: string[];
   requireMount: boolean;
   /** readMountPoints' result: its read-only mounts are skipped as well. */
   mounts: MountPoints;
@@ -51,6 +49,8 @@ export interface ChooseDestinationOptions {
   timeoutMs?: number;
   /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
   access?: (dir: string) => Promise<void>;
+  /** dest_farms: the only farms to fill (a staging farm the archiver empties); empty or absent for all. */
+  onlyFarms?: string[];
 }
 
 interface Skip {
@@ -88,11 +88,11 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
   }
   const { usable, refused } = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
   for (const line of refused) log(line);
-  const allowed = options.allowedFarms ?? [];
-  const farms = usable.filter((farm) => allowed.length === 0 || allowed.includes(farm));
+  const only = options.onlyFarms ?? [];
+  const farms = usable.filter((farm) => only.length === 0 || only.includes(farm));
   if (farms.length === 0) {
-    const none = allowed.length > 0 && usable.length > 0 ? `none of the farms ${allowed.join(', ')} in it` : 'no farms in it';
-    return { ok: false, message: `no usable disk under ${farmRoot}: ${refused.length > 0 ? refused.join('; ') : none}`, skipped };
+    const why = only.length > 0 && usable.length > 0 ? `none of dest_farms (${only.join(' ')}) is there` : refused.length > 0 ? refused.join('; ') : 'no farms in it';
+    return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
   }
   for (const farm of nextRoundRobin(farms, options.lastFarm)) {
     const listed = await listDisksBounded(farmRoot, farm, options.timeoutMs ?? DISK_TIMEOUT_MS);

@@ -70,7 +70,6 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
     paths: inputs.paths,
     farmRoot,
     lastFarm: config.get('farm_dest'),
-    allowedFarms: config.get('farms').split(' ').filter(Boolean),
     requireMount: config.get('require_mount') === 'yes',
     mounts: readMountPoints(mountinfoPathFrom(env)),
     spaceMethod: config.get('disk_space'),
@@ -78,6 +77,7 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
     reserve: inputs.reserve,
     runningPlots: inputs.running,
     timeoutMs: config.get('disk_timeout') * 1000,
+    onlyFarms: config.get('dest_farms').split(' ').filter((farm) => farm !== ''),
     log: inputs.log,
   });
   if (!destination.ok) return refuse(destination.message);

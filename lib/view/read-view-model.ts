@@ -6,6 +6,7 @@ import type { HomePaths } from '../config/home.js';
 import { decideWithWorld } from '../plan/decide-with-world.js';
 import { createStartWorld, type RunningPlotSummary, type StartWorld } from '../plan/start-world.js';
 import { readLoopProcess, type LoopProcess } from './read-loop-pid.js';
+import { archiverStatusLines } from '../archive/archiver-status-lines.js';
 import { errorMessage } from '../util/run-main.js';
 
 /** Disk problems shown in the header at most; the rest are counted. */
@@ -67,6 +68,8 @@ export interface ViewModel {
   next: NextPlot;
   /** Invalid value files and anything that could not be read, as one line each. */
   problems: string[];
+  /** The archiver's lines (lib/archive); none when it never ran here. */
+  archive?: string[];
 }
 
 export interface ReadViewOptions {
@@ -161,5 +164,6 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     disks,
     next,
     problems: [...new Set(problems)],
+    archive: archiverStatusLines(paths, options.procDir),
   };
 }

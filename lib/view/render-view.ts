@@ -189,7 +189,8 @@ export function renderView(model: ViewModel, width: number, height: number, opti
   const plotLines = table.lines;
   const hiddenNote = table.hidden.length === 0 ? '' : ` (too narrow for: ${table.hidden.join(', ')})`;
   const plotTitle = model.plots.length === 0 ? 'plots: none running' : `plots: ${model.plots.length} running${hiddenNote}`;
-  const fixed = header.length + 1 + 1 + (plotLines.length > 0 ? 1 : 0) + 1 + 1;
+  const archive = model.archive?.length ? ['', ...model.archive] : [];
+  const fixed = header.length + 1 + 1 + (plotLines.length > 0 ? 1 : 0) + 1 + 1 + archive.length;
   const room = Math.max(0, height - fixed);
 
   const plotRowsWanted = model.plots.length;
@@ -204,6 +205,6 @@ export function renderView(model: ViewModel, width: number, height: number, opti
     shownPlots.push(...plotLines.slice(1, plotRows));
     shownPlots.push(`… ${plotRowsWanted - (plotRows - 1)} more plots`);
   }
-  const lines = [...header, '', plotTitle, ...shownPlots, '', diskSummary(model.disks), ...diskGrid(model.disks, width, diskRows)];
+  const lines = [...header, '', plotTitle, ...shownPlots, ...archive, '', diskSummary(model.disks), ...diskGrid(model.disks, width, diskRows)];
   return lines.slice(0, Number.isFinite(height) ? Math.max(0, height) : lines.length).map((line) => cutToWidth(line, width).trimEnd());
 }

@@ -30,17 +30,17 @@ describe('goplot job', () => {
     assert.equal(refused.stderr, `goplot set: ${path.join(home.configDir, 'jobs', 'fast', 'threads.goplot')}: refusing "many" (expected a whole number from 1 to 1024)`);
     const global = await goplot(home, ['set', '--job', 'fast', 'load_max', '3']);
     assert.equal(global.exitCode, 2);
-    assert.match(global.stderr, /^goplot set: load_max is not a job value \(a job has: farms, temp_root, /);
+    assert.match(global.stderr, /^goplot set: load_max is not a job value \(a job has: dest_farms, temp_root, /);
     const missing = await goplot(home, ['set', '--job', 'slow', 'k', '32']);
     assert.match(missing.stderr, /^goplot set: no job slow: \S+\/config\/jobs\/slow does not exist \(goplot job add slow\)$/);
-    await goplot(home, ['set', '--job', 'fast', 'farms', 'farm2']);
+    await goplot(home, ['set', '--job', 'fast', 'dest_farms', 'farm2']);
     await goplot(home, ['set', '--job', 'fast', 'max_plots', '2']);
 
     const show = JSON.parse((await goplot(home, ['job', 'show', 'fast', '--json'])).stdout) as { values: { name: string; value: string; source: string }[] };
     const byName = Object.fromEntries(show.values.map((row) => [row.name, [row.value, row.source]]));
     assert.deepEqual(byName.threads, ['6', 'job']);
     assert.deepEqual(byName.k, ['25', 'global']);
-    assert.deepEqual(byName.farms, ['farm2', 'job']);
+    assert.deepEqual(byName.dest_farms, ['farm2', 'job']);
     assert.deepEqual(byName.max_plots, ['2', 'job']);
     assert.deepEqual(byName.max_phase1, ['(none of its own)', 'global limit only']);
 
@@ -50,7 +50,7 @@ describe('goplot job', () => {
     assert.match(tractor.stdout, / -r 6 /);
     const list = await goplot(home, ['job', 'list']);
     assert.equal(list.exitCode, 0, list.stderr);
-    assert.match(list.stdout, /^job +on_toggle +plotter +k +temp_root +farms +running$/m);
+    assert.match(list.stdout, /^job +on_toggle +plotter +k +temp_root +dest_farms +running$/m);
     assert.match(list.stdout, new RegExp(`^fast +run +chia +25 +${home.tempRoot} +farm2 +0$`, 'm'));
   });
 });

@@ -38,8 +38,8 @@ const argAfter = (argv: string[], flag: string) => argv[argv.indexOf(flag) + 1];
 function twoJobs(home: TempHome, fast: Record<string, string | number> = {}, slow: Record<string, string | number> = {}) {
   const fastTemp = `${home.tempRoot}_fast`;
   const slowTemp = `${home.tempRoot}_slow`;
-  makeJob(home, 'fast', { temp_root: fastTemp, plotter: 'chia', threads: 3, farms: 'farm1', ...fast }, ['1', '2']);
-  makeJob(home, 'slow', { temp_root: slowTemp, plotter: 'madmax', threads: 5, farms: 'farm2', ...slow }, ['1']);
+  makeJob(home, 'fast', { temp_root: fastTemp, plotter: 'chia', threads: 3, dest_farms: 'farm1', ...fast }, ['1', '2']);
+  makeJob(home, 'slow', { temp_root: slowTemp, plotter: 'madmax', threads: 5, dest_farms: 'farm2', ...slow }, ['1']);
   return { fastTemp, slowTemp };
 }
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseChiaJson, type JsonObject } from '../../../lib/chia-rpc/chia-json.js';
-import { buildRpcFarmRegistry } from '../../../lib/chia-rpc/farm-rpc-metrics.js';
+import { buildRpcFarmRegistry } from '../../../lib/metrics/rpc-farm-metrics.js';
 import type { FarmReadings } from '../../../lib/chia-rpc/read-farm.js';
 import type { RpcResult } from '../../../lib/chia-rpc/rpc-client.js';
 import { PACKAGE_ROOT } from '../../../lib/config/home.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import type { CollectResult } from '../metrics/run-collector.js';
-import { missingTlsFile, type RpcOverrides } from './chia-config.js';
-import { buildRpcFarmRegistry } from './farm-rpc-metrics.js';
-import { readFarm } from './read-farm.js';
-import { ChiaRpc, type RpcResult } from './rpc-client.js';
+import type { CollectResult } from './run-collector.js';
+import { missingTlsFile, type RpcOverrides } from '../chia-rpc/chia-config.js';
+import { buildRpcFarmRegistry } from './rpc-farm-metrics.js';
+import { readFarm } from '../chia-rpc/read-farm.js';
+import { ChiaRpc, type RpcResult } from '../chia-rpc/rpc-client.js';
 
 export interface FarmRpcOptions extends RpcOverrides {
   chiaRoot: string;

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
-import { addGauge } from '../metrics/run-collector.js';
-import { arrayOf, isObject, numberOf, textOf, type ChiaJson, type JsonObject } from './chia-json.js';
+import { addGauge } from './run-collector.js';
+import { arrayOf, isObject, numberOf, textOf, type ChiaJson, type JsonObject } from '../chia-rpc/chia-json.js';
 
 /** The partial counters chia 2.0+ keeps per pool since the farmer started, by result. */
 const PARTIAL_RESULTS = ['valid', 'invalid', 'insufficient', 'stale', 'missing'] as const;

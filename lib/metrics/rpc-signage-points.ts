@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { Registry } from 'prom-client';
-import { addGauge } from '../metrics/run-collector.js';
+import { addGauge } from './run-collector.js';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
-import { isObject, numberOf, textOf, type ChiaJson } from './chia-json.js';
+import { isObject, numberOf, textOf, type ChiaJson } from '../chia-rpc/chia-json.js';
 
 /**
  * The farmer tells which signage points it holds, not when each came. Across cron runs this

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
-import { addGauge } from '../metrics/run-collector.js';
-import { arrayOf, integerOf, isObject, numberOf, textOf } from './chia-json.js';
-import type { RpcResult } from './rpc-client.js';
+import { addGauge } from './run-collector.js';
+import { arrayOf, integerOf, isObject, numberOf, textOf } from '../chia-rpc/chia-json.js';
+import type { RpcResult } from '../chia-rpc/rpc-client.js';
 
 export interface HarvesterSummary {
   host: string;

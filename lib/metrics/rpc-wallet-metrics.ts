@@ -1,9 +1,9 @@
 import type { Registry } from 'prom-client';
-import type { CollectedValue } from '../metrics/run-collector.js';
-import { addGauge } from '../metrics/run-collector.js';
-import { isObject, numberOf } from './chia-json.js';
-import type { FarmReadings } from './read-farm.js';
-import type { RpcResult } from './rpc-client.js';
+import type { CollectedValue } from './run-collector.js';
+import { addGauge } from './run-collector.js';
+import { isObject, numberOf } from '../chia-rpc/chia-json.js';
+import type { FarmReadings } from '../chia-rpc/read-farm.js';
+import type { RpcResult } from '../chia-rpc/rpc-client.js';
 
 /**
  * The wallet's side of the farm: synced or not and its height, what the farm earned (in mojos,

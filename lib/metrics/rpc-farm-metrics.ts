@@ -1,11 +1,11 @@
 import type { Registry } from 'prom-client';
-import { addGauge, createRegistry, type CollectedValue } from '../metrics/run-collector.js';
-import { arrayOf, exactRatio, integerOf, isObject, numberOf, type JsonObject } from './chia-json.js';
-import { addHarvesterMetrics, readHarvesters } from './harvester-summary-metrics.js';
-import { addPoolMetrics } from './pool-metrics.js';
-import type { FarmReadings } from './read-farm.js';
-import { addSignagePointMetrics, type SignagePointMemory } from './signage-points.js';
-import { addWalletMetrics } from './wallet-metrics.js';
+import { addGauge, createRegistry, type CollectedValue } from './run-collector.js';
+import { arrayOf, exactRatio, integerOf, isObject, numberOf, type JsonObject } from '../chia-rpc/chia-json.js';
+import { addHarvesterMetrics, readHarvesters } from './rpc-harvester-summary-metrics.js';
+import { addPoolMetrics } from './rpc-pool-metrics.js';
+import type { FarmReadings } from '../chia-rpc/read-farm.js';
+import { addSignagePointMetrics, type SignagePointMemory } from './rpc-signage-points.js';
+import { addWalletMetrics } from './rpc-wallet-metrics.js';
 
 const MOJO_PER_XCH = 10n ** 12n;
 const BYTES_PER_PIB = 2n ** 50n;

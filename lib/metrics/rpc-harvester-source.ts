@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Registry } from 'prom-client';
-import { addGauge, type CollectedValue } from '../metrics/run-collector.js';
-import { arrayOf, isObject, numberOf, textOf, type ChiaJson } from './chia-json.js';
-import { missingTlsFile, type RpcOverrides } from './chia-config.js';
-import { ChiaRpc } from './rpc-client.js';
+import { addGauge, type CollectedValue } from './run-collector.js';
+import { arrayOf, isObject, numberOf, textOf, type ChiaJson } from '../chia-rpc/chia-json.js';
+import { missingTlsFile, type RpcOverrides } from '../chia-rpc/chia-config.js';
+import { ChiaRpc } from '../chia-rpc/rpc-client.js';
 
 export interface HarvesterRpcOptions extends RpcOverrides {
   chiaRoot: string;

@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ConfigReader } from '../config/config-reader.js';
+import type { HomePaths } from '../config/home.js';
+import { readMountPoints } from '../farm/mount-points.js';
+import { withStateLock } from '../farm/state-lock.js';
+import { writeFileAtomicSync } from '../util/write-file-atomic.js';
+import { archiveStateDir } from './archive-state.js';
+import type { ArchiveTarget } from './archive-targets.js';
+import type { TargetStatus } from './archiver-progress.js';
+import { chooseTarget, diskFits, reservedOn } from './choose-target.js';
+import { readLiveReservations, writeReservation, type Reservation } from './reservations.js';
+import { findStagedPlots, parseStaging, stagingDisks, type StagedPlot } from './staging-plots.js';
+import { surveyLocalTargets } from './survey-local.js';
+import { surveyRemoteHost } from './survey-remote.js';
+import { noteCondition, type TargetNews } from './target-outages.js';
+import type { HostSurvey } from './target-disk.js';
+
+export interface PassWorld {
+  paths: HomePaths;
+  config: ConfigReader;
+  now: () => number;
+  procDir: string;
+  mountinfoPath: string;
+  pid: number;
+  pidStart: number;
+  /** Says a message once until it changes (keyed by its subject). */
+  sayOnce: (key: string, level: 'info' | 'warn', message: string | null) => void;
+}
+
+export interface PlannedTransfer {
+  reservation: Reservation;
+  plot: StagedPlot;
+  target: ArchiveTarget;
+  resumed: number;
+  /** Partial copies of this plot left on other disks (a copy cut short, then sent elsewhere): removed once it arrives. */
+  strayPartials: { target: ArchiveTarget; plotsDir: string }[];
+}
+
+export interface PassResult {
+  planned: PlannedTransfer[];
+  waiting: number;
+  statuses: TargetStatus[];
+  news: TargetNews[];
+}
+
+const SURVEY_TIMEOUT_MS = 30_000;
+
+function lastHostFile(paths: HomePaths): string {
+  return path.join(archiveStateDir(paths), 'last_host');
+}
+
+function readLastHost(paths: HomePaths): string {
+  try {
+    return fs.readFileSync(lastHostFile(paths), 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+async function surveyHosts(targets: ArchiveTarget[], world: PassWorld): Promise<Map<string, HostSurvey>> {
+  const { config } = world;
+  const requireMount = config.get('require_mount') === 'yes';
+  const staging = parseStaging(config.get('archive_staging'));
+  const byHost = new Map<string, ArchiveTarget[]>();
+  for (const target of targets) byHost.set(target.hostKey, [...(byHost.get(target.hostKey) ?? []), target]);
+  const surveys = await Promise.all([...byHost].map(async ([hostKey, hostTargets]): Promise<HostSurvey> => {
+    try {
+      if (hostKey !== 'local') return await surveyRemoteHost(hostTargets, { sshConfig: config.get('archive_ssh_config'), requireMount, timeoutMs: SURVEY_TIMEOUT_MS });
+      return await surveyLocalTargets(hostTargets, {
+        paths: world.paths,
+        farmRoot: config.get('farm_root'),
+        isStaging: (farm, disk) => staging.some((s) => s.farm === farm && (s.disk === null || s.disk === disk)),
+        requireMount,
+        mounts: readMountPoints(world.mountinfoPath),
+        spaceMethod: config.get('disk_space'),
+        timeoutMs: config.get('disk_timeout') * 1000,
+      });
+    } catch (error) {
+      return { hostKey, ok: false, problem: (error as Error).message };
+    }
+  }));
+  return new Map(surveys.map((survey) => [survey.hostKey, survey]));
+}
+
+/**
+ * One pass: the finished plots on the staging disks, each target host surveyed once, and under
+ * the state lock the plots given to target disks and reserved, within the limits. The transfers
+ * themselves are the caller's.
+ */
+export async function planPass(targets: ArchiveTarget[], world: PassWorld): Promise<PassResult> {
+  const { config, paths } = world;
+  const empty: PassResult = { planned: [], waiting: 0, statuses: [], news: [] };
+  const staging = config.get('archive_staging');
+  world.sayOnce('staging', 'info', staging === '' ? `${config.inspect('archive_staging').file} is empty: nothing to archive until it names the staging farms` : null);
+  if (staging === '') return empty;
+  const disks = stagingDisks(config.get('farm_root'), staging);
+  world.sayOnce('staging-disks', 'warn', disks.length === 0 ? `archive_staging names ${staging}, but no such disk with plots/ and logs/ is under ${config.get('farm_root')}` : null);
+  const { plots, skipped } = findStagedPlots(disks, { now: world.now(), procDir: world.procDir });
+  for (const skip of skipped) world.sayOnce(`skip:${skip.file}`, 'info', `${skip.file}: not archived yet: ${skip.why}`);
+  world.sayOnce('targets', 'warn', targets.length === 0 ? 'no archive targets: add one as config/archive/targets/<name>.goplot' : null);
+  if (targets.length === 0) return { ...empty, waiting: plots.length };
+
+  const surveys = await surveyHosts(targets, world);
+  const news: TargetNews[] = [];
+  for (const target of targets) {
+    const survey = surveys.get(target.hostKey)!;
+    const item = noteCondition(paths, 'down', target.name, !survey.ok, survey.ok ? '' : survey.problem);
+    if (item) news.push(item);
+  }
+  const reachable = [...surveys.values()].filter((survey): survey is Extract<HostSurvey, { ok: true }> => survey.ok);
+
+  const planned: PlannedTransfer[] = [];
+  const { reservations, unplaced } = await withStateLock(paths, async () => {
+    const live = readLiveReservations(paths, world.procDir);
+    const taken = new Set(live.map((r) => r.plot));
+    let lastHost = readLastHost(paths);
+    const unplacedPlots: StagedPlot[] = [];
+    for (const plot of plots) {
+      if (taken.has(plot.name)) continue;
+      if (live.length >= config.get('archive_max_total')) {
+        unplacedPlots.push(plot);
+        continue;
+      }
+      const choice = chooseTarget({ plot, surveys: reachable, reservations: live, lastHost, maxPerHost: config.get('archive_max_per_host') });
+      if (!choice.ok) {
+        unplacedPlots.push(plot);
+        continue;
+      }
+      const target = targets.find((t) => t.name === choice.disk.target)!;
+      const reservation: Reservation = {
+        plot: plot.name, source: plot.file, bytes: choice.bytes, target: target.name, hostKey: target.hostKey,
+        farm: choice.disk.farm, disk: choice.disk.disk, plotsDir: choice.disk.plotsDir, pid: world.pid, pidStart: world.pidStart, startedAt: world.now(),
+      };
+      writeReservation(paths, reservation);
+      live.push(reservation);
+      lastHost = target.hostKey;
+      const strayPartials = reachable.flatMap((survey) => survey.disks)
+        .filter((d) => d.partials.has(plot.name) && !(d.target === choice.disk.target && d.plotsDir === choice.disk.plotsDir))
+        .map((d) => ({ target: targets.find((t) => t.name === d.target)!, plotsDir: d.plotsDir }));
+      planned.push({ reservation, plot, target, resumed: choice.resumed, strayPartials });
+    }
+    writeFileAtomicSync(lastHostFile(paths), `${lastHost}\n`);
+    return { reservations: live, unplaced: unplacedPlots };
+  });
+
+  const statuses: TargetStatus[] = targets.map((target) => {
+    const survey = surveys.get(target.hostKey)!;
+    if (!survey.ok) return { name: target.name, state: 'down', problem: survey.problem, freeBytes: null };
+    const targetDisks = survey.disks.filter((disk) => disk.target === target.name);
+    const freeBytes = targetDisks.filter((disk) => disk.problem === null).reduce((sum, disk) => sum + Math.max(0, disk.freeBytes - reservedOn(disk, reservations, '')), 0);
+    // full only when a waiting plot fits on none of its disks: a busy host is not a full one
+    const waitingPlot = unplaced[0];
+    const full = waitingPlot !== undefined && !targetDisks.some((disk) => diskFits(disk, waitingPlot, reservations));
+    if (waitingPlot !== undefined) {
+      const why = targetDisks.length === 0 ? 'no disks with plots/' : `no disk has room for ${waitingPlot.name} (${waitingPlot.size} bytes)`;
+      const item = noteCondition(paths, 'full', target.name, full, why);
+      if (item) news.push(item);
+    }
+    return { name: target.name, state: full ? 'full' : 'ok', problem: full ? 'no room for the waiting plots' : null, freeBytes };
+  });
+  return { planned, waiting: unplaced.length, statuses, news };
+}

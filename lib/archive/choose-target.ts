@@ -1,0 +1,82 @@
+import { nextRoundRobin } from '../util/natural-sort.js';
+import type { Reservation } from './reservations.js';
+import type { HostSurvey, TargetDisk } from './target-disk.js';
+
+/** Room held per plot: its size and 1 %, as the tractor commits for a running plot. */
+export function roomFor(size: number): number {
+  return Math.ceil(size * 1.01);
+}
+
+export interface TargetChoiceInput {
+  plot: { name: string; size: number };
+  /** Reachable hosts' surveys; hosts take turns in natural order. */
+  surveys: Extract<HostSurvey, { ok: true }>[];
+  reservations: Reservation[];
+  /** The host that got the last plot: the round robin goes on after it. */
+  lastHost: string;
+  maxPerHost: number;
+}
+
+export type TargetChoice =
+  | { ok: true; disk: TargetDisk; bytes: number; resumed: number }
+  | { ok: false; why: string };
+
+const sameDisk = (r: Reservation, d: TargetDisk) => r.target === d.target && r.farm === d.farm && r.disk === d.disk;
+
+/** Bytes the transfers already heading to the disk will still write there (their partials are counted in its free space). */
+export function reservedOn(disk: TargetDisk, reservations: Reservation[], except: string): number {
+  return reservations
+    .filter((r) => r.plot !== except && sameDisk(r, disk))
+    .reduce((sum, r) => sum + Math.max(0, r.bytes - (disk.partials.get(r.plot) ?? 0)), 0);
+}
+
+/** Whether the disk is usable and has room for the plot (or the rest of its partial copy) after what is heading there. */
+export function diskFits(disk: TargetDisk, plot: { name: string; size: number }, reservations: Reservation[]): boolean {
+  const need = roomFor(plot.size) - (disk.partials.get(plot.name) ?? 0);
+  return disk.problem === null && disk.freeBytes - reservedOn(disk, reservations, plot.name) >= need;
+}
+
+/**
+ * The disk for one plot. A partial copy of it on a usable disk with room for the rest is
+ * resumed there; otherwise hosts take turns (round robin after the last one used), and within
+ * a host the disk with the least used space (counting what is heading there) that has room
+ * for the plot after the transfers already heading to it.
+ */
+export function chooseTarget(input: TargetChoiceInput): TargetChoice {
+  const { plot, surveys, reservations } = input;
+  const room = roomFor(plot.size);
+  const perHost = new Map<string, number>();
+  for (const r of reservations) if (r.plot !== plot.name) perHost.set(r.hostKey, (perHost.get(r.hostKey) ?? 0) + 1);
+  const hostFree = (hostKey: string) => (perHost.get(hostKey) ?? 0) < input.maxPerHost;
+  const fits = (disk: TargetDisk) => diskFits(disk, plot, reservations);
+
+  const resumable = surveys.flatMap((survey) => survey.disks).find((disk) => disk.partials.has(plot.name) && hostFree(disk.hostKey) && fits(disk));
+  if (resumable) return { ok: true, disk: resumable, bytes: room, resumed: resumable.partials.get(plot.name) ?? 0 };
+
+  const hosts = surveys.map((survey) => survey.hostKey);
+  const reasons: string[] = [];
+  for (const hostKey of nextRoundRobin(hosts, input.lastHost)) {
+    const survey = surveys.find((s) => s.hostKey === hostKey)!;
+    if (!hostFree(hostKey)) {
+      reasons.push(`${hostKey}: ${input.maxPerHost} transfer(s) at once already`);
+      continue;
+    }
+    const candidates = survey.disks
+      .filter(fits)
+      .map((disk) => ({ disk, use: disk.totalBytes - disk.freeBytes + reservedOn(disk, reservations, plot.name) }))
+      .sort((a, b) => a.use - b.use || a.disk.plotsDir.localeCompare(b.disk.plotsDir));
+    if (candidates.length > 0) return { ok: true, disk: candidates[0].disk, bytes: room, resumed: 0 };
+    reasons.push(`${hostKey}: ${describeNoRoom(survey.disks)}`);
+  }
+  return { ok: false, why: reasons.length > 0 ? reasons.join('; ') : 'no reachable target' };
+}
+
+function describeNoRoom(disks: TargetDisk[]): string {
+  if (disks.length === 0) return 'no disks';
+  const counts = new Map<string, number>();
+  for (const disk of disks) {
+    const reason = disk.problem === null ? 'full' : disk.problem.replace(/:.*$/, '');
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return [...counts].map(([reason, n]) => `${n} disk${n > 1 ? 's' : ''} ${reason}`).join(', ');
+}

@@ -1,0 +1,206 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import type { ConfigReader } from '../config/config-reader.js';
+import type { HomePaths } from '../config/home.js';
+import { writePromFile } from '../metrics/write-prom-file.js';
+import { planPass, type PassResult, type PlannedTransfer, type PassWorld } from './archive-pass.js';
+import { TargetReader } from './archive-targets.js';
+import { closeMasterArgs } from './ssh-args.js';
+import { buildArchiverRegistry } from './archiver-metrics.js';
+import { readTotals, writeArchiverProgress, writeTotals, type TargetStatus, type TransferProgress } from './archiver-progress.js';
+import { releaseReservation } from './reservations.js';
+import type { TargetNews } from './target-outages.js';
+import { transferPlot } from './transfer-plot.js';
+
+export type ArchiverLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export interface ArchiverOptions {
+  paths: HomePaths;
+  config: ConfigReader;
+  log: ArchiverLog;
+  notify: (news: TargetNews) => Promise<unknown>;
+  now?: () => number;
+  procDir?: string;
+  mountinfoPath: string;
+  pidStart: number;
+  /** ms between progress writes while transfers run. */
+  progressEveryMs?: number;
+}
+
+interface Active {
+  planned: PlannedTransfer;
+  progress: TransferProgress;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/** Passes and the transfers they start; one per home (the caller holds the pid file). */
+export class Archiver {
+  private readonly active = new Map<string, Active>();
+  private readonly said = new Map<string, string>();
+  private readonly targets: TargetReader;
+  private last: Pick<PassResult, 'waiting' | 'statuses'> = { waiting: 0, statuses: [] };
+  private timer: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ArchiverOptions) {
+    this.now = options.now ?? Date.now;
+    this.targets = new TargetReader(options.paths, (level, message) => options.log(level, message));
+  }
+
+  /** One pass: plan under the lock, then start the planned transfers (not awaited). */
+  async pass(): Promise<PassResult | null> {
+    const { options } = this;
+    let result: PassResult;
+    try {
+      const world: PassWorld = {
+        paths: options.paths, config: options.config, now: this.now, procDir: options.procDir ?? '/proc', mountinfoPath: options.mountinfoPath,
+        pid: process.pid, pidStart: options.pidStart, sayOnce: (key, level, message) => this.sayOnce(key, level, message),
+      };
+      result = await planPass(this.targets.read(), world);
+    } catch (error) {
+      options.log('error', `archive pass failed: ${(error as Error).message}`);
+      await this.writeOutputs(false);
+      return null;
+    }
+    for (const item of result.news) {
+      options.log(item.level, item.text);
+      void options.notify(item);
+    }
+    this.last = result;
+    for (const planned of result.planned) this.start(planned);
+    await this.writeOutputs(true);
+    return result;
+  }
+
+  /** `--once`: a pass, then wait for its transfers. */
+  async runOnce(signal?: AbortSignal): Promise<void> {
+    await this.pass();
+    const stopAll = () => {
+      for (const active of this.active.values()) active.abort.abort();
+    };
+    signal?.addEventListener('abort', stopAll, { once: true });
+    if (signal?.aborted) stopAll();
+    await this.settle();
+    signal?.removeEventListener('abort', stopAll);
+  }
+
+  /** Passes every archive_interval seconds, and at once when a transfer ends, until signal aborts. */
+  async runForever(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      await this.pass();
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(sleep);
+          signal.removeEventListener('abort', done);
+          this.wake = null;
+          resolve();
+        };
+        const sleep = setTimeout(done, this.options.config.get('archive_interval') * 1000);
+        this.wake = done;
+        signal.addEventListener('abort', done, { once: true });
+        // a stop that came during the pass fired no listener: do not sleep through it
+        if (signal.aborted) done();
+      });
+    }
+    for (const active of this.active.values()) active.abort.abort();
+    await this.settle();
+  }
+
+  /** Ends the shared ssh connections (they would linger ControlPersist seconds otherwise). */
+  closeConnections(): void {
+    const seen = new Set<string>();
+    for (const target of this.targets.read()) {
+      if (target.place.kind !== 'remote' || seen.has(target.hostKey)) continue;
+      seen.add(target.hostKey);
+      spawnSync('ssh', closeMasterArgs(target.place, this.options.config.get('archive_ssh_config')), { stdio: 'ignore', timeout: 5000 });
+    }
+  }
+
+  async settle(): Promise<void> {
+    while (this.active.size > 0) await Promise.all([...this.active.values()].map((active) => active.done));
+  }
+
+  private start(planned: PlannedTransfer): void {
+    const { options } = this;
+    const { reservation, plot } = planned;
+    const startedAt = this.now();
+    const progress: TransferProgress = {
+      plot: plot.name, source: plot.file, target: reservation.target, dest: `${reservation.farm}/${reservation.disk}`,
+      bytesTotal: plot.size, bytesDone: planned.resumed, bytesPerSecond: 0, etaSeconds: null, startedAt,
+    };
+    const abort = new AbortController();
+    const onBytes = (bytes: number) => {
+      progress.bytesDone = Math.max(progress.bytesDone, bytes);
+      const seconds = (this.now() - startedAt) / 1000;
+      progress.bytesPerSecond = seconds > 0 ? Math.max(0, progress.bytesDone - planned.resumed) / seconds : 0;
+      progress.etaSeconds = progress.bytesPerSecond > 0 ? (plot.size - progress.bytesDone) / progress.bytesPerSecond : null;
+    };
+    const done = transferPlot(planned, {
+      sshConfig: options.config.get('archive_ssh_config'), bwlimit: options.config.get('archive_bwlimit'), now: this.now,
+      procDir: options.procDir ?? '/proc', log: (level, message) => options.log(level, message), onBytes, signal: abort.signal,
+    }).then((outcome) => {
+      const totals = readTotals(options.paths);
+      if (outcome.ok) {
+        totals.movedPlots += 1;
+        totals.movedBytes += plot.size;
+      } else if (outcome.kind !== 'stopped') {
+        totals.failures[reservation.target] = (totals.failures[reservation.target] ?? 0) + 1;
+      }
+      writeTotals(options.paths, totals);
+    }).catch((error: unknown) => {
+      options.log('error', `transfer of ${plot.name} crashed: ${(error as Error).message}; the source stays`);
+    }).finally(() => {
+      releaseReservation(options.paths, reservation);
+      this.active.delete(plot.name);
+      if (this.active.size === 0 && this.timer) {
+        clearInterval(this.timer);
+        this.timer = null;
+      }
+      void this.writeOutputs(true);
+      this.wake?.();
+    });
+    this.active.set(plot.name, { planned, progress, abort, done });
+    this.timer ??= setInterval(() => this.writeProgress(), options.progressEveryMs ?? 2000);
+  }
+
+  private writeProgress(): void {
+    try {
+      writeArchiverProgress(this.options.paths, {
+        pid: process.pid, pidStart: this.options.pidStart, updatedAt: this.now(), waiting: this.last.waiting,
+        transfers: [...this.active.values()].map((active) => ({ ...active.progress })), targets: this.last.statuses,
+      });
+    } catch (error) {
+      this.sayOnce('progress', 'warn', `cannot write the archiver's progress: ${(error as Error).message}`);
+    }
+  }
+
+  private async writeOutputs(success: boolean): Promise<void> {
+    this.writeProgress();
+    const promDir = this.options.config.get('prom_dir');
+    if (!fs.existsSync(promDir)) {
+      this.sayOnce('prom', 'warn', `prom_dir ${promDir} does not exist: archiver.prom is not written`);
+      return;
+    }
+    this.sayOnce('prom', 'info', null);
+    try {
+      const progress = { pid: process.pid, pidStart: this.options.pidStart, updatedAt: this.now(), waiting: this.last.waiting, transfers: [...this.active.values()].map((a) => a.progress), targets: this.last.statuses as TargetStatus[] };
+      const headingTo = new Map<string, number>();
+      for (const active of this.active.values()) headingTo.set(active.progress.target, (headingTo.get(active.progress.target) ?? 0) + 1);
+      await writePromFile(promDir, 'archiver', buildArchiverRegistry(progress, readTotals(this.options.paths), headingTo, success, this.now()));
+    } catch (error) {
+      this.sayOnce('prom', 'warn', `cannot write archiver.prom: ${(error as Error).message}`);
+    }
+  }
+
+  private sayOnce(key: string, level: 'info' | 'warn', message: string | null): void {
+    if (message === null) {
+      this.said.delete(key);
+      return;
+    }
+    if (this.said.get(key) === message) return;
+    this.said.set(key, message);
+    this.options.log(level, message);
+  }
+}

@@ -1,0 +1,106 @@
+import { execa } from 'execa';
+import type { ArchiveTarget } from './archive-targets.js';
+import { sshArgs, shellQuote } from './ssh-args.js';
+import { PARTIAL_SUFFIX, type HostSurvey, type TargetDisk } from './target-disk.js';
+
+/**
+ * One sh script for every root of one host: its disks with plots/ (writable? logs/?), one `df -Pk`
+ * over all of them, and our partial copies. One ssh round trip per host per pass, however many
+ * disks: the remote side needs only sh, df and ls.
+ */
+export function surveyScript(roots: string[]): string {
+  const lines = ['export LC_ALL=C'];
+  for (const root of roots) {
+    const r = shellQuote(root);
+    lines.push(
+      `echo "R ${root}"`,
+      `if [ -d ${r} ]; then`,
+      '  set --',
+      `  for p in ${r}/*/*/plots; do`,
+      '    [ -d "$p" ] || continue',
+      '    w=0; [ -w "$p" ] && w=1',
+      '    echo "D $w $p"; set -- "$@" "$p"',
+      '  done',
+      '  echo F',
+      '  [ $# -gt 0 ] && df -Pk "$@" 2>&1 | sed 1d',
+      '  echo P',
+      `  ls -ln ${r}/*/*/plots/*${PARTIAL_SUFFIX} 2>/dev/null`,
+      'else echo NOROOT; fi',
+    );
+  }
+  lines.push('echo END');
+  return `${lines.join('\n')}\n`;
+}
+
+const DF_LINE = /^(.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+%|-)\s+(\/.*)$/;
+
+/** The disks in the script's output; `roots` maps each root to its target. */
+export function parseSurvey(output: string, roots: Map<string, ArchiveTarget>, hostKey: string, requireMount: boolean): HostSurvey {
+  if (!output.split('\n').includes('END')) return { hostKey, ok: false, problem: 'its answer was cut short' };
+  const disks: TargetDisk[] = [];
+  const sections = output.split(/^R /m).slice(1);
+  for (const section of sections) {
+    const lines = section.split('\n');
+    const root = lines[0];
+    const target = roots.get(root);
+    if (!target) continue;
+    if (lines[1] === 'NOROOT') continue;
+    const fAt = lines.indexOf('F');
+    const pAt = lines.indexOf('P');
+    const diskLines = lines.slice(1, fAt).filter((line) => line.startsWith('D '));
+    const dfLines = lines.slice(fAt + 1, pAt).filter((line) => line !== '');
+    const partials = new Map<string, Map<string, number>>();
+    for (const line of lines.slice(pAt + 1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 9 || !fields[0].startsWith('-')) continue;
+      const file = fields.slice(8).join(' ');
+      const dir = file.slice(0, file.lastIndexOf('/'));
+      const byDir = partials.get(dir) ?? new Map<string, number>();
+      byDir.set(file.slice(dir.length + 1, -'.partial'.length), Number(fields[4]));
+      partials.set(dir, byDir);
+    }
+    diskLines.forEach((line, i) => {
+      const writable = line[2] === '1';
+      const plotsDir = line.slice(4);
+      const [farm, disk] = plotsDir.slice(root.length + 1).split('/');
+      const df = DF_LINE.exec(dfLines.length === diskLines.length ? dfLines[i] : '');
+      const diskDir = plotsDir.slice(0, -'/plots'.length);
+      let problem: string | null = null;
+      if (!df) problem = `unreadable: df gave no line for it${dfLines.length === diskLines.length ? ` (${dfLines[i]})` : ''}`;
+      else if (requireMount && df[6] !== diskDir && !df[6].startsWith(`${diskDir}/`)) problem = 'unmounted';
+      else if (!writable) problem = 'read-only';
+      disks.push({
+        target: target.name, hostKey, farm, disk, plotsDir, problem,
+        totalBytes: df ? Number(df[2]) * 1024 : 0,
+        freeBytes: df ? Number(df[4]) * 1024 : 0,
+        partials: partials.get(plotsDir) ?? new Map(),
+      });
+    });
+  }
+  return { hostKey, ok: true, disks };
+}
+
+export interface RemoteSurveyOptions {
+  sshConfig: string;
+  requireMount: boolean;
+  timeoutMs: number;
+}
+
+/** Surveys every target of one remote host with a single ssh command. */
+export async function surveyRemoteHost(targets: ArchiveTarget[], options: RemoteSurveyOptions): Promise<HostSurvey> {
+  const first = targets[0]!;
+  if (first.place.kind !== 'remote') throw new Error('surveyRemoteHost takes remote targets');
+  const roots = new Map(targets.map((target) => [target.place.root as string, target]));
+  const result = await execa('ssh', [...sshArgs(first.place, options.sshConfig), 'sh', '-s'], {
+    input: surveyScript([...roots.keys()]),
+    timeout: options.timeoutMs,
+    reject: false,
+    stripFinalNewline: false,
+  });
+  if (result.timedOut) return { hostKey: first.hostKey, ok: false, problem: `no answer within ${options.timeoutMs / 1000} s` };
+  if (result.exitCode !== 0 && !String(result.stdout).includes('\nEND\n')) {
+    const why = String(result.stderr).trim().split('\n').filter((line) => line !== '').at(-1) ?? `ssh exited with ${result.exitCode}`;
+    return { hostKey: first.hostKey, ok: false, problem: why };
+  }
+  return parseSurvey(String(result.stdout), roots, first.hostKey, options.requireMount);
+}

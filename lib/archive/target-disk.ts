@@ -1,0 +1,26 @@
+/** A disk of a target as one pass sees it. */
+export interface TargetDisk {
+  target: string;
+  hostKey: string;
+  farm: string;
+  disk: string;
+  /** `<root>/<farm>/<disk>/plots` on the target's host. */
+  plotsDir: string;
+  /** Why it takes no plot (`unmounted`, `read-only`, `off`, `unreadable: …`), or null. */
+  problem: string | null;
+  totalBytes: number;
+  freeBytes: number;
+  /** Our unfinished copies there, `<plot>.plot.partial` → bytes: a resumed copy needs only the rest. */
+  partials: Map<string, number>;
+}
+
+export type HostSurvey =
+  | { hostKey: string; ok: true; disks: TargetDisk[] }
+  | { hostKey: string; ok: false; problem: string };
+
+/** The name a copy has until it is complete and verified: chia's harvester loads only `*.plot`. */
+export function partialName(plotName: string): string {
+  return `${plotName}.partial`;
+}
+
+export const PARTIAL_SUFFIX = '.plot.partial';
