@@ -21,7 +21,12 @@ async function runningPlot(home: TempHome, seconds: number) {
   const tractor = runScript(home, 'scripts/tractor.js', [], { env: simEnv(seconds), timeout: 120_000 });
   started.push(tractor.pid!);
   const [pid] = await waitFor('the plotter', () => (simPlotterPids(home).length > 0 ? simPlotterPids(home) : null));
-  await waitFor('its temp files', () => tempFilesOf(path.join(home.tempRoot, '1')).length > 0, 20_000);
+  // its own temp files, named by the plot id its log prints: a stranger's file does not count
+  await waitFor('its temp files', () => {
+    const log = path.join(home.farmRoot, 'farm1', 'disk1', 'logs', 'plot.1.log');
+    const id = fs.existsSync(log) ? /^ID: ([0-9a-f]{64})$/m.exec(fs.readFileSync(log, 'utf8'))?.[1] : undefined;
+    return id !== undefined && tempFilesOf(path.join(home.tempRoot, '1')).some((name) => name.includes(id));
+  }, 20_000);
   return { tractor, pid: pid! };
 }
 
