@@ -40,13 +40,34 @@ async function main(): Promise<void> {
     .action(async (o: { interval: string; once?: boolean }) => {
       // the view and analyze load only for their own command: `goplot set` stays a quick process
       const { viewCommand } = await import('../lib/view/view-command.js');
-      await run(viewCommand(io(home()), { intervalSeconds: Number(o.interval), once: Boolean(o.once) }));
+      const cli = io(home());
+      // the ETA is goplot analyze's mean per job, plotter and k
+      const meanSeconds = async () => {
+        const { analyzePlotLogs } = await import('../lib/analyze/analyze-plot-logs.js');
+        const { ConfigReader } = await import('../lib/config/config-reader.js');
+        const farmRoot = new ConfigReader(cli.paths, () => {}, cli.env).get('farm_root');
+        const { byJobPlotter } = analyzePlotLogs({ farmRoot, now: cli.now });
+        return new Map(byJobPlotter.filter((group) => group.total.mean !== null).map((group) => [group.key, group.total.mean!]));
+      };
+      await run(viewCommand(cli, { intervalSeconds: Number(o.interval), once: Boolean(o.once), meanSeconds }));
     });
   program.command('config').description('every value with its source (file or default) and any error').option('--json', 'machine-readable')
     .option('--markdown', "the table of every value file, as in the README")
     .action((o: { json?: boolean; markdown?: boolean }) => run(configCommand(io(home()), Boolean(o.json), Boolean(o.markdown))));
   program.command('set').description('validate a value and write it atomically').argument('<name>').argument('<value>')
-    .action((name: string, value: string) => run(setCommand(io(home()), name, value)));
+    .option('--job <job>', "write it into the job's folder, config/jobs/<job>/")
+    .action(async (name: string, value: string, o: { job?: string }) => {
+      if (o.job === undefined) return run(setCommand(io(home()), name, value));
+      const { setJobCommand } = await import('../lib/cli/job-command.js');
+      return run(setJobCommand(io(home()), o.job, name, value));
+    });
+  const job = program.command('job').description('jobs: config/jobs/<name>/ folders of value files, plotted side by side');
+  job.command('list').description('every job, its plotter, temp root, farms and running plots').option('--json', 'machine-readable')
+    .action(async (o: { json?: boolean }) => run((await import('../lib/cli/job-command.js')).jobListCommand(io(home()), Boolean(o.json))));
+  job.command('add').description('make config/jobs/<name>/ (letters, digits, - and _)').argument('<name>')
+    .action(async (name: string) => run((await import('../lib/cli/job-command.js')).jobAddCommand(io(home()), name)));
+  job.command('show').description("the job's values and where each comes from (job, global or default)").argument('<name>').option('--json', 'machine-readable')
+    .action(async (name: string, o: { json?: boolean }) => run((await import('../lib/cli/job-command.js')).jobShowCommand(io(home()), name, Boolean(o.json))));
   program.command('init').description('create the missing value files with their defaults (never overwrites)')
     .action(() => run(initCommand(io(home(), false))));
   program.command('analyze').description('phase and total times of finished plots').argument('[paths...]', 'extra log files or folders')
@@ -67,6 +88,17 @@ async function main(): Promise<void> {
       const { replotCommand } = await import('../lib/cli/replot-command.js');
       await run(replotCommand(io(home()), { dryRun: Boolean(o.dryRun), json: Boolean(o.json), disk: o.disk }));
     });
+  program.command('kill').description('end a running plot, remove its temporary files and release its disk (not a failure)').argument('<index>')
+    .option('--yes', 'do not ask (for scripts)')
+    .action(async (index: string, o: { yes?: boolean }) => {
+      const { askOnTerminal, killCommand } = await import('../lib/cli/control-command.js');
+      await run(killCommand(io(home()), index, { yes: Boolean(o.yes), confirm: process.stdin.isTTY ? askOnTerminal : undefined }));
+    });
+  for (const suspend of [true, false]) {
+    program.command(suspend ? 'suspend' : 'resume').argument('<index>')
+      .description(suspend ? 'stop a running plot (SIGSTOP); it keeps its disk and temp reservation' : 'let a suspended plot go on (SIGCONT)')
+      .action(async (index: string) => run((await import('../lib/cli/control-command.js')).pauseCommand(io(home()), index, suspend)));
+  }
   program.command('start').description('echo run > config/on_toggle.goplot').action(() => run(toggleCommand(io(home()), true)));
   program.command('stop').description('echo off > config/on_toggle.goplot (running plots finish)').action(() => run(toggleCommand(io(home()), false)));
   program.command('install-service').description('write the systemd unit and the logrotate file for a home, then enable the unit (as root)')

@@ -13,9 +13,10 @@ async function main(): Promise<void> {
     .description('start one plot now, as goplot\'s tractor did, and wait for it to finish')
     .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder')
     .option('--force', 'plot even when on_toggle is not "run"', false)
+    .option('--job <name>', 'start a plot of the job config/jobs/<name>/ (its own values and limits)')
     .option('--dry-run', 'print the farm, disk, temp dir, index and exact command, and start nothing', false)
     .parse()
-    .opts<{ home?: string; force: boolean; dryRun: boolean }>();
+    .opts<{ home?: string; force: boolean; dryRun: boolean; job?: string }>();
   const paths = resolveHome({ home: options.home });
   const log = createLogger(paths, 'tractor');
   const code = await runTractor({
@@ -24,6 +25,7 @@ async function main(): Promise<void> {
     log,
     force: options.force,
     dryRun: options.dryRun,
+    job: options.job,
     now: Date.now,
     print: (line) => console.log(line),
     printError: (line) => console.error(line),

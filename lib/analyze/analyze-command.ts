@@ -4,7 +4,7 @@ import { parseISO } from 'date-fns/parseISO';
 import { analyzePlotLogs } from './analyze-plot-logs.js';
 import { formatAnalysis } from './format-analysis.js';
 import { ConfigReader } from '../config/config-reader.js';
-import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
+import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import type { CommandIo } from '../config/command-io.js';
 
 export interface AnalyzeCommandOptions {
@@ -28,7 +28,7 @@ export function analyzeCommand(io: CommandIo, options: AnalyzeCommandOptions): n
   const config = new ConfigReader(io.paths, () => {}, io.env);
   const farmRoot = config.get('farm_root');
   const openLogs = new Set(
-    readRunningPlots({ farmRoot, tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config) })
+    readHomeRunningPlots(config)
       .map((plot) => plot.logFile)
       .filter((file): file is string => file !== null),
   );

@@ -5,6 +5,7 @@ import { naturalSort } from '../util/natural-sort.js';
 import { parsePlotLogPlots, type PlotLogInfo, type PlotLogPlotter } from '../plot-log/parse-plot-log.js';
 import { findPlotLogs, type FoundPlotLog } from './find-plot-logs.js';
 import { errorMessage } from '../util/run-main.js';
+import { DEFAULT_JOB } from '../jobs/home-jobs.js';
 
 export interface AnalyzeOptions {
   /** Extra log files or folders, read as well as the farm's logs. */
@@ -78,6 +79,10 @@ export interface AnalysisResult {
   /** A plot counts under each temp dir it used (tmp and tmp2). */
   byTempDir: PlotTimeGroup[];
   byDestination: PlotTimeGroup[];
+  /** By the job the tractor wrote into the log's first line (`goplot job: NAME`); default without one. */
+  byJob: PlotTimeGroup[];
+  /** By job, plotter and k (`<job> <plotter> k<k>`): what goplot view's ETA of a running plot is taken from. */
+  byJobPlotter: PlotTimeGroup[];
   /** Local days on which plots finished. */
   perDay: { day: string; plots: number }[];
   running: PlotListing[];
@@ -133,6 +138,18 @@ export function localDay(ms: number): string {
   return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
 }
 
+/** The key of byJobPlotter: a running plot's job, plotter and k give the same one. */
+export function jobPlotterKey(job: string, plotter: string, k: number): string {
+  return `${job} ${plotter} k${k}`;
+}
+
+/** The tractor's first line in a job's plot log. */
+const JOB_LINE = /^goplot job: ([A-Za-z0-9_-]+)$/m;
+
+export function jobOfPlotLog(text: string): string {
+  return JOB_LINE.exec(text.slice(0, 4096))?.[1] ?? DEFAULT_JOB;
+}
+
 function destinationOf(log: FoundPlotLog, plot: PlotLogInfo): string {
   if (log.farm !== null && log.disk !== null) return `${log.farm}/${log.disk}`;
   return plot.destDir ?? '(unknown)';
@@ -153,6 +170,8 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
   const byPlotter = new Map<string, GroupTimes>();
   const byTempDir = new Map<string, GroupTimes>();
   const byDestination = new Map<string, GroupTimes>();
+  const byJob = new Map<string, GroupTimes>();
+  const byJobPlotter = new Map<string, GroupTimes>();
   const perDay = new Map<string, number>();
   const lists: Record<Exclude<PlotState, 'finished'>, PlotListing[]> = { running: [], failed: [], unfinished: [] };
   const counts = { logs: 0, plots: 0, finished: 0, running: 0, failed: 0, unfinished: 0, beforeSince: 0 };
@@ -168,6 +187,7 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
     }
     counts.logs += 1;
     const plots = parsePlotLogPlots(text);
+    const job = jobOfPlotLog(text);
     plots.forEach((plot, position) => {
       const startedMs = plot.startedAt?.getTime() ?? log.modifiedMs;
       if (sinceMs !== undefined && startedMs < sinceMs) {
@@ -182,6 +202,8 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
         addToGroup(byPlotter, plot.k === null ? plot.plotter : `${plot.plotter} k${plot.k}`, plot);
         for (const dir of plot.tempDirs.length > 0 ? plot.tempDirs : ['(none)']) addToGroup(byTempDir, dir, plot);
         addToGroup(byDestination, destination, plot);
+        addToGroup(byJob, job, plot);
+        if (plot.k !== null) addToGroup(byJobPlotter, jobPlotterKey(job, plot.plotter, plot.k), plot);
         const endMs = plot.startedAt && plot.totalSeconds !== null ? startedMs + plot.totalSeconds * 1000 : log.modifiedMs;
         const day = localDay(endMs);
         perDay.set(day, (perDay.get(day) ?? 0) + 1);
@@ -213,6 +235,8 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
     byPlotter: summarise(byPlotter),
     byTempDir: summarise(byTempDir),
     byDestination: summarise(byDestination),
+    byJob: summarise(byJob),
+    byJobPlotter: summarise(byJobPlotter),
     perDay: [...perDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, plots]) => ({ day, plots })),
     running: lists.running.sort(byPlace),
     failed: lists.failed.sort(byPlace),

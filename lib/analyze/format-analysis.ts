@@ -68,6 +68,8 @@ export function formatAnalysis(result: AnalysisResult): string {
   lines.push(...timesTable('Mean times of finished plots, by plotter', 'plotter', result.byPlotter));
   lines.push(...timesTable('By temp dir (a plot counts under each temp dir it used)', 'temp dir', result.byTempDir));
   lines.push(...timesTable('By destination disk', 'destination', result.byDestination));
+  // a home without jobs has one job, default: its table would repeat the totals
+  if (result.byJob.some((group) => group.key !== 'default')) lines.push(...timesTable('By job', 'job', result.byJob));
   if (result.perDay.length > 0) {
     const rows = result.perDay.map((day) => [day.day, String(day.plots)]);
     lines.push('', 'Plots finished per day', ...formatTable(['day', 'plots'], rows, ['left', 'right']));

@@ -1,4 +1,5 @@
 import { formatBytes } from '../farm/disk-space.js';
+import { DEFAULT_JOB } from '../jobs/home-jobs.js';
 import { formatDuration, formatUnixTime } from '../util/format-duration.js';
 import { TIME_VALUES, type ConfigRow } from './list-config.js';
 import type { Status } from './read-status.js';
@@ -24,15 +25,19 @@ export function formatStatus(status: Status, nowMs: number): string {
     out.push('running plots: none');
   } else {
     out.push(`running plots: ${status.plots.length}`);
+    // a home without jobs keeps its table; the job column comes once a plot belongs to a named job
+    const showJob = status.plots.some((plot) => plot.job !== DEFAULT_JOB);
+    const jobCells = (cell: string) => (showJob ? [cell] : []);
     out.push(
       formatTable([
-        ['index', 'pid', 'plotter', 'elapsed', 'phase', 'progress', 'temp', 'dest', 'log'],
+        ['index', ...jobCells('job'), 'pid', 'plotter', 'elapsed', 'phase', 'progress', 'temp', 'dest', 'log'],
         ...status.plots.map((plot) => [
           String(plot.index ?? '?'),
+          ...jobCells(plot.job),
           String(plot.pid),
           plot.plotter,
           formatDuration(plot.elapsedSeconds),
-          plot.phase > 0 ? String(plot.phase) : '-',
+          (plot.phase > 0 ? String(plot.phase) : '-') + (plot.suspended ? ' suspended' : ''),
           `${Math.floor(plot.progress * 100)}%`,
           plot.tempDir ?? '-',
           plot.destDir ?? '-',

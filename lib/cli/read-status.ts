@@ -8,6 +8,8 @@ import { archiverStatusLines } from '../archive/archiver-status-lines.js';
 export interface PlotRow {
   index: number | null;
   job: string;
+  /** Stopped by goplot suspend (process state T). */
+  suspended: boolean;
   pid: number;
   plotter: string;
   elapsedSeconds: number;
@@ -51,6 +53,7 @@ export async function readStatus(paths: HomePaths, env: NodeJS.ProcessEnv, now: 
   const plots = snapshot.plots.map((plot): PlotRow => ({
     index: plot.index,
     job: plot.job,
+    suspended: plot.suspended,
     pid: plot.pid,
     plotter: plot.plotter,
     elapsedSeconds: plot.elapsedSeconds,

@@ -8,6 +8,7 @@ import { formatDuration } from '../util/format-duration.js';
 import { PACKAGE_ROOT } from '../config/home.js';
 import { setValue } from '../config/write-value.js';
 import { makeSandbox, type Sandbox } from './make-sandbox.js';
+import { addDemoJobs } from './demo-jobs.js';
 import { simulateHarvester } from './simulated-harvester.js';
 
 export interface DemoOptions {
@@ -35,17 +36,18 @@ async function readFarm(sandbox: Sandbox) {
 
 async function progressLine(sandbox: Sandbox, elapsedS: number): Promise<string> {
   const farm = await readFarm(sandbox);
-  const plots = farm.plots.map((plot) => `#${plot.index ?? '?'} p${plot.phase || '-'} ${Math.floor(plot.progress * 100)}%`);
+  const plots = farm.plots.map((plot) => `#${plot.index ?? '?'} ${plot.job} p${plot.phase || '-'} ${Math.floor(plot.progress * 100)}%`);
   return `[${formatDuration(elapsedS).padStart(7)}] running ${farm.plots.length}${plots.length ? ` (${plots.join(', ')})` : ''} | plots made ${farm.made}`;
 }
 
 function summarise(sandbox: Sandbox, out: (line: string) => void): { made: number; failed: number } {
   const log = fs.readFileSync(path.join(sandbox.paths.logsDir, 'goplot.log'), 'utf8');
   const finished = [...log.matchAll(/plot (\d+) finished in (.+?) \((.+?)\)$/gm)];
+  const jobOf = new Map([...log.matchAll(/plot (\d+) started for job (\S+):/gm)].map(([, index, job]) => [index, job]));
   const failed = [...log.matchAll(/plot (\d+) failed: (.+?);/gm)];
   out('');
   out(`summary: ${finished.length} plots made, ${failed.length} failed`);
-  for (const [, index, took, where] of finished) out(`  plot ${index.padStart(2)}  ${took.padEnd(8)}  -> ${where}`);
+  for (const [, index, took, where] of finished) out(`  plot ${index.padStart(2)}  ${(jobOf.get(index) ?? 'default').padEnd(5)}  ${took.padEnd(8)}  -> ${where}`);
   for (const [, index, why] of failed) out(`  plot ${index.padStart(2)}  failed: ${why}`);
   out('');
   out('look at:');
@@ -64,7 +66,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const env = { ...process.env, GOPLOT_HOME: sandbox.paths.home, SIMPLOTTER_SECONDS: String(options.plotSeconds) };
   out(`goplot demo in ${sandbox.root}`);
   out(`  2 farms x 3 disks under ${sandbox.farmRoot}, temp dirs ${sandbox.tempRoot}/1 and /2`);
-  out(`  the simulated plotter (k25, ${options.plotSeconds} s a plot), max_plots 3, plot_gap 3 s; plots start for ${options.seconds} s`);
+  out(`  the simulated plotter (k25, ${options.plotSeconds} s a plot), max_plots 3 for all jobs; plots start for ${options.seconds} s`);
+  for (const line of addDemoJobs(sandbox)) out(line);
   out('');
   await runPeriodicParts(env);
   const loop = spawn('node', [script('scripts/goplot.js')], { env, stdio: 'ignore' });

@@ -12,7 +12,7 @@ import { mapLimited } from '../util/map-limited.js';
 import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
 import { committedKiB } from '../farm/plot-size.js';
 import { splitUsableNames } from '../farm/farm-names.js';
-import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
+import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
 import { listReplotCandidates, readReplotSettings, replotCreditKiB } from '../replot/replot-candidates.js';
@@ -115,9 +115,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   const compression = config.get('compression');
   const plotKiB = committedKiB(k, compression);
 
-  const runningPlots = readRunningPlots({
-    farmRoot, tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config), procDir: options.procDir,
-  });
+  const runningPlots = readHomeRunningPlots(config, options.procDir);
   let mounts: MountPoints = new Set<string>();
   const mountinfo = options.mountinfoPath ?? '/proc/self/mountinfo';
   try {
@@ -196,7 +194,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
    */
   const remeasure = async (batch: (Pending | DiskReport)[]): Promise<(Pending | DiskReport)[]> => {
     if (!batch.some((item) => 'measured' in item)) return batch;
-    const fresh = readRunningPlots({ farmRoot, tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config), procDir: options.procDir });
+    const fresh = readHomeRunningPlots(config, options.procDir);
     plotsSeen = fresh.length;
     const locked = { ...evaluate, runningPlots: fresh, timeoutMs: Math.min(timeoutMs, LOCKED_READ_MS) };
     return mapLimited(batch, 64, async (item) => ('measured' in item ? toItem(item.disk, item.before, await evaluateDisk(item.disk, locked)) : item));

@@ -4,7 +4,10 @@ import { formatBytes, withTimeout } from '../farm/disk-space.js';
 import type { ConfigReader } from '../config/config-reader.js';
 import { listTempDirs } from '../farm/farm-layout.js';
 import { findOpenFilesUnder } from '../farm/open-files.js';
-import { plotterCommandNames, readRunningPlots, type RunningPlot } from '../farm/process-table.js';
+import type { RunningPlot } from '../farm/process-table.js';
+import { readHomeRunningPlots } from '../farm/plot-scope.js';
+import { listJobNames } from '../jobs/home-jobs.js';
+import { JobConfigReader } from '../jobs/job-config.js';
 import { findPlotId } from '../plot-file/find-plot-id.js';
 
 /**
@@ -137,16 +140,30 @@ export async function sweepOrphanedTemp(options: OrphanSweepOptions, log: SweepL
   return { removed, bytes };
 }
 
+/** The global files and every job's: a job with a temp root of its own has its orphans too. */
+function sweptReaders(config: ConfigReader): ConfigReader[] {
+  return [config, ...listJobNames(config.paths).names.map((name) => new JobConfigReader(config.paths, name))];
+}
+
+/** The temp dirs a reader's plots use; none from an invalid value (its fallback would be a guess). */
+function tempDirsOf(config: ConfigReader): string[] {
+  const root = config.inspect('temp_root');
+  const temp2 = config.inspect('temp2_dir');
+  return [
+    ...(root.error ? [] : listTempDirs(root.value).map((name) => path.join(root.value, name))),
+    ...(temp2.error || temp2.value === '' ? [] : [temp2.value]),
+  ];
+}
+
 /**
  * Temp space of plots whose tractor and plotter died together is freed by diskhand: it runs every
  * minute whether or not plots are being started (the loop idles while on_toggle is off), and it
  * is the one pass that already owns the question "how much room is there".
  */
 export async function sweepTemp(o: { config: ConfigReader; log: SweepLog; procDir?: string; now: number }): Promise<void> {
-  const tempRoot = o.config.get('temp_root');
-  const temp2 = o.config.get('temp2_dir');
-  const dirs = [...listTempDirs(tempRoot).map((name) => path.join(tempRoot, name)), ...(temp2 === '' ? [] : [temp2])];
+  const dirs = [...new Set(sweptReaders(o.config).flatMap(tempDirsOf))];
   if (dirs.length === 0) return;
-  const runningPlots = readRunningPlots({ farmRoot: o.config.get('farm_root'), tempRoot, commandNames: plotterCommandNames(o.config), procDir: o.procDir });
+  // every job's plots: a job's plot may write into this temp root too
+  const runningPlots = readHomeRunningPlots(o.config, o.procDir);
   await sweepOrphanedTemp({ dirs, runningPlots, now: o.now, procDir: o.procDir, timeoutMs: o.config.get('disk_timeout') * 1000 }, o.log);
 }

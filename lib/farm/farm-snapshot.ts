@@ -7,7 +7,8 @@ import { findReadOnlyMount, isMountPoint, readMountPoints, type MountPoints } fr
 import { countPlotFiles, type PlotFiles } from './plot-files.js';
 import { committedKiB } from './plot-size.js';
 import type { PlotterKind } from './proc-plot-args.js';
-import { plotterCommandNames, readRunningPlots, type RunningPlot } from './process-table.js';
+import type { HomePlot as RunningPlot } from './plot-scope.js';
+import { readHomeRunningPlots } from './plot-scope.js';
 import type { PlotProgress } from './read-plot-phase.js';
 import { mapLimited } from '../util/map-limited.js';
 import { errorMessage } from '../util/run-main.js';
@@ -16,7 +17,10 @@ import { errorMessage } from '../util/run-main.js';
 export interface SnapshotPlot {
   /** From the plot log's name, `plot.<index>.log`; null for a plot started outside goplot. */
   index: number | null;
+  /** The job the tractor started it for (from the plotter's environment); DEFAULT_JOB otherwise. */
   job: string;
+  /** Stopped by `goplot suspend` (process state T): it keeps its reservations, and is not in phase 1 for max_phase1. */
+  suspended: boolean;
   pid: number;
   ppid: number;
   plotter: PlotterKind;
@@ -26,6 +30,8 @@ export interface SnapshotPlot {
   phase: number;
   /** 0..1 */
   progress: number;
+  /** Seconds of each finished phase, from the log (null for the phases not done). */
+  phaseSeconds: (number | null)[];
   startedAtMs: number;
   elapsedSeconds: number;
   tempDir: string | null;
@@ -101,10 +107,11 @@ function comparePlots(a: SnapshotPlot, b: SnapshotPlot): number {
 }
 
 function describePlot(plot: RunningPlot, nowMs: number, readProgress: ((logFile: string) => PlotProgress) | null): SnapshotPlot {
-  const { phase, progress } = readProgress && plot.logFile ? readProgress(plot.logFile) : { phase: 0, progress: 0 };
+  const { phase, progress, phaseSeconds } = readProgress && plot.logFile ? readProgress(plot.logFile) : { phase: 0, progress: 0, phaseSeconds: [] };
   return {
     index: plot.index,
-    job: DEFAULT_JOB,
+    job: plot.job ?? DEFAULT_JOB,
+    suspended: plot.state === 'T',
     pid: plot.pid,
     ppid: plot.ppid,
     plotter: plot.plotter,
@@ -112,6 +119,7 @@ function describePlot(plot: RunningPlot, nowMs: number, readProgress: ((logFile:
     compression: plot.compression,
     phase,
     progress,
+    phaseSeconds,
     startedAtMs: plot.startedAt,
     elapsedSeconds: Math.max(0, Math.round((nowMs - plot.startedAt) / 1000)),
     tempDir: plot.tempDir,
@@ -129,12 +137,7 @@ function describePlot(plot: RunningPlot, nowMs: number, readProgress: ((logFile:
 export async function readSnapshotPlots(options: ReadPlotsOptions): Promise<SnapshotPlot[]> {
   const { config } = options;
   const nowMs = options.now();
-  const running = readRunningPlots({
-    farmRoot: config.get('farm_root'),
-    tempRoot: config.get('temp_root'),
-    commandNames: plotterCommandNames(config),
-    procDir: options.procDir,
-  });
+  const running = readHomeRunningPlots(config, options.procDir);
   // the plot log parsers load only when a plot has a log to read: a farm that is not plotting never pays for them
   const withLogs = (options.progress ?? true) && running.some((plot) => plot.logFile !== null);
   const readProgress = withLogs ? (await import('./read-plot-phase.js')).readPlotProgress : null;

@@ -111,3 +111,19 @@ export function readBootTimeMs(procDir: string): number {
   }
   return Math.round(Date.now() - os.uptime() * 1000);
 }
+
+/**
+ * One variable of the environment the process started with (/proc/<pid>/environ), or null when it
+ * has none or the file cannot be read (another user's process).
+ */
+export function readEnvironValue(procDir: string, pid: number, name: string): string | null {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(path.join(procDir, String(pid), 'environ'), 'utf8');
+  } catch {
+    return null;
+  }
+  const prefix = `${name}=`;
+  const entry = raw.split('\0').find((item) => item.startsWith(prefix));
+  return entry === undefined ? null : entry.slice(prefix.length);
+}

@@ -33,7 +33,8 @@ export interface RunningPlot {
 
 export interface ProcessTableOptions {
   farmRoot: string;
-  tempRoot: string;
+  /** temp_root, or every job's temp_root. */
+  tempRoot: string | string[];
   /** Basenames that make a process a plotter, from plotterCommandNames(). */
   commandNames: string[];
   procDir?: string;
@@ -127,7 +128,7 @@ export function readRunningPlots(options: ProcessTableOptions): RunningPlot[] {
   const procDir = options.procDir ?? '/proc';
   const names = new Set(options.commandNames);
   const farmRoots = rootSpellings(options.farmRoot);
-  const tempRoots = rootSpellings(options.tempRoot);
+  const tempRoots = [options.tempRoot].flat().flatMap(rootSpellings);
   const bootMs = readBootTimeMs(procDir);
   const found = new Map<number, RunningPlot>();
   for (const pid of listPids(procDir)) {

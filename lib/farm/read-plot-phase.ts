@@ -4,6 +4,8 @@ import { parsePlotLog } from '../plot-log/parse-plot-log.js';
 export interface PlotProgress {
   phase: number;
   progress: number;
+  /** Seconds of each phase the log says is done (null for the others). */
+  phaseSeconds: (number | null)[];
 }
 
 /**
@@ -15,10 +17,10 @@ export function readPlotProgress(logFile: string): PlotProgress {
   try {
     text = fs.readFileSync(logFile, 'utf8');
   } catch {
-    return { phase: 0, progress: 0 };
+    return { phase: 0, progress: 0, phaseSeconds: [] };
   }
   const info = parsePlotLog(text);
-  return { phase: info.phase, progress: info.progress };
+  return { phase: info.phase, progress: info.progress, phaseSeconds: info.phaseSeconds };
 }
 
 export function readPlotPhase(logFile: string): number {

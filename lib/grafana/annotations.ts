@@ -15,12 +15,12 @@ export interface AnnotationsClientOptions {
 
 export interface AnnotationsClient {
   /** Opens the plot's region; resolves to its id, or null when Grafana did not take it. Never rejects. */
-  start(timeMs: number, text: string): Promise<number | null>;
+  start(timeMs: number, text: string, extraTags?: string[]): Promise<number | null>;
   /**
    * Closes the region: PATCHes its end, or, when the start never reached Grafana, creates the
    * whole region now so the plot still shows. Never rejects.
    */
-  end(id: number | null, startMs: number, endMs: number, tag: PlotEndTag, text: string): Promise<boolean>;
+  end(id: number | null, startMs: number, endMs: number, tag: PlotEndTag, text: string, extraTags?: string[]): Promise<boolean>;
 }
 
 /** Grafana's annotations HTTP API: POST /api/annotations, PATCH /api/annotations/:id. */
@@ -45,14 +45,14 @@ export function createAnnotationsClient(options: AnnotationsClientOptions): Anno
   };
 
   return {
-    async start(timeMs, text) {
+    async start(timeMs, text, extraTags = []) {
       const answer = await call(() =>
-        got.post(`${url}/api/annotations`, { ...request, json: { time: timeMs, tags: ['goplot', 'plot_start', host], text } }).json<{ id?: unknown }>(),
+        got.post(`${url}/api/annotations`, { ...request, json: { time: timeMs, tags: ['goplot', 'plot_start', host, ...extraTags], text } }).json<{ id?: unknown }>(),
       );
       return typeof answer?.id === 'number' ? answer.id : null;
     },
-    async end(id, startMs, endMs, tag, text) {
-      const tags = ['goplot', tag, host];
+    async end(id, startMs, endMs, tag, text, extraTags = []) {
+      const tags = ['goplot', tag, host, ...extraTags];
       const done = id === null
         ? await call(() => got.post(`${url}/api/annotations`, { ...request, json: { time: startMs, timeEnd: endMs, tags, text } }))
         : await call(() => got.patch(`${url}/api/annotations/${id}`, { ...request, json: { timeEnd: endMs, tags, text } }));

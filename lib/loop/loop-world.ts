@@ -11,9 +11,9 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
   let launched = 0;
   return {
     ...createStartWorld(paths, env),
-    launchTractor(onExit) {
+    launchTractor(onExit, job) {
       const exitCodeFile = path.join(paths.logsDir, `.tractor-exit-${process.pid}-${++launched}`);
-      const child = spawn(process.execPath, [tractorScript, '--home', paths.home], {
+      const child = spawn(process.execPath, [tractorScript, '--home', paths.home, ...(job === undefined ? [] : ['--job', job])], {
         detached: true,
         stdio: 'ignore',
         // libuv reads this once, before any of the script runs: it must come from outside.

@@ -55,6 +55,16 @@ export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts |
     phase.set(labels, plot.phase);
     elapsed.set(labels, plot.elapsedSeconds);
   }
+  // plot_job, not job: Prometheus keeps `job` for the scrape job and would rename ours exported_job.
+  // The series above keep their labels (dashboards and rules key on them); these carry the job
+  // for a join: `… * on(index) group_left(plot_job) goplot_plot_job_info`.
+  const jobInfo = gauge('goplot_plot_job_info', 'Always 1: the job (config/jobs/<name>/) each running plot belongs to, in plot_job', [...PLOT_LABELS, 'plot_job']);
+  const suspended = gauge('goplot_plot_suspended', '1 while a running plot is suspended (goplot suspend; process state T), else 0', [...PLOT_LABELS, 'plot_job']);
+  for (const plot of facts.plots) {
+    const labels = { index: plot.id, farm: plot.farm, disk: plot.disk, plotter: plot.plotter, plot_job: plot.job };
+    jobInfo.set(labels, 1);
+    suspended.set(labels, plot.suspended ? 1 : 0);
+  }
 
   const diskState = gauge('goplot_disk_state', `1 for the disk's state in disks/<farm>/<disk>.goplot (${DISK_STATE_KINDS.join(', ')}), 0 for the others`, [...DISK_LABELS, 'state']);
   const free = gauge('goplot_disk_free_bytes', 'Space a plot can still use on the disk (statfs f_bavail or df Available)', DISK_LABELS);

@@ -33,6 +33,9 @@ export interface PlotFacts {
   phase: number;
   progress: number;
   elapsedSeconds: number;
+  /** The plot's job (DEFAULT_JOB outside jobs). */
+  job: string;
+  suspended: boolean;
 }
 
 export interface DiskFacts {
@@ -125,6 +128,8 @@ export async function readGoplotFacts(options: ReadGoplotFactsOptions): Promise<
       phase: plot.phase,
       progress: plot.progress,
       elapsedSeconds: plot.elapsedSeconds,
+      job: plot.job,
+      suspended: plot.suspended,
     })),
     disks: snapshot.disks.map((disk) => ({
       farm: disk.farm,

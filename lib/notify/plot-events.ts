@@ -16,6 +16,13 @@ export interface PlotInfo {
   plotter: string;
   k: number;
   pid: number;
+  /** A named job's plot is tagged `job:<name>` in Grafana; absent for the implicit job. */
+  job?: string;
+}
+
+/** The Grafana tags that name a plot's job. */
+export function jobTags(plot: PlotInfo): string[] {
+  return plot.job === undefined ? [] : [`job:${plot.job}`];
 }
 
 export interface PlotEvents {
@@ -77,7 +84,7 @@ export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
       // A tractor that did not see the start (restarted) still draws the region from the plot's run time.
       const startMs = region?.startMs ?? endMs - Math.max(0, Math.round(totalSeconds * 1000));
       const closing = client
-        ? (async () => client.end(region ? await region.id : null, startMs, endMs, tag, text))()
+        ? (async () => client.end(region ? await region.id : null, startMs, endMs, tag, text, jobTags(plot)))()
         : Promise.resolve(false);
       await Promise.all([closing, notifier.notify(kind, `plot ${plot.index}`, text)]);
     };
@@ -88,10 +95,11 @@ export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
     boundMs,
     started(plot) {
       try {
-        const text = `plot ${plot.index} started on ${host}: ${plot.plotter} k${plot.k}, temp ${plot.tempDir}, destination ${plot.destDir} (pid ${plot.pid})`;
+        const forJob = plot.job === undefined ? '' : ` for job ${plot.job}`;
+        const text = `plot ${plot.index} started on ${host}${forJob}: ${plot.plotter} k${plot.k}, temp ${plot.tempDir}, destination ${plot.destDir} (pid ${plot.pid})`;
         const startMs = now();
         const client = annotations();
-        const id = client ? client.start(startMs, text) : Promise.resolve(null);
+        const id = client ? client.start(startMs, text, jobTags(plot)) : Promise.resolve(null);
         regions.set(plot.index, { startMs, id });
         void notifier.notify('plot_started', `plot ${plot.index}`, text);
       } catch (error) {

@@ -19,6 +19,8 @@ export interface LoopSnapshot {
   pendingTractors: number;
   startEarlyPhase: number;
   maxPhase1: number;
+  /** Running plots in phase 1 that are suspended: they do not count toward max_phase1. */
+  suspendedInPhase1?: number;
 }
 
 export type Decision =
@@ -58,7 +60,7 @@ export function decideStart(s: LoopSnapshot): Decision {
     return { start: false, key: 'pending', reason: `${n} tractor${n === 1 ? ' is' : 's are'} still starting a plot`, retryAtMs: s.nowMs + 1000 };
   }
   if (s.maxPhase1 > 0) {
-    const inPhase1 = s.runningPhases.filter((phase) => phase <= 1).length;
+    const inPhase1 = s.runningPhases.filter((phase) => phase <= 1).length - (s.suspendedInPhase1 ?? 0);
     if (inPhase1 >= s.maxPhase1) {
       return { start: false, key: `max_phase1:${inPhase1}/${s.maxPhase1}`, reason: `${inPhase1} plot${inPhase1 === 1 ? '' : 's'} in phase 1 (max_phase1 ${s.maxPhase1})` };
     }

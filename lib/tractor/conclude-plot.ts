@@ -9,13 +9,16 @@ import { parsePlotLog } from '../plot-log/parse-plot-log.js';
 import { withStateLock } from '../farm/state-lock.js';
 import type { PlotterName } from '../config/value-specs.js';
 import { writeStateValue } from '../config/write-value.js';
-import { lastLines, removePlotTempFiles } from './clean-failed-plot.js';
+import { lastLines, removePlotTempFiles } from '../control/clean-plot-files.js';
+import { readKillMarker } from '../control/kill-marker.js';
 import { findPlotId } from '../plot-file/find-plot-id.js';
 import { releaseReservation } from './release-reservation.js';
 import { DEFAULT_JOB, recordPlotOutcome, type PlotEnd } from '../plot-outcomes/plot-outcomes.js';
 
 export const EXIT_FINISHED = 0;
 export const EXIT_FAILED = 1;
+/** Ended by goplot kill: no failure, so 0 as for a finished plot (the loop does not back off). */
+export const EXIT_KILLED = 0;
 
 /**
  * bladebit diskplot names its temp files fx_0.tmp, y0_0.tmp…, the same for every plot: it gets a
@@ -66,9 +69,15 @@ export async function concludePlot(o: PlotOutcome): Promise<number> {
   if (result.exitCode === 0 && logStatus === 'finished') {
     writeStateValue(o.paths, 'failures', 0);
     log.info(`plot ${plot.index} finished in ${formatDuration(seconds)} (${plot.farm}/${plot.disk})`);
-    await countOutcome(o, { job: DEFAULT_JOB, plotter: plot.plotter, outcome: 'finished', seconds, phaseSeconds: parsed.phaseSeconds });
+    await countOutcome(o, { job: plot.job ?? DEFAULT_JOB, plotter: plot.plotter, outcome: 'finished', seconds, phaseSeconds: parsed.phaseSeconds });
     await o.events.finished(plot, seconds);
     return EXIT_FINISHED;
+  }
+  const killed = readKillMarker(o.paths, plot.index);
+  if (killed !== null) {
+    // goplot kill wrote the marker before its signal and removes the plot's files itself
+    log.info(`plot ${plot.index} ended on request (goplot kill by ${killed.by}) after ${formatDuration(seconds)}; not counted as a failure`);
+    return EXIT_KILLED;
   }
   const how = result.signal
     ? `killed by ${result.signal}`
@@ -87,7 +96,7 @@ export async function concludePlot(o: PlotOutcome): Promise<number> {
   if (o.ownTempDir) log.info(`plot ${plot.index}: removed its temp folder ${o.ownTempDir}`);
   await releaseReservation({ paths: o.paths, config: o.config, env: o.env, log, plot });
   await countFailure(o.paths, o.config, o.now);
-  await countOutcome(o, { job: DEFAULT_JOB, plotter: plot.plotter, outcome: 'failed', seconds });
+  await countOutcome(o, { job: plot.job ?? DEFAULT_JOB, plotter: plot.plotter, outcome: 'failed', seconds });
   await o.events.failed(plot, result.signal ? null : result.exitCode, seconds);
   return EXIT_FAILED;
 }

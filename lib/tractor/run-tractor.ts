@@ -6,7 +6,10 @@ import type { HomePaths } from '../config/home.js';
 import { configLogSink, type Logger } from '../util/logger.js';
 import { buildPlotterCommand, plotJobFromConfig } from '../plan/plotter-command.js';
 import { planStart } from '../plan/start-plan.js';
-import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
+import { JOB_ENV } from '../farm/plot-scope.js';
+import { JobConfigReader, jobPaths } from '../jobs/job-config.js';
+import { checkJob } from '../jobs/home-jobs.js';
+import { readHomeRunningPlots, readPlotScope } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { initValueFiles, writeStateValue } from '../config/write-value.js';
 import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir } from './conclude-plot.js';
@@ -20,6 +23,8 @@ export interface TractorOptions {
   log: Logger;
   force: boolean;
   dryRun: boolean;
+  /** `--job NAME`: a plot of config/jobs/NAME/; absent: the global files, as before jobs. */
+  job?: string;
   now: () => number;
   print: (line: string) => void;
   printError: (line: string) => void;
@@ -37,7 +42,8 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     const { created } = initValueFiles(paths);
     if (created.length > 0) log.info(`created ${created.length} missing value files with their defaults in ${paths.configDir}`);
   }
-  const config = new ConfigReader(paths, configLogSink(log), env);
+  const jobName = options.job;
+  const config = jobName === undefined ? new ConfigReader(paths, configLogSink(log), env) : new JobConfigReader(paths, jobName, configLogSink(log), env);
   const refuse = async (message: string, countAsFailure: boolean): Promise<number> => {
     log[countAsFailure ? 'error' : 'warn'](`tractor refused: ${message}`);
     options.printError(`tractor: ${message}`);
@@ -49,10 +55,14 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   if (onToggle !== 'run' && !options.force && !options.dryRun) {
     return await refuse(`on_toggle is ${JSON.stringify(onToggle)}, not "run" (echo run > ${config.inspect('on_toggle').file}, or use --force)`, false);
   }
+  if (jobName !== undefined) {
+    const refused = checkJob(paths, jobName, options.force || options.dryRun);
+    if (refused !== null) return await refuse(refused, false);
+  }
   const farmRoot = config.get('farm_root');
   const plotter = config.get('plotter');
   const k = config.get('k');
-  const commandNames = plotterCommandNames(config);
+  const commandNames = readPlotScope(config).commandNames;
   const priority = {
     nice: config.get('nice'),
     ioniceClass: config.get('ionice_class'),
@@ -63,7 +73,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   // The lock covers the choice AND the spawn: the next tractor then sees this plot in /proc when
   // it counts plots per temp dir (max_per_temp), instead of racing it.
   const chosen = await withStateLock(paths, async () => {
-    const running = readRunningPlots({ farmRoot, tempRoot: config.get('temp_root'), commandNames });
+    const running = readHomeRunningPlots(config);
     const plan = await planStart({ paths, config, env, running, reserve: !options.dryRun, log: (message: string) => log.info(message) });
     if (!plan.ok) return plan;
     const { temp, destination } = plan;
@@ -71,9 +81,12 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     const index = Math.max(config.get('index'), await highestPlotLogIndex(farmRoot, config.get('disk_timeout') * 1000)) + 1;
     if (!options.dryRun) {
       writeStateValue(paths, 'index', index);
-      writeStateValue(paths, 'farm_dest', destination.farm);
-      writeStateValue(paths, 'farm_temp', temp.name);
+      // a job's round robin and stagger are its own; index, failures and the global last start are shared
+      const statePaths = jobName === undefined ? paths : jobPaths(paths, jobName);
+      writeStateValue(statePaths, 'farm_dest', destination.farm);
+      writeStateValue(statePaths, 'farm_temp', temp.name);
       writeStateValue(paths, 'last_start', Math.floor(now() / 1000));
+      if (jobName !== undefined) writeStateValue(statePaths, 'last_start', Math.floor(now() / 1000));
     }
     const plotTempDir = ownTempDir(plotter, temp.dir, index, process.pid);
     const job = plotJobFromConfig(config, { tempDir: plotTempDir, destDir: destination.plotsDir });
@@ -89,7 +102,10 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     if (options.dryRun) return { ...choice, started: null };
     await guard.beforeStart();
     if (plotTempDir !== temp.dir) fs.mkdirSync(plotTempDir, { recursive: true });
-    const started = await spawnPlotter(wrapped, logFile, env, commandNames, now);
+    const plotEnv = jobName === undefined ? env : { ...env, [JOB_ENV]: jobName };
+    // the log outlives the process: goplot analyze reads the job from this line
+    if (jobName !== undefined) fs.appendFileSync(logFile, `goplot job: ${jobName}\n`);
+    const started = await spawnPlotter(wrapped, logFile, plotEnv, commandNames, now);
     guard.spawned(started.child.pid);
     return { ...choice, started };
   });
@@ -97,6 +113,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
 
   const { index, temp, plotTempDir, destination, job, logFile, commandLine, started, guard } = chosen;
   if (started === null) {
+    if (jobName !== undefined) options.print(`job:         ${jobName}`);
     options.print(`index:       ${index}`);
     options.print(`farm:        ${destination.farm}`);
     options.print(`disk:        ${destination.disk} (${destination.diskDir})`);
@@ -106,8 +123,9 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     return EXIT_FINISHED;
   }
   const { child, exited, startedMs } = started;
-  const plot = { index, farm: destination.farm, disk: destination.disk, tempDir: plotTempDir, destDir: destination.plotsDir, plotter, k, pid: child.pid ?? 0 };
-  log.info(`plot ${index} started: pid ${child.pid}, ${plotter} k${k}, temp ${temp.dir}, dest ${destination.farm}/${destination.disk}, log ${logFile}`);
+  const plot = { index, farm: destination.farm, disk: destination.disk, tempDir: plotTempDir, destDir: destination.plotsDir, plotter, k, pid: child.pid ?? 0, ...(jobName === undefined ? {} : { job: jobName }) };
+  const forJob = jobName === undefined ? '' : ` for job ${jobName}`;
+  log.info(`plot ${index} started${forJob}: pid ${child.pid}, ${plotter} k${k}, temp ${temp.dir}, dest ${destination.farm}/${destination.disk}, log ${logFile}`);
   log.info(`plot ${index} command: ${commandLine}`);
   options.print(`plot ${index} started (pid ${child.pid}); log: ${logFile}`);
   // got and the notifiers load only now, after the spawn: they cost a start-up the plot need not wait for

@@ -14,6 +14,14 @@ const MAX_DISK_PROBLEMS = 3;
 
 export interface ViewPlot {
   index: number | null;
+  /** Shown in a job column once any plot belongs to a job other than default. */
+  job?: string;
+  /** Stopped by goplot suspend: shown in a state column. */
+  suspended?: boolean;
+  /** Seconds of each finished phase, from its log. */
+  phaseSeconds?: (number | null)[];
+  /** Seconds left by the mean time of finished plots of its job, plotter and k; null without any. */
+  etaSeconds?: number | null;
   pid: number;
   plotter: string;
   k: number;
@@ -73,6 +81,11 @@ export interface ReadViewOptions {
   hostname?: string;
   /** The loop's world for the start decision; default createStartWorld() with this clock and load. */
   world?: StartWorld;
+  /**
+   * Mean total seconds of finished plots by `<job> <plotter> k<k>` (goplot analyze's byJobPlotter):
+   * each plot's ETA. Absent: no ETA.
+   */
+  meanSeconds?: () => Map<string, number> | Promise<Map<string, number>>;
 }
 
 /**
@@ -90,6 +103,10 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
   const snapshot = await readFarmSnapshot({ config, now: () => nowMs, procDir: options.procDir, mountinfoPath: mountinfoPathFrom(env), spaceMethod: 'statfs' });
   const plots = snapshot.plots.map((plot): ViewPlot => ({
     index: plot.index,
+    job: plot.job,
+    suspended: plot.suspended,
+    phaseSeconds: plot.phaseSeconds,
+    etaSeconds: null,
     pid: plot.pid,
     plotter: plot.plotter,
     k: plot.k,
@@ -101,6 +118,13 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     destination: plot.destination,
     rssBytes: plot.rssBytes,
   }));
+  const means = options.meanSeconds ? await options.meanSeconds() : null;
+  if (means) {
+    for (const plot of plots) {
+      const mean = means.get(`${plot.job ?? 'default'} ${plot.plotter} k${plot.k}`);
+      plot.etaSeconds = mean === undefined ? null : Math.max(0, Math.round(mean - plot.elapsedSeconds));
+    }
+  }
   const disks = snapshot.disks.map((disk): ViewDisk => ({
     farm: disk.farm,
     disk: disk.disk,

@@ -1,4 +1,5 @@
 import { formatBytes } from '../farm/disk-space.js';
+import { DEFAULT_JOB } from '../jobs/home-jobs.js';
 import { formatDuration } from '../util/format-duration.js';
 import type { ViewDisk, ViewModel, ViewPlot } from './read-view-model.js';
 import { alignColumns, cutToWidth, drawProgressBar, formatClock, formatDateTime, sanitizeText, type Column } from './screen-text.js';
@@ -42,7 +43,7 @@ function plotCells(plot: ViewPlot, nowMs: number): string[] {
 }
 
 /** Columns a narrow screen gives up first, so the row keeps what a farmer looks for: progress and where. */
-const DROP_ORDER = ['started', 'k', 'pid', 'temp', 'memory', 'plotter'];
+const DROP_ORDER = ['phase times', 'started', 'k', 'pid', 'temp', 'memory', 'plotter'];
 
 function tableWithBar(columns: Column[], rows: string[][], progress: number[], width: number): string[] {
   const at = columns.findIndex((column) => column.header === 'progress');
@@ -57,16 +58,60 @@ function tableWithBar(columns: Column[], rows: string[][], progress: number[], w
  * The table with the bar as wide as the screen allows (10..30); when even the shortest bar does
  * not fit, whole columns go (DROP_ORDER) rather than the row being cut mid-path.
  */
+const JOB_COLUMN: Column = { header: 'job' };
+const PHASES_COLUMN: Column = { header: 'phase times' };
+const ETA_COLUMN: Column = { header: 'eta', align: 'right' };
+const STATE_COLUMN: Column = { header: 'state' };
+
+/** Each finished phase's time, then the running phase's time so far with a `+`. */
+function phaseTimes(plot: ViewPlot): string {
+  const done = (plot.phaseSeconds ?? []).filter((seconds): seconds is number => seconds !== null);
+  const current = Math.max(0, plot.elapsedSeconds - done.reduce((sum, seconds) => sum + seconds, 0));
+  return [...done.map(formatDuration), `${formatDuration(current)}+`].join(' ');
+}
+
+/**
+ * Columns that come only when they say something, so a home without jobs, finished plots or
+ * suspended plots looks as before: the job second, phase times and ETA after dest once a phase
+ * is done or a mean is known, the state (suspended) before the pid.
+ */
+function withJobs(plots: ViewPlot[]): { columns: Column[]; rows: (nowMs: number) => string[][] } {
+  const showJob = plots.some((plot) => plot.job !== undefined && plot.job !== DEFAULT_JOB);
+  const showPhases = plots.some((plot) => (plot.phaseSeconds ?? []).some((seconds) => seconds !== null));
+  const showEta = plots.some((plot) => plot.etaSeconds !== undefined && plot.etaSeconds !== null);
+  const showState = plots.some((plot) => plot.suspended === true);
+  const destAt = PLOT_COLUMNS.findIndex((column) => column.header === 'dest') + 1;
+  const columns = [
+    PLOT_COLUMNS[0]!, ...(showJob ? [JOB_COLUMN] : []), ...PLOT_COLUMNS.slice(1, destAt),
+    ...(showPhases ? [PHASES_COLUMN] : []), ...(showEta ? [ETA_COLUMN] : []), ...(showState ? [STATE_COLUMN] : []), ...PLOT_COLUMNS.slice(destAt),
+  ];
+  return {
+    columns,
+    rows: (nowMs) => plots.map((plot) => {
+      const cells = plotCells(plot, nowMs);
+      return [
+        cells[0]!, ...(showJob ? [sanitizeText(plot.job ?? DEFAULT_JOB)] : []), ...cells.slice(1, destAt),
+        ...(showPhases ? [phaseTimes(plot)] : []),
+        ...(showEta ? [plot.etaSeconds === null || plot.etaSeconds === undefined ? '-' : `~${formatDuration(plot.etaSeconds)}`] : []),
+        ...(showState ? [plot.suspended ? 'suspended' : ''] : []), ...cells.slice(destAt),
+      ];
+    }),
+  };
+}
+
 function plotTable(plots: ViewPlot[], nowMs: number, width: number): { lines: string[]; hidden: string[] } {
-  const rows = plots.map((plot) => plotCells(plot, nowMs));
+  const table = withJobs(plots);
+  const rows = table.rows(nowMs);
   const progress = plots.map((plot) => plot.progress);
   const hidden: string[] = [];
   for (;;) {
-    const keep = PLOT_COLUMNS.map((column, i) => ({ column, i })).filter(({ column }) => !hidden.includes(column.header));
+    const keep = table.columns.map((column, i) => ({ column, i })).filter(({ column }) => !hidden.includes(column.header));
     const lines = tableWithBar(keep.map(({ column }) => column), rows.map((row) => keep.map(({ i }) => row[i]!)), progress, width);
     const fits = lines.every((line) => Array.from(line).length <= width);
-    if (fits || hidden.length === DROP_ORDER.length) return { lines, hidden };
-    hidden.push(DROP_ORDER[hidden.length]!);
+    // only the columns this table has: a note never names one that was not there
+    const order = DROP_ORDER.filter((header) => table.columns.some((column) => column.header === header));
+    if (fits || hidden.length === order.length) return { lines, hidden };
+    hidden.push(order[hidden.length]!);
   }
 }
 

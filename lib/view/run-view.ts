@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { ViewModel } from './read-view-model.js';
 import { renderView } from './render-view.js';
+import { handleViewKey, INITIAL_KEY_STATE, keyLines, type ViewActions } from './view-keys.js';
 import { errorMessage } from '../util/run-main.js';
 
 export interface ViewTerminal {
@@ -13,6 +14,8 @@ export interface LiveViewOptions {
   readModel: () => Promise<ViewModel>;
   intervalMs: number;
   terminal: ViewTerminal;
+  /** The keys that act (pause starts, kill, suspend, resume); without them the view only shows. */
+  actions?: ViewActions;
 }
 
 const ENTER = '\x1b[?1049h\x1b[?25l';
@@ -39,9 +42,11 @@ export function frameText(lines: string[], width: number, height: number): strin
  * resize and every intervalMs. The terminal is always given back as it was, also when reading
  * or writing fails. Resolves to the exit code.
  */
-export function runLiveView({ readModel, intervalMs, terminal }: LiveViewOptions): Promise<number> {
+export function runLiveView({ readModel, intervalMs, terminal, actions }: LiveViewOptions): Promise<number> {
   const { output, input } = terminal;
   let model: ViewModel | null = null;
+  let keyState = INITIAL_KEY_STATE;
+  let acting = false;
   let failure: string | null = null;
   let timer: NodeJS.Timeout | undefined;
   let refreshing = false;
@@ -84,7 +89,8 @@ export function runLiveView({ readModel, intervalMs, terminal }: LiveViewOptions
       if (model === null) lines = [failure === null ? 'goplot view: reading…' : `goplot view: ${failure}`, 'q quits'];
       else {
         const shown = failure === null ? model : { ...model, problems: [...model.problems, `refresh failed, showing the last frame: ${failure}`] };
-        lines = renderView(shown, width, height, { live: true });
+        const below = actions ? keyLines(keyState, model) : [];
+        lines = [...renderView(shown, width, height - below.length, { live: true }).slice(0, height - below.length), ...below];
       }
       if (!output.write(frameText(lines, width, height))) waitingForDrain = true;
     }
@@ -111,9 +117,27 @@ export function runLiveView({ readModel, intervalMs, terminal }: LiveViewOptions
       timer = setTimeout(() => void refresh(), intervalMs);
     }
     function onKey(data: Buffer | string): void {
-      const keys = typeof data === 'string' ? data : data.toString('utf8');
-      if ([...keys].some((key) => QUIT_KEYS.has(key))) finish(0);
-      else if (keys === 'r' || keys === ' ') void refresh();
+      const pressed = typeof data === 'string' ? data : data.toString('utf8');
+      // a pending question takes any key as its answer (q cancels, it does not quit)
+      const forActions = actions && model && (keyState.pending !== null || !(QUIT_KEYS.has(pressed) || pressed === 'r' || pressed === ' '));
+      if (forActions && actions && model) {
+        if (acting) return;
+        acting = true;
+        void handleViewKey(pressed, keyState, model, actions)
+          .then((next) => {
+            keyState = next;
+          })
+          .catch((error: unknown) => {
+            keyState = { ...keyState, pending: null, message: errorMessage(error) };
+          })
+          .finally(() => {
+            acting = false;
+            void refresh();
+          });
+        return;
+      }
+      if ([...pressed].some((key) => QUIT_KEYS.has(key))) finish(0);
+      else if (pressed === 'r' || pressed === ' ') void refresh();
     }
     function onSignal(signal: NodeJS.Signals): void {
       finish(EXIT_CODES[signal] ?? 1);

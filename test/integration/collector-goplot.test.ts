@@ -114,6 +114,8 @@ describe('the goplot collector with a real plot running', () => {
       ...samples(home, 'goplot_plot_progress_ratio'),
       ...samples(home, 'goplot_plot_phase{'),
       ...samples(home, 'goplot_plot_elapsed_seconds'),
+      ...samples(home, 'goplot_plot_job_info'),
+      ...samples(home, 'goplot_plot_suspended'),
       ...samples(home, 'goplot_disk_'),
       ...samples(home, 'goplot_temp_'),
       ...outcomeLines(0),
