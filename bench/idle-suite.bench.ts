@@ -1,9 +1,10 @@
 // The idle suite under `node scripts/start.js`: CPU-seconds and peak RSS of its whole process tree
-// over BENCH_IDLE_SECONDS (default 300), before (main's build, BENCH_BEFORE_ROOT, default
-// /work/main: diskhand and the three collectors spawned as fresh Node processes every minute)
+// over BENCH_IDLE_SECONDS (default 300), before (a built checkout from BENCH_BEFORE_ROOT, else commit
+// BENCH_BEFORE_REF, default e81132b, checked out and built in a temp dir: diskhand and the three
+// collectors spawned as fresh Node processes every minute)
 // and after (this checkout: they run inside the supervisor), side by side in one run on two
 // homes with the same config. Run: npm run bench -- idle-suite.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +14,8 @@ const TICK_S = 1 / 100; // USER_HZ is 100 on Linux
 const SAMPLE_MS = 100;
 const SETTLE_MS = 10_000;
 const idleSeconds = Number(process.env.BENCH_IDLE_SECONDS ?? 300);
-const beforeRoot = process.env.BENCH_BEFORE_ROOT ?? '/work/main';
+// the last commit before diskhand and the collectors ran inside the supervisor
+const BEFORE_REF = process.env.BENCH_BEFORE_REF ?? 'e81132b';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-cli');
 
@@ -89,11 +91,23 @@ interface Measured {
   processes: number;
 }
 
+/** A built checkout of BEFORE_REF beside this one (its node_modules borrowed), removed by `cleanup`. */
+function buildBefore(): { root: string; cleanup: () => void } {
+  if (process.env.BENCH_BEFORE_ROOT) return { root: process.env.BENCH_BEFORE_ROOT, cleanup: () => {} };
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-bench-before-'));
+  const git = (...args: string[]) => execFileSync('git', ['-C', PACKAGE_ROOT, ...args], { stdio: 'ignore' });
+  git('worktree', 'add', '--detach', root, BEFORE_REF);
+  fs.symlinkSync(path.join(PACKAGE_ROOT, 'node_modules'), path.join(root, 'node_modules'));
+  execFileSync(process.execPath, [path.join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  return { root, cleanup: () => git('worktree', 'remove', '--force', root) };
+}
+
 async function main(): Promise<void> {
+  const { root: beforeRoot, cleanup } = buildBefore();
   const beforeScript = path.join(beforeRoot, 'scripts', 'start.js');
-  if (!fs.existsSync(beforeScript)) throw new Error(`no built ${beforeScript} to compare with (set BENCH_BEFORE_ROOT)`);
+  if (!fs.existsSync(beforeScript)) throw new Error(`no built ${beforeScript} to compare with (set BENCH_BEFORE_ROOT to a built checkout)`);
   const runs = [
-    { label: `before: ${beforeRoot} (parts spawned)`, script: beforeScript, home: makeHome('before') },
+    { label: `before: ${process.env.BENCH_BEFORE_ROOT ?? BEFORE_REF} (parts spawned)`, script: beforeScript, home: makeHome('before') },
     { label: 'after: this checkout (parts in process)', script: path.join(PACKAGE_ROOT, 'scripts', 'start.js'), home: makeHome('after') },
   ];
   const env = { ...process.env, FAKE_CHIA_SHOW_S: path.join(FIXTURES, 'show-s_2x_syncing.txt'), FAKE_CHIA_FARM_SUMMARY: path.join(FIXTURES, 'farm-summary_2x_farmer-down.txt') };
@@ -135,6 +149,7 @@ async function main(): Promise<void> {
     }
     await sleep(1500);
     for (const run of runs) fs.rmSync(path.dirname(run.home), { recursive: true, force: true });
+    cleanup();
   }
 }
 
