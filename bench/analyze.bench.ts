@@ -80,13 +80,15 @@ function main(): void {
     const { counts } = result;
     if (counts.logs !== LOGS) throw new Error(`expected ${LOGS} logs, analyze read ${counts.logs}`);
 
-    const chiapos = asText(chiaposLog({
-      plotId: fakePlotId(1),
-      start: new Date(2024, 0, 1),
-      phaseSeconds: [8000, 3300, 6500, 420],
-      tempDir: '/plot_temp/1',
-      destDir: '/farm/f/d/plots',
-    }));
+    const chiapos = asText(
+      chiaposLog({
+        plotId: fakePlotId(1),
+        start: new Date(2024, 0, 1),
+        phaseSeconds: [8000, 3300, 6500, 420],
+        tempDir: '/plot_temp/1',
+        destDir: '/farm/f/d/plots',
+      }),
+    );
     const rounds = 200;
     let at = process.hrtime.bigint();
     for (let r = 0; r < rounds; r++) parsePlotLog(chiapos);

@@ -20,7 +20,8 @@ import { buildPlotHeader } from '../lib/plot-file/build-plot-header.js';
 import { makeSshWorld } from './loopback-sshd.js';
 import { median } from './timing.js';
 
-const arg = (name: string, fallback: number) => (process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback);
+const arg = (name: string, fallback: number) =>
+  process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback;
 const MIB = arg('--mib', 256);
 const PLOTS = arg('--plots', 3);
 const RUNS = arg('--runs', 3);
@@ -34,19 +35,27 @@ function makePristine(dir: string): string[] {
     const fd = fs.openSync(file, 'w');
     fs.writeSync(fd, buildPlotHeader({ format: 'v1', plotId: id, k: 25, compression: 0, kind: 'solo' }));
     const chunk = crypto.randomBytes(16 * 1024 * 1024);
-    for (let left = MIB * 1024 * 1024; left > 0; left -= chunk.length) fs.writeSync(fd, chunk, 0, Math.min(left, chunk.length));
+    for (let left = MIB * 1024 * 1024; left > 0; left -= chunk.length)
+      fs.writeSync(fd, chunk, 0, Math.min(left, chunk.length));
     fs.closeSync(fd);
     fs.utimesSync(file, past, past);
     return file;
   });
 }
 
-function makeHome(root: string, name: string, target: string, sshConfig: string): { paths: HomePaths; staging: string; dest: string } {
+function makeHome(
+  root: string,
+  name: string,
+  target: string,
+  sshConfig: string,
+): { paths: HomePaths; staging: string; dest: string } {
   const paths = resolveHome({ home: path.join(root, name, 'home') });
   const farmRoot = path.join(root, name, 'farm');
   const staging = path.join(farmRoot, 'staging', 'ssd1', 'plots');
-  for (const dir of [paths.configDir, paths.logsDir, staging, path.join(farmRoot, 'staging', 'ssd1', 'logs')]) fs.mkdirSync(dir, { recursive: true });
-  const set = (file: string, value: string | number) => fs.writeFileSync(path.join(paths.configDir, `${file}.goplot`), `${value}\n`);
+  for (const dir of [paths.configDir, paths.logsDir, staging, path.join(farmRoot, 'staging', 'ssd1', 'logs')])
+    fs.mkdirSync(dir, { recursive: true });
+  const set = (file: string, value: string | number) =>
+    fs.writeFileSync(path.join(paths.configDir, `${file}.goplot`), `${value}\n`);
   set('farm_root', farmRoot);
   set('require_mount', 'no');
   set('archive_staging', 'staging');
@@ -61,12 +70,17 @@ function makeHome(root: string, name: string, target: string, sshConfig: string)
 async function timeArchiver(paths: HomePaths, staging: string, pristine: string[]): Promise<number> {
   for (const file of pristine) fs.linkSync(file, path.join(staging, path.basename(file)));
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'scripts', 'archiver.js'), '--home', paths.home], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'scripts', 'archiver.js'), '--home', paths.home], {
+    stdio: 'ignore',
+  });
   while (fs.readdirSync(staging).length > 0) {
-    if (child.exitCode !== null) throw new Error(`the archiver exited with ${child.exitCode}; see ${paths.logsDir}/archiver.log`);
+    if (child.exitCode !== null)
+      throw new Error(`the archiver exited with ${child.exitCode}; see ${paths.logsDir}/archiver.log`);
     if (performance.now() - started > 600_000) {
       child.kill('SIGKILL');
-      throw new Error(`the archiver did not empty staging within 10 minutes: ${fs.readFileSync(path.join(paths.logsDir, 'archiver.log'), 'utf8').slice(-1500)}`);
+      throw new Error(
+        `the archiver did not empty staging within 10 minutes: ${fs.readFileSync(path.join(paths.logsDir, 'archiver.log'), 'utf8').slice(-1500)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -88,7 +102,11 @@ function clear(dir: string): void {
   for (const name of fs.readdirSync(dir)) fs.rmSync(path.join(dir, name), { force: true });
 }
 
-async function throughput(root: string, world: Awaited<ReturnType<typeof makeSshWorld>>, port: number): Promise<string[]> {
+async function throughput(
+  root: string,
+  world: Awaited<ReturnType<typeof makeSshWorld>>,
+  port: number,
+): Promise<string[]> {
   const pristine = makePristine(path.join(root, 'pristine'));
   const remoteRoot = path.join(root, 'remote');
   const remotePlots = path.join(remoteRoot, 'farm1', 'disk1', 'plots');
@@ -99,14 +117,21 @@ async function throughput(root: string, world: Awaited<ReturnType<typeof makeSsh
   const rows: string[] = [];
   const bytes = pristine.reduce((sum, file) => sum + fs.statSync(file).size, 0);
   for (const mode of ['ssh', 'local'] as const) {
-    const home = mode === 'ssh'
-      ? makeHome(root, 'ssh', `127.0.0.1:${port}:${remoteRoot}`, world.clientConfig)
-      : makeHome(root, 'local', remoteRoot, world.clientConfig);
+    const home =
+      mode === 'ssh'
+        ? makeHome(root, 'ssh', `127.0.0.1:${port}:${remoteRoot}`, world.clientConfig)
+        : makeHome(root, 'local', remoteRoot, world.clientConfig);
     const sshCommand = ['ssh', '-F', world.clientConfig, '-p', String(port), '-o', 'BatchMode=yes'];
     const archiver: number[] = [];
     const plain: number[] = [];
     const runPlain = () => {
-      plain.push(timeRsync(pristine, mode === 'ssh' ? `127.0.0.1:${plainDir}/` : `${plainDir}/`, mode === 'ssh' ? sshCommand : null));
+      plain.push(
+        timeRsync(
+          pristine,
+          mode === 'ssh' ? `127.0.0.1:${plainDir}/` : `${plainDir}/`,
+          mode === 'ssh' ? sshCommand : null,
+        ),
+      );
       clear(plainDir);
       // the next run must not pay for this one's dirty pages
       execFileSync('sync');
@@ -128,12 +153,18 @@ async function throughput(root: string, world: Awaited<ReturnType<typeof makeSsh
       }
     }
     const mb = (seconds: number) => (bytes / 1024 ** 2 / seconds).toFixed(0);
-    rows.push(`| ${mode === 'ssh' ? 'over ssh to 127.0.0.1' : 'local folder to folder'} | ${PLOTS} × ${MIB} MiB | ${median(plain).toFixed(2)} (${mb(median(plain))} MiB/s) | ${median(archiver).toFixed(2)} (${mb(median(archiver))} MiB/s) | ${(median(archiver) / median(plain)).toFixed(2)} |`);
+    rows.push(
+      `| ${mode === 'ssh' ? 'over ssh to 127.0.0.1' : 'local folder to folder'} | ${PLOTS} × ${MIB} MiB | ${median(plain).toFixed(2)} (${mb(median(plain))} MiB/s) | ${median(archiver).toFixed(2)} (${mb(median(archiver))} MiB/s) | ${(median(archiver) / median(plain)).toFixed(2)} |`,
+    );
   }
   return rows;
 }
 
-async function surveyPass(root: string, world: Awaited<ReturnType<typeof makeSshWorld>>, port: number): Promise<string[]> {
+async function surveyPass(
+  root: string,
+  world: Awaited<ReturnType<typeof makeSshWorld>>,
+  port: number,
+): Promise<string[]> {
   const remoteRoot = path.join(root, 'remote100');
   const disks: string[] = [];
   for (let i = 0; i < 100; i++) {
@@ -145,7 +176,11 @@ async function surveyPass(root: string, world: Awaited<ReturnType<typeof makeSsh
   const bin = path.join(root, 'bin');
   const counter = path.join(root, 'ssh-count');
   fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'ssh'), `#!/bin/sh\necho >> ${counter}\nexec ${execFileSync('sh', ['-c', 'command -v ssh'], { encoding: 'utf8' }).trim()} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(bin, 'ssh'),
+    `#!/bin/sh\necho >> ${counter}\nexec ${execFileSync('sh', ['-c', 'command -v ssh'], { encoding: 'utf8' }).trim()} "$@"\n`,
+    { mode: 0o755 },
+  );
   process.env.PATH = `${bin}:${process.env.PATH}`;
   const home = makeHome(root, 'survey', `127.0.0.1:${port}:${remoteRoot}`, world.clientConfig);
   const config = new ConfigReader(home.paths, () => {});
@@ -154,7 +189,14 @@ async function surveyPass(root: string, world: Awaited<ReturnType<typeof makeSsh
     fs.writeFileSync(counter, '');
     const started = performance.now();
     const result = await planPass(targets, {
-      paths: home.paths, config, now: Date.now, procDir: '/proc', mountinfoPath: '/proc/self/mountinfo', pid: process.pid, pidStart: ownStartTicks(), sayOnce: () => {},
+      paths: home.paths,
+      config,
+      now: Date.now,
+      procDir: '/proc',
+      mountinfoPath: '/proc/self/mountinfo',
+      pid: process.pid,
+      pidStart: ownStartTicks(),
+      sayOnce: () => {},
     });
     const ms = performance.now() - started;
     if (result.statuses[0]?.state !== 'ok') throw new Error(`the survey failed: ${JSON.stringify(result.statuses)}`);
@@ -168,11 +210,14 @@ async function surveyPass(root: string, world: Awaited<ReturnType<typeof makeSsh
     warm.push(result.ms);
     sshPerPass = Math.max(sshPerPass, result.ssh);
   }
-  const place = targets[0]!.place as Extract<typeof targets[0]['place'], { kind: 'remote' }>;
+  const place = targets[0]!.place as Extract<(typeof targets)[0]['place'], { kind: 'remote' }>;
   const started = performance.now();
-  for (const disk of disks) spawnSync('ssh', [...sshArgs(place, world.clientConfig), 'df', '-Pk', disk], { stdio: 'ignore' });
+  for (const disk of disks)
+    spawnSync('ssh', [...sshArgs(place, world.clientConfig), 'df', '-Pk', disk], { stdio: 'ignore' });
   const perDisk = performance.now() - started;
-  spawnSync('ssh', [...sshArgs(place, world.clientConfig).slice(0, -1), '-O', 'exit', '127.0.0.1'], { stdio: 'ignore' });
+  spawnSync('ssh', [...sshArgs(place, world.clientConfig).slice(0, -1), '-O', 'exit', '127.0.0.1'], {
+    stdio: 'ignore',
+  });
   return [
     `| archiver pass (survey + choice), first (new connection) | ${(cold.ms / 1000).toFixed(2)} | ${cold.ssh} |`,
     `| archiver pass, later passes (median of ${RUNS}, shared connection) | ${(median(warm) / 1000).toFixed(2)} | ${sshPerPass} |`,
@@ -187,9 +232,13 @@ async function main(): Promise<void> {
     const server = await world.start();
     const rows = await throughput(root, world, server.port);
     const rsyncVersion = execFileSync('rsync', ['--version'], { encoding: 'utf8' }).split('\n')[0];
-    console.log(`### archive throughput: the archiver against one plain rsync of the same plots (${rsyncVersion}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)})`);
+    console.log(
+      `### archive throughput: the archiver against one plain rsync of the same plots (${rsyncVersion}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)})`,
+    );
     console.log('');
-    console.log(`| path | plots | plain rsync (s), median of ${RUNS} | archiver until staging is empty (s), median of ${RUNS} | ratio |`);
+    console.log(
+      `| path | plots | plain rsync (s), median of ${RUNS} | archiver until staging is empty (s), median of ${RUNS} | ratio |`,
+    );
     console.log('|---|---|---:|---:|---:|');
     for (const row of rows) console.log(row);
     console.log('');
@@ -206,6 +255,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(`archive bench: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  console.error(`archive bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 });

@@ -33,9 +33,15 @@ function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
     const started = performance.now();
     const child = spawn('node', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`))));
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(performance.now() - started)
+        : reject(new Error(`node ${args.join(' ')} exited ${code}: ${stderr}`)),
+    );
   });
 }
 
@@ -47,7 +53,8 @@ async function main(): Promise<void> {
       const paths = resolveHome({ home: path.join(root, name) });
       initValueFiles(paths);
       fs.mkdirSync(path.join(root, `${name}-prom`));
-      for (const [key, value] of Object.entries({ prom_dir: path.join(root, `${name}-prom`), ...values })) setValue(paths, key, value);
+      for (const [key, value] of Object.entries({ prom_dir: path.join(root, `${name}-prom`), ...values }))
+        setValue(paths, key, value);
       return paths;
     };
     const slowChia = path.join(root, 'chia-that-starts-like-chia');
@@ -84,27 +91,50 @@ async function main(): Promise<void> {
       if (i < Math.max(3, Math.floor(RUNS / 3))) {
         cliProcess.push(await timeProcess([collector], { GOPLOT_HOME: cliHome.home, ...cliEnv }));
         const started = performance.now();
-        await Promise.all(['show -s', 'farm summary'].map((command) => new Promise<void>((resolve, reject) => {
-          const child = spawn(slowChia, command.split(' '), { env: process.env, stdio: 'ignore' });
-          child.on('error', reject);
-          child.on('close', () => resolve());
-        })));
+        await Promise.all(
+          ['show -s', 'farm summary'].map(
+            (command) =>
+              new Promise<void>((resolve, reject) => {
+                const child = spawn(slowChia, command.split(' '), { env: process.env, stdio: 'ignore' });
+                child.on('error', reject);
+                child.on('close', () => resolve());
+              }),
+          ),
+        );
         chiaAlone.push(performance.now() - started);
       }
     }
     const ms = (value: number) => value.toFixed(1);
-    console.log(`### getfarm: chia's RPC against the CLI (${RUNS} runs each, the CLI ${cliProcess.length}; ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)})`);
+    console.log(
+      `### getfarm: chia's RPC against the CLI (${RUNS} runs each, the CLI ${cliProcess.length}; ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)})`,
+    );
     console.log('');
-    console.log(`The CLI's start is taken as ${CHIA_START_MS} ms per \`chia\` command: an assumption, not a measurement (see the bench's header).`);
+    console.log(
+      `The CLI's start is taken as ${CHIA_START_MS} ms per \`chia\` command: an assumption, not a measurement (see the bench's header).`,
+    );
     console.log('');
-    console.log('| run | as cron runs it, median (ms) | p95 (ms) | of which chia (ms) | the collector\'s own time (ms) | of which `node -e 0` (ms) | in process, median (ms) |');
+    console.log(
+      "| run | as cron runs it, median (ms) | p95 (ms) | of which chia (ms) | the collector's own time (ms) | of which `node -e 0` (ms) | in process, median (ms) |",
+    );
     console.log('|---|---:|---:|---:|---:|---:|---:|');
-    console.log(`| getfarm via the RPC (8 calls to 3 services, mutual TLS 1.3) | ${ms(median(rpcProcess))} | ${ms(p95(rpcProcess))} | – | ${ms(median(rpcProcess))} | ${ms(median(nodeAlone))} | ${ms(median(rpcInProcess))} |`);
-    console.log(`| getfarm via the CLI (\`chia show -s\` + \`chia farm summary\`) | ${ms(median(cliProcess))} | ${ms(p95(cliProcess))} | ${ms(median(chiaAlone))} | ${ms(median(cliProcess) - median(chiaAlone))} | ${ms(median(nodeAlone))} | – |`);
-    console.log(`| for scale: \`node -e "import('got')"\` alone | ${ms(median(gotAlone))} | ${ms(p95(gotAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
-    console.log(`| for scale: \`node -e "import('node:https')"\` alone | ${ms(median(httpsAlone))} | ${ms(p95(httpsAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
-    console.log(`| the YAML parser for config.yaml: \`import('js-yaml')\` alone | ${ms(median(jsYamlAlone))} | ${ms(p95(jsYamlAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
-    console.log(`| the other one in the tree: \`import('yaml')\` alone | ${ms(median(yamlAlone))} | ${ms(p95(yamlAlone))} | – | – | ${ms(median(nodeAlone))} | – |`);
+    console.log(
+      `| getfarm via the RPC (8 calls to 3 services, mutual TLS 1.3) | ${ms(median(rpcProcess))} | ${ms(p95(rpcProcess))} | – | ${ms(median(rpcProcess))} | ${ms(median(nodeAlone))} | ${ms(median(rpcInProcess))} |`,
+    );
+    console.log(
+      `| getfarm via the CLI (\`chia show -s\` + \`chia farm summary\`) | ${ms(median(cliProcess))} | ${ms(p95(cliProcess))} | ${ms(median(chiaAlone))} | ${ms(median(cliProcess) - median(chiaAlone))} | ${ms(median(nodeAlone))} | – |`,
+    );
+    console.log(
+      `| for scale: \`node -e "import('got')"\` alone | ${ms(median(gotAlone))} | ${ms(p95(gotAlone))} | – | – | ${ms(median(nodeAlone))} | – |`,
+    );
+    console.log(
+      `| for scale: \`node -e "import('node:https')"\` alone | ${ms(median(httpsAlone))} | ${ms(p95(httpsAlone))} | – | – | ${ms(median(nodeAlone))} | – |`,
+    );
+    console.log(
+      `| the YAML parser for config.yaml: \`import('js-yaml')\` alone | ${ms(median(jsYamlAlone))} | ${ms(p95(jsYamlAlone))} | – | – | ${ms(median(nodeAlone))} | – |`,
+    );
+    console.log(
+      `| the other one in the tree: \`import('yaml')\` alone | ${ms(median(yamlAlone))} | ${ms(p95(yamlAlone))} | – | – | ${ms(median(nodeAlone))} | – |`,
+    );
     console.log('');
     await benchParsing();
   } finally {
@@ -115,17 +145,42 @@ async function main(): Promise<void> {
 
 /** A big harvester's get_plots (the real sample's plot, 10,000 times) through each parser. */
 async function benchParsing(): Promise<void> {
-  const sample = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-rpc', 'harvester_get_plots_v1.7-docs_two-k25-plotnft-one-not-found.json'), 'utf8')) as { plots: { filename: string }[] };
-  const plots = Array.from({ length: 10_000 }, (_, i) => ({ ...sample.plots[0]!, filename: sample.plots[0]!.filename.replace('.plot', `-${i}.plot`) }));
+  const sample = JSON.parse(
+    fs.readFileSync(
+      path.join(
+        PACKAGE_ROOT,
+        'test',
+        'fixtures',
+        'chia-rpc',
+        'harvester_get_plots_v1.7-docs_two-k25-plotnft-one-not-found.json',
+      ),
+      'utf8',
+    ),
+  ) as { plots: { filename: string }[] };
+  const plots = Array.from({ length: 10_000 }, (_, i) => ({
+    ...sample.plots[0]!,
+    filename: sample.plots[0]!.filename.replace('.plot', `-${i}.plot`),
+  }));
   const text = JSON.stringify({ failed_to_open_filenames: [], not_found_filenames: [], plots, success: true });
-  const state = fs.readFileSync(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-rpc', 'full_node_get_blockchain_state_v1.7-docs_mainnet-synced-h3326213.json'), 'utf8');
+  const state = fs.readFileSync(
+    path.join(
+      PACKAGE_ROOT,
+      'test',
+      'fixtures',
+      'chia-rpc',
+      'full_node_get_blockchain_state_v1.7-docs_mainnet-synced-h3326213.json',
+    ),
+    'utf8',
+  );
   const runs = Math.max(5, Math.floor(RUNS / 3));
   const rows: [string, string, (input: string) => unknown][] = [
     ['JSON.parse (loses digits above 2^53)', text, JSON.parse],
     ['lossless-json, every number checked (parseExactly)', text, parseExactly],
     ['parseChiaJson: JSON.parse when no number has 16+ digits', text, parseChiaJson],
   ];
-  console.log(`### parsing a harvester's get_plots of 10,000 plots (${(text.length / 1e6).toFixed(1)} MB), ${runs} runs`);
+  console.log(
+    `### parsing a harvester's get_plots of 10,000 plots (${(text.length / 1e6).toFixed(1)} MB), ${runs} runs`,
+  );
   console.log('');
   console.log('| parser | median (ms) | p95 (ms) |');
   console.log('|---|---:|---:|');
@@ -134,7 +189,9 @@ async function benchParsing(): Promise<void> {
     console.log(`| ${name} | ${median(times).toFixed(1)} | ${p95(times).toFixed(1)} |`);
   }
   const exact = await timeRuns(() => parseChiaJson(state), runs * 10);
-  console.log(`| parseChiaJson on get_blockchain_state (${state.length} bytes; netspace > 2^64: the exact way) | ${median(exact).toFixed(2)} | ${p95(exact).toFixed(2)} |`);
+  console.log(
+    `| parseChiaJson on get_blockchain_state (${state.length} bytes; netspace > 2^64: the exact way) | ${median(exact).toFixed(2)} | ${p95(exact).toFixed(2)} |`,
+  );
 }
 
 main().catch((error: unknown) => {

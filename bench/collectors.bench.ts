@@ -24,7 +24,6 @@ const FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-cli');
 const SHOW = path.join(FIXTURES, 'show-s_2x_syncing.txt');
 const SUMMARY = path.join(FIXTURES, 'farm-summary_2x_loading-remotes.txt');
 
-
 /** Both chia commands at once, as the collector runs them. */
 async function timeFakeChia(env: NodeJS.ProcessEnv): Promise<number> {
   const { execa } = await import('execa');
@@ -51,9 +50,18 @@ async function main(): Promise<void> {
     setValue(paths, 'chia_rpc', 'off'); // this bench is the CLI path's; the RPC's is chia-rpc.bench
     const env = { GOPLOT_HOME: paths.home, FAKE_CHIA_SHOW_S: SHOW, FAKE_CHIA_FARM_SUMMARY: SUMMARY };
 
-    const outputs = { 'show -s': fs.readFileSync(SHOW, 'utf8'), 'farm summary': fs.readFileSync(SUMMARY, 'utf8') } as Record<string, string>;
-    const cannedChia = async (args: string[]): Promise<ChiaRunResult> =>
-      ({ ok: true, command: `chia ${args.join(' ')}`, stdout: outputs[args.join(' ')]!, stderr: '', exitCode: 0, durationMs: 0 });
+    const outputs = {
+      'show -s': fs.readFileSync(SHOW, 'utf8'),
+      'farm summary': fs.readFileSync(SUMMARY, 'utf8'),
+    } as Record<string, string>;
+    const cannedChia = async (args: string[]): Promise<ChiaRunResult> => ({
+      ok: true,
+      command: `chia ${args.join(' ')}`,
+      stdout: outputs[args.join(' ')]!,
+      stderr: '',
+      exitCode: 0,
+      durationMs: 0,
+    });
     const farmInProcess = await timeRuns(async () => {
       const outcome = await collectFarm({ paths, runChia: cannedChia });
       if (!outcome.ok) throw new Error(outcome.problem);
@@ -72,16 +80,26 @@ async function main(): Promise<void> {
       nodeAlone.push(timeProcess('node', ['-e', '0'], {}));
       farmProcess.push(timeProcess('node', [path.join(PACKAGE_ROOT, 'collectors', 'getfarm_collector.js')], env));
       chiaAlone.push(await timeFakeChia({ ...process.env, ...env }));
-      harvesterProcess.push(timeProcess('node', [path.join(PACKAGE_ROOT, 'collectors', 'getharvester_collector.js')], env));
+      harvesterProcess.push(
+        timeProcess('node', [path.join(PACKAGE_ROOT, 'collectors', 'getharvester_collector.js')], env),
+      );
     }
     const processes = execFileSync('sh', ['-c', 'ls -d /proc/[0-9]* | wc -l'], { encoding: 'utf8' }).trim();
     const ms = (value: number) => value.toFixed(1);
-    console.log(`### collectors: own time without chia (${RUNS} in-process runs, ${processRuns} process runs; ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)})`);
+    console.log(
+      `### collectors: own time without chia (${RUNS} in-process runs, ${processRuns} process runs; ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)})`,
+    );
     console.log('');
-    console.log('| collector | in process, median (ms) | in process, p95 (ms) | `node collectors/…js`, median (ms) | of which chia (fake, both commands) (ms) | own time as cron runs it (ms) | of which `node -e 0` (ms) |');
+    console.log(
+      '| collector | in process, median (ms) | in process, p95 (ms) | `node collectors/…js`, median (ms) | of which chia (fake, both commands) (ms) | own time as cron runs it (ms) | of which `node -e 0` (ms) |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|---:|');
-    console.log(`| getfarm (2.x summary, 3 harvester hosts) | ${ms(median(farmInProcess))} | ${ms(p95(farmInProcess))} | ${ms(median(farmProcess))} | ${ms(median(chiaAlone))} | ${ms(median(farmProcess) - median(chiaAlone))} | ${ms(median(nodeAlone))} |`);
-    console.log(`| getharvester (${processes} processes in /proc, ${PLOTS} plots on ${DISKS} disks) | ${ms(median(harvesterInProcess))} | ${ms(p95(harvesterInProcess))} | ${ms(median(harvesterProcess))} | – | ${ms(median(harvesterProcess))} | ${ms(median(nodeAlone))} |`);
+    console.log(
+      `| getfarm (2.x summary, 3 harvester hosts) | ${ms(median(farmInProcess))} | ${ms(p95(farmInProcess))} | ${ms(median(farmProcess))} | ${ms(median(chiaAlone))} | ${ms(median(farmProcess) - median(chiaAlone))} | ${ms(median(nodeAlone))} |`,
+    );
+    console.log(
+      `| getharvester (${processes} processes in /proc, ${PLOTS} plots on ${DISKS} disks) | ${ms(median(harvesterInProcess))} | ${ms(p95(harvesterInProcess))} | ${ms(median(harvesterProcess))} | – | ${ms(median(harvesterProcess))} | ${ms(median(nodeAlone))} |`,
+    );
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -38,7 +38,9 @@ async function pass(homeDir: string): Promise<{ seconds: number; written: number
 
 function runScript(homeDir: string): number {
   const started = process.hrtime.bigint();
-  execFileSync(process.execPath, [path.join(PACKAGE_ROOT, 'scripts', 'diskhand.js'), '--home', homeDir], { stdio: 'ignore' });
+  execFileSync(process.execPath, [path.join(PACKAGE_ROOT, 'scripts', 'diskhand.js'), '--home', homeDir], {
+    stdio: 'ignore',
+  });
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
@@ -58,17 +60,22 @@ async function main(): Promise<void> {
       setValue(paths, 'disk_space', method);
       fs.rmSync(paths.disksDir, { recursive: true, force: true });
       const first = await pass(home);
-      if (first.written !== DISKS) throw new Error(`first pass wrote ${first.written} of ${DISKS} state files: ${first.summary}`);
+      if (first.written !== DISKS)
+        throw new Error(`first pass wrote ${first.written} of ${DISKS} state files: ${first.summary}`);
       const steady: number[] = [];
       for (let i = 0; i < STEADY_RUNS; i++) steady.push((await pass(home)).seconds);
       const script = runScript(home);
       const perDisk = (median(steady) / DISKS) * 1e6;
-      rows.push(`| ${method} | ${DISKS} | ${first.seconds.toFixed(2)} | ${median(steady).toFixed(2)} | ${perDisk.toFixed(0)} | ${script.toFixed(2)} |`);
+      rows.push(
+        `| ${method} | ${DISKS} | ${first.seconds.toFixed(2)} | ${median(steady).toFixed(2)} | ${perDisk.toFixed(0)} | ${script.toFixed(2)} |`,
+      );
     }
     const dfVersion = execFileSync('df', ['--version'], { encoding: 'utf8' }).split('\n')[0];
     console.log(`### diskhand: ${DISKS} disks, statfs vs df (${dfVersion}; ${os.cpus().length} CPUs)`);
     console.log('');
-    console.log('| disk_space | disks | first pass, writes all (s) | unchanged pass, median of 3 (s) | per disk (µs) | `node scripts/diskhand.js` (s) |');
+    console.log(
+      '| disk_space | disks | first pass, writes all (s) | unchanged pass, median of 3 (s) | per disk (µs) | `node scripts/diskhand.js` (s) |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|');
     for (const row of rows) console.log(row);
   } finally {

@@ -38,13 +38,23 @@ async function main(): Promise<void> {
         const dir = path.join(farmRoot, `farm${farm}`, `disk${disk}`);
         fs.mkdirSync(path.join(dir, 'plots'), { recursive: true });
         fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
-        for (let plot = 0; plot < PLOTS_PER_DISK; plot++) fs.writeFileSync(path.join(dir, 'plots', `plot-k32-${plot}.plot`), '');
-        fs.writeFileSync(path.join(paths.disksDir, `farm${farm}`, `disk${disk}.goplot`), `${STATES[n++ % STATES.length]}\n`);
+        for (let plot = 0; plot < PLOTS_PER_DISK; plot++)
+          fs.writeFileSync(path.join(dir, 'plots', `plot-k32-${plot}.plot`), '');
+        fs.writeFileSync(
+          path.join(paths.disksDir, `farm${farm}`, `disk${disk}.goplot`),
+          `${STATES[n++ % STATES.length]}\n`,
+        );
       }
     }
     for (const [name, value] of Object.entries({
-      farm_root: farmRoot, temp_root: tempRoot, prom_dir: path.join(root, 'prom'), require_mount: 'no',
-      chia_bin: path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js'), on_toggle: 'run', failures: '1', last_fail: '1800000000',
+      farm_root: farmRoot,
+      temp_root: tempRoot,
+      prom_dir: path.join(root, 'prom'),
+      require_mount: 'no',
+      chia_bin: path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js'),
+      on_toggle: 'run',
+      failures: '1',
+      last_fail: '1800000000',
     })) {
       const written = setValue(paths, name, value);
       if (!written.ok) throw new Error(written.message);
@@ -55,9 +65,27 @@ async function main(): Promise<void> {
       fs.mkdirSync(temp, { recursive: true });
       const disk = path.join(farmRoot, `farm${index}`, 'disk1');
       const log = fs.openSync(path.join(disk, 'logs', `plot.${index}.log`), 'w');
-      plotters.push(spawn('node', [path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js'), 'plots', 'create', '-k', '25', '--override-k', '-t', temp, '-d', path.join(disk, 'plots')], {
-        stdio: ['ignore', log, 'ignore'], env: { ...process.env, SIMPLOTTER_SECONDS: String(600 + index * 60) },
-      }));
+      plotters.push(
+        spawn(
+          'node',
+          [
+            path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js'),
+            'plots',
+            'create',
+            '-k',
+            '25',
+            '--override-k',
+            '-t',
+            temp,
+            '-d',
+            path.join(disk, 'plots'),
+          ],
+          {
+            stdio: ['ignore', log, 'ignore'],
+            env: { ...process.env, SIMPLOTTER_SECONDS: String(600 + index * 60) },
+          },
+        ),
+      );
       fs.closeSync(log);
     }
     await sleep(3000); // the plots' logs get their first phase's lines
@@ -69,8 +97,11 @@ async function main(): Promise<void> {
     const text = () => fs.readFileSync(path.join(root, 'prom', 'goplot.prom'), 'utf8');
     const statfsRuns = await timeRuns(inProcess, RUNS);
     const running = /^goplot_running_plots (\d+)$/m.exec(text())?.[1];
-    if (running !== String(RUNNING)) throw new Error(`expected ${RUNNING} running plots in goplot.prom, found ${running}`);
-    const lines = text().split('\n').filter((line) => line && !line.startsWith('#')).length;
+    if (running !== String(RUNNING))
+      throw new Error(`expected ${RUNNING} running plots in goplot.prom, found ${running}`);
+    const lines = text()
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#')).length;
     const processRuns = Math.max(5, Math.floor(RUNS / 3));
     const env = { GOPLOT_HOME: paths.home };
     const script = path.join(PACKAGE_ROOT, 'collectors', 'goplot_collector.js');
@@ -86,12 +117,20 @@ async function main(): Promise<void> {
 
     const disks = FARMS * DISKS_PER_FARM;
     const ms = (value: number) => value.toFixed(1);
-    console.log(`### goplot collector: ${disks} disks, ${disks * PLOTS_PER_DISK} plot files, ${RUNNING} running plots, ${lines} samples (${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)})`);
+    console.log(
+      `### goplot collector: ${disks} disks, ${disks * PLOTS_PER_DISK} plot files, ${RUNNING} running plots, ${lines} samples (${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)})`,
+    );
     console.log('');
-    console.log('| disk_space | in process, median (ms) | in process, p95 (ms) | `node collectors/goplot_collector.js`, median (ms) | of which `node -e 0` (ms) | runs |');
+    console.log(
+      '| disk_space | in process, median (ms) | in process, p95 (ms) | `node collectors/goplot_collector.js`, median (ms) | of which `node -e 0` (ms) | runs |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|');
-    console.log(`| statfs (default) | ${ms(median(statfsRuns))} | ${ms(p95(statfsRuns))} | ${ms(median(statfsProcess))} | ${ms(median(nodeAlone))} | ${RUNS} / ${processRuns} |`);
-    console.log(`| df (16 at once) | ${ms(median(dfRuns))} | ${ms(p95(dfRuns))} | ${ms(median(dfProcess))} | ${ms(median(nodeAlone))} | ${processRuns} / ${processRuns} |`);
+    console.log(
+      `| statfs (default) | ${ms(median(statfsRuns))} | ${ms(p95(statfsRuns))} | ${ms(median(statfsProcess))} | ${ms(median(nodeAlone))} | ${RUNS} / ${processRuns} |`,
+    );
+    console.log(
+      `| df (16 at once) | ${ms(median(dfRuns))} | ${ms(p95(dfRuns))} | ${ms(median(dfProcess))} | ${ms(median(nodeAlone))} | ${processRuns} / ${processRuns} |`,
+    );
   } finally {
     for (const plotter of plotters) plotter.kill('SIGKILL');
     fs.rmSync(root, { recursive: true, force: true });

@@ -21,7 +21,16 @@ const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 5;
 const TIMEOUT_MS = 300;
 const FAKE_CHIA = path.join(PACKAGE_ROOT, 'test', 'fake-bin', 'chia');
 const FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-cli');
-const plot: PlotInfo = { index: 7, farm: 'f1', disk: 'd1', tempDir: '/plot_temp/1', destDir: '/farm/f1/d1/plots', plotter: 'chia', k: 32, pid: 4242 };
+const plot: PlotInfo = {
+  index: 7,
+  farm: 'f1',
+  disk: 'd1',
+  tempDir: '/plot_temp/1',
+  destDir: '/farm/f1/d1/plots',
+  plotter: 'chia',
+  k: 32,
+  pid: 4242,
+};
 
 type Mode = 'answering' | 'down' | 'hanging';
 
@@ -70,7 +79,13 @@ async function timeInProcess(root: string, mode: Mode) {
     for (let i = 0; i < RUNS; i++) {
       const paths = makeHome(root, service.url);
       const events = createPlotEvents({
-        paths, config: new ConfigReader(paths, () => {}), log: createLogger(paths, 'bench'), env: {}, now: Date.now, host: 'bench', timeoutMs: TIMEOUT_MS,
+        paths,
+        config: new ConfigReader(paths, () => {}),
+        log: createLogger(paths, 'bench'),
+        env: {},
+        now: Date.now,
+        host: 'bench',
+        timeoutMs: TIMEOUT_MS,
       });
       boundMs = events.boundMs;
       let at = performance.now();
@@ -92,7 +107,11 @@ async function timeInProcess(root: string, mode: Mode) {
 /** Wall time of `node <script>` as a user runs it; async, as the services answer from this process. */
 async function timeScript(relative: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const at = performance.now();
-  const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, relative), ...args], { env: { ...process.env, ...env }, stdio: 'ignore', timeout: 120_000 });
+  const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, relative), ...args], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+    timeout: 120_000,
+  });
   await new Promise((resolve, reject) => child.once('exit', resolve).once('error', reject));
   return performance.now() - at;
 }
@@ -104,10 +123,24 @@ async function timeTractor(root: string, mode: 'answering' | 'hanging'): Promise
     for (let i = 0; i < RUNS; i++) {
       const paths = makeHome(root, service.url);
       const base = path.dirname(paths.home);
-      for (const dir of ['farm/f1/d1/plots', 'farm/f1/d1/logs', 'plot_temp/1']) fs.mkdirSync(path.join(base, dir), { recursive: true });
-      const values = { farm_root: path.join(base, 'farm'), temp_root: path.join(base, 'plot_temp'), chia_bin: path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js'), k: 25, require_mount: 'no', on_toggle: 'run' };
+      for (const dir of ['farm/f1/d1/plots', 'farm/f1/d1/logs', 'plot_temp/1'])
+        fs.mkdirSync(path.join(base, dir), { recursive: true });
+      const values = {
+        farm_root: path.join(base, 'farm'),
+        temp_root: path.join(base, 'plot_temp'),
+        chia_bin: path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js'),
+        k: 25,
+        require_mount: 'no',
+        on_toggle: 'run',
+      };
       for (const [name, value] of Object.entries(values)) set(paths, name, value);
-      times.push(await timeScript('scripts/tractor.js', [], { GOPLOT_HOME: paths.home, SIMPLOTTER_SECONDS: '1', GOPLOT_HTTP_TIMEOUT_MS: '500' }));
+      times.push(
+        await timeScript('scripts/tractor.js', [], {
+          GOPLOT_HOME: paths.home,
+          SIMPLOTTER_SECONDS: '1',
+          GOPLOT_HTTP_TIMEOUT_MS: '500',
+        }),
+      );
     }
   } finally {
     await service.close();
@@ -122,11 +155,15 @@ async function timeCollector(root: string, mode: 'ok' | 'hang'): Promise<number[
   set(paths, 'prom_dir', prom);
   set(paths, 'chia_bin', FAKE_CHIA);
   const env = {
-    GOPLOT_HOME: paths.home, FAKE_CHIA_MODE: mode, FAKE_CHIA_HANG_SECONDS: '200',
-    FAKE_CHIA_SHOW_S: path.join(FIXTURES, 'show-s_2x_syncing.txt'), FAKE_CHIA_FARM_SUMMARY: path.join(FIXTURES, 'farm-summary_2x_farmer-down.txt'),
+    GOPLOT_HOME: paths.home,
+    FAKE_CHIA_MODE: mode,
+    FAKE_CHIA_HANG_SECONDS: '200',
+    FAKE_CHIA_SHOW_S: path.join(FIXTURES, 'show-s_2x_syncing.txt'),
+    FAKE_CHIA_FARM_SUMMARY: path.join(FIXTURES, 'farm-summary_2x_farmer-down.txt'),
   };
   const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) times.push(await timeScript('collectors/getfarm_collector.js', ['--timeout', '1'], env));
+  for (let i = 0; i < RUNS; i++)
+    times.push(await timeScript('collectors/getfarm_collector.js', ['--timeout', '1'], env));
   return times;
 }
 
@@ -135,23 +172,37 @@ const ms = (values: number[]) => `${median(values).toFixed(0)} ms | ${Math.max(.
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-bench-hangs-'));
   try {
-    const inProcess = { answering: await timeInProcess(root, 'answering'), down: await timeInProcess(root, 'down'), hanging: await timeInProcess(root, 'hanging') };
+    const inProcess = {
+      answering: await timeInProcess(root, 'answering'),
+      down: await timeInProcess(root, 'down'),
+      hanging: await timeInProcess(root, 'hanging'),
+    };
     const tractor = { answering: await timeTractor(root, 'answering'), hanging: await timeTractor(root, 'hanging') };
     const collector = { ok: await timeCollector(root, 'ok'), hang: await timeCollector(root, 'hang') };
     const bound = inProcess.answering.boundMs;
-    console.log(`### down and hung services (load ${os.loadavg()[0]!.toFixed(1)} at the end; HTTP timeout ${TIMEOUT_MS} ms in process, 500 ms for the tractor)\n`);
+    console.log(
+      `### down and hung services (load ${os.loadavg()[0]!.toFixed(1)} at the end; HTTP timeout ${TIMEOUT_MS} ms in process, 500 ms for the tractor)\n`,
+    );
     console.log('| measure | target | median | max | runs |');
     console.log('|---|---|---:|---:|---:|');
     for (const mode of ['answering', 'down', 'hanging'] as const) {
       const run = inProcess[mode];
       console.log(`| Grafana ${mode}: started() returns | at once (< 50 ms) | ${ms(run.started)} | ${RUNS} |`);
-      console.log(`| Grafana ${mode}: finished() settles (waits for the start's request too) | <= boundMs ${bound} ms | ${ms(run.finished)} | ${RUNS} |`);
+      console.log(
+        `| Grafana ${mode}: finished() settles (waits for the start's request too) | <= boundMs ${bound} ms | ${ms(run.finished)} | ${RUNS} |`,
+      );
       console.log(`| webhook ${mode}: notifyEvent settles | <= boundMs ${bound} ms | ${ms(run.notified)} | ${RUNS} |`);
     }
-    console.log(`| built tractor, 1 s simulated plot, Grafana and webhook answering | | ${ms(tractor.answering)} | ${RUNS} |`);
-    console.log(`| built tractor, 1 s simulated plot, Grafana and webhook hanging | answering + 2 timeouts | ${ms(tractor.hanging)} | ${RUNS} |`);
+    console.log(
+      `| built tractor, 1 s simulated plot, Grafana and webhook answering | | ${ms(tractor.answering)} | ${RUNS} |`,
+    );
+    console.log(
+      `| built tractor, 1 s simulated plot, Grafana and webhook hanging | answering + 2 timeouts | ${ms(tractor.hanging)} | ${RUNS} |`,
+    );
     console.log(`| getfarm_collector --timeout 1, chia answering | | ${ms(collector.ok)} | ${RUNS} |`);
-    console.log(`| getfarm_collector --timeout 1, chia hanging 200 s | about 1 s more than answering | ${ms(collector.hang)} | ${RUNS} |`);
+    console.log(
+      `| getfarm_collector --timeout 1, chia hanging 200 s | about 1 s more than answering | ${ms(collector.hang)} | ${RUNS} |`,
+    );
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

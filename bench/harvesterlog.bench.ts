@@ -23,13 +23,21 @@ function writeDebugLog(file: string, harvesterEvery: number): { bytes: number; h
     const time = `2025-06-01T10:${String(Math.floor(i / 60000) % 60).padStart(2, '0')}:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}.${String(i % 1000).padStart(3, '0')}`;
     if (i % harvesterEvery === 0) {
       harvesterLines++;
-      block.push(`${time} 2.4.4 harvester chia.harvester.harvester: INFO     ${i % 17} plots were eligible for farming c014e359c1... Found 0 proofs. Time: 1.72367 s. Total 3135 plots`);
+      block.push(
+        `${time} 2.4.4 harvester chia.harvester.harvester: INFO     ${i % 17} plots were eligible for farming c014e359c1... Found 0 proofs. Time: 1.72367 s. Total 3135 plots`,
+      );
     } else if (i % 3 === 0) {
-      block.push(`${time} 2.4.4 full_node chia.full_node.full_node: INFO     ⏲️  Finished signage point ${i % 64}/64: CC: 3f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 RC: 9e8d7c6b5a493827160f1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4e5f607`);
+      block.push(
+        `${time} 2.4.4 full_node chia.full_node.full_node: INFO     ⏲️  Finished signage point ${i % 64}/64: CC: 3f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 RC: 9e8d7c6b5a493827160f1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4e5f607`,
+      );
     } else if (i % 3 === 1) {
-      block.push(`${time} 2.4.4 full_node chia.full_node.full_node: INFO     Added unfinished_block 5ee48d91aabf8ba33eda4b67076e1348e64a6059995b25b4e1d0de77e3a5c18e, not farmed by us, SP: 5 farmer response time: 8.4955, validation time: 0.1838, cost: 560859505, percent full: 5.099%`);
+      block.push(
+        `${time} 2.4.4 full_node chia.full_node.full_node: INFO     Added unfinished_block 5ee48d91aabf8ba33eda4b67076e1348e64a6059995b25b4e1d0de77e3a5c18e, not farmed by us, SP: 5 farmer response time: 8.4955, validation time: 0.1838, cost: 560859505, percent full: 5.099%`,
+      );
     } else {
-      block.push(`${time} 2.4.4 farmer chia.farmer.farmer: INFO     New signage point: 5ee48d91aabf8ba33eda4b67076e1348e64a6059995b25b4e1d0de77e3a5c18e (${i % 64})`);
+      block.push(
+        `${time} 2.4.4 farmer chia.farmer.farmer: INFO     New signage point: 5ee48d91aabf8ba33eda4b67076e1348e64a6059995b25b4e1d0de77e3a5c18e (${i % 64})`,
+      );
     }
     if (block.length === 100_000) {
       fs.writeSync(fd, `${block.join('\n')}\n`);
@@ -43,7 +51,10 @@ function writeDebugLog(file: string, harvesterEvery: number): { bytes: number; h
 
 /** CPU seconds of waited-for children (cutime + cstime in /proc/self/stat). */
 function childrenCpuSeconds(): number {
-  const fields = fs.readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = fs
+    .readFileSync('/proc/self/stat', 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   // After the ") " the fields start at number 3 (state); cutime and cstime are 16 and 17.
   return (Number(fields[16 - 3]) + Number(fields[17 - 3])) / 100;
 }
@@ -57,8 +68,14 @@ interface Timing {
 function timeGrep(file: string): Timing {
   const started = process.hrtime.bigint();
   const cpuBefore = childrenCpuSeconds();
-  const count = Number(execFileSync('grep', ['-c', 'plots were eligible for farming', file], { encoding: 'utf8' }).trim());
-  return { seconds: Number(process.hrtime.bigint() - started) / 1e9, cpuSeconds: childrenCpuSeconds() - cpuBefore, count };
+  const count = Number(
+    execFileSync('grep', ['-c', 'plots were eligible for farming', file], { encoding: 'utf8' }).trim(),
+  );
+  return {
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    cpuSeconds: childrenCpuSeconds() - cpuBefore,
+    count,
+  };
 }
 
 async function timeHarvesterlog(file: string): Promise<Timing> {
@@ -84,11 +101,16 @@ async function measureScriptRss(dir: string, file: string, expected: number): Pr
   fs.mkdirSync(path.join(home, 'config'), { recursive: true });
   fs.writeFileSync(path.join(home, 'config', 'chia_log.goplot'), `${file}\n`);
   fs.writeFileSync(path.join(home, 'config', 'prom_dir.goplot'), `${promDir}\n`);
-  const child = spawn('node', [path.join(PACKAGE_ROOT, 'scripts', 'harvesterlog.js'), '--from-start'], { env: { ...process.env, GOPLOT_HOME: home }, stdio: 'ignore' });
+  const child = spawn('node', [path.join(PACKAGE_ROOT, 'scripts', 'harvesterlog.js'), '--from-start'], {
+    env: { ...process.env, GOPLOT_HOME: home },
+    stdio: 'ignore',
+  });
   try {
     const deadline = Date.now() + 300_000;
     for (;;) {
-      const prom = fs.existsSync(path.join(promDir, 'harvesterlog.prom')) ? fs.readFileSync(path.join(promDir, 'harvesterlog.prom'), 'utf8') : '';
+      const prom = fs.existsSync(path.join(promDir, 'harvesterlog.prom'))
+        ? fs.readFileSync(path.join(promDir, 'harvesterlog.prom'), 'utf8')
+        : '';
       if (new RegExp(`^farm_harvester_challenges_total ${expected}$`, 'm').test(prom)) break;
       if (Date.now() > deadline) throw new Error('harvesterlog did not count every line within 300 s');
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -119,14 +141,22 @@ async function benchOne(dir: string, harvesterEvery: number, label: string): Pro
     `${Math.round(LINES / timing.cpuSeconds).toLocaleString('en')} | ${(mib / timing.cpuSeconds).toFixed(0)} | ${ratio} | ${rss} |`;
   return [
     row("grep -c 'plots were eligible for farming'", grep, '1.0x', ''),
-    row('harvesterlog (follow, recordHarvesterChunk)', best, `${(best.cpuSeconds / grep.cpuSeconds).toFixed(1)}x`, `${rssMiB.toFixed(0)} MiB`),
+    row(
+      'harvesterlog (follow, recordHarvesterChunk)',
+      best,
+      `${(best.cpuSeconds / grep.cpuSeconds).toFixed(1)}x`,
+      `${rssMiB.toFixed(0)} MiB`,
+    ),
   ];
 }
 
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-bench-harvesterlog-'));
   try {
-    const rows = [...(await benchOne(dir, 10, "farmer's log, 1 line in 10 a harvester line")), ...(await benchOne(dir, 1, "harvester's log, every line eligible"))];
+    const rows = [
+      ...(await benchOne(dir, 10, "farmer's log, 1 line in 10 a harvester line")),
+      ...(await benchOne(dir, 1, "harvester's log, every line eligible")),
+    ];
     console.log('### harvesterlog: debug.log throughput\n');
     console.log(
       `${LINES.toLocaleString('en')} lines per log, page cache warm, best of 3 by CPU time (wall time varies with other load); ` +

@@ -32,10 +32,17 @@ function makeHome(label: string): string {
   fs.mkdirSync(path.join(root, 'prom'));
   fs.writeFileSync(path.join(root, 'debug.log'), '');
   const values: Record<string, string | number> = {
-    farm_root: path.join(root, 'farm'), temp_root: path.join(root, 'plot_temp'), chia_bin: path.join(PACKAGE_ROOT, 'test', 'fake-bin', 'chia'),
-    k: 25, require_mount: 'no', on_toggle: 'off', prom_dir: path.join(root, 'prom'), chia_log: path.join(root, 'debug.log'),
+    farm_root: path.join(root, 'farm'),
+    temp_root: path.join(root, 'plot_temp'),
+    chia_bin: path.join(PACKAGE_ROOT, 'test', 'fake-bin', 'chia'),
+    k: 25,
+    require_mount: 'no',
+    on_toggle: 'off',
+    prom_dir: path.join(root, 'prom'),
+    chia_log: path.join(root, 'debug.log'),
   };
-  for (const [name, value] of Object.entries(values)) fs.writeFileSync(path.join(home, 'config', `${name}.goplot`), `${value}\n`);
+  for (const [name, value] of Object.entries(values))
+    fs.writeFileSync(path.join(home, 'config', `${name}.goplot`), `${value}\n`);
   return home;
 }
 
@@ -49,7 +56,10 @@ function readStat(pid: number): ProcStat | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]) };
+    return {
+      ppid: Number(fields[1]),
+      cpuTicks: Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]),
+    };
   } catch {
     return null;
   }
@@ -79,7 +89,8 @@ function tree(root: number): number[] {
 }
 
 /** CPU of the tree so far: a part that exited was reaped by its parent, which counts it. */
-const treeCpuSeconds = (root: number) => tree(root).reduce((sum, pid) => sum + (readStat(pid)?.cpuTicks ?? 0), 0) * TICK_S;
+const treeCpuSeconds = (root: number) =>
+  tree(root).reduce((sum, pid) => sum + (readStat(pid)?.cpuTicks ?? 0), 0) * TICK_S;
 const treeRssMiB = (root: number) => tree(root).reduce((sum, pid) => sum + rssKiB(pid), 0) / 1024;
 
 interface Measured {
@@ -98,23 +109,49 @@ function buildBefore(): { root: string; cleanup: () => void } {
   const git = (...args: string[]) => execFileSync('git', ['-C', PACKAGE_ROOT, ...args], { stdio: 'ignore' });
   git('worktree', 'add', '--detach', root, BEFORE_REF);
   fs.symlinkSync(path.join(PACKAGE_ROOT, 'node_modules'), path.join(root, 'node_modules'));
-  execFileSync(process.execPath, [path.join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [path.join(PACKAGE_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.json')],
+    { stdio: 'inherit' },
+  );
   return { root, cleanup: () => git('worktree', 'remove', '--force', root) };
 }
 
 async function main(): Promise<void> {
   const { root: beforeRoot, cleanup } = buildBefore();
   const beforeScript = path.join(beforeRoot, 'scripts', 'start.js');
-  if (!fs.existsSync(beforeScript)) throw new Error(`no built ${beforeScript} to compare with (set BENCH_BEFORE_ROOT to a built checkout)`);
+  if (!fs.existsSync(beforeScript))
+    throw new Error(`no built ${beforeScript} to compare with (set BENCH_BEFORE_ROOT to a built checkout)`);
   const runs = [
-    { label: `before: ${process.env.BENCH_BEFORE_ROOT ?? BEFORE_REF} (parts spawned)`, script: beforeScript, home: makeHome('before') },
-    { label: 'after: this checkout (parts in process)', script: path.join(PACKAGE_ROOT, 'scripts', 'start.js'), home: makeHome('after') },
+    {
+      label: `before: ${process.env.BENCH_BEFORE_ROOT ?? BEFORE_REF} (parts spawned)`,
+      script: beforeScript,
+      home: makeHome('before'),
+    },
+    {
+      label: 'after: this checkout (parts in process)',
+      script: path.join(PACKAGE_ROOT, 'scripts', 'start.js'),
+      home: makeHome('after'),
+    },
   ];
-  const env = { ...process.env, FAKE_CHIA_SHOW_S: path.join(FIXTURES, 'show-s_2x_syncing.txt'), FAKE_CHIA_FARM_SUMMARY: path.join(FIXTURES, 'farm-summary_2x_farmer-down.txt') };
-  const children: ChildProcess[] = runs.map((run) => spawn(process.execPath, [run.script], { env: { ...env, GOPLOT_HOME: run.home }, stdio: 'ignore', detached: true }));
+  const env = {
+    ...process.env,
+    FAKE_CHIA_SHOW_S: path.join(FIXTURES, 'show-s_2x_syncing.txt'),
+    FAKE_CHIA_FARM_SUMMARY: path.join(FIXTURES, 'farm-summary_2x_farmer-down.txt'),
+  };
+  const children: ChildProcess[] = runs.map((run) =>
+    spawn(process.execPath, [run.script], { env: { ...env, GOPLOT_HOME: run.home }, stdio: 'ignore', detached: true }),
+  );
   try {
     await sleep(SETTLE_MS);
-    const measured: Measured[] = runs.map((run, i) => ({ label: run.label, startCpu: treeCpuSeconds(children[i]!.pid!), idleCpu: 0, peakRss: 0, idleRss: 0, processes: 0 }));
+    const measured: Measured[] = runs.map((run, i) => ({
+      label: run.label,
+      startCpu: treeCpuSeconds(children[i]!.pid!),
+      idleCpu: 0,
+      peakRss: 0,
+      idleRss: 0,
+      processes: 0,
+    }));
     const rssSamples: number[][] = runs.map(() => []);
     const deadline = Date.now() + idleSeconds * 1000;
     while (Date.now() < deadline) {
@@ -132,13 +169,21 @@ async function main(): Promise<void> {
       measured[i]!.idleRss = sorted[Math.floor(sorted.length / 2)] ?? 0;
     });
     const [before, after] = measured as [Measured, Measured];
-    console.log(`### idle suite: ${idleSeconds} s side by side after ${SETTLE_MS / 1000} s of start-up (diskhand and collectors every minute; 6 disks; ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)})\n`);
-    console.log('| suite | CPU-seconds at start-up | CPU-seconds idle | CPU % of a core | peak RSS of the tree (MiB) | median RSS of the tree (MiB) | most processes at once |');
+    console.log(
+      `### idle suite: ${idleSeconds} s side by side after ${SETTLE_MS / 1000} s of start-up (diskhand and collectors every minute; 6 disks; ${os.cpus().length} CPUs, load ${os.loadavg()[0]!.toFixed(1)})\n`,
+    );
+    console.log(
+      '| suite | CPU-seconds at start-up | CPU-seconds idle | CPU % of a core | peak RSS of the tree (MiB) | median RSS of the tree (MiB) | most processes at once |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|---:|');
     for (const row of measured) {
-      console.log(`| ${row.label} | ${row.startCpu.toFixed(2)} | ${row.idleCpu.toFixed(2)} | ${((row.idleCpu / idleSeconds) * 100).toFixed(2)} | ${row.peakRss.toFixed(0)} | ${row.idleRss.toFixed(0)} | ${row.processes} |`);
+      console.log(
+        `| ${row.label} | ${row.startCpu.toFixed(2)} | ${row.idleCpu.toFixed(2)} | ${((row.idleCpu / idleSeconds) * 100).toFixed(2)} | ${row.peakRss.toFixed(0)} | ${row.idleRss.toFixed(0)} | ${row.processes} |`,
+      );
     }
-    console.log(`\nafter / before: idle CPU ${(after.idleCpu / before.idleCpu).toFixed(2)}, peak RSS ${(after.peakRss / before.peakRss).toFixed(2)}`);
+    console.log(
+      `\nafter / before: idle CPU ${(after.idleCpu / before.idleCpu).toFixed(2)}, peak RSS ${(after.peakRss / before.peakRss).toFixed(2)}`,
+    );
   } finally {
     for (const child of children) {
       try {

@@ -20,10 +20,20 @@ function makeHome(): { root: string; home: string; set: (name: string, value: st
     for (const dir of ['plots', 'logs']) fs.mkdirSync(path.join(root, 'farm', farm, 'disk1', dir), { recursive: true });
   }
   fs.mkdirSync(path.join(root, 'plot_temp', '1'), { recursive: true });
-  const set = (name: string, value: string | number) => fs.writeFileSync(path.join(home, 'config', `${name}.goplot`), `${value}\n`);
+  const set = (name: string, value: string | number) =>
+    fs.writeFileSync(path.join(home, 'config', `${name}.goplot`), `${value}\n`);
   const values: Record<string, string | number> = {
-    farm_root: path.join(root, 'farm'), temp_root: path.join(root, 'plot_temp'), chia_bin: path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js'),
-    k: 25, require_mount: 'no', load_max: 100_000, max_plots: 1000, plot_gap: 1, plot_poll: 600, on_toggle: 'off', prom_dir: path.join(root, 'prom'),
+    farm_root: path.join(root, 'farm'),
+    temp_root: path.join(root, 'plot_temp'),
+    chia_bin: path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js'),
+    k: 25,
+    require_mount: 'no',
+    load_max: 100_000,
+    max_plots: 1000,
+    plot_gap: 1,
+    plot_poll: 600,
+    on_toggle: 'off',
+    prom_dir: path.join(root, 'prom'),
   };
   for (const [name, value] of Object.entries(values)) set(name, value);
   return { root, home, set };
@@ -55,18 +65,25 @@ function rssMiB(pid: number): number {
 }
 
 function simPlotterPidsUnder(root: string): number[] {
-  return fs.readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
-    try {
-      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmdline.includes('simplotter') && cmdline.includes(`${root}/`);
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        return cmdline.includes('simplotter') && cmdline.includes(`${root}/`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 function startLoop(home: string, plotSeconds = 1): ChildProcess {
-  return spawn('node', [path.join(PACKAGE_ROOT, 'scripts', 'goplot.js')], { env: { ...process.env, GOPLOT_HOME: home, SIMPLOTTER_SECONDS: String(plotSeconds) }, stdio: 'ignore' });
+  return spawn('node', [path.join(PACKAGE_ROOT, 'scripts', 'goplot.js')], {
+    env: { ...process.env, GOPLOT_HOME: home, SIMPLOTTER_SECONDS: String(plotSeconds) },
+    stdio: 'ignore',
+  });
 }
 
 async function measureReaction(): Promise<{ on: number[]; off: number[] }> {
@@ -107,10 +124,17 @@ async function measureMaxPlotsRaise(): Promise<number[]> {
   const reactions: number[] = [];
   try {
     for (let running = 1; running <= 5; running++) {
-      await waitForLine(home, new RegExp(`not started: ${running}/${running} plots running \\(max_plots\\)`), 1, 30_000);
+      await waitForLine(
+        home,
+        new RegExp(`not started: ${running}/${running} plots running \\(max_plots\\)`),
+        1,
+        30_000,
+      );
       const at = Date.now();
       set('max_plots', running + 1);
-      reactions.push((await waitForLine(home, new RegExp(`starting a plot: ${running}/${running + 1} plots running`), 1)) - at);
+      reactions.push(
+        (await waitForLine(home, new RegExp(`starting a plot: ${running}/${running + 1} plots running`), 1)) - at,
+      );
     }
   } finally {
     loop.kill('SIGTERM');
@@ -129,7 +153,10 @@ async function measureTractorSpawn(): Promise<number[]> {
   const gaps: number[] = [];
   try {
     for (let i = 0; i < 10; i++) {
-      const child = spawn('node', [path.join(PACKAGE_ROOT, 'scripts', 'tractor.js')], { env: { ...process.env, GOPLOT_HOME: home, SIMPLOTTER_SECONDS: '0.5' }, stdio: ['ignore', 'pipe', 'ignore'] });
+      const child = spawn('node', [path.join(PACKAGE_ROOT, 'scripts', 'tractor.js')], {
+        env: { ...process.env, GOPLOT_HOME: home, SIMPLOTTER_SECONDS: '0.5' },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
       const tractor = procTicks(child.pid!);
       let out = '';
       child.stdout!.on('data', (chunk) => (out += chunk));
@@ -176,14 +203,26 @@ async function main(): Promise<void> {
   console.log(`### loop and tractor (load ${os.loadavg()[0]!.toFixed(1)} at the end)\n`);
   console.log('| measure | target | median | max | runs |');
   console.log('|---|---|---:|---:|---:|');
-  console.log(`| config change to loop reaction: \`echo run\` to "starting a plot" (plot_poll 600 s) | < 1 s | ${median(reaction.on)} ms | ${Math.max(...reaction.on)} ms | ${reaction.on.length} |`);
-  console.log(`| config change to loop reaction: \`echo off\` to "not started" | < 1 s | ${median(reaction.off)} ms | ${Math.max(...reaction.off)} ms | ${reaction.off.length} |`);
-  console.log(`| config change to loop reaction: \`echo N+1 > max_plots\` with N plots running to "starting a plot" | < 1 s | ${median(raises)} ms | ${Math.max(...raises)} ms | ${raises.length} |`);
-  console.log(`| tractor process start to plotter process start (/proc start times, 10 ms ticks) | < 300 ms | ${median(spawnGaps)} ms | ${Math.max(...spawnGaps)} ms | ${spawnGaps.length} |`);
+  console.log(
+    `| config change to loop reaction: \`echo run\` to "starting a plot" (plot_poll 600 s) | < 1 s | ${median(reaction.on)} ms | ${Math.max(...reaction.on)} ms | ${reaction.on.length} |`,
+  );
+  console.log(
+    `| config change to loop reaction: \`echo off\` to "not started" | < 1 s | ${median(reaction.off)} ms | ${Math.max(...reaction.off)} ms | ${reaction.off.length} |`,
+  );
+  console.log(
+    `| config change to loop reaction: \`echo N+1 > max_plots\` with N plots running to "starting a plot" | < 1 s | ${median(raises)} ms | ${Math.max(...raises)} ms | ${raises.length} |`,
+  );
+  console.log(
+    `| tractor process start to plotter process start (/proc start times, 10 ms ticks) | < 300 ms | ${median(spawnGaps)} ms | ${Math.max(...spawnGaps)} ms | ${spawnGaps.length} |`,
+  );
   console.log(`| idle loop RSS, on_toggle off, plot_poll 120 | < 80 MB | ${idleDefault.rss.toFixed(1)} MiB | | 1 |`);
-  console.log(`| idle loop CPU over ${idleSeconds} s, plot_poll 120 | < 1 % of a core | ${idleDefault.cpuPercent.toFixed(2)} % | | 1 |`);
+  console.log(
+    `| idle loop CPU over ${idleSeconds} s, plot_poll 120 | < 1 % of a core | ${idleDefault.cpuPercent.toFixed(2)} % | | 1 |`,
+  );
   console.log(`| idle loop RSS, plot_poll 1 | < 80 MB | ${idleFast.rss.toFixed(1)} MiB | | 1 |`);
-  console.log(`| idle loop CPU over ${idleSeconds} s, plot_poll 1 | < 1 % of a core | ${idleFast.cpuPercent.toFixed(2)} % | | 1 |`);
+  console.log(
+    `| idle loop CPU over ${idleSeconds} s, plot_poll 1 | < 1 % of a core | ${idleFast.cpuPercent.toFixed(2)} % | | 1 |`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -76,16 +76,19 @@ export function makeSshWorld(): SshWorld {
   const knownHosts = path.join(dir, 'known_hosts');
   fs.writeFileSync(knownHosts, '');
   const clientConfig = path.join(dir, 'ssh_config');
-  fs.writeFileSync(clientConfig, [
-    'Host 127.0.0.1',
-    `  User ${os.userInfo().username}`,
-    `  IdentityFile ${path.join(dir, 'client_key')}`,
-    '  IdentitiesOnly yes',
-    `  UserKnownHostsFile ${knownHosts}`,
-    '  StrictHostKeyChecking yes',
-    '  LogLevel ERROR',
-    '',
-  ].join('\n'));
+  fs.writeFileSync(
+    clientConfig,
+    [
+      'Host 127.0.0.1',
+      `  User ${os.userInfo().username}`,
+      `  IdentityFile ${path.join(dir, 'client_key')}`,
+      '  IdentitiesOnly yes',
+      `  UserKnownHostsFile ${knownHosts}`,
+      '  StrictHostKeyChecking yes',
+      '  LogLevel ERROR',
+      '',
+    ].join('\n'),
+  );
   const servers: SshServer[] = [];
   const hostKeyLine = fs.readFileSync(path.join(dir, 'host_key.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
   // sshd refuses to start without its privilege separation dir (made by the package's service)
@@ -98,27 +101,37 @@ export function makeSshWorld(): SshWorld {
     async start() {
       const port = await freePort();
       const config = path.join(dir, `sshd_config.${port}`);
-      fs.writeFileSync(config, [
-        'ListenAddress 127.0.0.1',
-        `HostKey ${path.join(dir, 'host_key')}`,
-        `PidFile ${path.join(dir, `sshd.${port}.pid`)}`,
-        `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
-        'StrictModes no',
-        'UsePAM no',
-        'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
-        'PubkeyAuthentication yes',
-        'PermitRootLogin prohibit-password',
-        'MaxStartups 100:30:200',
-        '',
-      ].join('\n'));
+      fs.writeFileSync(
+        config,
+        [
+          'ListenAddress 127.0.0.1',
+          `HostKey ${path.join(dir, 'host_key')}`,
+          `PidFile ${path.join(dir, `sshd.${port}.pid`)}`,
+          `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+          'StrictModes no',
+          'UsePAM no',
+          'PasswordAuthentication no',
+          'KbdInteractiveAuthentication no',
+          'PubkeyAuthentication yes',
+          'PermitRootLogin prohibit-password',
+          'MaxStartups 100:30:200',
+          '',
+        ].join('\n'),
+      );
       fs.appendFileSync(knownHosts, `[127.0.0.1]:${port} ${hostKeyLine}\n`);
-      const child = spawn(SSHD_BIN, ['-D', '-e', '-f', config, '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(SSHD_BIN, ['-D', '-e', '-f', config, '-p', String(port)], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => {
         stderr = (stderr + String(chunk)).slice(-2000);
       });
-      await waitFor(`sshd on port ${port} (${stderr})`, async () => (child.exitCode === null ? sshBanner(port) : Promise.reject(new Error(`sshd exited: ${stderr}`))), 15_000, 100);
+      await waitFor(
+        `sshd on port ${port} (${stderr})`,
+        async () => (child.exitCode === null ? sshBanner(port) : Promise.reject(new Error(`sshd exited: ${stderr}`))),
+        15_000,
+        100,
+      );
       const server: SshServer = {
         port,
         child,

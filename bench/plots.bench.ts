@@ -28,7 +28,13 @@ function writeFarm(farmRoot: string): void {
     if (i < FARMS * DISKS) for (const sub of ['plots', 'logs']) fs.mkdirSync(path.join(dir, sub), { recursive: true });
     const plotId = i.toString(16).padStart(64, '0');
     const compression = i % 4 === 2 ? 5 : i % 4 === 3 ? 7 : 0;
-    const header = buildPlotHeader({ format: compression > 0 ? 'v2' : 'v1', plotId, k: 32, compression, kind: i % 4 === 0 ? 'solo' : 'pool' });
+    const header = buildPlotHeader({
+      format: compression > 0 ? 'v2' : 'v1',
+      plotId,
+      k: 32,
+      compression,
+      kind: i % 4 === 0 ? 'solo' : 'pool',
+    });
     const level = compression > 0 ? `-c0${compression}` : '';
     const file = path.join(dir, 'plots', `plot-k32${level}-2024-01-01-00-00-${plotId}.plot`);
     fs.writeFileSync(file, header);
@@ -40,7 +46,10 @@ function writeFarm(farmRoot: string): void {
 function timed(command: string, args: string[]): { seconds: number; cpu: number; stdout: string } {
   const quoted = [command, ...args].map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(' ');
   const started = process.hrtime.bigint();
-  const result = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time ${quoted}`], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync('bash', ['-c', `TIMEFORMAT='%U %S'; time ${quoted}`], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`${quoted} exited ${result.status}: ${result.stderr}`);
   const [user, system] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
@@ -82,7 +91,8 @@ async function main(): Promise<void> {
       fs.rmSync(cacheFile, { force: true });
       const first = timed(process.execPath, cli);
       const firstJson = JSON.parse(first.stdout) as { count: number; headers: { read: number } };
-      if (firstJson.count !== PLOTS) throw new Error(`expected ${PLOTS} plots, goplot plots counted ${firstJson.count}`);
+      if (firstJson.count !== PLOTS)
+        throw new Error(`expected ${PLOTS} plots, goplot plots counted ${firstJson.count}`);
       cold.push(first);
       coldRead = firstJson.headers.read;
       const second = timed(process.execPath, cli);
@@ -94,13 +104,17 @@ async function main(): Promise<void> {
       cachedIn.push(await inProcess(home, cacheFile, false));
     }
     console.log('Each cell: median wall / max wall / median CPU (user + system), seconds, over the runs.\n');
-    console.log('| plots | runs | `goplot plots --json`, no header cache | headers read | with the cache | headers read | `goplot --help` (Node start and imports) | `find -printf` (names and sizes only) | in process, no cache / cache: median wall | load avg |');
+    console.log(
+      '| plots | runs | `goplot plots --json`, no header cache | headers read | with the cache | headers read | `goplot --help` (Node start and imports) | `find -printf` (names and sizes only) | in process, no cache / cache: median wall | load avg |',
+    );
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     console.log(
       `| ${PLOTS} | ${RUNS} | ${show(cold)} | ${coldRead} | ${show(cached)} | ${cachedRead} | ${show(help)} | ${show(find)} | ` +
         `${median(coldIn).toFixed(2)} / ${median(cachedIn).toFixed(2)} | ${os.loadavg()[0].toFixed(1)} |`,
     );
-    console.log(`\nCache file: ${(fs.statSync(cacheFile).size / 2 ** 20).toFixed(1)} MiB. The plot files were just written, so the page cache holds their first blocks: "no header cache" is not a cold disk.`);
+    console.log(
+      `\nCache file: ${(fs.statSync(cacheFile).size / 2 ** 20).toFixed(1)} MiB. The plot files were just written, so the page cache holds their first blocks: "no header cache" is not a cold disk.`,
+    );
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

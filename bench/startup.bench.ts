@@ -46,9 +46,16 @@ function timeRun(root: string, entry: Entry, env: NodeJS.ProcessEnv): { wall: nu
   const args = entry.args[0] === '-e' ? entry.args : [path.join(root, entry.args[0]!), ...entry.args.slice(1)];
   const cpuBefore = childrenCpuMs();
   const started = performance.now();
-  const result = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
+  const result = spawnSync(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    cwd: root,
+  });
   const wall = performance.now() - started;
-  if (result.status !== 0) throw new Error(`${root}: node ${args.join(' ')} failed (${result.status ?? result.signal}): ${String(result.stderr)}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${root}: node ${args.join(' ')} failed (${result.status ?? result.signal}): ${String(result.stderr)}`,
+    );
   return { wall, cpu: childrenCpuMs() - cpuBefore };
 }
 
@@ -66,7 +73,13 @@ function makeFarm(root: string): NodeJS.ProcessEnv {
   }
   fs.mkdirSync(path.join(root, 'temp', '1'), { recursive: true });
   fs.mkdirSync(path.join(root, 'prom'));
-  const values = { farm_root: farmRoot, temp_root: path.join(root, 'temp'), prom_dir: path.join(root, 'prom'), chia_bin: FAKE_CHIA, require_mount: 'no' };
+  const values = {
+    farm_root: farmRoot,
+    temp_root: path.join(root, 'temp'),
+    prom_dir: path.join(root, 'prom'),
+    chia_bin: FAKE_CHIA,
+    require_mount: 'no',
+  };
   for (const [name, value] of Object.entries(values)) setValue(paths, name, value);
   return {
     GOPLOT_HOME: paths.home,
@@ -80,7 +93,10 @@ function main(): void {
   try {
     const env = makeFarm(root);
     const baseline = process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : null;
-    const checkouts = [{ label: 'this checkout', root: PACKAGE_ROOT }, ...(baseline ? [{ label: 'baseline', root: baseline }] : [])];
+    const checkouts = [
+      { label: 'this checkout', root: PACKAGE_ROOT },
+      ...(baseline ? [{ label: 'baseline', root: baseline }] : []),
+    ];
     const times = new Map<string, number[]>();
     const cpu = new Map<string, number[]>();
     const key = (checkout: string, entry: Entry) => `${checkout}\0${entry.name}`;
@@ -95,23 +111,42 @@ function main(): void {
         }
       }
     }
-    const bare = (label: string) => ({ wall: median(times.get(key(label, ENTRIES[0]!))!), cpu: mean(cpu.get(key(label, ENTRIES[0]!))!) });
+    const bare = (label: string) => ({
+      wall: median(times.get(key(label, ENTRIES[0]!))!),
+      cpu: mean(cpu.get(key(label, ENTRIES[0]!))!),
+    });
     const load = os.loadavg()[0]!.toFixed(1);
-    console.log(`### short-lived processes, spawned as cron runs them (${RUNS} runs each, interleaved; ${os.cpus().length} CPUs, load ${load})\n`);
-    console.log('CPU is user + system time of the process (mean; the kernel counts it in 10 ms ticks): under load it varies less than wall time.\n');
+    console.log(
+      `### short-lived processes, spawned as cron runs them (${RUNS} runs each, interleaved; ${os.cpus().length} CPUs, load ${load})\n`,
+    );
+    console.log(
+      'CPU is user + system time of the process (mean; the kernel counts it in 10 ms ticks): under load it varies less than wall time.\n',
+    );
     if (baseline) console.log(`baseline: the built checkout at ${baseline}, measured in the same rounds\n`);
     const header = ['entry', 'wall median (ms)', 'wall p95 (ms)', 'wall x bare', 'CPU (ms)', 'CPU x bare'];
-    const baseHeader = baseline ? ['baseline wall median (ms)', 'baseline wall x bare', 'baseline CPU (ms)', 'baseline CPU x bare'] : [];
+    const baseHeader = baseline
+      ? ['baseline wall median (ms)', 'baseline wall x bare', 'baseline CPU (ms)', 'baseline CPU x bare']
+      : [];
     console.log(`| ${[...header, ...baseHeader].join(' | ')} |`);
     console.log(`|---|${[...header.slice(1), ...baseHeader].map(() => '---:').join('|')}|`);
     const cellsOf = (label: string, entry: Entry, withP95: boolean): string[] => {
       const wall = times.get(key(label, entry))!;
       const cpuMs = mean(cpu.get(key(label, entry))!);
       const base = bare(label);
-      return [median(wall).toFixed(0), ...(withP95 ? [p95(wall).toFixed(0)] : []), `${(median(wall) / base.wall).toFixed(2)}x`, cpuMs.toFixed(0), `${(cpuMs / base.cpu).toFixed(2)}x`];
+      return [
+        median(wall).toFixed(0),
+        ...(withP95 ? [p95(wall).toFixed(0)] : []),
+        `${(median(wall) / base.wall).toFixed(2)}x`,
+        cpuMs.toFixed(0),
+        `${(cpuMs / base.cpu).toFixed(2)}x`,
+      ];
     };
     for (const entry of ENTRIES) {
-      const cells = [entry.name, ...cellsOf('this checkout', entry, true), ...(baseline ? cellsOf('baseline', entry, false) : [])];
+      const cells = [
+        entry.name,
+        ...cellsOf('this checkout', entry, true),
+        ...(baseline ? cellsOf('baseline', entry, false) : []),
+      ];
       console.log(`| ${cells.join(' | ')} |`);
     }
   } finally {

@@ -12,7 +12,8 @@ import { PACKAGE_ROOT } from '../lib/config/home.js';
 function numberArg(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
   const value = at > 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${process.argv[at + 1]}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${name} must be a positive number, got ${process.argv[at + 1]}`);
   return value;
 }
 
@@ -24,7 +25,12 @@ const CLI = path.join(PACKAGE_ROOT, 'scripts', 'goplot-cli.js');
 const SIM = path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js');
 const SOCKET = `goplot-bench-view-${process.pid}`;
 
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+const tmux = (...args: string[]) =>
+  execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], {
+    encoding: 'utf8',
+    timeout: 10_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 /** utime + stime of one process, in seconds. */
 function cpuSeconds(pid: number): number {
@@ -39,8 +45,16 @@ function makeFarm(root: string): { home: string; plots: ChildProcess[] } {
   const tempRoot = path.join(root, 'plot_temp');
   const config = path.join(home, 'config');
   fs.mkdirSync(config, { recursive: true });
-  const values: Record<string, string> = { farm_root: farmRoot, temp_root: tempRoot, chia_bin: SIM, require_mount: 'no', on_toggle: 'run', max_plots: String(PLOTS) };
-  for (const [name, value] of Object.entries(values)) fs.writeFileSync(path.join(config, `${name}.goplot`), `${value}\n`);
+  const values: Record<string, string> = {
+    farm_root: farmRoot,
+    temp_root: tempRoot,
+    chia_bin: SIM,
+    require_mount: 'no',
+    on_toggle: 'run',
+    max_plots: String(PLOTS),
+  };
+  for (const [name, value] of Object.entries(values))
+    fs.writeFileSync(path.join(config, `${name}.goplot`), `${value}\n`);
   for (let i = 1; i <= DISKS; i++) {
     const farm = `farm${1 + (i % 2)}`;
     for (const sub of ['plots', 'logs']) fs.mkdirSync(path.join(farmRoot, farm, `disk${i}`, sub), { recursive: true });
@@ -53,9 +67,34 @@ function makeFarm(root: string): { home: string; plots: ChildProcess[] } {
     fs.mkdirSync(temp, { recursive: true });
     const disk = path.join(farmRoot, `farm${1 + (i % 2)}`, `disk${i}`);
     const log = fs.openSync(path.join(disk, 'logs', `plot.${i}.log`), 'a');
-    const args = ['plots', 'create', '-k', '25', '--override-k', '-r', '1', '-n', '1', '-b', '1024', '-u', '128', '-t', temp, '-2', temp, '-d', path.join(disk, 'plots')];
+    const args = [
+      'plots',
+      'create',
+      '-k',
+      '25',
+      '--override-k',
+      '-r',
+      '1',
+      '-n',
+      '1',
+      '-b',
+      '1024',
+      '-u',
+      '128',
+      '-t',
+      temp,
+      '-2',
+      temp,
+      '-d',
+      path.join(disk, 'plots'),
+    ];
     // slower than the measured span, so every plot is still running (and logging) at the end
-    plots.push(spawn('node', [SIM, ...args], { stdio: ['ignore', log, 'ignore'], env: { ...process.env, SIMPLOTTER_SECONDS: String(SECONDS * 3) } }));
+    plots.push(
+      spawn('node', [SIM, ...args], {
+        stdio: ['ignore', log, 'ignore'],
+        env: { ...process.env, SIMPLOTTER_SECONDS: String(SECONDS * 3) },
+      }),
+    );
     fs.closeSync(log);
   }
   return { home, plots };
@@ -63,11 +102,24 @@ function makeFarm(root: string): { home: string; plots: ChildProcess[] } {
 
 async function measure(home: string, intervalSeconds: number): Promise<{ cpu: number; wall: number; frames: number }> {
   const session = `view${String(intervalSeconds).replace('.', '_')}`;
-  tmux('new-session', '-d', '-x', '120', '-y', '40', '-s', session, `exec node ${CLI} --home ${home} view --interval ${intervalSeconds}`);
+  tmux(
+    'new-session',
+    '-d',
+    '-x',
+    '120',
+    '-y',
+    '40',
+    '-s',
+    session,
+    `exec node ${CLI} --home ${home} view --interval ${intervalSeconds}`,
+  );
   const pid = Number(tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim());
   const deadline = Date.now() + 15_000;
   while (!tmux('capture-pane', '-p', '-t', session).includes(`plots: ${PLOTS} running`)) {
-    if (Date.now() > deadline) throw new Error(`the view did not show ${PLOTS} plots within 15 s:\n${tmux('capture-pane', '-p', '-t', session)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the view did not show ${PLOTS} plots within 15 s:\n${tmux('capture-pane', '-p', '-t', session)}`,
+      );
     await sleep(100);
   }
   const cpuBefore = cpuSeconds(pid);
@@ -86,7 +138,9 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     for (const interval of [2, 1]) {
       const { cpu, wall, frames } = await measure(home, interval);
-      rows.push(`| ${interval} s | ${wall.toFixed(0)} s | ${cpu.toFixed(2)} | ${((cpu / wall) * 100).toFixed(2)} % | ${((cpu / frames) * 1000).toFixed(1)} |`);
+      rows.push(
+        `| ${interval} s | ${wall.toFixed(0)} s | ${cpu.toFixed(2)} | ${((cpu / wall) * 100).toFixed(2)} % | ${((cpu / frames) * 1000).toFixed(1)} |`,
+      );
     }
     console.log('### goplot view: CPU while refreshing\n');
     console.log(

@@ -10,11 +10,19 @@ import { resolveHome } from '../lib/config/home.js';
 import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
-  const program = addRpcOptions(new Command('getfarm_collector')
-    .description('Write the farm metrics (sync, farming status, netspace, difficulty, XCH farmed, plots; through the RPC also pools, signage points, harvesters and wallet) to <prom_dir>/getfarm.prom')
-    .option('--home <dir>', 'goplot home (default: $GOPLOT_HOME or the package root)')
-    .option('--timeout <duration>', 'kill each chia command after this long: 30, 30s or 500ms', parseDuration, DEFAULT_CHIA_TIMEOUT_MS))
-    .parse();
+  const program = addRpcOptions(
+    new Command('getfarm_collector')
+      .description(
+        'Write the farm metrics (sync, farming status, netspace, difficulty, XCH farmed, plots; through the RPC also pools, signage points, harvesters and wallet) to <prom_dir>/getfarm.prom',
+      )
+      .option('--home <dir>', 'goplot home (default: $GOPLOT_HOME or the package root)')
+      .option(
+        '--timeout <duration>',
+        'kill each chia command after this long: 30, 30s or 500ms',
+        parseDuration,
+        DEFAULT_CHIA_TIMEOUT_MS,
+      ),
+  ).parse();
   const options = program.opts<{ home?: string; timeout: number } & RpcCliOptions>();
   const outcome = await collectFarm({
     paths: resolveHome({ home: options.home }),

@@ -11,11 +11,18 @@ import { resolveHome } from '../lib/config/home.js';
 import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
-  const program = addRpcOptions(new Command('getharvester_collector')
-    .description('Write the harvester process state and this host\'s plot count and size to <prom_dir>/getharvester.prom')
-    .option('--home <dir>', 'goplot home (default: $GOPLOT_HOME or the package root)')
-    .option('--proc-dir <dir>', 'the process table to read (a container may mount the host\'s /proc elsewhere)', '/proc'))
-    .parse();
+  const program = addRpcOptions(
+    new Command('getharvester_collector')
+      .description(
+        "Write the harvester process state and this host's plot count and size to <prom_dir>/getharvester.prom",
+      )
+      .option('--home <dir>', 'goplot home (default: $GOPLOT_HOME or the package root)')
+      .option(
+        '--proc-dir <dir>',
+        "the process table to read (a container may mount the host's /proc elsewhere)",
+        '/proc',
+      ),
+  ).parse();
   const options = program.opts<{ home?: string; procDir: string } & RpcCliOptions>();
   const outcome = await collectHarvester({
     paths: resolveHome({ home: options.home }),

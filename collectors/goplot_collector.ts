@@ -10,9 +10,9 @@ import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const program = new Command('goplot_collector')
-    .description('Write goplot\'s config, state, running plots and disks to <prom_dir>/goplot.prom')
+    .description("Write goplot's config, state, running plots and disks to <prom_dir>/goplot.prom")
     .option('--home <dir>', 'goplot home (default: $GOPLOT_HOME or the package root)')
-    .option('--proc-dir <dir>', 'the process table to read (a container may mount the host\'s /proc elsewhere)', '/proc')
+    .option('--proc-dir <dir>', "the process table to read (a container may mount the host's /proc elsewhere)", '/proc')
     .parse();
   const options = program.opts<{ home?: string; procDir: string }>();
   const outcome = await collectGoplot({ paths: resolveHome({ home: options.home }), procDir: options.procDir });

@@ -19,27 +19,76 @@ export const DASHBOARD_FILE = path.join(path.dirname(fileURLToPath(import.meta.u
 
 /** Every metric the dashboard queries, for the lead to cross-check against the collectors. */
 export const DASHBOARD_METRICS = [
-  'goplot_config_ontoggle', 'goplot_config_maxplots', 'goplot_config_loadmax', 'goplot_config_plotpoll_seconds', 'goplot_config_plot_gap_seconds',
-  'goplot_running_plots', 'goplot_failures', 'goplot_last_start_timestamp_seconds', 'goplot_plot_progress_ratio', 'goplot_plot_phase',
-  'goplot_plots_started_total', 'goplot_plots_finished_total', 'goplot_plots_failed_total',
-  'goplot_plot_duration_seconds_sum', 'goplot_plot_duration_seconds_count', 'goplot_plot_duration_seconds_bucket',
-  'goplot_plot_phase_duration_seconds_sum', 'goplot_plot_phase_duration_seconds_count',
-  'goplot_disk_free_bytes', 'goplot_disk_committed_bytes', 'goplot_disk_state',
-  'goplot_plots', 'goplot_plots_replot_remaining', 'goplot_plots_invalid',
-  'node_load5', 'node_load15', 'node_textfile_scrape_error', 'node_textfile_mtime_seconds',
-  'farm_harvester_status', 'farm_harvester_last_challenge_timestamp_seconds', 'farm_harvester_plots', 'farm_harvester_proofs_total',
-  'farm_harvester_slow_lookups_total', 'farm_harvester_challenges_total', 'farm_harvester_plots_eligible',
-  'farm_harvester_eligible_plots_total', 'farm_harvester_proofs_found', 'farm_harvester_lookup_seconds_bucket',
-  'farm_fullnode_syncstatus', 'farm_farmer_farmstatus', 'farm_plot_count', 'farm_plots_size_bytes', 'farm_xch_farmed',
-  'farm_expected_time_to_win_seconds', 'farm_fullnode_netspace_bytes', 'farm_plots_effective_size_bytes', 'farm_fullnode_difficulty',
-  'farm_farmer_last_signage_point_age_seconds', 'farm_farmer_signage_points_received_total', 'farm_wallet_synced', 'farm_wallet_height',
-  'farm_wallet_farmed_amount_mojos', 'farm_wallet_last_height_farmed', 'farm_pool_points_found_24h', 'farm_pool_points_acknowledged_24h',
-  'farm_pool_errors_24h', 'farm_farmer_harvester_plots', 'farm_farmer_harvester_plots_failed_to_open', 'farm_farmer_harvester_plots_no_key',
-  'farm_farmer_harvester_plots_duplicates', 'farm_harvester_loaded_plots', 'farm_local_plots', 'farm_harvester_directory_loaded_plots',
+  'goplot_config_ontoggle',
+  'goplot_config_maxplots',
+  'goplot_config_loadmax',
+  'goplot_config_plotpoll_seconds',
+  'goplot_config_plot_gap_seconds',
+  'goplot_running_plots',
+  'goplot_failures',
+  'goplot_last_start_timestamp_seconds',
+  'goplot_plot_progress_ratio',
+  'goplot_plot_phase',
+  'goplot_plots_started_total',
+  'goplot_plots_finished_total',
+  'goplot_plots_failed_total',
+  'goplot_plot_duration_seconds_sum',
+  'goplot_plot_duration_seconds_count',
+  'goplot_plot_duration_seconds_bucket',
+  'goplot_plot_phase_duration_seconds_sum',
+  'goplot_plot_phase_duration_seconds_count',
+  'goplot_disk_free_bytes',
+  'goplot_disk_committed_bytes',
+  'goplot_disk_state',
+  'goplot_plots',
+  'goplot_plots_replot_remaining',
+  'goplot_plots_invalid',
+  'node_load5',
+  'node_load15',
+  'node_textfile_scrape_error',
+  'node_textfile_mtime_seconds',
+  'farm_harvester_status',
+  'farm_harvester_last_challenge_timestamp_seconds',
+  'farm_harvester_plots',
+  'farm_harvester_proofs_total',
+  'farm_harvester_slow_lookups_total',
+  'farm_harvester_challenges_total',
+  'farm_harvester_plots_eligible',
+  'farm_harvester_eligible_plots_total',
+  'farm_harvester_proofs_found',
+  'farm_harvester_lookup_seconds_bucket',
+  'farm_fullnode_syncstatus',
+  'farm_farmer_farmstatus',
+  'farm_plot_count',
+  'farm_plots_size_bytes',
+  'farm_xch_farmed',
+  'farm_expected_time_to_win_seconds',
+  'farm_fullnode_netspace_bytes',
+  'farm_plots_effective_size_bytes',
+  'farm_fullnode_difficulty',
+  'farm_farmer_last_signage_point_age_seconds',
+  'farm_farmer_signage_points_received_total',
+  'farm_wallet_synced',
+  'farm_wallet_height',
+  'farm_wallet_farmed_amount_mojos',
+  'farm_wallet_last_height_farmed',
+  'farm_pool_points_found_24h',
+  'farm_pool_points_acknowledged_24h',
+  'farm_pool_errors_24h',
+  'farm_farmer_harvester_plots',
+  'farm_farmer_harvester_plots_failed_to_open',
+  'farm_farmer_harvester_plots_no_key',
+  'farm_farmer_harvester_plots_duplicates',
+  'farm_harvester_loaded_plots',
+  'farm_local_plots',
+  'farm_harvester_directory_loaded_plots',
 ] as const;
 
 /** Metrics matched by name pattern (`{__name__=~"…"}`): one per collector. */
-export const DASHBOARD_METRIC_PATTERNS = ['.+_collector_success', '.+_collector_last_success_timestamp_seconds'] as const;
+export const DASHBOARD_METRIC_PATTERNS = [
+  '.+_collector_success',
+  '.+_collector_last_success_timestamp_seconds',
+] as const;
 
 /**
  * The host drop-downs: the `instance` of every host that exports the metric, among the hosts of the
@@ -57,13 +106,17 @@ const HOST_VARIABLES = [
 const ROLE_VARIABLE_QUERY = 'label_values(up, role)';
 
 /** `label_values(<selector>, <label>)` of every query variable, for end-to-end checks. */
-export function variableSelectors(dashboard: Dashboard = buildDashboard()): { name: string; selector: string; label: string }[] {
+export function variableSelectors(
+  dashboard: Dashboard = buildDashboard(),
+): { name: string; selector: string; label: string }[] {
   const list = (dashboard.templating as { list: { type: string; name: string; query: string }[] }).list;
-  return list.filter((variable) => variable.type === 'query').map((variable) => {
-    const match = /^label_values\((.+), (\w+)\)$/.exec(variable.query);
-    if (!match) throw new Error(`variable ${variable.name}: not a label_values query: ${variable.query}`);
-    return { name: variable.name, selector: match[1]!, label: match[2]! };
-  });
+  return list
+    .filter((variable) => variable.type === 'query')
+    .map((variable) => {
+      const match = /^label_values\((.+), (\w+)\)$/.exec(variable.query);
+      if (!match) throw new Error(`variable ${variable.name}: not a label_values query: ${variable.query}`);
+      return { name: variable.name, selector: match[1]!, label: match[2]! };
+    });
 }
 
 const GRAFANA = { type: 'grafana', uid: '-- Grafana --' } as const;
@@ -76,15 +129,26 @@ export interface Dashboard {
 }
 
 export function buildDashboard(): Dashboard {
-  const tagAnnotation = (name: string, tags: string[], iconColor: string, options: { enable: boolean; matchAny: boolean }) => ({
-    name, datasource: GRAFANA, enable: options.enable, hide: false, iconColor, target: { type: 'tags', tags, limit: 500, matchAny: options.matchAny },
+  const tagAnnotation = (
+    name: string,
+    tags: string[],
+    iconColor: string,
+    options: { enable: boolean; matchAny: boolean },
+  ) => ({
+    name,
+    datasource: GRAFANA,
+    enable: options.enable,
+    hide: false,
+    iconColor,
+    target: { type: 'tags', tags, limit: 500, matchAny: options.matchAny },
   });
   const allHosts = { enable: false, matchAny: false };
   return {
     id: null,
     uid: 'goplot',
     title: 'goplot: Chia plotting and farm',
-    description: 'goplot-ts: plots, disks, harvester and farm, from node_exporter textfile metrics. Generated by dashboard/build-dashboard.ts.',
+    description:
+      'goplot-ts: plots, disks, harvester and farm, from node_exporter textfile metrics. Generated by dashboard/build-dashboard.ts.',
     tags: ['goplot', 'chia'],
     editable: true,
     graphTooltip: 1,
@@ -100,7 +164,15 @@ export function buildDashboard(): Dashboard {
     weekStart: '',
     annotations: {
       list: [
-        { builtIn: 1, name: 'Annotations & Alerts', type: 'dashboard', datasource: GRAFANA, enable: true, hide: true, iconColor: 'rgba(0, 211, 255, 1)' },
+        {
+          builtIn: 1,
+          name: 'Annotations & Alerts',
+          type: 'dashboard',
+          datasource: GRAFANA,
+          enable: true,
+          hide: true,
+          iconColor: 'rgba(0, 211, 255, 1)',
+        },
         // every plot region of the chosen plotters: tagged with its host name, which prometheus.yml makes the instance
         tagAnnotation('Plots on the chosen plotters', ['$plotter'], 'blue', { enable: true, matchAny: true }),
         tagAnnotation('Plots running (all hosts)', ['goplot', 'plot_start'], 'blue', allHosts),
@@ -110,19 +182,63 @@ export function buildDashboard(): Dashboard {
     },
     templating: {
       list: [
-        { type: 'datasource', name: 'datasource', label: 'Data source', query: 'prometheus', current: {}, hide: 0, includeAll: false, multi: false, options: [], refresh: 1, regex: '' },
         {
-          type: 'query', name: 'role', label: 'Role', datasource: PROMETHEUS, query: ROLE_VARIABLE_QUERY, definition: ROLE_VARIABLE_QUERY,
-          current: {}, hide: 0, includeAll: true, allValue: '.*', multi: true, options: [], refresh: 2, regex: '', sort: 1,
+          type: 'datasource',
+          name: 'datasource',
+          label: 'Data source',
+          query: 'prometheus',
+          current: {},
+          hide: 0,
+          includeAll: false,
+          multi: false,
+          options: [],
+          refresh: 1,
+          regex: '',
+        },
+        {
+          type: 'query',
+          name: 'role',
+          label: 'Role',
+          datasource: PROMETHEUS,
+          query: ROLE_VARIABLE_QUERY,
+          definition: ROLE_VARIABLE_QUERY,
+          current: {},
+          hide: 0,
+          includeAll: true,
+          allValue: '.*',
+          multi: true,
+          options: [],
+          refresh: 2,
+          regex: '',
+          sort: 1,
         },
         ...HOST_VARIABLES.map(({ name, label, metric }) => ({
-          type: 'query', name, label, datasource: PROMETHEUS,
-          query: `label_values(${metric}{role=~"$role"}, instance)`, definition: `label_values(${metric}{role=~"$role"}, instance)`,
-          current: {}, hide: 0, includeAll: true, multi: true, options: [], refresh: 2, regex: '', sort: 1,
+          type: 'query',
+          name,
+          label,
+          datasource: PROMETHEUS,
+          query: `label_values(${metric}{role=~"$role"}, instance)`,
+          definition: `label_values(${metric}{role=~"$role"}, instance)`,
+          current: {},
+          hide: 0,
+          includeAll: true,
+          multi: true,
+          options: [],
+          refresh: 2,
+          regex: '',
+          sort: 1,
         })),
       ],
     },
-    panels: layOut([...plottingPanels(), ...diskPanels(), ...replotPanels(), ...harvesterPanels(), ...farmPanels(), ...farmRpcPanels(), ...healthPanels()]),
+    panels: layOut([
+      ...plottingPanels(),
+      ...diskPanels(),
+      ...replotPanels(),
+      ...harvesterPanels(),
+      ...farmPanels(),
+      ...farmRpcPanels(),
+      ...healthPanels(),
+    ]),
   };
 }
 
@@ -141,14 +257,37 @@ export interface DashboardQuery {
 
 export function dashboardQueries(dashboard: Dashboard = buildDashboard()): DashboardQuery[] {
   return dashboard.panels.flatMap((panel) =>
-    (panel.targets ?? []).map((target) => ({ panel: panel.title, refId: target.refId, expr: target.expr, promql: substituteVariables(target.expr) })));
+    (panel.targets ?? []).map((target) => ({
+      panel: panel.title,
+      refId: target.refId,
+      expr: target.expr,
+      promql: substituteVariables(target.expr),
+    })),
+  );
 }
 
 export function substituteVariables(expr: string): string {
-  return expr.replace(/\$(plotter|harvester|farmer)\b/g, '.+').replace(/\$role\b/g, '.*').replace(/\$__rate_interval\b/g, '5m');
+  return expr
+    .replace(/\$(plotter|harvester|farmer)\b/g, '.+')
+    .replace(/\$role\b/g, '.*')
+    .replace(/\$__rate_interval\b/g, '5m');
 }
 
-const PROMQL_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'inf', 'nan']);
+const PROMQL_WORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'inf',
+  'nan',
+]);
 
 /** Metric names in a PromQL expression: identifiers that are not functions, keywords or labels. */
 export function metricNamesIn(expr: string): string[] {

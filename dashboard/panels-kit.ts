@@ -62,7 +62,11 @@ export interface Panel {
 }
 
 /** A panel before layout: the grid position, ids and refIds are filled in by layOut. */
-export type PanelSpec = Omit<Panel, 'id' | 'gridPos' | 'targets'> & { w: number; h: number; targets?: Omit<Target, 'refId'>[] };
+export type PanelSpec = Omit<Panel, 'id' | 'gridPos' | 'targets'> & {
+  w: number;
+  h: number;
+  targets?: Omit<Target, 'refId'>[];
+};
 
 export interface QueryOptions {
   legend?: string;
@@ -98,15 +102,30 @@ function defaults(look: LookOptions, custom?: Record<string, unknown>): FieldDef
   if (look.min !== undefined) result.min = look.min;
   if (look.max !== undefined) result.max = look.max;
   if (look.decimals !== undefined) result.decimals = look.decimals;
-  result.thresholds = { mode: 'absolute', steps: (look.steps ?? [[null, 'green']]).map(([value, color]) => ({ color, value })) };
+  result.thresholds = {
+    mode: 'absolute',
+    steps: (look.steps ?? [[null, 'green']]).map(([value, color]) => ({ color, value })),
+  };
   if (look.map) {
-    result.mappings = [{ type: 'value', options: Object.fromEntries(Object.entries(look.map).map(([raw, text], index) => [raw, { ...text, index }])) }];
+    result.mappings = [
+      {
+        type: 'value',
+        options: Object.fromEntries(Object.entries(look.map).map(([raw, text], index) => [raw, { ...text, index }])),
+      },
+    ];
   }
   if (custom) result.custom = custom;
   return result;
 }
 
-function base(type: PanelType, title: string, targets: Omit<Target, 'refId'>[], look: LookOptions, w: number, h: number): PanelSpec {
+function base(
+  type: PanelType,
+  title: string,
+  targets: Omit<Target, 'refId'>[],
+  look: LookOptions,
+  w: number,
+  h: number,
+): PanelSpec {
   const spec: PanelSpec = { type, title, w: look.w ?? w, h: look.h ?? h, datasource: PROMETHEUS, targets };
   if (look.description) spec.description = look.description;
   return spec;
@@ -114,7 +133,11 @@ function base(type: PanelType, title: string, targets: Omit<Target, 'refId'>[], 
 
 const REDUCE_LAST = { calcs: ['lastNotNull'], fields: '', values: false };
 
-export function timeseries(title: string, targets: Omit<Target, 'refId'>[], look: LookOptions & { bars?: boolean; stepped?: boolean } = {}): PanelSpec {
+export function timeseries(
+  title: string,
+  targets: Omit<Target, 'refId'>[],
+  look: LookOptions & { bars?: boolean; stepped?: boolean } = {},
+): PanelSpec {
   const custom: Record<string, unknown> = {
     drawStyle: look.bars ? 'bars' : 'line',
     lineInterpolation: look.stepped ? 'stepAfter' : 'linear',
@@ -126,8 +149,14 @@ export function timeseries(title: string, targets: Omit<Target, 'refId'>[], look
   };
   return {
     ...base('timeseries', title, targets, look, 12, 8),
-    fieldConfig: { defaults: { ...defaults(look, custom), color: { mode: 'palette-classic' } }, overrides: look.overrides ?? [] },
-    options: { legend: { displayMode: 'list', placement: 'bottom', showLegend: true }, tooltip: { mode: 'multi', sort: 'none' } },
+    fieldConfig: {
+      defaults: { ...defaults(look, custom), color: { mode: 'palette-classic' } },
+      overrides: look.overrides ?? [],
+    },
+    options: {
+      legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
+      tooltip: { mode: 'multi', sort: 'none' },
+    },
   };
 }
 
@@ -135,7 +164,14 @@ export function stat(title: string, targets: Omit<Target, 'refId'>[], look: Look
   return {
     ...base('stat', title, targets, look, 4, 4),
     fieldConfig: { defaults: defaults(look), overrides: look.overrides ?? [] },
-    options: { reduceOptions: REDUCE_LAST, colorMode: 'value', graphMode: 'none', justifyMode: 'auto', orientation: 'auto', textMode: 'auto' },
+    options: {
+      reduceOptions: REDUCE_LAST,
+      colorMode: 'value',
+      graphMode: 'none',
+      justifyMode: 'auto',
+      orientation: 'auto',
+      textMode: 'auto',
+    },
   };
 }
 
@@ -143,12 +179,21 @@ export function gauge(title: string, targets: Omit<Target, 'refId'>[], look: Loo
   return {
     ...base('gauge', title, targets, look, 4, 6),
     fieldConfig: { defaults: defaults(look), overrides: look.overrides ?? [] },
-    options: { reduceOptions: REDUCE_LAST, orientation: 'auto', showThresholdLabels: false, showThresholdMarkers: true },
+    options: {
+      reduceOptions: REDUCE_LAST,
+      orientation: 'auto',
+      showThresholdLabels: false,
+      showThresholdMarkers: true,
+    },
   };
 }
 
 /** A table of instant queries; labels become columns, `hide` lists columns to leave out. */
-export function table(title: string, targets: Omit<Target, 'refId'>[], look: LookOptions & { hide?: string[]; rename?: Record<string, string> } = {}): PanelSpec {
+export function table(
+  title: string,
+  targets: Omit<Target, 'refId'>[],
+  look: LookOptions & { hide?: string[]; rename?: Record<string, string> } = {},
+): PanelSpec {
   const exclude = Object.fromEntries(['Time', '__name__', 'job', ...(look.hide ?? [])].map((name) => [name, true]));
   return {
     ...base('table', title, targets, look, 12, 8),

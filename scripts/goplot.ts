@@ -28,10 +28,18 @@ async function main(): Promise<void> {
   }
   // a loop whose suite was killed stops (its plots run on), so that the next suite can start its own
   exitWithSupervisor(process.env, (supervisor) => {
-    log.warn(`the suite that started this loop (pid ${supervisor}) is gone: stopping, so that a new start can take over`);
+    log.warn(
+      `the suite that started this loop (pid ${supervisor}) is gone: stopping, so that a new start can take over`,
+    );
     stop.abort();
   });
-  const result = await runLoop({ paths, env: process.env, log, world: createLoopWorld(paths, process.env), stop: stop.signal }).catch((error: unknown) => {
+  const result = await runLoop({
+    paths,
+    env: process.env,
+    log,
+    world: createLoopWorld(paths, process.env),
+    stop: stop.signal,
+  }).catch((error: unknown) => {
     log.fatal(`loop stopped by an error: ${errorMessage(error)}`);
     throw error;
   });

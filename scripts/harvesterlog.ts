@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   const logger = createLogger(paths, 'harvesterlog', 'harvesterlog.log');
   // two harvesterlogs on one home would write harvesterlog.prom in turn: its counters would reset every second
   const pidFile = acquirePidFile(path.join(paths.logsDir, 'harvesterlog.pid'), {
-    marker: 'harvesterlog.js', what: 'harvesterlog', onReplaced: (message) => logger.warn(message),
+    marker: 'harvesterlog.js',
+    what: 'harvesterlog',
+    onReplaced: (message) => logger.warn(message),
   });
   if (!pidFile.ok) {
     console.error(`harvesterlog: ${pidFile.message}`);
@@ -57,7 +59,9 @@ async function main(): Promise<void> {
     );
   };
   exitWithSupervisor(process.env, (supervisor) => {
-    logger.warn(`the suite that started this harvesterlog (pid ${supervisor}) is gone: stopping, so that a new start can take over`);
+    logger.warn(
+      `the suite that started this harvesterlog (pid ${supervisor}) is gone: stopping, so that a new start can take over`,
+    );
     stop();
   });
   // SIGHUP too: started with & from an SSH session that closes, it must still write status 0

@@ -23,7 +23,10 @@ async function main(): Promise<void> {
   const source = homeSource({ home: options.home });
   const problem = homeProblem(paths, source, { mayBeNew: true });
   if (problem) throw new Error(problem);
-  if (!fs.existsSync(paths.home)) throw new Error(`the home ${paths.home} (${source}) does not exist; check the path, or make it with: goplot init --home ${paths.home}`);
+  if (!fs.existsSync(paths.home))
+    throw new Error(
+      `the home ${paths.home} (${source}) does not exist; check the path, or make it with: goplot init --home ${paths.home}`,
+    );
   const log = createLogger(paths, 'start', 'start.log');
   const stop = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop.abort());

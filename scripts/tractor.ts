@@ -10,7 +10,7 @@ import { errorMessage, runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
   const options = new Command('tractor')
-    .description('start one plot now, as goplot\'s tractor did, and wait for it to finish')
+    .description("start one plot now, as goplot's tractor did, and wait for it to finish")
     .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder')
     .option('--force', 'plot even when on_toggle is not "run"', false)
     .option('--job <name>', 'start a plot of the job config/jobs/<name>/ (its own values and limits)')

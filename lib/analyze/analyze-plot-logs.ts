@@ -204,7 +204,8 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
         addToGroup(byDestination, destination, plot);
         addToGroup(byJob, job, plot);
         if (plot.k !== null) addToGroup(byJobPlotter, jobPlotterKey(job, plot.plotter, plot.k), plot);
-        const endMs = plot.startedAt && plot.totalSeconds !== null ? startedMs + plot.totalSeconds * 1000 : log.modifiedMs;
+        const endMs =
+          plot.startedAt && plot.totalSeconds !== null ? startedMs + plot.totalSeconds * 1000 : log.modifiedMs;
         const day = localDay(endMs);
         perDay.set(day, (perDay.get(day) ?? 0) + 1);
         return;
@@ -226,7 +227,9 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
   }
 
   const byPlace = (a: PlotListing, b: PlotListing) =>
-    a.destination.localeCompare(b.destination, 'en', { numeric: true }) || (a.index ?? -1) - (b.index ?? -1) || a.file.localeCompare(b.file);
+    a.destination.localeCompare(b.destination, 'en', { numeric: true }) ||
+    (a.index ?? -1) - (b.index ?? -1) ||
+    a.file.localeCompare(b.file);
   return {
     generatedAt: new Date(options.now()).toISOString(),
     since: options.since?.toISOString() ?? null,

@@ -38,7 +38,8 @@ function reason(error: unknown): string {
 
 function placeInFarm(farmRoot: string, file: string): { farm: string | null; disk: string | null } {
   const relative = path.relative(path.resolve(farmRoot), path.resolve(file)).split(path.sep);
-  if (relative.length === 4 && relative[0] !== '..' && relative[2] === 'logs') return { farm: relative[0], disk: relative[1] };
+  if (relative.length === 4 && relative[0] !== '..' && relative[2] === 'logs')
+    return { farm: relative[0], disk: relative[1] };
   return { farm: null, disk: null };
 }
 

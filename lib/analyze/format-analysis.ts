@@ -5,7 +5,9 @@ import type { AnalysisResult, PlotListing, PlotTimeGroup, TimeStats } from './an
 type Align = 'left' | 'right';
 
 export function formatTable(headers: string[], rows: string[][], align: Align[]): string[] {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (cells: string[]) =>
     cells
       .map((cell, column) => (align[column] === 'right' ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
@@ -52,7 +54,11 @@ function listingTable(title: string, listings: PlotListing[]): string[] {
     plot.file,
   ]);
   const headers = ['index', 'destination', 'plotter', 'phase', 'progress', 'started', 'last write', 'log'];
-  return ['', title, ...formatTable(headers, rows, ['right', 'left', 'left', 'right', 'right', 'left', 'left', 'left'])];
+  return [
+    '',
+    title,
+    ...formatTable(headers, rows, ['right', 'left', 'left', 'right', 'right', 'left', 'left', 'left']),
+  ];
 }
 
 export function formatAnalysis(result: AnalysisResult): string {

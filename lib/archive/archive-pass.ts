@@ -64,22 +64,29 @@ async function surveyHosts(targets: ArchiveTarget[], world: PassWorld): Promise<
   const staging = parseStaging(config.get('archive_staging'));
   const byHost = new Map<string, ArchiveTarget[]>();
   for (const target of targets) byHost.set(target.hostKey, [...(byHost.get(target.hostKey) ?? []), target]);
-  const surveys = await Promise.all([...byHost].map(async ([hostKey, hostTargets]): Promise<HostSurvey> => {
-    try {
-      if (hostKey !== 'local') return await surveyRemoteHost(hostTargets, { sshConfig: config.get('archive_ssh_config'), requireMount, timeoutMs: SURVEY_TIMEOUT_MS });
-      return await surveyLocalTargets(hostTargets, {
-        paths: world.paths,
-        farmRoot: config.get('farm_root'),
-        isStaging: (farm, disk) => staging.some((s) => s.farm === farm && (s.disk === null || s.disk === disk)),
-        requireMount,
-        mounts: readMountPoints(world.mountinfoPath),
-        spaceMethod: config.get('disk_space'),
-        timeoutMs: config.get('disk_timeout') * 1000,
-      });
-    } catch (error) {
-      return { hostKey, ok: false, problem: (error as Error).message };
-    }
-  }));
+  const surveys = await Promise.all(
+    [...byHost].map(async ([hostKey, hostTargets]): Promise<HostSurvey> => {
+      try {
+        if (hostKey !== 'local')
+          return await surveyRemoteHost(hostTargets, {
+            sshConfig: config.get('archive_ssh_config'),
+            requireMount,
+            timeoutMs: SURVEY_TIMEOUT_MS,
+          });
+        return await surveyLocalTargets(hostTargets, {
+          paths: world.paths,
+          farmRoot: config.get('farm_root'),
+          isStaging: (farm, disk) => staging.some((s) => s.farm === farm && (s.disk === null || s.disk === disk)),
+          requireMount,
+          mounts: readMountPoints(world.mountinfoPath),
+          spaceMethod: config.get('disk_space'),
+          timeoutMs: config.get('disk_timeout') * 1000,
+        });
+      } catch (error) {
+        return { hostKey, ok: false, problem: (error as Error).message };
+      }
+    }),
+  );
   return new Map(surveys.map((survey) => [survey.hostKey, survey]));
 }
 
@@ -92,13 +99,29 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
   const { config, paths } = world;
   const empty: PassResult = { planned: [], waiting: 0, statuses: [], news: [] };
   const staging = config.get('archive_staging');
-  world.sayOnce('staging', 'info', staging === '' ? `${config.inspect('archive_staging').file} is empty: nothing to archive until it names the staging farms` : null);
+  world.sayOnce(
+    'staging',
+    'info',
+    staging === ''
+      ? `${config.inspect('archive_staging').file} is empty: nothing to archive until it names the staging farms`
+      : null,
+  );
   if (staging === '') return empty;
   const disks = stagingDisks(config.get('farm_root'), staging);
-  world.sayOnce('staging-disks', 'warn', disks.length === 0 ? `archive_staging names ${staging}, but no such disk with plots/ and logs/ is under ${config.get('farm_root')}` : null);
+  world.sayOnce(
+    'staging-disks',
+    'warn',
+    disks.length === 0
+      ? `archive_staging names ${staging}, but no such disk with plots/ and logs/ is under ${config.get('farm_root')}`
+      : null,
+  );
   const { plots, skipped } = findStagedPlots(disks, { now: world.now(), procDir: world.procDir });
   for (const skip of skipped) world.sayOnce(`skip:${skip.file}`, 'info', `${skip.file}: not archived yet: ${skip.why}`);
-  world.sayOnce('targets', 'warn', targets.length === 0 ? 'no archive targets: add one as config/archive/targets/<name>.goplot' : null);
+  world.sayOnce(
+    'targets',
+    'warn',
+    targets.length === 0 ? 'no archive targets: add one as config/archive/targets/<name>.goplot' : null,
+  );
   if (targets.length === 0) return { ...empty, waiting: plots.length };
 
   const surveys = await surveyHosts(targets, world);
@@ -122,21 +145,39 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
         unplacedPlots.push(plot);
         continue;
       }
-      const choice = chooseTarget({ plot, surveys: reachable, reservations: live, lastHost, maxPerHost: config.get('archive_max_per_host') });
+      const choice = chooseTarget({
+        plot,
+        surveys: reachable,
+        reservations: live,
+        lastHost,
+        maxPerHost: config.get('archive_max_per_host'),
+      });
       if (!choice.ok) {
         unplacedPlots.push(plot);
         continue;
       }
       const target = targets.find((t) => t.name === choice.disk.target)!;
       const reservation: Reservation = {
-        plot: plot.name, source: plot.file, bytes: choice.bytes, target: target.name, hostKey: target.hostKey,
-        farm: choice.disk.farm, disk: choice.disk.disk, plotsDir: choice.disk.plotsDir, pid: world.pid, pidStart: world.pidStart, startedAt: world.now(),
+        plot: plot.name,
+        source: plot.file,
+        bytes: choice.bytes,
+        target: target.name,
+        hostKey: target.hostKey,
+        farm: choice.disk.farm,
+        disk: choice.disk.disk,
+        plotsDir: choice.disk.plotsDir,
+        pid: world.pid,
+        pidStart: world.pidStart,
+        startedAt: world.now(),
       };
       writeReservation(paths, reservation);
       live.push(reservation);
       lastHost = target.hostKey;
-      const strayPartials = reachable.flatMap((survey) => survey.disks)
-        .filter((d) => d.partials.has(plot.name) && !(d.target === choice.disk.target && d.plotsDir === choice.disk.plotsDir))
+      const strayPartials = reachable
+        .flatMap((survey) => survey.disks)
+        .filter(
+          (d) => d.partials.has(plot.name) && !(d.target === choice.disk.target && d.plotsDir === choice.disk.plotsDir),
+        )
         .map((d) => ({ target: targets.find((t) => t.name === d.target)!, plotsDir: d.plotsDir }));
       planned.push({ reservation, plot, target, resumed: choice.resumed, strayPartials });
     }
@@ -148,16 +189,26 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
     const survey = surveys.get(target.hostKey)!;
     if (!survey.ok) return { name: target.name, state: 'down', problem: survey.problem, freeBytes: null };
     const targetDisks = survey.disks.filter((disk) => disk.target === target.name);
-    const freeBytes = targetDisks.filter((disk) => disk.problem === null).reduce((sum, disk) => sum + Math.max(0, disk.freeBytes - reservedOn(disk, reservations, '')), 0);
+    const freeBytes = targetDisks
+      .filter((disk) => disk.problem === null)
+      .reduce((sum, disk) => sum + Math.max(0, disk.freeBytes - reservedOn(disk, reservations, '')), 0);
     // full only when a waiting plot fits on none of its disks: a busy host is not a full one
     const waitingPlot = unplaced[0];
     const full = waitingPlot !== undefined && !targetDisks.some((disk) => diskFits(disk, waitingPlot, reservations));
     if (waitingPlot !== undefined) {
-      const why = targetDisks.length === 0 ? 'no disks with plots/' : `no disk has room for ${waitingPlot.name} (${waitingPlot.size} bytes)`;
+      const why =
+        targetDisks.length === 0
+          ? 'no disks with plots/'
+          : `no disk has room for ${waitingPlot.name} (${waitingPlot.size} bytes)`;
       const item = noteCondition(paths, 'full', target.name, full, why);
       if (item) news.push(item);
     }
-    return { name: target.name, state: full ? 'full' : 'ok', problem: full ? 'no room for the waiting plots' : null, freeBytes };
+    return {
+      name: target.name,
+      state: full ? 'full' : 'ok',
+      problem: full ? 'no room for the waiting plots' : null,
+      freeBytes,
+    };
   });
   return { planned, waiting: unplaced.length, statuses, news };
 }

@@ -23,7 +23,8 @@ export interface ArchiveTarget {
 
 export const TARGET_SYNTAX = 'local, an absolute path, or [user@]host[:port]:/root';
 const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const REMOTE = /^(?:([A-Za-z0-9._][A-Za-z0-9._-]*)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*)(?::(\d{1,5}))?:(\/[^\s'"`$\\]*)$/;
+const REMOTE =
+  /^(?:([A-Za-z0-9._][A-Za-z0-9._-]*)@)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9.-]*)(?::(\d{1,5}))?:(\/[^\s'"`$\\]*)$/;
 
 export function targetsDir(paths: HomePaths): string {
   return path.join(paths.configDir, 'archive', 'targets');
@@ -33,7 +34,8 @@ export function targetsDir(paths: HomePaths): string {
 export function parseTargetValue(raw: string): { ok: true; place: TargetPlace } | { ok: false; expected: string } {
   if (raw === 'local') return { ok: true, place: { kind: 'local', root: null } };
   // quotes, `$` and backslashes are refused: the root goes into a remote shell command
-  if (raw.startsWith('/') && !/[\s'"`$\\]/.test(raw)) return { ok: true, place: { kind: 'local', root: path.resolve(raw) } };
+  if (raw.startsWith('/') && !/[\s'"`$\\]/.test(raw))
+    return { ok: true, place: { kind: 'local', root: path.resolve(raw) } };
   const match = REMOTE.exec(raw);
   if (match) {
     const port = match[3] === undefined ? null : Number(match[3]);
@@ -67,7 +69,10 @@ export type TargetsLog = (level: 'info' | 'warn', message: string) => void;
 export class TargetReader {
   private readonly said = new Map<string, string>();
 
-  constructor(private readonly paths: HomePaths, private readonly log: TargetsLog) {}
+  constructor(
+    private readonly paths: HomePaths,
+    private readonly log: TargetsLog,
+  ) {}
 
   read(): ArchiveTarget[] {
     const dir = targetsDir(this.paths);
@@ -92,7 +97,8 @@ export class TargetReader {
   }
 
   private check(file: string, name: string, targets: ArchiveTarget[]): string | null {
-    if (!TARGET_NAME.test(name)) return 'invalid target name (letters, digits, `.`, `-` and `_`, not starting with a dot)';
+    if (!TARGET_NAME.test(name))
+      return 'invalid target name (letters, digits, `.`, `-` and `_`, not starting with a dot)';
     const raw = readValueFile(file);
     if (raw.status === 'missing') return 'vanished while being read';
     if (raw.status === 'unreadable') return `cannot be read (${raw.problem})`;

@@ -15,7 +15,10 @@ export type ArchiverExit = { ok: true } | { ok: false; code: number; message: st
  * logging to logs/archiver.log, a single pass with `once`, else passes until `stop` aborts. A
  * stopped archiver ends its rsyncs; their partial copies are resumed by the next run.
  */
-export async function runArchiverMain(paths: HomePaths, options: { once: boolean; stop: AbortSignal; env?: NodeJS.ProcessEnv }): Promise<ArchiverExit> {
+export async function runArchiverMain(
+  paths: HomePaths,
+  options: { once: boolean; stop: AbortSignal; env?: NodeJS.ProcessEnv },
+): Promise<ArchiverExit> {
   const env = options.env ?? process.env;
   const logger = createLogger(paths, 'archiver', 'archiver.log');
   const pidFile = acquirePidFile(pidFilePath(paths), { marker: 'archiver.js', what: 'archiver' });
@@ -27,11 +30,16 @@ export async function runArchiverMain(paths: HomePaths, options: { once: boolean
     const config = new ConfigReader(paths, configLogSink(logger), env);
     const events = createPlotEvents({ paths, config, log: logger, env });
     const archiver = new Archiver({
-      paths, config, log: (level, message) => logger[level](message),
+      paths,
+      config,
+      log: (level, message) => logger[level](message),
       notify: (news) => events.notifyEvent(news.kind, `archive target ${news.target}`, news.text),
-      mountinfoPath: mountinfoPathFrom(env), pidStart: ownStartTicks(),
+      mountinfoPath: mountinfoPathFrom(env),
+      pidStart: ownStartTicks(),
     });
-    logger.info(options.once ? 'archiver: one pass' : `archiver started (a pass every ${config.get('archive_interval')} s)`);
+    logger.info(
+      options.once ? 'archiver: one pass' : `archiver started (a pass every ${config.get('archive_interval')} s)`,
+    );
     if (options.once) await archiver.runOnce(options.stop);
     else await archiver.runForever(options.stop);
     archiver.closeConnections();

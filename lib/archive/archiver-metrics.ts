@@ -6,16 +6,47 @@ import type { ArchiverProgress, ArchiverTotals } from './archiver-progress.js';
  * archiver.prom from the archiver's state. The counters come from totals.json, so they keep
  * counting across restarts and `--once` runs; success is 0 when the last pass failed as a whole.
  */
-export function buildArchiverRegistry(progress: ArchiverProgress, totals: ArchiverTotals, headingTo: Map<string, number>, success: boolean, nowMs: number) {
+export function buildArchiverRegistry(
+  progress: ArchiverProgress,
+  totals: ArchiverTotals,
+  headingTo: Map<string, number>,
+  success: boolean,
+  nowMs: number,
+) {
   const registry = createRegistry();
-  const counter = (name: string, help: string, labelNames: string[] = []) => new Counter({ name, help, labelNames, registers: [registry] });
-  counter('goplot_archive_moved_bytes_total', 'Bytes of plots the archiver moved to their targets (verified, source removed)').inc(totals.movedBytes);
-  counter('goplot_archive_moved_plots_total', 'Plots the archiver moved to their targets (verified, source removed)').inc(totals.movedPlots);
-  const failures = counter('goplot_archive_transfer_failures_total', 'Archive transfers that failed (the source stays; the next pass tries again)', ['target']);
-  const queue = addGauge(registry, 'goplot_archive_queue_plots', 'Plots being transferred to the target now', ['target']);
-  const up = addGauge(registry, 'goplot_archive_target_up', '1 when the last pass reached the target, else 0', ['target']);
-  const full = addGauge(registry, 'goplot_archive_target_full', '1 when the target had no disk with room for a waiting plot in the last pass', ['target']);
-  const free = addGauge(registry, 'goplot_archive_target_free_bytes', "Room left on the target's usable disks after the transfers heading there", ['target']);
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name, help, labelNames, registers: [registry] });
+  counter(
+    'goplot_archive_moved_bytes_total',
+    'Bytes of plots the archiver moved to their targets (verified, source removed)',
+  ).inc(totals.movedBytes);
+  counter(
+    'goplot_archive_moved_plots_total',
+    'Plots the archiver moved to their targets (verified, source removed)',
+  ).inc(totals.movedPlots);
+  const failures = counter(
+    'goplot_archive_transfer_failures_total',
+    'Archive transfers that failed (the source stays; the next pass tries again)',
+    ['target'],
+  );
+  const queue = addGauge(registry, 'goplot_archive_queue_plots', 'Plots being transferred to the target now', [
+    'target',
+  ]);
+  const up = addGauge(registry, 'goplot_archive_target_up', '1 when the last pass reached the target, else 0', [
+    'target',
+  ]);
+  const full = addGauge(
+    registry,
+    'goplot_archive_target_full',
+    '1 when the target had no disk with room for a waiting plot in the last pass',
+    ['target'],
+  );
+  const free = addGauge(
+    registry,
+    'goplot_archive_target_free_bytes',
+    "Room left on the target's usable disks after the transfers heading there",
+    ['target'],
+  );
   for (const target of progress.targets) {
     const labels = { target: target.name };
     failures.inc(labels, totals.failures[target.name] ?? 0);
@@ -24,9 +55,21 @@ export function buildArchiverRegistry(progress: ArchiverProgress, totals: Archiv
     full.set(labels, target.state === 'full' ? 1 : 0);
     if (target.freeBytes !== null) free.set(labels, target.freeBytes);
   }
-  addGauge(registry, 'goplot_archive_waiting_plots', 'Finished plots on the staging disks that no transfer has taken yet').set(progress.waiting);
-  addGauge(registry, 'goplot_archive_transfer_bytes_per_second', 'Sum of the speeds of the transfers running now').set(progress.transfers.reduce((sum, t) => sum + t.bytesPerSecond, 0));
-  addGauge(registry, 'archiver_collector_success', "1 when the archiver's last pass worked, 0 when it failed as a whole (see logs/archiver.log)").set(success ? 1 : 0);
-  addGauge(registry, 'archiver_last_pass_timestamp_seconds', "When the archiver's last pass ended (Unix seconds)").set(Math.floor(nowMs / 1000));
+  addGauge(
+    registry,
+    'goplot_archive_waiting_plots',
+    'Finished plots on the staging disks that no transfer has taken yet',
+  ).set(progress.waiting);
+  addGauge(registry, 'goplot_archive_transfer_bytes_per_second', 'Sum of the speeds of the transfers running now').set(
+    progress.transfers.reduce((sum, t) => sum + t.bytesPerSecond, 0),
+  );
+  addGauge(
+    registry,
+    'archiver_collector_success',
+    "1 when the archiver's last pass worked, 0 when it failed as a whole (see logs/archiver.log)",
+  ).set(success ? 1 : 0);
+  addGauge(registry, 'archiver_last_pass_timestamp_seconds', "When the archiver's last pass ended (Unix seconds)").set(
+    Math.floor(nowMs / 1000),
+  );
   return registry;
 }

@@ -55,7 +55,10 @@ export function writeArchiverProgress(paths: HomePaths, progress: ArchiverProgre
  * `running` false (and no transfers) when the archiver that wrote it is gone. Null when no
  * archiver ever ran in this home.
  */
-export function readArchiverProgress(paths: HomePaths, procDir = '/proc'): (ArchiverProgress & { running: boolean }) | null {
+export function readArchiverProgress(
+  paths: HomePaths,
+  procDir = '/proc',
+): (ArchiverProgress & { running: boolean }) | null {
   let progress: ArchiverProgress;
   try {
     progress = JSON.parse(fs.readFileSync(progressFile(paths), 'utf8')) as ArchiverProgress;

@@ -9,9 +9,15 @@ import { describeTransfer, readArchiverProgress } from './archiver-progress.js';
 export function archiverStatusLines(paths: HomePaths, procDir = '/proc'): string[] {
   const progress = readArchiverProgress(paths, procDir);
   if (progress === null) return [];
-  if (!progress.running) return [`archiver: not running (${progress.waiting} plot${progress.waiting === 1 ? '' : 's'} waiting when it last ran)`];
-  const lines = [`archiver: ${progress.transfers.length} transfer${progress.transfers.length === 1 ? '' : 's'}, ${progress.waiting} plot${progress.waiting === 1 ? '' : 's'} waiting`];
-  for (const target of progress.targets) if (target.state !== 'ok') lines.push(`  target ${target.name} ${target.state}: ${target.problem ?? ''}`.trimEnd());
+  if (!progress.running)
+    return [
+      `archiver: not running (${progress.waiting} plot${progress.waiting === 1 ? '' : 's'} waiting when it last ran)`,
+    ];
+  const lines = [
+    `archiver: ${progress.transfers.length} transfer${progress.transfers.length === 1 ? '' : 's'}, ${progress.waiting} plot${progress.waiting === 1 ? '' : 's'} waiting`,
+  ];
+  for (const target of progress.targets)
+    if (target.state !== 'ok') lines.push(`  target ${target.name} ${target.state}: ${target.problem ?? ''}`.trimEnd());
   for (const transfer of progress.transfers) lines.push(`  ${describeTransfer(transfer)}`);
   return lines;
 }

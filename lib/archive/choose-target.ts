@@ -17,9 +17,7 @@ export interface TargetChoiceInput {
   maxPerHost: number;
 }
 
-export type TargetChoice =
-  | { ok: true; disk: TargetDisk; bytes: number; resumed: number }
-  | { ok: false; why: string };
+export type TargetChoice = { ok: true; disk: TargetDisk; bytes: number; resumed: number } | { ok: false; why: string };
 
 const sameDisk = (r: Reservation, d: TargetDisk) => r.target === d.target && r.farm === d.farm && r.disk === d.disk;
 
@@ -50,7 +48,9 @@ export function chooseTarget(input: TargetChoiceInput): TargetChoice {
   const hostFree = (hostKey: string) => (perHost.get(hostKey) ?? 0) < input.maxPerHost;
   const fits = (disk: TargetDisk) => diskFits(disk, plot, reservations);
 
-  const resumable = surveys.flatMap((survey) => survey.disks).find((disk) => disk.partials.has(plot.name) && hostFree(disk.hostKey) && fits(disk));
+  const resumable = surveys
+    .flatMap((survey) => survey.disks)
+    .find((disk) => disk.partials.has(plot.name) && hostFree(disk.hostKey) && fits(disk));
   if (resumable) return { ok: true, disk: resumable, bytes: room, resumed: resumable.partials.get(plot.name) ?? 0 };
 
   const hosts = surveys.map((survey) => survey.hostKey);

@@ -5,9 +5,7 @@ import type { TargetPlace } from './archive-targets.js';
 import { sshArgs, shellQuote } from './ssh-args.js';
 import { partialName } from './target-disk.js';
 
-export type FinishResult =
-  | { ok: true; already: boolean }
-  | { ok: false; problem: string; removedPartial: boolean };
+export type FinishResult = { ok: true; already: boolean } | { ok: false; problem: string; removedPartial: boolean };
 
 export interface FinishRequest {
   place: TargetPlace;
@@ -54,7 +52,12 @@ function finishLocal(request: FinishRequest): FinishResult {
   try {
     if (fs.existsSync(final)) {
       const problem = sameCopy(final, request);
-      if (problem !== null) return { ok: false, problem: `${final} exists already and is another file (${problem})`, removedPartial: false };
+      if (problem !== null)
+        return {
+          ok: false,
+          problem: `${final} exists already and is another file (${problem})`,
+          removedPartial: false,
+        };
       fs.rmSync(partial, { force: true });
       return { ok: true, already: true };
     }
@@ -108,12 +111,19 @@ export function finishScript(request: FinishRequest): string {
 async function finishRemote(request: FinishRequest): Promise<FinishResult> {
   if (request.place.kind !== 'remote') throw new Error('finishRemote takes a remote place');
   const result = await execa('ssh', [...sshArgs(request.place, request.sshConfig), 'sh', '-s'], {
-    input: finishScript(request), timeout: request.timeoutMs, reject: false,
+    input: finishScript(request),
+    timeout: request.timeoutMs,
+    reject: false,
   });
   if (result.exitCode === 0) return { ok: true, already: false };
   if (result.exitCode === 10) return { ok: true, already: true };
-  const said = String(result.stdout).trim() || String(result.stderr).trim().split('\n').at(-1) || `exit ${result.exitCode}`;
-  return { ok: false, problem: result.timedOut ? `no answer within ${request.timeoutMs / 1000} s` : said, removedPartial: result.exitCode === 4 };
+  const said =
+    String(result.stdout).trim() || String(result.stderr).trim().split('\n').at(-1) || `exit ${result.exitCode}`;
+  return {
+    ok: false,
+    problem: result.timedOut ? `no answer within ${request.timeoutMs / 1000} s` : said,
+    removedPartial: result.exitCode === 4,
+  };
 }
 
 /**
@@ -121,12 +131,18 @@ async function finishRemote(request: FinishRequest): Promise<FinishResult> {
  * disk, and the next pass may well choose another disk. Only our own `<plot>.plot.partial`, for a
  * plot whose source is still in staging, is ever removed.
  */
-export async function removePartial(request: Pick<FinishRequest, 'place' | 'sshConfig' | 'plotsDir' | 'plotName' | 'timeoutMs'>): Promise<boolean> {
+export async function removePartial(
+  request: Pick<FinishRequest, 'place' | 'sshConfig' | 'plotsDir' | 'plotName' | 'timeoutMs'>,
+): Promise<boolean> {
   const partial = path.join(request.plotsDir, partialName(request.plotName));
   if (request.place.kind === 'local') {
     fs.rmSync(partial, { force: true });
     return true;
   }
-  const result = await execa('ssh', [...sshArgs(request.place, request.sshConfig), 'rm', '-f', '--', shellQuote(partial)], { timeout: request.timeoutMs, reject: false });
+  const result = await execa(
+    'ssh',
+    [...sshArgs(request.place, request.sshConfig), 'rm', '-f', '--', shellQuote(partial)],
+    { timeout: request.timeoutMs, reject: false },
+  );
   return result.exitCode === 0;
 }

@@ -4,9 +4,7 @@ import { HEADER_READ_BYTES, parsePlotHeader } from '../plot-file/plot-header.js'
 /** Bytes compared between source and arrival: every header field a harvester reads lies within them. */
 export const HEADER_COMPARE_BYTES = HEADER_READ_BYTES;
 
-export type PlotCheck =
-  | { ok: true; k: number; size: number; head: Buffer }
-  | { ok: false; problem: string };
+export type PlotCheck = { ok: true; k: number; size: number; head: Buffer } | { ok: false; problem: string };
 
 /**
  * Whether `file` is a plot the archiver may move: a header the project's reader (lib/plot-file)
@@ -18,7 +16,10 @@ export function checkPlotFile(file: string): PlotCheck {
   try {
     fd = fs.openSync(file, 'r');
   } catch (error) {
-    return { ok: false, problem: `cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    return {
+      ok: false,
+      problem: `cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    };
   }
   try {
     const size = fs.fstatSync(fd).size;
@@ -35,6 +36,7 @@ export function judgeHeader(head: Buffer, size: number): PlotCheck {
   if (!parsed.ok) return { ok: false, problem: parsed.message };
   const { k, compression } = parsed.header;
   const expected = (2 * k + 1) * 2 ** (k - 1) * 0.78;
-  if (compression === 0 && k >= 30 && size < 0.98 * expected) return { ok: false, problem: `${size} bytes is too small for a finished k${k} plot (still being written?)` };
+  if (compression === 0 && k >= 30 && size < 0.98 * expected)
+    return { ok: false, problem: `${size} bytes is too small for a finished k${k} plot (still being written?)` };
   return { ok: true, k, size, head };
 }

@@ -7,7 +7,13 @@ import { planPass, type PassResult, type PlannedTransfer, type PassWorld } from 
 import { TargetReader } from './archive-targets.js';
 import { closeMasterArgs } from './ssh-args.js';
 import { buildArchiverRegistry } from './archiver-metrics.js';
-import { readTotals, writeArchiverProgress, writeTotals, type TargetStatus, type TransferProgress } from './archiver-progress.js';
+import {
+  readTotals,
+  writeArchiverProgress,
+  writeTotals,
+  type TargetStatus,
+  type TransferProgress,
+} from './archiver-progress.js';
 import { releaseReservation } from './reservations.js';
 import type { TargetNews } from './target-outages.js';
 import { transferPlot } from './transfer-plot.js';
@@ -55,8 +61,14 @@ export class Archiver {
     let result: PassResult;
     try {
       const world: PassWorld = {
-        paths: options.paths, config: options.config, now: this.now, procDir: options.procDir ?? '/proc', mountinfoPath: options.mountinfoPath,
-        pid: process.pid, pidStart: options.pidStart, sayOnce: (key, level, message) => this.sayOnce(key, level, message),
+        paths: options.paths,
+        config: options.config,
+        now: this.now,
+        procDir: options.procDir ?? '/proc',
+        mountinfoPath: options.mountinfoPath,
+        pid: process.pid,
+        pidStart: options.pidStart,
+        sayOnce: (key, level, message) => this.sayOnce(key, level, message),
       };
       result = await planPass(this.targets.read(), world);
     } catch (error) {
@@ -114,7 +126,10 @@ export class Archiver {
     for (const target of this.targets.read()) {
       if (target.place.kind !== 'remote' || seen.has(target.hostKey)) continue;
       seen.add(target.hostKey);
-      spawnSync('ssh', closeMasterArgs(target.place, this.options.config.get('archive_ssh_config')), { stdio: 'ignore', timeout: 5000 });
+      spawnSync('ssh', closeMasterArgs(target.place, this.options.config.get('archive_ssh_config')), {
+        stdio: 'ignore',
+        timeout: 5000,
+      });
     }
   }
 
@@ -127,40 +142,56 @@ export class Archiver {
     const { reservation, plot } = planned;
     const startedAt = this.now();
     const progress: TransferProgress = {
-      plot: plot.name, source: plot.file, target: reservation.target, dest: `${reservation.farm}/${reservation.disk}`,
-      bytesTotal: plot.size, bytesDone: planned.resumed, bytesPerSecond: 0, etaSeconds: null, startedAt,
+      plot: plot.name,
+      source: plot.file,
+      target: reservation.target,
+      dest: `${reservation.farm}/${reservation.disk}`,
+      bytesTotal: plot.size,
+      bytesDone: planned.resumed,
+      bytesPerSecond: 0,
+      etaSeconds: null,
+      startedAt,
     };
     const abort = new AbortController();
     const onBytes = (bytes: number) => {
       progress.bytesDone = Math.max(progress.bytesDone, bytes);
       const seconds = (this.now() - startedAt) / 1000;
       progress.bytesPerSecond = seconds > 0 ? Math.max(0, progress.bytesDone - planned.resumed) / seconds : 0;
-      progress.etaSeconds = progress.bytesPerSecond > 0 ? (plot.size - progress.bytesDone) / progress.bytesPerSecond : null;
+      progress.etaSeconds =
+        progress.bytesPerSecond > 0 ? (plot.size - progress.bytesDone) / progress.bytesPerSecond : null;
     };
     const done = transferPlot(planned, {
-      sshConfig: options.config.get('archive_ssh_config'), bwlimit: options.config.get('archive_bwlimit'), now: this.now,
-      procDir: options.procDir ?? '/proc', log: (level, message) => options.log(level, message), onBytes, signal: abort.signal,
-    }).then((outcome) => {
-      const totals = readTotals(options.paths);
-      if (outcome.ok) {
-        totals.movedPlots += 1;
-        totals.movedBytes += plot.size;
-      } else if (outcome.kind !== 'stopped') {
-        totals.failures[reservation.target] = (totals.failures[reservation.target] ?? 0) + 1;
-      }
-      writeTotals(options.paths, totals);
-    }).catch((error: unknown) => {
-      options.log('error', `transfer of ${plot.name} crashed: ${(error as Error).message}; the source stays`);
-    }).finally(() => {
-      releaseReservation(options.paths, reservation);
-      this.active.delete(plot.name);
-      if (this.active.size === 0 && this.timer) {
-        clearInterval(this.timer);
-        this.timer = null;
-      }
-      void this.writeOutputs(true);
-      this.wake?.();
-    });
+      sshConfig: options.config.get('archive_ssh_config'),
+      bwlimit: options.config.get('archive_bwlimit'),
+      now: this.now,
+      procDir: options.procDir ?? '/proc',
+      log: (level, message) => options.log(level, message),
+      onBytes,
+      signal: abort.signal,
+    })
+      .then((outcome) => {
+        const totals = readTotals(options.paths);
+        if (outcome.ok) {
+          totals.movedPlots += 1;
+          totals.movedBytes += plot.size;
+        } else if (outcome.kind !== 'stopped') {
+          totals.failures[reservation.target] = (totals.failures[reservation.target] ?? 0) + 1;
+        }
+        writeTotals(options.paths, totals);
+      })
+      .catch((error: unknown) => {
+        options.log('error', `transfer of ${plot.name} crashed: ${(error as Error).message}; the source stays`);
+      })
+      .finally(() => {
+        releaseReservation(options.paths, reservation);
+        this.active.delete(plot.name);
+        if (this.active.size === 0 && this.timer) {
+          clearInterval(this.timer);
+          this.timer = null;
+        }
+        void this.writeOutputs(true);
+        this.wake?.();
+      });
     this.active.set(plot.name, { planned, progress, abort, done });
     this.timer ??= setInterval(() => this.writeProgress(), options.progressEveryMs ?? 2000);
   }
@@ -168,8 +199,12 @@ export class Archiver {
   private writeProgress(): void {
     try {
       writeArchiverProgress(this.options.paths, {
-        pid: process.pid, pidStart: this.options.pidStart, updatedAt: this.now(), waiting: this.last.waiting,
-        transfers: [...this.active.values()].map((active) => ({ ...active.progress })), targets: this.last.statuses,
+        pid: process.pid,
+        pidStart: this.options.pidStart,
+        updatedAt: this.now(),
+        waiting: this.last.waiting,
+        transfers: [...this.active.values()].map((active) => ({ ...active.progress })),
+        targets: this.last.statuses,
       });
     } catch (error) {
       this.sayOnce('progress', 'warn', `cannot write the archiver's progress: ${(error as Error).message}`);
@@ -185,10 +220,22 @@ export class Archiver {
     }
     this.sayOnce('prom', 'info', null);
     try {
-      const progress = { pid: process.pid, pidStart: this.options.pidStart, updatedAt: this.now(), waiting: this.last.waiting, transfers: [...this.active.values()].map((a) => a.progress), targets: this.last.statuses as TargetStatus[] };
+      const progress = {
+        pid: process.pid,
+        pidStart: this.options.pidStart,
+        updatedAt: this.now(),
+        waiting: this.last.waiting,
+        transfers: [...this.active.values()].map((a) => a.progress),
+        targets: this.last.statuses as TargetStatus[],
+      };
       const headingTo = new Map<string, number>();
-      for (const active of this.active.values()) headingTo.set(active.progress.target, (headingTo.get(active.progress.target) ?? 0) + 1);
-      await writePromFile(promDir, 'archiver', buildArchiverRegistry(progress, readTotals(this.options.paths), headingTo, success, this.now()));
+      for (const active of this.active.values())
+        headingTo.set(active.progress.target, (headingTo.get(active.progress.target) ?? 0) + 1);
+      await writePromFile(
+        promDir,
+        'archiver',
+        buildArchiverRegistry(progress, readTotals(this.options.paths), headingTo, success, this.now()),
+      );
     } catch (error) {
       this.sayOnce('prom', 'warn', `cannot write archiver.prom: ${(error as Error).message}`);
     }

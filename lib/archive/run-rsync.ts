@@ -16,7 +16,9 @@ export interface RsyncRequest {
   signal?: AbortSignal;
 }
 
-export type RsyncResult = { ok: true } | { ok: false; code: number | null; problem: string; kind: 'full' | 'unreachable' | 'stopped' | 'failed' };
+export type RsyncResult =
+  | { ok: true }
+  | { ok: false; code: number | null; problem: string; kind: 'full' | 'unreachable' | 'stopped' | 'failed' };
 
 /** A word for rsync's `-e`, which splits on spaces and honours quotes. */
 function rsyncWord(word: string): string {
@@ -64,16 +66,27 @@ export function runRsync(request: RsyncRequest): Promise<RsyncResult> {
     child.stderr.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-4000);
     });
-    child.on('error', (error) => resolve({ ok: false, code: null, problem: `cannot run rsync (${error.message})`, kind: 'failed' }));
+    child.on('error', (error) =>
+      resolve({ ok: false, code: null, problem: `cannot run rsync (${error.message})`, kind: 'failed' }),
+    );
     child.on('close', (code, signal) => {
       request.signal?.removeEventListener('abort', onAbort);
       if (code === 0) return resolve({ ok: true });
-      const lines = stderr.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+      const lines = stderr
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
       // the cause (ENOSPC on the receiver) often comes before the last lines, which only say the pipe broke
       const cause = lines.find((line) => /No space left on device|Disk quota exceeded|Permission denied/.test(line));
       const shown = [...new Set([...(cause ? [cause] : []), ...lines.slice(-2)])];
       const problem = `rsync ${code === null ? `killed by ${signal}` : `exit ${code}`}${shown.length > 0 ? `: ${shown.join(' | ')}` : ''}`;
-      const kind = stopped ? 'stopped' : /No space left on device|Disk quota exceeded/i.test(stderr) ? 'full' : code !== null && UNREACHABLE.has(code) ? 'unreachable' : 'failed';
+      const kind = stopped
+        ? 'stopped'
+        : /No space left on device|Disk quota exceeded/i.test(stderr)
+          ? 'full'
+          : code !== null && UNREACHABLE.has(code)
+            ? 'unreachable'
+            : 'failed';
       resolve({ ok: false, code, problem, kind });
     });
   });

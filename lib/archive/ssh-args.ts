@@ -10,7 +10,16 @@ type RemotePlace = Extract<TargetPlace, { kind: 'remote' }>;
  * answer; an unknown host is refused, so add it to known_hosts once by hand), give up on a dead
  * host in seconds, and notice a cut network within a minute instead of hanging for hours.
  */
-export const SSH_OPTIONS = ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=15', '-o', 'ServerAliveCountMax=4'];
+export const SSH_OPTIONS = [
+  '-o',
+  'BatchMode=yes',
+  '-o',
+  'ConnectTimeout=10',
+  '-o',
+  'ServerAliveInterval=15',
+  '-o',
+  'ServerAliveCountMax=4',
+];
 
 /** `ssh … -O exit host`: ends the shared connection to the host, if there is one, when the archiver stops. */
 export function closeMasterArgs(place: RemotePlace, sshConfig: string): string[] {
@@ -29,7 +38,9 @@ export function sshArgs(place: RemotePlace, sshConfig: string): string[] {
  */
 export function sshTransportArgs(place: RemotePlace, sshConfig: string, shared = true): string[] {
   return [
-    ...(sshConfig === '' ? [] : ['-F', sshConfig]), ...(place.port === null ? [] : ['-p', String(place.port)]), ...SSH_OPTIONS,
+    ...(sshConfig === '' ? [] : ['-F', sshConfig]),
+    ...(place.port === null ? [] : ['-p', String(place.port)]),
+    ...SSH_OPTIONS,
     ...(shared ? multiplexOptions() : ['-o', 'ControlMaster=no', '-o', 'ControlPath=none']),
   ];
 }
@@ -65,7 +76,9 @@ function ownControlDir(): string | null {
  */
 export function multiplexOptions(): string[] {
   const dir = ownControlDir();
-  return dir === null ? [] : ['-o', 'ControlMaster=auto', '-o', `ControlPath=${path.join(dir, '%C')}`, '-o', 'ControlPersist=30'];
+  return dir === null
+    ? []
+    : ['-o', 'ControlMaster=auto', '-o', `ControlPath=${path.join(dir, '%C')}`, '-o', 'ControlPersist=30'];
 }
 
 function destination(place: RemotePlace): string {

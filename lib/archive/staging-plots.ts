@@ -26,10 +26,13 @@ export const SETTLE_MS = 5000;
 
 /** `farm` or `farm/disk` selectors from archive_staging. */
 export function parseStaging(value: string): { farm: string; disk: string | null }[] {
-  return value.split(' ').filter((name) => name !== '').map((name) => {
-    const [farm, disk] = name.split('/');
-    return { farm, disk: disk ?? null };
-  });
+  return value
+    .split(' ')
+    .filter((name) => name !== '')
+    .map((name) => {
+      const [farm, disk] = name.split('/');
+      return { farm, disk: disk ?? null };
+    });
 }
 
 export function stagingDisks(farmRoot: string, staging: string): FarmDisk[] {
@@ -37,8 +40,11 @@ export function stagingDisks(farmRoot: string, staging: string): FarmDisk[] {
   const farms = new Set(listFarms(farmRoot));
   return selectors.flatMap((selector) =>
     farms.has(selector.farm)
-      ? listDisks(farmRoot, selector.farm).filter((disk) => disk.complete && (selector.disk === null || disk.disk === selector.disk))
-      : []);
+      ? listDisks(farmRoot, selector.farm).filter(
+          (disk) => disk.complete && (selector.disk === null || disk.disk === selector.disk),
+        )
+      : [],
+  );
 }
 
 /**
@@ -46,8 +52,14 @@ export function stagingDisks(farmRoot: string, staging: string): FarmDisk[] {
  * header, that no process has open and that have not changed for SETTLE_MS. What is passed over
  * is returned with the reason, so the archiver can say it once.
  */
-export function findStagedPlots(disks: FarmDisk[], options: { now: number; procDir?: string }): { plots: StagedPlot[]; skipped: SkippedPlot[] } {
-  const open = findOpenFilesUnder(disks.map((disk) => disk.plotsDir), options.procDir);
+export function findStagedPlots(
+  disks: FarmDisk[],
+  options: { now: number; procDir?: string },
+): { plots: StagedPlot[]; skipped: SkippedPlot[] } {
+  const open = findOpenFilesUnder(
+    disks.map((disk) => disk.plotsDir),
+    options.procDir,
+  );
   const plots: StagedPlot[] = [];
   const skipped: SkippedPlot[] = [];
   for (const disk of disks) {
@@ -79,7 +91,15 @@ export function findStagedPlots(disks: FarmDisk[], options: { now: number; procD
         skipped.push({ file, why: check.problem });
         continue;
       }
-      plots.push({ name, file, farm: disk.farm, disk: disk.disk, size: check.size, mtimeMs: stat.mtimeMs, head: check.head });
+      plots.push({
+        name,
+        file,
+        farm: disk.farm,
+        disk: disk.disk,
+        size: check.size,
+        mtimeMs: stat.mtimeMs,
+        head: check.head,
+      });
     }
   }
   plots.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));

@@ -58,7 +58,9 @@ export async function surveyLocalTargets(targets: ArchiveTarget[], options: Loca
         else if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) problem = 'unmounted';
         else {
           try {
-            const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, { timeoutMs: options.timeoutMs });
+            const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, {
+              timeoutMs: options.timeoutMs,
+            });
             if (writeProblem !== null) problem = 'read-only';
             else space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
           } catch (error) {
@@ -66,8 +68,15 @@ export async function surveyLocalTargets(targets: ArchiveTarget[], options: Loca
           }
         }
         disks.push({
-          target: target.name, hostKey: target.hostKey, farm, disk: disk.disk, plotsDir: disk.plotsDir, problem,
-          totalBytes: space.totalBytes, freeBytes: space.freeBytes, partials: readPartials(disk.plotsDir),
+          target: target.name,
+          hostKey: target.hostKey,
+          farm,
+          disk: disk.disk,
+          plotsDir: disk.plotsDir,
+          problem,
+          totalBytes: space.totalBytes,
+          freeBytes: space.freeBytes,
+          partials: readPartials(disk.plotsDir),
         });
       }
     }

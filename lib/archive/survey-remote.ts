@@ -35,7 +35,12 @@ export function surveyScript(roots: string[]): string {
 const DF_LINE = /^(.*?)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+%|-)\s+(\/.*)$/;
 
 /** The disks in the script's output; `roots` maps each root to its target. */
-export function parseSurvey(output: string, roots: Map<string, ArchiveTarget>, hostKey: string, requireMount: boolean): HostSurvey {
+export function parseSurvey(
+  output: string,
+  roots: Map<string, ArchiveTarget>,
+  hostKey: string,
+  requireMount: boolean,
+): HostSurvey {
   if (!output.split('\n').includes('END')) return { hostKey, ok: false, problem: 'its answer was cut short' };
   const disks: TargetDisk[] = [];
   const sections = output.split(/^R /m).slice(1);
@@ -66,11 +71,17 @@ export function parseSurvey(output: string, roots: Map<string, ArchiveTarget>, h
       const df = DF_LINE.exec(dfLines.length === diskLines.length ? dfLines[i] : '');
       const diskDir = plotsDir.slice(0, -'/plots'.length);
       let problem: string | null = null;
-      if (!df) problem = `unreadable: df gave no line for it${dfLines.length === diskLines.length ? ` (${dfLines[i]})` : ''}`;
+      if (!df)
+        problem = `unreadable: df gave no line for it${dfLines.length === diskLines.length ? ` (${dfLines[i]})` : ''}`;
       else if (requireMount && df[6] !== diskDir && !df[6].startsWith(`${diskDir}/`)) problem = 'unmounted';
       else if (!writable) problem = 'read-only';
       disks.push({
-        target: target.name, hostKey, farm, disk, plotsDir, problem,
+        target: target.name,
+        hostKey,
+        farm,
+        disk,
+        plotsDir,
+        problem,
         totalBytes: df ? Number(df[2]) * 1024 : 0,
         freeBytes: df ? Number(df[4]) * 1024 : 0,
         partials: partials.get(plotsDir) ?? new Map(),
@@ -97,9 +108,15 @@ export async function surveyRemoteHost(targets: ArchiveTarget[], options: Remote
     reject: false,
     stripFinalNewline: false,
   });
-  if (result.timedOut) return { hostKey: first.hostKey, ok: false, problem: `no answer within ${options.timeoutMs / 1000} s` };
+  if (result.timedOut)
+    return { hostKey: first.hostKey, ok: false, problem: `no answer within ${options.timeoutMs / 1000} s` };
   if (result.exitCode !== 0 && !String(result.stdout).includes('\nEND\n')) {
-    const why = String(result.stderr).trim().split('\n').filter((line) => line !== '').at(-1) ?? `ssh exited with ${result.exitCode}`;
+    const why =
+      String(result.stderr)
+        .trim()
+        .split('\n')
+        .filter((line) => line !== '')
+        .at(-1) ?? `ssh exited with ${result.exitCode}`;
     return { hostKey: first.hostKey, ok: false, problem: why };
   }
   return parseSurvey(String(result.stdout), roots, first.hostKey, options.requireMount);

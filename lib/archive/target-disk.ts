@@ -15,8 +15,7 @@ export interface TargetDisk {
 }
 
 export type HostSurvey =
-  | { hostKey: string; ok: true; disks: TargetDisk[] }
-  | { hostKey: string; ok: false; problem: string };
+  { hostKey: string; ok: true; disks: TargetDisk[] } | { hostKey: string; ok: false; problem: string };
 
 /** The name a copy has until it is complete and verified: chia's harvester loads only `*.plot`. */
 export function partialName(plotName: string): string {

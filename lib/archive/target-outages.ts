@@ -23,7 +23,13 @@ function marker(paths: HomePaths, condition: TargetCondition, target: string): s
  * first pass that finds it well again removes the marker and says so. O_EXCL makes "first"
  * exact even for two processes.
  */
-export function noteCondition(paths: HomePaths, condition: TargetCondition, target: string, present: boolean, why: string): TargetNews | null {
+export function noteCondition(
+  paths: HomePaths,
+  condition: TargetCondition,
+  target: string,
+  present: boolean,
+  why: string,
+): TargetNews | null {
   const file = marker(paths, condition, target);
   if (present) {
     try {
@@ -33,8 +39,18 @@ export function noteCondition(paths: HomePaths, condition: TargetCondition, targ
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return null;
     }
     return condition === 'down'
-      ? { kind: 'archive_target_down', target, level: 'warn', text: `archive target ${target} is unreachable: ${why}; its plots wait (said once until it answers)` }
-      : { kind: 'archive_target_full', target, level: 'warn', text: `archive target ${target} is full: ${why} (said once until it has room)` };
+      ? {
+          kind: 'archive_target_down',
+          target,
+          level: 'warn',
+          text: `archive target ${target} is unreachable: ${why}; its plots wait (said once until it answers)`,
+        }
+      : {
+          kind: 'archive_target_full',
+          target,
+          level: 'warn',
+          text: `archive target ${target} is full: ${why} (said once until it has room)`,
+        };
   }
   try {
     fs.unlinkSync(file);

@@ -50,34 +50,71 @@ export async function transferPlot(transfer: PlannedTransfer, world: TransferWor
   const started = world.now();
   const name = transferName(transfer);
   const resumed = transfer.resumed > 0 ? `, resuming at ${transfer.resumed} bytes` : '';
-  world.log('info', `transfer start: ${name} (${plot.size} bytes${resumed}${world.bwlimit > 0 ? `, bwlimit ${world.bwlimit} KiB/s` : ''})`);
+  world.log(
+    'info',
+    `transfer start: ${name} (${plot.size} bytes${resumed}${world.bwlimit > 0 ? `, bwlimit ${world.bwlimit} KiB/s` : ''})`,
+  );
   const copy = await runRsync({
-    source: plot.file, place: target.place, sshConfig: world.sshConfig, plotsDir: reservation.plotsDir, plotName: plot.name,
-    bwlimit: world.bwlimit, onBytes: world.onBytes, signal: world.signal,
+    source: plot.file,
+    place: target.place,
+    sshConfig: world.sshConfig,
+    plotsDir: reservation.plotsDir,
+    plotName: plot.name,
+    bwlimit: world.bwlimit,
+    onBytes: world.onBytes,
+    signal: world.signal,
   });
   const failed = (kind: Extract<TransferOutcome, { ok: false }>['kind'], problem: string): TransferOutcome => {
     const level = kind === 'stopped' ? 'info' : 'warn';
-    world.log(level, `transfer ${kind === 'stopped' ? 'stopped' : 'failed'}: ${name} after ${seconds(world.now() - started)}: ${problem}; the source stays${kind === 'stopped' ? ' and the copy resumes on the next run' : ''}`);
+    world.log(
+      level,
+      `transfer ${kind === 'stopped' ? 'stopped' : 'failed'}: ${name} after ${seconds(world.now() - started)}: ${problem}; the source stays${kind === 'stopped' ? ' and the copy resumes on the next run' : ''}`,
+    );
     return { ok: false, kind, problem };
   };
   if (!copy.ok && copy.kind === 'full') {
-    const removed = await removePartial({ place: target.place, sshConfig: world.sshConfig, plotsDir: reservation.plotsDir, plotName: plot.name, timeoutMs: FINISH_TIMEOUT_MS });
+    const removed = await removePartial({
+      place: target.place,
+      sshConfig: world.sshConfig,
+      plotsDir: reservation.plotsDir,
+      plotName: plot.name,
+      timeoutMs: FINISH_TIMEOUT_MS,
+    });
     return failed('full', `${copy.problem}${removed ? '; removed the partial copy' : ''}`);
   }
   if (!copy.ok) return failed(copy.kind, copy.problem);
   const finish = await finishCopy({
-    place: target.place, sshConfig: world.sshConfig, plotsDir: reservation.plotsDir, plotName: plot.name, size: plot.size, head: plot.head, timeoutMs: FINISH_TIMEOUT_MS,
+    place: target.place,
+    sshConfig: world.sshConfig,
+    plotsDir: reservation.plotsDir,
+    plotName: plot.name,
+    size: plot.size,
+    head: plot.head,
+    timeoutMs: FINISH_TIMEOUT_MS,
   });
   if (!finish.ok) return failed('failed', finish.problem);
   for (const stray of transfer.strayPartials) {
-    const removed = await removePartial({ place: stray.target.place, sshConfig: world.sshConfig, plotsDir: stray.plotsDir, plotName: plot.name, timeoutMs: FINISH_TIMEOUT_MS });
-    world.log(removed ? 'info' : 'warn', `${removed ? 'removed' : 'could not remove'} the older partial copy of ${plot.name} on ${stray.target.name}:${stray.plotsDir}`);
+    const removed = await removePartial({
+      place: stray.target.place,
+      sshConfig: world.sshConfig,
+      plotsDir: stray.plotsDir,
+      plotName: plot.name,
+      timeoutMs: FINISH_TIMEOUT_MS,
+    });
+    world.log(
+      removed ? 'info' : 'warn',
+      `${removed ? 'removed' : 'could not remove'} the older partial copy of ${plot.name} on ${stray.target.name}:${stray.plotsDir}`,
+    );
   }
   const kept = removeSource(transfer, world.procDir);
   const elapsedMs = world.now() - started;
-  const speed = elapsedMs > 0 ? ` (${((plot.size - transfer.resumed) / 1024 ** 2 / (elapsedMs / 1000)).toFixed(1)} MiB/s)` : '';
+  const speed =
+    elapsedMs > 0 ? ` (${((plot.size - transfer.resumed) / 1024 ** 2 / (elapsedMs / 1000)).toFixed(1)} MiB/s)` : '';
   const already = finish.already ? '; it was there already' : '';
-  world.log(kept === null ? 'info' : 'warn', `transfer end: ${name} done in ${seconds(elapsedMs)}${speed}, verified${already}; ${kept === null ? 'source removed' : `source kept: ${kept}`}`);
+  world.log(
+    kept === null ? 'info' : 'warn',
+    `transfer end: ${name} done in ${seconds(elapsedMs)}${speed}, verified${already}; ${kept === null ? 'source removed' : `source kept: ${kept}`}`,
+  );
   return { ok: true, seconds: elapsedMs / 1000, sourceRemoved: kept === null };
 }
 

@@ -34,13 +34,27 @@ export interface FarmSummary {
 
 const MINUTES_PER_UNIT: Record<string, number> = {
   // chia's format_minutes: a month is 43800 minutes and a year 12 of them.
-  year: 12 * 43_800, month: 43_800, week: 7 * 1440, day: 1440, hour: 60, minute: 1,
+  year: 12 * 43_800,
+  month: 43_800,
+  week: 7 * 1440,
+  day: 1440,
+  hour: 60,
+  minute: 1,
 };
 
 export function parseFarmSummary(text: string): FarmSummary {
   const summary: FarmSummary = {
-    recognized: false, unreachable: [], farmingStatus: null, farming: null, xchFarmed: null, plotCount: null,
-    plotsBytes: null, plotsEffectiveBytes: null, netspaceBytes: null, expectedTimeToWinSeconds: null, harvesters: [],
+    recognized: false,
+    unreachable: [],
+    farmingStatus: null,
+    farming: null,
+    xchFarmed: null,
+    plotCount: null,
+    plotsBytes: null,
+    plotsEffectiveBytes: null,
+    netspaceBytes: null,
+    expectedTimeToWinSeconds: null,
+    harvesters: [],
   };
   let group: HarvesterGroup | null = null;
   for (const line of outputLines(text)) {
@@ -123,7 +137,8 @@ function readField(summary: FarmSummary, name: string, value: string): boolean {
     case 'total size of plots': {
       const [onDisk, effective] = value.split(',');
       summary.plotsBytes = parseSize((onDisk ?? '').replace(/\s+on-disk$/, ''));
-      summary.plotsEffectiveBytes = effective === undefined ? null : parseSize(effective.replace(/\s*\(effective\)\s*$/, ''));
+      summary.plotsEffectiveBytes =
+        effective === undefined ? null : parseSize(effective.replace(/\s*\(effective\)\s*$/, ''));
       return true;
     }
     case 'estimated network space':

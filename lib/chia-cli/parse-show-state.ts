@@ -22,8 +22,15 @@ export interface ShowState {
 
 export function parseShowState(text: string): ShowState {
   const state: ShowState = {
-    recognized: false, unreachable: [], status: null, synced: null, peakHeight: null,
-    syncProgressHeight: null, syncTipHeight: null, netspaceBytes: null, difficulty: null,
+    recognized: false,
+    unreachable: [],
+    status: null,
+    synced: null,
+    peakHeight: null,
+    syncProgressHeight: null,
+    syncTipHeight: null,
+    netspaceBytes: null,
+    difficulty: null,
   };
   for (const line of outputLines(text)) {
     const trimmed = line.trim();
@@ -40,7 +47,9 @@ export function parseShowState(text: string): ShowState {
       continue;
     }
     // Printed before any status line when the node has no peak yet.
-    if (/^(Searching for an initial chain|There is no blockchain found yet|Blockchain has no blocks yet)/.test(trimmed)) {
+    if (
+      /^(Searching for an initial chain|There is no blockchain found yet|Blockchain has no blocks yet)/.test(trimmed)
+    ) {
       state.recognized = true;
       state.status ??= trimmed.replace(/\.?\s*$/, '');
       state.synced ??= false;

@@ -50,8 +50,13 @@ export function parseSize(text: string): number | null {
  * (a Windows-edited fixture, a tty wrapper) must not hide a value.
  */
 export function outputLines(text: string): string[] {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n|\r/).map((line) => line.trimEnd());
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+      .split(/\r?\n|\r/)
+      .map((line) => line.trimEnd())
+  );
 }
 
 /** `Connection error. Check if full node is running at 8555` → `full node`, and the 2.x `… rpc is running` form. */

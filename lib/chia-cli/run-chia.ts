@@ -3,15 +3,15 @@ import { spawn } from 'node:child_process';
 export type ChiaRunResult =
   | { ok: true; command: string; stdout: string; stderr: string; exitCode: number; durationMs: number }
   | {
-    ok: false;
-    command: string;
-    /** missing: chia_bin cannot be started; timeout: killed after timeoutMs; error: anything else. */
-    reason: 'missing' | 'timeout' | 'error';
-    message: string;
-    stdout: string;
-    stderr: string;
-    durationMs: number;
-  };
+      ok: false;
+      command: string;
+      /** missing: chia_bin cannot be started; timeout: killed after timeoutMs; error: anything else. */
+      reason: 'missing' | 'timeout' | 'error';
+      message: string;
+      stdout: string;
+      stderr: string;
+      durationMs: number;
+    };
 
 export interface RunChiaOptions {
   timeoutMs: number;
@@ -58,7 +58,11 @@ export async function runChia(chiaBin: string, args: string[], options: RunChiaO
     }
   };
   const outcome = await new Promise<ChildOutcome>((resolve) => {
-    const child = spawn(chiaBin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: options.env ?? process.env });
+    const child = spawn(chiaBin, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+      env: options.env ?? process.env,
+    });
     pid = child.pid;
     const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
     let bytes = 0;
@@ -77,9 +81,12 @@ export async function runChia(chiaBin: string, args: string[], options: RunChiaO
     const text = (name: 'stdout' | 'stderr') => Buffer.concat(chunks[name]).toString('utf8');
     child.once('error', (error: NodeJS.ErrnoException) => {
       // it never ran: no close follows a failed spawn
-      if (child.pid === undefined) resolve({ stdout: '', stderr: '', spawnError: error, exitCode: null, signal: null, overflow: false });
+      if (child.pid === undefined)
+        resolve({ stdout: '', stderr: '', spawnError: error, exitCode: null, signal: null, overflow: false });
     });
-    child.once('close', (exitCode, signal) => resolve({ stdout: text('stdout'), stderr: text('stderr'), spawnError: null, exitCode, signal, overflow }));
+    child.once('close', (exitCode, signal) =>
+      resolve({ stdout: text('stdout'), stderr: text('stderr'), spawnError: null, exitCode, signal, overflow }),
+    );
     timer = setTimeout(() => {
       timedOut = true;
       killGroup('SIGTERM');
@@ -94,19 +101,40 @@ export async function runChia(chiaBin: string, args: string[], options: RunChiaO
   const base = { command, stdout: outcome.stdout, stderr: outcome.stderr, durationMs };
 
   if (timedOut) {
-    return { ok: false, reason: 'timeout', message: `"${command}" did not finish within ${formatMs(options.timeoutMs)}; killed it`, ...base };
+    return {
+      ok: false,
+      reason: 'timeout',
+      message: `"${command}" did not finish within ${formatMs(options.timeoutMs)}; killed it`,
+      ...base,
+    };
   }
   const code = outcome.spawnError?.code;
   if (code === 'ENOENT' || code === 'EACCES') {
     const why = code === 'ENOENT' ? 'not found' : 'not executable (permission denied)';
     return { ok: false, reason: 'missing', message: `cannot run chia_bin "${chiaBin}": ${why}`, ...base };
   }
-  if (outcome.spawnError) return { ok: false, reason: 'error', message: `"${command}" could not start: ${outcome.spawnError.message}`, ...base };
+  if (outcome.spawnError)
+    return {
+      ok: false,
+      reason: 'error',
+      message: `"${command}" could not start: ${outcome.spawnError.message}`,
+      ...base,
+    };
   if (outcome.overflow) {
-    return { ok: false, reason: 'error', message: `"${command}" printed more than ${maxBytes} bytes; not chia's output`, ...base };
+    return {
+      ok: false,
+      reason: 'error',
+      message: `"${command}" printed more than ${maxBytes} bytes; not chia's output`,
+      ...base,
+    };
   }
   if (outcome.exitCode === null) {
-    return { ok: false, reason: 'error', message: `"${command}" was killed by ${outcome.signal ?? 'a signal'}`, ...base };
+    return {
+      ok: false,
+      reason: 'error',
+      message: `"${command}" was killed by ${outcome.signal ?? 'a signal'}`,
+      ...base,
+    };
   }
   // A non-zero exit is not a failure by itself: chia exits 1 after `Connection error…`, which is
   // news the collector reports (a dead node), not a broken collector. The parsers decide.

@@ -3,7 +3,14 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import { CHIA_SERVICES, DEFAULT_RPC_PORTS, DEFAULT_SELF_HOSTNAME, type ChiaService } from './services.js';
 
-export { CHIA_SERVICES, DEFAULT_RPC_PORTS, DEFAULT_RPC_TIMEOUT_MS, DEFAULT_SELF_HOSTNAME, parsePortOverride, type ChiaService } from './services.js';
+export {
+  CHIA_SERVICES,
+  DEFAULT_RPC_PORTS,
+  DEFAULT_RPC_TIMEOUT_MS,
+  DEFAULT_SELF_HOSTNAME,
+  parsePortOverride,
+  type ChiaService,
+} from './services.js';
 
 export interface ChiaRpcEndpoints {
   host: string;
@@ -81,4 +88,3 @@ export function missingTlsFile(chiaRoot: string, service: ChiaService): string |
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-

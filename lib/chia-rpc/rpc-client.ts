@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import got, { RequestError } from 'got';
-import { DEFAULT_RPC_TIMEOUT_MS, readRpcEndpoints, tlsFiles, type ChiaRpcEndpoints, type ChiaService, type RpcOverrides } from './chia-config.js';
+import {
+  DEFAULT_RPC_TIMEOUT_MS,
+  readRpcEndpoints,
+  tlsFiles,
+  type ChiaRpcEndpoints,
+  type ChiaService,
+  type RpcOverrides,
+} from './chia-config.js';
 import { isObject, parseChiaJson, textOf, type JsonObject } from './chia-json.js';
 
 /**
@@ -60,16 +67,26 @@ export class ChiaRpc {
     }
     const text = response.body;
     if (response.statusCode !== 200) {
-      return { ok: false, reached: true, problem: `${where}: ${endpoint} answered HTTP ${response.statusCode}: ${quote(text)}` };
+      return {
+        ok: false,
+        reached: true,
+        problem: `${where}: ${endpoint} answered HTTP ${response.statusCode}: ${quote(text)}`,
+      };
     }
     let data;
     try {
       data = parseChiaJson(text);
     } catch {
-      return { ok: false, reached: true, problem: `${where}: ${endpoint} answered something that is not JSON: ${quote(text)}` };
+      return {
+        ok: false,
+        reached: true,
+        problem: `${where}: ${endpoint} answered something that is not JSON: ${quote(text)}`,
+      };
     }
-    if (!isObject(data)) return { ok: false, reached: true, problem: `${where}: ${endpoint} answered ${quote(text)}, not a JSON object` };
-    if (data.success !== true) return { ok: false, reached: true, problem: `${where}: ${endpoint} failed: ${chiaError(data)}` };
+    if (!isObject(data))
+      return { ok: false, reached: true, problem: `${where}: ${endpoint} answered ${quote(text)}, not a JSON object` };
+    if (data.success !== true)
+      return { ok: false, reached: true, problem: `${where}: ${endpoint} failed: ${chiaError(data)}` };
     return { ok: true, data };
   }
 
@@ -89,7 +106,8 @@ export class ChiaRpc {
   }
 
   private connectionProblem(service: ChiaService, endpoint: string, error: unknown): string {
-    if (!(error instanceof RequestError)) return `${endpoint}: ${error instanceof Error ? error.message : String(error)}`;
+    if (!(error instanceof RequestError))
+      return `${endpoint}: ${error instanceof Error ? error.message : String(error)}`;
     const code = error.code ?? '';
     if (error.name === 'TimeoutError') return `no answer to ${endpoint} within ${seconds(this.timeoutMs)}`;
     if (code === 'ECONNREFUSED') return 'connection refused (is the service running, and is this its rpc_port?)';
@@ -100,8 +118,10 @@ export class ChiaRpc {
     if (code === 'ECONNRESET' || code === 'EPIPE') {
       // TLS 1.3 ends the handshake before the server has checked our certificate: its refusal
       // comes as an alert or, as often, as a reset, both after the request was sent
-      return `the service closed the connection without an answer (${code}): a chia service does that when it does not trust ` +
-        `our client certificate ${tlsFiles(this.options.chiaRoot, service).cert} (not signed by its private CA), or while it stops`;
+      return (
+        `the service closed the connection without an answer (${code}): a chia service does that when it does not trust ` +
+        `our client certificate ${tlsFiles(this.options.chiaRoot, service).cert} (not signed by its private CA), or while it stops`
+      );
     }
     if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
       return `the service's certificate is not signed by config/ssl/ca/private_ca.crt (${code}): ${error.message}`;
@@ -143,7 +163,11 @@ function chiaError(data: JsonObject): string {
 }
 
 function quote(text: string): string {
-  const line = text.split('\n').map((part) => part.trim()).filter(Boolean).join(' ');
+  const line = text
+    .split('\n')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .join(' ');
   return JSON.stringify(line.length > 160 ? `${line.slice(0, 160)}…` : line);
 }
 

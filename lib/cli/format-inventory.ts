@@ -23,7 +23,16 @@ function when(ref: PlotRef | null): string {
 
 function row(farm: string, disk: string, tally: Tally): string[] {
   const left = tally.toReplot.count === 0 ? '0' : `${tally.toReplot.count} (${formatBytes(tally.toReplot.bytes)})`;
-  return [farm, disk, String(tally.count), formatBytes(tally.bytes), when(tally.oldest), when(tally.newest), String(tally.invalid.length), left];
+  return [
+    farm,
+    disk,
+    String(tally.count),
+    formatBytes(tally.bytes),
+    when(tally.oldest),
+    when(tally.newest),
+    String(tally.invalid.length),
+    left,
+  ];
 }
 
 /** `goplot plots` as a person reads it: a line per disk and farm, the kinds, then the files to look at. */
@@ -34,22 +43,37 @@ export function formatInventory(inventory: PlotInventory): string {
     if (farm.disks.length > 1) rows.push(row(farm.farm, '(all)', farm));
   }
   if (inventory.farms.length > 1) rows.push(row('(all)', '', inventory));
-  const done = inventory.count === 0 ? '-' : `${(((inventory.count - inventory.toReplot.count) / inventory.count) * 100).toFixed(1)} %`;
+  const done =
+    inventory.count === 0
+      ? '-'
+      : `${(((inventory.count - inventory.toReplot.count) / inventory.count) * 100).toFixed(1)} %`;
   const out = [
     `replot: ${inventory.replot}; replot_match: ${inventory.rule}; left to replot: ${inventory.toReplot.count} plots (${formatBytes(inventory.toReplot.bytes)}); plots not matching the rule: ${done}`,
     '',
     formatTable(rows),
   ];
   if (inventory.groups.length > 0) {
-    out.push('', formatTable([['k', 'compression', 'kind', 'plots', 'size'],
-      ...inventory.groups.map((g) => [`k${g.k}`, `C${g.compression}`, g.kind, String(g.count), formatBytes(g.bytes)])]));
+    out.push(
+      '',
+      formatTable([
+        ['k', 'compression', 'kind', 'plots', 'size'],
+        ...inventory.groups.map((g) => [`k${g.k}`, `C${g.compression}`, g.kind, String(g.count), formatBytes(g.bytes)]),
+      ]),
+    );
   }
   if (inventory.invalid.length > 0) {
-    out.push('', `not valid plots (${inventory.invalid.length}):`, ...inventory.invalid.map((file) => `  ${file.path}: ${file.message}`));
+    out.push(
+      '',
+      `not valid plots (${inventory.invalid.length}):`,
+      ...inventory.invalid.map((file) => `  ${file.path}: ${file.message}`),
+    );
   }
   if (inventory.nameMismatches.length > 0) {
-    out.push('', `file name disagrees with the header (${inventory.nameMismatches.length}; the header counts):`,
-      ...inventory.nameMismatches.map((file) => `  ${file.path}: ${file.mismatches.join('; ')}`));
+    out.push(
+      '',
+      `file name disagrees with the header (${inventory.nameMismatches.length}; the header counts):`,
+      ...inventory.nameMismatches.map((file) => `  ${file.path}: ${file.mismatches.join('; ')}`),
+    );
   }
   return out.join('\n');
 }

@@ -9,14 +9,34 @@ const GIB = 1024 ** 3;
 /** Rows of cells as aligned columns, the first row being the header. */
 export function formatTable(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
-const SHOWN_CONFIG = ['on_toggle', 'max_plots', 'plot_gap', 'plot_poll', 'load_max', 'plotter', 'k', 'index', 'last_start', 'failures'];
+const SHOWN_CONFIG = [
+  'on_toggle',
+  'max_plots',
+  'plot_gap',
+  'plot_poll',
+  'load_max',
+  'plotter',
+  'k',
+  'index',
+  'last_start',
+  'failures',
+];
 
 /** A value as a person reads it. */
 export function showConfigValue(row: ConfigRow, nowMs: number): string {
-  return TIME_VALUES.has(row.name) && typeof row.value === 'number' ? formatUnixTime(row.value, nowMs) : String(row.value);
+  return TIME_VALUES.has(row.name) && typeof row.value === 'number'
+    ? formatUnixTime(row.value, nowMs)
+    : String(row.value);
 }
 
 export function formatStatus(status: Status, nowMs: number): string {
@@ -48,7 +68,16 @@ export function formatStatus(status: Status, nowMs: number): string {
   }
   out.push('', 'config:');
   const shown = status.config.filter((row) => SHOWN_CONFIG.includes(row.name));
-  out.push(formatTable([['name', 'value', 'source'], ...shown.map((row) => [row.name, showConfigValue(row, nowMs), row.error ? `${row.source} (file invalid)` : row.source])]));
+  out.push(
+    formatTable([
+      ['name', 'value', 'source'],
+      ...shown.map((row) => [
+        row.name,
+        showConfigValue(row, nowMs),
+        row.error ? `${row.source} (file invalid)` : row.source,
+      ]),
+    ]),
+  );
   const errors = status.config.filter((row) => row.error);
   for (const row of errors) out.push(`  ! ${row.error}`);
   out.push('', status.disks.length === 0 ? 'disks: none found' : `disks: ${status.disks.length}`);
@@ -67,7 +96,8 @@ export function formatStatus(status: Status, nowMs: number): string {
         ]),
       ]),
     );
-    for (const disk of status.disks) for (const problem of disk.problems) out.push(`  ! ${disk.farm}/${disk.disk}: ${problem}`);
+    for (const disk of status.disks)
+      for (const problem of disk.problems) out.push(`  ! ${disk.farm}/${disk.disk}: ${problem}`);
   }
   if (status.archive.length > 0) out.push('', ...status.archive);
   return out.join('\n');

@@ -43,10 +43,20 @@ export function jobListCommand(io: CommandIo, json: boolean): number {
     io.out(`no jobs: the global files in ${io.paths.configDir} are the one job (goplot job add NAME makes one)`);
     return 0;
   }
-  io.out(formatTable([
-    ['job', 'on_toggle', 'plotter', 'k', 'temp_root', 'dest_farms', 'running'],
-    ...rows.map((row) => [row.name, row.state, row.plotter, String(row.k), row.tempRoot, row.destFarms, String(row.running)]),
-  ]));
+  io.out(
+    formatTable([
+      ['job', 'on_toggle', 'plotter', 'k', 'temp_root', 'dest_farms', 'running'],
+      ...rows.map((row) => [
+        row.name,
+        row.state,
+        row.plotter,
+        String(row.k),
+        row.tempRoot,
+        row.destFarms,
+        String(row.running),
+      ]),
+    ]),
+  );
   for (const row of rows) if (row.problem) io.out(`  ! ${row.problem}`);
   for (const line of refused) io.out(`  ! ${line}`);
   return refused.length > 0 || rows.some((row) => row.problem) ? 1 : 0;
@@ -65,8 +75,13 @@ export function jobAddCommand(io: CommandIo, name: string): number {
     return 2;
   }
   fs.mkdirSync(dir, { recursive: true });
-  io.out(`created job ${name} in ${dir}: it uses the global values until it has its own (goplot set --job ${name} NAME VALUE)`);
-  if (first) io.out('config/jobs/ has a job now: the loop starts plots for the jobs there only; the global files are their defaults and global limits');
+  io.out(
+    `created job ${name} in ${dir}: it uses the global values until it has its own (goplot set --job ${name} NAME VALUE)`,
+  );
+  if (first)
+    io.out(
+      'config/jobs/ has a job now: the loop starts plots for the jobs there only; the global files are their defaults and global limits',
+    );
   return 0;
 }
 
@@ -82,7 +97,15 @@ export function jobShowCommand(io: CommandIo, name: string, json: boolean): numb
     const own = config.hasOwn(value);
     const inspected = own ? config.own.inspect(value) : config.inspect(value);
     const shown = !own && kind === 'limit' ? '(none of its own)' : describeValue(value, inspected.value);
-    const source = own ? `job${inspected.error ? ' (file invalid)' : ''}` : kind === 'limit' ? 'global limit only' : kind === 'state' ? 'default' : inspected.source === 'file' ? 'global' : 'default';
+    const source = own
+      ? `job${inspected.error ? ' (file invalid)' : ''}`
+      : kind === 'limit'
+        ? 'global limit only'
+        : kind === 'state'
+          ? 'default'
+          : inspected.source === 'file'
+            ? 'global'
+            : 'default';
     return { name: value, kind, value: shown, source, file: inspected.file, error: inspected.error ?? null };
   };
   const rows = [
@@ -91,7 +114,9 @@ export function jobShowCommand(io: CommandIo, name: string, json: boolean): numb
     ...[...JOB_STATE_VALUES].map((value) => row(value, 'state')),
   ];
   if (json) {
-    io.out(JSON.stringify({ job: name, ok: limits.ok, problem: limits.ok ? null : limits.message, values: rows }, null, 2));
+    io.out(
+      JSON.stringify({ job: name, ok: limits.ok, problem: limits.ok ? null : limits.message, values: rows }, null, 2),
+    );
   } else {
     io.out(`job ${name} (${jobPaths(io.paths, name).configDir})`);
     io.out(formatTable([['name', 'value', 'source'], ...rows.map((r) => [r.name, r.value, r.source])]));
@@ -108,7 +133,9 @@ export function setJobCommand(io: CommandIo, job: string, name: string, value: s
     return 2;
   }
   if (!isJobValue(name)) {
-    io.err(`goplot set: ${name} is not a job value (a job has: ${[...JOB_PLOT_VALUES, ...JOB_LIMIT_VALUES].join(', ')})`);
+    io.err(
+      `goplot set: ${name} is not a job value (a job has: ${[...JOB_PLOT_VALUES, ...JOB_LIMIT_VALUES].join(', ')})`,
+    );
     return 2;
   }
   const result = setValue(jobPaths(io.paths, job), name, value);

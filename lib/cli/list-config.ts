@@ -34,12 +34,17 @@ export function listConfig(paths: HomePaths, env: NodeJS.ProcessEnv): ConfigRow[
 
 /** Aligned columns a person reads under a header: name, value, where it came from, meaning; any error below its row. */
 export function formatConfig(rows: ConfigRow[], nowMs: number): string {
-  const shown = rows.map((row) => (TIME_VALUES.has(row.name) && typeof row.value === 'number' ? formatUnixTime(row.value, nowMs) : describeValue(row.name, row.value)));
+  const shown = rows.map((row) =>
+    TIME_VALUES.has(row.name) && typeof row.value === 'number'
+      ? formatUnixTime(row.value, nowMs)
+      : describeValue(row.name, row.value),
+  );
   const sources = rows.map((row) => (row.error ? `${row.source} (file invalid)` : row.source));
   const nameWidth = Math.max('name'.length, ...rows.map((row) => row.name.length));
   const valueWidth = Math.min(40, Math.max('value'.length, ...shown.map((value) => value.length)));
   const sourceWidth = 24;
-  const line = (name: string, value: string, source: string, help: string) => `${name.padEnd(nameWidth)}  ${value.padEnd(valueWidth)}  ${source.padEnd(sourceWidth)}  ${help}`;
+  const line = (name: string, value: string, source: string, help: string) =>
+    `${name.padEnd(nameWidth)}  ${value.padEnd(valueWidth)}  ${source.padEnd(sourceWidth)}  ${help}`;
   const lines = rows.map((row, i) => {
     const text = line(row.name, shown[i]!, sources[i]!, row.help);
     return row.error ? `${text}\n  ! ${row.error}` : text;

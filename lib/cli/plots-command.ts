@@ -9,9 +9,13 @@ export async function plotsCommand(io: CliIo, options: { json: boolean; disk?: s
     io.err(`goplot plots: --disk ${JSON.stringify(options.disk)} is not FARM/DISK (e.g. farm1/disk3)`);
     return 2;
   }
-  const config = new ConfigReader(io.paths, (level, message) => {
-    if (level === 'warn') io.err(`goplot plots: ${message}`);
-  }, io.env);
+  const config = new ConfigReader(
+    io.paths,
+    (level, message) => {
+      if (level === 'warn') io.err(`goplot plots: ${message}`);
+    },
+    io.env,
+  );
   const { inventory, cache } = await readPlotInventory({ config, disk: options.disk });
   if (options.disk !== undefined && inventory.farms.length === 0) {
     io.err(`goplot plots: --disk ${options.disk}: no such disk under ${config.get('farm_root')}`);

@@ -26,18 +26,27 @@ function localTime(ms: number): string {
 }
 
 /** `goplot replot --dry-run [--json]`: per disk, the old plots replot would remove and in which order. */
-export async function replotCommand(io: CliIo, options: { dryRun: boolean; json: boolean; disk?: string }): Promise<number> {
+export async function replotCommand(
+  io: CliIo,
+  options: { dryRun: boolean; json: boolean; disk?: string },
+): Promise<number> {
   if (!options.dryRun) {
-    io.err('goplot replot: only --dry-run exists: old plots are removed by the tractors, one just before each new plot needs its room (echo on > config/replot.goplot)');
+    io.err(
+      'goplot replot: only --dry-run exists: old plots are removed by the tractors, one just before each new plot needs its room (echo on > config/replot.goplot)',
+    );
     return 2;
   }
-  const config = new ConfigReader(io.paths, (level, message) => {
-    if (level === 'warn') io.err(`goplot replot: ${message}`);
-  }, io.env);
+  const config = new ConfigReader(
+    io.paths,
+    (level, message) => {
+      if (level === 'warn') io.err(`goplot replot: ${message}`);
+    },
+    io.env,
+  );
   const { on, rule } = readReplotSettings(config);
   const k = config.get('k');
   const compression = config.get('compression');
-  const kind = config.get('pool_contract') === '' ? 'solo' as const : 'pool' as const;
+  const kind = config.get('pool_contract') === '' ? ('solo' as const) : ('pool' as const);
   const newPlot = `${config.get('plotter')} k${k} C${compression} ${kind}, ${formatBytes(committedKiB(k, compression) * 1024)} with its margin`;
   const farmRoot = config.get('farm_root');
   const headers = HeaderCache.load(headerCacheFile(io.paths));
@@ -46,32 +55,55 @@ export async function replotCommand(io: CliIo, options: { dryRun: boolean; json:
     for (const disk of listDisks(farmRoot, farm)) {
       if (options.disk !== undefined && `${farm}/${disk.disk}` !== options.disk) continue;
       const plots = listReplotCandidates(disk.plotsDir, rule, headers);
-      const space = await readDiskSpace(disk.dir, config.get('disk_space'), { timeoutMs: config.get('disk_timeout') * 1000 }).catch(() => null);
+      const space = await readDiskSpace(disk.dir, config.get('disk_space'), {
+        timeoutMs: config.get('disk_timeout') * 1000,
+      }).catch(() => null);
       plans.push({ farm, disk: disk.disk, freeBytes: space ? space.freeBytes : null, plots });
     }
   }
   headers.save();
-  const matchesNew = rule.any && ruleMatches(rule, { format: 'v2', plotId: '', k, compression, kind, memoBytes: 0, headerBytes: 0 }, Date.now());
+  const matchesNew =
+    rule.any &&
+    ruleMatches(rule, { format: 'v2', plotId: '', k, compression, kind, memoBytes: 0, headerBytes: 0 }, Date.now());
   const total = plans.reduce((sum, plan) => sum + plan.plots.length, 0);
   const bytes = plans.reduce((sum, plan) => sum + plan.plots.reduce((s, plot) => s + plot.sizeBytes, 0), 0);
   if (options.json) {
-    io.out(JSON.stringify({ replot: on ? 'on' : 'off', rule: rule.text, newPlot: { k, compression, kind }, matchesNewPlots: matchesNew, total, bytes, disks: plans }, null, 2));
+    io.out(
+      JSON.stringify(
+        {
+          replot: on ? 'on' : 'off',
+          rule: rule.text,
+          newPlot: { k, compression, kind },
+          matchesNewPlots: matchesNew,
+          total,
+          bytes,
+          disks: plans,
+        },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const out = [
     `replot: ${on ? 'on' : 'off (nothing is removed until: echo on > config/replot.goplot)'}; replot_match: ${rule.text}; new plots: ${newPlot}`,
   ];
-  if (matchesNew) out.push(`warning: replot_match also matches the plots being made; the tractors remove nothing while it does`);
+  if (matchesNew)
+    out.push(`warning: replot_match also matches the plots being made; the tractors remove nothing while it does`);
   for (const plan of plans) {
     const free = plan.freeBytes === null ? 'free space unreadable' : `${formatBytes(plan.freeBytes)} free`;
     if (plan.plots.length === 0) {
       out.push(`${plan.farm}/${plan.disk}: no plot matches (${free})`);
       continue;
     }
-    out.push(`${plan.farm}/${plan.disk}: ${plan.plots.length} old plot${plan.plots.length === 1 ? '' : 's'} would go, one per new plot that needs the room, in this order (${free}):`);
+    out.push(
+      `${plan.farm}/${plan.disk}: ${plan.plots.length} old plot${plan.plots.length === 1 ? '' : 's'} would go, one per new plot that needs the room, in this order (${free}):`,
+    );
     plan.plots.forEach((plot, at) => {
       const { header } = plot;
-      out.push(`  ${at + 1}. ${path.basename(plot.path)}  ${header.format} k${header.k} C${header.compression} ${header.kind}  ${formatBytes(plot.sizeBytes)}  made ${localTime(plot.mtimeMs)}`);
+      out.push(
+        `  ${at + 1}. ${path.basename(plot.path)}  ${header.format} k${header.k} C${header.compression} ${header.kind}  ${formatBytes(plot.sizeBytes)}  made ${localTime(plot.mtimeMs)}`,
+      );
     });
   }
   out.push(`in all: ${total} plot${total === 1 ? '' : 's'} (${formatBytes(bytes)}) left to replace`);

@@ -53,7 +53,9 @@ export class ConfigReader {
     }
     let problem: string;
     if (read.status === 'ok') {
-      const parsed = (spec.parse as (raw: string) => { ok: true; value: unknown } | { ok: false; expected: string })(read.raw);
+      const parsed = (spec.parse as (raw: string) => { ok: true; value: unknown } | { ok: false; expected: string })(
+        read.raw,
+      );
       if (parsed.ok) {
         this.lastGood.set(name, parsed.value);
         this.said.delete(name);

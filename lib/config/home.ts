@@ -44,7 +44,8 @@ export function homeProblem(paths: HomePaths, source: string, options: { mayBeNe
   } catch {
     return `the home ${paths.home} (${source}) does not exist; check the path, or ${makeIt}`;
   }
-  if (!fs.existsSync(paths.configDir)) return `${paths.home} (${source}) is no goplot home: it has no config/ folder; check the path, or ${makeIt}`;
+  if (!fs.existsSync(paths.configDir))
+    return `${paths.home} (${source}) is no goplot home: it has no config/ folder; check the path, or ${makeIt}`;
   return null;
 }
 

@@ -28,7 +28,8 @@ export function readSecret(paths: HomePaths, name: string, log: SecretLog): stri
     try {
       const stat = fs.fstatSync(fd);
       if (stat.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
-      if (!stat.isFile() || stat.size > 64 * 1024) throw Object.assign(new Error('not a small regular file'), { code: 'not a small regular file' });
+      if (!stat.isFile() || stat.size > 64 * 1024)
+        throw Object.assign(new Error('not a small regular file'), { code: 'not a small regular file' });
       mode = stat.mode;
       text = fs.readFileSync(fd, 'utf8');
     } finally {
@@ -38,14 +39,27 @@ export function readSecret(paths: HomePaths, name: string, log: SecretLog): stri
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
     const problem = code === 'EISDIR' ? 'it is a directory, not a file' : `${code ?? 'error'}`;
-    warnOnce(file, `unreadable:${problem}`, log, `${file}: cannot be read (${problem}); the secret is treated as not set`);
+    warnOnce(
+      file,
+      `unreadable:${problem}`,
+      log,
+      `${file}: cannot be read (${problem}); the secret is treated as not set`,
+    );
     return null;
   }
   if ((mode & 0o077) !== 0) {
     const octal = (mode & 0o777).toString(8);
-    warnOnce(file, `mode:${octal}`, log, `${file}: secret file is readable by group or others (mode ${octal}); run chmod 600 ${file}`);
+    warnOnce(
+      file,
+      `mode:${octal}`,
+      log,
+      `${file}: secret file is readable by group or others (mode ${octal}); run chmod 600 ${file}`,
+    );
   }
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   return lines.at(-1) ?? null;
 }
 

@@ -27,9 +27,13 @@ export function readValueFile(file: string): RawValue {
     try {
       const stat = fs.fstatSync(fd);
       if (stat.isDirectory()) return { status: 'unreadable', problem: 'it is a directory, not a file' };
-      if (!stat.isFile()) return { status: 'unreadable', problem: 'it is not a regular file (a FIFO, device or socket)' };
+      if (!stat.isFile())
+        return { status: 'unreadable', problem: 'it is not a regular file (a FIFO, device or socket)' };
       if (stat.size > MAX_VALUE_FILE_BYTES) {
-        return { status: 'unreadable', problem: `it is ${stat.size} bytes, more than any value takes (at most ${MAX_VALUE_FILE_BYTES}); not read` };
+        return {
+          status: 'unreadable',
+          problem: `it is ${stat.size} bytes, more than any value takes (at most ${MAX_VALUE_FILE_BYTES}); not read`,
+        };
       }
       const buffer = Buffer.alloc(stat.size);
       const read = stat.size > 0 ? fs.readSync(fd, buffer, 0, stat.size, 0) : 0;
@@ -41,10 +45,17 @@ export function readValueFile(file: string): RawValue {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return { status: 'missing' };
     if (code === 'EISDIR') return { status: 'unreadable', problem: 'it is a directory, not a file' };
-    if (code === 'ELOOP') return { status: 'unreadable', problem: 'it is a symbolic link; value files must be regular files (replace the link with the file)' };
+    if (code === 'ELOOP')
+      return {
+        status: 'unreadable',
+        problem: 'it is a symbolic link; value files must be regular files (replace the link with the file)',
+      };
     return { status: 'unreadable', problem: `${code ?? 'error'}: ${errorMessage(error)}` };
   }
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
   const raw = lines.at(-1) ?? '';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b-\u001f\u007f\ufffd]/.test(raw)) return { status: 'binary', raw };

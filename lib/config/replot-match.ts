@@ -19,7 +19,8 @@ export interface ReplotRule {
 
 export type ParsedRule = { ok: true; rule: ReplotRule } | { ok: false; expected: string };
 
-export const RULE_SYNTAX = 'none, or space-separated conditions that must all hold: kind=solo|pool, compression<N (1-10), k=N (18-50), before=YYYY-MM-DD';
+export const RULE_SYNTAX =
+  'none, or space-separated conditions that must all hold: kind=solo|pool, compression<N (1-10), k=N (18-50), before=YYYY-MM-DD';
 export const NO_RULE: ReplotRule = { text: 'none', any: false };
 
 function wrong(why: string): ParsedRule {
@@ -38,18 +39,28 @@ function localMidnight(text: string): number | undefined {
   if (!match) return undefined;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(year, month - 1, day);
-  return date.getFullYear() === year && date.getMonth() === month - 1 && date.getDate() === day ? date.getTime() : undefined;
+  return date.getFullYear() === year && date.getMonth() === month - 1 && date.getDate() === day
+    ? date.getTime()
+    : undefined;
 }
 
 export function parseReplotRule(raw: string): ParsedRule {
-  const words = raw.trim().split(/\s+/).filter((word) => word !== '');
+  const words = raw
+    .trim()
+    .split(/\s+/)
+    .filter((word) => word !== '');
   if (words.length === 0) return wrong('it is empty');
   if (words.length === 1 && words[0] === 'none') return { ok: true, rule: NO_RULE };
   const rule: Omit<ReplotRule, 'text' | 'any'> = {};
   for (const word of words) {
     const match = /^(kind|compression|k|before)(=|<)(.*)$/.exec(word);
     if (!match) return wrong(`"${word}" is not a condition`);
-    const [, name, operator, value] = match as unknown as [string, 'kind' | 'compression' | 'k' | 'before', string, string];
+    const [, name, operator, value] = match as unknown as [
+      string,
+      'kind' | 'compression' | 'k' | 'before',
+      string,
+      string,
+    ];
     const expectedOperator = name === 'compression' ? '<' : '=';
     if (operator !== expectedOperator) return wrong(`"${word}": write ${name}${expectedOperator}…`);
     const seen = name === 'compression' ? rule.compressionBelow : name === 'before' ? rule.beforeMs : rule[name];

@@ -34,7 +34,8 @@ export function powerOfTwo(min: number, max: number): ValueParser<number> {
 
 export function oneOf<T extends string>(values: readonly T[]): ValueParser<T> {
   const expected = `one of ${values.join(', ')}`;
-  return (raw) => ((values as readonly string[]).includes(raw) ? { ok: true, value: raw as T } : { ok: false, expected });
+  return (raw) =>
+    (values as readonly string[]).includes(raw) ? { ok: true, value: raw as T } : { ok: false, expected };
 }
 
 export const ROLES = ['plotter', 'harvester', 'farmer'] as const;
@@ -63,7 +64,9 @@ export const absolutePath: ValueParser<string> = (raw) =>
   raw.startsWith('/') || raw.startsWith('~/') ? { ok: true, value: raw } : { ok: false, expected: 'an absolute path' };
 
 export const commandName: ValueParser<string> = (raw) =>
-  raw.length > 0 && !/\s/.test(raw) ? { ok: true, value: raw } : { ok: false, expected: 'a command name or path without spaces' };
+  raw.length > 0 && !/\s/.test(raw)
+    ? { ok: true, value: raw }
+    : { ok: false, expected: 'a command name or path without spaces' };
 
 /** A file or directory name inside one folder, as farm and temp dir names are. */
 export const plainName: ValueParser<string> = (raw) =>
@@ -90,7 +93,10 @@ export const cpuList: ValueParser<string> = (raw) =>
 
 export function hexOrEmpty(length: number, what: string): ValueParser<string> {
   const pattern = new RegExp(`^(0x)?[0-9a-fA-F]{${length}}$`);
-  return (raw) => (raw === '' || pattern.test(raw) ? { ok: true, value: raw } : { ok: false, expected: `${what} (${length} hex digits), or nothing` });
+  return (raw) =>
+    raw === '' || pattern.test(raw)
+      ? { ok: true, value: raw }
+      : { ok: false, expected: `${what} (${length} hex digits), or nothing` };
 }
 
 export const poolContractOrEmpty: ValueParser<string> = (raw) =>
@@ -110,19 +116,26 @@ let checkCron: ((pattern: string) => CronCheck) | null = null;
  * use: most scripts never parse a schedule, and node-cron costs them 15-40 ms of start-up.
  */
 function cronCheck(pattern: string): CronCheck {
-  checkCron ??= (createRequire(import.meta.url)('node-cron') as { validateDetailed: (pattern: string) => CronCheck }).validateDetailed;
+  checkCron ??= (createRequire(import.meta.url)('node-cron') as { validateDetailed: (pattern: string) => CronCheck })
+    .validateDetailed;
   return checkCron(pattern);
 }
 
 const CRON_FIELD_NAMES: Record<string, string> = {
-  second: 'second', minute: 'minute', hour: 'hour', dayOfMonth: 'day of month', month: 'month', dayOfWeek: 'day of week',
+  second: 'second',
+  minute: 'minute',
+  hour: 'hour',
+  dayOfMonth: 'day of month',
+  month: 'month',
+  dayOfWeek: 'day of week',
 };
 
 /** Five or six cron fields that node-cron accepts. */
 export const cronExpression: ValueParser<string> = (raw) => {
   const expected = 'a cron schedule of five or six fields, such as */5 * * * *';
   const fields = raw.split(/\s+/);
-  if (!((fields.length === 5 || fields.length === 6) && fields.every((field) => /^[\d*/,\-A-Za-z?]+$/.test(field)))) return { ok: false, expected };
+  if (!((fields.length === 5 || fields.length === 6) && fields.every((field) => /^[\d*/,\-A-Za-z?]+$/.test(field))))
+    return { ok: false, expected };
   const value = raw.replace(/\s+/g, ' ');
   // every minute (the default) needs no check: `goplot status` and `config` then never load node-cron
   if (fields.every((field) => field === '*')) return { ok: true, value };
@@ -131,13 +144,16 @@ export const cronExpression: ValueParser<string> = (raw) => {
   const why = check.errors.map((error) =>
     error.field in CRON_FIELD_NAMES && error.value !== undefined && !error.message.includes('impossible')
       ? `${JSON.stringify(error.value)} is not a valid ${CRON_FIELD_NAMES[error.field]}`
-      : error.message);
+      : error.message,
+  );
   return { ok: false, expected: why.length > 0 ? `${expected}; ${why.join(', ')}` : expected };
 };
 
-export const absolutePathOrEmpty: ValueParser<string> = (raw) => (raw === '' ? { ok: true, value: '' } : absolutePath(raw));
+export const absolutePathOrEmpty: ValueParser<string> = (raw) =>
+  raw === '' ? { ok: true, value: '' } : absolutePath(raw);
 
-export const commandNameOrEmpty: ValueParser<string> = (raw) => (raw === '' ? { ok: true, value: '' } : commandName(raw));
+export const commandNameOrEmpty: ValueParser<string> = (raw) =>
+  raw === '' ? { ok: true, value: '' } : commandName(raw);
 
 /**
  * Farm names (with `withDisks`, also `farm/disk`) separated by spaces or commas; empty for none.
@@ -145,10 +161,14 @@ export const commandNameOrEmpty: ValueParser<string> = (raw) => (raw === '' ? { 
  */
 export function nameList(withDisks: boolean): ValueParser<string> {
   const shape = withDisks ? /^[^/]+(\/[^/]+)?$/ : /^[^/]+$/;
-  const expected = withDisks ? 'farm names or farm/disk, separated by spaces, or nothing' : 'farm names separated by spaces, or nothing';
+  const expected = withDisks
+    ? 'farm names or farm/disk, separated by spaces, or nothing'
+    : 'farm names separated by spaces, or nothing';
   return (raw) => {
     const names = raw.split(/[\s,]+/).filter((name) => name !== '');
-    const ok = names.every((name) => shape.test(name) && !name.split('/').some((part) => part === '.' || part === '..'));
+    const ok = names.every(
+      (name) => shape.test(name) && !name.split('/').some((part) => part === '.' || part === '..'),
+    );
     return ok ? { ok: true, value: names.join(' ') } : { ok: false, expected };
   };
 }

@@ -13,12 +13,18 @@ export function setValue(paths: HomePaths, name: string, raw: string): SetResult
   const text = raw.trim();
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\ufffd]/.test(text)) {
-    return { ok: false, message: `${valueFilePath(paths, name)}: refusing ${JSON.stringify(raw)} (it holds control or binary bytes)` };
+    return {
+      ok: false,
+      message: `${valueFilePath(paths, name)}: refusing ${JSON.stringify(raw)} (it holds control or binary bytes)`,
+    };
   }
   const parsed = (VALUE_SPECS[name].parse as (raw: string) => { ok: boolean; expected?: string })(text);
   const file = valueFilePath(paths, name);
   if (!parsed.ok || text.includes('\n')) {
-    return { ok: false, message: `${file}: refusing ${JSON.stringify(raw)} (expected ${parsed.expected ?? 'one line'})` };
+    return {
+      ok: false,
+      message: `${file}: refusing ${JSON.stringify(raw)} (expected ${parsed.expected ?? 'one line'})`,
+    };
   }
   writeFileAtomicSync(file, `${text}\n`);
   return { ok: true, file, value: text };

@@ -5,7 +5,11 @@ import path from 'node:path';
 export function lastLines(file: string, count: number): string[] {
   try {
     const text = fs.readFileSync(file, 'utf8');
-    return text.split('\n').map((line) => line.trimEnd()).filter(Boolean).slice(-count);
+    return text
+      .split('\n')
+      .map((line) => line.trimEnd())
+      .filter(Boolean)
+      .slice(-count);
   } catch {
     return [];
   }

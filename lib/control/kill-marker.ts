@@ -23,7 +23,9 @@ export function writeKillMarker(paths: HomePaths, request: KillRequest): void {
 export function readKillMarker(paths: HomePaths, index: number): KillRequest | null {
   try {
     const parsed = JSON.parse(fs.readFileSync(markerFile(paths, index), 'utf8')) as Partial<KillRequest>;
-    return parsed.index === index && typeof parsed.by === 'string' ? { index, by: parsed.by, requestedAtMs: Number(parsed.requestedAtMs) || 0 } : null;
+    return parsed.index === index && typeof parsed.by === 'string'
+      ? { index, by: parsed.by, requestedAtMs: Number(parsed.requestedAtMs) || 0 }
+      : null;
   } catch {
     return null;
   }

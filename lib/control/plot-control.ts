@@ -51,7 +51,8 @@ export interface KillResult {
  * (only names holding its plot id and ending .tmp, in its own dirs), then its disk reservation.
  */
 export async function killPlot(paths: HomePaths, plot: RunningPlot, by: string, graceMs = 10_000): Promise<KillResult> {
-  if (plot.index === null) throw new Error(`plot pid ${plot.pid} has no index (not started by goplot): kill it yourself`);
+  if (plot.index === null)
+    throw new Error(`plot pid ${plot.pid} has no index (not started by goplot): kill it yourself`);
   const lines: string[] = [];
   writeKillMarker(paths, { index: plot.index, by, requestedAtMs: Date.now() });
   signalTree(plot.pid, 'SIGCONT'); // a suspended plot cannot act on SIGTERM
@@ -73,7 +74,10 @@ export async function killPlot(paths: HomePaths, plot: RunningPlot, by: string, 
     removed.push(own);
   }
   if (!plotId && !own) lines.push(`plot ${plot.index}: no plot id in its log yet, so no temporary files were removed`);
-  const released = plot.farm !== null && plot.disk !== null ? await releaseReservation(paths, plot.farm, plot.disk, committedKiB(plot.k, plot.compression)) : false;
+  const released =
+    plot.farm !== null && plot.disk !== null
+      ? await releaseReservation(paths, plot.farm, plot.disk, committedKiB(plot.k, plot.compression))
+      : false;
   return { removed, released, lines };
 }
 

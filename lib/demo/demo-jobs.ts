@@ -18,14 +18,19 @@ export function addDemoJobs(sandbox: Sandbox): string[] {
   const lines: string[] = [];
   for (const [job, values] of Object.entries(DEMO_JOBS)) {
     const tempRoot = `${sandbox.tempRoot}_${job}`;
-    for (const temp of job === 'nvme' ? ['1', '2'] : ['1']) fs.mkdirSync(path.join(tempRoot, temp), { recursive: true });
+    for (const temp of job === 'nvme' ? ['1', '2'] : ['1'])
+      fs.mkdirSync(path.join(tempRoot, temp), { recursive: true });
     const jobHome = jobPaths(sandbox.paths, job);
     fs.mkdirSync(jobHome.configDir, { recursive: true });
     for (const [name, value] of Object.entries({ ...values, temp_root: tempRoot })) {
       const result = setValue(jobHome, name, value);
       if (!result.ok) throw new Error(result.message);
     }
-    lines.push(`  job ${job}: ${Object.entries(values).map(([name, value]) => `${name} ${value}`).join(', ')}, temp_root ${tempRoot}`);
+    lines.push(
+      `  job ${job}: ${Object.entries(values)
+        .map(([name, value]) => `${name} ${value}`)
+        .join(', ')}, temp_root ${tempRoot}`,
+    );
   }
   return lines;
 }

@@ -25,18 +25,27 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs the cron-style parts once: diskhand and whichever collectors exist. */
 async function runPeriodicParts(env: NodeJS.ProcessEnv): Promise<void> {
-  const parts = ['scripts/diskhand.js', 'collectors/goplot_collector.js', 'collectors/getharvester_collector.js'].filter((part) => fs.existsSync(script(part)));
+  const parts = [
+    'scripts/diskhand.js',
+    'collectors/goplot_collector.js',
+    'collectors/getharvester_collector.js',
+  ].filter((part) => fs.existsSync(script(part)));
   for (const part of parts) await execa('node', [script(part)], { env, reject: false, timeout: 30_000 });
 }
 
 async function readFarm(sandbox: Sandbox) {
-  const snapshot = await readFarmSnapshot({ config: new ConfigReader(sandbox.paths, () => {}, process.env), now: Date.now });
+  const snapshot = await readFarmSnapshot({
+    config: new ConfigReader(sandbox.paths, () => {}, process.env),
+    now: Date.now,
+  });
   return { plots: snapshot.plots, made: snapshot.disks.reduce((sum, disk) => sum + (disk.plotFiles?.count ?? 0), 0) };
 }
 
 async function progressLine(sandbox: Sandbox, elapsedS: number): Promise<string> {
   const farm = await readFarm(sandbox);
-  const plots = farm.plots.map((plot) => `#${plot.index ?? '?'} ${plot.job} p${plot.phase || '-'} ${Math.floor(plot.progress * 100)}%`);
+  const plots = farm.plots.map(
+    (plot) => `#${plot.index ?? '?'} ${plot.job} p${plot.phase || '-'} ${Math.floor(plot.progress * 100)}%`,
+  );
   return `[${formatDuration(elapsedS).padStart(7)}] running ${farm.plots.length}${plots.length ? ` (${plots.join(', ')})` : ''} | plots made ${farm.made}`;
 }
 
@@ -47,7 +56,8 @@ function summarise(sandbox: Sandbox, out: (line: string) => void): { made: numbe
   const failed = [...log.matchAll(/plot (\d+) failed: (.+?);/gm)];
   out('');
   out(`summary: ${finished.length} plots made, ${failed.length} failed`);
-  for (const [, index, took, where] of finished) out(`  plot ${index.padStart(2)}  ${(jobOf.get(index) ?? 'default').padEnd(5)}  ${took.padEnd(8)}  -> ${where}`);
+  for (const [, index, took, where] of finished)
+    out(`  plot ${index.padStart(2)}  ${(jobOf.get(index) ?? 'default').padEnd(5)}  ${took.padEnd(8)}  -> ${where}`);
   for (const [, index, why] of failed) out(`  plot ${index.padStart(2)}  failed: ${why}`);
   out('');
   out('look at:');
@@ -66,7 +76,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const env = { ...process.env, GOPLOT_HOME: sandbox.paths.home, SIMPLOTTER_SECONDS: String(options.plotSeconds) };
   out(`goplot demo in ${sandbox.root}`);
   out(`  2 farms x 3 disks under ${sandbox.farmRoot}, temp dirs ${sandbox.tempRoot}/1 and /2`);
-  out(`  the simulated plotter (k25, ${options.plotSeconds} s a plot), max_plots 3 for all jobs; plots start for ${options.seconds} s`);
+  out(
+    `  the simulated plotter (k25, ${options.plotSeconds} s a plot), max_plots 3 for all jobs; plots start for ${options.seconds} s`,
+  );
   for (const line of addDemoJobs(sandbox)) out(line);
   out('');
   await runPeriodicParts(env);
@@ -97,7 +109,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   } finally {
     stopHarvester();
     for (const child of [loop, harvesterlog]) child.kill('SIGTERM');
-    await Promise.all([loop, harvesterlog].map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+    await Promise.all(
+      [loop, harvesterlog].map(
+        (child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
+      ),
+    );
   }
   await runPeriodicParts(env);
   const { made } = summarise(sandbox, out);

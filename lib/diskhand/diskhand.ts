@@ -2,7 +2,14 @@ import { LOCKED_READ_MS } from '../farm/state-lock.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
-import { diskStateFile, formatDiskState, readDiskState, writeDiskState, type DiskState, type WritableDiskState } from '../farm/disk-state.js';
+import {
+  diskStateFile,
+  formatDiskState,
+  readDiskState,
+  writeDiskState,
+  type DiskState,
+  type WritableDiskState,
+} from '../farm/disk-state.js';
 import { formatBytes } from '../farm/disk-space.js';
 import { evaluateDisk, type DiskEvaluation } from '../farm/evaluate-disk.js';
 import { listFarms, type FarmDisk } from '../farm/farm-layout.js';
@@ -64,7 +71,6 @@ export const RESERVATION_GRACE_MS = 60_000;
 
 const WRITE_BATCH = 50;
 
-
 interface Pending {
   disk: FarmDisk;
   /** The state file as this run first read it. */
@@ -88,7 +94,9 @@ function whyNoDisks(farmRoot: string): string {
     fs.readdirSync(farmRoot);
     return '';
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? ' (it does not exist)' : ` (cannot read it: ${(error as Error).message})`;
+    return (error as NodeJS.ErrnoException).code === 'ENOENT'
+      ? ' (it does not exist)'
+      : ` (cannot read it: ${(error as Error).message})`;
   }
 }
 
@@ -123,7 +131,9 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   } catch (error) {
     // without require_mount they only tell read-only mounts, which access(W_OK) finds too
     if (requireMount) {
-      throw new Error(`cannot read mount points from ${mountinfo} (${errorMessage(error)}); require_mount=yes needs them, so no disk state was changed`);
+      throw new Error(
+        `cannot read mount points from ${mountinfo} (${errorMessage(error)}); require_mount=yes needs them, so no disk state was changed`,
+      );
     }
   }
 
@@ -133,56 +143,136 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   for (const line of farmNames.refused) log('warn', line);
   for (const farm of farmNames.usable) {
     const listed = await listDisksBounded(farmRoot, farm, timeoutMs);
-    const diskNames = splitUsableNames(listed.map((disk) => disk.disk), 'disk', path.join(farmRoot, farm));
+    const diskNames = splitUsableNames(
+      listed.map((disk) => disk.disk),
+      'disk',
+      path.join(farmRoot, farm),
+    );
     for (const line of diskNames.refused) log('warn', line);
     disks.push(...listed.filter((disk) => diskNames.usable.includes(disk.disk)));
   }
   const replot = readReplotSettings(config);
   const headers = replot.on ? HeaderCache.load(headerCacheFile(paths)) : undefined;
   const replotCredit = headers
-    ? (disk: FarmDisk, plotsInto: number) => replotCreditKiB(listReplotCandidates(disk.plotsDir, replot.rule, headers), plotsInto)
+    ? (disk: FarmDisk, plotsInto: number) =>
+        replotCreditKiB(listReplotCandidates(disk.plotsDir, replot.rule, headers), plotsInto)
     : undefined;
-  const evaluate = { requireMount, mounts, spaceMethod, runningPlots, plotKiB, timeoutMs, access: options.access, replotCredit };
+  const evaluate = {
+    requireMount,
+    mounts,
+    spaceMethod,
+    runningPlots,
+    plotKiB,
+    timeoutMs,
+    access: options.access,
+    replotCredit,
+  };
   const toItem = (disk: FarmDisk, before: DiskState, result: DiskEvaluation): Pending | DiskReport => {
     const name = `${disk.farm}/${disk.disk}`;
     const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
     if (result.kind === 'unreadable') {
-      return { farm: disk.farm, disk: disk.disk, outcome: 'error', state: formatDiskState(before), written: false, message: `${name}: ${result.problem}; ${left}` };
+      return {
+        farm: disk.farm,
+        disk: disk.disk,
+        outcome: 'error',
+        state: formatDiskState(before),
+        written: false,
+        message: `${name}: ${result.problem}; ${left}`,
+      };
     }
-    const replaced = before.kind === 'invalid' ? `; replaced the invalid state ${formatDiskState(before).slice('invalid '.length)}` : '';
+    const replaced =
+      before.kind === 'invalid'
+        ? `; replaced the invalid state ${formatDiskState(before).slice('invalid '.length)}`
+        : '';
     const level = before.kind === 'invalid' ? 'warn' : 'info';
     if (result.kind === 'unmounted') {
-      return { disk, before, target: { kind: 'unmounted' }, level, facts: `not a mount point and require_mount=yes${replaced}` };
+      return {
+        disk,
+        before,
+        target: { kind: 'unmounted' },
+        level,
+        facts: `not a mount point and require_mount=yes${replaced}`,
+      };
     }
     if (result.kind === 'on-root') {
-      return { disk, before, target: { kind: 'unmounted' }, level: 'warn', outcome: 'unmounted', facts: `${result.problem}; require_mount=yes${replaced}` };
+      return {
+        disk,
+        before,
+        target: { kind: 'unmounted' },
+        level: 'warn',
+        outcome: 'unmounted',
+        facts: `${result.problem}; require_mount=yes${replaced}`,
+      };
     }
     if (result.kind === 'read-only') {
-      return { disk, before, target: { kind: 'full' }, level: 'warn', outcome: 'read-only', facts: `read-only: ${result.problem}; no plot can be written there${replaced}` };
+      return {
+        disk,
+        before,
+        target: { kind: 'full' },
+        level: 'warn',
+        outcome: 'read-only',
+        facts: `read-only: ${result.problem}; no plot can be written there${replaced}`,
+      };
     }
     const committed = `committed ${formatBytes(result.committedKiB * 1024)} to ${plural(result.plots, 'plot')}`;
-    const needs = result.state.kind === 'full' ? `; one more k${k} C${compression} plot needs ${formatBytes(plotKiB * 1024)}` : '';
-    const byReplot = result.replotKiB > 0 ? `; replot can free ${formatBytes(result.replotKiB * 1024)} (replot_match: ${replot.rule.text})` : '';
-    return { disk, before, measured: true, target: result.state, level, facts: `free ${formatBytes(result.freeKiB * 1024)}, ${committed}${needs}${byReplot}${replaced}` };
+    const needs =
+      result.state.kind === 'full' ? `; one more k${k} C${compression} plot needs ${formatBytes(plotKiB * 1024)}` : '';
+    const byReplot =
+      result.replotKiB > 0
+        ? `; replot can free ${formatBytes(result.replotKiB * 1024)} (replot_match: ${replot.rule.text})`
+        : '';
+    return {
+      disk,
+      before,
+      measured: true,
+      target: result.state,
+      level,
+      facts: `free ${formatBytes(result.freeKiB * 1024)}, ${committed}${needs}${byReplot}${replaced}`,
+    };
   };
   // First pass, outside the lock: finds the disks that answer at all, so a hung one never holds it.
-  const pending = await mapLimited(disks, spaceMethod === 'df' ? 16 : 64, async (disk): Promise<Pending | DiskReport> => {
-    const name = `${disk.farm}/${disk.disk}`;
-    const before = readDiskState(paths, disk.farm, disk.disk);
-    if (before.kind === 'off') {
-      return { farm: disk.farm, disk: disk.disk, outcome: 'off', state: 'off', written: false, message: `${name}: off (set by hand; kept)` };
-    }
-    const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
-    // an unmounted disk usually shows an empty mount point dir: say unmounted, not incomplete
-    const unmounted = requireMount && !isMountPoint(disk.dir, mounts);
-    if (disk.hung !== null && !unmounted) {
-      return { farm: disk.farm, disk: disk.disk, outcome: 'error', state: formatDiskState(before), written: false, message: `${name}: ${disk.hung}; ${left}` };
-    }
-    if (!disk.complete && !unmounted) {
-      return { farm: disk.farm, disk: disk.disk, outcome: 'skipped', state: formatDiskState(before), written: false, message: `${name}: skipped, no ${disk.missing.join(' and ')} in ${disk.dir}; ${left}` };
-    }
-    return toItem(disk, before, unmounted ? { kind: 'unmounted' } : await evaluateDisk(disk, evaluate));
-  });
+  const pending = await mapLimited(
+    disks,
+    spaceMethod === 'df' ? 16 : 64,
+    async (disk): Promise<Pending | DiskReport> => {
+      const name = `${disk.farm}/${disk.disk}`;
+      const before = readDiskState(paths, disk.farm, disk.disk);
+      if (before.kind === 'off') {
+        return {
+          farm: disk.farm,
+          disk: disk.disk,
+          outcome: 'off',
+          state: 'off',
+          written: false,
+          message: `${name}: off (set by hand; kept)`,
+        };
+      }
+      const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
+      // an unmounted disk usually shows an empty mount point dir: say unmounted, not incomplete
+      const unmounted = requireMount && !isMountPoint(disk.dir, mounts);
+      if (disk.hung !== null && !unmounted) {
+        return {
+          farm: disk.farm,
+          disk: disk.disk,
+          outcome: 'error',
+          state: formatDiskState(before),
+          written: false,
+          message: `${name}: ${disk.hung}; ${left}`,
+        };
+      }
+      if (!disk.complete && !unmounted) {
+        return {
+          farm: disk.farm,
+          disk: disk.disk,
+          outcome: 'skipped',
+          state: formatDiskState(before),
+          written: false,
+          message: `${name}: skipped, no ${disk.missing.join(' and ')} in ${disk.dir}; ${left}`,
+        };
+      }
+      return toItem(disk, before, unmounted ? { kind: 'unmounted' } : await evaluateDisk(disk, evaluate));
+    },
+  );
 
   const lock = options.lock ?? (<T>(work: () => Promise<T>) => withStateLock(paths, work));
   let plotsSeen = runningPlots.length;
@@ -197,17 +287,31 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     const fresh = readHomeRunningPlots(config, options.procDir);
     plotsSeen = fresh.length;
     const locked = { ...evaluate, runningPlots: fresh, timeoutMs: Math.min(timeoutMs, LOCKED_READ_MS) };
-    return mapLimited(batch, 64, async (item) => ('measured' in item ? toItem(item.disk, item.before, await evaluateDisk(item.disk, locked)) : item));
+    return mapLimited(batch, 64, async (item) =>
+      'measured' in item ? toItem(item.disk, item.before, await evaluateDisk(item.disk, locked)) : item,
+    );
   };
   const decide = (item: Pending | DiskReport, snapshotAt: number): DiskReport => {
     if (!('target' in item)) return item;
     const { disk, target } = item;
     const current = readDiskState(paths, disk.farm, disk.disk);
     const base = { farm: disk.farm, disk: disk.disk };
-    if (current.kind === 'off') return { ...base, outcome: 'off', state: 'off', written: false, message: `${disk.farm}/${disk.disk}: off (set by hand; kept)` };
+    if (current.kind === 'off')
+      return {
+        ...base,
+        outcome: 'off',
+        state: 'off',
+        written: false,
+        message: `${disk.farm}/${disk.disk}: off (set by hand; kept)`,
+      };
     const name = `${disk.farm}/${disk.disk}`;
     const age = snapshotAt - mtimeMs(diskStateFile(paths, disk.farm, disk.disk));
-    if (current.kind === 'number' && target.kind === 'number' && target.kib < current.kib && age < RESERVATION_GRACE_MS) {
+    if (
+      current.kind === 'number' &&
+      target.kind === 'number' &&
+      target.kib < current.kib &&
+      age < RESERVATION_GRACE_MS
+    ) {
       const seconds = Math.max(0, Math.round(age / 1000));
       const message = `${name}: ${current.kib} KiB kept, written ${seconds} s ago (a tractor's reservation?); measured ${target.kib} KiB (${item.facts})`;
       return { ...base, outcome: 'room', state: String(current.kib), written: false, message };
@@ -251,11 +355,12 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   const farms = new Set(reports.map((report) => report.farm)).size;
   const written = reports.filter((report) => report.written).length;
   const seconds = ((now() - started) / 1000).toFixed(2);
-  const summary = disks.length === 0
-    ? `no disks under ${farmRoot}${whyNoDisks(farmRoot)}; ${plural(plotsSeen, 'plot')} running (${seconds} s)`
-    : `${plural(disks.length, 'disk')} in ${plural(farms, 'farm')}: ${count('room')} with room, ${count('full')} full, ${count('read-only')} read-only, ${count('off')} off, `
-      + `${count('unmounted')} unmounted, ${count('skipped')} skipped, ${plural(count('error'), 'error')}; `
-      + `${plural(plotsSeen, 'plot')} running; ${plural(written, 'state file')} written (${seconds} s)`;
+  const summary =
+    disks.length === 0
+      ? `no disks under ${farmRoot}${whyNoDisks(farmRoot)}; ${plural(plotsSeen, 'plot')} running (${seconds} s)`
+      : `${plural(disks.length, 'disk')} in ${plural(farms, 'farm')}: ${count('room')} with room, ${count('full')} full, ${count('read-only')} read-only, ${count('off')} off, ` +
+        `${count('unmounted')} unmounted, ${count('skipped')} skipped, ${plural(count('error'), 'error')}; ` +
+        `${plural(plotsSeen, 'plot')} running; ${plural(written, 'state file')} written (${seconds} s)`;
   log(disks.length === 0 || count('error') > 0 ? 'warn' : 'info', summary);
   await sweepTemp({ config, log, procDir: options.procDir, now: (options.now ?? Date.now)() });
   headers?.save();

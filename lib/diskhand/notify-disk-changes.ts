@@ -18,7 +18,10 @@ export interface DiskEvent {
 /** Outcomes worth a message; `room` is remembered so that the next `full` is news again. */
 const NEWS: Partial<Record<DiskOutcome, (name: string) => Omit<DiskEvent, 'subject'>>> = {
   full: (name) => ({ kind: 'disk_full', text: `disk ${name} is full: no room for one more plot` }),
-  'read-only': (name) => ({ kind: 'disk_full', text: `disk ${name} is read-only (a failing disk?): it gets no plots until it is writable` }),
+  'read-only': (name) => ({
+    kind: 'disk_full',
+    text: `disk ${name} is read-only (a failing disk?): it gets no plots until it is writable`,
+  }),
   unmounted: (name) => ({ kind: 'disk_unmounted', text: `disk ${name} is not mounted: it gets no plots until it is` }),
 };
 const REMEMBERED = new Set<DiskOutcome>(['room', 'full', 'read-only', 'unmounted']);
@@ -79,7 +82,11 @@ export async function notifyDiskChanges(report: DiskhandReport, options: NotifyD
   if (!notify) {
     // got and the notifiers load only when a disk changed in this pass
     const { createPlotEvents } = await import('../notify/plot-events.js');
-    const plotEvents = createPlotEvents({ paths: options.paths, config: new ConfigReader(options.paths, () => {}), log: options.log });
+    const plotEvents = createPlotEvents({
+      paths: options.paths,
+      config: new ConfigReader(options.paths, () => {}),
+      log: options.log,
+    });
     notify = (kind, subject, text) => plotEvents.notifyEvent(kind, subject, text);
   }
   const send = notify;

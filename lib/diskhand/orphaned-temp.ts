@@ -114,7 +114,11 @@ export async function findOrphanedTemp(options: OrphanSweepOptions): Promise<Orp
       if (options.now - facts.mtimeMs < grace) continue;
       const minutes = Math.floor((options.now - facts.mtimeMs) / 60_000);
       const whose = id !== undefined ? `no running plot has plot id ${id.slice(0, 12)}…` : 'no running plot names it';
-      orphans.push({ path: full, bytes: facts.bytes, why: `${whose}, no process has it open, unchanged for ${minutes} min` });
+      orphans.push({
+        path: full,
+        bytes: facts.bytes,
+        why: `${whose}, no process has it open, unchanged for ${minutes} min`,
+      });
     }
   }
   return orphans;
@@ -123,7 +127,10 @@ export async function findOrphanedTemp(options: OrphanSweepOptions): Promise<Orp
 export type SweepLog = (level: 'info' | 'warn', message: string) => void;
 
 /** Removes what findOrphanedTemp proves orphaned, one line per removal and one for the total. */
-export async function sweepOrphanedTemp(options: OrphanSweepOptions, log: SweepLog): Promise<{ removed: Orphan[]; bytes: number }> {
+export async function sweepOrphanedTemp(
+  options: OrphanSweepOptions,
+  log: SweepLog,
+): Promise<{ removed: Orphan[]; bytes: number }> {
   const removed: Orphan[] = [];
   for (const orphan of await findOrphanedTemp(options)) {
     try {
@@ -136,7 +143,11 @@ export async function sweepOrphanedTemp(options: OrphanSweepOptions, log: SweepL
     log('info', `removed orphaned temp ${orphan.path} (${formatBytes(orphan.bytes)}): ${orphan.why}`);
   }
   const bytes = removed.reduce((sum, orphan) => sum + orphan.bytes, 0);
-  if (removed.length > 0) log('info', `freed ${formatBytes(bytes)} of temp space: ${removed.length} orphaned temp ${removed.length === 1 ? 'entry' : 'entries'} of plots that no longer run`);
+  if (removed.length > 0)
+    log(
+      'info',
+      `freed ${formatBytes(bytes)} of temp space: ${removed.length} orphaned temp ${removed.length === 1 ? 'entry' : 'entries'} of plots that no longer run`,
+    );
   return { removed, bytes };
 }
 
@@ -160,10 +171,18 @@ function tempDirsOf(config: ConfigReader): string[] {
  * minute whether or not plots are being started (the loop idles while on_toggle is off), and it
  * is the one pass that already owns the question "how much room is there".
  */
-export async function sweepTemp(o: { config: ConfigReader; log: SweepLog; procDir?: string; now: number }): Promise<void> {
+export async function sweepTemp(o: {
+  config: ConfigReader;
+  log: SweepLog;
+  procDir?: string;
+  now: number;
+}): Promise<void> {
   const dirs = [...new Set(sweptReaders(o.config).flatMap(tempDirsOf))];
   if (dirs.length === 0) return;
   // every job's plots: a job's plot may write into this temp root too
   const runningPlots = readHomeRunningPlots(o.config, o.procDir);
-  await sweepOrphanedTemp({ dirs, runningPlots, now: o.now, procDir: o.procDir, timeoutMs: o.config.get('disk_timeout') * 1000 }, o.log);
+  await sweepOrphanedTemp(
+    { dirs, runningPlots, now: o.now, procDir: o.procDir, timeoutMs: o.config.get('disk_timeout') * 1000 },
+    o.log,
+  );
 }

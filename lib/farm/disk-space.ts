@@ -11,7 +11,9 @@ type CheckDiskSpace = (dir: string) => Promise<{ size: number; free: number }>;
  * while Node loads its ESM build: take either shape.
  */
 async function loadCheckDiskSpace(): Promise<CheckDiskSpace> {
-  const module = (await import('check-disk-space')) as unknown as { default: CheckDiskSpace | { default: CheckDiskSpace } };
+  const module = (await import('check-disk-space')) as unknown as {
+    default: CheckDiskSpace | { default: CheckDiskSpace };
+  };
   const exported = module.default;
   return typeof exported === 'function' ? exported : exported.default;
 }
@@ -38,7 +40,10 @@ export interface ReadDiskSpaceOptions {
 export async function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from ${what} within ${formatSeconds(ms)} (a hung disk or mount?)`)), ms);
+    timer = setTimeout(
+      () => reject(new Error(`no answer from ${what} within ${formatSeconds(ms)} (a hung disk or mount?)`)),
+      ms,
+    );
   });
   try {
     return await Promise.race([work, timeout]);
@@ -63,10 +68,19 @@ export interface DiskSpace {
  * Throws, naming the dir, when it cannot be read or gives no answer within options.timeoutMs
  * (DISK_TIMEOUT_MS by default).
  */
-export async function readDiskSpace(dir: string, method: SpaceMethod, options: ReadDiskSpaceOptions = {}): Promise<DiskSpace> {
+export async function readDiskSpace(
+  dir: string,
+  method: SpaceMethod,
+  options: ReadDiskSpaceOptions = {},
+): Promise<DiskSpace> {
   const timeoutMs = options.timeoutMs ?? DISK_TIMEOUT_MS;
   // the stat can hang on a dead mount as well as statfs or df: one bound covers both
-  return boundedDiskCall(dir, method, () => measure(dir, method, options.statfs ?? ((target) => fs.promises.statfs(target))), timeoutMs);
+  return boundedDiskCall(
+    dir,
+    method,
+    () => measure(dir, method, options.statfs ?? ((target) => fs.promises.statfs(target))),
+    timeoutMs,
+  );
 }
 
 /** Dirs whose disk call got no answer in time and has not returned yet, with what was asked. */
@@ -92,9 +106,17 @@ function unansweredAt(dir: string): string | undefined {
  * healthy disks' reads would time out too. So a disk (dir, a dir below it, or its parent) whose
  * call is still out is not asked again until that call returns: it fails at once instead.
  */
-export async function boundedDiskCall<T>(dir: string, what: string, call: () => Promise<T>, timeoutMs: number): Promise<T> {
+export async function boundedDiskCall<T>(
+  dir: string,
+  what: string,
+  call: () => Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
   const pending = unansweredAt(dir);
-  if (pending !== undefined) throw new Error(`its earlier ${pending} call has not answered yet (a hung disk or mount?); not asked again until it does`);
+  if (pending !== undefined)
+    throw new Error(
+      `its earlier ${pending} call has not answered yet (a hung disk or mount?); not asked again until it does`,
+    );
   const work = call();
   let timedOut = false;
   const guarded = withTimeout(work, timeoutMs, what).catch((error: unknown) => {
@@ -115,7 +137,11 @@ export async function boundedDiskCall<T>(dir: string, what: string, call: () => 
   }
 }
 
-async function measure(dir: string, method: SpaceMethod, statfs: NonNullable<ReadDiskSpaceOptions['statfs']>): Promise<DiskSpace> {
+async function measure(
+  dir: string,
+  method: SpaceMethod,
+  statfs: NonNullable<ReadDiskSpaceOptions['statfs']>,
+): Promise<DiskSpace> {
   // check-disk-space would quietly measure the first existing parent of a missing dir: the root fs
   const stat = await fs.promises.stat(dir);
   if (!stat.isDirectory()) throw new Error(`${dir} is not a directory`);
@@ -129,7 +155,9 @@ async function measure(dir: string, method: SpaceMethod, statfs: NonNullable<Rea
     ({ size, free } = await (await loadCheckDiskSpace())(dir));
   } catch (error) {
     // execFile's message repeats the command and spans lines; df's own stderr says what is wrong
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0];
+    const stderr = String((error as { stderr?: unknown }).stderr ?? '')
+      .trim()
+      .split('\n')[0];
     throw new Error(stderr || errorMessage(error).split('\n')[0]);
   }
   if (!Number.isFinite(size) || !Number.isFinite(free)) throw new Error(`df gave no numbers for ${dir}`);
@@ -147,10 +175,23 @@ export interface WriteCheckOptions {
  * so after errors), or access(W_OK) fails (EROFS even for root). Throws when the check gets no
  * answer in time: the disk is then unreadable, not read-only.
  */
-export async function findWriteProblem(dir: string, mounts: MountPoints, options: WriteCheckOptions = {}): Promise<string | null> {
+export async function findWriteProblem(
+  dir: string,
+  mounts: MountPoints,
+  options: WriteCheckOptions = {},
+): Promise<string | null> {
   const access = options.access ?? ((target: string) => fs.promises.access(target, fs.constants.W_OK));
   // the bounded call first: the read-only check resolves links synchronously, which would hang on a dead disk
-  const error = await boundedDiskCall(dir, 'access', () => access(dir).then(() => null, (failure: unknown) => failure as Error), options.timeoutMs ?? DISK_TIMEOUT_MS);
+  const error = await boundedDiskCall(
+    dir,
+    'access',
+    () =>
+      access(dir).then(
+        () => null,
+        (failure: unknown) => failure as Error,
+      ),
+    options.timeoutMs ?? DISK_TIMEOUT_MS,
+  );
   const readOnlyMount = findReadOnlyMount(dir, mounts);
   if (readOnlyMount !== null) return `mounted read-only at ${readOnlyMount}`;
   // `EROFS: read-only file system, access '/x'`: the path is known to the reader already

@@ -54,18 +54,28 @@ export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions)
       if (onRoot !== null) return { kind: 'on-root', problem: `${disk.plotsDir} is ${onRoot}` };
     }
     // a read-only disk's number never grows, so it would be chosen for every plot, each dying at its final copy
-    const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, { timeoutMs: options.timeoutMs, access: options.access });
+    const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, {
+      timeoutMs: options.timeoutMs,
+      access: options.access,
+    });
     if (writeProblem !== null) return { kind: 'read-only', problem: writeProblem };
     space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
   } catch (error) {
-    return { kind: 'unreadable', problem: `cannot read its space with ${options.spaceMethod} (${errorMessage(error)})` };
+    return {
+      kind: 'unreadable',
+      problem: `cannot read its space with ${options.spaceMethod} (${errorMessage(error)})`,
+    };
   }
   const plots = options.runningPlots.filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk);
   const committed = plots.reduce((sum, plot) => sum + committedKiB(plot.k, plot.compression), 0);
   const freeKiB = Math.floor(space.freeBytes / 1024);
   const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
   // a full disk holding plots that replot may remove has room for one more plot per such plot
-  const replotKiB = freeKiB - committed < options.plotKiB && options.replotCredit ? options.replotCredit(disk, plots.length) : 0;
-  const state = freeKiB - committed + replotKiB < options.plotKiB ? { kind: 'full' as const } : { kind: 'number' as const, kib: usedKiB + committed };
+  const replotKiB =
+    freeKiB - committed < options.plotKiB && options.replotCredit ? options.replotCredit(disk, plots.length) : 0;
+  const state =
+    freeKiB - committed + replotKiB < options.plotKiB
+      ? { kind: 'full' as const }
+      : { kind: 'number' as const, kib: usedKiB + committed };
   return { kind: 'measured', state, freeKiB, committedKiB: committed, plots: plots.length, replotKiB };
 }

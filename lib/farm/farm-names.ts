@@ -11,12 +11,19 @@ export function hasControlCharacters(name: string): boolean {
 }
 
 /** The usable names, and one sentence for each refused one. */
-export function splitUsableNames(names: string[], what: string, parent: string): { usable: string[]; refused: string[] } {
+export function splitUsableNames(
+  names: string[],
+  what: string,
+  parent: string,
+): { usable: string[]; refused: string[] } {
   const usable: string[] = [];
   const refused: string[] = [];
   for (const name of names) {
     if (!hasControlCharacters(name)) usable.push(name);
-    else refused.push(`${what} ${JSON.stringify(name)} in ${parent} has a control character (a newline?) in its name; skipped (rename it)`);
+    else
+      refused.push(
+        `${what} ${JSON.stringify(name)} in ${parent} has a control character (a newline?) in its name; skipped (rename it)`,
+      );
   }
   return { usable, refused };
 }

@@ -13,7 +13,6 @@ import type { PlotProgress } from './read-plot-phase.js';
 import { mapLimited } from '../util/map-limited.js';
 import { errorMessage } from '../util/run-main.js';
 
-
 export interface SnapshotPlot {
   /** From the plot log's name, `plot.<index>.log`; null for a plot started outside goplot. */
   index: number | null;
@@ -106,8 +105,13 @@ function comparePlots(a: SnapshotPlot, b: SnapshotPlot): number {
   return (a.index ?? Infinity) - (b.index ?? Infinity) || a.startedAtMs - b.startedAtMs || a.pid - b.pid;
 }
 
-function describePlot(plot: RunningPlot, nowMs: number, readProgress: ((logFile: string) => PlotProgress) | null): SnapshotPlot {
-  const { phase, progress, phaseSeconds } = readProgress && plot.logFile ? readProgress(plot.logFile) : { phase: 0, progress: 0, phaseSeconds: [] };
+function describePlot(
+  plot: RunningPlot,
+  nowMs: number,
+  readProgress: ((logFile: string) => PlotProgress) | null,
+): SnapshotPlot {
+  const { phase, progress, phaseSeconds } =
+    readProgress && plot.logFile ? readProgress(plot.logFile) : { phase: 0, progress: 0, phaseSeconds: [] };
   return {
     index: plot.index,
     job: plot.job ?? DEFAULT_JOB,
@@ -220,7 +224,14 @@ export async function readFarmSnapshot(options: ReadSnapshotOptions): Promise<Fa
   const mounts = requireMount ? mountTable : null;
   const mountsProblem = requireMount ? readProblem : null;
   const method = options.spaceMethod ?? config.get('disk_space');
-  const context: DiskContext = { paths: config.paths, plots, method, timeoutMs: config.get('disk_timeout') * 1000, mounts, mountTable };
+  const context: DiskContext = {
+    paths: config.paths,
+    plots,
+    method,
+    timeoutMs: config.get('disk_timeout') * 1000,
+    mounts,
+    mountTable,
+  };
   const layout = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
   const disks = await mapLimited(layout, method === 'df' ? 16 : 64, (disk) => describeDisk(disk, context));
   return { nowMs, farmRoot, plots, disks, mountsProblem };

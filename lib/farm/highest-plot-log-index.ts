@@ -12,8 +12,15 @@ export async function highestPlotLogIndex(farmRoot: string, timeoutMs = DISK_TIM
   let highest = 0;
   for (const farm of listFarms(farmRoot)) {
     const disks = await listDisksBounded(farmRoot, farm, timeoutMs);
-    const listings = await Promise.all(disks.filter((disk) => disk.hung === null).map((disk) =>
-      boundedDiskCall(disk.logsDir, 'readdir', () => fs.promises.readdir(disk.logsDir), timeoutMs).catch(() => [] as string[])));
+    const listings = await Promise.all(
+      disks
+        .filter((disk) => disk.hung === null)
+        .map((disk) =>
+          boundedDiskCall(disk.logsDir, 'readdir', () => fs.promises.readdir(disk.logsDir), timeoutMs).catch(
+            () => [] as string[],
+          ),
+        ),
+    );
     for (const name of listings.flat()) {
       const index = /^plot\.(\d+)\.log/.exec(name)?.[1];
       if (index !== undefined) highest = Math.max(highest, Number(index));

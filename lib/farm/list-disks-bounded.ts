@@ -12,7 +12,16 @@ export interface ListedDisk extends FarmDisk {
 }
 
 async function isDirectoryBounded(dir: string, timeoutMs: number): Promise<boolean> {
-  return boundedDiskCall(dir, 'stat', () => fs.promises.stat(dir).then((stat) => stat.isDirectory(), () => false), timeoutMs);
+  return boundedDiskCall(
+    dir,
+    'stat',
+    () =>
+      fs.promises.stat(dir).then(
+        (stat) => stat.isDirectory(),
+        () => false,
+      ),
+    timeoutMs,
+  );
 }
 
 /**
@@ -29,20 +38,30 @@ export async function listDisksBounded(farmRoot: string, farm: string, timeoutMs
     return [];
   }
   // a symlinked disk is taken as a candidate; its bounded stat below tells whether it leads anywhere
-  const names = naturalSort(entries
-    .filter((entry) => !entry.name.startsWith('.') && entry.name !== 'lost+found' && (entry.isDirectory() || entry.isSymbolicLink()))
-    .map((entry) => entry.name));
-  return Promise.all(names.map(async (disk): Promise<ListedDisk> => {
-    const dir = path.join(farmRoot, farm, disk);
-    const plotsDir = path.join(dir, 'plots');
-    const logsDir = path.join(dir, 'logs');
-    const base = { farm, disk, dir, plotsDir, logsDir };
-    try {
-      const [plots, logs] = await Promise.all([isDirectoryBounded(plotsDir, timeoutMs), isDirectoryBounded(logsDir, timeoutMs)]);
-      const missing = [...(plots ? [] : ['plots/']), ...(logs ? [] : ['logs/'])];
-      return { ...base, complete: missing.length === 0, missing, hung: null };
-    } catch (error) {
-      return { ...base, complete: false, missing: [], hung: `cannot look into it (${(error as Error).message})` };
-    }
-  }));
+  const names = naturalSort(
+    entries
+      .filter(
+        (entry) =>
+          !entry.name.startsWith('.') && entry.name !== 'lost+found' && (entry.isDirectory() || entry.isSymbolicLink()),
+      )
+      .map((entry) => entry.name),
+  );
+  return Promise.all(
+    names.map(async (disk): Promise<ListedDisk> => {
+      const dir = path.join(farmRoot, farm, disk);
+      const plotsDir = path.join(dir, 'plots');
+      const logsDir = path.join(dir, 'logs');
+      const base = { farm, disk, dir, plotsDir, logsDir };
+      try {
+        const [plots, logs] = await Promise.all([
+          isDirectoryBounded(plotsDir, timeoutMs),
+          isDirectoryBounded(logsDir, timeoutMs),
+        ]);
+        const missing = [...(plots ? [] : ['plots/']), ...(logs ? [] : ['logs/'])];
+        return { ...base, complete: missing.length === 0, missing, hung: null };
+      } catch (error) {
+        return { ...base, complete: false, missing: [], hung: `cannot look into it (${(error as Error).message})` };
+      }
+    }),
+  );
 }

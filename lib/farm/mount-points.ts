@@ -18,7 +18,7 @@ export type MountPoints = Set<string> & { readOnly?: ReadonlySet<string>; device
  */
 function isReadOnlyLine(fields: string[]): boolean {
   const separator = fields.indexOf('-', 6);
-  const superOptions = separator > 0 ? fields[separator + 3] ?? '' : '';
+  const superOptions = separator > 0 ? (fields[separator + 3] ?? '') : '';
   return fields[5].split(',').includes('ro') || superOptions.split(',').includes('ro');
 }
 
@@ -28,7 +28,9 @@ function isReadOnlyLine(fields: string[]): boolean {
  * tests can declare which temp dirs count as mount points (they cannot mount anything). Throws
  * when unreadable.
  */
-export function readMountPoints(mountinfoPath = '/proc/self/mountinfo'): Set<string> & { readOnly: Set<string>; devices: Map<string, string> } {
+export function readMountPoints(
+  mountinfoPath = '/proc/self/mountinfo',
+): Set<string> & { readOnly: Set<string>; devices: Map<string, string> } {
   const readOnly = new Set<string>();
   const devices = new Map<string, string>();
   const mounts = Object.assign(new Set<string>(), { readOnly, devices });

@@ -5,7 +5,8 @@ import { commandLineHas } from './proc-read.js';
 /** The exit code of a script that finds its home held by another instance (a supervisor waits rather than restarts). */
 export const ALREADY_RUNNING = 3;
 
-export type PidFileResult = { ok: true; release: () => void; owns: () => boolean } | { ok: false; pid: number; message: string };
+export type PidFileResult =
+  { ok: true; release: () => void; owns: () => boolean } | { ok: false; pid: number; message: string };
 
 export interface PidFileOptions {
   /** The script name the holder runs (`goplot.js`): a reused pid running something else holds nothing. */
@@ -18,7 +19,8 @@ export interface PidFileOptions {
   onReplaced?: (message: string) => void;
 }
 
-type PidFileContent = { kind: 'pid'; pid: number | null } | { kind: 'missing' } | { kind: 'directory' } | { kind: 'other'; type: string };
+type PidFileContent =
+  { kind: 'pid'; pid: number | null } | { kind: 'missing' } | { kind: 'directory' } | { kind: 'other'; type: string };
 
 function typeOf(stats: fs.Stats): string {
   if (stats.isFIFO()) return 'a FIFO';
@@ -55,7 +57,10 @@ function readPidFile(file: string): PidFileContent {
     const stats = fs.fstatSync(fd);
     if (!stats.isFile()) return { kind: 'other', type: typeOf(stats) };
     const buffer = Buffer.alloc(32);
-    const text = buffer.subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0)).toString('utf8').trim();
+    const text = buffer
+      .subarray(0, fs.readSync(fd, buffer, 0, buffer.length, 0))
+      .toString('utf8')
+      .trim();
     const pid = /^\d+$/.test(text) ? Number(text) : null;
     return { kind: 'pid', pid };
   } finally {
@@ -131,9 +136,18 @@ export function acquirePidFile(file: string, options: PidFileOptions): PidFileRe
       if (content.kind === 'directory') throw new Error(`${file} is a directory, not a pid file: remove it`);
       if (content.kind === 'other') {
         options.onReplaced?.(`${file} was ${content.type}, not a pid file: replaced it`);
-      } else if (content.kind === 'pid' && content.pid !== null && content.pid !== pid && commandLineHas(procDir, content.pid, options.marker)) {
+      } else if (
+        content.kind === 'pid' &&
+        content.pid !== null &&
+        content.pid !== pid &&
+        commandLineHas(procDir, content.pid, options.marker)
+      ) {
         const holder = content.pid;
-        return { ok: false, pid: holder, message: `another ${options.what} is running for this home (pid ${holder}); stop it first with: kill ${holder}` };
+        return {
+          ok: false,
+          pid: holder,
+          message: `another ${options.what} is running for this home (pid ${holder}); stop it first with: kill ${holder}`,
+        };
       }
       fs.rmSync(file, { force: true });
     }

@@ -21,7 +21,11 @@ export function countPlotFiles(plotsDir: string): PlotFilesResult {
     names = fs.readdirSync(plotsDir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return { ok: false, missing: code === 'ENOENT' || code === 'ENOTDIR', problem: `cannot read ${plotsDir}: ${code ?? errorMessage(error)}` };
+    return {
+      ok: false,
+      missing: code === 'ENOENT' || code === 'ENOTDIR',
+      problem: `cannot read ${plotsDir}: ${code ?? errorMessage(error)}`,
+    };
   }
   const total: PlotFiles = { count: 0, bytes: 0 };
   for (const name of names) {

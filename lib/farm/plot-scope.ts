@@ -13,7 +13,11 @@ export interface PlotScope {
 
 export function readPlotScope(config: ConfigReader): PlotScope {
   // the global files too when config is a job's reader: a plot of the global temp root is this home's
-  const readers: ConfigReader[] = [config, new ConfigReader(config.paths), ...listJobNames(config.paths).names.map((name) => new JobConfigReader(config.paths, name))];
+  const readers: ConfigReader[] = [
+    config,
+    new ConfigReader(config.paths),
+    ...listJobNames(config.paths).names.map((name) => new JobConfigReader(config.paths, name)),
+  ];
   return {
     farmRoot: config.get('farm_root'),
     tempRoots: [...new Set(readers.map((reader) => reader.get('temp_root')))],
@@ -34,7 +38,12 @@ export type HomePlot = RunningPlot & {
 /** The running plots of every job of this home (the process table read with readPlotScope's roots), with their job and process state. */
 export function readHomeRunningPlots(config: ConfigReader, procDir = '/proc'): HomePlot[] {
   const scope = readPlotScope(config);
-  return readRunningPlots({ farmRoot: scope.farmRoot, tempRoot: scope.tempRoots, commandNames: scope.commandNames, procDir }).map((plot) => ({
+  return readRunningPlots({
+    farmRoot: scope.farmRoot,
+    tempRoot: scope.tempRoots,
+    commandNames: scope.commandNames,
+    procDir,
+  }).map((plot) => ({
     ...plot,
     job: readEnvironValue(procDir, plot.pid, JOB_ENV),
     state: readProcState(procDir, plot.pid),

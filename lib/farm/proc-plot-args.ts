@@ -23,7 +23,16 @@ export interface PlotArgs {
  * taken as directories.
  */
 const TEMP_OPTIONS = new Set(['-t', '--tmp_dir', '--tmpdir', '--tmp-dir', '-t1', '--temp1', '--temp', '--tmp']);
-const TEMP2_OPTIONS = new Set(['-2', '--tmp2_dir', '--tmpdir2', '--tmp_dir2', '--tmp-dir2', '-t2', '--temp2', '--tmp2']);
+const TEMP2_OPTIONS = new Set([
+  '-2',
+  '--tmp2_dir',
+  '--tmpdir2',
+  '--tmp_dir2',
+  '--tmp-dir2',
+  '-t2',
+  '--temp2',
+  '--tmp2',
+]);
 const DEST_OPTIONS = new Set(['-d', '--final_dir', '--finaldir', '--final-dir']);
 const K_OPTIONS = new Set(['-k', '--size']);
 /** madmax (Gigahorse) -C/--level; bladebit and `chia plotters bladebit` --compress, whose level is optional. */
@@ -33,13 +42,20 @@ const VALUE_OPTIONS = [...TEMP_OPTIONS, ...TEMP2_OPTIONS, ...DEST_OPTIONS, ...K_
 /** Longest first, so `-t1/x` is -t1 and not -t with `1/x`. */
 const GLUED_SHORT = VALUE_OPTIONS.filter((name) => /^-[^-]/.test(name)).sort((a, b) => b.length - a.length);
 
-const BLADEBIT_MODES: Record<string, PlotterKind> = { ramplot: 'bladebit-ram', diskplot: 'bladebit-disk', cudaplot: 'bladebit-cuda' };
+const BLADEBIT_MODES: Record<string, PlotterKind> = {
+  ramplot: 'bladebit-ram',
+  diskplot: 'bladebit-disk',
+  cudaplot: 'bladebit-cuda',
+};
 
 function isAbsolute(value: string): boolean {
   return value.startsWith('/');
 }
 
-function splitOption(token: string, next: string | undefined): { name: string; value: string | undefined; usedNext: boolean } | null {
+function splitOption(
+  token: string,
+  next: string | undefined,
+): { name: string; value: string | undefined; usedNext: boolean } | null {
   if (token.startsWith('--')) {
     const equals = token.indexOf('=');
     if (equals > 0) return { name: token.slice(0, equals), value: token.slice(equals + 1), usedNext: false };
@@ -81,7 +97,15 @@ function wholeNumber(value: string | undefined): number | null {
  * `command` is the matched command (argv[0], or the script an interpreter runs).
  */
 export function parsePlotArgs(command: string, args: string[]): PlotArgs {
-  const result: PlotArgs = { plotter: detectPlotter(command, args), k: 32, compression: 0, tempDir: null, temp2Dir: null, destDir: null, paths: [] };
+  const result: PlotArgs = {
+    plotter: detectPlotter(command, args),
+    k: 32,
+    compression: 0,
+    tempDir: null,
+    temp2Dir: null,
+    destDir: null,
+    paths: [],
+  };
   const positionalPaths: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const token = args[i];

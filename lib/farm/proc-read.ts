@@ -71,7 +71,10 @@ export function readStat(procDir: string, pid: number): ProcStat | null {
   } catch {
     return null;
   }
-  const fields = raw.slice(raw.lastIndexOf(')') + 2).trim().split(/\s+/);
+  const fields = raw
+    .slice(raw.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/);
   // fields[0] is field 3 (state): ppid is field 4, starttime field 22.
   const ppid = Number(fields[1]);
   const startTicks = Number(fields[19]);

@@ -3,7 +3,13 @@ import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import { parsePlotArgs, type PlotterKind } from './proc-plot-args.js';
 import {
-  CLOCK_TICKS_PER_SECOND, listPids, readBootTimeMs, readCmdline, readRssBytes, readStat, readStdoutTarget,
+  CLOCK_TICKS_PER_SECOND,
+  listPids,
+  readBootTimeMs,
+  readCmdline,
+  readRssBytes,
+  readStat,
+  readStdoutTarget,
 } from './proc-read.js';
 
 export interface RunningPlot {
@@ -58,7 +64,8 @@ function matchCommand(argv: string[], names: Set<string>): { command: string; ar
   if (names.has(path.basename(argv[0]))) return { command: argv[0], args: argv.slice(1) };
   if (argv.length > 1 && INTERPRETER.test(path.basename(argv[0]))) {
     const scriptAt = argv.findIndex((arg, i) => i > 0 && !arg.startsWith('-'));
-    if (scriptAt > 0 && names.has(path.basename(argv[scriptAt]))) return { command: argv[scriptAt], args: argv.slice(scriptAt + 1) };
+    if (scriptAt > 0 && names.has(path.basename(argv[scriptAt])))
+      return { command: argv[scriptAt], args: argv.slice(scriptAt + 1) };
   }
   return null;
 }
@@ -84,7 +91,14 @@ function relativeTo(roots: string[], dir: string): string | null {
   return null;
 }
 
-function readCandidate(procDir: string, pid: number, names: Set<string>, farmRoots: string[], tempRoots: string[], bootMs: number): RunningPlot | null {
+function readCandidate(
+  procDir: string,
+  pid: number,
+  names: Set<string>,
+  farmRoots: string[],
+  tempRoots: string[],
+  bootMs: number,
+): RunningPlot | null {
   const argv = readCmdline(procDir, pid);
   if (!argv) return null;
   const matched = matchCommand(argv, names);

@@ -20,11 +20,16 @@ export function deviceName(dev: number): string {
  * GOPLOT_MOUNTINFO declares its own); a plain Set of mount points has no devices, and then only
  * the first fact counts. Throws when dir cannot be resolved or stat'ed in time.
  */
-export async function findRootFilesystemProblem(dir: string, mounts: MountPoints, timeoutMs = DISK_TIMEOUT_MS): Promise<string | null> {
+export async function findRootFilesystemProblem(
+  dir: string,
+  mounts: MountPoints,
+  timeoutMs = DISK_TIMEOUT_MS,
+): Promise<string | null> {
   const real = await boundedDiskCall(dir, 'realpath', () => fs.promises.realpath(dir), timeoutMs);
   const leads = real === path.resolve(dir) ? '' : ` (it leads to ${real})`;
   const mountPoint = findMountPoint(real, mounts);
-  if (mountPoint === '/') return leads === '' ? 'on the root filesystem: its disk is not mounted?' : `on the root filesystem${leads}`;
+  if (mountPoint === '/')
+    return leads === '' ? 'on the root filesystem: its disk is not mounted?' : `on the root filesystem${leads}`;
   const rootDevice = mounts.devices?.get('/');
   if (rootDevice === undefined) return null;
   if (mounts.devices?.get(mountPoint) === rootDevice) {

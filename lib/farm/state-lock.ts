@@ -36,7 +36,9 @@ function removeNonDirectoryLock(lockPath: string, say: (message: string) => void
   if (stat.isDirectory()) return;
   try {
     fs.unlinkSync(lockPath);
-    say(`removed ${lockPath}: a ${stat.isSymbolicLink() ? 'symlink' : stat.isFile() ? 'regular file' : 'special file'} where the state lock's directory belongs (left over, never a live lock)`);
+    say(
+      `removed ${lockPath}: a ${stat.isSymbolicLink() ? 'symlink' : stat.isFile() ? 'regular file' : 'special file'} where the state lock's directory belongs (left over, never a live lock)`,
+    );
   } catch {
     // another tractor removed it first, or has its lock dir there by now
   }
@@ -52,13 +54,22 @@ export function stateLockPath(paths: HomePaths): string {
  * same disk. A lock left by a killed process goes stale after 30 s (proper-lockfile refreshes
  * the mtime of a live one); a shorter time let a holder stalled by a slow disk lose it.
  */
-export async function withStateLock<T>(paths: HomePaths, work: () => Promise<T>, options: StateLockOptions = {}): Promise<T> {
+export async function withStateLock<T>(
+  paths: HomePaths,
+  work: () => Promise<T>,
+  options: StateLockOptions = {},
+): Promise<T> {
   fs.mkdirSync(paths.configDir, { recursive: true });
-  removeNonDirectoryLock(stateLockPath(paths), options.onLeftover ?? ((message) => console.error(`goplot: ${message}`)));
+  removeNonDirectoryLock(
+    stateLockPath(paths),
+    options.onLeftover ?? ((message) => console.error(`goplot: ${message}`)),
+  );
   const target = path.join(paths.configDir, 'state');
   let compromised = false;
-  const onCompromised = options.onCompromised
-    ?? ((error: Error) => console.error(`goplot: lost the state lock ${stateLockPath(paths)} (${error.message}); going on without it`));
+  const onCompromised =
+    options.onCompromised ??
+    ((error: Error) =>
+      console.error(`goplot: lost the state lock ${stateLockPath(paths)} (${error.message}); going on without it`));
   const release = await lockfile.lock(target, {
     realpath: false,
     stale: options.stale ?? STATE_LOCK_STALE_MS,

@@ -20,7 +20,14 @@ export interface AnnotationsClient {
    * Closes the region: PATCHes its end, or, when the start never reached Grafana, creates the
    * whole region now so the plot still shows. Never rejects.
    */
-  end(id: number | null, startMs: number, endMs: number, tag: PlotEndTag, text: string, extraTags?: string[]): Promise<boolean>;
+  end(
+    id: number | null,
+    startMs: number,
+    endMs: number,
+    tag: PlotEndTag,
+    text: string,
+    extraTags?: string[],
+  ): Promise<boolean>;
 }
 
 /** Grafana's annotations HTTP API: POST /api/annotations, PATCH /api/annotations/:id. */
@@ -47,15 +54,25 @@ export function createAnnotationsClient(options: AnnotationsClientOptions): Anno
   return {
     async start(timeMs, text, extraTags = []) {
       const answer = await call(() =>
-        got.post(`${url}/api/annotations`, { ...request, json: { time: timeMs, tags: ['goplot', 'plot_start', host, ...extraTags], text } }).json<{ id?: unknown }>(),
+        got
+          .post(`${url}/api/annotations`, {
+            ...request,
+            json: { time: timeMs, tags: ['goplot', 'plot_start', host, ...extraTags], text },
+          })
+          .json<{ id?: unknown }>(),
       );
       return typeof answer?.id === 'number' ? answer.id : null;
     },
     async end(id, startMs, endMs, tag, text, extraTags = []) {
       const tags = ['goplot', tag, host, ...extraTags];
-      const done = id === null
-        ? await call(() => got.post(`${url}/api/annotations`, { ...request, json: { time: startMs, timeEnd: endMs, tags, text } }))
-        : await call(() => got.patch(`${url}/api/annotations/${id}`, { ...request, json: { timeEnd: endMs, tags, text } }));
+      const done =
+        id === null
+          ? await call(() =>
+              got.post(`${url}/api/annotations`, { ...request, json: { time: startMs, timeEnd: endMs, tags, text } }),
+            )
+          : await call(() =>
+              got.patch(`${url}/api/annotations/${id}`, { ...request, json: { timeEnd: endMs, tags, text } }),
+            );
       return done !== null;
     },
   };

@@ -107,7 +107,11 @@ export function followLogFile(options: FollowOptions): LogFollower {
       const problem = code === 'ENOENT' ? 'missing' : `${code ?? 'error'}: ${errorMessage(error)}`;
       if (problem !== lastProblem) {
         lastProblem = problem;
-        emit(code === 'ENOENT' ? { kind: 'missing', file: options.file } : { kind: 'unreadable', file: options.file, problem });
+        emit(
+          code === 'ENOENT'
+            ? { kind: 'missing', file: options.file }
+            : { kind: 'unreadable', file: options.file, problem },
+        );
       }
       firstOpen = false;
       return;

@@ -33,13 +33,23 @@ export class HarvesterMetrics {
   lastChallengeLoggedAt: string | null = null;
 
   private readonly gauges = {
-    status: this.gauge('farm_harvester_status', '1 while an eligible-plots line arrived within harvester_threshold seconds, else 0'),
+    status: this.gauge(
+      'farm_harvester_status',
+      '1 while an eligible-plots line arrived within harvester_threshold seconds, else 0',
+    ),
     plotsEligible: this.gauge('farm_harvester_plots_eligible', 'Plots eligible in the last challenge'),
     proofsFound: this.gauge('farm_harvester_proofs_found', 'Proofs found in the last challenge (V1 proofs)'),
-    collectorSuccess: this.gauge('harvesterlog_collector_success', '1 while harvesterlog runs and can read chia_log, else 0'),
+    collectorSuccess: this.gauge(
+      'harvesterlog_collector_success',
+      '1 while harvesterlog runs and can read chia_log, else 0',
+    ),
   };
   /** Registered once known (see totalPlots). */
-  private readonly plots = new Gauge({ name: 'farm_harvester_plots', help: 'Total plots the harvester reports', registers: [] });
+  private readonly plots = new Gauge({
+    name: 'farm_harvester_plots',
+    help: 'Total plots the harvester reports',
+    registers: [],
+  });
   private readonly lastChallenge = new Gauge({
     name: 'farm_harvester_last_challenge_timestamp_seconds',
     help: 'Time of the last challenge (the line date, else its arrival), Unix seconds',
@@ -53,12 +63,27 @@ export class HarvesterMetrics {
   });
   private readonly counters = {
     challenges: this.counter('farm_harvester_challenges_total', 'Eligible-plots lines (challenges) seen'),
-    eligiblePlots: this.counter('farm_harvester_eligible_plots_total', 'Plots that passed the plot filter, summed over challenges'),
+    eligiblePlots: this.counter(
+      'farm_harvester_eligible_plots_total',
+      'Plots that passed the plot filter, summed over challenges',
+    ),
     proofs: this.counter('farm_harvester_proofs_total', 'Proofs found (V1 proofs), summed over challenges'),
-    v2Qualities: this.counter('farm_harvester_v2_qualities_total', 'V2 qualities found (chia 2.5.7+), summed over challenges'),
-    slowLookups: this.counter('farm_harvester_slow_lookups_total', `Challenges whose lookup took over ${SLOW_LOOKUP_SECONDS} s`),
-    slowPlotWarnings: this.counter('farm_harvester_slow_plot_warnings_total', "chia's per-plot 'Looking up qualities ... took' warnings"),
-    unparsed: this.counter('farm_harvester_unparsed_lines_total', 'Harvester lines skipped because a value was masked or garbled'),
+    v2Qualities: this.counter(
+      'farm_harvester_v2_qualities_total',
+      'V2 qualities found (chia 2.5.7+), summed over challenges',
+    ),
+    slowLookups: this.counter(
+      'farm_harvester_slow_lookups_total',
+      `Challenges whose lookup took over ${SLOW_LOOKUP_SECONDS} s`,
+    ),
+    slowPlotWarnings: this.counter(
+      'farm_harvester_slow_plot_warnings_total',
+      "chia's per-plot 'Looking up qualities ... took' warnings",
+    ),
+    unparsed: this.counter(
+      'farm_harvester_unparsed_lines_total',
+      'Harvester lines skipped because a value was masked or garbled',
+    ),
   };
   /** Observed per line: its observe() is cheap next to a gauge's set() (no label validation path). */
   private readonly lookupSeconds = new Histogram({
@@ -110,7 +135,8 @@ export class HarvesterMetrics {
     this.gauges.status.set(state.up ? 1 : 0);
     this.gauges.collectorSuccess.set(state.collecting ? 1 : 0);
     if (state.collecting) {
-      if (!this.registry.getSingleMetric('harvesterlog_collector_last_success_timestamp_seconds')) this.registry.registerMetric(this.lastSuccess);
+      if (!this.registry.getSingleMetric('harvesterlog_collector_last_success_timestamp_seconds'))
+        this.registry.registerMetric(this.lastSuccess);
       this.lastSuccess.set(Math.round(nowMs / 1000));
     }
     this.gauges.plotsEligible.set(this.lastEligible);
@@ -124,7 +150,8 @@ export class HarvesterMetrics {
       this.plots.set(this.totalPlots);
     }
     if (this.lastChallengeArrivalMs !== null) {
-      if (!this.registry.getSingleMetric('farm_harvester_last_challenge_timestamp_seconds')) this.registry.registerMetric(this.lastChallenge);
+      if (!this.registry.getSingleMetric('farm_harvester_last_challenge_timestamp_seconds'))
+        this.registry.registerMetric(this.lastChallenge);
       this.lastChallenge.set((readLoggedAtMs(this.lastChallengeLoggedAt) ?? this.lastChallengeArrivalMs) / 1000);
     }
   }

@@ -7,7 +7,10 @@ import type { HarvesterStatusInfo } from './run-harvesterlog.js';
  * harvester_down when eligible lines stop, harvester_up when they come back after that; the
  * first "up" at start is no news. got and the notifiers load on the first event only.
  */
-export function createHarvesterStatusNotifier(paths: HomePaths, logger: Logger): (up: boolean, info: HarvesterStatusInfo) => void {
+export function createHarvesterStatusNotifier(
+  paths: HomePaths,
+  logger: Logger,
+): (up: boolean, info: HarvesterStatusInfo) => void {
   let downSent = false;
   return (up, info) => {
     if (up && !downSent) return;
@@ -16,7 +19,11 @@ export function createHarvesterStatusNotifier(paths: HomePaths, logger: Logger):
       ? `harvester is back: eligible lines arrive again in ${info.logFile}`
       : `harvester down: no eligible line in ${info.logFile} for over ${info.thresholdSeconds} s`;
     void import('../notify/plot-events.js').then(({ createPlotEvents }) =>
-      createPlotEvents({ paths, config: new ConfigReader(paths, () => {}), log: logger }).notifyEvent(up ? 'harvester_up' : 'harvester_down', 'harvester', text),
+      createPlotEvents({ paths, config: new ConfigReader(paths, () => {}), log: logger }).notifyEvent(
+        up ? 'harvester_up' : 'harvester_down',
+        'harvester',
+        text,
+      ),
     );
   };
 }

@@ -115,8 +115,12 @@ function toWhole(bytes: Uint8Array, start: number, end: number): number {
 function toDecimal(bytes: Uint8Array, start: number, intEnd: number, end: number): number {
   if (end === intEnd) return toWhole(bytes, start, end);
   const fractionDigits = end - intEnd - 1;
-  if (end - start - 1 > MAX_DIGITS) return Number(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1'));
-  return (toWhole(bytes, start, intEnd) * POWERS_OF_TEN[fractionDigits] + toWhole(bytes, intEnd + 1, end)) / POWERS_OF_TEN[fractionDigits];
+  if (end - start - 1 > MAX_DIGITS)
+    return Number(Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1'));
+  return (
+    (toWhole(bytes, start, intEnd) * POWERS_OF_TEN[fractionDigits] + toWhole(bytes, intEnd + 1, end)) /
+    POWERS_OF_TEN[fractionDigits]
+  );
 }
 
 function matchesAt(bytes: Uint8Array, at: number, literal: Uint8Array): boolean {

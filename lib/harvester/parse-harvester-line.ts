@@ -50,12 +50,17 @@ export type HarvesterLine = ChallengeLine | SlowPlotLookupLine | PlotRefreshLine
  * Text that marks a line worth parsing; the scanner searches raw bytes for these. Long keywords
  * that end in a letter let the search skip ahead quickly (a keyword ending in a space is 2x slower).
  */
-export const HARVESTER_KEYWORDS = ['plots were eligible for farming', 'Looking up qualities on', '_plot_refresh_callback'] as const;
+export const HARVESTER_KEYWORDS = [
+  'plots were eligible for farming',
+  'Looking up qualities on',
+  '_plot_refresh_callback',
+] as const;
 
 const DATED = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\s/;
 const ELIGIBLE = ' plots were eligible for farming ';
 // Matched from just after ELIGIBLE (sticky), so the engine never tries every start position of the line.
-const CHALLENGE_REST = /(?:challenge|\S*? ?)Found (\S+) (?:V1 )?proofs(?: and (\S+) V2 qualities)?\. Time: (\S+) s\. Total (\S+) plots/y;
+const CHALLENGE_REST =
+  /(?:challenge|\S*? ?)Found (\S+) (?:V1 )?proofs(?: and (\S+) V2 qualities)?\. Time: (\S+) s\. Total (\S+) plots/y;
 const SLOW_LOOKUP = /Looking up qualities on .* took: (\S+?)\.?(?:\s|$)/;
 const PLOT_REFRESH = /_plot_refresh_callback: .*total plots: (\S+)/;
 
@@ -68,7 +73,8 @@ export function parseHarvesterLine(line: string): HarvesterLine | null {
     // The scanner reads well-formed lines from bytes; a line it hands over as text, or a caller's
     // own line, is read the same way first, so both paths agree.
     const counts = { eligiblePlots: 0, proofs: 0, v2Qualities: 0, lookupSeconds: 0, totalPlots: 0 };
-    if (parseChallengeBytes(Buffer.from(line, 'latin1'), keyword, counts)) return { kind: 'challenge', ...counts, loggedAt: readLoggedAt(line) };
+    if (parseChallengeBytes(Buffer.from(line, 'latin1'), keyword, counts))
+      return { kind: 'challenge', ...counts, loggedAt: readLoggedAt(line) };
     return parseChallenge(line);
   }
   if (line.includes(HARVESTER_KEYWORDS[1])) {
@@ -97,7 +103,9 @@ function parseChallenge(line: string): ChallengeLine | UnparsedLine {
   const problem =
     (!WHOLE.test(eligible) && `eligible count ${quote(eligible)} is not a number`) ||
     (!WHOLE.test(proofs) && `proof count ${quote(proofs)} is not a number`) ||
-    (v2Qualities !== undefined && !WHOLE.test(v2Qualities) && `V2 quality count ${quote(v2Qualities)} is not a number`) ||
+    (v2Qualities !== undefined &&
+      !WHOLE.test(v2Qualities) &&
+      `V2 quality count ${quote(v2Qualities)} is not a number`) ||
     (!DECIMAL.test(time) && `lookup time ${quote(time)} is not a number`) ||
     (!WHOLE.test(total) && `total plots ${quote(total)} is not a number`);
   if (problem) return unparsed(problem);

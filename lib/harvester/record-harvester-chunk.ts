@@ -30,6 +30,8 @@ export function recordHarvesterChunk(
     },
   );
   if (lastKeywordReadFromBytes >= 0) {
-    metrics.lastChallengeLoggedAt = readLoggedAt(chunk.toString('latin1', lineStartBefore(chunk, lastKeywordReadFromBytes), lastKeywordReadFromBytes));
+    metrics.lastChallengeLoggedAt = readLoggedAt(
+      chunk.toString('latin1', lineStartBefore(chunk, lastKeywordReadFromBytes), lastKeywordReadFromBytes),
+    );
   }
 }

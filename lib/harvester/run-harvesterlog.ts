@@ -71,7 +71,10 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
     const arrivalMs = now();
     recordHarvesterChunk(chunk, metrics, arrivalMs, (reason, text) => {
       if (metrics.unparsed > UNPARSED_LOGGED) return;
-      const more = metrics.unparsed === UNPARSED_LOGGED ? ' (further ones are only counted in farm_harvester_unparsed_lines_total)' : '';
+      const more =
+        metrics.unparsed === UNPARSED_LOGGED
+          ? ' (further ones are only counted in farm_harvester_unparsed_lines_total)'
+          : '';
       logger.warn(`skipped a harvester line: ${toUtf8(reason)}${more}: ${toUtf8(text.slice(0, 300))}`);
     });
     dirty = true;
@@ -85,8 +88,16 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
   };
 
   let logFile = config.get('chia_log');
-  logger.info(`start: following ${logFile}${options.fromStart ? ' from its start' : ''}, writing ${PROM_NAME}.prom every second at most`);
-  let follower: LogFollower = followLogFile({ file: logFile, fromStart: options.fromStart, pollMs: options.pollMs, onLines, onEvent });
+  logger.info(
+    `start: following ${logFile}${options.fromStart ? ' from its start' : ''}, writing ${PROM_NAME}.prom every second at most`,
+  );
+  let follower: LogFollower = followLogFile({
+    file: logFile,
+    fromStart: options.fromStart,
+    pollMs: options.pollMs,
+    onLines,
+    onEvent,
+  });
 
   const judgeStatus = (): void => {
     const thresholdSeconds = config.get('harvester_threshold');
@@ -173,7 +184,9 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
         return;
       }
       await write(true);
-      logger.info(`stop: wrote ${PROM_NAME}.prom a last time with farm_harvester_status 0 (no one watches the log now)`);
+      logger.info(
+        `stop: wrote ${PROM_NAME}.prom a last time with farm_harvester_status 0 (no one watches the log now)`,
+      );
     },
   };
 }
@@ -181,7 +194,9 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
 function describeFollowEvent(event: FollowEvent): string {
   switch (event.kind) {
     case 'following':
-      return event.position === 0 ? `following ${event.file} from its start` : `following ${event.file} from its end (byte ${event.position})`;
+      return event.position === 0
+        ? `following ${event.file} from its start`
+        : `following ${event.file} from its end (byte ${event.position})`;
     case 'missing':
       return `${event.file}: missing; waiting for it to appear (status falls to 0 after harvester_threshold)`;
     case 'unreadable':

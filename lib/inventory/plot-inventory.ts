@@ -52,7 +52,16 @@ export interface PlotInventory extends Tally {
 }
 
 function emptyTally(): Tally {
-  return { count: 0, bytes: 0, groups: [], oldest: null, newest: null, invalid: [], toReplot: { count: 0, bytes: 0 }, nameMismatches: [] };
+  return {
+    count: 0,
+    bytes: 0,
+    groups: [],
+    oldest: null,
+    newest: null,
+    invalid: [],
+    toReplot: { count: 0, bytes: 0 },
+    nameMismatches: [],
+  };
 }
 
 function groupOrder(a: PlotGroup, b: PlotGroup): number {
@@ -118,7 +127,12 @@ export interface DiskFacts {
 export function buildInventory(disks: readonly DiskFacts[], rule: ReplotRule, replot: 'on' | 'off'): PlotInventory {
   const inventory: PlotInventory = { ...emptyTally(), replot, rule: rule.text, farms: [] };
   for (const disk of disks) {
-    const tally: DiskInventory = { farm: disk.farm, disk: disk.disk, plotsDir: disk.plotsDir, ...tallyDisk(disk.facts, rule) };
+    const tally: DiskInventory = {
+      farm: disk.farm,
+      disk: disk.disk,
+      plotsDir: disk.plotsDir,
+      ...tallyDisk(disk.facts, rule),
+    };
     let farm = inventory.farms.find((f) => f.farm === disk.farm);
     if (!farm) {
       farm = { farm: disk.farm, ...emptyTally(), disks: [] };

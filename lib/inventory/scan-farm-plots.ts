@@ -34,7 +34,9 @@ export async function scanFarmPlots(options: ScanOptions): Promise<{ disks: Disk
 }
 
 /** The inventory of the whole farm (or one disk) under the current replot values. */
-export async function readPlotInventory(options: ScanOptions): Promise<{ inventory: PlotInventory; cache: HeaderCacheStats }> {
+export async function readPlotInventory(
+  options: ScanOptions,
+): Promise<{ inventory: PlotInventory; cache: HeaderCacheStats }> {
   const { disks, cache } = await scanFarmPlots(options);
   const rule = replotRuleOf(options.config.get('replot_match'));
   return { inventory: buildInventory(disks, rule, options.config.get('replot')), cache };

@@ -63,9 +63,15 @@ export function listJobNames(paths: HomePaths): { names: string[]; refused: stri
  * The jobs of a home. Readers are kept per name (pass the previous result) so each keeps its last
  * good values and says each problem once, as the global reader does.
  */
-export function loadHomeJobs(global: ConfigReader, log: LogSink, env: NodeJS.ProcessEnv, previous?: HomeJobs): HomeJobs {
+export function loadHomeJobs(
+  global: ConfigReader,
+  log: LogSink,
+  env: NodeJS.ProcessEnv,
+  previous?: HomeJobs,
+): HomeJobs {
   const { names, refused } = listJobNames(global.paths);
-  if (names.length === 0 && refused.length === 0) return { jobs: [{ name: DEFAULT_JOB, implicit: true, config: global }], refused };
+  if (names.length === 0 && refused.length === 0)
+    return { jobs: [{ name: DEFAULT_JOB, implicit: true, config: global }], refused };
   const jobs = names.map((name): Job => {
     const kept = previous?.jobs.find((job) => job.name === name && !job.implicit);
     return kept ?? { name, implicit: false, config: new JobConfigReader(global.paths, name, log, env) };
@@ -107,7 +113,8 @@ export function readJobLimits(job: Job): JobLimits {
   for (const name of JOB_LIMIT_VALUES) {
     if (!job.config.hasOwn(name)) continue;
     const inspected = own.inspect(name);
-    if (inspected.error) return { ok: false, message: `job ${job.name} stopped: ${inspected.error.replace(/; using .*$/, '')}` };
+    if (inspected.error)
+      return { ok: false, message: `job ${job.name} stopped: ${inspected.error.replace(/; using .*$/, '')}` };
     limits[name] = inspected.value;
   }
   return { ok: true, limits: limits as JobLimitValues };
@@ -125,6 +132,7 @@ export function checkJob(paths: HomePaths, name: string, force: boolean): string
   const limits = readJobLimits({ name, implicit: false, config: new JobConfigReader(paths, name) });
   if (!limits.ok) return limits.message;
   const toggle = limits.limits.on_toggle;
-  if (!force && toggle !== undefined && toggle !== 'run') return `job ${name}: on_toggle is ${JSON.stringify(toggle)} in ${dir}/on_toggle.goplot, not "run" (or use --force)`;
+  if (!force && toggle !== undefined && toggle !== 'run')
+    return `job ${name}: on_toggle is ${JSON.stringify(toggle)} in ${dir}/on_toggle.goplot, not "run" (or use --force)`;
   return null;
 }

@@ -13,13 +13,17 @@ export function createLoopWorld(paths: HomePaths, env: NodeJS.ProcessEnv): LoopW
     ...createStartWorld(paths, env),
     launchTractor(onExit, job) {
       const exitCodeFile = path.join(paths.logsDir, `.tractor-exit-${process.pid}-${++launched}`);
-      const child = spawn(process.execPath, [tractorScript, '--home', paths.home, ...(job === undefined ? [] : ['--job', job])], {
-        detached: true,
-        stdio: 'ignore',
-        // libuv reads this once, before any of the script runs: it must come from outside.
-        // Hung disks each hold a thread until the kernel answers; 64 leave room for the rest.
-        env: { UV_THREADPOOL_SIZE: '64', ...env, GOPLOT_HOME: paths.home, [EXIT_CODE_FILE_ENV]: exitCodeFile },
-      });
+      const child = spawn(
+        process.execPath,
+        [tractorScript, '--home', paths.home, ...(job === undefined ? [] : ['--job', job])],
+        {
+          detached: true,
+          stdio: 'ignore',
+          // libuv reads this once, before any of the script runs: it must come from outside.
+          // Hung disks each hold a thread until the kernel answers; 64 leave room for the rest.
+          env: { UV_THREADPOOL_SIZE: '64', ...env, GOPLOT_HOME: paths.home, [EXIT_CODE_FILE_ENV]: exitCodeFile },
+        },
+      );
       child.on('exit', (code, signal) => {
         // a tractor stuck on a dead disk ends itself with SIGKILL after its plot is done: its own code counts
         const left = takeLeftExitCode(exitCodeFile);

@@ -20,7 +20,10 @@ const CONFIG_SETTLE_MS = 150;
 /** The loop's view of the world, passed in so tests and the script can differ. */
 export interface LoopWorld extends StartWorld {
   /** job: the tractor's --job (absent for the implicit job, as before jobs). */
-  launchTractor: (onExit: (code: number | null, signal: NodeJS.Signals | null) => void, job?: string) => number | undefined;
+  launchTractor: (
+    onExit: (code: number | null, signal: NodeJS.Signals | null) => void,
+    job?: string,
+  ) => number | undefined;
 }
 
 export interface LoopOptions {
@@ -34,11 +37,16 @@ export interface LoopOptions {
 export type LoopResult = { ok: true } | { ok: false; message: string };
 
 export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Promise<LoopResult> {
-  const pidFile = acquirePidFile(path.join(paths.logsDir, 'goplot.pid'), { marker: 'goplot.js', what: 'goplot loop', onReplaced: (message) => log.warn(message) });
+  const pidFile = acquirePidFile(path.join(paths.logsDir, 'goplot.pid'), {
+    marker: 'goplot.js',
+    what: 'goplot loop',
+    onReplaced: (message) => log.warn(message),
+  });
   if (!pidFile.ok) return { ok: false, message: pidFile.message };
 
   const { created } = initValueFiles(paths);
-  if (created.length > 0) log.info(`created ${created.length} missing value files with their defaults in ${paths.configDir}`);
+  if (created.length > 0)
+    log.info(`created ${created.length} missing value files with their defaults in ${paths.configDir}`);
   const config = new ConfigReader(paths, configLogSink(log), env);
   const waker = new Waker();
   let settle: NodeJS.Timeout | null = null;
@@ -63,7 +71,10 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
   // Between fork and exec a new tractor's /proc cmdline is still this loop's: until it shows as a
   // tractor (or ends) the loop counts it itself, or a quick second pass would not see it pending.
   const launched = new Set<number>();
-  const decideWorld: StartWorld = { ...world, findTractors: () => [...new Set([...world.findTractors(), ...launched])] };
+  const decideWorld: StartWorld = {
+    ...world,
+    findTractors: () => [...new Set([...world.findTractors(), ...launched])],
+  };
   const launch = (job: string | undefined): number | undefined => {
     // the tractor writes last_start once it has a plot; a refused one sets off the back-off instead
     const pid = world.launchTractor((code, signal) => {
@@ -71,7 +82,9 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
       if (signal !== null || (code !== null && code > 2)) {
         crashes.count++;
         crashes.lastS = Math.floor(world.now() / 1000);
-        log.error(`tractor pid ${pid ?? '?'} ended unexpectedly (${signal ?? `exit code ${code}`}); see its lines above`);
+        log.error(
+          `tractor pid ${pid ?? '?'} ended unexpectedly (${signal ?? `exit code ${code}`}); see its lines above`,
+        );
       } else if (code === 0 || code === 1) {
         crashes.count = 0;
       }

@@ -14,11 +14,20 @@ export const DEFAULT_CHIA_TIMEOUT_MS = 30_000;
  * dropped, not kept from the last good run, so a dead node does not look synced and farming.
  */
 export const FARM_STATUS_METRICS = [
-  'farm_fullnode_syncstatus', 'farm_farmer_farmstatus', 'farm_fullnode_peak_height', 'farm_fullnode_sync_progress_height',
-  'farm_fullnode_sync_tip_height', 'farm_harvesters', 'farm_harvesters_loading',
+  'farm_fullnode_syncstatus',
+  'farm_farmer_farmstatus',
+  'farm_fullnode_peak_height',
+  'farm_fullnode_sync_progress_height',
+  'farm_fullnode_sync_tip_height',
+  'farm_harvesters',
+  'farm_harvesters_loading',
   // the RPC's: a signage point age kept from a good run would hide a farmer that stopped getting them
-  'farm_farmer_last_signage_point_age_seconds', 'farm_farmer_signage_points', 'farm_farmer_signage_point_index',
-  'farm_farmer_harvester_loading', 'farm_wallet_synced', 'farm_wallet_syncing',
+  'farm_farmer_last_signage_point_age_seconds',
+  'farm_farmer_signage_points',
+  'farm_farmer_signage_point_index',
+  'farm_farmer_harvester_loading',
+  'farm_wallet_synced',
+  'farm_wallet_syncing',
 ] as const;
 
 export interface CollectFarmOptions {
@@ -59,7 +68,11 @@ export async function collectFarm(options: CollectFarmOptions): Promise<Collecto
       if (mode === 'off') return collectFromCli();
       const { collectFarmFromRpc } = await import('./rpc-farm-source.js');
       const rpc = await collectFarmFromRpc({
-        chiaRoot: config.get('chia_root'), logsDir: options.paths.logsDir, timeoutMs: options.rpcTimeoutMs, now: options.now, ...options.rpc,
+        chiaRoot: config.get('chia_root'),
+        logsDir: options.paths.logsDir,
+        timeoutMs: options.rpcTimeoutMs,
+        now: options.now,
+        ...options.rpc,
       });
       if (mode === 'on') {
         log.addOnce('info', `reading chia through its RPC (chia_rpc on): ${rpc.where}`);
@@ -75,7 +88,11 @@ export async function collectFarm(options: CollectFarmOptions): Promise<Collecto
   });
 }
 
-async function collectCli(options: CollectFarmOptions, chiaBin: string, env: NodeJS.ProcessEnv): Promise<CollectResult> {
+async function collectCli(
+  options: CollectFarmOptions,
+  chiaBin: string,
+  env: NodeJS.ProcessEnv,
+): Promise<CollectResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHIA_TIMEOUT_MS;
   // execa loads only when chia's CLI is the source: an RPC run starts quicker without it
   let run: RunChia;
@@ -105,10 +122,14 @@ function readOutput<T extends { recognized: boolean }>(run: ChiaRunResult, parse
   if (value.recognized) return { ok: true, value };
   const exit = run.exitCode === 0 ? '' : ` and exited with code ${run.exitCode}`;
   const shown = firstLine(run.stdout);
-  if (shown !== null) return { ok: false, problem: `"${run.command}" printed nothing chia prints${exit}: ${JSON.stringify(shown)}` };
+  if (shown !== null)
+    return { ok: false, problem: `"${run.command}" printed nothing chia prints${exit}: ${JSON.stringify(shown)}` };
   // A Python traceback ends with the line that says what went wrong.
   const lastError = lastLine(run.stderr);
-  return { ok: false, problem: `"${run.command}" printed nothing${exit}${lastError === null ? '' : `: stderr ${JSON.stringify(lastError)}`}` };
+  return {
+    ok: false,
+    problem: `"${run.command}" printed nothing${exit}${lastError === null ? '' : `: stderr ${JSON.stringify(lastError)}`}`,
+  };
 }
 
 function firstLine(text: string): string | null {

@@ -43,7 +43,10 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
     now,
     collect: async (): Promise<CollectResult> => {
       const facts = await readGoplotFacts({
-        config, now, procDir: options.procDir, mountinfoPath: options.mountinfoPath ?? mountinfoPathFrom(env),
+        config,
+        now,
+        procDir: options.procDir,
+        mountinfoPath: options.mountinfoPath ?? mountinfoPathFrom(env),
       });
       logInvalidChanges(log, facts.invalid, wasInvalid);
       let outcomes: OutcomeFacts | null = null;

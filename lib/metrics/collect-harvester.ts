@@ -6,7 +6,15 @@ import { listPids, readCmdline, readComm, readProcState } from '../farm/proc-rea
 import { listDisks, listFarms } from '../farm/farm-layout.js';
 import { countPlotFiles, type PlotFiles } from '../farm/plot-files.js';
 import type { HomePaths } from '../config/home.js';
-import { addGauge, createRegistry, DeferredLog, runCollector, type CollectedValue, type CollectorOutcome, type CollectResult } from './run-collector.js';
+import {
+  addGauge,
+  createRegistry,
+  DeferredLog,
+  runCollector,
+  type CollectedValue,
+  type CollectorOutcome,
+  type CollectResult,
+} from './run-collector.js';
 import { errorMessage } from '../util/run-main.js';
 
 export interface HarvesterProcesses {
@@ -38,7 +46,11 @@ export interface CollectHarvesterOptions {
  */
 export async function collectHarvester(options: CollectHarvesterOptions): Promise<CollectorOutcome> {
   const log = new DeferredLog(options.paths, 'getharvester');
-  const config = new ConfigReader(options.paths, (level, message) => log.addOnce(level, message), options.env ?? process.env);
+  const config = new ConfigReader(
+    options.paths,
+    (level, message) => log.addOnce(level, message),
+    options.env ?? process.env,
+  );
   const procDir = options.procDir ?? '/proc';
   return runCollector({
     name: 'getharvester',
@@ -55,7 +67,12 @@ export async function collectHarvester(options: CollectHarvesterOptions): Promis
       const mode = config.get('chia_rpc');
       if (mode !== 'off') {
         const { addHarvesterRpcMetrics } = await import('./rpc-harvester-source.js');
-        const rpc = await addHarvesterRpcMetrics(built.registry, { chiaRoot: config.get('chia_root'), mode, timeoutMs: options.rpcTimeoutMs, ...options.rpc });
+        const rpc = await addHarvesterRpcMetrics(built.registry, {
+          chiaRoot: config.get('chia_root'),
+          mode,
+          timeoutMs: options.rpcTimeoutMs,
+          ...options.rpc,
+        });
         log.addOnce('info', rpc.line);
         if (rpc.value !== null) built.values.push(rpc.value);
       }
@@ -64,14 +81,23 @@ export async function collectHarvester(options: CollectHarvesterOptions): Promis
   });
 }
 
-function buildHarvesterRegistry(processes: HarvesterProcesses, plots: { ok: true; value: LocalPlots } | { ok: false; problem: string }) {
+function buildHarvesterRegistry(
+  processes: HarvesterProcesses,
+  plots: { ok: true; value: LocalPlots } | { ok: false; problem: string },
+) {
   const registry = createRegistry();
   const gauge = (name: string, help: string) => addGauge(registry, name, help);
-  gauge('farm_harvester_process_running', '1 when a chia_harvester process runs on this host (not defunct)').set(processes.running > 0 ? 1 : 0);
-  gauge('farm_harvester_processes_defunct', 'chia_harvester processes on this host that are defunct (zombies)').set(processes.defunct);
+  gauge('farm_harvester_process_running', '1 when a chia_harvester process runs on this host (not defunct)').set(
+    processes.running > 0 ? 1 : 0,
+  );
+  gauge('farm_harvester_processes_defunct', 'chia_harvester processes on this host that are defunct (zombies)').set(
+    processes.defunct,
+  );
   const values: CollectedValue[] = [];
   if (plots.ok) {
-    gauge('farm_local_plots', 'Plot files in this host\'s farm layout (<farm_root>/<farm>/<disk>/plots)').set(plots.value.count);
+    gauge('farm_local_plots', "Plot files in this host's farm layout (<farm_root>/<farm>/<disk>/plots)").set(
+      plots.value.count,
+    );
     gauge('farm_local_plots_size_bytes', 'Total size of those plot files, in bytes').set(plots.value.bytes);
     values.push({ name: 'local_plots', present: true });
   } else {
@@ -80,7 +106,12 @@ function buildHarvesterRegistry(processes: HarvesterProcesses, plots: { ok: true
   return { registry, values };
 }
 
-const HARVESTER_MODULES = new Set(['chia_harvester', 'start_harvester', 'start_harvester.py', 'chia.server.start_harvester']);
+const HARVESTER_MODULES = new Set([
+  'chia_harvester',
+  'start_harvester',
+  'start_harvester.py',
+  'chia.server.start_harvester',
+]);
 
 /**
  * Harvester processes from /proc without spawning ps. A harvester is `chia_harvester` by its
@@ -88,7 +119,9 @@ const HARVESTER_MODULES = new Set(['chia_harvester', 'start_harvester', 'start_h
  * (`python …/chia_harvester`, `python -m chia.server.start_harvester`). A zombie has no command
  * line left, so its name decides.
  */
-export function readHarvesterProcesses(procDir = '/proc'): { ok: true; value: HarvesterProcesses } | { ok: false; problem: string } {
+export function readHarvesterProcesses(
+  procDir = '/proc',
+): { ok: true; value: HarvesterProcesses } | { ok: false; problem: string } {
   let pids: number[];
   try {
     pids = listPids(procDir);
@@ -113,7 +146,10 @@ function isHarvesterCommandLine(argv: string[]): boolean {
   if (program === undefined) return false;
   if (HARVESTER_MODULES.has(program)) return true;
   if (!/^python[\d.]*$/.test(program)) return false;
-  return (first !== undefined && HARVESTER_MODULES.has(first)) || (first === '-m' && second !== undefined && HARVESTER_MODULES.has(second));
+  return (
+    (first !== undefined && HARVESTER_MODULES.has(first)) ||
+    (first === '-m' && second !== undefined && HARVESTER_MODULES.has(second))
+  );
 }
 
 /**

@@ -12,57 +12,88 @@ import type { ShowState } from '../chia-cli/parse-show-state.js';
  * a thousandfold when chia switched from PiB to EiB; these are always PiB and TiB. New metrics are
  * in bytes. Every metric is left out when chia did not print its value.
  */
-export function buildFarmRegistry(show: ShowState, summary: FarmSummary): { registry: Registry; values: CollectedValue[] } {
+export function buildFarmRegistry(
+  show: ShowState,
+  summary: FarmSummary,
+): { registry: Registry; values: CollectedValue[] } {
   const registry = createRegistry();
   const values: CollectedValue[] = [];
   const gauge = (name: string, help: string) => addGauge(registry, name, help);
   const showWhy = show.unreachable.includes('full node') ? 'full node not reachable' : 'not in chia show -s';
-  const summaryWhy = summary.unreachable.length > 0 ? `${summary.unreachable.join(', ')} not reachable` : 'not in chia farm summary';
-  const record = (value: string, present: boolean, why: string) => values.push(present ? { name: value, present } : { name: value, present, why });
+  const summaryWhy =
+    summary.unreachable.length > 0 ? `${summary.unreachable.join(', ')} not reachable` : 'not in chia farm summary';
+  const record = (value: string, present: boolean, why: string) =>
+    values.push(present ? { name: value, present } : { name: value, present, why });
 
   record('syncstatus', show.synced !== null, showWhy);
-  if (show.synced !== null) gauge('farm_fullnode_syncstatus', 'Chia full node sync status (1 synced, 0 not synced, syncing or not reachable)').set(show.synced ? 1 : 0);
+  if (show.synced !== null)
+    gauge(
+      'farm_fullnode_syncstatus',
+      'Chia full node sync status (1 synced, 0 not synced, syncing or not reachable)',
+    ).set(show.synced ? 1 : 0);
 
   record('peak_height', show.peakHeight !== null, showWhy);
-  if (show.peakHeight !== null) gauge('farm_fullnode_peak_height', 'Height of the full node\'s peak block').set(show.peakHeight);
+  if (show.peakHeight !== null)
+    gauge('farm_fullnode_peak_height', "Height of the full node's peak block").set(show.peakHeight);
   if (show.syncTipHeight !== null && show.syncProgressHeight !== null) {
-    gauge('farm_fullnode_sync_progress_height', 'While syncing: the height the full node has reached').set(show.syncProgressHeight);
+    gauge('farm_fullnode_sync_progress_height', 'While syncing: the height the full node has reached').set(
+      show.syncProgressHeight,
+    );
     gauge('farm_fullnode_sync_tip_height', 'While syncing: the height the full node syncs to').set(show.syncTipHeight);
   }
 
   const netspace = show.netspaceBytes ?? summary.netspaceBytes;
-  record('netspace', netspace !== null, show.netspaceBytes === null && summary.netspaceBytes === null ? `${showWhy}; ${summaryWhy}` : '');
+  record(
+    'netspace',
+    netspace !== null,
+    show.netspaceBytes === null && summary.netspaceBytes === null ? `${showWhy}; ${summaryWhy}` : '',
+  );
   if (netspace !== null) {
-    gauge('farm_fullnode_netspace', 'Chia full node estimated network space, in PiB (goplot\'s unit)').set(inUnit(netspace, BYTES_PER_PIB));
+    gauge('farm_fullnode_netspace', "Chia full node estimated network space, in PiB (goplot's unit)").set(
+      inUnit(netspace, BYTES_PER_PIB),
+    );
     gauge('farm_fullnode_netspace_bytes', 'Chia full node estimated network space, in bytes').set(netspace);
   }
 
   record('difficulty', show.difficulty !== null, showWhy);
-  if (show.difficulty !== null) gauge('farm_fullnode_difficulty', 'Chia full node blockchain difficulty').set(show.difficulty);
+  if (show.difficulty !== null)
+    gauge('farm_fullnode_difficulty', 'Chia full node blockchain difficulty').set(show.difficulty);
 
   record('farmstatus', summary.farming !== null, summaryWhy);
-  if (summary.farming !== null) gauge('farm_farmer_farmstatus', 'Chia farmer farming status (1 Farming, 0 anything else)').set(summary.farming ? 1 : 0);
+  if (summary.farming !== null)
+    gauge('farm_farmer_farmstatus', 'Chia farmer farming status (1 Farming, 0 anything else)').set(
+      summary.farming ? 1 : 0,
+    );
 
   record('xch_farmed', summary.xchFarmed !== null, summaryWhy);
-  if (summary.xchFarmed !== null) gauge('farm_xch_farmed', 'Total chia farmed, in XCH, as chia farm summary prints it').set(summary.xchFarmed);
+  if (summary.xchFarmed !== null)
+    gauge('farm_xch_farmed', 'Total chia farmed, in XCH, as chia farm summary prints it').set(summary.xchFarmed);
 
   record('plot_count', summary.plotCount !== null, summaryWhy);
   if (summary.plotCount !== null) registerPlotSummary(registry, summary.plotCount, summary.plotsBytes);
 
   record('plots_size', summary.plotsBytes !== null, summaryWhy);
   if (summary.plotsBytes !== null) {
-    gauge('farm_plots_size', 'Total size of the plots on disk, in TiB (goplot\'s unit)').set(inUnit(summary.plotsBytes, BYTES_PER_TIB));
+    gauge('farm_plots_size', "Total size of the plots on disk, in TiB (goplot's unit)").set(
+      inUnit(summary.plotsBytes, BYTES_PER_TIB),
+    );
     gauge('farm_plots_size_bytes', 'Total size of the plots on disk, in bytes').set(summary.plotsBytes);
   }
 
   record('plots_effective_size', summary.plotsEffectiveBytes !== null, `${summaryWhy} (chia 2.0 and later print it)`);
   if (summary.plotsEffectiveBytes !== null) {
-    gauge('farm_plots_effective_size_bytes', 'Effective size of the plots (compressed plots count as uncompressed), in bytes').set(summary.plotsEffectiveBytes);
+    gauge(
+      'farm_plots_effective_size_bytes',
+      'Effective size of the plots (compressed plots count as uncompressed), in bytes',
+    ).set(summary.plotsEffectiveBytes);
   }
 
   record('expected_time_to_win', summary.expectedTimeToWinSeconds !== null, summaryWhy);
   if (summary.expectedTimeToWinSeconds !== null) {
-    gauge('farm_expected_time_to_win_seconds', 'Expected time to win a block, as chia farm summary estimates it (rounded down by chia)').set(summary.expectedTimeToWinSeconds);
+    gauge(
+      'farm_expected_time_to_win_seconds',
+      'Expected time to win a block, as chia farm summary estimates it (rounded down by chia)',
+    ).set(summary.expectedTimeToWinSeconds);
   }
 
   addHarvesterGroups(registry, summary);
@@ -74,12 +105,21 @@ function addHarvesterGroups(registry: Registry, summary: FarmSummary): void {
   if (summary.harvesters.length === 0) return;
   const labelNames = ['host', 'location'];
   const gauge = (name: string, help: string) => addGauge(registry, name, help, labelNames);
-  const harvesters = gauge('farm_harvesters', 'Harvesters the farmer lists at this address (host="local" for local ones)');
+  const harvesters = gauge(
+    'farm_harvesters',
+    'Harvesters the farmer lists at this address (host="local" for local ones)',
+  );
   const loading = gauge('farm_harvesters_loading', 'Of those, harvesters still loading their plots');
   const plots = gauge('farm_harvesters_plots', 'Plots of the harvesters at this address');
-  const bytes = gauge('farm_harvesters_plots_size_bytes', 'Size on disk of the plots of the harvesters at this address, in bytes');
+  const bytes = gauge(
+    'farm_harvesters_plots_size_bytes',
+    'Size on disk of the plots of the harvesters at this address, in bytes',
+  );
   const effective = summary.harvesters.some((group) => group.effectiveBytes !== null)
-    ? gauge('farm_harvesters_plots_effective_size_bytes', 'Effective size of the plots of the harvesters at this address, in bytes')
+    ? gauge(
+        'farm_harvesters_plots_effective_size_bytes',
+        'Effective size of the plots of the harvesters at this address, in bytes',
+      )
     : null;
   for (const group of summary.harvesters) {
     const labels = { host: group.host, location: group.location };
@@ -100,7 +140,7 @@ function addHarvesterGroups(registry: Registry, summary: FarmSummary): void {
 function registerPlotSummary(registry: Registry, count: number, bytes: number | null): void {
   const family = {
     name: 'farm_plot',
-    help: 'Plots of all harvesters of this farmer: farm_plot_count is their number (goplot\'s name), farm_plot_sum their size on disk in bytes',
+    help: "Plots of all harvesters of this farmer: farm_plot_count is their number (goplot's name), farm_plot_sum their size on disk in bytes",
     type: 'summary',
     values: [
       ...(bytes === null ? [] : [{ metricName: 'farm_plot_sum', value: bytes, labels: {} }]),

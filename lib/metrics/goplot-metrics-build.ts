@@ -25,29 +25,59 @@ export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts |
   const gauge = (name: string, help: string, labels: string[] = []) => addGauge(registry, name, help, labels);
   const { config, state } = facts;
 
-  gauge('goplot_running_plots', 'Plots running now (plotter processes under temp_root or farm_root)').set(facts.plots.length);
-  gauge('goplot_config_ontoggle', 'on_toggle.goplot: 1 when it is run (new plots start), else 0').set(config.onToggle === 'run' ? 1 : 0);
+  gauge('goplot_running_plots', 'Plots running now (plotter processes under temp_root or farm_root)').set(
+    facts.plots.length,
+  );
+  gauge('goplot_config_ontoggle', 'on_toggle.goplot: 1 when it is run (new plots start), else 0').set(
+    config.onToggle === 'run' ? 1 : 0,
+  );
   gauge('goplot_config_maxplots', 'max_plots.goplot: most plots running at once').set(config.maxPlots);
-  gauge('goplot_config_loadmax', 'load_max.goplot: no new plot while (load5 + load15) / 2 is above this').set(config.loadMax);
-  gauge('goplot_config_plotpoll', 'plot_poll.goplot: seconds between the loop\'s condition checks').set(config.plotPoll);
+  gauge('goplot_config_loadmax', 'load_max.goplot: no new plot while (load5 + load15) / 2 is above this').set(
+    config.loadMax,
+  );
+  gauge('goplot_config_plotpoll', "plot_poll.goplot: seconds between the loop's condition checks").set(config.plotPoll);
   gauge('goplot_config_plot_gap', 'plot_gap.goplot: minimum seconds between two plot starts').set(config.plotGap);
   // the same in base-unit names (goplot's above stay for old dashboards)
-  gauge('goplot_config_plotpoll_seconds', 'plot_poll.goplot: time between the loop\'s condition checks').set(config.plotPoll);
+  gauge('goplot_config_plotpoll_seconds', "plot_poll.goplot: time between the loop's condition checks").set(
+    config.plotPoll,
+  );
   gauge('goplot_config_plot_gap_seconds', 'plot_gap.goplot: least time between two plot starts').set(config.plotGap);
-  const invalid = gauge('goplot_config_value_invalid', '1 for each value file whose content is invalid (the last good value or the default is used; see the log)', ['name']);
+  const invalid = gauge(
+    'goplot_config_value_invalid',
+    '1 for each value file whose content is invalid (the last good value or the default is used; see the log)',
+    ['name'],
+  );
   for (const value of facts.invalid) invalid.set({ name: value.name }, 1);
 
   gauge('goplot_plots_started', 'index.goplot: the number of the last plot started').set(state.index);
   // the same as a counter, as Prometheus names them (rate() and increase() expect _total)
-  addCounted(registry, 'goplot_plots_started_total', 'Plots started (index.goplot, the number of the last plot started)', 'counter',
-    [{ metricName: 'goplot_plots_started_total', labels: {}, value: state.index }]);
-  gauge('goplot_last_start_timestamp_seconds', 'When the last plot started (Unix seconds; 0 before the first)').set(state.lastStart);
+  addCounted(
+    registry,
+    'goplot_plots_started_total',
+    'Plots started (index.goplot, the number of the last plot started)',
+    'counter',
+    [{ metricName: 'goplot_plots_started_total', labels: {}, value: state.index }],
+  );
+  gauge('goplot_last_start_timestamp_seconds', 'When the last plot started (Unix seconds; 0 before the first)').set(
+    state.lastStart,
+  );
   gauge('goplot_failures', 'Plots that failed in a row (0 after a plot finishes)').set(state.failures);
-  gauge('goplot_backoff_until_timestamp_seconds', 'After failed plots, no plot starts before this time (Unix seconds; 0 when none failed)').set(state.backoffUntil);
+  gauge(
+    'goplot_backoff_until_timestamp_seconds',
+    'After failed plots, no plot starts before this time (Unix seconds; 0 when none failed)',
+  ).set(state.backoffUntil);
 
   // one series per plot: a phase label would break each plot's line into one series per phase
-  const progress = gauge('goplot_plot_progress_ratio', 'Progress of each running plot (0 to 1), from its log', PLOT_LABELS);
-  const phase = gauge('goplot_plot_phase', 'Phase of each running plot (0 before its log shows the first)', PLOT_LABELS);
+  const progress = gauge(
+    'goplot_plot_progress_ratio',
+    'Progress of each running plot (0 to 1), from its log',
+    PLOT_LABELS,
+  );
+  const phase = gauge(
+    'goplot_plot_phase',
+    'Phase of each running plot (0 before its log shows the first)',
+    PLOT_LABELS,
+  );
   const elapsed = gauge('goplot_plot_elapsed_seconds', 'Seconds since each running plot started', PLOT_LABELS);
   for (const plot of facts.plots) {
     const labels = { index: plot.id, farm: plot.farm, disk: plot.disk, plotter: plot.plotter };
@@ -58,20 +88,44 @@ export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts |
   // plot_job, not job: Prometheus keeps `job` for the scrape job and would rename ours exported_job.
   // The series above keep their labels (dashboards and rules key on them); these carry the job
   // for a join: `… * on(index) group_left(plot_job) goplot_plot_job_info`.
-  const jobInfo = gauge('goplot_plot_job_info', 'Always 1: the job (config/jobs/<name>/) each running plot belongs to, in plot_job', [...PLOT_LABELS, 'plot_job']);
-  const suspended = gauge('goplot_plot_suspended', '1 while a running plot is suspended (goplot suspend; process state T), else 0', [...PLOT_LABELS, 'plot_job']);
+  const jobInfo = gauge(
+    'goplot_plot_job_info',
+    'Always 1: the job (config/jobs/<name>/) each running plot belongs to, in plot_job',
+    [...PLOT_LABELS, 'plot_job'],
+  );
+  const suspended = gauge(
+    'goplot_plot_suspended',
+    '1 while a running plot is suspended (goplot suspend; process state T), else 0',
+    [...PLOT_LABELS, 'plot_job'],
+  );
   for (const plot of facts.plots) {
     const labels = { index: plot.id, farm: plot.farm, disk: plot.disk, plotter: plot.plotter, plot_job: plot.job };
     jobInfo.set(labels, 1);
     suspended.set(labels, plot.suspended ? 1 : 0);
   }
 
-  const diskState = gauge('goplot_disk_state', `1 for the disk's state in disks/<farm>/<disk>.goplot (${DISK_STATE_KINDS.join(', ')}), 0 for the others`, [...DISK_LABELS, 'state']);
-  const free = gauge('goplot_disk_free_bytes', 'Space a plot can still use on the disk (statfs f_bavail or df Available)', DISK_LABELS);
-  const total = gauge('goplot_disk_total_bytes', 'Size of the disk\'s filesystem', DISK_LABELS);
-  const committed = gauge('goplot_disk_committed_bytes', 'Final size of the plots running into the disk now, which its free space must still hold', DISK_LABELS);
-  const plotFiles = gauge('goplot_disk_plots', 'Finished .plot files in the disk\'s plots/', DISK_LABELS);
-  const readOnly = gauge('goplot_disk_read_only', '1 when the disk\'s filesystem is mounted read-only (ext4 does so after disk errors), else 0', DISK_LABELS);
+  const diskState = gauge(
+    'goplot_disk_state',
+    `1 for the disk's state in disks/<farm>/<disk>.goplot (${DISK_STATE_KINDS.join(', ')}), 0 for the others`,
+    [...DISK_LABELS, 'state'],
+  );
+  const free = gauge(
+    'goplot_disk_free_bytes',
+    'Space a plot can still use on the disk (statfs f_bavail or df Available)',
+    DISK_LABELS,
+  );
+  const total = gauge('goplot_disk_total_bytes', "Size of the disk's filesystem", DISK_LABELS);
+  const committed = gauge(
+    'goplot_disk_committed_bytes',
+    'Final size of the plots running into the disk now, which its free space must still hold',
+    DISK_LABELS,
+  );
+  const plotFiles = gauge('goplot_disk_plots', "Finished .plot files in the disk's plots/", DISK_LABELS);
+  const readOnly = gauge(
+    'goplot_disk_read_only',
+    "1 when the disk's filesystem is mounted read-only (ext4 does so after disk errors), else 0",
+    DISK_LABELS,
+  );
   for (const disk of facts.disks) {
     const labels = { farm: disk.farm, disk: disk.disk };
     for (const kind of DISK_STATE_KINDS) diskState.set({ ...labels, state: kind }, kind === disk.state ? 1 : 0);
@@ -84,8 +138,12 @@ export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts |
     if (disk.readOnly !== null) readOnly.set(labels, disk.readOnly ? 1 : 0);
   }
 
-  const tempFree = gauge('goplot_temp_free_bytes', 'Space a plot can still use in the temp dir (statfs f_bavail or df Available)', ['temp']);
-  const tempTotal = gauge('goplot_temp_total_bytes', 'Size of the temp dir\'s filesystem', ['temp']);
+  const tempFree = gauge(
+    'goplot_temp_free_bytes',
+    'Space a plot can still use in the temp dir (statfs f_bavail or df Available)',
+    ['temp'],
+  );
+  const tempTotal = gauge('goplot_temp_total_bytes', "Size of the temp dir's filesystem", ['temp']);
   for (const temp of facts.temps) {
     if (!temp.space) continue;
     tempFree.set({ temp: temp.dir }, temp.space.freeBytes);

@@ -100,20 +100,32 @@ export async function readGoplotFacts(options: ReadGoplotFactsOptions): Promise<
     plotGap: read('plot_gap'),
   };
   const failures = read('failures');
-  const backoffUntil = failures > 0 ? read('last_fail') + backoffSeconds(failures, read('backoff_base'), read('backoff_max')) : 0;
+  const backoffUntil =
+    failures > 0 ? read('last_fail') + backoffSeconds(failures, read('backoff_base'), read('backoff_max')) : 0;
   const state: GoplotStateFacts = { index: read('index'), lastStart: read('last_start'), failures, backoffUntil };
   // the snapshot reads these too; read here, an invalid one is marked in goplot_config_value_invalid
   for (const name of ['farm_root', 'temp_root', 'require_mount', 'disk_space', 'disk_timeout'] as const) read(name);
 
-  const snapshot = await readFarmSnapshot({ config, now: options.now, procDir: options.procDir, mountinfoPath: options.mountinfoPath });
+  const snapshot = await readFarmSnapshot({
+    config,
+    now: options.now,
+    procDir: options.procDir,
+    mountinfoPath: options.mountinfoPath,
+  });
   const values: CollectedValue[] = [];
   if (config.get('require_mount') === 'yes') {
-    values.push(snapshot.mountsProblem === null ? { name: 'mount_points', present: true } : { name: 'mount_points', present: false, why: snapshot.mountsProblem });
+    values.push(
+      snapshot.mountsProblem === null
+        ? { name: 'mount_points', present: true }
+        : { name: 'mount_points', present: false, why: snapshot.mountsProblem },
+    );
   }
   // in layout order, so the list of missing values only changes when a disk does
   for (const disk of snapshot.disks) {
     const name = `space ${disk.farm}/${disk.disk}`;
-    values.push(disk.space !== null ? { name, present: true } : { name, present: false, why: disk.spaceProblem ?? 'not read' });
+    values.push(
+      disk.space !== null ? { name, present: true } : { name, present: false, why: disk.spaceProblem ?? 'not read' },
+    );
   }
   const temp = await readTempDirFacts(config.get('temp_root'), config.get('disk_space'));
   values.push(...temp.values);

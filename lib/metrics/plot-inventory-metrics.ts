@@ -24,11 +24,30 @@ const DISK_LABELS = ['farm', 'disk'];
  * dashboard can show the share of the farm replotted over time.
  */
 export function addPlotInventoryMetrics(registry: Registry, inventory: PlotInventory, removedByReplot: number): void {
-  const plots = addGauge(registry, 'goplot_plots', 'Valid plots on each disk, from their headers, by k, compression level and kind (solo: pool public key; pool: pool contract)', GROUP_LABELS);
+  const plots = addGauge(
+    registry,
+    'goplot_plots',
+    'Valid plots on each disk, from their headers, by k, compression level and kind (solo: pool public key; pool: pool contract)',
+    GROUP_LABELS,
+  );
   const bytes = addGauge(registry, 'goplot_plots_bytes', 'Size of those plots on each disk', GROUP_LABELS);
-  const invalid = addGauge(registry, 'goplot_plots_invalid', '.plot files in the disk\'s plots/ that are not valid plots (bad magic, truncated, unreadable)', DISK_LABELS);
-  const remaining = addGauge(registry, 'goplot_plots_replot_remaining', 'Valid plots on the disk that replot_match still matches (left to replot)', DISK_LABELS);
-  addGauge(registry, 'goplot_replot_enabled', 'replot.goplot: 1 when on (old plots matching replot_match are replaced), else 0').set(inventory.replot === 'on' ? 1 : 0);
+  const invalid = addGauge(
+    registry,
+    'goplot_plots_invalid',
+    ".plot files in the disk's plots/ that are not valid plots (bad magic, truncated, unreadable)",
+    DISK_LABELS,
+  );
+  const remaining = addGauge(
+    registry,
+    'goplot_plots_replot_remaining',
+    'Valid plots on the disk that replot_match still matches (left to replot)',
+    DISK_LABELS,
+  );
+  addGauge(
+    registry,
+    'goplot_replot_enabled',
+    'replot.goplot: 1 when on (old plots matching replot_match are replaced), else 0',
+  ).set(inventory.replot === 'on' ? 1 : 0);
   for (const farm of inventory.farms) {
     for (const disk of farm.disks) {
       const where = { farm: farm.farm, disk: disk.disk };
@@ -41,6 +60,9 @@ export function addPlotInventoryMetrics(registry: Registry, inventory: PlotInven
       remaining.set(where, disk.toReplot.count);
     }
   }
-  new Counter({ name: 'goplot_replot_removed_total', help: 'Old plots replot has removed, one for each new plot that needed the room (replot_removed.goplot)', registers: [registry] })
-    .inc(removedByReplot);
+  new Counter({
+    name: 'goplot_replot_removed_total',
+    help: 'Old plots replot has removed, one for each new plot that needed the room (replot_removed.goplot)',
+    registers: [registry],
+  }).inc(removedByReplot);
 }

@@ -51,7 +51,8 @@ export async function collectFarmFromRpc(options: FarmRpcOptions): Promise<FarmR
     return { answered: false, where, reason, result: { ok: false, problem: reason } };
   }
   const reason = '';
-  if (problems.length > 0) return { answered: true, where, reason, result: { ok: false, problem: problems.join('; ') } };
+  if (problems.length > 0)
+    return { answered: true, where, reason, result: { ok: false, problem: problems.join('; ') } };
   const now = options.now ?? Date.now;
   const memory = { file: path.join(options.logsDir, 'getfarm.signage-points.json') };
   return { answered: true, where, reason, result: { ok: true, ...buildRpcFarmRegistry(readings, memory, now()) } };

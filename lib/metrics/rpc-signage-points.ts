@@ -19,7 +19,12 @@ interface Remembered {
   received: number;
 }
 
-export function addSignagePointMetrics(registry: Registry, list: ChiaJson[], memory: SignagePointMemory, nowMs: number): void {
+export function addSignagePointMetrics(
+  registry: Registry,
+  list: ChiaJson[],
+  memory: SignagePointMemory,
+  nowMs: number,
+): void {
   // the farmer keeps them in arrival order: the last is the newest
   const points = list.flatMap((entry) => {
     const point = isObject(entry) && isObject(entry.signage_point) ? entry.signage_point : null;
@@ -34,20 +39,33 @@ export function addSignagePointMetrics(registry: Registry, list: ChiaJson[], mem
     now = { newest: newest.hash, seenAtMs: nowMs, received: (before?.received ?? 0) + points.length - known - 1 };
     remember(memory.file, now);
   }
-  addGauge(registry, 'farm_farmer_signage_points', 'Signage points the farmer holds now (it keeps those of about the last 30 minutes)').set(points.length);
+  addGauge(
+    registry,
+    'farm_farmer_signage_points',
+    'Signage points the farmer holds now (it keeps those of about the last 30 minutes)',
+  ).set(points.length);
   if (newest?.index !== null && newest?.index !== undefined) {
-    addGauge(registry, 'farm_farmer_signage_point_index', 'Index (0-63) of the newest signage point the farmer holds').set(newest.index);
+    addGauge(
+      registry,
+      'farm_farmer_signage_point_index',
+      'Index (0-63) of the newest signage point the farmer holds',
+    ).set(newest.index);
   }
   if (now === null) return;
-  addGauge(registry, 'farm_farmer_last_signage_point_age_seconds',
-    'Seconds since this collector first saw the farmer\'s newest signage point (0 when one came since its last run)').set(Math.max(0, (nowMs - now.seenAtMs) / 1000));
+  addGauge(
+    registry,
+    'farm_farmer_last_signage_point_age_seconds',
+    "Seconds since this collector first saw the farmer's newest signage point (0 when one came since its last run)",
+  ).set(Math.max(0, (nowMs - now.seenAtMs) / 1000));
   const received = {
     name: 'farm_farmer_signage_points_received_total',
     help: 'Signage points the farmer received, as counted by this collector across its runs',
     type: 'counter',
     values: [{ value: now.received, labels: {} }],
   };
-  registry.registerMetric({ ...received, get: async () => received } as unknown as Parameters<Registry['registerMetric']>[0]);
+  registry.registerMetric({ ...received, get: async () => received } as unknown as Parameters<
+    Registry['registerMetric']
+  >[0]);
 }
 
 function recall(file: string): Remembered | null {

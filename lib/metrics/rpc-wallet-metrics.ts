@@ -12,8 +12,10 @@ import type { RpcResult } from '../chia-rpc/rpc-client.js';
  */
 export function addWalletMetrics(registry: Registry, readings: FarmReadings): CollectedValue[] {
   const values: CollectedValue[] = [];
-  const gauge = (name: string, help: string, labelNames: string[] = []) => addGauge(registry, `farm_wallet_${name}`, help, labelNames);
-  const record = (name: string, result: RpcResult) => values.push(result.ok ? { name, present: true } : { name, present: false, why: result.problem });
+  const gauge = (name: string, help: string, labelNames: string[] = []) =>
+    addGauge(registry, `farm_wallet_${name}`, help, labelNames);
+  const record = (name: string, result: RpcResult) =>
+    values.push(result.ok ? { name, present: true } : { name, present: false, why: result.problem });
 
   record('wallet_sync', readings.walletSync);
   if (readings.walletSync.ok) {
@@ -42,13 +44,24 @@ export function addWalletMetrics(registry: Registry, readings: FarmReadings): Co
   }
 
   record('wallet_balance', readings.walletBalance);
-  const balance = readings.walletBalance.ok && isObject(readings.walletBalance.data.wallet_balance) ? readings.walletBalance.data.wallet_balance : null;
+  const balance =
+    readings.walletBalance.ok && isObject(readings.walletBalance.data.wallet_balance)
+      ? readings.walletBalance.data.wallet_balance
+      : null;
   if (balance !== null) {
     const labels = { wallet_id: String(numberOf(balance.wallet_id) ?? 1) };
     const confirmed = numberOf(balance.confirmed_wallet_balance);
     const spendable = numberOf(balance.spendable_balance);
-    if (confirmed !== null) gauge('confirmed_balance_mojos', 'Confirmed balance of the wallet, in mojos', ['wallet_id']).set(labels, confirmed);
-    if (spendable !== null) gauge('spendable_balance_mojos', 'Spendable balance of the wallet, in mojos', ['wallet_id']).set(labels, spendable);
+    if (confirmed !== null)
+      gauge('confirmed_balance_mojos', 'Confirmed balance of the wallet, in mojos', ['wallet_id']).set(
+        labels,
+        confirmed,
+      );
+    if (spendable !== null)
+      gauge('spendable_balance_mojos', 'Spendable balance of the wallet, in mojos', ['wallet_id']).set(
+        labels,
+        spendable,
+      );
   }
   return values;
 }

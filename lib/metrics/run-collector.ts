@@ -56,7 +56,11 @@ export class DeferredLog {
   private readonly saidNow = new Set<string>();
   private saidBefore: Set<string> | null = null;
 
-  constructor(private readonly paths: HomePaths, private readonly name: string, private readonly file = 'collectors.log') {}
+  constructor(
+    private readonly paths: HomePaths,
+    private readonly name: string,
+    private readonly file = 'collectors.log',
+  ) {}
 
   add(level: LogLevel, message: string): void {
     this.lines.push({ level, message });
@@ -111,9 +115,7 @@ export class DeferredLog {
   }
 }
 
-export type CollectResult =
-  | { ok: true; registry: Registry; values: CollectedValue[] }
-  | { ok: false; problem: string };
+export type CollectResult = { ok: true; registry: Registry; values: CollectedValue[] } | { ok: false; problem: string };
 
 export interface RunCollectorOptions {
   /** `getfarm` → `<promDir>/getfarm.prom` and `getfarm_collector_success`. */
@@ -215,15 +217,26 @@ async function collectAndWrite(options: RunCollectorOptions): Promise<CollectorO
   return { ok: true, file, missing: missingNames };
 }
 
-function addCollectorMetrics(registry: Registry, name: string, values: CollectedValue[], seconds: number, nowSeconds: number): void {
-  const gauge = (metric: string, help: string, labelNames: string[] = []) => addGauge(registry, `${name}_collector_${metric}`, help, labelNames);
+function addCollectorMetrics(
+  registry: Registry,
+  name: string,
+  values: CollectedValue[],
+  seconds: number,
+  nowSeconds: number,
+): void {
+  const gauge = (metric: string, help: string, labelNames: string[] = []) =>
+    addGauge(registry, `${name}_collector_${metric}`, help, labelNames);
   gauge('success', successHelp(name)).set(1);
   if (values.length > 0) {
-    const present = gauge('value_present', `1 when the ${name} collector found this value, 0 when it was left out`, ['value']);
+    const present = gauge('value_present', `1 when the ${name} collector found this value, 0 when it was left out`, [
+      'value',
+    ]);
     for (const value of values) present.set({ value: value.name }, value.present ? 1 : 0);
   }
   gauge('duration_seconds', `how long the ${name} collector's last good run took`).set(seconds);
-  gauge('last_success_timestamp_seconds', `when the ${name} collector last ran well (Unix time)`).set(Math.round(nowSeconds));
+  gauge('last_success_timestamp_seconds', `when the ${name} collector last ran well (Unix time)`).set(
+    Math.round(nowSeconds),
+  );
 }
 
 /** What the file from the last run says about it: the state lives in the .prom file itself. */
@@ -235,7 +248,9 @@ function readPreviousRun(file: string, name: string): PreviousRun {
     return { exists: false, success: null, missing: [] };
   }
   const success = new RegExp(`^${name}_collector_success (\\S+)$`, 'm').exec(text);
-  const missing = [...text.matchAll(new RegExp(`^${name}_collector_value_present\\{value="([^"]+)"\\} 0$`, 'gm'))].map((match) => match[1]!);
+  const missing = [...text.matchAll(new RegExp(`^${name}_collector_value_present\\{value="([^"]+)"\\} 0$`, 'gm'))].map(
+    (match) => match[1]!,
+  );
   return { exists: true, success: success ? Number(success[1]) : null, missing };
 }
 
@@ -243,12 +258,21 @@ function readPreviousRun(file: string, name: string): PreviousRun {
  * The last good values stay as they were, less the status metrics; the success line turns to 0.
  * A file that is not ours (no success line) is replaced by one that holds just the success line.
  */
-function keepLastGoodFile(promDir: string, name: string, previous: PreviousRun, statusMetrics: readonly string[]): void {
+function keepLastGoodFile(
+  promDir: string,
+  name: string,
+  previous: PreviousRun,
+  statusMetrics: readonly string[],
+): void {
   const successLine = new RegExp(`^${name}_collector_success \\S+$`, 'm');
   if (previous.exists) {
     const text = fs.readFileSync(path.join(promDir, `${name}.prom`), 'utf8');
     if (successLine.test(text)) {
-      writePromText(promDir, name, dropMetrics(text, statusMetrics).replace(successLine, `${name}_collector_success 0`));
+      writePromText(
+        promDir,
+        name,
+        dropMetrics(text, statusMetrics).replace(successLine, `${name}_collector_success 0`),
+      );
       return;
     }
   }
@@ -267,7 +291,8 @@ function dropMetrics(text: string, metrics: readonly string[]): string {
   return text
     .split('\n')
     .filter((line) => {
-      const metric = line.startsWith('# HELP ') || line.startsWith('# TYPE ') ? line.split(' ')[2] : /^[^\s{]+/.exec(line)?.[0];
+      const metric =
+        line.startsWith('# HELP ') || line.startsWith('# TYPE ') ? line.split(' ')[2] : /^[^\s{]+/.exec(line)?.[0];
       return metric === undefined || !names.has(metric);
     })
     .join('\n');

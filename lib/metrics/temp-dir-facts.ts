@@ -15,13 +15,22 @@ export interface TempDirFacts {
  * The space left in each temp dir: a plot whose temp dir fills up fails hours in, so the alert
  * GoplotTempDirFilling watches this. Dirs on one filesystem show the same numbers, each under its name.
  */
-export async function readTempDirFacts(tempRoot: string, method: SpaceMethod): Promise<{ temps: TempDirFacts[]; values: CollectedValue[] }> {
+export async function readTempDirFacts(
+  tempRoot: string,
+  method: SpaceMethod,
+): Promise<{ temps: TempDirFacts[]; values: CollectedValue[] }> {
   const dirs = listTempDirs(tempRoot).map((name) => path.join(tempRoot, name));
   const read = await mapLimited(dirs, method === 'df' ? 16 : 64, async (dir) => {
     try {
-      return { facts: { dir, space: await readDiskSpace(dir, method) }, value: { name: `space ${dir}`, present: true } };
+      return {
+        facts: { dir, space: await readDiskSpace(dir, method) },
+        value: { name: `space ${dir}`, present: true },
+      };
     } catch (error) {
-      return { facts: { dir, space: null }, value: { name: `space ${dir}`, present: false, why: `${method}: ${(error as Error).message}` } };
+      return {
+        facts: { dir, space: null },
+        value: { name: `space ${dir}`, present: false, why: `${method}: ${(error as Error).message}` },
+      };
     }
   });
   return { temps: read.map((entry) => entry.facts), values: read.map((entry) => entry.value) };

@@ -63,7 +63,15 @@ export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
   // Start request + end request run one after the other; notifications run beside them.
   const boundMs = 2 * timeoutMs + 500;
   const outages = createOutageTracker(notifyStateDir(paths), log);
-  const notifier = createNotifier({ paths, log, env, now, host, timeoutMs, gapSeconds: () => config.get('notify_gap') });
+  const notifier = createNotifier({
+    paths,
+    log,
+    env,
+    now,
+    host,
+    timeoutMs,
+    gapSeconds: () => config.get('notify_gap'),
+  });
   const regions = new Map<number, { startMs: number; id: Promise<number | null> }>();
 
   const annotations = (): AnnotationsClient | null => {
@@ -75,7 +83,13 @@ export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
   const notifyEvent = (kind: NotifyEventKind, subject: string, text: string): Promise<NotifyOutcome> =>
     bounded(notifier.notify(kind, subject, text), boundMs, { sent: [], failed: [], skipped: 'busy' });
 
-  const end = async (plot: PlotInfo, totalSeconds: number, tag: PlotEndTag, kind: NotifyEventKind, text: string): Promise<void> => {
+  const end = async (
+    plot: PlotInfo,
+    totalSeconds: number,
+    tag: PlotEndTag,
+    kind: NotifyEventKind,
+    text: string,
+  ): Promise<void> => {
     const work = async () => {
       const region = regions.get(plot.index);
       regions.delete(plot.index);
@@ -88,7 +102,11 @@ export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
         : Promise.resolve(false);
       await Promise.all([closing, notifier.notify(kind, `plot ${plot.index}`, text)]);
     };
-    await bounded(work().catch((error: unknown) => log.warn(`plot ${plot.index}: ${tag} event not sent: ${String(error)}`)), boundMs, undefined);
+    await bounded(
+      work().catch((error: unknown) => log.warn(`plot ${plot.index}: ${tag} event not sent: ${String(error)}`)),
+      boundMs,
+      undefined,
+    );
   };
 
   return {
@@ -107,11 +125,23 @@ export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
       }
     },
     finished(plot, totalSeconds) {
-      return end(plot, totalSeconds, 'plot_end', 'plot_finished', `plot ${plot.index} finished on ${host} in ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`);
+      return end(
+        plot,
+        totalSeconds,
+        'plot_end',
+        'plot_finished',
+        `plot ${plot.index} finished on ${host} in ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`,
+      );
     },
     failed(plot, exitCode, totalSeconds) {
       const how = exitCode === null ? 'was killed' : `exited with code ${exitCode}`;
-      return end(plot, totalSeconds, 'plot_fail', 'plot_failed', `plot ${plot.index} failed on ${host}: plotter ${how} after ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`);
+      return end(
+        plot,
+        totalSeconds,
+        'plot_fail',
+        'plot_failed',
+        `plot ${plot.index} failed on ${host}: plotter ${how} after ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`,
+      );
     },
     notifyEvent,
   };

@@ -11,7 +11,13 @@ export type ClaimResult = { send: true } | { send: false; lastSentSeconds: numbe
  * `gapSeconds`. The decision is made under a lock; a process that finds the lock taken leaves
  * the event to its holder, which is deciding the very same thing.
  */
-export function claimNotification(stateDir: string, kind: string, subject: string, gapSeconds: number, nowMs: number): ClaimResult {
+export function claimNotification(
+  stateDir: string,
+  kind: string,
+  subject: string,
+  gapSeconds: number,
+  nowMs: number,
+): ClaimResult {
   fs.mkdirSync(stateDir, { recursive: true });
   const file = path.join(stateDir, `${kind}.${encodeURIComponent(subject)}`);
   let release: () => void;

@@ -5,7 +5,13 @@ import type { HomePaths } from '../config/home.js';
 import { describeFailure } from '../util/describe-failure.js';
 import { createOutageTracker, type OutageLog } from '../util/outage.js';
 import { claimNotification } from './rate-limit.js';
-import { readNotifyTargets, type NotifyEventKind, type NotifyMessage, type NotifyTarget, type TargetRequest } from './targets.js';
+import {
+  readNotifyTargets,
+  type NotifyEventKind,
+  type NotifyMessage,
+  type NotifyTarget,
+  type TargetRequest,
+} from './targets.js';
 import { errorMessage } from '../util/run-main.js';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 2000;
@@ -55,7 +61,12 @@ export function createNotifier(options: NotifierOptions): Notifier {
       outages.succeeded(`notify-${target.id}`, target.label);
       return true;
     } catch (error) {
-      outages.failed(`notify-${target.id}`, target.label, describeFailure(error, target.secrets, timeoutMs), 'notifications to it are lost meanwhile');
+      outages.failed(
+        `notify-${target.id}`,
+        target.label,
+        describeFailure(error, target.secrets, timeoutMs),
+        'notifications to it are lost meanwhile',
+      );
       return false;
     }
   };

@@ -22,7 +22,10 @@ export interface ConfiguredTempOptions {
  * (/plot_temp mounted, /plot_temp/1, /plot_temp/2) are on that NVMe; a temp dir that is a link
  * into `/`, or a bind mount of a folder of `/`, is not (findRootFilesystemProblem).
  */
-function rootFilesystemCheck(options: ConfiguredTempOptions, timeoutMs: number): (dir: string) => Promise<string | null> {
+function rootFilesystemCheck(
+  options: ConfiguredTempOptions,
+  timeoutMs: number,
+): (dir: string) => Promise<string | null> {
   let mounts = options.mounts;
   return async (dir) => {
     mounts ??= readMountPoints(mountinfoPathFrom(options.env ?? process.env));
@@ -31,7 +34,11 @@ function rootFilesystemCheck(options: ConfiguredTempOptions, timeoutMs: number):
 }
 
 /** chooseTempDir with everything it needs read from the value files: the tractor and the loop ask alike. */
-export function chooseConfiguredTempDir(config: ConfigReader, runningTempDirs: (string | null)[], options: ConfiguredTempOptions = {}): Promise<TempChoice> {
+export function chooseConfiguredTempDir(
+  config: ConfigReader,
+  runningTempDirs: (string | null)[],
+  options: ConfiguredTempOptions = {},
+): Promise<TempChoice> {
   const tempRoot = config.get('temp_root');
   const spaceMethod = config.get('disk_space');
   const timeoutMs = config.get('disk_timeout') * 1000;
@@ -40,10 +47,18 @@ export function chooseConfiguredTempDir(config: ConfigReader, runningTempDirs: (
   } catch (error) {
     // "make <temp_root>/1" would be wrong advice when the folder is there but cannot be read
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      return Promise.resolve({ ok: false, message: `no temp dir can take a plot: cannot read temp_root ${tempRoot} (${(error as Error).message})`, skipped: [] });
+      return Promise.resolve({
+        ok: false,
+        message: `no temp dir can take a plot: cannot read temp_root ${tempRoot} (${(error as Error).message})`,
+        skipped: [],
+      });
     }
   }
-  const { usable, refused } = splitUsableNames(fs.existsSync(tempRoot) ? listTempDirs(tempRoot) : [], 'temp dir', tempRoot);
+  const { usable, refused } = splitUsableNames(
+    fs.existsSync(tempRoot) ? listTempDirs(tempRoot) : [],
+    'temp dir',
+    tempRoot,
+  );
   return chooseTempDir({
     tempRoot,
     names: usable,

@@ -23,8 +23,7 @@ export interface DestinationChoice {
 }
 
 export type DestinationResult =
-  | { ok: true; choice: DestinationChoice; skipped: string[] }
-  | { ok: false; message: string; skipped: string[] };
+  { ok: true; choice: DestinationChoice; skipped: string[] } | { ok: false; message: string; skipped: string[] };
 
 export interface ChooseDestinationOptions {
   paths: HomePaths;
@@ -69,7 +68,11 @@ function describeSkips(skips: Skip[], diskCount: number): string {
   const byReason = new Map<string, string[]>();
   for (const skip of skips) byReason.set(skip.reason, [...(byReason.get(skip.reason) ?? []), skip.disk]);
   return [...byReason.entries()]
-    .map(([reason, disks]) => (disks.length > 1 && disks.length === diskCount ? `${disks.length} disks ${reason}` : `${disks.join(', ')} ${reason}`))
+    .map(([reason, disks]) =>
+      disks.length > 1 && disks.length === diskCount
+        ? `${disks.length} disks ${reason}`
+        : `${disks.join(', ')} ${reason}`,
+    )
     .join(', ');
 }
 
@@ -88,7 +91,10 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
     fs.readdirSync(farmRoot);
   } catch (error) {
     // "no farms" would send the farmer looking for missing folders, not at the permissions
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : `cannot read it (${(error as Error).message})`;
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'it does not exist'
+        : `cannot read it (${(error as Error).message})`;
     return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
   }
   const { usable, refused } = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
@@ -96,12 +102,21 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
   const only = options.onlyFarms ?? [];
   const farms = usable.filter((farm) => only.length === 0 || only.includes(farm));
   if (farms.length === 0) {
-    const why = only.length > 0 && usable.length > 0 ? `none of dest_farms (${only.join(' ')}) is there` : refused.length > 0 ? refused.join('; ') : 'no farms in it';
+    const why =
+      only.length > 0 && usable.length > 0
+        ? `none of dest_farms (${only.join(' ')}) is there`
+        : refused.length > 0
+          ? refused.join('; ')
+          : 'no farms in it';
     return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
   }
   for (const farm of nextRoundRobin(farms, options.lastFarm)) {
     const listed = await listDisksBounded(farmRoot, farm, options.timeoutMs ?? DISK_TIMEOUT_MS);
-    const names = splitUsableNames(listed.map((disk) => disk.disk), 'disk', path.join(farmRoot, farm));
+    const names = splitUsableNames(
+      listed.map((disk) => disk.disk),
+      'disk',
+      path.join(farmRoot, farm),
+    );
     for (const line of names.refused) log(line);
     const disks = listed.filter((disk) => names.usable.includes(disk.disk));
     const skips: Skip[] = [];
@@ -120,7 +135,10 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
       let space;
       try {
         // a read-only disk's number never grows: it would win every choice and fail every plot at the final copy
-        const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, { timeoutMs: options.timeoutMs, access: options.access });
+        const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, {
+          timeoutMs: options.timeoutMs,
+          access: options.access,
+        });
         if (writeProblem !== null) {
           log(`${name}: read-only (${writeProblem}); trying the next disk`);
           skips.push({ disk: disk.disk, reason: 'read-only' });
@@ -128,23 +146,38 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
         }
         space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
       } catch (error) {
-        log(`${name}: cannot read its space with ${options.spaceMethod} (${errorMessage(error)}); trying the next disk`);
+        log(
+          `${name}: cannot read its space with ${options.spaceMethod} (${errorMessage(error)}); trying the next disk`,
+        );
         skips.push({ disk: disk.disk, reason: 'unreadable' });
         continue;
       }
       // the state may be up to a minute old: data copied onto the disk since then counts too
       const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
       const roomKiB = Math.floor(space.totalBytes / 1024) - Math.max(kib, usedKiB);
-      const replotKiB = roomKiB < plotKiB && options.replotCredit ? options.replotCredit(disk, plotsInto(disk, options)) : 0;
+      const replotKiB =
+        roomKiB < plotKiB && options.replotCredit ? options.replotCredit(disk, plotsInto(disk, options)) : 0;
       if (roomKiB + replotKiB < plotKiB) {
-        log(`${name}: full on the re-check (${formatBytes(Math.max(0, roomKiB) * 1024)} left, a plot needs ${formatBytes(plotKiB * 1024)})${reserve ? '; marked full' : ''}`);
+        log(
+          `${name}: full on the re-check (${formatBytes(Math.max(0, roomKiB) * 1024)} left, a plot needs ${formatBytes(plotKiB * 1024)})${reserve ? '; marked full' : ''}`,
+        );
         if (reserve) writeDiskState(paths, farm, disk.disk, { kind: 'full' });
         skips.push({ disk: disk.disk, reason: 'full' });
         continue;
       }
-      if (replotKiB > 0) log(`${name}: room by replot (${formatBytes(Math.max(0, roomKiB) * 1024)} free; its plots matching replot_match can free ${formatBytes(replotKiB * 1024)})`);
+      if (replotKiB > 0)
+        log(
+          `${name}: room by replot (${formatBytes(Math.max(0, roomKiB) * 1024)} free; its plots matching replot_match can free ${formatBytes(replotKiB * 1024)})`,
+        );
       if (reserve) writeDiskState(paths, farm, disk.disk, { kind: 'number', kib: kib + plotKiB });
-      const choice: DestinationChoice = { farm, disk: disk.disk, diskDir: disk.dir, plotsDir: disk.plotsDir, logsDir: disk.logsDir, kibBefore: kib };
+      const choice: DestinationChoice = {
+        farm,
+        disk: disk.disk,
+        diskDir: disk.dir,
+        plotsDir: disk.plotsDir,
+        logsDir: disk.logsDir,
+        kibBefore: kib,
+      };
       return { ok: true, choice, skipped };
     }
     const line = `${farm}: ${describeSkips(skips, disks.length)}`;
@@ -174,7 +207,9 @@ async function judgeDisk(
     try {
       onRoot = await findRootFilesystemProblem(disk.plotsDir, options.mounts, options.timeoutMs);
     } catch (error) {
-      options.log?.(`${disk.farm}/${disk.disk}: cannot tell the filesystem of ${disk.plotsDir} (${(error as Error).message}); skipped`);
+      options.log?.(
+        `${disk.farm}/${disk.disk}: cannot tell the filesystem of ${disk.plotsDir} (${(error as Error).message}); skipped`,
+      );
       return 'unreadable';
     }
     if (onRoot !== null) {

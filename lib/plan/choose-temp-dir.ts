@@ -31,8 +31,7 @@ export interface TempChoiceOptions {
 }
 
 export type TempChoice =
-  | { ok: true; name: string; dir: string; skipped: string[] }
-  | { ok: false; message: string; skipped: string[] };
+  { ok: true; name: string; dir: string; skipped: string[] } | { ok: false; message: string; skipped: string[] };
 
 const GIB = 1024 ** 3;
 
@@ -94,7 +93,8 @@ async function judgeTempDir(options: TempChoiceOptions, name: string, dir: strin
     }
   }
   const plots = countPlotsIn(options.tempRoot, name, options.runningTempDirs);
-  if (options.maxPerTemp > 0 && plots >= options.maxPerTemp) return `${plural(plots, 'plot')} (max_per_temp ${options.maxPerTemp})`;
+  if (options.maxPerTemp > 0 && plots >= options.maxPerTemp)
+    return `${plural(plots, 'plot')} (max_per_temp ${options.maxPerTemp})`;
   if (options.neededBytes <= 0) return null;
   let space: DiskSpace;
   try {
@@ -102,11 +102,13 @@ async function judgeTempDir(options: TempChoiceOptions, name: string, dir: strin
   } catch (error) {
     return `cannot read its free space (${errorMessage(error)})`;
   }
-  if (space.freeBytes < options.neededBytes) return `${gib(space.freeBytes)} free, a plot needs ${gib(options.neededBytes)}`;
+  if (space.freeBytes < options.neededBytes)
+    return `${gib(space.freeBytes)} free, a plot needs ${gib(options.neededBytes)}`;
   // free space is read while the running plots are small: each grows to its peak later
   const atOnce = countPlotsOnFilesystem(options, name, dir) + 1;
   const peakBytes = options.neededBytes * atOnce;
-  if (space.totalBytes < peakBytes) return `${gib(space.totalBytes)} in all, too small for ${atOnce} plots at their peak (${gib(peakBytes)})`;
+  if (space.totalBytes < peakBytes)
+    return `${gib(space.totalBytes)} in all, too small for ${atOnce} plots at their peak (${gib(peakBytes)})`;
   return null;
 }
 
@@ -118,7 +120,10 @@ async function judgeTempDir(options: TempChoiceOptions, name: string, dir: strin
 export async function chooseTempDir(options: TempChoiceOptions): Promise<TempChoice> {
   const skipped: string[] = [...(options.refused ?? [])];
   if (options.names.length === 0) {
-    const message = skipped.length > 0 ? `no temp dir can take a plot: ${skipped.join('; ')}` : `no temp dir under ${options.tempRoot} (make ${path.join(options.tempRoot, '1')})`;
+    const message =
+      skipped.length > 0
+        ? `no temp dir can take a plot: ${skipped.join('; ')}`
+        : `no temp dir under ${options.tempRoot} (make ${path.join(options.tempRoot, '1')})`;
     return { ok: false, message, skipped };
   }
   for (const name of nextRoundRobin(options.names, options.lastTemp)) {

@@ -56,7 +56,14 @@ function decideJobLimits(job: Job, global: LoopSnapshot, running: RunningPlotSum
  * answer for all jobs), then each job in turn with its own limits and its own disks and temp dirs.
  * The first job that may start wins; one that cannot never blocks the ones after it.
  */
-export async function decideJobs(global: ConfigReader, jobs: Job[], first: number, world: StartWorld, loopStartedMs: number, crashes: Crashes): Promise<JobsDecision> {
+export async function decideJobs(
+  global: ConfigReader,
+  jobs: Job[],
+  first: number,
+  world: StartWorld,
+  loopStartedMs: number,
+  crashes: Crashes,
+): Promise<JobsDecision> {
   const { running, snapshot } = await readLoopSnapshot(global, world, loopStartedMs, crashes);
   // plot_gap is left to each job: a job with its own gap staggers its own starts only
   const everyJob = decideStart({ ...snapshot, plotGap: 0 });

@@ -24,8 +24,7 @@ export interface LoopSnapshot {
 }
 
 export type Decision =
-  | { start: true; key: 'start'; reason: string }
-  | { start: false; key: string; reason: string; retryAtMs?: number };
+  { start: true; key: 'start'; reason: string } | { start: false; key: string; reason: string; retryAtMs?: number };
 
 /** Seconds to wait after `failures` failed plots in a row: base, doubled each time, capped. */
 export function backoffSeconds(failures: number, base: number, max: number): number {
@@ -41,28 +40,50 @@ export function backoffSeconds(failures: number, base: number, max: number): num
 export function decideStart(s: LoopSnapshot): Decision {
   const nowS = s.nowMs / 1000;
   if (s.onToggle !== 'run') {
-    return { start: false, key: `toggle:${s.onToggle}`, reason: `on_toggle is ${JSON.stringify(s.onToggle)}, not "run" (echo run > config/on_toggle.goplot to start)` };
+    return {
+      start: false,
+      key: `toggle:${s.onToggle}`,
+      reason: `on_toggle is ${JSON.stringify(s.onToggle)}, not "run" (echo run > config/on_toggle.goplot to start)`,
+    };
   }
   const delayEndsMs = s.loopStartedMs + s.initialDelay * 1000;
   if (s.nowMs < delayEndsMs) {
-    return { start: false, key: 'initial_delay', reason: `initial_delay: ${Math.ceil((delayEndsMs - s.nowMs) / 1000)} s left`, retryAtMs: delayEndsMs };
+    return {
+      start: false,
+      key: 'initial_delay',
+      reason: `initial_delay: ${Math.ceil((delayEndsMs - s.nowMs) / 1000)} s left`,
+      retryAtMs: delayEndsMs,
+    };
   }
   const early = s.startEarlyPhase > 0 ? s.runningPhases.filter((phase) => phase >= s.startEarlyPhase).length : 0;
   const counted = s.runningPhases.length - early + s.pendingTractors;
   if (counted >= s.maxPlots) {
     const note = early > 0 ? ` (${early} more past phase ${s.startEarlyPhase} not counted)` : '';
-    return { start: false, key: `max_plots:${counted}/${s.maxPlots}:${early}`, reason: `${counted}/${s.maxPlots} plots running${note} (max_plots)` };
+    return {
+      start: false,
+      key: `max_plots:${counted}/${s.maxPlots}:${early}`,
+      reason: `${counted}/${s.maxPlots} plots running${note} (max_plots)`,
+    };
   }
   if (s.pendingTractors > 0) {
     // One tractor at a time chooses its temp dir and disk: the next sees its plot in /proc
     // (max_per_temp, start-early phases) instead of racing it. It takes about a second.
     const n = s.pendingTractors;
-    return { start: false, key: 'pending', reason: `${n} tractor${n === 1 ? ' is' : 's are'} still starting a plot`, retryAtMs: s.nowMs + 1000 };
+    return {
+      start: false,
+      key: 'pending',
+      reason: `${n} tractor${n === 1 ? ' is' : 's are'} still starting a plot`,
+      retryAtMs: s.nowMs + 1000,
+    };
   }
   if (s.maxPhase1 > 0) {
     const inPhase1 = s.runningPhases.filter((phase) => phase <= 1).length - (s.suspendedInPhase1 ?? 0);
     if (inPhase1 >= s.maxPhase1) {
-      return { start: false, key: `max_phase1:${inPhase1}/${s.maxPhase1}`, reason: `${inPhase1} plot${inPhase1 === 1 ? '' : 's'} in phase 1 (max_phase1 ${s.maxPhase1})` };
+      return {
+        start: false,
+        key: `max_phase1:${inPhase1}/${s.maxPhase1}`,
+        reason: `${inPhase1} plot${inPhase1 === 1 ? '' : 's'} in phase 1 (max_phase1 ${s.maxPhase1})`,
+      };
     }
   }
   const load = (s.load5 + s.load15) / 2;
@@ -74,7 +95,12 @@ export function decideStart(s: LoopSnapshot): Decision {
   const lastFail = Math.min(s.lastFail, nowS);
   const gapEnds = lastStart + s.plotGap;
   if (nowS < gapEnds) {
-    return { start: false, key: 'plot_gap', reason: `plot_gap: ${Math.ceil(gapEnds - nowS)} s left`, retryAtMs: gapEnds * 1000 };
+    return {
+      start: false,
+      key: 'plot_gap',
+      reason: `plot_gap: ${Math.ceil(gapEnds - nowS)} s left`,
+      retryAtMs: gapEnds * 1000,
+    };
   }
   const backoffEnds = lastFail + backoffSeconds(s.failures, s.backoffBase, s.backoffMax);
   if (s.failures > 0 && nowS < backoffEnds) {
@@ -86,5 +112,9 @@ export function decideStart(s: LoopSnapshot): Decision {
     };
   }
   const since = lastStart > 0 ? `, ${Math.floor(nowS - lastStart)} s since the last start` : '';
-  return { start: true, key: 'start', reason: `${counted}/${s.maxPlots} plots running, load ${load.toFixed(2)} <= ${s.loadMax}${since}` };
+  return {
+    start: true,
+    key: 'start',
+    reason: `${counted}/${s.maxPlots} plots running, load ${load.toFixed(2)} <= ${s.loadMax}${since}`,
+  };
 }

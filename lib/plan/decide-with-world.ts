@@ -10,7 +10,12 @@ export function countSuspendedInPhase1(plots: RunningPlotSummary[]): number {
 }
 
 /** The global limits' inputs, read from the world as it is now. */
-export async function readLoopSnapshot(config: ConfigReader, world: StartWorld, loopStartedMs: number, crashes: Crashes): Promise<{ running: RunningPlotSummary[]; snapshot: LoopSnapshot }> {
+export async function readLoopSnapshot(
+  config: ConfigReader,
+  world: StartWorld,
+  loopStartedMs: number,
+  crashes: Crashes,
+): Promise<{ running: RunningPlotSummary[]; snapshot: LoopSnapshot }> {
   const running = await world.readRunning(config);
   const tractors = world.findTractors();
   const pendingTractors = tractors.filter((pid) => !running.some((plot) => plot.ppid === pid)).length;
@@ -40,17 +45,28 @@ export async function readLoopSnapshot(config: ConfigReader, world: StartWorld, 
 }
 
 /** The disk and temp checks after the limits: a wait for room, or null. */
-export async function checkRoomDecision(config: ConfigReader, world: StartWorld, running: RunningPlotSummary[]): Promise<Decision | null> {
+export async function checkRoomDecision(
+  config: ConfigReader,
+  world: StartWorld,
+  running: RunningPlotSummary[],
+): Promise<Decision | null> {
   const noRoom = await world.checkRoom(config, running);
   if (noRoom === null) return null;
   // free space changes a little on every poll: the log line is new when the kind of wait or a
   // value the user set changes, not the measured numbers
-  const settings = [config.get('max_per_temp'), config.get('k'), config.get('plotter'), config.get('compression')].join(':');
+  const settings = [config.get('max_per_temp'), config.get('k'), config.get('plotter'), config.get('compression')].join(
+    ':',
+  );
   return { start: false, key: `room:${noRoom.replace(/[\d.]+/g, '#')}:${settings}`, reason: noRoom };
 }
 
 /** The loop's decision from the world as it is now; `goplot view` shows the same answer. */
-export async function decideWithWorld(config: ConfigReader, world: StartWorld, loopStartedMs: number, crashes: Crashes = { count: 0, lastS: 0 }): Promise<Decision> {
+export async function decideWithWorld(
+  config: ConfigReader,
+  world: StartWorld,
+  loopStartedMs: number,
+  crashes: Crashes = { count: 0, lastS: 0 },
+): Promise<Decision> {
   const { running, snapshot } = await readLoopSnapshot(config, world, loopStartedMs, crashes);
   const decision = decideStart(snapshot);
   if (!decision.start) return decision;

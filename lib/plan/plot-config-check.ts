@@ -3,9 +3,29 @@ import type { ValueName } from '../config/value-specs.js';
 
 /** Every value a plot's command, place or size depends on. */
 const PLOT_VALUES: ValueName[] = [
-  'plotter', 'k', 'threads', 'buffer', 'buckets', 'compression', 'extra_args', 'farm_root', 'dest_farms', 'temp_root', 'temp2_dir',
-  'chia_bin', 'madmax_bin', 'bladebit_bin', 'farmer_key', 'pool_key', 'pool_contract', 'require_mount', 'disk_space',
-  'nice', 'ionice_class', 'ionice_level', 'cpu_affinity',
+  'plotter',
+  'k',
+  'threads',
+  'buffer',
+  'buckets',
+  'compression',
+  'extra_args',
+  'farm_root',
+  'dest_farms',
+  'temp_root',
+  'temp2_dir',
+  'chia_bin',
+  'madmax_bin',
+  'bladebit_bin',
+  'farmer_key',
+  'pool_key',
+  'pool_contract',
+  'require_mount',
+  'disk_space',
+  'nice',
+  'ionice_class',
+  'ionice_level',
+  'cpu_affinity',
 ];
 
 /**

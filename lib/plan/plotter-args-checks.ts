@@ -52,13 +52,18 @@ export function standaloneBin(job: PlotJob): string {
 function checkCompression(job: PlotJob): string | null {
   const { plotter, compression: level } = job;
   if (level === 0) return null;
-  const refuse = (why: string): string => `${file('compression')}: plotter ${plotter} does not take compression ${level} (${why})`;
+  const refuse = (why: string): string =>
+    `${file('compression')}: plotter ${plotter} does not take compression ${level} (${why})`;
   if (plotter === 'chia') return refuse('use bladebit-ram or bladebit-cuda, or set 0');
   if (plotter === 'madmax' && job.madmaxBin === '') {
-    return refuse('chia plotters madmax makes uncompressed plots; set madmax_bin to a gigahorse chia_plot, use bladebit-ram or bladebit-cuda, or set 0');
+    return refuse(
+      'chia plotters madmax makes uncompressed plots; set madmax_bin to a gigahorse chia_plot, use bladebit-ram or bladebit-cuda, or set 0',
+    );
   }
-  if (plotter === 'bladebit-disk') return refuse('bladebit diskplot makes uncompressed plots only; use bladebit-ram or bladebit-cuda, or set 0');
-  if (plotter === 'bladebit-ram' && level > 7) return refuse('bladebit ramplot takes 0 to 7; use bladebit-cuda, or set 7 or less');
+  if (plotter === 'bladebit-disk')
+    return refuse('bladebit diskplot makes uncompressed plots only; use bladebit-ram or bladebit-cuda, or set 0');
+  if (plotter === 'bladebit-ram' && level > 7)
+    return refuse('bladebit ramplot takes 0 to 7; use bladebit-cuda, or set 7 or less');
   return null;
 }
 
@@ -73,9 +78,11 @@ function checkK(job: PlotJob): string | null {
 
 function checkBuckets(job: PlotJob): string | null {
   const { plotter, buckets } = job;
-  const refuse = (why: string): string => `${file('buckets')}: plotter ${plotter} does not take ${buckets} buckets (${why})`;
+  const refuse = (why: string): string =>
+    `${file('buckets')}: plotter ${plotter} does not take ${buckets} buckets (${why})`;
   if (plotter === 'chia' && buckets > 128) return refuse('chiapos takes 16 to 128');
-  if (plotter === 'bladebit-disk' && !DISKPLOT_BUCKETS.includes(buckets)) return refuse('bladebit diskplot takes 64, 128, 256 or 512');
+  if (plotter === 'bladebit-disk' && !DISKPLOT_BUCKETS.includes(buckets))
+    return refuse('bladebit diskplot takes 64, 128, 256 or 512');
   if ((plotter === 'bladebit-ram' || plotter === 'bladebit-cuda') && buckets !== VALUE_SPECS.buckets.default) {
     return refuse(`only chia, madmax and bladebit-disk use buckets; set ${VALUE_SPECS.buckets.default}, the default`);
   }
@@ -89,20 +96,26 @@ function checkBuffer(job: PlotJob): string | null {
 
 function checkKeys(job: PlotJob): string | null {
   if (job.poolKey !== '' && job.poolContract !== '') {
-    return `${file('pool_contract')}: pool_contract ${job.poolContract} is set together with pool_key, and a plot takes one of them ` +
-      `(empty ${file('pool_key')} for a pool plot, or ${file('pool_contract')} for a solo plot)`;
+    return (
+      `${file('pool_contract')}: pool_contract ${job.poolContract} is set together with pool_key, and a plot takes one of them ` +
+      `(empty ${file('pool_key')} for a pool plot, or ${file('pool_contract')} for a solo plot)`
+    );
   }
   const bin = standaloneBin(job);
   if (bin === '') return null;
   const binName = job.plotter === 'madmax' ? 'madmax_bin' : 'bladebit_bin';
   const wrapper = job.plotter === 'madmax' ? 'chia plotters madmax' : 'chia plotters bladebit';
   if (job.farmerKey === '') {
-    return `${file('farmer_key')}: ${binName} ${bin} needs a farmer key and farmer_key is empty ` +
-      `(set it, or empty ${binName} to run ${wrapper}, which asks chia for the keys)`;
+    return (
+      `${file('farmer_key')}: ${binName} ${bin} needs a farmer key and farmer_key is empty ` +
+      `(set it, or empty ${binName} to run ${wrapper}, which asks chia for the keys)`
+    );
   }
   if (job.poolKey === '' && job.poolContract === '') {
-    return `${file('pool_contract')}: ${binName} ${bin} needs pool_contract (pool plot) or pool_key (solo plot), and both are empty ` +
-      `(set one, or empty ${binName} to run ${wrapper}, which asks chia for the keys)`;
+    return (
+      `${file('pool_contract')}: ${binName} ${bin} needs pool_contract (pool plot) or pool_key (solo plot), and both are empty ` +
+      `(set one, or empty ${binName} to run ${wrapper}, which asks chia for the keys)`
+    );
   }
   return null;
 }

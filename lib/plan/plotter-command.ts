@@ -6,7 +6,11 @@ export type { PlotJob } from './plotter-args-checks.js';
 /** The argv to spawn, or why the plotter would refuse the job (errors as data). */
 export type PlotterCommand = { ok: true; command: string; args: string[] } | { ok: false; message: string };
 
-const BLADEBIT_COMMANDS = { 'bladebit-ram': 'ramplot', 'bladebit-disk': 'diskplot', 'bladebit-cuda': 'cudaplot' } as const;
+const BLADEBIT_COMMANDS = {
+  'bladebit-ram': 'ramplot',
+  'bladebit-disk': 'diskplot',
+  'bladebit-cuda': 'cudaplot',
+} as const;
 
 /** madmax's chia_plot refuses dirs without a trailing slash ("needs trailing '/'"). */
 function withSlash(dir: string): string {
@@ -25,9 +29,27 @@ function keyArgs(job: PlotJob): string[] {
 /** goplot's command: `chia plots create -k K -r R -n 1 -b B -u U [extra] -t T -2 T2 -d D`. */
 function chiaArgs(job: PlotJob): string[] {
   return [
-    'plots', 'create', '-k', String(job.k), ...(job.k < 32 ? ['--override-k'] : []),
-    '-r', String(job.threads), '-n', '1', '-b', String(job.buffer), '-u', String(job.buckets),
-    ...job.extraArgs, '-t', job.tempDir, '-2', job.temp2Dir, '-d', job.destDir, ...keyArgs(job),
+    'plots',
+    'create',
+    '-k',
+    String(job.k),
+    ...(job.k < 32 ? ['--override-k'] : []),
+    '-r',
+    String(job.threads),
+    '-n',
+    '1',
+    '-b',
+    String(job.buffer),
+    '-u',
+    String(job.buckets),
+    ...job.extraArgs,
+    '-t',
+    job.tempDir,
+    '-2',
+    job.temp2Dir,
+    '-d',
+    job.destDir,
+    ...keyArgs(job),
   ];
 }
 
@@ -36,16 +58,42 @@ function madmaxArgs(job: PlotJob, standalone: boolean): string[] {
   const buckets = ['-u', String(job.buckets), '-v', String(job.buckets)];
   if (!standalone) {
     return [
-      'plotters', 'madmax', '-k', String(job.k), '-n', '1', '-r', String(job.threads), ...buckets,
-      ...job.extraArgs, '-t', job.tempDir, '-2', job.temp2Dir, '-d', job.destDir, ...keyArgs(job),
+      'plotters',
+      'madmax',
+      '-k',
+      String(job.k),
+      '-n',
+      '1',
+      '-r',
+      String(job.threads),
+      ...buckets,
+      ...job.extraArgs,
+      '-t',
+      job.tempDir,
+      '-2',
+      job.temp2Dir,
+      '-d',
+      job.destDir,
+      ...keyArgs(job),
     ];
   }
   // -k only when it is not 32, as chia's wrapper does: early chia_plot builds have no -k.
   return [
-    '-n', '1', '-r', String(job.threads), ...buckets,
+    '-n',
+    '1',
+    '-r',
+    String(job.threads),
+    ...buckets,
     ...(job.k !== 32 ? ['-k', String(job.k)] : []),
     ...(job.compression > 0 ? ['-C', String(job.compression)] : []),
-    ...job.extraArgs, '-t', withSlash(job.tempDir), '-2', withSlash(job.temp2Dir), '-d', withSlash(job.destDir), ...keyArgs(job),
+    ...job.extraArgs,
+    '-t',
+    withSlash(job.tempDir),
+    '-2',
+    withSlash(job.temp2Dir),
+    '-d',
+    withSlash(job.destDir),
+    ...keyArgs(job),
   ];
 }
 
@@ -55,18 +103,34 @@ function bladebitArgs(job: PlotJob & { plotter: keyof typeof BLADEBIT_COMMANDS }
   if (!standalone) {
     // chia's wrapper defaults --compress to 1, so the level is always given.
     return [
-      'plotters', 'bladebit', subcommand, '-r', String(job.threads), '-n', '1', '--compress', String(job.compression),
+      'plotters',
+      'bladebit',
+      subcommand,
+      '-r',
+      String(job.threads),
+      '-n',
+      '1',
+      '--compress',
+      String(job.compression),
       ...(disk ? ['-u', String(job.buckets), '-t', job.tempDir, '-2', job.temp2Dir] : []),
-      ...job.extraArgs, '-d', job.destDir, ...keyArgs(job),
+      ...job.extraArgs,
+      '-d',
+      job.destDir,
+      ...keyArgs(job),
     ];
   }
   // bladebit [global options] <command> [command options] <out_dir>; bladebit 2 has no --compress.
   return [
-    '-t', String(job.threads), '-n', '1', ...keyArgs(job),
+    '-t',
+    String(job.threads),
+    '-n',
+    '1',
+    ...keyArgs(job),
     ...(job.compression > 0 ? ['--compress', String(job.compression)] : []),
     subcommand,
     ...(disk ? ['-b', String(job.buckets), '-t1', job.tempDir, '-t2', job.temp2Dir] : []),
-    ...job.extraArgs, job.destDir,
+    ...job.extraArgs,
+    job.destDir,
   ];
 }
 
@@ -82,7 +146,11 @@ export function buildPlotterCommand(job: PlotJob): PlotterCommand {
   const command = bin || job.chiaBin;
   if (job.plotter === 'chia') return { ok: true, command, args: chiaArgs(job) };
   if (job.plotter === 'madmax') return { ok: true, command, args: madmaxArgs(job, bin !== '') };
-  return { ok: true, command, args: bladebitArgs(job as PlotJob & { plotter: keyof typeof BLADEBIT_COMMANDS }, bin !== '') };
+  return {
+    ok: true,
+    command,
+    args: bladebitArgs(job as PlotJob & { plotter: keyof typeof BLADEBIT_COMMANDS }, bin !== ''),
+  };
 }
 
 /** Reads the job's values now (files may change between plots); temp2_dir '' means the temp dir. */

@@ -54,18 +54,28 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
   const { config, env } = inputs;
   const refuse = (message: string, countsAsFailure = true): StartPlan => ({ ok: false, message, countsAsFailure });
   const invalid = findInvalidPlotValues(config);
-  if (invalid.length > 0) return refuse(`${invalid[0]!.replace(/; using .*$/, '')}; no plot starts with a guessed value (fix it, see goplot config)`, false);
+  if (invalid.length > 0)
+    return refuse(
+      `${invalid[0]!.replace(/; using .*$/, '')}; no plot starts with a guessed value (fix it, see goplot config)`,
+      false,
+    );
   const farmRoot = config.get('farm_root');
   // a value the plotter would refuse is said before any disk is chosen
   const probe = buildPlotterCommand(plotJobFromConfig(config, { tempDir: config.get('temp_root'), destDir: farmRoot }));
   if (!probe.ok) return refuse(probe.message);
   if (findExecutable(probe.command, env) === null) {
-    return refuse(`the plotter command ${JSON.stringify(probe.command)} was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)`);
+    return refuse(
+      `the plotter command ${JSON.stringify(probe.command)} was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)`,
+    );
   }
   const temp2 = config.get('temp2_dir');
   if (temp2 !== '' && !fs.existsSync(temp2)) return refuse(`temp2_dir ${temp2} does not exist`);
 
-  const temp = await chooseConfiguredTempDir(config, inputs.running.map((plot) => plot.tempDir), { env });
+  const temp = await chooseConfiguredTempDir(
+    config,
+    inputs.running.map((plot) => plot.tempDir),
+    { env },
+  );
   if (!temp.ok) return refuse(temp.message);
   const destination = await chooseDestination({
     paths: inputs.paths,
@@ -78,7 +88,10 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
     reserve: inputs.reserve,
     runningPlots: inputs.running,
     timeoutMs: config.get('disk_timeout') * 1000,
-    onlyFarms: config.get('dest_farms').split(' ').filter((farm) => farm !== ''),
+    onlyFarms: config
+      .get('dest_farms')
+      .split(' ')
+      .filter((farm) => farm !== ''),
     log: inputs.log,
     replotCredit: replotCreditFor(inputs.paths, config),
   });
@@ -86,5 +99,11 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
   const job = plotJobFromConfig(config, { tempDir: temp.dir, destDir: destination.choice.plotsDir });
   const command = buildPlotterCommand(job);
   if (!command.ok) return refuse(command.message);
-  return { ok: true, temp, destination: destination.choice, job, command: { command: command.command, args: command.args } };
+  return {
+    ok: true,
+    temp,
+    destination: destination.choice,
+    job,
+    command: { command: command.command, args: command.args },
+  };
 }

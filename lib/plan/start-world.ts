@@ -7,7 +7,10 @@ import { planStart } from './start-plan.js';
 import { listJobNames } from '../jobs/home-jobs.js';
 
 /** A running plot as the start decision needs it (the farm snapshot's plot has all of it). */
-export type RunningPlotSummary = Pick<SnapshotPlot, 'pid' | 'ppid' | 'phase' | 'tempDir' | 'farm' | 'disk' | 'k' | 'compression'> &
+export type RunningPlotSummary = Pick<
+  SnapshotPlot,
+  'pid' | 'ppid' | 'phase' | 'tempDir' | 'farm' | 'disk' | 'k' | 'compression'
+> &
   Partial<Pick<SnapshotPlot, 'job' | 'suspended'>>;
 
 /** What the start decision reads, passed in so the loop, `goplot view` and tests can differ. */
@@ -27,7 +30,8 @@ export function createStartWorld(paths: HomePaths, env: NodeJS.ProcessEnv): Star
     loadavg: () => os.loadavg(),
     readRunning(config: ConfigReader): Promise<RunningPlotSummary[]> {
       // the plot logs are read only when a phase limit needs them
-      const progress = config.get('start_early_phase') > 0 || config.get('max_phase1') > 0 || listJobNames(paths).names.length > 0;
+      const progress =
+        config.get('start_early_phase') > 0 || config.get('max_phase1') > 0 || listJobNames(paths).names.length > 0;
       return readSnapshotPlots({ config, now: Date.now, progress });
     },
     findTractors: () => findTractorPids(paths.home),

@@ -27,8 +27,14 @@ export function buildPlotHeader(spec: HeaderSpec): Buffer {
   const pointers = Buffer.alloc(80);
   if (spec.format === 'v1') {
     return Buffer.concat([
-      Buffer.from('Proof of Space Plot', 'ascii'), id, Buffer.from([spec.k]),
-      Buffer.from([0, 4]), Buffer.from('v1.0', 'ascii'), memoLength, memo, pointers,
+      Buffer.from('Proof of Space Plot', 'ascii'),
+      id,
+      Buffer.from([spec.k]),
+      Buffer.from([0, 4]),
+      Buffer.from('v1.0', 'ascii'),
+      memoLength,
+      memo,
+      pointers,
     ]);
   }
   const start = Buffer.alloc(8);

@@ -24,12 +24,28 @@ interface CachedFacts {
 function toCached(facts: PlotFileFacts, stat: { sizeBytes: number; mtimeMs: number }): CachedFacts {
   const entry: CachedFacts = { s: stat.sizeBytes, m: stat.mtimeMs };
   if (!facts.ok) return { ...entry, p: facts.problem as HeaderProblem, e: facts.message };
-  return facts.nameMismatches.length > 0 ? { ...entry, h: facts.header, n: facts.nameMismatches } : { ...entry, h: facts.header };
+  return facts.nameMismatches.length > 0
+    ? { ...entry, h: facts.header, n: facts.nameMismatches }
+    : { ...entry, h: facts.header };
 }
 
 function fromCached(file: string, entry: CachedFacts): PlotFileFacts {
-  if (entry.h) return { ok: true, path: file, sizeBytes: entry.s, mtimeMs: entry.m, header: entry.h, nameMismatches: entry.n ?? [] };
-  return { ok: false, path: file, problem: entry.p ?? 'invalid', message: entry.e ?? '', stat: { sizeBytes: entry.s, mtimeMs: entry.m } };
+  if (entry.h)
+    return {
+      ok: true,
+      path: file,
+      sizeBytes: entry.s,
+      mtimeMs: entry.m,
+      header: entry.h,
+      nameMismatches: entry.n ?? [],
+    };
+  return {
+    ok: false,
+    path: file,
+    problem: entry.p ?? 'invalid',
+    message: entry.e ?? '',
+    stat: { sizeBytes: entry.s, mtimeMs: entry.m },
+  };
 }
 
 export interface HeaderCacheStats {
@@ -56,8 +72,12 @@ export function headerCacheFile(paths: HomePaths): string {
 
 function loadCache(file: string): Map<string, CachedFacts> {
   try {
-    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { version?: number; entries?: Record<string, CachedFacts> };
-    if (parsed.version !== CACHE_VERSION || typeof parsed.entries !== 'object' || parsed.entries === null) return new Map();
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      version?: number;
+      entries?: Record<string, CachedFacts>;
+    };
+    if (parsed.version !== CACHE_VERSION || typeof parsed.entries !== 'object' || parsed.entries === null)
+      return new Map();
     return new Map(Object.entries(parsed.entries));
   } catch {
     // missing or damaged: every header is read again, which is only slower
@@ -74,7 +94,10 @@ export class HeaderCache {
   readonly stats: HeaderCacheStats = { read: 0, cached: 0 };
   private changed = false;
 
-  private constructor(private readonly file: string, private readonly entries: Map<string, CachedFacts>) {}
+  private constructor(
+    private readonly file: string,
+    private readonly entries: Map<string, CachedFacts>,
+  ) {}
 
   static load(cacheFile: string): HeaderCache {
     return new HeaderCache(cacheFile, loadCache(cacheFile));
@@ -113,7 +136,10 @@ export class HeaderCache {
   save(): void {
     if (!this.changed) return;
     try {
-      writeFileAtomicSync(this.file, JSON.stringify({ version: CACHE_VERSION, entries: Object.fromEntries(this.entries) }));
+      writeFileAtomicSync(
+        this.file,
+        JSON.stringify({ version: CACHE_VERSION, entries: Object.fromEntries(this.entries) }),
+      );
       this.changed = false;
     } catch (error) {
       this.stats.writeError = `${this.file}: ${(error as Error).message}`;

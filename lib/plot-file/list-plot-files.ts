@@ -9,5 +9,8 @@ export function listPlotFiles(plotsDir: string): string[] {
   } catch {
     return [];
   }
-  return names.filter((name) => name.endsWith('.plot') && !name.startsWith('._')).sort().map((name) => path.join(plotsDir, name));
+  return names
+    .filter((name) => name.endsWith('.plot') && !name.startsWith('._'))
+    .sort()
+    .map((name) => path.join(plotsDir, name));
 }

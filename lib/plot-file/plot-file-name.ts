@@ -15,9 +15,15 @@ const NAME_WITHOUT_ID = /^plot-k(\d+)(?:-c(\d+))?-/;
 export function parsePlotFileName(file: string): PlotNameFacts | undefined {
   const name = path.basename(file);
   const full = NAME.exec(name);
-  if (full) return { k: Number(full[1]), compression: full[2] === undefined ? undefined : Number(full[2]), plotId: full[3] };
+  if (full)
+    return { k: Number(full[1]), compression: full[2] === undefined ? undefined : Number(full[2]), plotId: full[3] };
   const partial = NAME_WITHOUT_ID.exec(name);
-  if (partial) return { k: Number(partial[1]), compression: partial[2] === undefined ? undefined : Number(partial[2]), plotId: undefined };
+  if (partial)
+    return {
+      k: Number(partial[1]),
+      compression: partial[2] === undefined ? undefined : Number(partial[2]),
+      plotId: undefined,
+    };
   return undefined;
 }
 
@@ -29,6 +35,7 @@ export function nameMismatches(file: string, header: PlotHeader): string[] {
   if (claimed.k !== header.k) found.push(`name says k${claimed.k}, header k${header.k}`);
   const claimedLevel = claimed.compression ?? 0;
   if (claimedLevel !== header.compression) found.push(`name says C${claimedLevel}, header C${header.compression}`);
-  if (claimed.plotId !== undefined && claimed.plotId !== header.plotId) found.push(`name says id ${claimed.plotId}, header id ${header.plotId}`);
+  if (claimed.plotId !== undefined && claimed.plotId !== header.plotId)
+    found.push(`name says id ${claimed.plotId}, header id ${header.plotId}`);
   return found;
 }

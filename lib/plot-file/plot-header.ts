@@ -43,7 +43,9 @@ function fail(problem: HeaderProblem, message: string): ParsedHeader {
 }
 
 function needs(bytes: Buffer, what: string, from: number, to: number): ParsedHeader | undefined {
-  return bytes.length < to ? fail('truncated', `truncated: ${what} needs bytes ${from}..${to}, file has ${bytes.length}`) : undefined;
+  return bytes.length < to
+    ? fail('truncated', `truncated: ${what} needs bytes ${from}..${to}, file has ${bytes.length}`)
+    : undefined;
 }
 
 function kindOf(memoBytes: number): PlotKind | undefined {
@@ -67,9 +69,13 @@ function parseV1(bytes: Buffer): ParsedHeader {
   if (early) return early;
   const descriptionBytes = bytes.readUInt16BE(52);
   const description = bytes.subarray(54, 54 + Math.min(descriptionBytes, 8)).toString('latin1');
-  if (description.startsWith('mmx-')) return fail('unsupported', `Gigahorse plot (format description "${description}"): closed format, not read`);
+  if (description.startsWith('mmx-'))
+    return fail('unsupported', `Gigahorse plot (format description "${description}"): closed format, not read`);
   if (descriptionBytes !== 4 || description !== 'v1.0') {
-    return fail('invalid', `format description ${JSON.stringify(description)} (length ${descriptionBytes}) is not "v1.0"`);
+    return fail(
+      'invalid',
+      `format description ${JSON.stringify(description)} (length ${descriptionBytes}) is not "v1.0"`,
+    );
   }
   const k = bytes[51]!;
   const badK = checkK(k);
@@ -84,7 +90,10 @@ function parseV1(bytes: Buffer): ParsedHeader {
   const shortPointers = needs(bytes, 'table pointers', memoEnd, headerBytes);
   if (shortPointers) return shortPointers;
   const plotId = bytes.subarray(19, 19 + ID_BYTES).toString('hex');
-  return { ok: true, header: { format: 'v1', plotId, k, compression: 0, kind: kindOf(memoBytes)!, memoBytes, headerBytes } };
+  return {
+    ok: true,
+    header: { format: 'v1', plotId, k, compression: 0, kind: kindOf(memoBytes)!, memoBytes, headerBytes },
+  };
 }
 
 function parseV2(bytes: Buffer): ParsedHeader {
@@ -117,7 +126,10 @@ function parseV2(bytes: Buffer): ParsedHeader {
   const shortTables = needs(bytes, 'table pointers and sizes', at, headerBytes);
   if (shortTables) return shortTables;
   const plotId = bytes.subarray(8, 8 + ID_BYTES).toString('hex');
-  return { ok: true, header: { format: 'v2', plotId, k, compression, kind: kindOf(memoBytes)!, memoBytes, headerBytes } };
+  return {
+    ok: true,
+    header: { format: 'v2', plotId, k, compression, kind: kindOf(memoBytes)!, memoBytes, headerBytes },
+  };
 }
 
 function startsWith(bytes: Buffer, magic: Buffer): boolean {

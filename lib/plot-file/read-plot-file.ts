@@ -75,7 +75,9 @@ export function readPlotFileSync(file: string): PlotFileFacts {
 function unreadable(file: string, error: unknown, stat: PlotFileStat | undefined): InvalidPlotFile {
   const code = (error as NodeJS.ErrnoException).code;
   const message = code === 'EISDIR' ? 'not a regular file' : `cannot read: ${code ?? (error as Error).message}`;
-  return stat ? { ok: false, path: file, problem: 'unreadable', message, stat } : { ok: false, path: file, problem: 'unreadable', message };
+  return stat
+    ? { ok: false, path: file, problem: 'unreadable', message, stat }
+    : { ok: false, path: file, problem: 'unreadable', message };
 }
 
 /** The facts from bytes already read (the header cache and tests build them this way too). */

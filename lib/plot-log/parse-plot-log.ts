@@ -20,7 +20,10 @@ const DETECTORS: [RegExp, PlotLogPlotter][] = [
   [/^Number of Buckets|^Plot Name: plot-|^\[P1\] Table \d|^Final Directory: /, 'madmax'],
   [/^\[Bladebit Disk Plotter\]/, 'bladebit-disk'],
   [/^\[Bladebit CUDA Plotter\]|^Plot temporary file: |^Generating F1$/, 'bladebit-cuda'],
-  [/^Bladebit Chia Plotter|^Creating \d+ plots:$|^\[Global Plotting Config\]|^Generating plot \d+|^Running Phase 1$/, 'bladebit-ram'],
+  [
+    /^Bladebit Chia Plotter|^Creating \d+ plots:$|^\[Global Plotting Config\]|^Generating plot \d+|^Running Phase 1$/,
+    'bladebit-ram',
+  ],
 ];
 
 const HANDLERS: Record<PlotLogPlotter, PlotLineHandler> = {
@@ -101,7 +104,11 @@ class StreamingPlotLogParser implements PlotLogParser, PlotContext {
     const needsCleaning = text.includes('\x1b') || text.includes('\r') || text.includes('[');
     let start = 0;
     for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', start)) {
-      if (text.charCodeAt(start) === TAB && this.plot.info.plotter === 'chia' && text.startsWith(BUCKET_PREFIX, start)) {
+      if (
+        text.charCodeAt(start) === TAB &&
+        this.plot.info.plotter === 'chia' &&
+        text.startsWith(BUCKET_PREFIX, start)
+      ) {
         handleChiaposBucket(this.plot, readNumberAt(text, start + BUCKET_PREFIX.length));
       } else if (newline > start) {
         const raw = text.slice(start, newline);

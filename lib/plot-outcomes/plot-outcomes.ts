@@ -11,7 +11,9 @@ import { writeFileAtomicSync } from '../util/write-file-atomic.js';
  */
 
 /** Upper bounds (seconds) of the plot-duration histogram: a GPU plot in minutes through chiapos on HDDs in days. */
-export const PLOT_DURATION_BUCKETS = [300, 600, 1200, 1800, 3600, 7200, 10800, 14400, 21600, 28800, 43200, 86400, 172800];
+export const PLOT_DURATION_BUCKETS = [
+  300, 600, 1200, 1800, 3600, 7200, 10800, 14400, 21600, 28800, 43200, 86400, 172800,
+];
 
 export { DEFAULT_JOB } from '../config/job.js';
 
@@ -68,7 +70,8 @@ export function readPlotOutcomes(paths: HomePaths): PlotOutcomes {
   } catch {
     throw new Error(`${file}: not JSON (${JSON.stringify(text.slice(0, 40))})`);
   }
-  if (!isPlotOutcomes(parsed)) throw new Error(`${file}: not a plot outcomes file (${JSON.stringify(text.slice(0, 40))})`);
+  if (!isPlotOutcomes(parsed))
+    throw new Error(`${file}: not a plot outcomes file (${JSON.stringify(text.slice(0, 40))})`);
   return parsed;
 }
 
@@ -78,11 +81,29 @@ function isCount(value: unknown): value is number {
 
 function isPlotOutcomes(value: unknown): value is PlotOutcomes {
   const file = value as Partial<PlotOutcomes> | null;
-  if (!file || file.version !== 1 || !Array.isArray(file.buckets) || !file.buckets.every(isCount) || !Array.isArray(file.series)) return false;
-  return file.series.every((series: Partial<OutcomeSeries>) => typeof series.job === 'string' && typeof series.plotter === 'string'
-    && isCount(series.finished) && isCount(series.failed) && isCount(series.durationSum)
-    && Array.isArray(series.durationBuckets) && series.durationBuckets.length === file.buckets!.length && series.durationBuckets.every(isCount)
-    && Array.isArray(series.phaseSums) && series.phaseSums.every(isCount) && Array.isArray(series.phaseCounts) && series.phaseCounts.every(isCount));
+  if (
+    !file ||
+    file.version !== 1 ||
+    !Array.isArray(file.buckets) ||
+    !file.buckets.every(isCount) ||
+    !Array.isArray(file.series)
+  )
+    return false;
+  return file.series.every(
+    (series: Partial<OutcomeSeries>) =>
+      typeof series.job === 'string' &&
+      typeof series.plotter === 'string' &&
+      isCount(series.finished) &&
+      isCount(series.failed) &&
+      isCount(series.durationSum) &&
+      Array.isArray(series.durationBuckets) &&
+      series.durationBuckets.length === file.buckets!.length &&
+      series.durationBuckets.every(isCount) &&
+      Array.isArray(series.phaseSums) &&
+      series.phaseSums.every(isCount) &&
+      Array.isArray(series.phaseCounts) &&
+      series.phaseCounts.every(isCount),
+  );
 }
 
 /** outcomes with one more plot counted (a new object; outcomes is left as it was). */
@@ -91,8 +112,14 @@ export function addPlotOutcome(outcomes: PlotOutcomes, plot: PlotEnd): PlotOutco
   let series = next.series.find((entry) => entry.job === plot.job && entry.plotter === plot.plotter);
   if (!series) {
     series = {
-      job: plot.job, plotter: plot.plotter, finished: 0, failed: 0,
-      durationBuckets: next.buckets.map(() => 0), durationSum: 0, phaseSums: [], phaseCounts: [],
+      job: plot.job,
+      plotter: plot.plotter,
+      finished: 0,
+      failed: 0,
+      durationBuckets: next.buckets.map(() => 0),
+      durationSum: 0,
+      phaseSums: [],
+      phaseCounts: [],
     };
     next.series.push(series);
   }

@@ -92,11 +92,25 @@ export async function makeRoomLocked(options: MakeRoomOptions): Promise<RoomOutc
   const { on, rule } = readReplotSettings(config);
   if (!on) return { removed: null, level: 'info', message: 'replot is off' };
   if (!rule.any) return { removed: null, level: 'info', message: 'replot_match is none' };
-  const made = { format: plot.compression > 0 ? 'v2' as const : 'v1' as const, plotId: '', k: plot.k, compression: plot.compression, kind: plot.kind, memoBytes: 0, headerBytes: 0 };
+  const made = {
+    format: plot.compression > 0 ? ('v2' as const) : ('v1' as const),
+    plotId: '',
+    k: plot.k,
+    compression: plot.compression,
+    kind: plot.kind,
+    memoBytes: 0,
+    headerBytes: 0,
+  };
   if (ruleMatches(rule, made, Date.now())) {
-    return { removed: null, level: 'warn', message: `replot_match (${rule.text}) also matches the plots being made (k${plot.k} C${plot.compression} ${plot.kind}); nothing removed` };
+    return {
+      removed: null,
+      level: 'warn',
+      message: `replot_match (${rule.text}) also matches the plots being made (k${plot.k} C${plot.compression} ${plot.kind}); nothing removed`,
+    };
   }
-  const space = await readDiskSpace(plot.diskDir, config.get('disk_space'), { timeoutMs: config.get('disk_timeout') * 1000 });
+  const space = await readDiskSpace(plot.diskDir, config.get('disk_space'), {
+    timeoutMs: config.get('disk_timeout') * 1000,
+  });
   const freeKiB = Math.floor(space.freeBytes / 1024);
   // Plots into this disk that have not come to their final write yet make their own room then;
   // those that have hold a claim, which this plot must leave to them.
@@ -104,17 +118,31 @@ export async function makeRoomLocked(options: MakeRoomOptions): Promise<RoomOutc
   const needKiB = committedKiB(plot.k, plot.compression);
   const roomKiB = freeKiB - held.kib;
   const facts = `${formatBytes(freeKiB * 1024)} free, ${formatBytes(held.kib * 1024)} held for ${held.plots} other plot${held.plots === 1 ? '' : 's'} writing to it, this one needs ${formatBytes(needKiB * 1024)}`;
-  if (roomKiB >= needKiB) return { removed: null, level: 'info', needKiB, message: `${name} holds it without removing a plot (${facts})` };
+  if (roomKiB >= needKiB)
+    return { removed: null, level: 'info', needKiB, message: `${name} holds it without removing a plot (${facts})` };
   const candidates = listReplotCandidates(plot.plotsDir, rule);
   const victim = candidates[0];
-  if (!victim) return { removed: null, level: 'warn', needKiB, message: `${name} is short of room and holds no plot matching replot_match (${rule.text}); nothing removed (${facts})` };
+  if (!victim)
+    return {
+      removed: null,
+      level: 'warn',
+      needKiB,
+      message: `${name} is short of room and holds no plot matching replot_match (${rule.text}); nothing removed (${facts})`,
+    };
   const victimKiB = Math.floor(victim.sizeBytes / 1024);
   if (roomKiB + victimKiB < needKiB) {
-    return { removed: null, level: 'warn', needKiB, message: `removing one old plot (${describePlot(victim)}) would not make room on ${name}: nothing removed, one per new plot at the most (${facts})` };
+    return {
+      removed: null,
+      level: 'warn',
+      needKiB,
+      message: `removing one old plot (${describePlot(victim)}) would not make room on ${name}: nothing removed, one per new plot at the most (${facts})`,
+    };
   }
   const refusal = refuseRemoval(victim, plot, config);
-  if (refusal !== null) return { removed: null, level: 'warn', needKiB, message: `not removing ${victim.path}: ${refusal}` };
-  if (options.stillWanted && !options.stillWanted()) return { removed: null, level: 'info', message: 'the plot ended before its room was made; nothing removed' };
+  if (refusal !== null)
+    return { removed: null, level: 'warn', needKiB, message: `not removing ${victim.path}: ${refusal}` };
+  if (options.stillWanted && !options.stillWanted())
+    return { removed: null, level: 'info', message: 'the plot ended before its room was made; nothing removed' };
   fs.unlinkSync(victim.path);
   writeStateValue(paths, 'replot_removed', config.get('replot_removed') + 1);
   const text = `replot removed ${describePlot(victim)} from ${name} for plot ${plot.index} (${plot.plotter} k${plot.k} C${plot.compression} ${plot.kind}): ${facts}`;

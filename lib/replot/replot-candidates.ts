@@ -31,7 +31,9 @@ export function readReplotSettings(config: Pick<ConfigReader, 'get'>): ReplotSet
  */
 export function listReplotCandidates(plotsDir: string, rule: ReplotRule, cache?: HeaderCache): ReplotCandidate[] {
   if (!rule.any) return [];
-  const facts: PlotFileFacts[] = listPlotFiles(plotsDir).map((file) => (cache ? cache.factsOf(file) : readPlotFileSync(file)));
+  const facts: PlotFileFacts[] = listPlotFiles(plotsDir).map((file) =>
+    cache ? cache.factsOf(file) : readPlotFileSync(file),
+  );
   return facts
     .filter((plot): plot is PlotFileFacts & { ok: true } => plot.ok && ruleMatches(rule, plot.header, plot.mtimeMs))
     .map((plot) => ({ path: plot.path, header: plot.header, sizeBytes: plot.sizeBytes, mtimeMs: plot.mtimeMs }))
@@ -51,7 +53,10 @@ export function replotCreditKiB(candidates: readonly ReplotCandidate[], plotsInt
  * The destination choice's replot credit per disk (headers through the home's cache, read-only
  * here), or undefined when replot is off or matches nothing.
  */
-export function replotCreditFor(paths: HomePaths, config: Pick<ConfigReader, 'get'>): ((disk: FarmDisk, plotsInto: number) => number) | undefined {
+export function replotCreditFor(
+  paths: HomePaths,
+  config: Pick<ConfigReader, 'get'>,
+): ((disk: FarmDisk, plotsInto: number) => number) | undefined {
   const replot = readReplotSettings(config);
   if (!replot.on || !replot.rule.any) return undefined;
   const headers = HeaderCache.load(headerCacheFile(paths));

@@ -55,7 +55,13 @@ function writtenKiB(plotsDir: string, plotId: string, names: readonly string[]):
  * Room still promised to other live plots on the disk: each claim less what that plot has already
  * written into plotsDir (free space already shows that part). Dead plotters' claims are dropped.
  */
-export function heldByClaims(paths: HomePaths, farm: string, disk: string, plotsDir: string, exceptPid: number | undefined): { kib: number; plots: number } {
+export function heldByClaims(
+  paths: HomePaths,
+  farm: string,
+  disk: string,
+  plotsDir: string,
+  exceptPid: number | undefined,
+): { kib: number; plots: number } {
   const dir = claimsDir(paths, farm, disk);
   let files: string[];
   try {

@@ -30,4 +30,3 @@ export function isoLocal(date: Date): string {
   const time = `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
   return `${day}T${time}.${String(date.getMilliseconds()).padStart(3, '0')}`;
 }
-

@@ -22,7 +22,10 @@ export function parseOptions(args: string[], specs: OptionSpec[], stopAtPosition
   const positional: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const spec = specs.find((s) => s.flags.includes(flag));
     if (!spec) {
       if (arg.startsWith('-') && arg !== '-') return { ok: false, problem: 'unknown', arg };
@@ -55,7 +58,12 @@ export function parseOptions(args: string[], specs: OptionSpec[], stopAtPosition
 
 /** `-k, --size` style list for a usage text. */
 export function describeOptions(specs: OptionSpec[]): string {
-  return specs.map((s) => `  ${s.flags.join(', ')}${s.type === 'flag' ? '' : s.type === 'level' ? ' [LEVEL]' : ` ${s.type === 'int' ? 'INTEGER' : 'TEXT'}`}`).join('\n');
+  return specs
+    .map(
+      (s) =>
+        `  ${s.flags.join(', ')}${s.type === 'flag' ? '' : s.type === 'level' ? ' [LEVEL]' : ` ${s.type === 'int' ? 'INTEGER' : 'TEXT'}`}`,
+    )
+    .join('\n');
 }
 
 export function opt(flags: string, key: string, type: OptionSpec['type'] = 'string'): OptionSpec {

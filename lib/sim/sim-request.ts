@@ -36,7 +36,8 @@ export interface SimContext {
 }
 
 /** A request to plot, or what the CLI prints and exits with instead (usage errors, refusals, help). */
-export type SimArgs = { ok: true; request: SimRequest } | { ok: false; exitCode: number; stdout: string[]; stderr: string[] };
+export type SimArgs =
+  { ok: true; request: SimRequest } | { ok: false; exitCode: number; stdout: string[]; stderr: string[] };
 
 /** The lowest k the simulator plots (chia's own CLI stops at 25 even with --override-k). */
 export const SIM_MIN_K = 18;

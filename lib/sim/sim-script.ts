@@ -64,7 +64,9 @@ function scheduleSteps(script: SimScript, totalMs: number): number[] {
     if (step.kind === 'end') segment = phases + 1;
     segmentOf.push(segment);
   }
-  const linesIn = durations.map((_, s) => script.steps.filter((step, i) => step.kind === 'line' && segmentOf[i] === s).length);
+  const linesIn = durations.map(
+    (_, s) => script.steps.filter((step, i) => step.kind === 'line' && segmentOf[i] === s).length,
+  );
   const starts = durations.map((_, s) => durations.slice(0, s).reduce((a, b) => a + b, 0));
   const seen = durations.map(() => 0);
   return script.steps.map((step, i) => {
@@ -103,7 +105,10 @@ function doFileStep(step: SimStep): void {
  * code: 0 when done, 1 when told to fail (SIMPLOTTER_FAIL_PHASE) or a file step fails; temp
  * files stay behind then, as they do when a real plotter dies.
  */
-export async function runSimScript(script: SimScript, options: { seconds: number; failPhase: number; io: SimIo }): Promise<number> {
+export async function runSimScript(
+  script: SimScript,
+  options: { seconds: number; failPhase: number; io: SimIo },
+): Promise<number> {
   const { io } = options;
   const due = scheduleSteps(script, options.seconds * 1000);
   const start = io.now();
@@ -126,7 +131,12 @@ export async function runSimScript(script: SimScript, options: { seconds: number
     }
     const now = io.now();
     if (step.kind === 'line') {
-      const clock = { now: new Date(now), sinceMark: (now - markAt) / 1000, sincePhase: (now - phaseAt) / 1000, sinceStart: (now - start) / 1000 };
+      const clock = {
+        now: new Date(now),
+        sinceMark: (now - markAt) / 1000,
+        sincePhase: (now - phaseAt) / 1000,
+        sinceStart: (now - start) / 1000,
+      };
       print(typeof step.text === 'string' ? step.text : step.text(clock));
     } else if (step.kind === 'mark') {
       markAt = now;

@@ -21,7 +21,12 @@ export interface SimSettings {
   warnings: string[];
 }
 
-const DEFAULTS = { SIMPLOTTER_SECONDS: 20, SIMPLOTTER_FAIL_PHASE: 0, SIMPLOTTER_FINAL_BYTES: 65536, SIMPLOTTER_MEMORY_MB: 0 };
+const DEFAULTS = {
+  SIMPLOTTER_SECONDS: 20,
+  SIMPLOTTER_FAIL_PHASE: 0,
+  SIMPLOTTER_FINAL_BYTES: 65536,
+  SIMPLOTTER_MEMORY_MB: 0,
+};
 
 /** Reads SIMPLOTTER_* from the environment; a bad value is named and its default used. */
 export function readSimSettings(env: NodeJS.ProcessEnv): SimSettings {
@@ -31,7 +36,9 @@ export function readSimSettings(env: NodeJS.ProcessEnv): SimSettings {
     if (raw === undefined || raw.trim() === '') return DEFAULTS[name];
     const value = Number(raw);
     if (Number.isFinite(value) && value >= 0 && (!whole || Number.isInteger(value))) return value;
-    warnings.push(`simplotter: ${name}=${raw} is not ${whole ? 'a whole number' : 'a number'} >= 0; using ${DEFAULTS[name]}`);
+    warnings.push(
+      `simplotter: ${name}=${raw} is not ${whole ? 'a whole number' : 'a number'} >= 0; using ${DEFAULTS[name]}`,
+    );
     return DEFAULTS[name];
   };
   return {
@@ -63,7 +70,13 @@ function phasesOf(request: SimRequest): number {
  */
 export function simHeaderSpec(request: SimRequest, plotId: string): HeaderSpec {
   const v2 = request.format === 'bladebit-ram' || (request.format.startsWith('bladebit') && request.compression > 0);
-  return { format: v2 ? 'v2' : 'v1', plotId, k: request.k, compression: v2 ? request.compression : 0, kind: request.poolContract ? 'pool' : 'solo' };
+  return {
+    format: v2 ? 'v2' : 'v1',
+    plotId,
+    k: request.k,
+    compression: v2 ? request.compression : 0,
+    kind: request.poolContract ? 'pool' : 'solo',
+  };
 }
 
 /** Memory held for the plot's lifetime so process views show a plotter's footprint. */
@@ -72,7 +85,13 @@ const heldMemory: Buffer[] = [];
 /**
  * One simulated plot from start to its final rename, or the CLI's refusal. Returns the exit code.
  */
-export async function runSimPlotter(options: { args: string[]; invokedAs: string; env: NodeJS.ProcessEnv; io: SimIo; pid: number }): Promise<number> {
+export async function runSimPlotter(options: {
+  args: string[];
+  invokedAs: string;
+  env: NodeJS.ProcessEnv;
+  io: SimIo;
+  pid: number;
+}): Promise<number> {
   const { io } = options;
   const parsed = parseSimArgs(options.args, options.invokedAs);
   if (!parsed.ok) {
@@ -84,19 +103,29 @@ export async function runSimPlotter(options: { args: string[]; invokedAs: string
   const settings = readSimSettings(options.env);
   const phases = phasesOf(request);
   if (settings.failPhase > phases) {
-    settings.warnings.push(`simplotter: SIMPLOTTER_FAIL_PHASE=${settings.failPhase} is past this plotter's last phase (${phases}); it will not fail`);
+    settings.warnings.push(
+      `simplotter: SIMPLOTTER_FAIL_PHASE=${settings.failPhase} is past this plotter's last phase (${phases}); it will not fail`,
+    );
   }
   for (const warning of settings.warnings) io.writeError(`${warning}\n`);
   if (settings.memoryMb > 0) heldMemory.push(Buffer.alloc(settings.memoryMb * 1024 * 1024, 1));
   const start = new Date(io.now());
   const id = randomHex(32);
   const context = {
-    id, start, pid: options.pid, finalBytes: settings.finalBytes, tempBytes: 4096,
+    id,
+    start,
+    pid: options.pid,
+    finalBytes: settings.finalBytes,
+    tempBytes: 4096,
     name: plotName(request.k, request.compression, start, id),
     header: buildPlotHeader(simHeaderSpec(request, id)),
   };
-  const script = request.format === 'chiapos' ? chiaposScript(request, context)
-    : request.format === 'madmax' ? madmaxScript(request, context) : bladebitScript(request, context);
+  const script =
+    request.format === 'chiapos'
+      ? chiaposScript(request, context)
+      : request.format === 'madmax'
+        ? madmaxScript(request, context)
+        : bladebitScript(request, context);
   const code = await runSimScript(script, { seconds: settings.seconds, failPhase: settings.failPhase, io });
   heldMemory.length = 0;
   return code;

@@ -20,7 +20,11 @@ export interface ParentWatchOptions {
  * plotters) does not inherit it. Without the variable (started by hand or by cron), nothing is
  * watched. Returns a function that stops watching.
  */
-export function exitWithSupervisor(env: NodeJS.ProcessEnv, onGone: (supervisorPid: number) => void, options: ParentWatchOptions = {}): () => void {
+export function exitWithSupervisor(
+  env: NodeJS.ProcessEnv,
+  onGone: (supervisorPid: number) => void,
+  options: ParentWatchOptions = {},
+): () => void {
   const text = env[SUPERVISOR_PID_ENV];
   delete env[SUPERVISOR_PID_ENV];
   const supervisorPid = Number(text);
@@ -59,7 +63,8 @@ function readProc(procDir: string, pid: number): { ppid: number; comm: string; a
 }
 
 /** npm renames its process to `npm start` (`npm run …`); started as node npm-cli.js before it does. */
-const isNpm = (argv: string[]) => /^npm( |$)/.test(argv[0] ?? '') || argv.some((arg) => path.basename(arg) === 'npm' || arg.endsWith('/npm-cli.js'));
+const isNpm = (argv: string[]) =>
+  /^npm( |$)/.test(argv[0] ?? '') || argv.some((arg) => path.basename(arg) === 'npm' || arg.endsWith('/npm-cli.js'));
 
 /**
  * The npm process that runs this one through `npm start` (npm, then `sh -c`, then node), or null.
@@ -80,7 +85,11 @@ export function findNpmAncestor(env: NodeJS.ProcessEnv, procDir = '/proc', ppid 
 }
 
 /** Calls `onGone` once when that npm process is gone (or its pid runs something else). */
-export function exitWithNpm(npmPid: number, onGone: () => void, options: { everyMs?: number; procDir?: string } = {}): () => void {
+export function exitWithNpm(
+  npmPid: number,
+  onGone: () => void,
+  options: { everyMs?: number; procDir?: string } = {},
+): () => void {
   const procDir = options.procDir ?? '/proc';
   const timer = setInterval(() => {
     const entry = readProc(procDir, npmPid);

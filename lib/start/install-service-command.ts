@@ -24,7 +24,9 @@ export function installServiceCommand(options: InstallServiceCommandOptions): nu
   const user = options.user ?? defaultServiceUser(options.env);
   const group = primaryGroup(user);
   if (group === null) {
-    options.err(`goplot install-service: no user ${user} on this machine (make it first, e.g. useradd --system --create-home --home-dir ${home} ${user})`);
+    options.err(
+      `goplot install-service: no user ${user} on this machine (make it first, e.g. useradd --system --create-home --home-dir ${home} ${user})`,
+    );
     return 2;
   }
   return installService({

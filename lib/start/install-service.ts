@@ -28,10 +28,16 @@ export function defaultServiceUser(env: NodeJS.ProcessEnv): string {
 /** The user's primary group, from /etc/passwd and /etc/group (`id -gn` without a process). */
 export function primaryGroup(user: string, passwd = '/etc/passwd', group = '/etc/group'): string | null {
   try {
-    const entry = fs.readFileSync(passwd, 'utf8').split('\n').find((line) => line.split(':')[0] === user);
+    const entry = fs
+      .readFileSync(passwd, 'utf8')
+      .split('\n')
+      .find((line) => line.split(':')[0] === user);
     const gid = entry?.split(':')[3];
     if (gid === undefined) return null;
-    const groupEntry = fs.readFileSync(group, 'utf8').split('\n').find((line) => line.split(':')[2] === gid);
+    const groupEntry = fs
+      .readFileSync(group, 'utf8')
+      .split('\n')
+      .find((line) => line.split(':')[2] === gid);
     return groupEntry?.split(':')[0] ?? null;
   } catch {
     return null;
@@ -58,7 +64,12 @@ export function installService(options: InstallServiceOptions): number {
   const logrotateFile = path.join(options.logrotateDir, 'goplot');
   const unit = renderUnit(settings);
   const logrotate = renderLogrotate(settings);
-  const commands: [string, string[]][] = options.enable ? [['systemctl', ['daemon-reload']], ['systemctl', ['enable', UNIT_NAME]]] : [];
+  const commands: [string, string[]][] = options.enable
+    ? [
+        ['systemctl', ['daemon-reload']],
+        ['systemctl', ['enable', UNIT_NAME]],
+      ]
+    : [];
   if (options.dryRun) {
     out(`would write ${unitFile}:\n\n${unit}\nwould write ${logrotateFile}:\n\n${logrotate}`);
     out(`would create the value files in ${settings.home}/config (owned by ${settings.user})`);
@@ -69,14 +80,18 @@ export function installService(options: InstallServiceOptions): number {
   initValueFiles(paths);
   const chownProblem = chownHome(paths, settings.user, settings.group);
   if (chownProblem) out(`warning: ${chownProblem}`);
-  for (const [file, text] of [[unitFile, unit], [logrotateFile, logrotate]] as const) {
+  for (const [file, text] of [
+    [unitFile, unit],
+    [logrotateFile, logrotate],
+  ] as const) {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       writeFileAtomicSync(file, text);
       fs.chmodSync(file, 0o644);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EACCES' || code === 'EPERM') throw new Error(`cannot write ${file} (${code}): run it as root, e.g. sudo goplot install-service …`);
+      if (code === 'EACCES' || code === 'EPERM')
+        throw new Error(`cannot write ${file} (${code}): run it as root, e.g. sudo goplot install-service …`);
       throw error;
     }
     out(`wrote ${file}`);
@@ -86,9 +101,11 @@ export function installService(options: InstallServiceOptions): number {
     out(`running: ${command} ${args.join(' ')}`);
     run(command, args);
   }
-  out(options.enable
-    ? `enabled ${UNIT_NAME}; start it with: systemctl start goplot (logs: journalctl -u goplot and ${paths.logsDir}/)`
-    : `not enabled (--no-enable); to run it: systemctl daemon-reload && systemctl enable --now goplot`);
+  out(
+    options.enable
+      ? `enabled ${UNIT_NAME}; start it with: systemctl start goplot (logs: journalctl -u goplot and ${paths.logsDir}/)`
+      : `not enabled (--no-enable); to run it: systemctl daemon-reload && systemctl enable --now goplot`,
+  );
   return 0;
 }
 
@@ -97,7 +114,9 @@ function chownHome(paths: HomePaths, user: string, group: string): string | null
   if (process.getuid?.() !== 0) return null;
   try {
     execFileSync('chown', [`${user}:${group}`, paths.home], { stdio: 'pipe' });
-    execFileSync('chown', ['-R', `${user}:${group}`, paths.configDir, paths.disksDir, paths.logsDir], { stdio: 'pipe' });
+    execFileSync('chown', ['-R', `${user}:${group}`, paths.configDir, paths.disksDir, paths.logsDir], {
+      stdio: 'pipe',
+    });
     return null;
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();

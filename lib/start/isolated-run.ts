@@ -50,7 +50,9 @@ export function isolateJob(job: IsolatedJob, log: Logger, now: () => number = Da
         outcome = { ok: false, problem: errorMessage(error) };
       }
       if (hungSince !== null) {
-        log.info(`${job.name}: the run that hung ended after ${Math.round((now() - startedAt) / 1000)} s; its runs go on`);
+        log.info(
+          `${job.name}: the run that hung ended after ${Math.round((now() - startedAt) / 1000)} s; its runs go on`,
+        );
         hungSince = null;
       }
       settle(outcome);
@@ -62,7 +64,9 @@ export function isolateJob(job: IsolatedJob, log: Logger, now: () => number = Da
     const timedOut = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
         hungSince = startedAt;
-        log.error(`${job.name} did not finish within ${Math.round(job.timeoutMs / 1000)} s (a hung disk or command?); its next run waits until this one ends`);
+        log.error(
+          `${job.name} did not finish within ${Math.round(job.timeoutMs / 1000)} s (a hung disk or command?); its next run waits until this one ends`,
+        );
         resolve();
       }, job.timeoutMs);
     });

@@ -43,7 +43,8 @@ interface Entry {
 export function scheduleLive(options: LiveSchedulesOptions): LiveSchedules {
   const { config, log } = options;
   const schedule = (job: ScheduledJob, expression: string): ScheduledTask => {
-    if (!cron.validate(expression)) throw new Error(`config/${job.setting}.goplot: node-cron cannot schedule ${JSON.stringify(expression)}`);
+    if (!cron.validate(expression))
+      throw new Error(`config/${job.setting}.goplot: node-cron cannot schedule ${JSON.stringify(expression)}`);
     let busy = false;
     const runAlone = async () => {
       if (busy) return;
@@ -75,7 +76,9 @@ export function scheduleLive(options: LiveSchedulesOptions): LiveSchedules {
       try {
         const task = schedule(entry.job, expression);
         void entry.task.destroy();
-        log.info(`${entry.job.setting} changed from "${entry.expression}" to "${expression}": ${entry.job.what} now run at "${expression}"`);
+        log.info(
+          `${entry.job.setting} changed from "${entry.expression}" to "${expression}": ${entry.job.what} now run at "${expression}"`,
+        );
         Object.assign(entry, { expression, task });
       } catch (error) {
         log.error(`${(error as Error).message}; ${entry.job.what} keep running at "${entry.expression}"`);
@@ -85,7 +88,9 @@ export function scheduleLive(options: LiveSchedulesOptions): LiveSchedules {
 
   const checkEveryMs = options.checkEveryMs ?? 60_000;
   const cannotWatch = (error: unknown) =>
-    log.warn(`cannot watch ${options.watchDir} (${(error as Error).message}); schedule changes are seen within ${Math.round(checkEveryMs / 1000)} s`);
+    log.warn(
+      `cannot watch ${options.watchDir} (${(error as Error).message}); schedule changes are seen within ${Math.round(checkEveryMs / 1000)} s`,
+    );
   let debounce: NodeJS.Timeout | null = null;
   const soon = () => {
     if (debounce) clearTimeout(debounce);

@@ -12,11 +12,21 @@ const CHECK_MS = 2000;
  * over as soon as the other suite is gone, instead of running diskhand and the collectors twice.
  * Resolves with the release function, or null when stopped while waiting.
  */
-export async function takeHome(paths: HomePaths, log: Logger, print: (line: string) => void, stop: AbortSignal, checkMs = CHECK_MS): Promise<(() => void) | null> {
+export async function takeHome(
+  paths: HomePaths,
+  log: Logger,
+  print: (line: string) => void,
+  stop: AbortSignal,
+  checkMs = CHECK_MS,
+): Promise<(() => void) | null> {
   const file = path.join(paths.logsDir, 'start.pid');
   let waitingFor: number | null = null;
   while (!stop.aborted) {
-    const result = acquirePidFile(file, { marker: 'start.js', what: 'goplot suite', onReplaced: (message) => log.warn(message) });
+    const result = acquirePidFile(file, {
+      marker: 'start.js',
+      what: 'goplot suite',
+      onReplaced: (message) => log.warn(message),
+    });
     if (result.ok) {
       if (waitingFor !== null) log.info(`the other suite (pid ${waitingFor}) is gone: this one takes the home over`);
       return result.release;
@@ -29,10 +39,14 @@ export async function takeHome(paths: HomePaths, log: Logger, print: (line: stri
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, checkMs);
-      stop.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      stop.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
   return null;

@@ -12,7 +12,11 @@ export interface ServiceSettings {
 
 /** The values of the example files in deploy/ (a dedicated user, the home under /var/lib). */
 export const EXAMPLE_SETTINGS: ServiceSettings = {
-  user: 'goplot', group: 'goplot', home: '/var/lib/goplot', node: '/usr/bin/node', packageRoot: '/opt/goplot-ts',
+  user: 'goplot',
+  group: 'goplot',
+  home: '/var/lib/goplot',
+  node: '/usr/bin/node',
+  packageRoot: '/opt/goplot-ts',
 };
 
 /**

@@ -5,7 +5,6 @@ import type { RunOutcome } from './isolated-run.js';
 import type { ScheduleSetting } from './live-schedules.js';
 import { errorMessage } from '../util/run-main.js';
 
-
 export interface SuiteJob {
   /** For the log, and the script a crontab runs instead. */
   name: string;
@@ -29,12 +28,20 @@ export function suiteJobs(paths: HomePaths, env: NodeJS.ProcessEnv, diskhandLog:
     outcome.ok ? { ok: true } : { ok: false, problem: outcome.problem ?? 'failed' };
   return [
     {
-      name: 'diskhand', script: 'scripts/diskhand.js', role: 'plotter', setting: 'diskhand_schedule', timeoutMs: RUN_TIMEOUT_MS,
+      name: 'diskhand',
+      script: 'scripts/diskhand.js',
+      role: 'plotter',
+      setting: 'diskhand_schedule',
+      timeoutMs: RUN_TIMEOUT_MS,
       async run() {
-        const [{ runDiskhand }, { notifyDiskChanges }, { ConfigReader }, { mountinfoPathFrom }, { configLogSink }] = await Promise.all([
-          import('../diskhand/diskhand.js'), import('../diskhand/notify-disk-changes.js'), import('../config/config-reader.js'),
-          import('../farm/mount-points.js'), import('../util/logger.js'),
-        ]);
+        const [{ runDiskhand }, { notifyDiskChanges }, { ConfigReader }, { mountinfoPathFrom }, { configLogSink }] =
+          await Promise.all([
+            import('../diskhand/diskhand.js'),
+            import('../diskhand/notify-disk-changes.js'),
+            import('../config/config-reader.js'),
+            import('../farm/mount-points.js'),
+            import('../util/logger.js'),
+          ]);
         const logger = diskhandLog();
         const report = await runDiskhand({
           paths,
@@ -51,21 +58,33 @@ export function suiteJobs(paths: HomePaths, env: NodeJS.ProcessEnv, diskhandLog:
       },
     },
     {
-      name: 'the goplot collector', script: 'collectors/goplot_collector.js', role: 'plotter', setting: 'collector_schedule', timeoutMs: RUN_TIMEOUT_MS,
+      name: 'the goplot collector',
+      script: 'collectors/goplot_collector.js',
+      role: 'plotter',
+      setting: 'collector_schedule',
+      timeoutMs: RUN_TIMEOUT_MS,
       async run() {
         const { collectGoplot } = await import('../metrics/collect-goplot.js');
         return collectorOutcome(await collectGoplot({ paths, env }));
       },
     },
     {
-      name: 'the getharvester collector', script: 'collectors/getharvester_collector.js', role: 'harvester', setting: 'collector_schedule', timeoutMs: RUN_TIMEOUT_MS,
+      name: 'the getharvester collector',
+      script: 'collectors/getharvester_collector.js',
+      role: 'harvester',
+      setting: 'collector_schedule',
+      timeoutMs: RUN_TIMEOUT_MS,
       async run() {
         const { collectHarvester } = await import('../metrics/collect-harvester.js');
         return collectorOutcome(await collectHarvester({ paths, env }));
       },
     },
     {
-      name: 'the getfarm collector', script: 'collectors/getfarm_collector.js', role: 'farmer', setting: 'collector_schedule', timeoutMs: RUN_TIMEOUT_MS,
+      name: 'the getfarm collector',
+      script: 'collectors/getfarm_collector.js',
+      role: 'farmer',
+      setting: 'collector_schedule',
+      timeoutMs: RUN_TIMEOUT_MS,
       async run() {
         const { collectFarm } = await import('../metrics/collect-farm.js');
         return collectorOutcome(await collectFarm({ paths, env }));

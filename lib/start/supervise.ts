@@ -58,7 +58,9 @@ export function superviseScript(options: SuperviseOptions): Supervised {
     const holder = pidFileHolder(instance.pidFile, instance);
     if (holder !== null && holder !== child?.pid) {
       if (holder !== waitingFor) {
-        log.warn(`${name} waits: another ${name} (pid ${holder}) runs for this home (${instance.pidFile}); ours starts when it stops`);
+        log.warn(
+          `${name} waits: another ${name} (pid ${holder}) runs for this home (${instance.pidFile}); ours starts when it stops`,
+        );
         waitingFor = holder;
       }
       timer = setTimeout(waitForHolder, options.holderCheckMs ?? HOLDER_CHECK_MS);

@@ -69,14 +69,22 @@ export async function concludePlot(o: PlotOutcome): Promise<number> {
   if (result.exitCode === 0 && logStatus === 'finished') {
     writeStateValue(o.paths, 'failures', 0);
     log.info(`plot ${plot.index} finished in ${formatDuration(seconds)} (${plot.farm}/${plot.disk})`);
-    await countOutcome(o, { job: plot.job ?? DEFAULT_JOB, plotter: plot.plotter, outcome: 'finished', seconds, phaseSeconds: parsed.phaseSeconds });
+    await countOutcome(o, {
+      job: plot.job ?? DEFAULT_JOB,
+      plotter: plot.plotter,
+      outcome: 'finished',
+      seconds,
+      phaseSeconds: parsed.phaseSeconds,
+    });
     await o.events.finished(plot, seconds);
     return EXIT_FINISHED;
   }
   const killed = readKillMarker(o.paths, plot.index);
   if (killed !== null) {
     // goplot kill wrote the marker before its signal and removes the plot's files itself
-    log.info(`plot ${plot.index} ended on request (goplot kill by ${killed.by}) after ${formatDuration(seconds)}; not counted as a failure`);
+    log.info(
+      `plot ${plot.index} ended on request (goplot kill by ${killed.by}) after ${formatDuration(seconds)}; not counted as a failure`,
+    );
     return EXIT_KILLED;
   }
   const how = result.signal
@@ -85,11 +93,15 @@ export async function concludePlot(o: PlotOutcome): Promise<number> {
       ? `exit code 0 but its log shows no finished plot (${logStatus})`
       : `exit code ${result.exitCode}`;
   const tail = lastLines(o.logFile, 10);
-  log.error(`plot ${plot.index} failed: ${how} after ${formatDuration(seconds)}; last lines of ${o.logFile}: ${tail.join(' | ')}`);
+  log.error(
+    `plot ${plot.index} failed: ${how} after ${formatDuration(seconds)}; last lines of ${o.logFile}: ${tail.join(' | ')}`,
+  );
   const plotId = findPlotId(logText);
   if (plotId) {
     const removed = removePlotTempFiles([...o.tempDirs, plot.destDir], plotId);
-    log.info(`plot ${plot.index}: removed ${removed.length} temporary file${removed.length === 1 ? '' : 's'} of plot id ${plotId.slice(0, 12)}…`);
+    log.info(
+      `plot ${plot.index}: removed ${removed.length} temporary file${removed.length === 1 ? '' : 's'} of plot id ${plotId.slice(0, 12)}…`,
+    );
   } else if (!o.ownTempDir) {
     log.warn(`plot ${plot.index}: no plot id in its log, so no temporary files were removed`);
   }
@@ -107,6 +119,8 @@ async function countOutcome(o: PlotOutcome, outcome: PlotEnd): Promise<void> {
     const problem = await recordPlotOutcome(o.paths, outcome, o.now);
     if (problem) o.log.warn(problem);
   } catch (error) {
-    o.log.error(`plot ${o.plot.index}: cannot count its ${outcome.outcome} plot for the metrics: ${(error as Error).message}`);
+    o.log.error(
+      `plot ${o.plot.index}: cannot count its ${outcome.outcome} plot for the metrics: ${(error as Error).message}`,
+    );
   }
 }

@@ -9,7 +9,11 @@ export interface PriorityOptions {
  * Wraps the plotter in taskset / ionice / nice, each of which execs the next: the plotter keeps its
  * own pid and command line, so the process table still recognises it.
  */
-export function wrapWithPriority(command: string, args: string[], options: PriorityOptions): { command: string; args: string[] } {
+export function wrapWithPriority(
+  command: string,
+  args: string[],
+  options: PriorityOptions,
+): { command: string; args: string[] } {
   let argv = [command, ...args];
   if (options.nice > 0) argv = ['nice', '-n', String(options.nice), ...argv];
   if (options.ioniceClass === 'idle') argv = ['ionice', '-c', '3', ...argv];

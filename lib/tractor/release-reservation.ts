@@ -27,7 +27,9 @@ export async function releaseReservation(o: ReleaseOptions): Promise<void> {
   const { paths, config, plot } = o;
   const farmRoot = config.get('farm_root');
   const timeoutMs = Math.min(config.get('disk_timeout') * 1000, LOCKED_READ_MS);
-  const disk = (await listDisksBounded(farmRoot, plot.farm, timeoutMs)).find((candidate) => candidate.disk === plot.disk);
+  const disk = (await listDisksBounded(farmRoot, plot.farm, timeoutMs)).find(
+    (candidate) => candidate.disk === plot.disk,
+  );
   if (disk === undefined || disk.hung !== null) return;
   await withStateLock(paths, async () => {
     const before = readDiskState(paths, plot.farm, plot.disk);
@@ -38,7 +40,11 @@ export async function releaseReservation(o: ReleaseOptions): Promise<void> {
     } catch {
       return;
     }
-    const runningPlots = readRunningPlots({ farmRoot, tempRoot: config.get('temp_root'), commandNames: plotterCommandNames(config) });
+    const runningPlots = readRunningPlots({
+      farmRoot,
+      tempRoot: config.get('temp_root'),
+      commandNames: plotterCommandNames(config),
+    });
     const result = await evaluateDisk(disk, {
       requireMount: config.get('require_mount') === 'yes',
       mounts,
@@ -50,6 +56,8 @@ export async function releaseReservation(o: ReleaseOptions): Promise<void> {
     if (result.kind !== 'measured') return;
     writeDiskState(paths, plot.farm, plot.disk, result.state);
     const now = formatDiskState(result.state);
-    o.log.info(`plot ${plot.index}: released its reservation on ${plot.farm}/${plot.disk}: ${formatDiskState(before)} -> ${now}${result.state.kind === 'number' ? ' KiB' : ''} (measured again, ${result.plots} other plot${result.plots === 1 ? '' : 's'} running there)`);
+    o.log.info(
+      `plot ${plot.index}: released its reservation on ${plot.farm}/${plot.disk}: ${formatDiskState(before)} -> ${now}${result.state.kind === 'number' ? ' KiB' : ''} (measured again, ${result.plots} other plot${result.plots === 1 ? '' : 's'} running there)`,
+    );
   });
 }

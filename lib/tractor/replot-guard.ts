@@ -25,7 +25,14 @@ export interface ReplotGuard {
  * One plot's replot duty: at most one old plot removed for it, just before it writes its final
  * file to its disk (see roomMoment), and only when the disk would not hold it otherwise.
  */
-export function createReplotGuard(o: { paths: HomePaths; config: ConfigReader; log: Logger; plot: NewPlot; plotter: PlotterName; logFile: string }): ReplotGuard {
+export function createReplotGuard(o: {
+  paths: HomePaths;
+  config: ConfigReader;
+  log: Logger;
+  plot: NewPlot;
+  plotter: PlotterName;
+  logFile: string;
+}): ReplotGuard {
   const { log, plot, paths } = o;
   let asked = false;
   let stopped = false;
@@ -38,7 +45,8 @@ export function createReplotGuard(o: { paths: HomePaths; config: ConfigReader; l
   let follow: { stop(): void } | null = null;
 
   const claim = (): void => {
-    if (claimKiB !== null && pid !== undefined && !stopped) writeClaim(paths, plot.farm, plot.disk, { pid, needKiB: claimKiB, plotId });
+    if (claimKiB !== null && pid !== undefined && !stopped)
+      writeClaim(paths, plot.farm, plot.disk, { pid, needKiB: claimKiB, plotId });
   };
   const notify = (subject: string, text: string): void => {
     if (events) void events.notifyEvent('replot_removed', subject, text);
@@ -57,12 +65,20 @@ export function createReplotGuard(o: { paths: HomePaths; config: ConfigReader; l
     if (asked || stopped) return;
     asked = true;
     try {
-      const outcome = await makeRoomLocked({ paths, config: o.config, plot: { ...plot, pid, plotId }, notify, stillWanted: () => !stopped });
+      const outcome = await makeRoomLocked({
+        paths,
+        config: o.config,
+        plot: { ...plot, pid, plotId },
+        notify,
+        stillWanted: () => !stopped,
+      });
       claimKiB = outcome.needKiB ?? null;
       claim();
       say(outcome);
     } catch (error) {
-      log.warn(`plot ${plot.index}: replot could not check ${plot.farm}/${plot.disk}: ${(error as Error).message}; nothing removed`);
+      log.warn(
+        `plot ${plot.index}: replot could not check ${plot.farm}/${plot.disk}: ${(error as Error).message}; nothing removed`,
+      );
     }
   };
 
@@ -96,7 +112,9 @@ export function createReplotGuard(o: { paths: HomePaths; config: ConfigReader; l
     },
     ended(failed) {
       if (failed && removed) {
-        log.warn(`plot ${plot.index} failed after replot removed ${removed.path} for it; its freed space goes to the next plot on ${plot.farm}/${plot.disk}`);
+        log.warn(
+          `plot ${plot.index} failed after replot removed ${removed.path} for it; its freed space goes to the next plot on ${plot.farm}/${plot.disk}`,
+        );
       }
     },
   };

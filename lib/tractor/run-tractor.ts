@@ -40,10 +40,14 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     // DESIGN §4: first start creates the missing value files, so a one-shot tractor does not log
     // "missing, using the default" for each of them on every plot.
     const { created } = initValueFiles(paths);
-    if (created.length > 0) log.info(`created ${created.length} missing value files with their defaults in ${paths.configDir}`);
+    if (created.length > 0)
+      log.info(`created ${created.length} missing value files with their defaults in ${paths.configDir}`);
   }
   const jobName = options.job;
-  const config = jobName === undefined ? new ConfigReader(paths, configLogSink(log), env) : new JobConfigReader(paths, jobName, configLogSink(log), env);
+  const config =
+    jobName === undefined
+      ? new ConfigReader(paths, configLogSink(log), env)
+      : new JobConfigReader(paths, jobName, configLogSink(log), env);
   const refuse = async (message: string, countAsFailure: boolean): Promise<number> => {
     log[countAsFailure ? 'error' : 'warn'](`tractor refused: ${message}`);
     options.printError(`tractor: ${message}`);
@@ -53,7 +57,10 @@ export async function runTractor(options: TractorOptions): Promise<number> {
 
   const onToggle = config.get('on_toggle');
   if (onToggle !== 'run' && !options.force && !options.dryRun) {
-    return await refuse(`on_toggle is ${JSON.stringify(onToggle)}, not "run" (echo run > ${config.inspect('on_toggle').file}, or use --force)`, false);
+    return await refuse(
+      `on_toggle is ${JSON.stringify(onToggle)}, not "run" (echo run > ${config.inspect('on_toggle').file}, or use --force)`,
+      false,
+    );
   }
   if (jobName !== undefined) {
     const refused = checkJob(paths, jobName, options.force || options.dryRun);
@@ -74,11 +81,19 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   // it counts plots per temp dir (max_per_temp), instead of racing it.
   const chosen = await withStateLock(paths, async () => {
     const running = readHomeRunningPlots(config);
-    const plan = await planStart({ paths, config, env, running, reserve: !options.dryRun, log: (message: string) => log.info(message) });
+    const plan = await planStart({
+      paths,
+      config,
+      env,
+      running,
+      reserve: !options.dryRun,
+      log: (message: string) => log.info(message),
+    });
     if (!plan.ok) return plan;
     const { temp, destination } = plan;
     // a lost or reset index.goplot must not hand out a number a plot log already has
-    const index = Math.max(config.get('index'), await highestPlotLogIndex(farmRoot, config.get('disk_timeout') * 1000)) + 1;
+    const index =
+      Math.max(config.get('index'), await highestPlotLogIndex(farmRoot, config.get('disk_timeout') * 1000)) + 1;
     if (!options.dryRun) {
       writeStateValue(paths, 'index', index);
       // a job's round robin and stagger are its own; index, failures and the global last start are shared
@@ -96,8 +111,15 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     const logFile = path.join(destination.logsDir, `plot.${index}.log`);
     const commandLine = [wrapped.command, ...wrapped.args].join(' ');
     const { farm, disk, diskDir, plotsDir } = destination;
-    const kind = config.get('pool_contract') === '' ? 'solo' as const : 'pool' as const;
-    const guard = createReplotGuard({ paths, config, log, plotter, logFile, plot: { index, farm, disk, diskDir, plotsDir, plotter, k, compression: config.get('compression'), kind } });
+    const kind = config.get('pool_contract') === '' ? ('solo' as const) : ('pool' as const);
+    const guard = createReplotGuard({
+      paths,
+      config,
+      log,
+      plotter,
+      logFile,
+      plot: { index, farm, disk, diskDir, plotsDir, plotter, k, compression: config.get('compression'), kind },
+    });
     const choice = { ok: true as const, index, temp, plotTempDir, destination, job, logFile, commandLine, guard };
     if (options.dryRun) return { ...choice, started: null };
     await guard.beforeStart();
@@ -123,9 +145,21 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     return EXIT_FINISHED;
   }
   const { child, exited, startedMs } = started;
-  const plot = { index, farm: destination.farm, disk: destination.disk, tempDir: plotTempDir, destDir: destination.plotsDir, plotter, k, pid: child.pid ?? 0, ...(jobName === undefined ? {} : { job: jobName }) };
+  const plot = {
+    index,
+    farm: destination.farm,
+    disk: destination.disk,
+    tempDir: plotTempDir,
+    destDir: destination.plotsDir,
+    plotter,
+    k,
+    pid: child.pid ?? 0,
+    ...(jobName === undefined ? {} : { job: jobName }),
+  };
   const forJob = jobName === undefined ? '' : ` for job ${jobName}`;
-  log.info(`plot ${index} started${forJob}: pid ${child.pid}, ${plotter} k${k}, temp ${temp.dir}, dest ${destination.farm}/${destination.disk}, log ${logFile}`);
+  log.info(
+    `plot ${index} started${forJob}: pid ${child.pid}, ${plotter} k${k}, temp ${temp.dir}, dest ${destination.farm}/${destination.disk}, log ${logFile}`,
+  );
   log.info(`plot ${index} command: ${commandLine}`);
   options.print(`plot ${index} started (pid ${child.pid}); log: ${logFile}`);
   // got and the notifiers load only now, after the spawn: they cost a start-up the plot need not wait for
@@ -142,7 +176,20 @@ export async function runTractor(options: TractorOptions): Promise<number> {
 
   const result = await exited;
   guard.stop();
-  const code = await concludePlot({ paths, env, config, log, now, events, plot, result, startedMs, logFile, tempDirs: [plotTempDir, job.temp2Dir], ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null });
+  const code = await concludePlot({
+    paths,
+    env,
+    config,
+    log,
+    now,
+    events,
+    plot,
+    result,
+    startedMs,
+    logFile,
+    tempDirs: [plotTempDir, job.temp2Dir],
+    ownTempDir: plotTempDir !== temp.dir ? plotTempDir : null,
+  });
   guard.ended(code !== EXIT_FINISHED);
   return code;
 }

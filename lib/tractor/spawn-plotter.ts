@@ -8,7 +8,13 @@ import { readCmdline } from '../farm/proc-read.js';
  * process group: a killed tractor or a closed terminal never takes the plot down with it. Returns
  * once the plotter (past any nice/ionice/taskset wrappers) shows in /proc, or after 2 s.
  */
-export async function spawnPlotter(command: { command: string; args: string[] }, logFile: string, env: NodeJS.ProcessEnv, commandNames: string[], now: () => number) {
+export async function spawnPlotter(
+  command: { command: string; args: string[] },
+  logFile: string,
+  env: NodeJS.ProcessEnv,
+  commandNames: string[],
+  now: () => number,
+) {
   const fd = fs.openSync(logFile, 'a');
   const startedMs = now();
   const child = spawn(command.command, command.args, { stdio: ['ignore', fd, fd], detached: true, env });

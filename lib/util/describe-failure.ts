@@ -8,7 +8,9 @@ import { errorMessage } from './run-main.js';
 export function redact(text: string, secrets: readonly string[]): string {
   let result = text;
   // longest first: the whole URL goes before its path, its path before one of its segments
-  const forms = [...new Set(secrets.flatMap(secretForms))].filter((form) => form.length >= 4).sort((a, b) => b.length - a.length);
+  const forms = [...new Set(secrets.flatMap(secretForms))]
+    .filter((form) => form.length >= 4)
+    .sort((a, b) => b.length - a.length);
   for (const form of forms) result = result.split(form).join('***');
   return result;
 }
@@ -28,7 +30,8 @@ function secretForms(secret: string): string[] {
   }
   if (url !== null && url.pathname.length > 1) {
     forms.push(url.pathname + url.search, url.pathname, decodeURIComponentSafe(url.pathname));
-    for (const segment of url.pathname.split('/')) if (segment.length >= 8) forms.push(segment, decodeURIComponentSafe(segment));
+    for (const segment of url.pathname.split('/'))
+      if (segment.length >= 8) forms.push(segment, decodeURIComponentSafe(segment));
   }
   if (url !== null && url.search.length > 1) forms.push(url.search.slice(1));
   return forms;

@@ -4,7 +4,14 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const OWN_FIELDS = new Set(['time', 'level', 'name', 'pid', 'hostname', 'msg']);
 
 function localTime(ms: number): string {
@@ -15,7 +22,13 @@ function localTime(ms: number): string {
 
 /** pino's JSON record as one human line: `[2026-11-23 16:26:20] INFO: tractor[2321] plot 5 started`. */
 export function formatLogLine(json: string): string {
-  const record = JSON.parse(json) as Record<string, unknown> & { time: number; level: number; name?: string; pid?: number; msg?: string };
+  const record = JSON.parse(json) as Record<string, unknown> & {
+    time: number;
+    level: number;
+    name?: string;
+    pid?: number;
+    msg?: string;
+  };
   const extra = Object.fromEntries(Object.entries(record).filter(([key]) => !OWN_FIELDS.has(key)));
   const fields = Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
   const message = String(record.msg ?? '').replace(/\r?\n/g, ' | ');
@@ -31,7 +44,11 @@ export function formatLogLine(json: string): string {
 function openLogFileOnce(file: string): number | null {
   let problem: string;
   try {
-    const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NONBLOCK, 0o644);
+    const fd = fs.openSync(
+      file,
+      fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NONBLOCK,
+      0o644,
+    );
     if (fs.fstatSync(fd).isFile()) return fd;
     fs.closeSync(fd);
     problem = 'it is not a regular file (a FIFO, device or socket)';

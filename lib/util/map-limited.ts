@@ -2,7 +2,11 @@
  * Runs `work` on every item with at most `limit` at once, results in the items' order: df forks
  * a process per disk, and a farm of 100 disks must not fork 100 at once.
  */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -95,12 +95,22 @@ export interface ReadViewOptions {
 export async function readViewModel(options: ReadViewOptions): Promise<ViewModel> {
   const { paths, env, now } = options;
   const problems: string[] = [];
-  const config = new ConfigReader(paths, (level, message) => {
-    if (level === 'warn') problems.push(message);
-  }, env);
+  const config = new ConfigReader(
+    paths,
+    (level, message) => {
+      if (level === 'warn') problems.push(message);
+    },
+    env,
+  );
   const nowMs = now();
   // statfs asks the kernel: no process per disk per refresh, whatever disk_space says
-  const snapshot = await readFarmSnapshot({ config, now: () => nowMs, procDir: options.procDir, mountinfoPath: mountinfoPathFrom(env), spaceMethod: 'statfs' });
+  const snapshot = await readFarmSnapshot({
+    config,
+    now: () => nowMs,
+    procDir: options.procDir,
+    mountinfoPath: mountinfoPathFrom(env),
+    spaceMethod: 'statfs',
+  });
   const plots = snapshot.plots.map((plot): ViewPlot => ({
     index: plot.index,
     job: plot.job,
@@ -133,9 +143,12 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     totalBytes: disk.space?.totalBytes ?? null,
   }));
   // a farm with dozens of unmounted disks must not push the plots off the screen: goplot status lists them all
-  const diskProblems = snapshot.disks.flatMap((disk) => disk.problems.map((problem) => `${disk.farm}/${disk.disk}: ${problem}`));
+  const diskProblems = snapshot.disks.flatMap((disk) =>
+    disk.problems.map((problem) => `${disk.farm}/${disk.disk}: ${problem}`),
+  );
   problems.push(...diskProblems.slice(0, MAX_DISK_PROBLEMS));
-  if (diskProblems.length > MAX_DISK_PROBLEMS) problems.push(`… ${diskProblems.length - MAX_DISK_PROBLEMS} more disk problems (goplot status lists them)`);
+  if (diskProblems.length > MAX_DISK_PROBLEMS)
+    problems.push(`… ${diskProblems.length - MAX_DISK_PROBLEMS} more disk problems (goplot status lists them)`);
   if (snapshot.mountsProblem !== null) problems.push(snapshot.mountsProblem);
 
   const loadavg = options.loadavg ?? os.loadavg;
@@ -143,11 +156,20 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
   const loop = readLoopProcess(paths, options.procDir);
   // the plots were just read: the decision reuses them instead of walking /proc again
   const summaries: RunningPlotSummary[] = snapshot.plots;
-  const world: StartWorld = options.world ?? { ...createStartWorld(paths, env), now: () => nowMs, loadavg: () => [load1, load5, load15], readRunning: () => summaries };
+  const world: StartWorld = options.world ?? {
+    ...createStartWorld(paths, env),
+    now: () => nowMs,
+    loadavg: () => [load1, load5, load15],
+    readRunning: () => summaries,
+  };
   let next: NextPlot;
   try {
     const decision = await decideWithWorld(config, world, loop.startedAtMs ?? 0);
-    next = { start: decision.start, reason: decision.reason, retryAtMs: (!decision.start && decision.retryAtMs) || null };
+    next = {
+      start: decision.start,
+      reason: decision.reason,
+      retryAtMs: (!decision.start && decision.retryAtMs) || null,
+    };
   } catch (error) {
     next = { start: false, reason: `unknown: ${errorMessage(error)}`, retryAtMs: null };
   }

@@ -2,7 +2,15 @@ import { formatBytes } from '../farm/disk-space.js';
 import { DEFAULT_JOB } from '../jobs/home-jobs.js';
 import { formatDuration } from '../util/format-duration.js';
 import type { ViewDisk, ViewModel, ViewPlot } from './read-view-model.js';
-import { alignColumns, cutToWidth, drawProgressBar, formatClock, formatDateTime, sanitizeText, type Column } from './screen-text.js';
+import {
+  alignColumns,
+  cutToWidth,
+  drawProgressBar,
+  formatClock,
+  formatDateTime,
+  sanitizeText,
+  type Column,
+} from './screen-text.js';
 
 export interface RenderOptions {
   /** The live screen: the title says how to leave. */
@@ -47,11 +55,17 @@ const DROP_ORDER = ['phase times', 'started', 'k', 'pid', 'temp', 'memory', 'plo
 
 function tableWithBar(columns: Column[], rows: string[][], progress: number[], width: number): string[] {
   const at = columns.findIndex((column) => column.header === 'progress');
-  const others = alignColumns(columns, rows.map((row) => row.map((cell, i) => (i === at ? '' : cell))));
+  const others = alignColumns(
+    columns,
+    rows.map((row) => row.map((cell, i) => (i === at ? '' : cell))),
+  );
   // the empty progress column is as wide as its header; the bar's cell is `[` bar `] 100%`
   const withoutProgress = Math.max(...others.map((line) => line.length)) - 'progress'.length;
   const barWidth = Math.max(MIN_BAR, Math.min(MAX_BAR, width - withoutProgress - '[] 100%'.length));
-  return alignColumns(columns, rows.map((row, r) => row.map((cell, i) => (i === at ? drawProgressBar(progress[r]!, barWidth) : cell))));
+  return alignColumns(
+    columns,
+    rows.map((row, r) => row.map((cell, i) => (i === at ? drawProgressBar(progress[r]!, barWidth) : cell))),
+  );
 }
 
 /**
@@ -82,20 +96,31 @@ function withJobs(plots: ViewPlot[]): { columns: Column[]; rows: (nowMs: number)
   const showState = plots.some((plot) => plot.suspended === true);
   const destAt = PLOT_COLUMNS.findIndex((column) => column.header === 'dest') + 1;
   const columns = [
-    PLOT_COLUMNS[0]!, ...(showJob ? [JOB_COLUMN] : []), ...PLOT_COLUMNS.slice(1, destAt),
-    ...(showPhases ? [PHASES_COLUMN] : []), ...(showEta ? [ETA_COLUMN] : []), ...(showState ? [STATE_COLUMN] : []), ...PLOT_COLUMNS.slice(destAt),
+    PLOT_COLUMNS[0]!,
+    ...(showJob ? [JOB_COLUMN] : []),
+    ...PLOT_COLUMNS.slice(1, destAt),
+    ...(showPhases ? [PHASES_COLUMN] : []),
+    ...(showEta ? [ETA_COLUMN] : []),
+    ...(showState ? [STATE_COLUMN] : []),
+    ...PLOT_COLUMNS.slice(destAt),
   ];
   return {
     columns,
-    rows: (nowMs) => plots.map((plot) => {
-      const cells = plotCells(plot, nowMs);
-      return [
-        cells[0]!, ...(showJob ? [sanitizeText(plot.job ?? DEFAULT_JOB)] : []), ...cells.slice(1, destAt),
-        ...(showPhases ? [phaseTimes(plot)] : []),
-        ...(showEta ? [plot.etaSeconds === null || plot.etaSeconds === undefined ? '-' : `~${formatDuration(plot.etaSeconds)}`] : []),
-        ...(showState ? [plot.suspended ? 'suspended' : ''] : []), ...cells.slice(destAt),
-      ];
-    }),
+    rows: (nowMs) =>
+      plots.map((plot) => {
+        const cells = plotCells(plot, nowMs);
+        return [
+          cells[0]!,
+          ...(showJob ? [sanitizeText(plot.job ?? DEFAULT_JOB)] : []),
+          ...cells.slice(1, destAt),
+          ...(showPhases ? [phaseTimes(plot)] : []),
+          ...(showEta
+            ? [plot.etaSeconds === null || plot.etaSeconds === undefined ? '-' : `~${formatDuration(plot.etaSeconds)}`]
+            : []),
+          ...(showState ? [plot.suspended ? 'suspended' : ''] : []),
+          ...cells.slice(destAt),
+        ];
+      }),
   };
 }
 
@@ -105,8 +130,15 @@ function plotTable(plots: ViewPlot[], nowMs: number, width: number): { lines: st
   const progress = plots.map((plot) => plot.progress);
   const hidden: string[] = [];
   for (;;) {
-    const keep = table.columns.map((column, i) => ({ column, i })).filter(({ column }) => !hidden.includes(column.header));
-    const lines = tableWithBar(keep.map(({ column }) => column), rows.map((row) => keep.map(({ i }) => row[i]!)), progress, width);
+    const keep = table.columns
+      .map((column, i) => ({ column, i }))
+      .filter(({ column }) => !hidden.includes(column.header));
+    const lines = tableWithBar(
+      keep.map(({ column }) => column),
+      rows.map((row) => keep.map(({ i }) => row[i]!)),
+      progress,
+      width,
+    );
     const fits = lines.every((line) => Array.from(line).length <= width);
     // only the columns this table has: a note never names one that was not there
     const order = DROP_ORDER.filter((header) => table.columns.some((column) => column.header === header));
@@ -121,7 +153,9 @@ function diskCells(disks: ViewDisk[]): string[] {
   const nameWidth = Math.max(...names.map((name) => name.length));
   const stateWidth = Math.max(...disks.map((disk) => disk.state.length));
   const freeWidth = Math.max(...frees.map((free) => free.length));
-  return disks.map((disk, i) => `${names[i]!.padEnd(nameWidth)}  ${disk.state.padEnd(stateWidth)}  ${frees[i]!.padStart(freeWidth)}`);
+  return disks.map(
+    (disk, i) => `${names[i]!.padEnd(nameWidth)}  ${disk.state.padEnd(stateWidth)}  ${frees[i]!.padStart(freeWidth)}`,
+  );
 }
 
 /** Disks as cells in columns (down, then across, like ls), since a farm may have dozens. */
@@ -129,7 +163,9 @@ function diskGrid(disks: ViewDisk[], width: number, maxRows: number): string[] {
   if (disks.length === 0) return [];
   const cells = diskCells(disks);
   const cellWidth = cells[0]!.length;
-  const columns = Number.isFinite(width) ? Math.max(1, Math.floor((width + DISK_GAP.length) / (cellWidth + DISK_GAP.length))) : 1;
+  const columns = Number.isFinite(width)
+    ? Math.max(1, Math.floor((width + DISK_GAP.length) / (cellWidth + DISK_GAP.length)))
+    : 1;
   let rows = Math.ceil(cells.length / columns);
   let shown = cells.length;
   if (rows > maxRows) {
@@ -162,14 +198,17 @@ function headerLines(model: ViewModel, options: RenderOptions): string[] {
   const title = `goplot view  ${model.host}  ${formatDateTime(model.nowMs)}  home ${model.home}${options.live ? '  (q quits)' : ''}`;
   const { loop } = model;
   let loopText: string;
-  if (loop.running) loopText = `loop: running, pid ${loop.pid}${loop.startedAtMs === null ? '' : ` since ${formatClock(loop.startedAtMs, model.nowMs)}`}`;
+  if (loop.running)
+    loopText = `loop: running, pid ${loop.pid}${loop.startedAtMs === null ? '' : ` since ${formatClock(loop.startedAtMs, model.nowMs)}`}`;
   else if (loop.pid !== null) loopText = `loop: not running (logs/goplot.pid names pid ${loop.pid}, which is gone)`;
   else loopText = 'loop: not running (npm start, or node scripts/goplot.js)';
   const [load1, load5, load15] = model.load;
   const load = (load5 + load15) / 2;
   let next: string;
-  if (model.next.start) next = `next plot: can start now: ${model.next.reason}${loop.running ? '' : ', but no loop is running to start it'}`;
-  else next = `next plot: waits: ${model.next.reason}${model.next.retryAtMs === null ? '' : ` (until ${formatClock(model.next.retryAtMs, model.nowMs)})`}`;
+  if (model.next.start)
+    next = `next plot: can start now: ${model.next.reason}${loop.running ? '' : ', but no loop is running to start it'}`;
+  else
+    next = `next plot: waits: ${model.next.reason}${model.next.retryAtMs === null ? '' : ` (until ${formatClock(model.next.retryAtMs, model.nowMs)})`}`;
   return [
     title,
     `${loopText}   on_toggle: ${model.onToggle}   plots: ${model.plots.length} of max_plots ${model.maxPlots}`,
@@ -188,7 +227,8 @@ export function renderView(model: ViewModel, width: number, height: number, opti
   const table = model.plots.length === 0 ? { lines: [], hidden: [] } : plotTable(model.plots, model.nowMs, width);
   const plotLines = table.lines;
   const hiddenNote = table.hidden.length === 0 ? '' : ` (too narrow for: ${table.hidden.join(', ')})`;
-  const plotTitle = model.plots.length === 0 ? 'plots: none running' : `plots: ${model.plots.length} running${hiddenNote}`;
+  const plotTitle =
+    model.plots.length === 0 ? 'plots: none running' : `plots: ${model.plots.length} running${hiddenNote}`;
   const archive = model.archive?.length ? ['', ...model.archive] : [];
   const fixed = header.length + 1 + 1 + (plotLines.length > 0 ? 1 : 0) + 1 + 1 + archive.length;
   const room = Math.max(0, height - fixed);
@@ -205,6 +245,17 @@ export function renderView(model: ViewModel, width: number, height: number, opti
     shownPlots.push(...plotLines.slice(1, plotRows));
     shownPlots.push(`… ${plotRowsWanted - (plotRows - 1)} more plots`);
   }
-  const lines = [...header, '', plotTitle, ...shownPlots, ...archive, '', diskSummary(model.disks), ...diskGrid(model.disks, width, diskRows)];
-  return lines.slice(0, Number.isFinite(height) ? Math.max(0, height) : lines.length).map((line) => cutToWidth(line, width).trimEnd());
+  const lines = [
+    ...header,
+    '',
+    plotTitle,
+    ...shownPlots,
+    ...archive,
+    '',
+    diskSummary(model.disks),
+    ...diskGrid(model.disks, width, diskRows),
+  ];
+  return lines
+    .slice(0, Number.isFinite(height) ? Math.max(0, height) : lines.length)
+    .map((line) => cutToWidth(line, width).trimEnd());
 }

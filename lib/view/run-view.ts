@@ -88,9 +88,15 @@ export function runLiveView({ readModel, intervalMs, terminal, actions }: LiveVi
       let lines: string[];
       if (model === null) lines = [failure === null ? 'goplot view: reading…' : `goplot view: ${failure}`, 'q quits'];
       else {
-        const shown = failure === null ? model : { ...model, problems: [...model.problems, `refresh failed, showing the last frame: ${failure}`] };
+        const shown =
+          failure === null
+            ? model
+            : { ...model, problems: [...model.problems, `refresh failed, showing the last frame: ${failure}`] };
         const below = actions ? keyLines(keyState, model) : [];
-        lines = [...renderView(shown, width, height - below.length, { live: true }).slice(0, height - below.length), ...below];
+        lines = [
+          ...renderView(shown, width, height - below.length, { live: true }).slice(0, height - below.length),
+          ...below,
+        ];
       }
       if (!output.write(frameText(lines, width, height))) waitingForDrain = true;
     }
@@ -119,7 +125,10 @@ export function runLiveView({ readModel, intervalMs, terminal, actions }: LiveVi
     function onKey(data: Buffer | string): void {
       const pressed = typeof data === 'string' ? data : data.toString('utf8');
       // a pending question takes any key as its answer (q cancels, it does not quit)
-      const forActions = actions && model && (keyState.pending !== null || !(QUIT_KEYS.has(pressed) || pressed === 'r' || pressed === ' '));
+      const forActions =
+        actions &&
+        model &&
+        (keyState.pending !== null || !(QUIT_KEYS.has(pressed) || pressed === 'r' || pressed === ' '));
       if (forActions && actions && model) {
         if (acting) return;
         acting = true;

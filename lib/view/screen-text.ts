@@ -31,9 +31,14 @@ const pad2 = (n: number) => String(n).padStart(2, '0');
 export function formatClock(ms: number, nowMs: number): string {
   const date = new Date(ms);
   const today = new Date(nowMs);
-  const sameDay = date.getFullYear() === today.getFullYear() && date.getMonth() === today.getMonth() && date.getDate() === today.getDate();
+  const sameDay =
+    date.getFullYear() === today.getFullYear() &&
+    date.getMonth() === today.getMonth() &&
+    date.getDate() === today.getDate();
   const time = `${pad2(date.getHours())}:${pad2(date.getMinutes())}`;
-  return sameDay ? `${time}:${pad2(date.getSeconds())}` : `${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${time}`;
+  return sameDay
+    ? `${time}:${pad2(date.getSeconds())}`
+    : `${pad2(date.getMonth() + 1)}-${pad2(date.getDate())} ${time}`;
 }
 
 export interface Column {

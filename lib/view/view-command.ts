@@ -19,7 +19,8 @@ const MEANS_MAX_AGE_MS = 60_000;
 function cachedMeans(read: () => Promise<Map<string, number>>, now: () => number): () => Promise<Map<string, number>> {
   let cached: { atMs: number; means: Promise<Map<string, number>> } | null = null;
   return () => {
-    if (cached === null || now() - cached.atMs > MEANS_MAX_AGE_MS) cached = { atMs: now(), means: read().catch(() => new Map()) };
+    if (cached === null || now() - cached.atMs > MEANS_MAX_AGE_MS)
+      cached = { atMs: now(), means: read().catch(() => new Map()) };
     return cached.means;
   };
 }
@@ -37,7 +38,9 @@ export async function viewCommand(
   terminal: ViewTerminal = { output: process.stdout, input: process.stdin },
 ): Promise<number> {
   if (!Number.isFinite(options.intervalSeconds) || options.intervalSeconds < MIN_INTERVAL_SECONDS) {
-    io.err(`goplot view: --interval must be a number of seconds >= ${MIN_INTERVAL_SECONDS}, got ${options.intervalSeconds}`);
+    io.err(
+      `goplot view: --interval must be a number of seconds >= ${MIN_INTERVAL_SECONDS}, got ${options.intervalSeconds}`,
+    );
     return 2;
   }
   const meanSeconds = options.meanSeconds ? cachedMeans(options.meanSeconds, io.now) : undefined;
@@ -50,7 +53,9 @@ export async function viewCommand(
   const actions: ViewActions = {
     setStarts(on) {
       const result = setValue(io.paths, 'on_toggle', on ? 'run' : 'off');
-      return result.ok ? `on_toggle = ${result.value}: ${on ? 'new plots start when the limits allow' : 'no new plots start; running plots go on'}` : result.message;
+      return result.ok
+        ? `on_toggle = ${result.value}: ${on ? 'new plots start when the limits allow' : 'no new plots start; running plots go on'}`
+        : result.message;
     },
     kill: async (index) => (await killOnRequest(io.paths, io.env, index, 'goplot view')).message,
     suspend: (index) => suspendOrResume(io.paths, io.env, index, true, 'goplot view').message,

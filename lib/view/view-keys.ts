@@ -37,10 +37,20 @@ export function keepSelection(state: KeyState, model: ViewModel): KeyState {
 }
 
 /** One key: move the selection, ask for a confirmation, or act once y confirms it. */
-export async function handleViewKey(key: string, state: KeyState, model: ViewModel, actions: ViewActions): Promise<KeyState> {
+export async function handleViewKey(
+  key: string,
+  state: KeyState,
+  model: ViewModel,
+  actions: ViewActions,
+): Promise<KeyState> {
   const current = keepSelection(state, model);
   if (current.pending) {
-    if (key !== 'y' && key !== 'Y') return { ...current, pending: null, message: `${current.pending.action} of plot ${current.pending.index} cancelled` };
+    if (key !== 'y' && key !== 'Y')
+      return {
+        ...current,
+        pending: null,
+        message: `${current.pending.action} of plot ${current.pending.index} cancelled`,
+      };
     const { action, index } = current.pending;
     const message = await actions[action](index);
     return { ...current, pending: null, message };
@@ -48,7 +58,8 @@ export async function handleViewKey(key: string, state: KeyState, model: ViewMod
   const indices = selectable(model);
   const at = current.selected === null ? -1 : indices.indexOf(current.selected);
   if (UP.has(key) && indices.length > 0) return { ...current, selected: indices[Math.max(0, at - 1)]!, message: null };
-  if (DOWN.has(key) && indices.length > 0) return { ...current, selected: indices[Math.min(indices.length - 1, at + 1)]!, message: null };
+  if (DOWN.has(key) && indices.length > 0)
+    return { ...current, selected: indices[Math.min(indices.length - 1, at + 1)]!, message: null };
   if (key === 'p') return { ...current, message: await actions.setStarts(model.onToggle !== 'run') };
   const action = ACTION_KEYS[key];
   if (action) {
@@ -62,10 +73,13 @@ export async function handleViewKey(key: string, state: KeyState, model: ViewMod
 export function keyLines(state: KeyState, model: ViewModel): string[] {
   const current = keepSelection(state, model);
   const plot = model.plots.find((candidate) => candidate.index === current.selected);
-  const selection = plot ? `selected: plot ${plot.index}${plot.job && plot.job !== DEFAULT_JOB ? ` (job ${plot.job})` : ''}${plot.suspended ? ', suspended' : ''}` : 'selected: none';
+  const selection = plot
+    ? `selected: plot ${plot.index}${plot.job && plot.job !== DEFAULT_JOB ? ` (job ${plot.job})` : ''}${plot.suspended ? ', suspended' : ''}`
+    : 'selected: none';
   const starts = model.onToggle === 'run' ? 'p pause starts' : 'p resume starts';
   const lines = [`${selection}   j/k select  x kill  s suspend  c resume  ${starts}`];
-  if (current.pending) lines.push(`${current.pending.action} plot ${current.pending.index}? y confirms, any other key cancels`);
+  if (current.pending)
+    lines.push(`${current.pending.action} plot ${current.pending.index}? y confirms, any other key cancels`);
   else if (current.message) lines.push(current.message);
   return lines;
 }

@@ -26,20 +26,36 @@ interface RuleTestFile {
 }
 
 export function ruleFiles(dir = ALERTS_DIR): string[] {
-  return fs.readdirSync(dir).filter((file) => file.endsWith('.rules.yml')).sort().map((file) => path.join(dir, file));
+  return fs
+    .readdirSync(dir)
+    .filter((file) => file.endsWith('.rules.yml'))
+    .sort()
+    .map((file) => path.join(dir, file));
 }
 
 export function ruleTestFiles(dir = ALERTS_DIR): string[] {
-  return fs.readdirSync(dir).filter((file) => file.endsWith('.rules.test.yml')).sort().map((file) => path.join(dir, file));
+  return fs
+    .readdirSync(dir)
+    .filter((file) => file.endsWith('.rules.test.yml'))
+    .sort()
+    .map((file) => path.join(dir, file));
 }
 
 /** Every alerting rule of every rule file in dir (recording rules are left out). */
 export function readAlerts(dir = ALERTS_DIR): AlertRule[] {
   return ruleFiles(dir).flatMap((file) => {
     const parsed = yaml.load(fs.readFileSync(file, 'utf8')) as RuleFile;
-    return (parsed.groups ?? []).flatMap((group) => (group.rules ?? [])
-      .filter((rule) => typeof rule.alert === 'string')
-      .map((rule) => ({ ...rule, file: path.basename(file), group: group.name, alert: rule.alert!, expr: String(rule.expr) })));
+    return (parsed.groups ?? []).flatMap((group) =>
+      (group.rules ?? [])
+        .filter((rule) => typeof rule.alert === 'string')
+        .map((rule) => ({
+          ...rule,
+          file: path.basename(file),
+          group: group.name,
+          alert: rule.alert!,
+          expr: String(rule.expr),
+        })),
+    );
   });
 }
 
@@ -62,7 +78,10 @@ export function findUntestedAlerts(dir = ALERTS_DIR): string[] {
     }
   }
   return readAlerts(dir).flatMap(({ file, alert }) => {
-    const lacking = [firing.has(`${file}/${alert}`) ? '' : 'firing', quiet.has(`${file}/${alert}`) ? '' : 'not firing'].filter(Boolean);
+    const lacking = [
+      firing.has(`${file}/${alert}`) ? '' : 'firing',
+      quiet.has(`${file}/${alert}`) ? '' : 'not firing',
+    ].filter(Boolean);
     return lacking.length === 0 ? [] : [`${alert} (${file}): no unit test of it ${lacking.join(' nor ')}`];
   });
 }

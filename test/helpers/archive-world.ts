@@ -34,7 +34,10 @@ export function makeTargetDisk(root: string, farm: string, disk: string, sizeKiB
   fs.mkdirSync(dir, { recursive: true });
   if (sizeKiB !== undefined) {
     const result = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k`, 'tmpfs', dir]);
-    if (result.status !== 0) throw new Error(`mount tmpfs on ${dir} failed (the archiver's disk tests mount small tmpfs disks and must run as root): ${String(result.stderr)}`);
+    if (result.status !== 0)
+      throw new Error(
+        `mount tmpfs on ${dir} failed (the archiver's disk tests mount small tmpfs disks and must run as root): ${String(result.stderr)}`,
+      );
   }
   fs.mkdirSync(path.join(dir, 'plots'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'logs'), { recursive: true });
@@ -43,7 +46,9 @@ export function makeTargetDisk(root: string, farm: string, disk: string, sizeKiB
 
 /** Unmounts every tmpfs under root (deepest first), so the temp dir can be removed. */
 export function unmountUnder(root: string): void {
-  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+  const mounts = fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
     .map((line) => line.split(' ')[4])
     .filter((point): point is string => point !== undefined && point.startsWith(`${root}/`))
     .sort((a, b) => b.length - a.length);
@@ -53,7 +58,10 @@ export function unmountUnder(root: string): void {
 /** `*.plot` files in a plots dir (what a harvester would load). */
 export function plotFiles(plotsDir: string): string[] {
   try {
-    return fs.readdirSync(plotsDir).filter((name) => name.endsWith('.plot')).sort();
+    return fs
+      .readdirSync(plotsDir)
+      .filter((name) => name.endsWith('.plot'))
+      .sort();
   } catch {
     return [];
   }

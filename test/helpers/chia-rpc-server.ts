@@ -27,52 +27,70 @@ export interface FakeChiaService {
  * certificate, a client certificate required that chains to the private CA, POST with a JSON body.
  * Unknown endpoints get aiohttp's 404 text. The server closes itself after lifetimeMs.
  */
-export async function startFakeChiaService(options: { ca: PemPair; server: PemPair; port?: number; lifetimeMs?: number }): Promise<FakeChiaService> {
+export async function startFakeChiaService(options: {
+  ca: PemPair;
+  server: PemPair;
+  port?: number;
+  lifetimeMs?: number;
+}): Promise<FakeChiaService> {
   const requests: string[] = [];
   const answers = new Map<string, Answer>();
   const timers = new Set<NodeJS.Timeout>();
-  const server = https.createServer({
-    ca: fs.readFileSync(options.ca.cert),
-    cert: fs.readFileSync(options.server.cert),
-    key: fs.readFileSync(options.server.key),
-    requestCert: true,
-    rejectUnauthorized: true,
-    minVersion: 'TLSv1.3',
-  }, (request, response) => {
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => { body += chunk; });
-    request.on('end', () => {
-      const endpoint = (request.url ?? '/').slice(1);
-      requests.push(`${endpoint} ${body}`);
-      const answer = request.method === 'POST' ? answers.get(endpoint) : undefined;
-      const send = () => {
-        if (answer === undefined) {
-          response.writeHead(404, { 'content-type': 'text/plain' }).end('404: Not Found');
-          return;
+  const server = https.createServer(
+    {
+      ca: fs.readFileSync(options.ca.cert),
+      cert: fs.readFileSync(options.server.cert),
+      key: fs.readFileSync(options.server.key),
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.3',
+    },
+    (request, response) => {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        const endpoint = (request.url ?? '/').slice(1);
+        requests.push(`${endpoint} ${body}`);
+        const answer = request.method === 'POST' ? answers.get(endpoint) : undefined;
+        const send = () => {
+          if (answer === undefined) {
+            response.writeHead(404, { 'content-type': 'text/plain' }).end('404: Not Found');
+            return;
+          }
+          response
+            .writeHead(answer.status ?? 200, { 'content-type': answer.status ? 'text/plain' : 'application/json' })
+            .end(answer.text);
+        };
+        if (answer?.delayMs) {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            send();
+          }, answer.delayMs);
+          timers.add(timer);
+        } else {
+          send();
         }
-        response.writeHead(answer.status ?? 200, { 'content-type': answer.status ? 'text/plain' : 'application/json' }).end(answer.text);
-      };
-      if (answer?.delayMs) {
-        const timer = setTimeout(() => { timers.delete(timer); send(); }, answer.delayMs);
-        timers.add(timer);
-      } else {
-        send();
-      }
-    });
-  });
+      });
+    },
+  );
   const service: FakeChiaService = {
     port: 0,
     requests,
     answers,
     refusedHandshakes: 0,
-    close: () => new Promise<void>((resolve) => {
-      for (const timer of timers) clearTimeout(timer);
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
-  server.on('tlsClientError', () => { service.refusedHandshakes += 1; });
+  server.on('tlsClientError', () => {
+    service.refusedHandshakes += 1;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

@@ -16,9 +16,26 @@ export interface PemPair {
 export function makeCa(dir: string, name = 'Chia CA'): PemPair {
   fs.mkdirSync(dir, { recursive: true });
   const pair = { cert: path.join(dir, 'private_ca.crt'), key: path.join(dir, 'private_ca.key') };
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '3650', '-keyout', pair.key, '-out', pair.cert,
-    '-subj', `/CN=${name}/O=Chia/OU=Organic Farming Division`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-sha256',
+    '-days',
+    '3650',
+    '-keyout',
+    pair.key,
+    '-out',
+    pair.cert,
+    '-subj',
+    `/CN=${name}/O=Chia/OU=Organic Farming Division`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
   return pair;
 }
 
@@ -29,10 +46,30 @@ export function signNodeCert(ca: PemPair, certFile: string, keyFile: string): Pe
   try {
     const csr = path.join(work, 'node.csr');
     const ext = path.join(work, 'ext.cnf');
-    fs.writeFileSync(ext, 'subjectAltName=DNS:chia.net\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n');
+    fs.writeFileSync(
+      ext,
+      'subjectAltName=DNS:chia.net\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth,clientAuth\n',
+    );
     openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', csr, '-subj', NODE_SUBJECT]);
-    openssl(['x509', '-req', '-sha256', '-days', '800', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key,
-      '-set_serial', String(Math.floor(Math.random() * 2 ** 48)), '-extfile', ext, '-out', certFile]);
+    openssl([
+      'x509',
+      '-req',
+      '-sha256',
+      '-days',
+      '800',
+      '-in',
+      csr,
+      '-CA',
+      ca.cert,
+      '-CAkey',
+      ca.key,
+      '-set_serial',
+      String(Math.floor(Math.random() * 2 ** 48)),
+      '-extfile',
+      ext,
+      '-out',
+      certFile,
+    ]);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -44,10 +81,18 @@ export function signNodeCert(ca: PemPair, certFile: string, keyFile: string): Pe
  * <service>/private_<service>.{crt,key} for each service, the daemon's being the pair every
  * RPC server presents. Returns the CA and the daemon pair for the test's servers.
  */
-export function makeChiaSsl(chiaRoot: string, services: string[] = ['full_node', 'farmer', 'harvester', 'wallet']): { ca: PemPair; daemon: PemPair } {
+export function makeChiaSsl(
+  chiaRoot: string,
+  services: string[] = ['full_node', 'farmer', 'harvester', 'wallet'],
+): { ca: PemPair; daemon: PemPair } {
   const ssl = path.join(chiaRoot, 'config', 'ssl');
   const ca = makeCa(path.join(ssl, 'ca'));
-  const pair = (service: string) => signNodeCert(ca, path.join(ssl, service, `private_${service}.crt`), path.join(ssl, service, `private_${service}.key`));
+  const pair = (service: string) =>
+    signNodeCert(
+      ca,
+      path.join(ssl, service, `private_${service}.crt`),
+      path.join(ssl, service, `private_${service}.key`),
+    );
   const daemon = pair('daemon');
   for (const service of services) pair(service);
   return { ca, daemon };
@@ -55,10 +100,14 @@ export function makeChiaSsl(chiaRoot: string, services: string[] = ['full_node',
 
 /** config/config.yaml with chia's shape for what the RPC client reads (the anchor as chia writes it). */
 export function writeChiaConfig(chiaRoot: string, host: string, ports: Record<string, number>): void {
-  const sections = Object.entries(ports).map(([service, port]) => `${service}:\n  self_hostname: *self_hostname\n  rpc_port: ${port}\n`);
+  const sections = Object.entries(ports).map(
+    ([service, port]) => `${service}:\n  self_hostname: *self_hostname\n  rpc_port: ${port}\n`,
+  );
   fs.mkdirSync(path.join(chiaRoot, 'config'), { recursive: true });
-  fs.writeFileSync(path.join(chiaRoot, 'config', 'config.yaml'),
-    `min_mainnet_k_size: 32\nself_hostname: &self_hostname ${host}\ndaemon_port: 55400\n${sections.join('')}`);
+  fs.writeFileSync(
+    path.join(chiaRoot, 'config', 'config.yaml'),
+    `min_mainnet_k_size: 32\nself_hostname: &self_hostname ${host}\ndaemon_port: 55400\n${sections.join('')}`,
+  );
 }
 
 function openssl(args: string[]): void {

@@ -8,7 +8,9 @@ export const RPC_FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-rp
 
 /** The real answers each service replays by default (test/fixtures/chia-rpc, SOURCES.md). */
 export const FARM_ANSWERS = {
-  full_node: { get_blockchain_state: 'full_node_get_blockchain_state_v2-docs_same-capture-plus-average_block_time.json' },
+  full_node: {
+    get_blockchain_state: 'full_node_get_blockchain_state_v2-docs_same-capture-plus-average_block_time.json',
+  },
   farmer: {
     get_harvesters_summary: 'farmer_get_harvesters_summary_v1.7-docs_one-harvester-18-no-key.json',
     get_pool_state: 'farmer_get_pool_state_v1.7-docs_pool-space-unknown-launcher-errors.json',
@@ -49,10 +51,17 @@ export interface FakeChiaFarm {
 export async function startFakeChiaFarm(root: string, lifetimeMs = 240_000): Promise<FakeChiaFarm> {
   const chiaRoot = path.join(root, 'chia-mainnet');
   const ssl = makeChiaSsl(chiaRoot);
-  const entries = await Promise.all((Object.keys(FARM_ANSWERS) as FarmService[]).map(async (service) =>
-    [service, await startFakeChiaService({ ca: ssl.ca, server: ssl.daemon, lifetimeMs })] as const));
+  const entries = await Promise.all(
+    (Object.keys(FARM_ANSWERS) as FarmService[]).map(
+      async (service) => [service, await startFakeChiaService({ ca: ssl.ca, server: ssl.daemon, lifetimeMs })] as const,
+    ),
+  );
   const services = Object.fromEntries(entries) as Record<FarmService, FakeChiaService>;
-  writeChiaConfig(chiaRoot, '127.0.0.1', Object.fromEntries(entries.map(([service, server]) => [service, server.port])));
+  writeChiaConfig(
+    chiaRoot,
+    '127.0.0.1',
+    Object.fromEntries(entries.map(([service, server]) => [service, server.port])),
+  );
   const farm: FakeChiaFarm = {
     chiaRoot,
     ssl,
@@ -60,18 +69,27 @@ export async function startFakeChiaFarm(root: string, lifetimeMs = 240_000): Pro
     replay() {
       for (const [service, answers] of Object.entries(FARM_ANSWERS) as [FarmService, Record<string, string>][]) {
         services[service].answers.clear();
-        for (const [endpoint, file] of Object.entries(answers)) services[service].answers.set(endpoint, fixtureAnswer(RPC_FIXTURES, file));
+        for (const [endpoint, file] of Object.entries(answers))
+          services[service].answers.set(endpoint, fixtureAnswer(RPC_FIXTURES, file));
       }
     },
     async stop(service) {
       await services[service].close();
     },
     async start(service) {
-      services[service] = await startFakeChiaService({ ca: ssl.ca, server: ssl.daemon, port: services[service].port, lifetimeMs });
-      for (const [endpoint, file] of Object.entries(FARM_ANSWERS[service])) services[service].answers.set(endpoint, fixtureAnswer(RPC_FIXTURES, file));
+      services[service] = await startFakeChiaService({
+        ca: ssl.ca,
+        server: ssl.daemon,
+        port: services[service].port,
+        lifetimeMs,
+      });
+      for (const [endpoint, file] of Object.entries(FARM_ANSWERS[service]))
+        services[service].answers.set(endpoint, fixtureAnswer(RPC_FIXTURES, file));
     },
     fixtureText: (file) => fs.readFileSync(path.join(RPC_FIXTURES, file), 'utf8'),
-    close: async () => { await Promise.all(Object.values(services).map((service) => service.close())); },
+    close: async () => {
+      await Promise.all(Object.values(services).map((service) => service.close()));
+    },
   };
   farm.replay();
   return farm;

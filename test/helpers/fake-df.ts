@@ -18,5 +18,9 @@ export function useFakeDf(): { setTable: (file: string) => void } {
     if (saved.FAKE_DF_TABLE === undefined) delete process.env.FAKE_DF_TABLE;
     else process.env.FAKE_DF_TABLE = saved.FAKE_DF_TABLE;
   });
-  return { setTable: (file) => { process.env.FAKE_DF_TABLE = file; } };
+  return {
+    setTable: (file) => {
+      process.env.FAKE_DF_TABLE = file;
+    },
+  };
 }

@@ -10,8 +10,7 @@ export interface RecordedRequest {
 }
 
 export type RecorderAnswer =
-  | { kind: 'reply'; status: number; body?: unknown; headers?: Record<string, string> }
-  | { kind: 'hang' };
+  { kind: 'reply'; status: number; body?: unknown; headers?: Record<string, string> } | { kind: 'hang' };
 
 /**
  * A real HTTP server on 127.0.0.1 (ephemeral port) that records every request and answers as it
@@ -34,11 +33,17 @@ export async function startHttpRecorder(): Promise<HttpRecorder> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const recorded: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(recorded);
       const answer = decide(recorded);
       if (answer.kind === 'hang') return;
-      const text = answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+      const text =
+        answer.body === undefined ? '' : typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
       res.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers });
       res.end(text);
     });

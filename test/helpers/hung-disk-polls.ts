@@ -17,14 +17,16 @@ const statfs = async (dir: string) => {
 const rounds: Record<string, string>[] = [];
 for (let round = 0; round < 3; round++) {
   const results: Record<string, string> = {};
-  await Promise.all([...hung, healthy].map(async (dir) => {
-    try {
-      await readDiskSpace(dir, 'statfs', { timeoutMs: 500, statfs });
-      results[path.basename(dir)] = 'ok';
-    } catch (error) {
-      results[path.basename(dir)] = (error as Error).message;
-    }
-  }));
+  await Promise.all(
+    [...hung, healthy].map(async (dir) => {
+      try {
+        await readDiskSpace(dir, 'statfs', { timeoutMs: 500, statfs });
+        results[path.basename(dir)] = 'ok';
+      } catch (error) {
+        results[path.basename(dir)] = (error as Error).message;
+      }
+    }),
+  );
   rounds.push(results);
 }
 console.log(JSON.stringify(rounds));

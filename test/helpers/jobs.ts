@@ -7,11 +7,17 @@ import type { HomePlot as RunningPlot } from '../../lib/farm/plot-scope.js';
 import type { TempHome } from './temp-home.js';
 
 /** Makes config/jobs/<job>/ with its values, as `mkdir` and `echo` would; a temp_root given is made with its dirs. */
-export function makeJob(home: TempHome, job: string, values: Record<string, string | number>, tempDirs: string[] = []): string {
+export function makeJob(
+  home: TempHome,
+  job: string,
+  values: Record<string, string | number>,
+  tempDirs: string[] = [],
+): string {
   const dir = path.join(home.configDir, 'jobs', job);
   fs.mkdirSync(dir, { recursive: true });
   for (const [name, value] of Object.entries(values)) fs.writeFileSync(path.join(dir, `${name}.goplot`), `${value}\n`);
-  if (typeof values.temp_root === 'string') for (const name of tempDirs) fs.mkdirSync(path.join(values.temp_root, name), { recursive: true });
+  if (typeof values.temp_root === 'string')
+    for (const name of tempDirs) fs.mkdirSync(path.join(values.temp_root, name), { recursive: true });
   return dir;
 }
 

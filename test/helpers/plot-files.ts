@@ -17,7 +17,11 @@ export function writePlotFile(dir: string, options: PlotFileOptions = {}): strin
   const plotId = options.plotId ?? crypto.randomBytes(32).toString('hex');
   const compression = options.compression ?? 0;
   const spec: HeaderSpec = {
-    format: options.format ?? (compression > 0 ? 'v2' : 'v1'), plotId, k: options.k ?? 32, compression, kind: options.kind ?? 'solo',
+    format: options.format ?? (compression > 0 ? 'v2' : 'v1'),
+    plotId,
+    k: options.k ?? 32,
+    compression,
+    kind: options.kind ?? 'solo',
   };
   const level = compression > 0 ? `-c${String(compression).padStart(2, '0')}` : '';
   const file = path.join(dir, `plot-k${spec.k}${level}-2026-01-01-00-00-${plotId}.plot`);

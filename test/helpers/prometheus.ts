@@ -19,8 +19,10 @@ export function missingBinaries(): string | null {
     }
   });
   if (missing.length === 0) return null;
-  return `${missing.join(' and ')} not found: install the Debian packages prometheus and prometheus-node-exporter ` +
-    '(apt-get install -y prometheus prometheus-node-exporter), or set PROMETHEUS / NODE_EXPORTER to the binaries';
+  return (
+    `${missing.join(' and ')} not found: install the Debian packages prometheus and prometheus-node-exporter ` +
+    '(apt-get install -y prometheus prometheus-node-exporter), or set PROMETHEUS / NODE_EXPORTER to the binaries'
+  );
 }
 
 export function freePort(): Promise<number> {
@@ -72,10 +74,16 @@ function startServer(what: string, command: string, args: string[], url: string)
 
 async function waitReady(server: Server, what: string, ready: () => Promise<boolean>, ms: number): Promise<void> {
   try {
-    await waitFor(`${what} at ${server.url}`, async () => {
-      if (server.child.exitCode !== null) throw new Error(`${what} exited with code ${server.child.exitCode}: ${server.output()}`);
-      return ready();
-    }, ms, 100);
+    await waitFor(
+      `${what} at ${server.url}`,
+      async () => {
+        if (server.child.exitCode !== null)
+          throw new Error(`${what} exited with code ${server.child.exitCode}: ${server.output()}`);
+        return ready();
+      },
+      ms,
+      100,
+    );
   } catch (error) {
     await server.stop();
     throw new Error(`${(error as Error).message}\n${what} said: ${server.output()}`);
@@ -88,13 +96,25 @@ async function waitReady(server: Server, what: string, ready: () => Promise<bool
  */
 export async function startNodeExporter(textfileDir: string): Promise<Server> {
   const port = await freePort();
-  const server = startServer('node_exporter', NODE_EXPORTER_BIN, [
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--collector.disable-defaults', '--collector.textfile', '--collector.loadavg',
-    `--collector.textfile.directory=${textfileDir}`,
-    '--log.level=warn',
-  ], `http://127.0.0.1:${port}`);
-  await waitReady(server, 'node_exporter', async () => (await fetch(`${server.url}/metrics`).catch(() => null))?.ok ?? false, 15_000);
+  const server = startServer(
+    'node_exporter',
+    NODE_EXPORTER_BIN,
+    [
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--collector.disable-defaults',
+      '--collector.textfile',
+      '--collector.loadavg',
+      `--collector.textfile.directory=${textfileDir}`,
+      '--log.level=warn',
+    ],
+    `http://127.0.0.1:${port}`,
+  );
+  await waitReady(
+    server,
+    'node_exporter',
+    async () => (await fetch(`${server.url}/metrics`).catch(() => null))?.ok ?? false,
+    15_000,
+  );
   return server;
 }
 
@@ -128,25 +148,33 @@ export interface QuerySeries {
 }
 
 export type QueryAnswer =
-  | { status: 'success'; resultType: string; result: QuerySeries[] }
-  | { status: 'error'; error: string };
+  { status: 'success'; resultType: string; result: QuerySeries[] } | { status: 'error'; error: string };
 
 /** Prometheus scraping `targets` every `scrapeSeconds`, its data in `dir` (removed by the caller). */
-export async function startPrometheus(dir: string, targets: string[], options: PrometheusOptions = {}): Promise<PrometheusServer> {
+export async function startPrometheus(
+  dir: string,
+  targets: string[],
+  options: PrometheusOptions = {},
+): Promise<PrometheusServer> {
   const scrapeSeconds = options.scrapeSeconds ?? 1;
-  return startPrometheusWithConfig(dir, [
-    'global:',
-    `  scrape_interval: ${scrapeSeconds}s`,
-    `  scrape_timeout: ${scrapeSeconds}s`,
-    `  evaluation_interval: ${scrapeSeconds}s`,
-    ...(options.ruleFiles?.length ? ['rule_files:', ...options.ruleFiles.map((file) => `  - '${file}'`)] : []),
-    'scrape_configs:',
-    `  - job_name: ${options.jobName ?? 'node'}`,
-    '    static_configs:',
-    `      - targets: [${targets.map((target) => `'${target}'`).join(', ')}]`,
-    ...(options.labels ? ['        labels:', ...Object.entries(options.labels).map(([name, value]) => `          ${name}: '${value}'`)] : []),
-    '',
-  ].join('\n'));
+  return startPrometheusWithConfig(
+    dir,
+    [
+      'global:',
+      `  scrape_interval: ${scrapeSeconds}s`,
+      `  scrape_timeout: ${scrapeSeconds}s`,
+      `  evaluation_interval: ${scrapeSeconds}s`,
+      ...(options.ruleFiles?.length ? ['rule_files:', ...options.ruleFiles.map((file) => `  - '${file}'`)] : []),
+      'scrape_configs:',
+      `  - job_name: ${options.jobName ?? 'node'}`,
+      '    static_configs:',
+      `      - targets: [${targets.map((target) => `'${target}'`).join(', ')}]`,
+      ...(options.labels
+        ? ['        labels:', ...Object.entries(options.labels).map(([name, value]) => `          ${name}: '${value}'`)]
+        : []),
+      '',
+    ].join('\n'),
+  );
 }
 
 /** Prometheus with this prometheus.yml text, its data in `dir` (removed by the caller). */
@@ -155,17 +183,36 @@ export async function startPrometheusWithConfig(dir: string, config: string): Pr
   fs.mkdirSync(dir, { recursive: true });
   const configFile = path.join(dir, 'prometheus.yml');
   fs.writeFileSync(configFile, config);
-  const server = startServer('prometheus', PROMETHEUS_BIN, [
-    `--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn',
-  ], `http://127.0.0.1:${port}`);
-  await waitReady(server, 'prometheus', async () => (await fetch(`${server.url}/-/ready`).catch(() => null))?.ok ?? false, 30_000);
+  const server = startServer(
+    'prometheus',
+    PROMETHEUS_BIN,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    `http://127.0.0.1:${port}`,
+  );
+  await waitReady(
+    server,
+    'prometheus',
+    async () => (await fetch(`${server.url}/-/ready`).catch(() => null))?.ok ?? false,
+    30_000,
+  );
   return {
     ...server,
     async query(expr) {
-      const answer = await fetch(`${server.url}/api/v1/query?${new URLSearchParams({ query: expr })}`, { signal: AbortSignal.timeout(10_000) });
-      const body = (await answer.json()) as { status: string; error?: string; data?: { resultType: string; result: QuerySeries[] } };
-      if (body.status !== 'success' || !body.data) return { status: 'error', error: body.error ?? `HTTP ${answer.status}` };
+      const answer = await fetch(`${server.url}/api/v1/query?${new URLSearchParams({ query: expr })}`, {
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = (await answer.json()) as {
+        status: string;
+        error?: string;
+        data?: { resultType: string; result: QuerySeries[] };
+      };
+      if (body.status !== 'success' || !body.data)
+        return { status: 'error', error: body.error ?? `HTTP ${answer.status}` };
       return { status: 'success', resultType: body.data.resultType, result: body.data.result };
     },
     async alertRules() {

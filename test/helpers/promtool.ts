@@ -8,7 +8,7 @@ export interface PromtoolCheck {
 }
 
 export const PROMTOOL_MISSING =
-  'promtool is not installed: it is in Debian\'s prometheus package (apt-get update && apt-get install -y prometheus), ' +
+  "promtool is not installed: it is in Debian's prometheus package (apt-get update && apt-get install -y prometheus), " +
   'or set PROMTOOL to its path';
 
 /**

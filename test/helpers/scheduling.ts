@@ -12,7 +12,11 @@ export interface RunningLoop {
 }
 
 /** A sim farm of folders (require_mount=no) with the given config values on top. */
-export function makeSchedulingFarm(values: Record<string, string | number>, farms: Record<string, string[]> = { farm1: ['disk1', 'disk2'] }, temps = ['1', '2']): TempHome {
+export function makeSchedulingFarm(
+  values: Record<string, string | number>,
+  farms: Record<string, string[]> = { farm1: ['disk1', 'disk2'] },
+  temps = ['1', '2'],
+): TempHome {
   const home = makeSimFarm(farms, temps);
   for (const [name, value] of Object.entries(values)) home.set(name, value);
   return home;
@@ -20,7 +24,10 @@ export function makeSchedulingFarm(values: Record<string, string | number>, farm
 
 /** `node scripts/goplot.js` for this home, with plots that take `plotSeconds`. */
 export function startLoop(home: TempHome, plotSeconds: number, env: Record<string, string> = {}): RunningLoop {
-  const child = spawn('node', [builtScript('scripts/goplot.js')], { env: { ...simEnv(plotSeconds, env), GOPLOT_HOME: home.home }, stdio: 'ignore' });
+  const child = spawn('node', [builtScript('scripts/goplot.js')], {
+    env: { ...simEnv(plotSeconds, env), GOPLOT_HOME: home.home },
+    stdio: 'ignore',
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, exited };
 }
@@ -41,7 +48,11 @@ export async function stopEverything(home: TempHome, loops: RunningLoop[]): Prom
   killTree(tractorPids);
   const plotterPids = simPlotterPids(home);
   killTree(plotterPids);
-  await waitFor('the processes of the test to end', () => [...loopPids, ...tractorPids, ...plotterPids].every((pid) => !isAlive(pid)), 5000);
+  await waitFor(
+    'the processes of the test to end',
+    () => [...loopPids, ...tractorPids, ...plotterPids].every((pid) => !isAlive(pid)),
+    5000,
+  );
   await Promise.all(loops.map((loop) => loop.exited));
 }
 

@@ -10,7 +10,10 @@ export const FAKE_BIN = path.join(PACKAGE_ROOT, 'test', 'fake-bin');
  * A home that plots with the simulated plotter into `farms` (folders, so require_mount=no),
  * with goplot's timings shrunk to seconds.
  */
-export function makeSimFarm(farms: Record<string, string[]> = { farm1: ['disk1', 'disk2'], farm2: ['disk1', 'disk2'] }, temps = ['1', '2']): TempHome {
+export function makeSimFarm(
+  farms: Record<string, string[]> = { farm1: ['disk1', 'disk2'], farm2: ['disk1', 'disk2'] },
+  temps = ['1', '2'],
+): TempHome {
   const home = makeTempHome();
   makeDisks(home, farms);
   makeTempDirs(home, temps);
@@ -77,7 +80,10 @@ export function simPlotterPids(home: TempHome): number[] {
  * For one test file: `farm()` makes a sim farm that is removed after the file, with every
  * simulated plotter under it killed; pids pushed to `started` are killed too.
  */
-export function simFarmsOfThisFile(): { farm: (...args: Parameters<typeof makeSimFarm>) => TempHome; started: number[] } {
+export function simFarmsOfThisFile(): {
+  farm: (...args: Parameters<typeof makeSimFarm>) => TempHome;
+  started: number[];
+} {
   const homes: TempHome[] = [];
   const started: number[] = [];
   after(() => {

@@ -28,7 +28,11 @@ export function smallFilesystems(): {
       fs.mkdirSync(dir, { recursive: true });
       const fd = fs.openSync('/dev/fuse', 'r+');
       fuseFds.push(fd);
-      const result = spawnSync('mount', ['-t', 'fuse', '-o', 'fd=3,rootmode=40000,user_id=0,group_id=0', 'goplot-hung', dir], { stdio: ['ignore', 'ignore', 'pipe', fd], timeout: 10_000 });
+      const result = spawnSync(
+        'mount',
+        ['-t', 'fuse', '-o', 'fd=3,rootmode=40000,user_id=0,group_id=0', 'goplot-hung', dir],
+        { stdio: ['ignore', 'ignore', 'pipe', fd], timeout: 10_000 },
+      );
       if (result.status !== 0) throw new Error(`mount -t fuse failed: ${String(result.stderr)}`);
       mounted.push(dir);
     },

@@ -81,7 +81,12 @@ export interface ScriptResult {
 export type ScriptRun = Promise<ScriptResult> & { pid?: number };
 
 /** Runs a built script as a user would: `node scripts/x.js …` with GOPLOT_HOME set. */
-export function runScript(home: TempHome, relative: string, args: string[] = [], options: Pick<Options, 'env' | 'timeout' | 'cwd'> = {}): ScriptRun {
+export function runScript(
+  home: TempHome,
+  relative: string,
+  args: string[] = [],
+  options: Pick<Options, 'env' | 'timeout' | 'cwd'> = {},
+): ScriptRun {
   const child = execa('node', [builtScript(relative), ...args], {
     reject: false,
     timeout: 60_000,
@@ -92,7 +97,12 @@ export function runScript(home: TempHome, relative: string, args: string[] = [],
 }
 
 /** Polls until `check` returns a truthy value or the time is up (then throws with `what`). */
-export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs = 15_000, everyMs = 50): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 15_000,
+  everyMs = 50,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -21,7 +21,10 @@ describe('the shipped Prometheus alert rules (prometheus/alerts)', () => {
   it('promtool test rules passes every unit test file', async () => {
     const files = ruleTestFiles();
     assert.ok(files.length >= 1, `no *.rules.test.yml in ${ALERTS_DIR}`);
-    const tested = await testRules(files.map((file) => path.basename(file)), ALERTS_DIR);
+    const tested = await testRules(
+      files.map((file) => path.basename(file)),
+      ALERTS_DIR,
+    );
     assert.ok(tested.ok, tested.output);
     assert.doesNotMatch(tested.output, /FAILED/);
   });
@@ -29,10 +32,23 @@ describe('the shipped Prometheus alert rules (prometheus/alerts)', () => {
   it('the alerts the issue asks for are there, each with a for:, a severity and a summary and description', () => {
     const alerts = readAlerts();
     assert.deepEqual(alerts.map((rule) => rule.alert).sort(), [
-      'ChiaPoolErrors', 'ChiaPoolPointsNotAcknowledged', 'ChiaSignagePointsStale', // chia-rpc.rules.yml
-      'GoplotCollectorFailing', 'GoplotDiskReadOnly', 'GoplotDiskUnmounted', 'GoplotFarmingStopped', 'GoplotFullNodeNotSynced',
-      'GoplotHarvesterDown', 'GoplotHarvesterlogStale', 'GoplotHostDown', 'GoplotMetricsStale', 'GoplotNoDiskWithRoom',
-      'GoplotPlotsFailing', 'GoplotPlottingStalled', 'GoplotPromFileUnreadable', 'GoplotTempDirFilling',
+      'ChiaPoolErrors',
+      'ChiaPoolPointsNotAcknowledged',
+      'ChiaSignagePointsStale', // chia-rpc.rules.yml
+      'GoplotCollectorFailing',
+      'GoplotDiskReadOnly',
+      'GoplotDiskUnmounted',
+      'GoplotFarmingStopped',
+      'GoplotFullNodeNotSynced',
+      'GoplotHarvesterDown',
+      'GoplotHarvesterlogStale',
+      'GoplotHostDown',
+      'GoplotMetricsStale',
+      'GoplotNoDiskWithRoom',
+      'GoplotPlotsFailing',
+      'GoplotPlottingStalled',
+      'GoplotPromFileUnreadable',
+      'GoplotTempDirFilling',
     ]);
     for (const rule of alerts) {
       assert.match(rule.for ?? '', /^\d+[smh]$/, `${rule.alert}: for`);
@@ -50,17 +66,39 @@ describe('the shipped Prometheus alert rules (prometheus/alerts)', () => {
     const dir = path.join(scratch, 'alerts');
     fs.mkdirSync(dir);
     for (const file of [...ruleFiles(), ...ruleTestFiles()]) fs.copyFileSync(file, path.join(dir, path.basename(file)));
-    fs.writeFileSync(path.join(dir, 'chia-rpc.rules.yml'), [
-      'groups:', '  - name: chia-rpc', '    rules:',
-      '      - alert: ChiaRpcDown', '        expr: chia_rpc_up == 0', '        for: 5m',
-      '      - alert: ChiaRpcSlow', '        expr: chia_rpc_seconds > 5', '        for: 5m', '',
-    ].join('\n'));
-    fs.writeFileSync(path.join(dir, 'chia-rpc.rules.test.yml'), [
-      'rule_files: [chia-rpc.rules.yml]', 'evaluation_interval: 1m', 'tests:', '  - interval: 1m',
-      '    input_series:', "      - series: 'chia_rpc_seconds'", "        values: '9x10'",
-      '    alert_rule_test:', '      - eval_time: 10m', '        alertname: ChiaRpcSlow',
-      '        exp_alerts:', '          - exp_labels: {}', '',
-    ].join('\n'));
+    fs.writeFileSync(
+      path.join(dir, 'chia-rpc.rules.yml'),
+      [
+        'groups:',
+        '  - name: chia-rpc',
+        '    rules:',
+        '      - alert: ChiaRpcDown',
+        '        expr: chia_rpc_up == 0',
+        '        for: 5m',
+        '      - alert: ChiaRpcSlow',
+        '        expr: chia_rpc_seconds > 5',
+        '        for: 5m',
+        '',
+      ].join('\n'),
+    );
+    fs.writeFileSync(
+      path.join(dir, 'chia-rpc.rules.test.yml'),
+      [
+        'rule_files: [chia-rpc.rules.yml]',
+        'evaluation_interval: 1m',
+        'tests:',
+        '  - interval: 1m',
+        '    input_series:',
+        "      - series: 'chia_rpc_seconds'",
+        "        values: '9x10'",
+        '    alert_rule_test:',
+        '      - eval_time: 10m',
+        '        alertname: ChiaRpcSlow',
+        '        exp_alerts:',
+        '          - exp_labels: {}',
+        '',
+      ].join('\n'),
+    );
     assert.deepEqual(findUntestedAlerts(dir), [
       'ChiaRpcDown (chia-rpc.rules.yml): no unit test of it firing nor not firing',
       'ChiaRpcSlow (chia-rpc.rules.yml): no unit test of it not firing',

@@ -9,7 +9,12 @@ import { PROMTOOL_MISSING } from '../helpers/promtool.js';
 const ALERTS = path.join(PACKAGE_ROOT, 'prometheus', 'alerts');
 
 async function promtool(args: string[]): Promise<{ ok: boolean; output: string }> {
-  const result = await execa(process.env.PROMTOOL || 'promtool', args, { cwd: ALERTS, reject: false, all: true, timeout: 60_000 });
+  const result = await execa(process.env.PROMTOOL || 'promtool', args, {
+    cwd: ALERTS,
+    reject: false,
+    all: true,
+    timeout: 60_000,
+  });
   if (result.code === 'ENOENT') throw new Error(PROMTOOL_MISSING);
   return { ok: result.exitCode === 0, output: (result.all ?? '').trim() };
 }
@@ -25,8 +30,15 @@ describe('the chia RPC alert rules (prometheus/alerts/chia-rpc.rules.yml)', () =
 
   it('use only metrics getfarm writes, as docs/metrics.md lists them', () => {
     const rules = fs.readFileSync(path.join(ALERTS, 'chia-rpc.rules.yml'), 'utf8');
-    const used = [...new Set([...rules.matchAll(/\bfarm_[a-z0-9_]+/g)].map((match) => match[0]))].filter((name) => !name.endsWith('_code'));
-    assert.deepEqual(used.sort(), ['farm_farmer_last_signage_point_age_seconds', 'farm_pool_errors_24h', 'farm_pool_points_acknowledged_24h', 'farm_pool_points_found_24h']);
+    const used = [...new Set([...rules.matchAll(/\bfarm_[a-z0-9_]+/g)].map((match) => match[0]))].filter(
+      (name) => !name.endsWith('_code'),
+    );
+    assert.deepEqual(used.sort(), [
+      'farm_farmer_last_signage_point_age_seconds',
+      'farm_pool_errors_24h',
+      'farm_pool_points_acknowledged_24h',
+      'farm_pool_points_found_24h',
+    ]);
     const documented = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'metrics.md'), 'utf8');
     for (const name of [...used, 'farm_pool_last_error_code']) assert.ok(documented.includes(`\`${name}\``), name);
   });

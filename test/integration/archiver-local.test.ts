@@ -22,7 +22,7 @@ function setUp(): TempHome {
   return home;
 }
 
-describe('archiver to this host\'s own farm disks', { skip: IS_ROOT ? false : NOT_ROOT }, () => {
+describe("archiver to this host's own farm disks", { skip: IS_ROOT ? false : NOT_ROOT }, () => {
   const homes: TempHome[] = [];
   after(() => {
     for (const home of homes) {
@@ -40,11 +40,21 @@ describe('archiver to this host\'s own farm disks', { skip: IS_ROOT ? false : NO
     home.set('archive_max_total', 10);
     home.set('archive_max_per_host', 10);
     const world = (): PassWorld => ({
-      paths: home, config: new ConfigReader(home, () => {}), now: Date.now, procDir: '/proc', mountinfoPath: '/proc/self/mountinfo',
-      pid: process.pid, pidStart: ownStartTicks(), sayOnce: () => {},
+      paths: home,
+      config: new ConfigReader(home, () => {}),
+      now: Date.now,
+      procDir: '/proc',
+      mountinfoPath: '/proc/self/mountinfo',
+      pid: process.pid,
+      pidStart: ownStartTicks(),
+      sayOnce: () => {},
     });
     const targets = new TargetReader(home, () => {}).read();
-    const results = await Promise.all([planPass(targets, world()), planPass(targets, world()), planPass(targets, world())]);
+    const results = await Promise.all([
+      planPass(targets, world()),
+      planPass(targets, world()),
+      planPass(targets, world()),
+    ]);
     const planned = results.flatMap((result) => result.planned);
     assert.equal(planned.length, 1, JSON.stringify(results.map((r) => r.planned.map((p) => p.reservation.plot))));
     assert.equal(planned[0].reservation.plot, plots[0].name, 'the oldest plot goes first');
@@ -66,7 +76,12 @@ describe('archiver to this host\'s own farm disks', { skip: IS_ROOT ? false : NO
     assert.ok(fs.readFileSync(path.join(disk2, plot.name)).equals(plot.bytes));
     assert.equal(fs.existsSync(plot.file), false);
     const lines = logMessages(home, 'archiver.log');
-    assert.ok(lines.some((line) => line === `transfer start: ${plot.name} from staging/ssd1 to here:farm1/disk2 (${256 * KiB} bytes)`), lines.join('\n'));
+    assert.ok(
+      lines.some(
+        (line) => line === `transfer start: ${plot.name} from staging/ssd1 to here:farm1/disk2 (${256 * KiB} bytes)`,
+      ),
+      lines.join('\n'),
+    );
   });
 
   it('leaves a plot that a process still has open, and says why once', async () => {
@@ -76,14 +91,20 @@ describe('archiver to this host\'s own farm disks', { skip: IS_ROOT ? false : NO
     const plot = makePlot(path.join(home.farmRoot, 'staging', 'ssd1', 'plots'), 128 * KiB);
     const fd = fs.openSync(plot.file, 'r+');
     try {
-      for (let run = 0; run < 2; run++) assert.equal((await runScript(home, 'scripts/archiver.js', ['--once'])).exitCode, 0);
+      for (let run = 0; run < 2; run++)
+        assert.equal((await runScript(home, 'scripts/archiver.js', ['--once'])).exitCode, 0);
     } finally {
       fs.closeSync(fd);
     }
     assert.deepEqual(plotFiles(disk1), []);
     assert.ok(fs.existsSync(plot.file));
     // each --once run is a new process: it says it once per run
-    assert.equal(logMessages(home, 'archiver.log').filter((line) => line === `${plot.file}: not archived yet: open in another process (still being written?)`).length, 2);
+    assert.equal(
+      logMessages(home, 'archiver.log').filter(
+        (line) => line === `${plot.file}: not archived yet: open in another process (still being written?)`,
+      ).length,
+      2,
+    );
     assert.equal((await runScript(home, 'scripts/archiver.js', ['--once'])).exitCode, 0);
     assert.deepEqual(plotFiles(disk1), [plot.name]);
   });
@@ -101,6 +122,9 @@ describe('archiver to this host\'s own farm disks', { skip: IS_ROOT ? false : NO
     assert.deepEqual(plotFiles(disk2), [plot.name]);
     assert.ok(fs.readFileSync(path.join(disk2, plot.name)).equals(plot.bytes));
     assert.deepEqual(fs.readdirSync(disk1).sort(), ['filler.bin']);
-    assert.ok(logMessages(home, 'archiver.log').includes(`removed the older partial copy of ${plot.name} on here:${disk1}`), logMessages(home, 'archiver.log').join('\n'));
+    assert.ok(
+      logMessages(home, 'archiver.log').includes(`removed the older partial copy of ${plot.name} on here:${disk1}`),
+      logMessages(home, 'archiver.log').join('\n'),
+    );
   });
 });

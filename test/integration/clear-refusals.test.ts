@@ -20,9 +20,15 @@ const { farm } = simFarmsOfThisFile();
 async function tractorAsFarmer(home: TempHome): Promise<ScriptResult> {
   if (!IS_ROOT) return runScript(home, 'scripts/tractor.js', [], { env: simEnv(0.3) });
   execFileSync('chown', ['-R', '65534:65534', home.root]);
-  const result = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', builtScript('scripts/tractor.js')], {
-    reject: false, timeout: 60_000, env: { GOPLOT_HOME: home.home, ...simEnv(0.3) },
-  });
+  const result = await execa(
+    'setpriv',
+    ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', builtScript('scripts/tractor.js')],
+    {
+      reject: false,
+      timeout: 60_000,
+      env: { GOPLOT_HOME: home.home, ...simEnv(0.3) },
+    },
+  );
   return result as unknown as ScriptResult;
 }
 
@@ -35,8 +41,14 @@ describe('the tractor refuses clearly, before any plot starts', () => {
     try {
       const result = await runScript(home, 'scripts/tractor.js', [], { env: simEnv(0.3) });
       const why = IS_ROOT ? 'EROFS: read-only file system' : 'EACCES: permission denied';
-      assert.deepEqual([result.exitCode, result.stderr], [2, `tractor: no temp dir can take a plot: 1: ${temp} is not writable (${why})`]);
-      assert.equal(logMessages(home).some((line) => /^plot \d+ started/.test(line)), false);
+      assert.deepEqual(
+        [result.exitCode, result.stderr],
+        [2, `tractor: no temp dir can take a plot: 1: ${temp} is not writable (${why})`],
+      );
+      assert.equal(
+        logMessages(home).some((line) => /^plot \d+ started/.test(line)),
+        false,
+      );
     } finally {
       if (!IS_ROOT) fs.chmodSync(temp, 0o755);
     }
@@ -47,7 +59,13 @@ describe('the tractor refuses clearly, before any plot starts', () => {
     fs.chmodSync(home.farmRoot, 0o000);
     try {
       const result = await tractorAsFarmer(home);
-      assert.deepEqual([result.exitCode, result.stderr], [2, `tractor: no usable disk under ${home.farmRoot}: cannot read it (EACCES: permission denied, scandir '${home.farmRoot}')`]);
+      assert.deepEqual(
+        [result.exitCode, result.stderr],
+        [
+          2,
+          `tractor: no usable disk under ${home.farmRoot}: cannot read it (EACCES: permission denied, scandir '${home.farmRoot}')`,
+        ],
+      );
     } finally {
       fs.chmodSync(home.farmRoot, 0o755);
     }
@@ -58,7 +76,13 @@ describe('the tractor refuses clearly, before any plot starts', () => {
     fs.chmodSync(home.tempRoot, 0o000);
     try {
       const result = await tractorAsFarmer(home);
-      assert.deepEqual([result.exitCode, result.stderr], [2, `tractor: no temp dir can take a plot: cannot read temp_root ${home.tempRoot} (EACCES: permission denied, scandir '${home.tempRoot}')`]);
+      assert.deepEqual(
+        [result.exitCode, result.stderr],
+        [
+          2,
+          `tractor: no temp dir can take a plot: cannot read temp_root ${home.tempRoot} (EACCES: permission denied, scandir '${home.tempRoot}')`,
+        ],
+      );
     } finally {
       fs.chmodSync(home.tempRoot, 0o755);
     }
@@ -73,7 +97,11 @@ describe('the tractor refuses clearly, before any plot starts', () => {
     }
     const refusal = `farm "farm\\n2" in ${home.farmRoot} has a control character (a newline?) in its name; skipped (rename it)`;
     assert.equal(logMessages(home).filter((line) => line === refusal).length, 2, logMessages(home).join('\n'));
-    assert.equal(fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk1', 'plots')).filter((name) => name.endsWith('.plot')).length, 2);
+    assert.equal(
+      fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk1', 'plots')).filter((name) => name.endsWith('.plot'))
+        .length,
+      2,
+    );
     const diskhand = await runScript(home, 'scripts/diskhand.js');
     assert.equal(diskhand.exitCode, 0, diskhand.stderr);
     assert.equal(logMessages(home, 'diskhand.log')[0], refusal);

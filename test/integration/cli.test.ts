@@ -37,7 +37,10 @@ describe('the goplot command', () => {
   it('set validates before writing and refuses unknown names', async () => {
     const home = farm();
     const file = path.join(home.configDir, 'max_plots.goplot');
-    assert.deepEqual([(await goplot(home, ['set', 'max_plots', '2'])).stdout, fs.readFileSync(file, 'utf8')], [`${file} = 2`, '2\n']);
+    assert.deepEqual(
+      [(await goplot(home, ['set', 'max_plots', '2'])).stdout, fs.readFileSync(file, 'utf8')],
+      [`${file} = 2`, '2\n'],
+    );
     const bad = await goplot(home, ['set', 'max_plots', 'two']);
     assert.equal(bad.exitCode, 2);
     assert.equal(bad.stderr, `goplot set: ${file}: refusing "two" (expected a whole number from 0 to 1000)`);
@@ -52,7 +55,10 @@ describe('the goplot command', () => {
     assert.equal((await goplot(home, ['stop'])).stdout, 'on_toggle = off: no new plots start; running plots finish');
     assert.equal(home.read('config/on_toggle.goplot'), 'off\n');
     // no loop runs for this home: the hint that follows is checked in service.test.ts
-    assert.equal((await goplot(home, ['start'])).stdout.split('\n')[0], 'on_toggle = run: the loop starts plots when the limits allow');
+    assert.equal(
+      (await goplot(home, ['start'])).stdout.split('\n')[0],
+      'on_toggle = run: the loop starts plots when the limits allow',
+    );
     assert.equal(home.read('config/on_toggle.goplot'), 'run\n');
   });
 
@@ -66,9 +72,20 @@ describe('the goplot command', () => {
     assert.match(result.stdout, /^last_start +never +default +time of the last plot start \(Unix seconds\)$/m);
     assert.match(result.stdout, /^plot_poll +1 +file /m);
     assert.match(result.stdout, /^index +0 +default /m);
-    assert.ok(result.stdout.includes(`  ! ${home.configDir}/plot_gap.goplot: invalid value "soon" (expected a whole number from 0 to 604800); using 3600 (the default)`));
-    const json = JSON.parse((await goplot(home, ['config', '--json'])).stdout) as { name: string; value: unknown; source: string }[];
-    assert.deepEqual(json.find((row) => row.name === 'k'), { ...json.find((row) => row.name === 'k'), value: 25, source: 'file' });
+    assert.ok(
+      result.stdout.includes(
+        `  ! ${home.configDir}/plot_gap.goplot: invalid value "soon" (expected a whole number from 0 to 604800); using 3600 (the default)`,
+      ),
+    );
+    const json = JSON.parse((await goplot(home, ['config', '--json'])).stdout) as {
+      name: string;
+      value: unknown;
+      source: string;
+    }[];
+    assert.deepEqual(
+      json.find((row) => row.name === 'k'),
+      { ...json.find((row) => row.name === 'k'), value: 25, source: 'file' },
+    );
   });
 
   it('init creates the missing files and keeps the rest', async () => {
@@ -89,13 +106,19 @@ describe('the goplot command', () => {
       const log = path.join(home.farmRoot, 'farm1', 'disk1', 'logs', 'plot.1.log');
       return fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('Starting phase 1/4');
     });
-    const status = JSON.parse((await goplot(home, ['status', '--json'])).stdout) as { plots: { index: number; phase: number; progress: number; tempDir: string; logFile: string }[]; disks: { farm: string; disk: string; state: string }[] };
+    const status = JSON.parse((await goplot(home, ['status', '--json'])).stdout) as {
+      plots: { index: number; phase: number; progress: number; tempDir: string; logFile: string }[];
+      disks: { farm: string; disk: string; state: string }[];
+    };
     assert.equal(status.plots.length, 1);
     assert.equal(status.plots[0]!.index, 1);
     assert.equal(status.plots[0]!.tempDir, path.join(home.tempRoot, '1'));
     assert.equal(status.plots[0]!.logFile, path.join(home.farmRoot, 'farm1', 'disk1', 'logs', 'plot.1.log'));
     assert.ok(status.plots[0]!.phase >= 1 && status.plots[0]!.progress >= 0 && status.plots[0]!.progress < 1);
-    assert.deepEqual(status.disks.map((disk) => `${disk.farm}/${disk.disk} ${disk.state}`), ['farm1/disk1 ok']);
+    assert.deepEqual(
+      status.disks.map((disk) => `${disk.farm}/${disk.disk} ${disk.state}`),
+      ['farm1/disk1 ok'],
+    );
     const text = (await goplot(home, ['status'])).stdout;
     assert.match(text, /^running plots: 1$/m);
     assert.match(text, /^index +pid +plotter +elapsed +phase +progress +temp +dest +log$/m);
@@ -117,7 +140,9 @@ describe('the goplot command', () => {
     assert.equal((await runScript(home, 'scripts/tractor.js', [], { env: simEnv(0.5) })).exitCode, 0);
     const json = JSON.parse((await goplot(home, ['analyze', '--json'])).stdout) as { counts: Record<string, number> };
     assert.equal(json.counts.plots, 1);
-    const later = JSON.parse((await goplot(home, ['analyze', '--json', '--since', '2099-01-01'])).stdout) as { counts: Record<string, number> };
+    const later = JSON.parse((await goplot(home, ['analyze', '--json', '--since', '2099-01-01'])).stdout) as {
+      counts: Record<string, number>;
+    };
     assert.equal(later.counts.plots, 0);
     const bad = await goplot(home, ['analyze', '--since', 'yesterday']);
     assert.equal(bad.exitCode, 2);
@@ -129,6 +154,10 @@ describe('the README', () => {
   it('lists every value file as the code defines it', () => {
     const readme = fs.readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
     const table = /<!-- config-table:start[^\n]*\n([\s\S]*?)\n<!-- config-table:end -->/.exec(readme)?.[1];
-    assert.equal(table, formatConfigMarkdown(), 'run `node scripts/goplot-cli.js config --markdown` and paste it into the README');
+    assert.equal(
+      table,
+      formatConfigMarkdown(),
+      'run `node scripts/goplot-cli.js config --markdown` and paste it into the README',
+    );
   });
 });

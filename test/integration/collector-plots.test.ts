@@ -27,7 +27,11 @@ describe('the goplot collector exports the plot inventory', () => {
     assert.equal(result.exitCode, 0, String(result.stderr));
     const file = path.join(home.root, 'prom', 'goplot.prom');
     const series = readSeries(file);
-    const pick = (prefix: string) => [...series].filter(([name]) => name.startsWith(prefix)).map(([name, value]) => `${name} ${value}`).sort();
+    const pick = (prefix: string) =>
+      [...series]
+        .filter(([name]) => name.startsWith(prefix))
+        .map(([name, value]) => `${name} ${value}`)
+        .sort();
     assert.deepEqual(pick('goplot_plots{'), [
       'goplot_plots{farm="farm1",disk="disk1",k="32",compression="0",kind="solo"} 2',
       'goplot_plots{farm="farm1",disk="disk1",k="32",compression="5",kind="pool"} 1',
@@ -38,9 +42,13 @@ describe('the goplot collector exports the plot inventory', () => {
       `goplot_plots_bytes{farm="farm1",disk="disk1",k="32",compression="5",kind="pool"} ${81 * GIB}`,
       `goplot_plots_bytes{farm="farm1",disk="disk2",k="33",compression="0",kind="pool"} ${208 * GIB}`,
     ]);
-    assert.deepEqual(pick('goplot_plots_invalid{'), ['goplot_plots_invalid{farm="farm1",disk="disk1"} 0', 'goplot_plots_invalid{farm="farm1",disk="disk2"} 1']);
+    assert.deepEqual(pick('goplot_plots_invalid{'), [
+      'goplot_plots_invalid{farm="farm1",disk="disk1"} 0',
+      'goplot_plots_invalid{farm="farm1",disk="disk2"} 1',
+    ]);
     assert.deepEqual(pick('goplot_plots_replot_remaining{'), [
-      'goplot_plots_replot_remaining{farm="farm1",disk="disk1"} 2', 'goplot_plots_replot_remaining{farm="farm1",disk="disk2"} 0',
+      'goplot_plots_replot_remaining{farm="farm1",disk="disk1"} 2',
+      'goplot_plots_replot_remaining{farm="farm1",disk="disk2"} 0',
     ]);
     assert.deepEqual(pick('goplot_replot_enabled'), ['goplot_replot_enabled 1']);
     assert.deepEqual(pick('goplot_replot_removed_total'), ['goplot_replot_removed_total 4']);

@@ -9,7 +9,7 @@ import { FARM_ANSWERS, RPC_FIXTURES, startFakeChiaFarm, type FakeChiaFarm } from
 import { checkMetrics, readSeries } from '../helpers/promtool.js';
 import { logMessages, makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
-describe('getharvester_collector with the harvester\'s RPC (built script; HTTPS on 127.0.0.1 with mutual TLS)', () => {
+describe("getharvester_collector with the harvester's RPC (built script; HTTPS on 127.0.0.1 with mutual TLS)", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-harvester-rpc-'));
   const homes: TempHome[] = [];
   let farm: FakeChiaFarm;
@@ -53,20 +53,37 @@ describe('getharvester_collector with the harvester\'s RPC (built script; HTTPS 
     const check = await checkMetrics(home.prom);
     assert.equal(check.ok, true, check.output);
     const series = readSeries(home.prom);
-    for (const name of ['getharvester_collector_duration_seconds', 'getharvester_collector_last_success_timestamp_seconds']) series.delete(name);
-    assert.deepEqual(series, new Map([
-      ['farm_harvester_process_running', 0], ['farm_harvester_processes_defunct', 0],
-      ['farm_local_plots', 1], ['farm_local_plots_size_bytes', 100],
-      // the sample: the same k25 plot twice (a _2 copy), one file without this farm's key, two directories
-      ['farm_harvester_loaded_plots', 2], ['farm_harvester_loaded_plots_size_bytes', 2 * 674281385],
-      ['farm_harvester_plots_failed_to_open', 0], ['farm_harvester_plots_no_key', 1], ['farm_harvester_plots_duplicates', 1],
-      ['farm_harvester_plot_directories', 2],
-      ['farm_harvester_directory_loaded_plots{directory="/plots"}', 2], ['farm_harvester_directory_loaded_plots{directory="/plots_new"}', 0],
-      ['getharvester_collector_success', 1],
-      ['getharvester_collector_value_present{value="local_plots"}', 1], ['getharvester_collector_value_present{value="harvester_rpc"}', 1],
-    ]));
+    for (const name of [
+      'getharvester_collector_duration_seconds',
+      'getharvester_collector_last_success_timestamp_seconds',
+    ])
+      series.delete(name);
+    assert.deepEqual(
+      series,
+      new Map([
+        ['farm_harvester_process_running', 0],
+        ['farm_harvester_processes_defunct', 0],
+        ['farm_local_plots', 1],
+        ['farm_local_plots_size_bytes', 100],
+        // the sample: the same k25 plot twice (a _2 copy), one file without this farm's key, two directories
+        ['farm_harvester_loaded_plots', 2],
+        ['farm_harvester_loaded_plots_size_bytes', 2 * 674281385],
+        ['farm_harvester_plots_failed_to_open', 0],
+        ['farm_harvester_plots_no_key', 1],
+        ['farm_harvester_plots_duplicates', 1],
+        ['farm_harvester_plot_directories', 2],
+        ['farm_harvester_directory_loaded_plots{directory="/plots"}', 2],
+        ['farm_harvester_directory_loaded_plots{directory="/plots_new"}', 0],
+        ['getharvester_collector_success', 1],
+        ['getharvester_collector_value_present{value="local_plots"}', 1],
+        ['getharvester_collector_value_present{value="harvester_rpc"}', 1],
+      ]),
+    );
     assert.deepEqual(farm.services.harvester.requests.slice(-2).sort(), ['get_plot_directories {}', 'get_plots {}']);
-    assert.deepEqual(logMessages(home, 'collectors.log'), [`reading the harvester's RPC (chia_rpc on): ${where()}`, `wrote ${home.prom}`]);
+    assert.deepEqual(logMessages(home, 'collectors.log'), [
+      `reading the harvester's RPC (chia_rpc on): ${where()}`,
+      `wrote ${home.prom}`,
+    ]);
   });
 
   it('keeps its /proc and file-count values when the harvester is down or answers success: false, and says why once', async () => {
@@ -81,17 +98,25 @@ describe('getharvester_collector with the harvester\'s RPC (built script; HTTPS 
       assert.equal(series.get('getharvester_collector_success'), 1);
       assert.equal(series.get('getharvester_collector_value_present{value="harvester_rpc"}'), 0);
       assert.equal(series.get('farm_local_plots'), 1);
-      assert.equal(series.has('farm_harvester_loaded_plots'), false, 'not kept from the last good run: it says what chia farms now');
+      assert.equal(
+        series.has('farm_harvester_loaded_plots'),
+        false,
+        'not kept from the last good run: it says what chia farms now',
+      );
     }
     await farm.start('harvester');
     assert.equal((await collect(home)).exitCode, 0);
-    farm.services.harvester.answers.set('get_plots', fixtureAnswer(RPC_FIXTURES, 'wallet_get_wallet_balance_v1.1-pool-reference-issue20_error-empty-string.json'));
+    farm.services.harvester.answers.set(
+      'get_plots',
+      fixtureAnswer(RPC_FIXTURES, 'wallet_get_wallet_balance_v1.1-pool-reference-issue20_error-empty-string.json'),
+    );
     assert.equal((await collect(home)).exitCode, 0);
     farm.services.harvester.answers.set('get_plots', fixtureAnswer(RPC_FIXTURES, FARM_ANSWERS.harvester.get_plots));
     assert.equal((await collect(home)).exitCode, 0);
     assert.equal(readSeries(home.prom).get('farm_harvester_loaded_plots'), 2);
     assert.deepEqual(logMessages(home, 'collectors.log'), [
-      `reading the harvester's RPC (chia_rpc on): ${where()}`, `wrote ${home.prom}`,
+      `reading the harvester's RPC (chia_rpc on): ${where()}`,
+      `wrote ${home.prom}`,
       `values missing (left out of getharvester.prom): harvester_rpc (${where()}: connection refused (is the service running, and is this its rpc_port?))`,
       'all values present',
       `values missing (left out of getharvester.prom): harvester_rpc (${where()}: get_plots failed: (chia gave no error text))`,
@@ -104,12 +129,16 @@ describe('getharvester_collector with the harvester\'s RPC (built script; HTTPS 
     const ssl = makeChiaSsl(harvesterRoot, ['harvester']);
     const harvester = await startFakeChiaService({ ca: ssl.ca, server: ssl.daemon, lifetimeMs: 60_000 });
     try {
-      for (const [endpoint, file] of Object.entries(FARM_ANSWERS.harvester)) harvester.answers.set(endpoint, fixtureAnswer(RPC_FIXTURES, file));
+      for (const [endpoint, file] of Object.entries(FARM_ANSWERS.harvester))
+        harvester.answers.set(endpoint, fixtureAnswer(RPC_FIXTURES, file));
       writeChiaConfig(harvesterRoot, '127.0.0.1', { harvester: harvester.port });
       const home = harvesterHome('auto', harvesterRoot);
       assert.equal((await collect(home)).exitCode, 0);
       assert.equal(readSeries(home.prom).get('farm_harvester_loaded_plots'), 2);
-      assert.equal(logMessages(home, 'collectors.log')[0], `reading the harvester's RPC (chia_rpc auto): harvester RPC at 127.0.0.1:${harvester.port}`);
+      assert.equal(
+        logMessages(home, 'collectors.log')[0],
+        `reading the harvester's RPC (chia_rpc auto): harvester RPC at 127.0.0.1:${harvester.port}`,
+      );
     } finally {
       await harvester.close();
     }

@@ -13,7 +13,10 @@ function addProcess(procDir: string, pid: number, comm: string, argv: string[], 
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'comm'), `${comm}\n`);
   fs.writeFileSync(path.join(dir, 'cmdline'), argv.length === 0 ? '' : `${argv.join('\0')}\0`);
-  fs.writeFileSync(path.join(dir, 'stat'), `${pid} (${comm}) ${state} 1 ${pid} ${pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n`);
+  fs.writeFileSync(
+    path.join(dir, 'stat'),
+    `${pid} (${comm}) ${state} 1 ${pid} ${pid} 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n`,
+  );
 }
 
 function writePlot(home: TempHome, farm: string, disk: string, name: string, bytes: number): void {
@@ -58,12 +61,20 @@ describe('reading harvester processes from /proc', () => {
     fs.mkdirSync(path.join(home.farmRoot, 'farm2', 'lost+found'));
     assert.deepEqual(countLocalPlots(home.farmRoot), { ok: true, value: { count: 3, bytes: 11_000 } });
     // what diskhand and the goplot collector do not list is not counted either
-    for (const hidden of [['farm2', 'lost+found'], ['farm2', '.snapshot'], ['.trash', 'disk1'], ['lost+found', 'disk1']]) {
+    for (const hidden of [
+      ['farm2', 'lost+found'],
+      ['farm2', '.snapshot'],
+      ['.trash', 'disk1'],
+      ['lost+found', 'disk1'],
+    ]) {
       fs.mkdirSync(path.join(home.farmRoot, ...hidden, 'plots'), { recursive: true });
       fs.writeFileSync(path.join(home.farmRoot, ...hidden, 'plots', 'plot-k32-old.plot'), 'x');
     }
     assert.deepEqual(countLocalPlots(home.farmRoot), { ok: true, value: { count: 3, bytes: 11_000 } });
-    assert.deepEqual(countLocalPlots(path.join(home.root, 'nowhere')), { ok: false, problem: `cannot read farm_root ${path.join(home.root, 'nowhere')}: ENOENT` });
+    assert.deepEqual(countLocalPlots(path.join(home.root, 'nowhere')), {
+      ok: false,
+      problem: `cannot read farm_root ${path.join(home.root, 'nowhere')}: ENOENT`,
+    });
   });
 });
 
@@ -89,7 +100,7 @@ describe('getharvester_collector (built script)', () => {
     return Object.assign(home, { prom: path.join(promDir, 'getharvester.prom') });
   }
 
-  it('sees a real chia_harvester process in /proc and this host\'s plots, in a file promtool accepts', async () => {
+  it("sees a real chia_harvester process in /proc and this host's plots, in a file promtool accepts", async () => {
     const home = harvesterHome();
     makeDisks(home, { farm1: ['disk1'] });
     writePlot(home, 'farm1', 'disk1', 'a.plot', 108_000);
@@ -100,8 +111,12 @@ describe('getharvester_collector (built script)', () => {
     fs.symlinkSync(fs.realpathSync('/bin/sleep'), path.join(bin, 'chia_harvester'));
     const harvester = spawn(path.join(bin, 'chia_harvester'), ['60'], { stdio: 'ignore' });
     children.push(harvester);
-    await waitFor('the fake harvester to start', () => fs.existsSync(`/proc/${harvester.pid}/comm`) &&
-      fs.readFileSync(`/proc/${harvester.pid}/comm`, 'utf8').trim() === 'chia_harvester');
+    await waitFor(
+      'the fake harvester to start',
+      () =>
+        fs.existsSync(`/proc/${harvester.pid}/comm`) &&
+        fs.readFileSync(`/proc/${harvester.pid}/comm`, 'utf8').trim() === 'chia_harvester',
+    );
 
     const result = await collectHarvester(home);
     assert.equal(result.exitCode, 0, result.stderr);
@@ -113,7 +128,11 @@ describe('getharvester_collector (built script)', () => {
     assert.equal(series.get('farm_local_plots_size_bytes'), 217_000);
     assert.equal(series.get('getharvester_collector_value_present{value="local_plots"}'), 1);
     assert.equal(series.get('getharvester_collector_success'), 1);
-    assert.equal(series.has('farm_harvester_status'), false, 'farm_harvester_status belongs to harvesterlog.prom on the same host');
+    assert.equal(
+      series.has('farm_harvester_status'),
+      false,
+      'farm_harvester_status belongs to harvesterlog.prom on the same host',
+    );
     assert.equal(series.has('farm_plot_count'), false, 'farm_plot_count belongs to getfarm.prom on the same host');
   });
 
@@ -148,11 +167,16 @@ describe('getharvester_collector (built script)', () => {
     const missing = path.join(home.root, 'gone');
     const failed = await collectHarvester(home, ['--proc-dir', missing]);
     assert.equal(failed.exitCode, 1);
-    const problem = `cannot read the process table ${missing}: ENOENT: no such file or directory, scandir '${missing}'; ` +
+    const problem =
+      `cannot read the process table ${missing}: ENOENT: no such file or directory, scandir '${missing}'; ` +
       `kept the last good values (without the status metrics) in ${home.prom} with getharvester_collector_success 0`;
     assert.equal(failed.stderr, `getharvester_collector: ${problem}`);
     const kept = readSeries(home.prom);
-    assert.equal(kept.has('farm_harvester_process_running'), false, 'a harvester seen running a minute ago is not said to run now');
+    assert.equal(
+      kept.has('farm_harvester_process_running'),
+      false,
+      'a harvester seen running a minute ago is not said to run now',
+    );
     assert.equal(kept.has('farm_harvester_processes_defunct'), false);
     assert.equal(kept.get('farm_local_plots'), before.get('farm_local_plots'), 'the plot count stays');
     assert.equal(kept.get('getharvester_collector_success'), 0);
@@ -178,13 +202,20 @@ describe('getharvester_collector (built script)', () => {
     fs.rmSync(path.join(home.configDir, 'farm_root.goplot'));
     fs.rmSync(path.join(home.configDir, 'temp_root.goplot'));
     for (let run = 0; run < 3; run += 1) assert.equal((await collectHarvester(home)).exitCode, 0);
-    const missingLines = logMessages(home, 'collectors.log').filter((line) => line.includes('missing, using the default'));
-    assert.deepEqual(missingLines, [`${path.join(home.configDir, 'farm_root.goplot')}: missing, using the default /farm`]);
+    const missingLines = logMessages(home, 'collectors.log').filter((line) =>
+      line.includes('missing, using the default'),
+    );
+    assert.deepEqual(missingLines, [
+      `${path.join(home.configDir, 'farm_root.goplot')}: missing, using the default /farm`,
+    ]);
     home.set('farm_root', home.farmRoot);
     assert.equal((await collectHarvester(home)).exitCode, 0);
     fs.rmSync(path.join(home.configDir, 'farm_root.goplot'));
     assert.equal((await collectHarvester(home)).exitCode, 0);
-    assert.equal(logMessages(home, 'collectors.log').filter((line) => line.includes('missing, using the default')).length, 2,
-      'missing again after it was there is news again');
+    assert.equal(
+      logMessages(home, 'collectors.log').filter((line) => line.includes('missing, using the default')).length,
+      2,
+      'missing again after it was there is news again',
+    );
   });
 });

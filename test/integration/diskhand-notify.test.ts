@@ -23,8 +23,12 @@ describe('diskhand notifications', () => {
       const plot = committedKiB(25, 0);
       const disk1 = path.join(home.farmRoot, 'farm1', 'disk1');
       const disk2 = path.join(home.farmRoot, 'farm1', 'disk2');
-      const writeTable = (disk1UsedKiB: number) => fs.writeFileSync(table, `${disk1} ${plot * 10} ${disk1UsedKiB}\n${disk2} ${plot * 10} 0\n`);
-      const diskhand = () => runScript(home, 'scripts/diskhand.js', [], { env: { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table } });
+      const writeTable = (disk1UsedKiB: number) =>
+        fs.writeFileSync(table, `${disk1} ${plot * 10} ${disk1UsedKiB}\n${disk2} ${plot * 10} 0\n`);
+      const diskhand = () =>
+        runScript(home, 'scripts/diskhand.js', [], {
+          env: { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table },
+        });
 
       writeTable(0);
       assert.equal((await diskhand()).exitCode, 0);
@@ -33,9 +37,10 @@ describe('diskhand notifications', () => {
       assert.equal((await diskhand()).exitCode, 0);
       assert.equal(recorder.requests.length, 1);
       const body = JSON.parse(recorder.requests[0]!.body) as Record<string, unknown>;
-      assert.deepEqual([recorder.requests[0]!.method, recorder.requests[0]!.path, body.event, body.subject, body.text], [
-        'POST', '/hook', 'disk_full', 'farm1/disk1', 'disk farm1/disk1 is full: no room for one more plot',
-      ]);
+      assert.deepEqual(
+        [recorder.requests[0]!.method, recorder.requests[0]!.path, body.event, body.subject, body.text],
+        ['POST', '/hook', 'disk_full', 'farm1/disk1', 'disk farm1/disk1 is full: no room for one more plot'],
+      );
       assert.equal((await diskhand()).exitCode, 0);
       assert.equal(recorder.requests.length, 1, 'still full: no second message');
     } finally {
@@ -55,7 +60,10 @@ describe('diskhand notifications', () => {
       const plot = committedKiB(25, 0);
       const disk1 = path.join(home.farmRoot, 'farm1', 'disk1');
       const writeTable = (usedKiB: number) => fs.writeFileSync(table, `${disk1} ${plot * 10} ${usedKiB}\n`);
-      const diskhand = () => runScript(home, 'scripts/diskhand.js', [], { env: { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table } });
+      const diskhand = () =>
+        runScript(home, 'scripts/diskhand.js', [], {
+          env: { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table },
+        });
       const events = () => recorder.requests.map((request) => (JSON.parse(request.body) as { event: string }).event);
 
       writeTable(0);
@@ -66,7 +74,10 @@ describe('diskhand notifications', () => {
       const run = await diskhand();
       assert.equal(run.exitCode, 0, run.stderr);
       assert.deepEqual(events(), ['disk_full']);
-      assert.equal(fs.readFileSync(path.join(home.logsDir, '.notify', 'disks', 'farm1', 'disk1.state'), 'utf8'), 'full\n');
+      assert.equal(
+        fs.readFileSync(path.join(home.logsDir, '.notify', 'disks', 'farm1', 'disk1.state'), 'utf8'),
+        'full\n',
+      );
       writeTable(0);
       assert.equal((await diskhand()).exitCode, 0);
       assert.deepEqual(events(), ['disk_full'], 'room again is no news');
@@ -88,11 +99,17 @@ describe('diskhand notifications', () => {
       const table = path.join(home.root, 'df-table');
       fs.writeFileSync(table, `${home.farmRoot} ${committedKiB(25, 0) * 10} ${committedKiB(25, 0) * 10}\n`);
       fs.mkdirSync(path.join(home.disksDir, 'farm1'), { recursive: true });
-      for (const disk of ['disk1', 'disk2']) fs.writeFileSync(path.join(home.disksDir, 'farm1', `${disk}.goplot`), 'full\n');
-      const run = await runScript(home, 'scripts/diskhand.js', [], { env: { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table } });
+      for (const disk of ['disk1', 'disk2'])
+        fs.writeFileSync(path.join(home.disksDir, 'farm1', `${disk}.goplot`), 'full\n');
+      const run = await runScript(home, 'scripts/diskhand.js', [], {
+        env: { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table },
+      });
       assert.equal(run.exitCode, 0, run.stderr);
       assert.equal(recorder.requests.length, 0);
-      assert.deepEqual(fs.readdirSync(path.join(home.logsDir, '.notify', 'disks', 'farm1')).sort(), ['disk1.state', 'disk2.state']);
+      assert.deepEqual(fs.readdirSync(path.join(home.logsDir, '.notify', 'disks', 'farm1')).sort(), [
+        'disk1.state',
+        'disk2.state',
+      ]);
     } finally {
       await recorder.close();
     }

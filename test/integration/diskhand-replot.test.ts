@@ -16,17 +16,28 @@ describe('diskhand with replot', () => {
   it('counts a full disk holding plots that replot_match matches as having room, and only then', async () => {
     initValueFiles(home);
     makeDisks(home, { farm1: ['disk1', 'disk2'] });
-    for (const [name, value] of Object.entries({ disk_space: 'df', require_mount: 'no', k: 32, compression: 5 })) home.set(name, value);
+    for (const [name, value] of Object.entries({ disk_space: 'df', require_mount: 'no', k: 32, compression: 5 }))
+      home.set(name, value);
     const table = path.join(home.root, 'df-table');
     const old = finalPlotBytes(32, 0);
     // disk1: two solo plots; disk2: two pool plots; each with 20 GiB free, too little for a C5 plot
-    for (const [disk, kind] of [['disk1', 'solo'], ['disk2', 'pool']] as const) {
-      for (let n = 0; n < 2; n++) writePlotFile(path.join(home.farmRoot, 'farm1', disk, 'plots'), { kind, sizeBytes: old });
+    for (const [disk, kind] of [
+      ['disk1', 'solo'],
+      ['disk2', 'pool'],
+    ] as const) {
+      for (let n = 0; n < 2; n++)
+        writePlotFile(path.join(home.farmRoot, 'farm1', disk, 'plots'), { kind, sizeBytes: old });
     }
     const totalKiB = Math.ceil((2 * old + 20 * 1024 ** 3) / 1024);
-    fs.writeFileSync(table, ['disk1', 'disk2'].map((disk) => `${path.join(home.farmRoot, 'farm1', disk)} ${totalKiB} files`).join('\n') + '\n');
+    fs.writeFileSync(
+      table,
+      ['disk1', 'disk2'].map((disk) => `${path.join(home.farmRoot, 'farm1', disk)} ${totalKiB} files`).join('\n') +
+        '\n',
+    );
     const run = async () => {
-      const result = await runScript(home, 'scripts/diskhand.js', [], { env: { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table } });
+      const result = await runScript(home, 'scripts/diskhand.js', [], {
+        env: { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table },
+      });
       assert.equal(result.exitCode, 0, result.stderr);
       return ['disk1', 'disk2'].map((disk) => fs.readFileSync(diskStateFile(home, 'farm1', disk), 'utf8').trim());
     };
@@ -36,9 +47,13 @@ describe('diskhand with replot', () => {
     home.set('replot', 'on');
     const [disk1, disk2] = await run();
     assert.equal(disk2, 'full');
-    assert.equal(disk1, String(Math.floor((2 * old) / 1024)), "used KiB, as df counts them");
+    assert.equal(disk1, String(Math.floor((2 * old) / 1024)), 'used KiB, as df counts them');
     assert.ok(
-      logMessages(home, 'diskhand.log').some((line) => /^farm1\/disk1: \d+ KiB \(free 20\.0 GiB, committed 0 B to 0 plots; replot can free 101\.4 GiB \(replot_match: kind=solo\)\)$/.test(line)),
+      logMessages(home, 'diskhand.log').some((line) =>
+        /^farm1\/disk1: \d+ KiB \(free 20\.0 GiB, committed 0 B to 0 plots; replot can free 101\.4 GiB \(replot_match: kind=solo\)\)$/.test(
+          line,
+        ),
+      ),
       logMessages(home, 'diskhand.log').join('\n'),
     );
     home.set('replot_match', 'none');

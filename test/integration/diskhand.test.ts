@@ -7,7 +7,15 @@ import { diskStateFile, readDiskState } from '../../lib/farm/disk-state.js';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { committedKiB } from '../../lib/farm/plot-size.js';
 import { initValueFiles } from '../../lib/config/write-value.js';
-import { logMessages, makeDisks, makeTempDirs, makeTempHome, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
+import {
+  logMessages,
+  makeDisks,
+  makeTempDirs,
+  makeTempHome,
+  runScript,
+  waitFor,
+  type TempHome,
+} from '../helpers/temp-home.js';
 
 const FAKE_BIN = path.join(PACKAGE_ROOT, 'test', 'fake-bin');
 const MOUNTINFO_FIXTURE = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'diskhand', 'mountinfo');
@@ -21,7 +29,9 @@ const children: ChildProcess[] = [];
 
 /** df's view of each disk: `<farm_root>/<farm>/<disk>` -> [total KiB, used KiB] (or 'fail'). */
 function setDf(rows: Record<string, [number | 'fail', number]>): void {
-  const lines = Object.entries(rows).map(([disk, [total, used]]) => `${path.join(home.farmRoot, disk)} ${total} ${used}`);
+  const lines = Object.entries(rows).map(
+    ([disk, [total, used]]) => `${path.join(home.farmRoot, disk)} ${total} ${used}`,
+  );
   fs.writeFileSync(table, `${lines.join('\n')}\n`);
 }
 
@@ -74,7 +84,13 @@ describe('diskhand', () => {
     home.set('diskhand_log', 'all');
     makeDisks(home, { f1: ['d1', 'd2', 'd3', 'd4', 'd5'] });
     fs.mkdirSync(path.join(home.farmRoot, 'f1', 'd6', 'plots'), { recursive: true });
-    setDf({ 'f1/d1': [1000 * GIB, 100 * GIB], 'f1/d2': [1000 * GIB, 950 * GIB], 'f1/d3': [1000 * GIB, 0], 'f1/d4': [1000 * GIB, 0], 'f1/d5': [1000 * GIB, 200 * GIB] });
+    setDf({
+      'f1/d1': [1000 * GIB, 100 * GIB],
+      'f1/d2': [1000 * GIB, 950 * GIB],
+      'f1/d3': [1000 * GIB, 0],
+      'f1/d4': [1000 * GIB, 0],
+      'f1/d5': [1000 * GIB, 200 * GIB],
+    });
     setState('f1/d3', 'off');
     setState('f1/d4', '9999999999999');
     setState('f1/d5', 'lots');
@@ -90,7 +106,13 @@ describe('diskhand', () => {
       '6 disks in 1 farm: 2 with room, 1 full, 0 read-only, 2 off, 0 unmounted, 1 skipped, 0 errors; 0 plots running; 3 state files written',
     ]);
     assert.match(lines.at(-1) ?? '', SUMMARY_TIME);
-    assert.deepEqual(['f1/d1', 'f1/d2', 'f1/d3', 'f1/d4', 'f1/d5'].map(state), ['104857600\n', 'full\n', 'off\n', '9999999999999\n', '209715200\n']);
+    assert.deepEqual(['f1/d1', 'f1/d2', 'f1/d3', 'f1/d4', 'f1/d5'].map(state), [
+      '104857600\n',
+      'full\n',
+      'off\n',
+      '9999999999999\n',
+      '209715200\n',
+    ]);
     assert.equal(fs.existsSync(diskStateFile(home, 'f1', 'd6')), false);
     const raw = fs.readFileSync(path.join(home.logsDir, 'diskhand.log'), 'utf8');
     assert.match(raw, /\] WARN: diskhand\[\d+\] f1\/d5: /);
@@ -115,10 +137,21 @@ describe('diskhand', () => {
     fs.mkdirSync(bin);
     fs.writeFileSync(path.join(bin, 'chia'), '#!/usr/bin/env bash\nsleep 60 & wait $!\n', { mode: 0o755 });
     for (const disk of ['d1', 'd2']) {
-      const args = ['plots', 'create', '-k', '32', '-t', `${home.tempRoot}/1`, '-d', `${home.farmRoot}/f1/${disk}/plots`];
+      const args = [
+        'plots',
+        'create',
+        '-k',
+        '32',
+        '-t',
+        `${home.tempRoot}/1`,
+        '-d',
+        `${home.farmRoot}/f1/${disk}/plots`,
+      ];
       const child = spawn(path.join(bin, 'chia'), args, { stdio: 'ignore', detached: true });
       children.push(child);
-      await waitFor('the fake plotter to start', () => fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').includes('create'));
+      await waitFor('the fake plotter to start', () =>
+        fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').includes('create'),
+      );
     }
     const { lines } = await diskhand();
     assert.deepEqual(withoutTime(lines), [
@@ -194,7 +227,12 @@ describe('diskhand', () => {
     setDf({ 'f1/d1': [1000 * GIB, 10 * GIB] });
     setState('f1/d1', String(10 * GIB + PLOT_KIB));
     const { lines } = await diskhand();
-    assert.match(lines[0], new RegExp(`^f1/d1: ${10 * GIB + PLOT_KIB} KiB kept, written \\d+ s ago \\(a tractor's reservation\\?\\); measured 10485760 KiB \\(free 990\\.0 GiB, committed 0 B to 0 plots\\)$`));
+    assert.match(
+      lines[0],
+      new RegExp(
+        `^f1/d1: ${10 * GIB + PLOT_KIB} KiB kept, written \\d+ s ago \\(a tractor's reservation\\?\\); measured 10485760 KiB \\(free 990\\.0 GiB, committed 0 B to 0 plots\\)$`,
+      ),
+    );
     assert.equal(state('f1/d1'), `${10 * GIB + PLOT_KIB}\n`);
     const twoMinutesAgo = new Date(Date.now() - 120_000);
     fs.utimesSync(diskStateFile(home, 'f1', 'd1'), twoMinutesAgo, twoMinutesAgo);
@@ -229,7 +267,12 @@ describe('diskhand', () => {
   test('diskhand_log=changes logs only the disks whose state changed or that have a problem, and the summary', async () => {
     makeDisks(home, { f1: ['d1', 'd2', 'd3', 'd4'] });
     fs.mkdirSync(path.join(home.farmRoot, 'f1', 'd5', 'plots'), { recursive: true });
-    setDf({ 'f1/d1': [1000 * GIB, 10 * GIB], 'f1/d2': [1000 * GIB, 20 * GIB], 'f1/d3': ['fail', 0], 'f1/d4': [1000 * GIB, 0] });
+    setDf({
+      'f1/d1': [1000 * GIB, 10 * GIB],
+      'f1/d2': [1000 * GIB, 20 * GIB],
+      'f1/d3': ['fail', 0],
+      'f1/d4': [1000 * GIB, 0],
+    });
     setState('f1/d4', 'off');
     home.set('diskhand_log', 'changes');
     const first = await diskhand();
@@ -240,7 +283,12 @@ describe('diskhand', () => {
       `f1/d5: skipped, no logs/ in ${path.join(home.farmRoot, 'f1', 'd5')}; no state file written`,
       '5 disks in 1 farm: 2 with room, 0 full, 0 read-only, 1 off, 0 unmounted, 1 skipped, 1 error; 0 plots running; 2 state files written',
     ]);
-    setDf({ 'f1/d1': [1000 * GIB, 10 * GIB], 'f1/d2': [1000 * GIB, 990 * GIB], 'f1/d3': ['fail', 0], 'f1/d4': [1000 * GIB, 0] });
+    setDf({
+      'f1/d1': [1000 * GIB, 10 * GIB],
+      'f1/d2': [1000 * GIB, 990 * GIB],
+      'f1/d3': ['fail', 0],
+      'f1/d4': [1000 * GIB, 0],
+    });
     const second = await diskhand();
     assert.deepEqual(withoutTime(second.lines), [
       'f1/d2: full (free 10.0 GiB, committed 0 B to 0 plots; one more k32 C0 plot needs 102.4 GiB)',
@@ -254,6 +302,8 @@ describe('diskhand', () => {
     home.set('farm_root', path.join(home.root, 'nowhere'));
     const { result, lines } = await diskhand();
     assert.equal(result.exitCode, 0);
-    assert.deepEqual(withoutTime(lines), [`no disks under ${path.join(home.root, 'nowhere')} (it does not exist); 0 plots running`]);
+    assert.deepEqual(withoutTime(lines), [
+      `no disks under ${path.join(home.root, 'nowhere')} (it does not exist); 0 plots running`,
+    ]);
   });
 });

@@ -5,12 +5,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { buildDashboard, dashboardQueries, metricNamesIn, substituteVariables, variableSelectors } from '../../dashboard/build-dashboard.js';
+import {
+  buildDashboard,
+  dashboardQueries,
+  metricNamesIn,
+  substituteVariables,
+  variableSelectors,
+} from '../../dashboard/build-dashboard.js';
 import { makeSandbox, type Sandbox } from '../../lib/demo/make-sandbox.js';
 import { harvesterLine } from '../../lib/demo/simulated-harvester.js';
 import { PACKAGE_ROOT, resolveHome } from '../../lib/config/home.js';
 import { setValue } from '../../lib/config/write-value.js';
-import { missingBinaries, startNodeExporter, startPrometheus, type PrometheusServer, type QuerySeries, type Server } from '../helpers/prometheus.js';
+import {
+  missingBinaries,
+  startNodeExporter,
+  startPrometheus,
+  type PrometheusServer,
+  type QuerySeries,
+  type Server,
+} from '../helpers/prometheus.js';
 import { startFakeChiaFarm, type FakeChiaFarm } from '../helpers/fake-chia-farm.js';
 import { FAKE_BIN } from '../helpers/sim-farm.js';
 import { readAlerts, ruleFiles } from '../helpers/alert-rules.js';
@@ -61,7 +74,8 @@ function pipelinePids(dir: string): number[] {
     try {
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       const environ = fs.readFileSync(`/proc/${entry}/environ`, 'utf8');
-      if (cmdline.includes(dir) || environ.split('\0').some((line) => line.startsWith(`GOPLOT_HOME=${dir}`))) pids.push(Number(entry));
+      if (cmdline.includes(dir) || environ.split('\0').some((line) => line.startsWith(`GOPLOT_HOME=${dir}`)))
+        pids.push(Number(entry));
     } catch {
       // gone while reading
     }
@@ -72,7 +86,11 @@ function pipelinePids(dir: string): number[] {
 /** The farmer's collector runs from its own home: chia_bin there is the CLI, while the plotting home's chia_bin is the simulated plotter. */
 function makeFarmerHome(sandbox: Sandbox) {
   const paths = resolveHome({ home: path.join(sandbox.root, 'farmer-home') });
-  for (const [name, value] of [['chia_bin', path.join(FAKE_BIN, 'chia')], ['chia_rpc', 'off'], ['prom_dir', sandbox.promDir]]) {
+  for (const [name, value] of [
+    ['chia_bin', path.join(FAKE_BIN, 'chia')],
+    ['chia_rpc', 'off'],
+    ['prom_dir', sandbox.promDir],
+  ]) {
     const written = setValue(paths, name, value);
     if (!written.ok) throw new Error(written.message);
   }
@@ -86,7 +104,11 @@ function makeFarmerHome(sandbox: Sandbox) {
  */
 function makeRpcFarmerHome(chiaFarm: FakeChiaFarm, promDir: string) {
   const paths = resolveHome({ home: path.join(root, 'rpc-farmer-home') });
-  for (const [name, value] of [['chia_rpc', 'on'], ['chia_root', chiaFarm.chiaRoot], ['prom_dir', promDir]]) {
+  for (const [name, value] of [
+    ['chia_rpc', 'on'],
+    ['chia_root', chiaFarm.chiaRoot],
+    ['prom_dir', promDir],
+  ]) {
     const written = setValue(paths, name, value);
     if (!written.ok) throw new Error(written.message);
   }
@@ -115,11 +137,16 @@ function startPipeline(sandbox: Sandbox, rpcHome: string): () => void {
     for (let round = 0; running; round++) {
       fs.appendFileSync(sandbox.chiaLog, harvesterLine(new Date(), round));
       const jobs: [string, NodeJS.ProcessEnv][] = [
-        ['collectors/goplot_collector.js', env], ['collectors/getharvester_collector.js', env], ['collectors/getfarm_collector.js', farmerEnv],
-        ['collectors/getfarm_collector.js', rpcEnv], ['collectors/getharvester_collector.js', rpcEnv],
+        ['collectors/goplot_collector.js', env],
+        ['collectors/getharvester_collector.js', env],
+        ['collectors/getfarm_collector.js', farmerEnv],
+        ['collectors/getfarm_collector.js', rpcEnv],
+        ['collectors/getharvester_collector.js', rpcEnv],
       ];
       if (round % 3 === 0) jobs.unshift(['scripts/diskhand.js', env]);
-      await Promise.all(jobs.map(([job, jobEnv]) => execa('node', [script(job)], { env: jobEnv, reject: false, timeout: 20_000 })));
+      await Promise.all(
+        jobs.map(([job, jobEnv]) => execa('node', [script(job)], { env: jobEnv, reject: false, timeout: 20_000 })),
+      );
       await sleep(500);
     }
   };
@@ -138,20 +165,30 @@ interface Checked {
 
 /** Each query must parse, return series, and give them the labels its legend names. */
 async function checkQueries(prometheus: PrometheusServer): Promise<Checked[]> {
-  const legends = new Map(buildDashboard().panels.flatMap((panel) =>
-    (panel.targets ?? []).map((target) => [`${panel.title}/${target.refId}`, target.legendFormat ?? ''] as const)));
-  return Promise.all(dashboardQueries().map(async ({ panel, refId, promql }): Promise<Checked> => {
-    const answer = await prometheus.query(promql);
-    let problem: string | null = null;
-    if (answer.status === 'error') problem = `error: ${answer.error}`;
-    else if (answer.result.length === 0) problem = 'no data';
-    else {
-      const wanted = [...(legends.get(`${panel}/${refId}`) ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((match) => match[1]!);
-      const lacking = wanted.filter((label) => answer.result.some((series: QuerySeries) => !(label in series.metric)));
-      if (lacking.length > 0) problem = `series without the legend's labels ${lacking.join(', ')}: ${JSON.stringify(answer.result[0]!.metric)}`;
-    }
-    return { panel, refId, promql, problem };
-  }));
+  const legends = new Map(
+    buildDashboard().panels.flatMap((panel) =>
+      (panel.targets ?? []).map((target) => [`${panel.title}/${target.refId}`, target.legendFormat ?? ''] as const),
+    ),
+  );
+  return Promise.all(
+    dashboardQueries().map(async ({ panel, refId, promql }): Promise<Checked> => {
+      const answer = await prometheus.query(promql);
+      let problem: string | null = null;
+      if (answer.status === 'error') problem = `error: ${answer.error}`;
+      else if (answer.result.length === 0) problem = 'no data';
+      else {
+        const wanted = [...(legends.get(`${panel}/${refId}`) ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map(
+          (match) => match[1]!,
+        );
+        const lacking = wanted.filter((label) =>
+          answer.result.some((series: QuerySeries) => !(label in series.metric)),
+        );
+        if (lacking.length > 0)
+          problem = `series without the legend's labels ${lacking.join(', ')}: ${JSON.stringify(answer.result[0]!.metric)}`;
+      }
+      return { panel, refId, promql, problem };
+    }),
+  );
 }
 
 /** The series selectors of an expression: `name{…}`, `{…}` and bare metric names. */
@@ -181,7 +218,8 @@ async function checkAlerts(prometheus: PrometheusServer): Promise<string[]> {
   for (const { alert } of alerts) {
     const rule = loaded.get(alert);
     if (!rule) problems.push(`${alert}: not loaded by Prometheus`);
-    else if (rule.health !== 'ok') problems.push(`${alert}: health ${rule.health}${rule.lastError ? ` (${rule.lastError})` : ''}`);
+    else if (rule.health !== 'ok')
+      problems.push(`${alert}: health ${rule.health}${rule.lastError ? ` (${rule.lastError})` : ''}`);
   }
   return problems;
 }
@@ -192,7 +230,8 @@ async function checkVariables(prometheus: PrometheusServer): Promise<string[]> {
   for (const { name, selector, label } of variableSelectors()) {
     const answer = await prometheus.query(substituteVariables(selector));
     if (answer.status === 'error') problems.push(`$${name}: ${answer.error}`);
-    else if (!answer.result.some((series) => label in series.metric)) problems.push(`$${name}: no series of ${selector} with a ${label} label`);
+    else if (!answer.result.some((series) => label in series.metric))
+      problems.push(`$${name}: no series of ${selector} with a ${label} label`);
   }
   return problems;
 }
@@ -203,12 +242,16 @@ async function lateAnswers(prometheus: PrometheusServer) {
     const answer = await prometheus.query(promql);
     return answer.status === 'success' ? answer.result.map((series) => series.value?.[1]) : answer;
   };
-  const harvesterStat = buildDashboard().panels.find((panel) => panel.title === 'Harvester' && panel.type === 'stat')!.targets![0]!.expr;
+  const harvesterStat = buildDashboard().panels.find((panel) => panel.title === 'Harvester' && panel.type === 'stat')!
+    .targets![0]!.expr;
   return {
     finished: await valueOf('sum(goplot_plots_finished_total)'),
     phases: await valueOf('count(goplot_plot_phase_duration_seconds_count > 0)'),
     harvester: await valueOf(substituteVariables(harvesterStat)),
-    active: (await prometheus.alertRules()).filter((rule) => rule.state !== 'inactive').map((rule) => `${rule.name} ${rule.state}`).sort(),
+    active: (await prometheus.alertRules())
+      .filter((rule) => rule.state !== 'inactive')
+      .map((rule) => `${rule.name} ${rule.state}`)
+      .sort(),
     scrapeErrors: await valueOf('node_textfile_scrape_error'),
     running: await valueOf(substituteVariables('goplot_running_plots{instance=~"$plotter"}')),
   };
@@ -218,70 +261,136 @@ const firstNumber = (values: unknown) => (Array.isArray(values) ? Number(values[
 // the fake chia's outputs say the node syncs and the farmer is "Syncing": exactly those two alerts
 // wait out their for:, and nothing else is wrong with the sandbox
 const EXPECTED_ACTIVE = ['GoplotFarmingStopped pending', 'GoplotFullNodeNotSynced pending'];
-const lateReady = (late: LateAnswers) => firstNumber(late.finished) >= 1 && firstNumber(late.phases) === 4 &&
-  JSON.stringify(late.harvester) === '["1"]' && JSON.stringify(late.active) === JSON.stringify(EXPECTED_ACTIVE) &&
-  JSON.stringify(late.scrapeErrors) === '["0","0"]' && firstNumber(late.running) >= 1;
+const lateReady = (late: LateAnswers) =>
+  firstNumber(late.finished) >= 1 &&
+  firstNumber(late.phases) === 4 &&
+  JSON.stringify(late.harvester) === '["1"]' &&
+  JSON.stringify(late.active) === JSON.stringify(EXPECTED_ACTIVE) &&
+  JSON.stringify(late.scrapeErrors) === '["0","0"]' &&
+  firstNumber(late.running) >= 1;
 
 const missing = missingBinaries();
 
 describe('the dashboard against real Prometheus and node_exporter, fed by the running pipeline', () => {
-  it('every dashboard query parses and returns data with the labels its legend uses', { timeout: 120_000 }, async () => {
-    assert.equal(missing, null, missing ?? '');
-    const sandbox = makeSandbox(path.join(root, 'demo'));
-    setValue(sandbox.paths, 'plot_gap', '1');
-    setValue(sandbox.paths, 'harvester_threshold', '30');
-    // a farm that already holds a plot: the inventory panels have data before the first new plot ends
-    writePlotFile(path.join(sandbox.farmRoot, 'farm1', 'disk1', 'plots'), { kind: 'solo', sizeBytes: 1024 ** 2 });
-    const nodeExporter = await startNodeExporter(sandbox.promDir);
-    servers.push(nodeExporter);
-    chiaFarm = await startFakeChiaFarm(path.join(root, 'chia'));
-    const rpcPromDir = path.join(root, 'rpc-prom');
-    fs.mkdirSync(rpcPromDir);
-    const rpcExporter = await startNodeExporter(rpcPromDir);
-    servers.push(rpcExporter);
-    const prometheus = await startPrometheus(path.join(root, 'prometheus'), [new URL(nodeExporter.url).host, new URL(rpcExporter.url).host], {
-      ruleFiles: ruleFiles(), labels: TARGET_LABELS, jobName: 'goplot',
-    });
-    servers.push(prometheus);
-    stopPipeline = startPipeline(sandbox, makeRpcFarmerHome(chiaFarm, rpcPromDir).home);
+  it(
+    'every dashboard query parses and returns data with the labels its legend uses',
+    { timeout: 120_000 },
+    async () => {
+      assert.equal(missing, null, missing ?? '');
+      const sandbox = makeSandbox(path.join(root, 'demo'));
+      setValue(sandbox.paths, 'plot_gap', '1');
+      setValue(sandbox.paths, 'harvester_threshold', '30');
+      // a farm that already holds a plot: the inventory panels have data before the first new plot ends
+      writePlotFile(path.join(sandbox.farmRoot, 'farm1', 'disk1', 'plots'), { kind: 'solo', sizeBytes: 1024 ** 2 });
+      const nodeExporter = await startNodeExporter(sandbox.promDir);
+      servers.push(nodeExporter);
+      chiaFarm = await startFakeChiaFarm(path.join(root, 'chia'));
+      const rpcPromDir = path.join(root, 'rpc-prom');
+      fs.mkdirSync(rpcPromDir);
+      const rpcExporter = await startNodeExporter(rpcPromDir);
+      servers.push(rpcExporter);
+      const prometheus = await startPrometheus(
+        path.join(root, 'prometheus'),
+        [new URL(nodeExporter.url).host, new URL(rpcExporter.url).host],
+        {
+          ruleFiles: ruleFiles(),
+          labels: TARGET_LABELS,
+          jobName: 'goplot',
+        },
+      );
+      servers.push(prometheus);
+      stopPipeline = startPipeline(sandbox, makeRpcFarmerHome(chiaFarm, rpcPromDir).home);
 
-    const startedAt = Date.now();
-    const deadline = startedAt + DATA_DEADLINE_MS;
-    let checked: Checked[] = [];
-    let alertProblems: string[] = [];
-    let variableProblems: string[] = [];
-    // every answer asserted below is polled for, not only the queries' (a scrape can come before a plot ends)
-    let late: LateAnswers;
-    do {
-      await sleep(1000);
-      checked = await checkQueries(prometheus);
-      alertProblems = await checkAlerts(prometheus);
-      variableProblems = await checkVariables(prometheus);
-      late = await lateAnswers(prometheus);
-      if (process.env.E2E_DEBUG) console.log(((Date.now() - startedAt) / 1000).toFixed(1), JSON.stringify([...checked.filter((q) => q.problem).map((q) => `${q.panel} ${q.refId}: ${q.problem}`), ...alertProblems, ...variableProblems, late]));
-    } while ((checked.some((query) => query.problem !== null) || alertProblems.length > 0 || variableProblems.length > 0 || !lateReady(late)) && Date.now() < deadline);
-    stopPipeline();
+      const startedAt = Date.now();
+      const deadline = startedAt + DATA_DEADLINE_MS;
+      let checked: Checked[] = [];
+      let alertProblems: string[] = [];
+      let variableProblems: string[] = [];
+      // every answer asserted below is polled for, not only the queries' (a scrape can come before a plot ends)
+      let late: LateAnswers;
+      do {
+        await sleep(1000);
+        checked = await checkQueries(prometheus);
+        alertProblems = await checkAlerts(prometheus);
+        variableProblems = await checkVariables(prometheus);
+        late = await lateAnswers(prometheus);
+        if (process.env.E2E_DEBUG)
+          console.log(
+            ((Date.now() - startedAt) / 1000).toFixed(1),
+            JSON.stringify([
+              ...checked.filter((q) => q.problem).map((q) => `${q.panel} ${q.refId}: ${q.problem}`),
+              ...alertProblems,
+              ...variableProblems,
+              late,
+            ]),
+          );
+      } while (
+        (checked.some((query) => query.problem !== null) ||
+          alertProblems.length > 0 ||
+          variableProblems.length > 0 ||
+          !lateReady(late)) &&
+        Date.now() < deadline
+      );
+      stopPipeline();
 
-    assert.ok(checked.length >= 40, `${checked.length} queries`);
-    const problems = checked.filter((query) => query.problem !== null).map((query) => `${query.panel} ${query.refId}: ${query.problem} in ${query.promql}`);
-    const files = fs.readdirSync(sandbox.promDir).filter((file) => file.endsWith('.prom')).sort();
-    assert.deepEqual(problems, [], `after ${Math.round((Date.now() - startedAt) / 1000)} s; prom files: ${files.join(', ')}`);
-    assert.deepEqual(alertProblems, [], 'every alert of prometheus/alerts parses, and Prometheus evaluates it on the real data');
-    assert.ok(readAlerts().length >= 14);
-    assert.deepEqual(variableProblems, [], 'every variable finds its hosts');
-    assert.ok(firstNumber(late.finished) >= 1, `plots finished and were counted by the tractors: ${JSON.stringify(late.finished)}`);
-    assert.equal(firstNumber(late.phases), 4, `the finished plots' four phases have times: ${JSON.stringify(late.phases)}`);
-    assert.deepEqual(late.harvester, ['1'], 'harvesterlog runs: up, not stale');
-    assert.deepEqual(late.active, EXPECTED_ACTIVE);
-    assert.deepEqual(files, ['getfarm.prom', 'getharvester.prom', 'goplot.prom', 'harvesterlog.prom']);
-    const rpcFiles = fs.readdirSync(rpcPromDir).filter((file) => file.endsWith('.prom')).sort();
-    assert.deepEqual(rpcFiles, ['getfarm.prom', 'getharvester.prom']);
-    if (process.env.E2E_KEEP_PROM) for (const file of files) fs.copyFileSync(path.join(sandbox.promDir, file), path.join(process.env.E2E_KEEP_PROM, file));
-    const documented = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'metrics.md'), 'utf8');
-    const written = [...files.map((file) => path.join(sandbox.promDir, file)), ...rpcFiles.map((file) => path.join(rpcPromDir, file))];
-    const families = written.flatMap((file) => [...fs.readFileSync(file, 'utf8').matchAll(/^# HELP (\S+) /gm)].map((match) => match[1]!));
-    assert.deepEqual(families.filter((name) => !documented.includes(`\`${name}\``)), [], 'every metric written is in docs/metrics.md');
-    assert.deepEqual(late.scrapeErrors, ['0', '0'], 'both node_exporters read every .prom file');
-    assert.ok(firstNumber(late.running) >= 1, `plots were running through the loop, tractors and the simulated plotter: ${JSON.stringify(late.running)}`);
-  });
+      assert.ok(checked.length >= 40, `${checked.length} queries`);
+      const problems = checked
+        .filter((query) => query.problem !== null)
+        .map((query) => `${query.panel} ${query.refId}: ${query.problem} in ${query.promql}`);
+      const files = fs
+        .readdirSync(sandbox.promDir)
+        .filter((file) => file.endsWith('.prom'))
+        .sort();
+      assert.deepEqual(
+        problems,
+        [],
+        `after ${Math.round((Date.now() - startedAt) / 1000)} s; prom files: ${files.join(', ')}`,
+      );
+      assert.deepEqual(
+        alertProblems,
+        [],
+        'every alert of prometheus/alerts parses, and Prometheus evaluates it on the real data',
+      );
+      assert.ok(readAlerts().length >= 14);
+      assert.deepEqual(variableProblems, [], 'every variable finds its hosts');
+      assert.ok(
+        firstNumber(late.finished) >= 1,
+        `plots finished and were counted by the tractors: ${JSON.stringify(late.finished)}`,
+      );
+      assert.equal(
+        firstNumber(late.phases),
+        4,
+        `the finished plots' four phases have times: ${JSON.stringify(late.phases)}`,
+      );
+      assert.deepEqual(late.harvester, ['1'], 'harvesterlog runs: up, not stale');
+      assert.deepEqual(late.active, EXPECTED_ACTIVE);
+      assert.deepEqual(files, ['getfarm.prom', 'getharvester.prom', 'goplot.prom', 'harvesterlog.prom']);
+      const rpcFiles = fs
+        .readdirSync(rpcPromDir)
+        .filter((file) => file.endsWith('.prom'))
+        .sort();
+      assert.deepEqual(rpcFiles, ['getfarm.prom', 'getharvester.prom']);
+      if (process.env.E2E_KEEP_PROM)
+        for (const file of files)
+          fs.copyFileSync(path.join(sandbox.promDir, file), path.join(process.env.E2E_KEEP_PROM, file));
+      const documented = fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', 'metrics.md'), 'utf8');
+      const written = [
+        ...files.map((file) => path.join(sandbox.promDir, file)),
+        ...rpcFiles.map((file) => path.join(rpcPromDir, file)),
+      ];
+      const families = written.flatMap((file) =>
+        [...fs.readFileSync(file, 'utf8').matchAll(/^# HELP (\S+) /gm)].map((match) => match[1]!),
+      );
+      assert.deepEqual(
+        families.filter((name) => !documented.includes(`\`${name}\``)),
+        [],
+        'every metric written is in docs/metrics.md',
+      );
+      assert.deepEqual(late.scrapeErrors, ['0', '0'], 'both node_exporters read every .prom file');
+      assert.ok(
+        firstNumber(late.running) >= 1,
+        `plots were running through the loop, tractors and the simulated plotter: ${JSON.stringify(late.running)}`,
+      );
+    },
+  );
 });

@@ -61,26 +61,48 @@ after(() => {
 describe('harvesterlog (the built script)', () => {
   it('waits for a missing debug.log, then counts every line of every format into a file promtool accepts', async () => {
     start();
-    await waitFor('the missing log to be reported', () => logMessages(home, LOG_FILE).some((m) => m.includes('missing')));
+    await waitFor('the missing log to be reported', () =>
+      logMessages(home, LOG_FILE).some((m) => m.includes('missing')),
+    );
     // the log line can come a moment before the first .prom file is written
     await waitForValue('harvesterlog_collector_success', 0);
-    assert.equal(promValue('harvesterlog_collector_last_success_timestamp_seconds'), undefined, 'no good run yet, so no time of one');
+    assert.equal(
+      promValue('harvesterlog_collector_last_success_timestamp_seconds'),
+      undefined,
+      'no good run yet, so no time of one',
+    );
     const followedFrom = Math.floor(Date.now() / 1000);
     fs.mkdirSync(path.dirname(chiaLog), { recursive: true });
-    const files = ['v1.0-src-prefix.log', 'v1.x-dated-slow.log', 'v2.4-version-token.log', 'v2.5.7-v1-v2.log', 'masked-garbled.log'];
+    const files = [
+      'v1.0-src-prefix.log',
+      'v1.x-dated-slow.log',
+      'v2.4-version-token.log',
+      'v2.5.7-v1-v2.log',
+      'masked-garbled.log',
+    ];
     fs.writeFileSync(chiaLog, Buffer.concat(files.map((file) => fs.readFileSync(path.join(FIXTURES, file)))));
     // one write can come between the last challenge line and the unparsed lines after it
     await waitForEqual(
       'every line counted in harvesterlog.prom',
-      () => Object.fromEntries(
-        [
-          'farm_harvester_plots_eligible', 'farm_harvester_proofs_found', 'farm_harvester_plots', 'farm_harvester_eligible_plots_total',
-          'farm_harvester_proofs_total', 'farm_harvester_v2_qualities_total', 'farm_harvester_slow_lookups_total',
-          'farm_harvester_slow_plot_warnings_total', 'farm_harvester_unparsed_lines_total', 'farm_harvester_lookup_seconds_count',
-          'harvesterlog_collector_success', 'farm_harvester_last_challenge_timestamp_seconds', 'farm_harvester_challenges_total',
-          'farm_harvester_status',
-        ].map((name) => [name, promValue(name)]),
-      ),
+      () =>
+        Object.fromEntries(
+          [
+            'farm_harvester_plots_eligible',
+            'farm_harvester_proofs_found',
+            'farm_harvester_plots',
+            'farm_harvester_eligible_plots_total',
+            'farm_harvester_proofs_total',
+            'farm_harvester_v2_qualities_total',
+            'farm_harvester_slow_lookups_total',
+            'farm_harvester_slow_plot_warnings_total',
+            'farm_harvester_unparsed_lines_total',
+            'farm_harvester_lookup_seconds_count',
+            'harvesterlog_collector_success',
+            'farm_harvester_last_challenge_timestamp_seconds',
+            'farm_harvester_challenges_total',
+            'farm_harvester_status',
+          ].map((name) => [name, promValue(name)]),
+        ),
       {
         farm_harvester_plots_eligible: 1,
         farm_harvester_proofs_found: 0,
@@ -100,17 +122,26 @@ describe('harvesterlog (the built script)', () => {
     );
     assert.match(fs.readFileSync(promFile, 'utf8'), /^farm_harvester_lookup_seconds_bucket\{le="5"\} 10$/m);
     const lastSuccess = promValue('harvesterlog_collector_last_success_timestamp_seconds') ?? 0;
-    assert.ok(lastSuccess >= followedFrom && lastSuccess <= Math.ceil(Date.now() / 1000), `last success ${lastSuccess}, log there from ${followedFrom}`);
+    assert.ok(
+      lastSuccess >= followedFrom && lastSuccess <= Math.ceil(Date.now() / 1000),
+      `last success ${lastSuccess}, log there from ${followedFrom}`,
+    );
 
     const promtool = await which('promtool', { nothrow: true });
-    if (!promtool) assert.fail('promtool is not installed: `apt-get install prometheus` (Debian) to check harvesterlog.prom');
+    if (!promtool)
+      assert.fail('promtool is not installed: `apt-get install prometheus` (Debian) to check harvesterlog.prom');
     const check = await execa(promtool, ['check', 'metrics'], { input: fs.readFileSync(promFile), reject: false });
-    assert.deepEqual({ exitCode: check.exitCode, stdout: check.stdout, stderr: check.stderr }, { exitCode: 0, stdout: '', stderr: '' });
+    assert.deepEqual(
+      { exitCode: check.exitCode, stdout: check.stdout, stderr: check.stderr },
+      { exitCode: 0, stdout: '', stderr: '' },
+    );
 
     const isSkipped = (m: string) => m.startsWith('skipped a harvester line: ');
     const messages = await waitFor('the harvester-up line and 5 skipped lines in the log', () => {
       const all = logMessages(home, LOG_FILE);
-      return all.includes(`harvester up: eligible lines arrive in ${chiaLog}`) && all.filter(isSkipped).length >= 5 ? all : null;
+      return all.includes(`harvester up: eligible lines arrive in ${chiaLog}`) && all.filter(isSkipped).length >= 5
+        ? all
+        : null;
     });
     assert.ok(messages.includes(`following ${chiaLog} from its start`), messages.join('\n'));
     const skipped = messages.filter(isSkipped);
@@ -132,7 +163,9 @@ describe('harvesterlog (the built script)', () => {
     fs.mkdirSync(path.dirname(chiaLog), { recursive: true });
     fs.writeFileSync(chiaLog, eligibleLine(1, 0, '0.5'));
     start();
-    await waitFor('harvesterlog to follow the log', () => logMessages(home, LOG_FILE).some((m) => m.startsWith('following')));
+    await waitFor('harvesterlog to follow the log', () =>
+      logMessages(home, LOG_FILE).some((m) => m.startsWith('following')),
+    );
     // an existing line is old: it is not read (tail -n0); the first file may come a moment after the log line
     await waitForValue('farm_harvester_challenges_total', 0);
     fs.appendFileSync(chiaLog, eligibleLine(2, 0, '0.5'));
@@ -152,7 +185,9 @@ describe('harvesterlog (the built script)', () => {
     fs.mkdirSync(path.dirname(chiaLog), { recursive: true });
     fs.writeFileSync(chiaLog, '');
     const child = start();
-    await waitFor('harvesterlog to follow the log', () => logMessages(home, LOG_FILE).some((m) => m.startsWith('following')));
+    await waitFor('harvesterlog to follow the log', () =>
+      logMessages(home, LOG_FILE).some((m) => m.startsWith('following')),
+    );
     const lines = 1_000_000;
     const perWrite = 50_000;
     let eligibleSum = 0;
@@ -168,7 +203,9 @@ describe('harvesterlog (the built script)', () => {
         proofSum += proofs;
         if (seconds === '6.01000') slow++;
         block += eligibleLine(eligible, proofs, seconds, 2000);
-        if (i % 100 === 0) block += '2025-06-01T10:00:00.100 2.4.4 full_node chia.full_node.full_node: INFO     ⏲️  Finished signage point 7/64: CC: 1f RC: 2e\n';
+        if (i % 100 === 0)
+          block +=
+            '2025-06-01T10:00:00.100 2.4.4 full_node chia.full_node.full_node: INFO     ⏲️  Finished signage point 7/64: CC: 1f RC: 2e\n';
       }
       fs.appendFileSync(chiaLog, block);
     }
@@ -179,14 +216,19 @@ describe('harvesterlog (the built script)', () => {
     assert.equal(promValue('farm_harvester_unparsed_lines_total'), 0);
     const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
     const peakKiB = Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1]);
-    assert.ok(peakKiB < 250 * 1024, `peak RSS ${Math.round(peakKiB / 1024)} MiB while reading a ${Math.round(fs.statSync(chiaLog).size / 2 ** 20)} MiB burst`);
+    assert.ok(
+      peakKiB < 250 * 1024,
+      `peak RSS ${Math.round(peakKiB / 1024)} MiB while reading a ${Math.round(fs.statSync(chiaLog).size / 2 ** 20)} MiB burst`,
+    );
   });
 
   it('reads across a rotation by rename and a truncation, each line once', async () => {
     fs.mkdirSync(path.dirname(chiaLog), { recursive: true });
     fs.writeFileSync(chiaLog, eligibleLine(9, 9, '0.1'));
     start();
-    await waitFor('harvesterlog to follow the log', () => logMessages(home, LOG_FILE).some((m) => m.startsWith('following')));
+    await waitFor('harvesterlog to follow the log', () =>
+      logMessages(home, LOG_FILE).some((m) => m.startsWith('following')),
+    );
     fs.appendFileSync(chiaLog, eligibleLine(1, 0, '0.1') + eligibleLine(1, 0, '0.1'));
     fs.renameSync(chiaLog, `${chiaLog}.1`);
     fs.appendFileSync(`${chiaLog}.1`, eligibleLine(1, 0, '0.1'));
@@ -200,17 +242,29 @@ describe('harvesterlog (the built script)', () => {
     assert.equal(promValue('farm_harvester_eligible_plots_total'), 143);
     const messages = await waitFor('the rotation and truncation lines in the log', () => {
       const all = logMessages(home, LOG_FILE);
-      return all.some((m) => m.includes(': rotated or removed; ')) && all.some((m) => m.includes(': truncated to ')) ? all : null;
+      return all.some((m) => m.includes(': rotated or removed; ')) && all.some((m) => m.includes(': truncated to '))
+        ? all
+        : null;
     });
-    assert.ok(messages.some((m) => m.startsWith(`${chiaLog}: rotated or removed; read the old file to its end (`)), messages.join('\n'));
-    assert.ok(messages.includes(`${chiaLog}: truncated to ${eligibleLine(100, 0, '0.1').length} bytes (was read to byte ${eligibleLine(10, 0, '0.1').length * 4}); reading from the start`), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => m.startsWith(`${chiaLog}: rotated or removed; read the old file to its end (`)),
+      messages.join('\n'),
+    );
+    assert.ok(
+      messages.includes(
+        `${chiaLog}: truncated to ${eligibleLine(100, 0, '0.1').length} bytes (was read to byte ${eligibleLine(10, 0, '0.1').length * 4}); reading from the start`,
+      ),
+      messages.join('\n'),
+    );
   });
 
   it('on SIGTERM writes the file a last time with status and success 0, and exits 0', async () => {
     fs.mkdirSync(path.dirname(chiaLog), { recursive: true });
     fs.writeFileSync(chiaLog, '');
     const child = start();
-    await waitFor('harvesterlog to follow the log', () => logMessages(home, LOG_FILE).some((m) => m.startsWith('following')));
+    await waitFor('harvesterlog to follow the log', () =>
+      logMessages(home, LOG_FILE).some((m) => m.startsWith('following')),
+    );
     fs.appendFileSync(chiaLog, eligibleLine(3, 0, '0.2'));
     await waitForValue('farm_harvester_status', 1);
     child.kill('SIGTERM');
@@ -218,7 +272,10 @@ describe('harvesterlog (the built script)', () => {
     assert.equal(result.exitCode, 0);
     assert.equal(promValue('farm_harvester_status'), 0);
     assert.equal(promValue('harvesterlog_collector_success'), 0);
-    assert.ok((promValue('harvesterlog_collector_last_success_timestamp_seconds') ?? 0) > 0, 'the last good write keeps its time after the stop');
+    assert.ok(
+      (promValue('harvesterlog_collector_last_success_timestamp_seconds') ?? 0) > 0,
+      'the last good write keeps its time after the stop',
+    );
     assert.equal(promValue('farm_harvester_challenges_total'), 1);
     assert.ok(logMessages(home, LOG_FILE).at(-1)?.startsWith('stop: wrote harvesterlog.prom a last time'));
   });
@@ -228,9 +285,15 @@ describe('harvesterlog (the built script)', () => {
     home.set('prom_dir', path.join(home.root, 'not-a-dir', 'prom'));
     start();
     const problem = await waitFor('the write problem in the log', () =>
-      logMessages(home, LOG_FILE).find((m) => m.startsWith(`cannot write ${home.root}/not-a-dir/prom/harvesterlog.prom: `)));
-    assert.equal(problem, `cannot write ${home.root}/not-a-dir/prom/harvesterlog.prom: prom_dir ${home.root}/not-a-dir/prom is not a directory ` +
-      "(make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory); retrying every second");
+      logMessages(home, LOG_FILE).find((m) =>
+        m.startsWith(`cannot write ${home.root}/not-a-dir/prom/harvesterlog.prom: `),
+      ),
+    );
+    assert.equal(
+      problem,
+      `cannot write ${home.root}/not-a-dir/prom/harvesterlog.prom: prom_dir ${home.root}/not-a-dir/prom is not a directory ` +
+        "(make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory); retrying every second",
+    );
     home.set('prom_dir', path.dirname(promFile));
     await waitForValue('harvesterlog_collector_success', 0);
     // the file lands first; the child logs that writing works again only after it
@@ -246,11 +309,19 @@ describe('harvesterlog (the built script)', () => {
     home.set('prom_dir', promDir);
     start();
     await waitFor('the missing prom_dir in the log', () =>
-      logMessages(home, LOG_FILE).some((m) => m.startsWith(`cannot write ${promDir}/harvesterlog.prom: prom_dir ${promDir} is not a directory`)));
+      logMessages(home, LOG_FILE).some((m) =>
+        m.startsWith(`cannot write ${promDir}/harvesterlog.prom: prom_dir ${promDir} is not a directory`),
+      ),
+    );
     assert.equal(fs.existsSync(promDir), false);
     fs.mkdirSync(promDir);
-    await waitFor('harvesterlog.prom in the new prom_dir', () => fs.existsSync(path.join(promDir, 'harvesterlog.prom')));
-    assert.match(fs.readFileSync(path.join(promDir, 'harvesterlog.prom'), 'utf8'), /^harvesterlog_collector_success 0$/m); // its chia_log does not exist
+    await waitFor('harvesterlog.prom in the new prom_dir', () =>
+      fs.existsSync(path.join(promDir, 'harvesterlog.prom')),
+    );
+    assert.match(
+      fs.readFileSync(path.join(promDir, 'harvesterlog.prom'), 'utf8'),
+      /^harvesterlog_collector_success 0$/m,
+    ); // its chia_log does not exist
   });
 
   it('--help describes the script and its options', async () => {

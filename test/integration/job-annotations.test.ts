@@ -29,7 +29,13 @@ describe("Grafana annotations of a job's plot", () => {
     const result = await runScript(home, 'scripts/tractor.js', ['--job', 'fast'], { env: simEnv(1) });
     assert.equal(result.exitCode, 0, result.stderr);
     const tags = grafana.requests.map((request) => (JSON.parse(request.body) as { tags: string[] }).tags);
-    assert.deepEqual(tags.map((list) => [list[1], list.slice(3)]), [['plot_start', ['job:fast']], ['plot_end', ['job:fast']]]);
+    assert.deepEqual(
+      tags.map((list) => [list[1], list.slice(3)]),
+      [
+        ['plot_start', ['job:fast']],
+        ['plot_end', ['job:fast']],
+      ],
+    );
     const plain = await runScript(home, 'scripts/tractor.js', [], { env: simEnv(1) });
     assert.equal(plain.exitCode, 0, plain.stderr);
     assert.deepEqual((JSON.parse(grafana.requests[2]!.body) as { tags: string[] }).tags.length, 3);

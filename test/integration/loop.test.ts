@@ -30,7 +30,10 @@ interface RunningLoop {
 }
 
 function startLoop(home: TempHome, plotSeconds: number, env: Record<string, string> = {}): RunningLoop {
-  const child = spawn('node', [builtScript('scripts/goplot.js')], { env: { ...simEnv(plotSeconds, env), GOPLOT_HOME: home.home }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('node', [builtScript('scripts/goplot.js')], {
+    env: { ...simEnv(plotSeconds, env), GOPLOT_HOME: home.home },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   loops.push(child);
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
@@ -50,7 +53,10 @@ describe('the goplot loop', () => {
   it('starts a tractor when on, under max_plots and past plot_gap, and says why; then waits at max_plots', async () => {
     const home = farm({ max_plots: 1, plot_gap: 0 });
     const loop = startLoop(home, 4);
-    await waitFor('a start', has(home, /^starting a plot: 0\/1 plots running, load \d+\.\d\d <= 1000; tractor pid \d+$/));
+    await waitFor(
+      'a start',
+      has(home, /^starting a plot: 0\/1 plots running, load \d+\.\d\d <= 1000; tractor pid \d+$/),
+    );
     await waitFor('plot 1', has(home, /^plot 1 started: /));
     await waitFor('the wait at max_plots', has(home, /^not started: 1\/1 plots running \(max_plots\)$/));
     assert.equal(await stopLoop(loop), 0);
@@ -64,7 +70,10 @@ describe('the goplot loop', () => {
     fs.writeFileSync(path.join(home.configDir, 'on_toggle.goplot'), 'run\n');
     await waitFor('a start after run (plot_poll is 600 s)', has(home, /^starting a plot: /));
     fs.writeFileSync(path.join(home.configDir, 'on_toggle.goplot'), 'off\n');
-    await waitFor('the second off line (plot_poll is 600 s)', () => count(home, /^not started: on_toggle is "off"/) === 2);
+    await waitFor(
+      'the second off line (plot_poll is 600 s)',
+      () => count(home, /^not started: on_toggle is "off"/) === 2,
+    );
     assert.equal(await stopLoop(loop), 0);
   });
 
@@ -74,7 +83,10 @@ describe('the goplot loop', () => {
     await waitFor('plot 1', has(home, /^plot 1 started: /));
     await waitFor('the max_plots wait', has(home, /^not started: 1\/1 plots running \(max_plots\)$/));
     fs.writeFileSync(path.join(home.configDir, 'max_plots.goplot'), '2\n');
-    await waitFor('the second start (plot_poll is 600 s)', () => count(home, /^starting a plot: 1\/2 plots running/) === 1);
+    await waitFor(
+      'the second start (plot_poll is 600 s)',
+      () => count(home, /^starting a plot: 1\/2 plots running/) === 1,
+    );
     assert.equal(await stopLoop(loop), 0);
   });
 
@@ -87,14 +99,17 @@ describe('the goplot loop', () => {
     assert.equal(await stopLoop(loop), 0);
   });
 
-  it('refuses a second loop for the same home, naming the first one\'s pid', async () => {
+  it("refuses a second loop for the same home, naming the first one's pid", async () => {
     const home = farm({ on_toggle: 'off' });
     const first = startLoop(home, 1);
     await waitFor('the first loop', has(home, /^loop started for home /));
     const second = startLoop(home, 1);
     assert.equal(await second.exited, 3);
     const pid = first.child.pid;
-    assert.equal(second.stderr().trim(), `goplot: another goplot loop is running for this home (pid ${pid}); stop it first with: kill ${pid}`);
+    assert.equal(
+      second.stderr().trim(),
+      `goplot: another goplot loop is running for this home (pid ${pid}); stop it first with: kill ${pid}`,
+    );
     assert.equal(await stopLoop(first), 0);
   });
 
@@ -157,7 +172,11 @@ describe('the goplot loop', () => {
     const running = runLoop({ paths: home, env: {}, log: createLogger(home, 'goplot'), world, stop: stop.signal });
     await waitFor('the error line', has(home, /^loop pass failed: EIO: i\/o error, read; trying again in 5 s$/));
     // the pass after it logs its reason only after an await: wait for the line itself
-    await waitFor('the pass after it', has(home, /^not started: on_toggle is "off", not "run" \(echo run > config\/on_toggle\.goplot to start\)$/), 20_000);
+    await waitFor(
+      'the pass after it',
+      has(home, /^not started: on_toggle is "off", not "run" \(echo run > config\/on_toggle\.goplot to start\)$/),
+      20_000,
+    );
     assert.ok(reads >= 2, `${reads} reads of the process table`);
     stop.abort();
     assert.deepEqual(await running, { ok: true });
@@ -167,8 +186,16 @@ describe('the goplot loop', () => {
     const home = farm({ max_plots: 1, plot_gap: 0, plot_poll: 1, backoff_base: 4, backoff_max: 60 });
     const loop = startLoop(home, 0.2, { SIMPLOTTER_FAIL_PHASE: '1' });
     const began = Date.now();
-    await waitFor('the first back-off', has(home, /^not started: backing off after 1 failed plot in a row: [1-4] s left$/), 20_000);
-    await waitFor('the second back-off', has(home, /^not started: backing off after 2 failed plots in a row: [1-8] s left$/), 30_000);
+    await waitFor(
+      'the first back-off',
+      has(home, /^not started: backing off after 1 failed plot in a row: [1-4] s left$/),
+      20_000,
+    );
+    await waitFor(
+      'the second back-off',
+      has(home, /^not started: backing off after 2 failed plots in a row: [1-8] s left$/),
+      30_000,
+    );
     assert.equal(await stopLoop(loop), 0);
     const seconds = (Date.now() - began) / 1000;
     const starts = count(home, /^starting a plot: /);

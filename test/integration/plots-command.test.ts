@@ -42,9 +42,21 @@ describe('goplot plots', () => {
     const first = await goplot(home, ['plots', '--json']);
     assert.equal(first.exitCode, 0, first.stderr);
     const inventory = JSON.parse(first.stdout) as PlotsJson;
-    assert.deepEqual([inventory.count, inventory.bytes, inventory.rule, inventory.toReplot.count], [4, (3 * 101 + 81) * GIB, 'kind=solo', 3]);
-    assert.deepEqual(inventory.invalid.map((file) => [path.basename(file.path), file.message]), [['notes.plot', 'not a plot: bad magic 68656c6c6f']]);
-    assert.deepEqual(inventory.farms[0]!.disks.map((d) => [d.disk, d.count]), [['disk1', 3], ['disk2', 1]]);
+    assert.deepEqual(
+      [inventory.count, inventory.bytes, inventory.rule, inventory.toReplot.count],
+      [4, (3 * 101 + 81) * GIB, 'kind=solo', 3],
+    );
+    assert.deepEqual(
+      inventory.invalid.map((file) => [path.basename(file.path), file.message]),
+      [['notes.plot', 'not a plot: bad magic 68656c6c6f']],
+    );
+    assert.deepEqual(
+      inventory.farms[0]!.disks.map((d) => [d.disk, d.count]),
+      [
+        ['disk1', 3],
+        ['disk2', 1],
+      ],
+    );
     assert.deepEqual(inventory.headers, { read: 5, cached: 0 });
     const second = JSON.parse((await goplot(home, ['plots', '--json'])).stdout) as PlotsJson;
     assert.deepEqual(second.headers, { read: 0, cached: 5 });
@@ -57,9 +69,15 @@ describe('goplot plots', () => {
     assert.match(text.stdout, /^farm1 +disk2 +1 +81\.0 GiB .* 1 +0$/m);
     assert.doesNotMatch(text.stdout, /disk1/);
     const bad = await goplot(home, ['plots', '--disk', 'disk2']);
-    assert.deepEqual([bad.exitCode, bad.stderr], [2, 'goplot plots: --disk "disk2" is not FARM/DISK (e.g. farm1/disk3)']);
+    assert.deepEqual(
+      [bad.exitCode, bad.stderr],
+      [2, 'goplot plots: --disk "disk2" is not FARM/DISK (e.g. farm1/disk3)'],
+    );
     const unknown = await goplot(home, ['plots', '--disk', 'farm9/disk1']);
-    assert.deepEqual([unknown.exitCode, unknown.stderr], [2, `goplot plots: --disk farm9/disk1: no such disk under ${home.farmRoot}`]);
+    assert.deepEqual(
+      [unknown.exitCode, unknown.stderr],
+      [2, `goplot plots: --disk farm9/disk1: no such disk under ${home.farmRoot}`],
+    );
     const help = await goplot(home, ['--help']);
     assert.match(help.stdout, /^ {2}plots\b/m);
   });
@@ -80,18 +98,35 @@ describe('goplot replot --dry-run', () => {
     const result = await goplot(home, ['replot', '--dry-run']);
     assert.equal(result.exitCode, 0, result.stderr);
     const lines = result.stdout.split('\n');
-    assert.equal(lines[0], 'replot: on; replot_match: kind=solo; new plots: bladebit-ram k32 C5 pool, 82.1 GiB with its margin');
-    assert.match(lines[1]!, /^farm1\/disk1: 2 old plots would go, one per new plot that needs the room, in this order \(.* free\):$/);
+    assert.equal(
+      lines[0],
+      'replot: on; replot_match: kind=solo; new plots: bladebit-ram k32 C5 pool, 82.1 GiB with its margin',
+    );
+    assert.match(
+      lines[1]!,
+      /^farm1\/disk1: 2 old plots would go, one per new plot that needs the room, in this order \(.* free\):$/,
+    );
     assert.equal(lines[2], `  1. ${path.basename(first)}  v1 k32 C0 solo  101.0 GiB  made 2023-01-01 00:00`);
     assert.equal(lines[3], `  2. ${path.basename(second)}  v1 k32 C0 solo  101.0 GiB  made 2023-02-01 00:00`);
     assert.match(lines[4]!, /^farm1\/disk2: no plot matches \(.* free\)$/);
     assert.equal(lines[5], 'in all: 2 plots (202.0 GiB) left to replace');
-    assert.deepEqual(fs.readdirSync(plotsDir).sort(), [path.basename(first), path.basename(second)].sort(), 'a dry run removes nothing');
+    assert.deepEqual(
+      fs.readdirSync(plotsDir).sort(),
+      [path.basename(first), path.basename(second)].sort(),
+      'a dry run removes nothing',
+    );
     home.set('pool_contract', '');
-    assert.equal((await goplot(home, ['replot', '--dry-run'])).stdout.split('\n')[1],
-      'warning: replot_match also matches the plots being made; the tractors remove nothing while it does');
+    assert.equal(
+      (await goplot(home, ['replot', '--dry-run'])).stdout.split('\n')[1],
+      'warning: replot_match also matches the plots being made; the tractors remove nothing while it does',
+    );
     const refused = await goplot(home, ['replot']);
-    assert.deepEqual([refused.exitCode, refused.stderr], [2,
-      'goplot replot: only --dry-run exists: old plots are removed by the tractors, one just before each new plot needs its room (echo on > config/replot.goplot)']);
+    assert.deepEqual(
+      [refused.exitCode, refused.stderr],
+      [
+        2,
+        'goplot replot: only --dry-run exists: old plots are removed by the tractors, one just before each new plot needs its room (echo on > config/replot.goplot)',
+      ],
+    );
   });
 });

@@ -38,9 +38,17 @@ describe('the example prometheus/prometheus.yml', () => {
     const checked = await checkConfig(EXAMPLE);
     assert.ok(checked.ok, checked.output);
     assert.match(checked.output, new RegExp(`SUCCESS: ${ruleFiles().length} rule files found`));
-    for (const file of ruleFiles()) assert.ok(checked.output.includes(`Checking ${path.relative(PACKAGE_ROOT, file)}`) || checked.output.includes(`Checking ${file}`), checked.output);
+    for (const file of ruleFiles())
+      assert.ok(
+        checked.output.includes(`Checking ${path.relative(PACKAGE_ROOT, file)}`) ||
+          checked.output.includes(`Checking ${file}`),
+        checked.output,
+      );
     // promtool counts the rules of each rule file on its own line
-    const found = [...checked.output.matchAll(/SUCCESS: (\d+) rules found/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+    const found = [...checked.output.matchAll(/SUCCESS: (\d+) rules found/g)].reduce(
+      (sum, match) => sum + Number(match[1]),
+      0,
+    );
     assert.equal(found, readAlerts().length, checked.output);
   });
 
@@ -52,31 +60,52 @@ describe('the example prometheus/prometheus.yml', () => {
     const roles = groups.flatMap((group) => (group.labels?.role ?? '').split(','));
     for (const role of roles) assert.ok(ROLES.includes(role), `unknown role ${role}`);
     assert.deepEqual([...new Set(roles)].sort(), [...ROLES].sort());
-    assert.ok(groups.some((group) => group.labels?.role?.includes(',')), 'one host shows how several roles are written');
+    assert.ok(
+      groups.some((group) => group.labels?.role?.includes(',')),
+      'one host shows how several roles are written',
+    );
   });
 
-  it('gives real Prometheus targets the instance without the port and the role labels (its targets pointed at a real node_exporter)', { timeout: 90_000 }, async () => {
-    const missing = missingBinaries();
-    assert.equal(missing, null, missing ?? '');
-    const textDir = path.join(root, 'textfile');
-    fs.mkdirSync(textDir);
-    const nodeExporter = await startNodeExporter(textDir);
-    servers.push(nodeExporter);
-    const address = new URL(nodeExporter.url).host;
-    const config: PrometheusConfig = structuredClone(example);
-    config.global = { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
-    config.rule_files = [path.join(ALERTS_DIR, '*.rules.yml')];
-    // the example's groups and relabelling, each group with one target: this machine's node_exporter
-    for (const group of config.scrape_configs[0]!.static_configs) group.targets = [address];
-    const prometheus = await startPrometheusWithConfig(path.join(root, 'prometheus'), yaml.dump(config));
-    servers.push(prometheus);
-    const wanted = example.scrape_configs[0]!.static_configs.map((group) => group.labels?.role ?? '').sort();
-    const series = await waitFor('every role group to be scraped', async () => {
-      const answer = await prometheus.query('up{job="goplot"} == 1');
-      return answer.status === 'success' && answer.result.length === wanted.length ? answer.result : null;
-    }, 30_000, 200);
-    assert.deepEqual(series.map((s) => [s.metric.instance, s.metric.role]).sort(), wanted.map((role) => ['127.0.0.1', role]).sort());
-    const rules = await prometheus.alertRules();
-    assert.deepEqual(rules.map((rule) => rule.name).sort(), readAlerts().map((rule) => rule.alert).sort(), 'the rule glob loads every alert');
-  });
+  it(
+    'gives real Prometheus targets the instance without the port and the role labels (its targets pointed at a real node_exporter)',
+    { timeout: 90_000 },
+    async () => {
+      const missing = missingBinaries();
+      assert.equal(missing, null, missing ?? '');
+      const textDir = path.join(root, 'textfile');
+      fs.mkdirSync(textDir);
+      const nodeExporter = await startNodeExporter(textDir);
+      servers.push(nodeExporter);
+      const address = new URL(nodeExporter.url).host;
+      const config: PrometheusConfig = structuredClone(example);
+      config.global = { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' };
+      config.rule_files = [path.join(ALERTS_DIR, '*.rules.yml')];
+      // the example's groups and relabelling, each group with one target: this machine's node_exporter
+      for (const group of config.scrape_configs[0]!.static_configs) group.targets = [address];
+      const prometheus = await startPrometheusWithConfig(path.join(root, 'prometheus'), yaml.dump(config));
+      servers.push(prometheus);
+      const wanted = example.scrape_configs[0]!.static_configs.map((group) => group.labels?.role ?? '').sort();
+      const series = await waitFor(
+        'every role group to be scraped',
+        async () => {
+          const answer = await prometheus.query('up{job="goplot"} == 1');
+          return answer.status === 'success' && answer.result.length === wanted.length ? answer.result : null;
+        },
+        30_000,
+        200,
+      );
+      assert.deepEqual(
+        series.map((s) => [s.metric.instance, s.metric.role]).sort(),
+        wanted.map((role) => ['127.0.0.1', role]).sort(),
+      );
+      const rules = await prometheus.alertRules();
+      assert.deepEqual(
+        rules.map((rule) => rule.name).sort(),
+        readAlerts()
+          .map((rule) => rule.alert)
+          .sort(),
+        'the rule glob loads every alert',
+      );
+    },
+  );
 });

@@ -16,17 +16,35 @@ function cudaFarm(): { home: TempHome; plotsDir: string; old: string[]; env: Rec
   const home = farm({ farm1: ['disk1'] }, ['1']);
   const diskDir = path.join(home.farmRoot, 'farm1', 'disk1');
   const plotsDir = path.join(diskDir, 'plots');
-  const old = [1, 2].map((day) => writePlotFile(plotsDir, { kind: 'solo', sizeBytes: OLD, mtime: new Date(2022, 0, day) }));
+  const old = [1, 2].map((day) =>
+    writePlotFile(plotsDir, { kind: 'solo', sizeBytes: OLD, mtime: new Date(2022, 0, day) }),
+  );
   const table = path.join(home.root, 'df-table');
   fs.writeFileSync(table, `${diskDir} ${Math.ceil((2 * OLD + 10 * 1024 ** 3) / 1024)} files\n`);
   const cuda = path.join(home.root, 'bladebit_cuda');
   fs.symlinkSync(SIM_PLOTTER, cuda);
   const values = {
-    plotter: 'bladebit-cuda', bladebit_bin: cuda, k: 32, compression: 7, farmer_key: 'a'.repeat(96), pool_contract: `xch1${'q'.repeat(58)}`,
-    disk_space: 'df', replot: 'on', replot_match: 'kind=solo',
+    plotter: 'bladebit-cuda',
+    bladebit_bin: cuda,
+    k: 32,
+    compression: 7,
+    farmer_key: 'a'.repeat(96),
+    pool_contract: `xch1${'q'.repeat(58)}`,
+    disk_space: 'df',
+    replot: 'on',
+    replot_match: 'kind=solo',
   };
   for (const [name, value] of Object.entries(values)) home.set(name, value);
-  return { home, plotsDir, old, env: { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table, SIMPLOTTER_FINAL_BYTES: String(finalPlotBytes(32, 7)) } };
+  return {
+    home,
+    plotsDir,
+    old,
+    env: {
+      PATH: `${FAKE_BIN}:${process.env.PATH}`,
+      FAKE_DF_TABLE: table,
+      SIMPLOTTER_FINAL_BYTES: String(finalPlotBytes(32, 7)),
+    },
+  };
 }
 
 describe('replot for a plotter that writes on the disk while plotting (bladebit cudaplot)', () => {
@@ -39,16 +57,31 @@ describe('replot for a plotter that writes on the disk while plotting (bladebit 
     const startedAt = lines.findIndex((line) => /^plot 1 started: /.test(line));
     assert.ok(removedAt >= 0 && removedAt < startedAt, lines.join('\n'));
     assert.deepEqual([fs.existsSync(old[0]!), fs.existsSync(old[1]!)], [false, true]);
-    const kinds = fs.readdirSync(plotsDir).map((name) => readPlotFileSync(path.join(plotsDir, name))).map((facts) => (facts.ok ? `${facts.header.kind} C${facts.header.compression}` : 'invalid')).sort();
+    const kinds = fs
+      .readdirSync(plotsDir)
+      .map((name) => readPlotFileSync(path.join(plotsDir, name)))
+      .map((facts) => (facts.ok ? `${facts.header.kind} C${facts.header.compression}` : 'invalid'))
+      .sort();
     assert.deepEqual(kinds, ['pool C7', 'solo C0']);
-    assert.deepEqual(fs.readdirSync(path.join(home.logsDir, '.replot', 'claims', 'farm1', 'disk1')), [], 'its claim on the room went with it');
+    assert.deepEqual(
+      fs.readdirSync(path.join(home.logsDir, '.replot', 'claims', 'farm1', 'disk1')),
+      [],
+      'its claim on the room went with it',
+    );
   });
 
   it('a plot failing after its old plot was removed says so, and the next plot uses that room without removing another', async () => {
     const { home, old, env } = cudaFarm();
-    const failed = await runScript(home, 'scripts/tractor.js', [], { env: simEnv(2, { ...env, SIMPLOTTER_FAIL_PHASE: '2' }) });
+    const failed = await runScript(home, 'scripts/tractor.js', [], {
+      env: simEnv(2, { ...env, SIMPLOTTER_FAIL_PHASE: '2' }),
+    });
     assert.equal(failed.exitCode, 1, failed.stderr);
-    assert.ok(logMessages(home).includes(`plot 1 failed after replot removed ${old[0]} for it; its freed space goes to the next plot on farm1/disk1`), logMessages(home).join('\n'));
+    assert.ok(
+      logMessages(home).includes(
+        `plot 1 failed after replot removed ${old[0]} for it; its freed space goes to the next plot on farm1/disk1`,
+      ),
+      logMessages(home).join('\n'),
+    );
     home.set('failures', 0);
     // a minute later: diskhand no longer takes the failed plot's reservation for a fresh one
     const stateFile = path.join(home.disksDir, 'farm1', 'disk1.goplot');
@@ -58,8 +91,11 @@ describe('replot for a plotter that writes on the disk while plotting (bladebit 
     assert.equal(next.exitCode, 0, next.stderr);
     const second = await runScript(home, 'scripts/tractor.js', [], { env: simEnv(2, env) });
     assert.equal(second.exitCode, 0, second.stderr);
-    assert.ok(fs.existsSync(old[1]!), 'the second old plot stays: the first one\'s room was enough');
-    assert.ok(logMessages(home).some((line) => /^plot 2: replot: farm1\/disk1 holds it without removing a plot/.test(line)), logMessages(home).join('\n'));
+    assert.ok(fs.existsSync(old[1]!), "the second old plot stays: the first one's room was enough");
+    assert.ok(
+      logMessages(home).some((line) => /^plot 2: replot: farm1\/disk1 holds it without removing a plot/.test(line)),
+      logMessages(home).join('\n'),
+    );
     assert.equal(home.read('config/replot_removed.goplot').trim(), '1');
   });
 });

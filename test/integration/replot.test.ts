@@ -19,7 +19,11 @@ const CONTRACT = `xch1${'q'.repeat(58)}`;
 const KIB = 1024;
 const OLD_BYTES = finalPlotBytes(32, 0);
 const NEW_BYTES = finalPlotBytes(32, 5);
-const DISKS: [string, string][] = [['farm1', 'disk1'], ['farm1', 'disk2'], ['farm2', 'disk1']];
+const DISKS: [string, string][] = [
+  ['farm1', 'disk1'],
+  ['farm1', 'disk2'],
+  ['farm2', 'disk1'],
+];
 const OLD_PER_DISK = 3;
 
 interface Disk {
@@ -43,7 +47,9 @@ function replotFarm(): { home: TempHome; disks: Disk[]; env: Record<string, stri
   const disks = DISKS.map(([farmName, diskName]) => {
     const diskDir = path.join(home.farmRoot, farmName, diskName);
     const plotsDir = path.join(diskDir, 'plots');
-    const old = Array.from({ length: OLD_PER_DISK }, (_, n) => writePlotFile(plotsDir, { kind: 'solo', sizeBytes: OLD_BYTES, mtime: new Date(2022, 0, n + 1) }));
+    const old = Array.from({ length: OLD_PER_DISK }, (_, n) =>
+      writePlotFile(plotsDir, { kind: 'solo', sizeBytes: OLD_BYTES, mtime: new Date(2022, 0, n + 1) }),
+    );
     const pool = writePlotFile(plotsDir, { kind: 'pool', sizeBytes: OLD_BYTES, mtime: new Date(2021, 0, 1) });
     const broken = path.join(plotsDir, 'broken.plot');
     fs.writeFileSync(broken, Buffer.alloc(300));
@@ -51,30 +57,56 @@ function replotFarm(): { home: TempHome; disks: Disk[]; env: Record<string, stri
     return { farm: farmName, disk: diskName, plotsDir, keep: [pool, broken, outside], old };
   });
   const totalKiB = Math.ceil(((OLD_PER_DISK + 1) * OLD_BYTES + 20 * 1024 ** 3) / KIB);
-  fs.writeFileSync(table, DISKS.map(([f, d]) => `${path.join(home.farmRoot, f, d)} ${totalKiB} files`).join('\n') + '\n');
+  fs.writeFileSync(
+    table,
+    DISKS.map(([f, d]) => `${path.join(home.farmRoot, f, d)} ${totalKiB} files`).join('\n') + '\n',
+  );
   const values: Record<string, string | number> = {
-    plotter: 'bladebit-ram', k: 32, compression: 5, pool_contract: CONTRACT, disk_space: 'df',
-    replot: 'on', replot_match: 'kind=solo', max_plots: 3, plot_gap: 0, plot_poll: 1, backoff_base: 1, backoff_max: 2,
+    plotter: 'bladebit-ram',
+    k: 32,
+    compression: 5,
+    pool_contract: CONTRACT,
+    disk_space: 'df',
+    replot: 'on',
+    replot_match: 'kind=solo',
+    max_plots: 3,
+    plot_gap: 0,
+    plot_poll: 1,
+    backoff_base: 1,
+    backoff_max: 2,
   };
   for (const [name, value] of Object.entries(values)) home.set(name, value);
-  const env = { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table, SIMPLOTTER_FINAL_BYTES: String(NEW_BYTES) };
+  const env = {
+    PATH: `${FAKE_BIN}:${process.env.PATH}`,
+    FAKE_DF_TABLE: table,
+    SIMPLOTTER_FINAL_BYTES: String(NEW_BYTES),
+  };
   return { home, disks, env };
 }
 
 function plotFiles(dir: string): string[] {
-  return fs.readdirSync(dir).filter((name) => name.endsWith('.plot')).map((name) => path.join(dir, name));
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith('.plot'))
+    .map((name) => path.join(dir, name));
 }
 
 function kindsOn(disk: Disk): string[] {
-  return plotFiles(disk.plotsDir).map((file) => {
-    const facts = readPlotFileSync(file);
-    return facts.ok ? `${facts.header.kind} C${facts.header.compression}` : 'invalid';
-  }).sort();
+  return plotFiles(disk.plotsDir)
+    .map((file) => {
+      const facts = readPlotFileSync(file);
+      return facts.ok ? `${facts.header.kind} C${facts.header.compression}` : 'invalid';
+    })
+    .sort();
 }
 
 /** bladebit ramplot has no temp dir argument: plots are found by their destination under farm_root. */
 function runningPlots(home: TempHome) {
-  return readRunningPlots({ farmRoot: home.farmRoot, tempRoot: home.tempRoot, commandNames: plotterCommandNames(new ConfigReader(home)) });
+  return readRunningPlots({
+    farmRoot: home.farmRoot,
+    tempRoot: home.tempRoot,
+    commandNames: plotterCommandNames(new ConfigReader(home)),
+  });
 }
 
 /** Plots running into each disk, then the .plot files on it: in that order, so a plot ending in between is never missed. */
@@ -88,65 +120,106 @@ function sample(home: TempHome, disks: Disk[]): { disk: Disk; writing: number; p
 }
 
 function startLoop(home: TempHome, env: Record<string, string>, seconds: number): ChildProcess {
-  const child = spawn('node', [builtScript('scripts/goplot.js')], { env: { ...simEnv(seconds, env), GOPLOT_HOME: home.home }, stdio: 'ignore' });
+  const child = spawn('node', [builtScript('scripts/goplot.js')], {
+    env: { ...simEnv(seconds, env), GOPLOT_HOME: home.home },
+    stdio: 'ignore',
+  });
   started.push(child.pid!);
   return child;
 }
 
 describe('replot end to end', () => {
-  it('replaces every matching old plot with a new pool C5 plot, never losing a plot it is not writing, never touching others', { timeout: 300_000 }, async () => {
-    const { home, disks, env } = replotFarm();
-    const before = new Map(disks.map((disk) => [disk, plotFiles(disk.plotsDir).length]));
-    const loop = startLoop(home, env, 20);
-    // diskhand runs as cron would, only more often: it turns the tractors' reservations back into measurements
-    let running = true;
-    const diskhand = (async () => {
-      while (running) {
-        await runScript(home, 'scripts/diskhand.js', [], { env: simEnv(1, env) });
-        await new Promise((resolve) => setTimeout(resolve, 2000));
-      }
-    })();
-    const samples: string[] = [];
-    try {
-      await waitFor('every old solo plot replaced and no plot running', () => {
-        for (const { disk, writing, plots } of sample(home, disks)) {
-          if (plots + writing < before.get(disk)!) samples.push(`${disk.farm}/${disk.disk}: ${plots} plots with ${writing} being written (had ${before.get(disk)})`);
-          for (const file of disk.keep) if (!fs.existsSync(file)) samples.push(`${file} was removed`);
+  it(
+    'replaces every matching old plot with a new pool C5 plot, never losing a plot it is not writing, never touching others',
+    { timeout: 300_000 },
+    async () => {
+      const { home, disks, env } = replotFarm();
+      const before = new Map(disks.map((disk) => [disk, plotFiles(disk.plotsDir).length]));
+      const loop = startLoop(home, env, 20);
+      // diskhand runs as cron would, only more often: it turns the tractors' reservations back into measurements
+      let running = true;
+      const diskhand = (async () => {
+        while (running) {
+          await runScript(home, 'scripts/diskhand.js', [], { env: simEnv(1, env) });
+          await new Promise((resolve) => setTimeout(resolve, 2000));
         }
-        const oldLeft = disks.flatMap((disk) => disk.old).filter((file) => fs.existsSync(file)).length;
-        const newOnes = disks.map((disk) => kindsOn(disk).filter((kind) => kind === 'pool C5').length);
-        return oldLeft === 0 && newOnes.every((count) => count === OLD_PER_DISK) && runningPlots(home).length === 0;
-      }, 280_000, 100).catch((error: unknown) => {
-        throw new Error(`${(error as Error).message}; disks: ${disks.map((disk) => kindsOn(disk).join(',')).join(' | ')}; log:\n${logMessages(home).filter((line) => !/command:|^not started/.test(line)).join('\n')}`);
-      });
-    } finally {
-      loop.kill('SIGTERM');
-      running = false;
-      await diskhand;
-    }
-    assert.deepEqual(samples, [], 'at every sample');
-    assert.deepEqual(logMessages(home).filter((line) => /^plot \d+ failed/.test(line)), []);
-    for (const disk of disks) {
-      assert.deepEqual(kindsOn(disk), ['invalid', ...Array(OLD_PER_DISK).fill('pool C5'), 'pool C0'].sort(), `${disk.farm}/${disk.disk}`);
-      for (const file of disk.keep) assert.ok(fs.existsSync(file), `${file} kept`);
-    }
-    const removals = logMessages(home).filter((line) => /^plot \d+: replot removed /.test(line));
-    assert.equal(removals.length, DISKS.length * OLD_PER_DISK, removals.join('\n'));
-    assert.match(removals[0]!, /^plot \d+: replot removed plot-k32-2026-01-01-00-00-[0-9a-f]{64}\.plot \(v1 k32 C0 solo, id [0-9a-f]{12}…, 101\.4 GiB, made 2022-01-0\d \d\d:\d\d UTC\) from farm\d\/disk\d for plot \d+ \(bladebit-ram k32 C5 pool\): /);
-    assert.equal(home.read('config/replot_removed.goplot').trim(), String(DISKS.length * OLD_PER_DISK));
-    const inventory = JSON.parse((await runScript(home, 'scripts/goplot-cli.js', ['plots', '--json'])).stdout) as { toReplot: { count: number } };
-    assert.equal(inventory.toReplot.count, 0);
-  });
+      })();
+      const samples: string[] = [];
+      try {
+        await waitFor(
+          'every old solo plot replaced and no plot running',
+          () => {
+            for (const { disk, writing, plots } of sample(home, disks)) {
+              if (plots + writing < before.get(disk)!)
+                samples.push(
+                  `${disk.farm}/${disk.disk}: ${plots} plots with ${writing} being written (had ${before.get(disk)})`,
+                );
+              for (const file of disk.keep) if (!fs.existsSync(file)) samples.push(`${file} was removed`);
+            }
+            const oldLeft = disks.flatMap((disk) => disk.old).filter((file) => fs.existsSync(file)).length;
+            const newOnes = disks.map((disk) => kindsOn(disk).filter((kind) => kind === 'pool C5').length);
+            return oldLeft === 0 && newOnes.every((count) => count === OLD_PER_DISK) && runningPlots(home).length === 0;
+          },
+          280_000,
+          100,
+        ).catch((error: unknown) => {
+          throw new Error(
+            `${(error as Error).message}; disks: ${disks.map((disk) => kindsOn(disk).join(',')).join(' | ')}; log:\n${logMessages(
+              home,
+            )
+              .filter((line) => !/command:|^not started/.test(line))
+              .join('\n')}`,
+          );
+        });
+      } finally {
+        loop.kill('SIGTERM');
+        running = false;
+        await diskhand;
+      }
+      assert.deepEqual(samples, [], 'at every sample');
+      assert.deepEqual(
+        logMessages(home).filter((line) => /^plot \d+ failed/.test(line)),
+        [],
+      );
+      for (const disk of disks) {
+        assert.deepEqual(
+          kindsOn(disk),
+          ['invalid', ...Array(OLD_PER_DISK).fill('pool C5'), 'pool C0'].sort(),
+          `${disk.farm}/${disk.disk}`,
+        );
+        for (const file of disk.keep) assert.ok(fs.existsSync(file), `${file} kept`);
+      }
+      const removals = logMessages(home).filter((line) => /^plot \d+: replot removed /.test(line));
+      assert.equal(removals.length, DISKS.length * OLD_PER_DISK, removals.join('\n'));
+      assert.match(
+        removals[0]!,
+        /^plot \d+: replot removed plot-k32-2026-01-01-00-00-[0-9a-f]{64}\.plot \(v1 k32 C0 solo, id [0-9a-f]{12}…, 101\.4 GiB, made 2022-01-0\d \d\d:\d\d UTC\) from farm\d\/disk\d for plot \d+ \(bladebit-ram k32 C5 pool\): /,
+      );
+      assert.equal(home.read('config/replot_removed.goplot').trim(), String(DISKS.length * OLD_PER_DISK));
+      const inventory = JSON.parse((await runScript(home, 'scripts/goplot-cli.js', ['plots', '--json'])).stdout) as {
+        toReplot: { count: number };
+      };
+      assert.equal(inventory.toReplot.count, 0);
+    },
+  );
 
   it('a plot that fails mid-way removes nothing', { timeout: 120_000 }, async () => {
     const { home, disks, env } = replotFarm();
     const files = disks.flatMap((disk) => plotFiles(disk.plotsDir)).sort();
-    const tractor = await runScript(home, 'scripts/tractor.js', [], { env: simEnv(4, { ...env, SIMPLOTTER_FAIL_PHASE: '3' }), timeout: 100_000 });
+    const tractor = await runScript(home, 'scripts/tractor.js', [], {
+      env: simEnv(4, { ...env, SIMPLOTTER_FAIL_PHASE: '3' }),
+      timeout: 100_000,
+    });
     assert.equal(tractor.exitCode, 1, tractor.stderr);
     assert.ok(logMessages(home).some((line) => /^plot 1 failed: /.test(line)));
     assert.deepEqual(disks.flatMap((disk) => plotFiles(disk.plotsDir)).sort(), files);
     assert.equal(logMessages(home).filter((line) => /replot removed/.test(line)).length, 0);
-    assert.equal(fs.existsSync(path.join(home.configDir, 'replot_removed.goplot')) ? home.read('config/replot_removed.goplot').trim() : '0', '0');
+    assert.equal(
+      fs.existsSync(path.join(home.configDir, 'replot_removed.goplot'))
+        ? home.read('config/replot_removed.goplot').trim()
+        : '0',
+      '0',
+    );
   });
 
   it('with replot off nothing is removed and the full disks get no plot', { timeout: 60_000 }, async () => {
@@ -159,4 +232,3 @@ describe('replot end to end', () => {
     assert.deepEqual(disks.flatMap((disk) => plotFiles(disk.plotsDir)).sort(), files);
   });
 });
-

@@ -11,12 +11,17 @@ const mounts = smallFilesystems();
 after(() => mounts.cleanup());
 const { farm } = simFarmsOfThisFile();
 
-const plotsIn = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith('.plot')) : []);
-const tractor = (home: TempHome, env: Record<string, string> = {}) => runScript(home, 'scripts/tractor.js', [], { env: simEnv(0.3, env) });
+const plotsIn = (dir: string) =>
+  fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.endsWith('.plot')) : [];
+const tractor = (home: TempHome, env: Record<string, string> = {}) =>
+  runScript(home, 'scripts/tractor.js', [], { env: simEnv(0.3, env) });
 
 /** A declared mount table: `/` from 8:1, and each dir a mount of a device of its own. */
 function declareMounts(home: TempHome, dirs: string[]): string {
-  const lines = ['22 1 8:1 / / rw - ext4 /dev/sda1 rw', ...dirs.map((dir, at) => `${40 + at} 22 8:${16 * (at + 1)} / ${dir} rw - ext4 /dev/sd${'bcdefg'[at]}1 rw`)];
+  const lines = [
+    '22 1 8:1 / / rw - ext4 /dev/sda1 rw',
+    ...dirs.map((dir, at) => `${40 + at} 22 8:${16 * (at + 1)} / ${dir} rw - ext4 /dev/sd${'bcdefg'[at]}1 rw`),
+  ];
   const file = path.join(home.root, 'mountinfo');
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
@@ -34,8 +39,14 @@ describe('require_mount=yes with a declared mount table', () => {
     const env = { GOPLOT_MOUNTINFO: declareMounts(home, [disk1, home.tempRoot]) };
     const refused = await tractor(home, env);
     const why = `${disk1}/plots is on the root filesystem (it leads to ${elsewhere})`;
-    assert.deepEqual([refused.exitCode, refused.stderr], [2, `tractor: no usable disk under ${home.farmRoot}: farm1: disk1 on the root filesystem`]);
-    assert.ok(logMessages(home).includes(`farm1/disk1: ${why}; skipped (require_mount=yes)`), logMessages(home).join('\n'));
+    assert.deepEqual(
+      [refused.exitCode, refused.stderr],
+      [2, `tractor: no usable disk under ${home.farmRoot}: farm1: disk1 on the root filesystem`],
+    );
+    assert.ok(
+      logMessages(home).includes(`farm1/disk1: ${why}; skipped (require_mount=yes)`),
+      logMessages(home).join('\n'),
+    );
     assert.deepEqual(plotsIn(elsewhere), []);
     const diskhand = await runScript(home, 'scripts/diskhand.js', [], { env });
     assert.equal(diskhand.exitCode, 0, diskhand.stderr);
@@ -53,10 +64,19 @@ describe('require_mount=yes with a declared mount table', () => {
     const env = { GOPLOT_MOUNTINFO: declareMounts(home, [disk1, home.tempRoot]) };
     const result = await tractor(home, env);
     assert.equal(result.exitCode, 0, result.stderr);
-    assert.match(logMessages(home).find((line) => line.startsWith('plot 1 started')) ?? '', new RegExp(`temp ${home.tempRoot}/2,`));
+    assert.match(
+      logMessages(home).find((line) => line.startsWith('plot 1 started')) ?? '',
+      new RegExp(`temp ${home.tempRoot}/2,`),
+    );
     fs.rmSync(path.join(home.tempRoot, '2'), { recursive: true });
     const refused = await tractor(home, env);
-    assert.deepEqual([refused.exitCode, refused.stderr], [2, `tractor: no temp dir can take a plot: 1: on the root filesystem (it leads to ${elsewhere}) (require_mount=yes)`]);
+    assert.deepEqual(
+      [refused.exitCode, refused.stderr],
+      [
+        2,
+        `tractor: no temp dir can take a plot: 1: on the root filesystem (it leads to ${elsewhere}) (require_mount=yes)`,
+      ],
+    );
   });
 });
 
@@ -67,7 +87,8 @@ describe('require_mount=yes on real mounts', { skip: IS_ROOT ? false : NOT_ROOT 
     const disk1 = path.join(home.farmRoot, 'farm1', 'disk1');
     await mounts.tmpfs(disk1, 1400); // room for one k25 plot (643 MiB committed)
     await mounts.tmpfs(home.tempRoot, 4096);
-    for (const dir of [path.join(disk1, 'plots'), path.join(disk1, 'logs'), path.join(home.tempRoot, '1')]) fs.mkdirSync(dir);
+    for (const dir of [path.join(disk1, 'plots'), path.join(disk1, 'logs'), path.join(home.tempRoot, '1')])
+      fs.mkdirSync(dir);
     return { home, disk1 };
   }
 
@@ -81,8 +102,16 @@ describe('require_mount=yes on real mounts', { skip: IS_ROOT ? false : NOT_ROOT 
     fs.renameSync(path.join(disk1, 'plots'), path.join(disk1, 'plots.real'));
     fs.symlinkSync(onRoot, path.join(disk1, 'plots'));
     const refused = await tractor(home);
-    assert.deepEqual([refused.exitCode, refused.stderr], [2, `tractor: no usable disk under ${home.farmRoot}: farm1: disk1 on the root filesystem`]);
-    assert.ok(logMessages(home).includes(`farm1/disk1: ${disk1}/plots is on the root filesystem (it leads to ${onRoot}); skipped (require_mount=yes)`), logMessages(home).join('\n'));
+    assert.deepEqual(
+      [refused.exitCode, refused.stderr],
+      [2, `tractor: no usable disk under ${home.farmRoot}: farm1: disk1 on the root filesystem`],
+    );
+    assert.ok(
+      logMessages(home).includes(
+        `farm1/disk1: ${disk1}/plots is on the root filesystem (it leads to ${onRoot}); skipped (require_mount=yes)`,
+      ),
+      logMessages(home).join('\n'),
+    );
     assert.deepEqual(plotsIn(onRoot), []);
   });
 
@@ -96,7 +125,10 @@ describe('require_mount=yes on real mounts', { skip: IS_ROOT ? false : NOT_ROOT 
     fs.mkdirSync(path.join(home.disksDir, 'farm1'), { recursive: true });
     fs.writeFileSync(path.join(home.disksDir, 'farm1', 'disk1.goplot'), 'full\n');
     const refused = await tractor(home);
-    assert.deepEqual([refused.exitCode, refused.stderr], [2, `tractor: no usable disk under ${home.farmRoot}: farm1: disk1 full, disk2 on the root filesystem`]);
+    assert.deepEqual(
+      [refused.exitCode, refused.stderr],
+      [2, `tractor: no usable disk under ${home.farmRoot}: farm1: disk1 full, disk2 on the root filesystem`],
+    );
     assert.deepEqual(plotsIn(path.join(rootFolder, 'plots')), []);
     fs.rmSync(path.join(home.disksDir, 'farm1', 'disk1.goplot'));
     const tempFolder = path.join(home.root, 'root-temp');
@@ -105,7 +137,12 @@ describe('require_mount=yes on real mounts', { skip: IS_ROOT ? false : NOT_ROOT 
     fs.rmdirSync(path.join(home.tempRoot, '1'));
     const noTemp = await tractor(home);
     assert.equal(noTemp.exitCode, 2);
-    assert.match(noTemp.stderr, new RegExp(`^tractor: no temp dir can take a plot: 0: on the root filesystem: ${home.tempRoot}/0 is mounted from the root's device \\d+:\\d+ \\(a bind mount\\?\\) \\(require_mount=yes\\)$`));
+    assert.match(
+      noTemp.stderr,
+      new RegExp(
+        `^tractor: no temp dir can take a plot: 0: on the root filesystem: ${home.tempRoot}/0 is mounted from the root's device \\d+:\\d+ \\(a bind mount\\?\\) \\(require_mount=yes\\)$`,
+      ),
+    );
     assert.deepEqual(plotsIn(path.join(disk1, 'plots')), []);
   });
 });

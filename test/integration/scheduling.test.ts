@@ -10,7 +10,18 @@ import { findTractorPids } from '../../lib/farm/find-tractors.js';
 import { readRunningPlots } from '../../lib/farm/process-table.js';
 import { tempBytesNeeded } from '../../lib/plan/temp-space.js';
 import {
-  count, echoInto, has, makeSchedulingFarm, plotLogFile, plotPhase, sleep, STARTING, startLoop, stopEverything, stopLoop, type RunningLoop,
+  count,
+  echoInto,
+  has,
+  makeSchedulingFarm,
+  plotLogFile,
+  plotPhase,
+  sleep,
+  STARTING,
+  startLoop,
+  stopEverything,
+  stopLoop,
+  type RunningLoop,
 } from '../helpers/scheduling.js';
 import { FAKE_BIN, simEnv, simPlotterPids } from '../helpers/sim-farm.js';
 import { logMessages, runScript, SIM_PLOTTER, waitFor, type TempHome } from '../helpers/temp-home.js';
@@ -129,8 +140,15 @@ describe('max_per_temp', () => {
     const goplot = loop(home, 30);
     await waitFor('two plotters', () => simPlotterPids(home).length >= 2, 20_000);
     await sleep(HOLD_MS);
-    assert.deepEqual(plotterTempDirs(home), ['1', '2'], `one plot per temp dir with max_per_temp 1; goplot.log says:\n${logMessages(home).join('\n')}`);
-    await waitLine(home, 'not started: no temp dir can take a plot: 1: 1 plot (max_per_temp 1); 2: 1 plot (max_per_temp 1)');
+    assert.deepEqual(
+      plotterTempDirs(home),
+      ['1', '2'],
+      `one plot per temp dir with max_per_temp 1; goplot.log says:\n${logMessages(home).join('\n')}`,
+    );
+    await waitLine(
+      home,
+      'not started: no temp dir can take a plot: 1: 1 plot (max_per_temp 1); 2: 1 plot (max_per_temp 1)',
+    );
     assert.equal(count(home, /^tractor refused: /), 0, 'the loop starts no tractor that is bound to be refused');
     echoInto(home, 'max_per_temp', 2);
     await waitLine(home, 'not started: 3/3 plots running (max_plots)');
@@ -145,15 +163,27 @@ describe('max_per_temp between tractors started together', () => {
   it('lets one of three tractors plot into a temp dir with max_per_temp 1 and refuses the others', async () => {
     const home = farm({ max_per_temp: 1 }, { farm1: ['disk1', 'disk2', 'disk3'] }, ['1']);
     // --home as the loop passes it, so findTractorPids finds them when the test cleans up
-    const tractors = [0, 1, 2].map(() => runScript(home, 'scripts/tractor.js', ['--home', home.home], { env: simEnv(30), timeout: 40_000 }));
+    const tractors = [0, 1, 2].map(() =>
+      runScript(home, 'scripts/tractor.js', ['--home', home.home], { env: simEnv(30), timeout: 40_000 }),
+    );
     const ended: { exitCode?: number; stderr: unknown }[] = [];
     for (const tractor of tractors) void tractor.then((result) => ended.push(result));
     // the winner's plotter can start after the two refused tractors have ended: wait for both
-    await waitFor('two tractors that ended and one plotter, or two plotters', () =>
-      simPlotterPids(home).length >= 2 || (ended.length >= 2 && simPlotterPids(home).length >= 1), 20_000);
+    await waitFor(
+      'two tractors that ended and one plotter, or two plotters',
+      () => simPlotterPids(home).length >= 2 || (ended.length >= 2 && simPlotterPids(home).length >= 1),
+      20_000,
+    );
     await sleep(HOLD_MS);
-    assert.deepEqual(plotterTempDirs(home), ['1'], `one plot in temp dir 1; goplot.log says:\n${logMessages(home).join('\n')}`);
-    assert.deepEqual(ended.map((result) => [result.exitCode, result.stderr]), [1, 2].map(() => [2, 'tractor: no temp dir can take a plot: 1: 1 plot (max_per_temp 1)']));
+    assert.deepEqual(
+      plotterTempDirs(home),
+      ['1'],
+      `one plot in temp dir 1; goplot.log says:\n${logMessages(home).join('\n')}`,
+    );
+    assert.deepEqual(
+      ended.map((result) => [result.exitCode, result.stderr]),
+      [1, 2].map(() => [2, 'tractor: no temp dir can take a plot: 1: 1 plot (max_per_temp 1)']),
+    );
   });
 });
 
@@ -162,10 +192,17 @@ describe('the temp dir free-space check', () => {
     const home = farm({ max_plots: 1, disk_space: 'df', k: 32 }, { farm1: ['disk1'] }, ['1']);
     const table = path.join(home.root, 'df-table');
     // in KiB: 10 TiB of farm, 200 GiB of temp (a k32 chiapos plot needs about 239 GiB)
-    fs.writeFileSync(table, `${home.farmRoot} ${10 * 1024 ** 3} 0\n${path.join(home.tempRoot, '1')} ${200 * 1024 ** 2} 0\n`);
+    fs.writeFileSync(
+      table,
+      `${home.farmRoot} ${10 * 1024 ** 3} 0\n${path.join(home.tempRoot, '1')} ${200 * 1024 ** 2} 0\n`,
+    );
     const goplot = loop(home, 30, { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table });
     const needs = (tempBytesNeeded('chia', 32) / GIB).toFixed(1);
-    await waitLine(home, `not started: no temp dir can take a plot: 1: 200.0 GiB free, a plot needs ${needs} GiB`, 20_000);
+    await waitLine(
+      home,
+      `not started: no temp dir can take a plot: 1: 200.0 GiB free, a plot needs ${needs} GiB`,
+      20_000,
+    );
     await assertHolds(home, 0, 'a k32 chiapos plot does not fit in 200 GiB of temp space');
     assert.deepEqual(findTractorPids(home.home), []);
     echoInto(home, 'k', 25);
@@ -179,7 +216,8 @@ describe('destinations without room', () => {
   it('launches no tractor while every disk is full, and starts once diskhand finds room on one', async () => {
     const home = farm({ max_plots: 1 }, { farm1: ['disk1', 'disk2'] }, ['1']);
     fs.mkdirSync(path.join(home.disksDir, 'farm1'), { recursive: true });
-    for (const disk of ['disk1', 'disk2']) fs.writeFileSync(path.join(home.disksDir, 'farm1', `${disk}.goplot`), 'full\n');
+    for (const disk of ['disk1', 'disk2'])
+      fs.writeFileSync(path.join(home.disksDir, 'farm1', `${disk}.goplot`), 'full\n');
     const goplot = loop(home, 30);
     await waitLine(home, `not started: no usable disk under ${home.farmRoot}: farm1: 2 disks full`, 20_000);
     await assertHolds(home, 0, 'every disk is full');
@@ -188,7 +226,11 @@ describe('destinations without room', () => {
     assert.equal(count(home, /^tractor refused: /), 0);
     fs.writeFileSync(path.join(home.disksDir, 'farm1', 'disk2.goplot'), '0\n');
     await waitLine(home, /^starting a plot: 0\/1 plots running, /);
-    await waitFor('plot 1 on disk2', () => plotLogFile(home, 1) === path.join(home.farmRoot, 'farm1', 'disk2', 'logs', 'plot.1.log'), 20_000);
+    await waitFor(
+      'plot 1 on disk2',
+      () => plotLogFile(home, 1) === path.join(home.farmRoot, 'farm1', 'disk2', 'logs', 'plot.1.log'),
+      20_000,
+    );
     assert.equal(await stopLoop(goplot), 0);
   });
 });
@@ -196,11 +238,15 @@ describe('destinations without room', () => {
 /** Fields of /proc/<pid>/stat after the command name, which may hold spaces. */
 function statFields(pid: number | 'self'): string[] {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).trim().split(' ');
+  return stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .trim()
+    .split(' ');
 }
 /** nice is field 19 of /proc/<pid>/stat; the fields after the name start at field 3. */
 const niceOf = (pid: number | 'self') => Number(statFields(pid)[19 - 3]);
-const cpusOf = (pid: number | 'self') => /^Cpus_allowed_list:\s*(\S+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+const cpusOf = (pid: number | 'self') =>
+  /^Cpus_allowed_list:\s*(\S+)$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
 const ioniceOf = (pid: number) => execFileSync('ionice', ['-p', String(pid)], { encoding: 'utf8' }).trim();
 
 /** True once the wrappers (taskset, ionice, nice) have exec'd the plotter itself: only then are its priorities set. */
@@ -231,8 +277,15 @@ describe('plotter priorities', () => {
     const wrapped = `plot 1 command: taskset -c ${lastCpu} ionice -c 3 nice -n 19 ${SIM_PLOTTER} plots create -k 25 `;
     await waitLine(home, new RegExp(`^${wrapped.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`), 20_000);
     // each wrapper execs the next, so the plotter keeps its pid, parent and command line: the process table still finds it
-    const running = readRunningPlots({ farmRoot: home.farmRoot, tempRoot: home.tempRoot, commandNames: ['simplotter.js'] });
-    assert.deepEqual(running.map((plot) => [plot.pid, plot.index]), [[first, 1]]);
+    const running = readRunningPlots({
+      farmRoot: home.farmRoot,
+      tempRoot: home.tempRoot,
+      commandNames: ['simplotter.js'],
+    });
+    assert.deepEqual(
+      running.map((plot) => [plot.pid, plot.index]),
+      [[first, 1]],
+    );
     await waitLine(home, 'not started: 1/1 plots running (max_plots)', 20_000);
 
     echoInto(home, 'nice', 5);

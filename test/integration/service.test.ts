@@ -31,10 +31,19 @@ describe('running as a service', () => {
     const unitFile = path.join(PACKAGE_ROOT, 'deploy', 'systemd', 'goplot.service');
     assert.equal(await verifyUnit(unitFile), '');
     assert.equal(fs.readFileSync(unitFile, 'utf8'), renderUnit(EXAMPLE_SETTINGS));
-    assert.equal(fs.readFileSync(path.join(PACKAGE_ROOT, 'deploy', 'logrotate', 'goplot'), 'utf8'), renderLogrotate(EXAMPLE_SETTINGS));
+    assert.equal(
+      fs.readFileSync(path.join(PACKAGE_ROOT, 'deploy', 'logrotate', 'goplot'), 'utf8'),
+      renderLogrotate(EXAMPLE_SETTINGS),
+    );
     const unit = fs.readFileSync(unitFile, 'utf8');
-    for (const line of ['After=network-online.target local-fs.target', 'Restart=on-failure', 'User=goplot', 'Environment=GOPLOT_HOME=/var/lib/goplot',
-      'ExecStart=/usr/bin/node /opt/goplot-ts/scripts/start.js', 'KillMode=process']) {
+    for (const line of [
+      'After=network-online.target local-fs.target',
+      'Restart=on-failure',
+      'User=goplot',
+      'Environment=GOPLOT_HOME=/var/lib/goplot',
+      'ExecStart=/usr/bin/node /opt/goplot-ts/scripts/start.js',
+      'KillMode=process',
+    ]) {
       assert.ok(unit.split('\n').includes(line), line);
     }
   });
@@ -45,7 +54,17 @@ describe('running as a service', () => {
     const serviceHome = path.join(home.root, 'service-home');
     const unitDir = path.join(home.root, 'units');
     const logrotateDir = path.join(home.root, 'logrotate.d');
-    const args = ['install-service', '--home', serviceHome, '--user', me, '--unit-dir', unitDir, '--logrotate-dir', logrotateDir];
+    const args = [
+      'install-service',
+      '--home',
+      serviceHome,
+      '--user',
+      me,
+      '--unit-dir',
+      unitDir,
+      '--logrotate-dir',
+      logrotateDir,
+    ];
 
     const dry = await runScript(home, 'scripts/goplot-cli.js', [...args, '--dry-run']);
     assert.equal(dry.exitCode, 0, dry.stderr);
@@ -63,29 +82,59 @@ describe('running as a service', () => {
     const unitFile = path.join(unitDir, 'goplot.service');
     assert.equal(await verifyUnit(unitFile), '');
     const unit = fs.readFileSync(unitFile, 'utf8').split('\n');
-    for (const line of [`User=${me}`, `Environment=GOPLOT_HOME=${serviceHome}`, `ExecStart=${process.execPath} ${PACKAGE_ROOT}/scripts/start.js`, 'Restart=on-failure']) {
+    for (const line of [
+      `User=${me}`,
+      `Environment=GOPLOT_HOME=${serviceHome}`,
+      `ExecStart=${process.execPath} ${PACKAGE_ROOT}/scripts/start.js`,
+      'Restart=on-failure',
+    ]) {
       assert.ok(unit.includes(line), `${line} in\n${unit.join('\n')}`);
     }
-    assert.match(fs.readFileSync(path.join(logrotateDir, 'goplot'), 'utf8'), new RegExp(`^${serviceHome}/logs/\\*\\.log \\{$`, 'm'));
+    assert.match(
+      fs.readFileSync(path.join(logrotateDir, 'goplot'), 'utf8'),
+      new RegExp(`^${serviceHome}/logs/\\*\\.log \\{$`, 'm'),
+    );
     assert.ok(fs.existsSync(path.join(serviceHome, 'config', 'on_toggle.goplot')), 'the home has its value files');
   });
 
   it('goplot install-service refuses a user that does not exist and a home inside an installed package', async () => {
     const home = makeTempHome('goplot-service-');
     homes.push(home);
-    const noUser = await runScript(home, 'scripts/goplot-cli.js', ['install-service', '--home', home.home, '--user', 'no-such-user-goplot', '--dry-run']);
+    const noUser = await runScript(home, 'scripts/goplot-cli.js', [
+      'install-service',
+      '--home',
+      home.home,
+      '--user',
+      'no-such-user-goplot',
+      '--dry-run',
+    ]);
     assert.equal(noUser.exitCode, 2);
-    assert.equal(noUser.stderr.trim(), `goplot install-service: no user no-such-user-goplot on this machine (make it first, e.g. useradd --system --create-home --home-dir ${home.home} no-such-user-goplot)`);
+    assert.equal(
+      noUser.stderr.trim(),
+      `goplot install-service: no user no-such-user-goplot on this machine (make it first, e.g. useradd --system --create-home --home-dir ${home.home} no-such-user-goplot)`,
+    );
     const inPackage = path.join(home.root, 'lib', 'node_modules', 'goplot-ts');
-    const packaged = await runScript(home, 'scripts/goplot-cli.js', ['install-service', '--home', inPackage, '--user', me, '--dry-run']);
+    const packaged = await runScript(home, 'scripts/goplot-cli.js', [
+      'install-service',
+      '--home',
+      inPackage,
+      '--user',
+      me,
+      '--dry-run',
+    ]);
     assert.equal(packaged.exitCode, 2);
-    assert.equal(packaged.stderr.trim(), `goplot install-service: the home ${inPackage} is inside an installed package, which an update replaces: give --home DIR (e.g. /var/lib/goplot)`);
+    assert.equal(
+      packaged.stderr.trim(),
+      `goplot install-service: the home ${inPackage} is inside an installed package, which an update replaces: give --home DIR (e.g. /var/lib/goplot)`,
+    );
   });
 
   it('goplot --version prints the package version', async () => {
     const home = makeTempHome('goplot-service-');
     homes.push(home);
-    const { version } = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const { version } = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
     const result = await runScript(home, 'scripts/goplot-cli.js', ['--version']);
     assert.equal(result.exitCode, 0);
     assert.equal(result.stdout.trim(), `goplot-ts ${version}`);
@@ -98,10 +147,16 @@ describe('running as a service', () => {
     const status = await runScript(home, 'scripts/goplot-cli.js', ['status', '--home', missing]);
     assert.equal(status.exitCode, 2);
     assert.equal(status.stdout, '');
-    assert.equal(status.stderr.trim(), `goplot: the home ${missing} (--home) does not exist; check the path, or make it one with: goplot init --home ${missing}`);
+    assert.equal(
+      status.stderr.trim(),
+      `goplot: the home ${missing} (--home) does not exist; check the path, or make it one with: goplot init --home ${missing}`,
+    );
     const fromEnv = await runScript(home, 'scripts/goplot-cli.js', ['config'], { env: { GOPLOT_HOME: home.farmRoot } });
     assert.equal(fromEnv.exitCode, 2);
-    assert.equal(fromEnv.stderr.trim(), `goplot: ${home.farmRoot} (GOPLOT_HOME) is no goplot home: it has no config/ folder; check the path, or make it one with: goplot init --home ${home.farmRoot}`);
+    assert.equal(
+      fromEnv.stderr.trim(),
+      `goplot: ${home.farmRoot} (GOPLOT_HOME) is no goplot home: it has no config/ folder; check the path, or make it one with: goplot init --home ${home.farmRoot}`,
+    );
     const init = await runScript(home, 'scripts/goplot-cli.js', ['init', '--home', missing]);
     assert.equal(init.exitCode, 0, init.stderr);
     assert.equal((await runScript(home, 'scripts/goplot-cli.js', ['status', '--home', missing])).exitCode, 0);

@@ -28,7 +28,8 @@ async function setUp(): Promise<{ home: TempHome; grafana: HttpRecorder; hook: H
   return { home, grafana, hook };
 }
 
-const events = (hook: HttpRecorder) => hook.requests.map((request) => (JSON.parse(request.body) as { event: string }).event);
+const events = (hook: HttpRecorder) =>
+  hook.requests.map((request) => (JSON.parse(request.body) as { event: string }).event);
 
 describe('the tractor tells Grafana and the notification targets', () => {
   it('opens a region and sends plot_started, then closes it and sends plot_finished', async () => {
@@ -36,14 +37,24 @@ describe('the tractor tells Grafana and the notification targets', () => {
     grafana.answer({ kind: 'reply', status: 200, body: { id: 17 } });
     const result = await runScript(home, 'scripts/tractor.js', [], { env: simEnv(1) });
     assert.equal(result.exitCode, 0, result.stderr);
-    assert.deepEqual(grafana.requests.map((request) => `${request.method} ${request.path} ${request.headers.authorization}`), [
-      `POST /api/annotations Bearer ${TOKEN}`,
-      `PATCH /api/annotations/17 Bearer ${TOKEN}`,
+    assert.deepEqual(
+      grafana.requests.map((request) => `${request.method} ${request.path} ${request.headers.authorization}`),
+      [`POST /api/annotations Bearer ${TOKEN}`, `PATCH /api/annotations/17 Bearer ${TOKEN}`],
+    );
+    assert.deepEqual((JSON.parse(grafana.requests[0]!.body) as { tags: string[] }).tags.slice(0, 2), [
+      'goplot',
+      'plot_start',
     ]);
-    assert.deepEqual((JSON.parse(grafana.requests[0]!.body) as { tags: string[] }).tags.slice(0, 2), ['goplot', 'plot_start']);
-    assert.deepEqual((JSON.parse(grafana.requests[1]!.body) as { tags: string[] }).tags.slice(0, 2), ['goplot', 'plot_end']);
+    assert.deepEqual((JSON.parse(grafana.requests[1]!.body) as { tags: string[] }).tags.slice(0, 2), [
+      'goplot',
+      'plot_end',
+    ]);
     assert.deepEqual(events(hook), ['plot_started', 'plot_finished']);
-    assert.equal(fs.readFileSync(path.join(home.logsDir, 'goplot.log'), 'utf8').includes(TOKEN), false, 'the token is never logged');
+    assert.equal(
+      fs.readFileSync(path.join(home.logsDir, 'goplot.log'), 'utf8').includes(TOKEN),
+      false,
+      'the token is never logged',
+    );
   });
 
   it('closes the region as plot_fail and sends plot_failed when the plotter fails', async () => {
@@ -51,7 +62,10 @@ describe('the tractor tells Grafana and the notification targets', () => {
     grafana.answer({ kind: 'reply', status: 200, body: { id: 18 } });
     const result = await runScript(home, 'scripts/tractor.js', [], { env: simEnv(1, { SIMPLOTTER_FAIL_PHASE: '2' }) });
     assert.equal(result.exitCode, 1);
-    assert.deepEqual((JSON.parse(grafana.requests[1]!.body) as { tags: string[] }).tags.slice(0, 2), ['goplot', 'plot_fail']);
+    assert.deepEqual((JSON.parse(grafana.requests[1]!.body) as { tags: string[] }).tags.slice(0, 2), [
+      'goplot',
+      'plot_fail',
+    ]);
     assert.deepEqual(events(hook), ['plot_started', 'plot_failed']);
   });
 
@@ -60,14 +74,19 @@ describe('the tractor tells Grafana and the notification targets', () => {
     grafana.answer({ kind: 'hang' });
     hook.answer({ kind: 'hang' });
     // what the hangs cost the tractor in time is measured in bench/hangs.bench.ts
-    const result = await runScript(home, 'scripts/tractor.js', [], { env: simEnv(1, { GOPLOT_HTTP_TIMEOUT_MS: '500' }) });
+    const result = await runScript(home, 'scripts/tractor.js', [], {
+      env: simEnv(1, { GOPLOT_HTTP_TIMEOUT_MS: '500' }),
+    });
     assert.equal(result.exitCode, 0, result.stderr);
     assert.ok(logMessages(home).some((line) => /^plot 1 finished in \ds \(farm1\/disk1\)$/.test(line)));
     const lines = logMessages(home);
-    assert.deepEqual(lines.filter((line) => line.includes('no answer within')), [
-      `Grafana annotations (${grafana.url}): no answer within 500 ms; plots go on without annotations (said once until it answers again)`,
-      'webhook (config/notify_webhook): no answer within 500 ms; notifications to it are lost meanwhile (said once until it answers again)',
-    ]);
+    assert.deepEqual(
+      lines.filter((line) => line.includes('no answer within')),
+      [
+        `Grafana annotations (${grafana.url}): no answer within 500 ms; plots go on without annotations (said once until it answers again)`,
+        'webhook (config/notify_webhook): no answer within 500 ms; notifications to it are lost meanwhile (said once until it answers again)',
+      ],
+    );
     assert.equal(fs.readFileSync(path.join(home.logsDir, 'goplot.log'), 'utf8').includes(TOKEN), false);
   });
 });

@@ -19,7 +19,10 @@ describe('the tractor refuses clearly', () => {
     home.set('on_toggle', 'off');
     const refused = await tractor(home);
     assert.equal(refused.exitCode, 2);
-    assert.equal(refused.stderr, `tractor: on_toggle is "off", not "run" (echo run > ${home.configDir}/on_toggle.goplot, or use --force)`);
+    assert.equal(
+      refused.stderr,
+      `tractor: on_toggle is "off", not "run" (echo run > ${home.configDir}/on_toggle.goplot, or use --force)`,
+    );
     assert.equal(fs.existsSync(path.join(home.configDir, 'index.goplot')) ? value(home, 'index') : '0', '0');
     const forced = await tractor(home, ['--force']);
     assert.equal(forced.exitCode, 0, forced.stderr);
@@ -31,7 +34,10 @@ describe('the tractor refuses clearly', () => {
     home.set('chia_bin', 'no-such-chia');
     const result = await tractor(home);
     assert.equal(result.exitCode, 2);
-    assert.equal(result.stderr, 'tractor: the plotter command "no-such-chia" was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)');
+    assert.equal(
+      result.stderr,
+      'tractor: the plotter command "no-such-chia" was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)',
+    );
     assert.equal(value(home, 'failures'), '1');
   });
 
@@ -51,8 +57,15 @@ describe('the tractor refuses clearly', () => {
     fs.writeFileSync(path.join(home.disksDir, 'farm2', 'disk1.goplot'), '9999999999999\n');
     const result = await tractor(home);
     assert.equal(result.exitCode, 2);
-    assert.equal(result.stderr, `tractor: no usable disk under ${home.farmRoot}: farm1: 2 disks full; farm2: disk1 off`);
-    assert.ok(logMessages(home).includes(`tractor refused: no usable disk under ${home.farmRoot}: farm1: 2 disks full; farm2: disk1 off`));
+    assert.equal(
+      result.stderr,
+      `tractor: no usable disk under ${home.farmRoot}: farm1: 2 disks full; farm2: disk1 off`,
+    );
+    assert.ok(
+      logMessages(home).includes(
+        `tractor refused: no usable disk under ${home.farmRoot}: farm1: 2 disks full; farm2: disk1 off`,
+      ),
+    );
   });
 
   it('refuses to plot with a guessed value when a plot value file is invalid', async () => {
@@ -60,8 +73,15 @@ describe('the tractor refuses clearly', () => {
     home.set('k', '25x');
     const result = await tractor(home);
     assert.equal(result.exitCode, 2);
-    assert.equal(result.stderr, `tractor: ${home.configDir}/k.goplot: invalid value "25x" (expected a whole number from 18 to 50); no plot starts with a guessed value (fix it, see goplot config)`);
-    assert.equal(fs.existsSync(path.join(home.configDir, 'failures.goplot')) ? value(home, 'failures') : '0', '0', 'a config mistake is not a plot failure');
+    assert.equal(
+      result.stderr,
+      `tractor: ${home.configDir}/k.goplot: invalid value "25x" (expected a whole number from 18 to 50); no plot starts with a guessed value (fix it, see goplot config)`,
+    );
+    assert.equal(
+      fs.existsSync(path.join(home.configDir, 'failures.goplot')) ? value(home, 'failures') : '0',
+      '0',
+      'a config mistake is not a plot failure',
+    );
   });
 
   it('refuses a value the plotter does not take instead of passing it on', async () => {
@@ -85,10 +105,18 @@ describe('the tractor chooses like goplot', () => {
     assert.deepEqual(places, ['1 farm1 1', '2 farm2 2', '3 farm1 1', '4 farm2 2']);
     for (let index = 1; index <= 4; index++) {
       const farmName = index % 2 === 1 ? 'farm1' : 'farm2';
-      const logs = ['disk1', 'disk2'].map((disk) => path.join(home.farmRoot, farmName, disk, 'logs', `plot.${index}.log`));
-      assert.equal(logs.filter((file) => fs.existsSync(file)).length, 1, `plot.${index}.log in one disk of ${farmName}`);
+      const logs = ['disk1', 'disk2'].map((disk) =>
+        path.join(home.farmRoot, farmName, disk, 'logs', `plot.${index}.log`),
+      );
+      assert.equal(
+        logs.filter((file) => fs.existsSync(file)).length,
+        1,
+        `plot.${index}.log in one disk of ${farmName}`,
+      );
     }
-    const plots = fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk1', 'plots')).concat(fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk2', 'plots')));
+    const plots = fs
+      .readdirSync(path.join(home.farmRoot, 'farm1', 'disk1', 'plots'))
+      .concat(fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk2', 'plots')));
     assert.equal(plots.filter((name) => /^plot-k25-.*\.plot$/.test(name)).length, 2);
     const finished = logMessages(home).filter((line) => /^plot \d finished in \d+s \(farm\d\/disk\d\)$/.test(line));
     assert.equal(finished.length, 4);
@@ -103,7 +131,11 @@ describe('the tractor chooses like goplot', () => {
     const result = await tractor(home, ['--dry-run']);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, /^disk: +disk2 /m);
-    assert.equal(fs.readFileSync(path.join(home.disksDir, 'farm1', 'disk2.goplot'), 'utf8'), '100\n', 'a dry run reserves nothing');
+    assert.equal(
+      fs.readFileSync(path.join(home.disksDir, 'farm1', 'disk2.goplot'), 'utf8'),
+      '100\n',
+      'a dry run reserves nothing',
+    );
   });
 
   it('prints the exact command on --dry-run and starts nothing', async () => {
@@ -124,7 +156,10 @@ describe('the tractor chooses like goplot', () => {
     home.set('require_mount', 'yes');
     const mountinfo = path.join(home.root, 'mountinfo');
     const disk2 = path.join(home.farmRoot, 'farm1', 'disk2');
-    fs.writeFileSync(mountinfo, `22 1 8:1 / / rw - ext4 /dev/sda1 rw\n40 22 8:17 / ${disk2} rw - ext4 /dev/sdb1 rw\n41 22 259:1 / ${home.tempRoot} rw - ext4 /dev/nvme0n1p1 rw\n`);
+    fs.writeFileSync(
+      mountinfo,
+      `22 1 8:1 / / rw - ext4 /dev/sda1 rw\n40 22 8:17 / ${disk2} rw - ext4 /dev/sdb1 rw\n41 22 259:1 / ${home.tempRoot} rw - ext4 /dev/nvme0n1p1 rw\n`,
+    );
     for (let i = 0; i < 3; i++) {
       const result = await tractor(home, [], { GOPLOT_MOUNTINFO: mountinfo });
       assert.equal(result.exitCode, 0, result.stderr);
@@ -148,18 +183,39 @@ describe('the tractor when the plotter fails', () => {
     const failure = messages.find((line) => line.startsWith('plot 1 failed: '));
     assert.ok(failure, messages.join('\n'));
     assert.match(failure, /^plot 1 failed: exit code 1 after \d+s; last lines of .*plot\.1\.log: .*\S/);
-    assert.ok(messages.some((line) => /^plot 1: removed [1-9]\d* temporary files? of plot id [0-9a-f]{12}…$/.test(line)), messages.join('\n'));
+    assert.ok(
+      messages.some((line) => /^plot 1: removed [1-9]\d* temporary files? of plot id [0-9a-f]{12}…$/.test(line)),
+      messages.join('\n'),
+    );
     assert.deepEqual(fs.readdirSync(path.join(home.tempRoot, '1')), [path.basename(strangerTemp)]);
     assert.equal(value(home, 'failures'), '1');
     assert.notEqual(value(home, 'last_fail'), '0');
-    const counts = () => readPlotOutcomes(home).series.map(({ job, plotter, finished, failed, durationBuckets }) =>
-      ({ job, plotter, finished, failed, under5min: durationBuckets[0] }));
-    assert.deepEqual(counts(), [{ job: 'default', plotter: 'chia', finished: 0, failed: 1, under5min: 0 }], 'a failed plot takes no place in the duration histogram');
+    const counts = () =>
+      readPlotOutcomes(home).series.map(({ job, plotter, finished, failed, durationBuckets }) => ({
+        job,
+        plotter,
+        finished,
+        failed,
+        under5min: durationBuckets[0],
+      }));
+    assert.deepEqual(
+      counts(),
+      [{ job: 'default', plotter: 'chia', finished: 0, failed: 1, under5min: 0 }],
+      'a failed plot takes no place in the duration histogram',
+    );
     const again = await tractor(home);
     assert.equal(again.exitCode, 0, again.stderr);
     assert.equal(value(home, 'failures'), '0', 'a finished plot ends the run of failures');
-    assert.deepEqual(counts(), [{ job: 'default', plotter: 'chia', finished: 1, failed: 1, under5min: 1 }], 'counted on top of the last tractor\'s counts');
-    assert.deepEqual(readPlotOutcomes(home).series[0]!.phaseCounts, [1, 1, 1, 1], 'the four phase times of the finished plot\'s log');
+    assert.deepEqual(
+      counts(),
+      [{ job: 'default', plotter: 'chia', finished: 1, failed: 1, under5min: 1 }],
+      "counted on top of the last tractor's counts",
+    );
+    assert.deepEqual(
+      readPlotOutcomes(home).series[0]!.phaseCounts,
+      [1, 1, 1, 1],
+      "the four phase times of the finished plot's log",
+    );
   });
 });
 
@@ -172,7 +228,12 @@ describe('the tractor keeps plots apart', () => {
     assert.equal((await tractor(home)).exitCode, 0);
     fs.rmSync(path.join(home.configDir, 'index.goplot'));
     assert.equal((await tractor(home)).exitCode, 0);
-    assert.deepEqual(fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk1', 'logs')).sort(), ['plot.1.log', 'plot.2.log', 'plot.3.log', 'plot.4.log']);
+    assert.deepEqual(fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk1', 'logs')).sort(), [
+      'plot.1.log',
+      'plot.2.log',
+      'plot.3.log',
+      'plot.4.log',
+    ]);
   });
 
   it('gives bladebit diskplot a temp folder of its own and removes it whole when the plot fails', async () => {
@@ -184,11 +245,20 @@ describe('the tractor keeps plots apart', () => {
     fs.writeFileSync(table, `${home.farmRoot} 2000000000 0\n${home.tempRoot} 2000000000 0\n`);
     const env = { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table };
     const dry = await tractor(home, ['--dry-run'], env);
-    assert.match(dry.stdout, new RegExp(`-t ${home.tempRoot}/1/goplot-plot-1-\\d+ -2 ${home.tempRoot}/1/goplot-plot-1-\\d+ `));
+    assert.match(
+      dry.stdout,
+      new RegExp(`-t ${home.tempRoot}/1/goplot-plot-1-\\d+ -2 ${home.tempRoot}/1/goplot-plot-1-\\d+ `),
+    );
     const failed = await tractor(home, [], { ...env, SIMPLOTTER_FAIL_PHASE: '2' });
     assert.equal(failed.exitCode, 1, failed.stderr);
     assert.deepEqual(fs.readdirSync(path.join(home.tempRoot, '1')), []);
-    assert.ok(logMessages(home).some((line) => line === `plot 1: removed its temp folder ${home.tempRoot}/1/goplot-plot-1-${/goplot-plot-1-(\d+)/.exec(line)?.[1]}`));
+    assert.ok(
+      logMessages(home).some(
+        (line) =>
+          line ===
+          `plot 1: removed its temp folder ${home.tempRoot}/1/goplot-plot-1-${/goplot-plot-1-(\d+)/.exec(line)?.[1]}`,
+      ),
+    );
   });
 });
 
@@ -208,7 +278,10 @@ describe('a plotter wrapper that exits 0 after a failure', () => {
     const result = await tractor(home);
     assert.equal(result.exitCode, 1);
     const failure = logMessages(home).find((line) => line.startsWith('plot 1 failed: '));
-    assert.match(failure ?? '', /^plot 1 failed: exit code 0 but its log shows no finished plot \((running|failed)\) after \d+s; /);
+    assert.match(
+      failure ?? '',
+      /^plot 1 failed: exit code 0 but its log shows no finished plot \((running|failed)\) after \d+s; /,
+    );
     assert.deepEqual(fs.readdirSync(path.join(home.tempRoot, '1')), []);
   });
 });
@@ -222,15 +295,28 @@ describe('tractors started together', () => {
     const table = path.join(home.root, 'df-table');
     fs.writeFileSync(table, `${home.farmRoot} ${Math.floor(perPlot * 3.5)} 0\n`);
     const env = { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table };
-    const results = await Promise.all(Array.from({ length: 20 }, () => runScript(home, 'scripts/tractor.js', [], { env: simEnv(4, env), timeout: 110_000 })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        runScript(home, 'scripts/tractor.js', [], { env: simEnv(4, env), timeout: 110_000 }),
+      ),
+    );
     const codes = results.map((result) => result.exitCode).sort();
     assert.equal(codes.filter((code) => code === 0).length, 18, results.map((r) => r.stderr).join('\n'));
     assert.equal(codes.filter((code) => code === 2).length, 2);
-    const indices = logMessages(home).map((line) => /^plot (\d+) started:/.exec(line)?.[1]).filter(Boolean).map(Number).sort((a, b) => a - b);
-    assert.deepEqual(indices, Array.from({ length: 18 }, (_, i) => i + 1));
+    const indices = logMessages(home)
+      .map((line) => /^plot (\d+) started:/.exec(line)?.[1])
+      .filter(Boolean)
+      .map(Number)
+      .sort((a, b) => a - b);
+    assert.deepEqual(
+      indices,
+      Array.from({ length: 18 }, (_, i) => i + 1),
+    );
     for (const [farmName, names] of Object.entries(disks)) {
       for (const disk of names) {
-        const plots = fs.readdirSync(path.join(home.farmRoot, farmName, disk, 'plots')).filter((name) => name.endsWith('.plot'));
+        const plots = fs
+          .readdirSync(path.join(home.farmRoot, farmName, disk, 'plots'))
+          .filter((name) => name.endsWith('.plot'));
         assert.equal(plots.length, 3, `${farmName}/${disk} holds 3 plots, room for 3.5`);
       }
     }
@@ -255,6 +341,10 @@ describe('a tractor killed mid-plot', () => {
     }
     assert.match(fs.readFileSync(path.join(home.disksDir, 'farm1', 'disk1.goplot'), 'utf8'), /^\d+\n$/);
     await waitFor('the orphaned plot to finish', () => !isAlive(plotterPid!), 20_000);
-    assert.equal(fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk1', 'plots')).filter((name) => name.endsWith('.plot')).length, 1);
+    assert.equal(
+      fs.readdirSync(path.join(home.farmRoot, 'farm1', 'disk1', 'plots')).filter((name) => name.endsWith('.plot'))
+        .length,
+      1,
+    );
   });
 });

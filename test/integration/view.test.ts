@@ -9,7 +9,16 @@ import { renderView } from '../../lib/view/render-view.js';
 import { readLoopProcess } from '../../lib/view/read-loop-pid.js';
 import { frameText } from '../../lib/view/run-view.js';
 import { resolveHome } from '../../lib/config/home.js';
-import { builtScript, makeDisks, makeTempDirs, makeTempHome, runScript, SIM_PLOTTER, waitFor, type TempHome } from '../helpers/temp-home.js';
+import {
+  builtScript,
+  makeDisks,
+  makeTempDirs,
+  makeTempHome,
+  runScript,
+  SIM_PLOTTER,
+  waitFor,
+  type TempHome,
+} from '../helpers/temp-home.js';
 
 // the renderer shows local clock times: pin the zone so the expected lines hold anywhere
 process.env.TZ = 'UTC';
@@ -30,12 +39,30 @@ function fixedModel(overrides: Partial<ViewModel> = {}): ViewModel {
     load: [0.8, 1.4, 1.64],
     plots: [
       {
-        index: 12, pid: 31337, plotter: 'chia', k: 32, startedAtMs: NOW - 7085_000, elapsedSeconds: 7085,
-        phase: 2, progress: 0.45, tempDir: '/plot_temp/1', destination: 'farm1/disk1', rssBytes: 3.2 * GIB,
+        index: 12,
+        pid: 31337,
+        plotter: 'chia',
+        k: 32,
+        startedAtMs: NOW - 7085_000,
+        elapsedSeconds: 7085,
+        phase: 2,
+        progress: 0.45,
+        tempDir: '/plot_temp/1',
+        destination: 'farm1/disk1',
+        rssBytes: 3.2 * GIB,
       },
       {
-        index: 13, pid: 31400, plotter: 'madmax', k: 32, startedAtMs: NOW - 600_000, elapsedSeconds: 600,
-        phase: 1, progress: 0.05, tempDir: '/plot_temp/2', destination: 'farm2/disk1', rssBytes: 512 * 1024 ** 2,
+        index: 13,
+        pid: 31400,
+        plotter: 'madmax',
+        k: 32,
+        startedAtMs: NOW - 600_000,
+        elapsedSeconds: 600,
+        phase: 1,
+        progress: 0.05,
+        tempDir: '/plot_temp/2',
+        destination: 'farm2/disk1',
+        rssBytes: 512 * 1024 ** 2,
       },
     ],
     disks: [
@@ -59,13 +86,28 @@ async function waitForScreen(what: string, screen: () => string, ready: (text: s
 
 function manyPlots(count: number): ViewModel['plots'] {
   return Array.from({ length: count }, (_, i) => ({
-    index: i + 1, pid: 1000 + i, plotter: 'chia', k: 32, startedAtMs: NOW - 60_000, elapsedSeconds: 60,
-    phase: 1, progress: 0.01, tempDir: `/plot_temp/${i + 1}`, destination: 'farm1/disk1', rssBytes: GIB,
+    index: i + 1,
+    pid: 1000 + i,
+    plotter: 'chia',
+    k: 32,
+    startedAtMs: NOW - 60_000,
+    elapsedSeconds: 60,
+    phase: 1,
+    progress: 0.01,
+    tempDir: `/plot_temp/${i + 1}`,
+    destination: 'farm1/disk1',
+    rssBytes: GIB,
   }));
 }
 
 function manyDisks(count: number): ViewModel['disks'] {
-  return Array.from({ length: count }, (_, i) => ({ farm: 'f1', disk: `d${i + 1}`, state: 'ok', freeBytes: TIB, totalBytes: 8 * TIB }));
+  return Array.from({ length: count }, (_, i) => ({
+    farm: 'f1',
+    disk: `d${i + 1}`,
+    state: 'ok',
+    freeBytes: TIB,
+    totalBytes: 8 * TIB,
+  }));
 }
 
 describe('renderView on a fixed model', () => {
@@ -89,12 +131,18 @@ describe('renderView on a fixed model', () => {
 
   test('the bar fills the width of the screen, so a 120-column plot row is exactly 120 wide', () => {
     const lines = renderView(fixedModel(), 120, 40);
-    assert.deepEqual(lines.slice(6, 9).map((line) => line.length), [120, 120, 120]);
+    assert.deepEqual(
+      lines.slice(6, 9).map((line) => line.length),
+      [120, 120, 120],
+    );
   });
 
   test('a narrow screen gives up whole columns, says which, and cuts every other line to the width', () => {
     const lines = renderView(fixedModel(), 80, 40);
-    assert.ok(lines.every((line) => line.length <= 80), lines.join('\n'));
+    assert.ok(
+      lines.every((line) => line.length <= 80),
+      lines.join('\n'),
+    );
     assert.deepEqual(lines.slice(5, 9), [
       'plots: 2 running (too narrow for: started, k, pid, temp)',
       ' #  plotter     elapsed  phase  progress                  dest            memory',
@@ -102,13 +150,19 @@ describe('renderView on a fixed model', () => {
       '13  madmax      10m 00s      1  [.................]   5%  farm2/disk1  512.0 MiB',
     ]);
     assert.equal(lines[2], 'load: 1.52 of load_max 20   ((load5 + load15) / 2; 1m 0.80, 5m 1.40, 15m 1.64)');
-    assert.deepEqual(lines.slice(11), ['farm1/disk1  ok          1.2 TiB free    farm2/disk1  ok          3.5 TiB free', 'farm1/disk2  full       50.0 GiB free    farm2/disk2  unmounted              -']);
+    assert.deepEqual(lines.slice(11), [
+      'farm1/disk1  ok          1.2 TiB free    farm2/disk1  ok          3.5 TiB free',
+      'farm1/disk2  full       50.0 GiB free    farm2/disk2  unmounted              -',
+    ]);
   });
 
   test('a very narrow screen cuts lines rather than wrapping them', () => {
     const lines = renderView(fixedModel(), 30, 40);
     assert.equal(lines[0], 'goplot view  plotter1  2025-06');
-    assert.ok(lines.every((line) => line.length <= 30), lines.join('\n'));
+    assert.ok(
+      lines.every((line) => line.length <= 30),
+      lines.join('\n'),
+    );
     assert.equal(lines.length, 15, 'one disk per row when two do not fit');
   });
 
@@ -157,7 +211,10 @@ describe('renderView on a fixed model', () => {
     const text = renderView(model, Infinity, Infinity).join('\n');
     assert.ok(![...text].some((char) => char.charCodeAt(0) < 32 && char !== '\n'), text);
     assert.match(text, /\/plot_temp\/\?\[2Jx/);
-    assert.match(text, /^! \/srv\/goplot\/config\/max_plots\.goplot: "three\?" is not a whole number >= 1, using 3 \(the default\)$/m);
+    assert.match(
+      text,
+      /^! \/srv\/goplot\/config\/max_plots\.goplot: "three\?" is not a whole number >= 1, using 3 \(the default\)$/m,
+    );
   });
 });
 
@@ -197,8 +254,17 @@ describe('readLoopProcess', () => {
     loop = spawn('node', [script], { stdio: 'ignore' });
     const pidFile = path.join(home.logsDir, 'goplot.pid');
     fs.writeFileSync(pidFile, `${loop.pid}\n`);
-    await waitFor('the stand-in loop to start', () => fs.existsSync(`/proc/${loop!.pid}/cmdline`) && fs.readFileSync(`/proc/${loop!.pid}/cmdline`, 'utf8').includes('goplot.js'));
-    assert.deepEqual(readLoopProcess(home), { pid: loop.pid, running: true, startedAtMs: Math.round(fs.statSync(pidFile).mtimeMs) });
+    await waitFor(
+      'the stand-in loop to start',
+      () =>
+        fs.existsSync(`/proc/${loop!.pid}/cmdline`) &&
+        fs.readFileSync(`/proc/${loop!.pid}/cmdline`, 'utf8').includes('goplot.js'),
+    );
+    assert.deepEqual(readLoopProcess(home), {
+      pid: loop.pid,
+      running: true,
+      startedAtMs: Math.round(fs.statSync(pidFile).mtimeMs),
+    });
   });
 });
 
@@ -206,7 +272,12 @@ describe('goplot view on a home with a running plot', () => {
   let home: TempHome;
   let plot: ChildProcess;
   const tmuxSocket = `goplot-test-${process.pid}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', tmuxSocket, '-f', '/dev/null', ...args], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const tmux = (...args: string[]) =>
+    execFileSync('tmux', ['-L', tmuxSocket, '-f', '/dev/null', ...args], {
+      encoding: 'utf8',
+      timeout: 10_000,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
 
   before(async () => {
     home = makeTempHome('goplot-view-');
@@ -220,11 +291,36 @@ describe('goplot view on a home with a running plot', () => {
     home.set('max_plots', 1);
     home.set('load_max', 1000);
     const log = fs.openSync(path.join(home.farmRoot, 'f1', 'd1', 'logs', 'plot.1.log'), 'a');
-    const args = ['plots', 'create', '-k', '25', '--override-k', '-r', '1', '-n', '1', '-b', '1024', '-u', '128',
-      '-t', path.join(home.tempRoot, '1'), '-2', path.join(home.tempRoot, '1'), '-d', path.join(home.farmRoot, 'f1', 'd1', 'plots')];
-    plot = spawn('node', [SIM_PLOTTER, ...args], { stdio: ['ignore', log, 'ignore'], env: { ...process.env, SIMPLOTTER_SECONDS: '300' } });
+    const args = [
+      'plots',
+      'create',
+      '-k',
+      '25',
+      '--override-k',
+      '-r',
+      '1',
+      '-n',
+      '1',
+      '-b',
+      '1024',
+      '-u',
+      '128',
+      '-t',
+      path.join(home.tempRoot, '1'),
+      '-2',
+      path.join(home.tempRoot, '1'),
+      '-d',
+      path.join(home.farmRoot, 'f1', 'd1', 'plots'),
+    ];
+    plot = spawn('node', [SIM_PLOTTER, ...args], {
+      stdio: ['ignore', log, 'ignore'],
+      env: { ...process.env, SIMPLOTTER_SECONDS: '300' },
+    });
     fs.closeSync(log);
-    await waitFor('the plot log to start', () => fs.statSync(path.join(home.farmRoot, 'f1', 'd1', 'logs', 'plot.1.log')).size > 0);
+    await waitFor(
+      'the plot log to start',
+      () => fs.statSync(path.join(home.farmRoot, 'f1', 'd1', 'logs', 'plot.1.log')).size > 0,
+    );
   });
 
   after(() => {
@@ -238,14 +334,30 @@ describe('goplot view on a home with a running plot', () => {
   });
 
   test('readViewModel finds the plot, the disk and the reason the loop would give', async () => {
-    const model = await readViewModel({ paths: resolveHome({ home: home.home }), env: {}, now: Date.now, loadavg: () => [1, 2, 3], hostname: 'h' });
+    const model = await readViewModel({
+      paths: resolveHome({ home: home.home }),
+      env: {},
+      now: Date.now,
+      loadavg: () => [1, 2, 3],
+      hostname: 'h',
+    });
     assert.equal(model.plots.length, 1);
     const [shown] = model.plots;
     assert.deepEqual(
-      { index: shown!.index, pid: shown!.pid, plotter: shown!.plotter, k: shown!.k, tempDir: shown!.tempDir, destination: shown!.destination },
+      {
+        index: shown!.index,
+        pid: shown!.pid,
+        plotter: shown!.plotter,
+        k: shown!.k,
+        tempDir: shown!.tempDir,
+        destination: shown!.destination,
+      },
       { index: 1, pid: plot.pid, plotter: 'chia', k: 25, tempDir: path.join(home.tempRoot, '1'), destination: 'f1/d1' },
     );
-    assert.deepEqual(model.disks.map((disk) => [disk.farm, disk.disk, disk.state, typeof disk.freeBytes]), [['f1', 'd1', 'ok', 'number']]);
+    assert.deepEqual(
+      model.disks.map((disk) => [disk.farm, disk.disk, disk.state, typeof disk.freeBytes]),
+      [['f1', 'd1', 'ok', 'number']],
+    );
     assert.deepEqual(model.next, { start: false, reason: '1/1 plots running (max_plots)', retryAtMs: null });
     assert.deepEqual(model.loop, { pid: null, running: false, startedAtMs: null });
     assert.deepEqual(model.load, [1, 2, 3]);
@@ -256,7 +368,10 @@ describe('goplot view on a home with a running plot', () => {
     assert.equal(result.exitCode, 0, String(result.stderr));
     const text = String(result.stdout);
     assert.ok(!text.includes('\x1b'), 'no escape codes');
-    assert.match(text, /^\s*1\s+chia\s+25\s+\d\d:\d\d:\d\d\s+.*\[[#.]{30}\]\s+\d+%\s+\S+\/plot_temp\/1\s+f1\/d1\s+\d+\s+[\d.]+ MiB$/m);
+    assert.match(
+      text,
+      /^\s*1\s+chia\s+25\s+\d\d:\d\d:\d\d\s+.*\[[#.]{30}\]\s+\d+%\s+\S+\/plot_temp\/1\s+f1\/d1\s+\d+\s+[\d.]+ MiB$/m,
+    );
     assert.match(text, /^next plot: waits: 1\/1 plots running \(max_plots\)$/m);
     assert.match(text, /^f1\/d1 {2}ok {2}[\d.]+ \w+ free$/m);
   });
@@ -273,7 +388,9 @@ describe('goplot view on a home with a running plot', () => {
     const screen = () => tmux('capture-pane', '-p', '-t', 'view');
     // the screen is read while the view writes it: wait until everything asserted below is on it
     const firstLines = [/^\s*1\s+chia\s+25\s/m, /^next plot: waits: /m, /^disks: 1 /m];
-    const first = await waitForScreen('the plot row, next plot and disks on the screen', screen, (text) => firstLines.every((line) => line.test(text)));
+    const first = await waitForScreen('the plot row, next plot and disks on the screen', screen, (text) =>
+      firstLines.every((line) => line.test(text)),
+    );
     assert.equal(tmux('display-message', '-p', '-t', 'view', '#{alternate_on}').trim(), '1', 'on the alternate screen');
     assert.match(first, /^goplot view {2}\S+ {2}[\d-]+ [\d:]+ {2}home \S+ {2}\(q quits\)$/m);
     assert.match(first, /^next plot: waits: 1\/1 plots running \(max_plots\)$/m);
@@ -282,9 +399,14 @@ describe('goplot view on a home with a running plot', () => {
 
     tmux('resize-window', '-t', 'view', '-x', '70', '-y', '20');
     const narrowLines = [/\[[#.]{10,29}\]/, /^plots: 1 running \(/m, /^\s*1\s+chia\s/m, /^disks: 1 /m];
-    const narrow = await waitForScreen('the redraw at 70 columns', screen, (text) => narrowLines.every((line) => line.test(text)));
+    const narrow = await waitForScreen('the redraw at 70 columns', screen, (text) =>
+      narrowLines.every((line) => line.test(text)),
+    );
     const lines = narrow.split('\n');
-    assert.ok(lines.every((line) => line.length <= 70), narrow);
+    assert.ok(
+      lines.every((line) => line.length <= 70),
+      narrow,
+    );
     assert.match(lines[0]!, /^goplot view {2}/, 'the title is still the first line: nothing wrapped');
     assert.match(narrow, /^plots: 1 running \(too narrow for: [a-z, ]+\)$/m);
     assert.match(narrow, /^\s*1\s+chia\s/m);
@@ -295,8 +417,16 @@ describe('goplot view on a home with a running plot', () => {
     assert.match(left, /^exit=0$/m);
     assert.match(left, /^icanon$/m, 'the terminal is back in line mode');
     assert.ok(!left.includes('goplot view'), 'the normal screen is back, without the view on it');
-    assert.equal(tmux('display-message', '-p', '-t', 'view', '#{alternate_on}').trim(), '0', 'the alternate screen was left');
-    assert.equal(tmux('display-message', '-p', '-t', 'view', '#{cursor_flag}').trim(), '1', 'the cursor is visible again');
+    assert.equal(
+      tmux('display-message', '-p', '-t', 'view', '#{alternate_on}').trim(),
+      '0',
+      'the alternate screen was left',
+    );
+    assert.equal(
+      tmux('display-message', '-p', '-t', 'view', '#{cursor_flag}').trim(),
+      '1',
+      'the cursor is visible again',
+    );
   });
 
   test('Ctrl-C also leaves cleanly', async () => {
@@ -318,16 +448,30 @@ describe('goplot view on a farm with many disk problems', () => {
       makeDisks(home, { f1: ['d1', 'd2', 'd3', 'd4', 'd5'] });
       home.set('require_mount', 'no');
       fs.mkdirSync(path.join(home.disksDir, 'f1'), { recursive: true });
-      for (const disk of ['d1', 'd2', 'd3', 'd4', 'd5']) fs.writeFileSync(path.join(home.disksDir, 'f1', `${disk}.goplot`), `bad-${disk}\n`);
-      const model = await readViewModel({ paths: resolveHome({ home: home.home }), env: {}, now: Date.now, loadavg: () => [0, 0, 0], hostname: 'h' });
-      assert.deepEqual(model.problems.filter((problem) => problem.startsWith('f1/') || problem.startsWith('…')), [
-        'f1/d1: invalid state file "bad-d1" (diskhand replaces it)',
-        'f1/d2: invalid state file "bad-d2" (diskhand replaces it)',
-        'f1/d3: invalid state file "bad-d3" (diskhand replaces it)',
-        '… 2 more disk problems (goplot status lists them)',
-      ]);
+      for (const disk of ['d1', 'd2', 'd3', 'd4', 'd5'])
+        fs.writeFileSync(path.join(home.disksDir, 'f1', `${disk}.goplot`), `bad-${disk}\n`);
+      const model = await readViewModel({
+        paths: resolveHome({ home: home.home }),
+        env: {},
+        now: Date.now,
+        loadavg: () => [0, 0, 0],
+        hostname: 'h',
+      });
+      assert.deepEqual(
+        model.problems.filter((problem) => problem.startsWith('f1/') || problem.startsWith('…')),
+        [
+          'f1/d1: invalid state file "bad-d1" (diskhand replaces it)',
+          'f1/d2: invalid state file "bad-d2" (diskhand replaces it)',
+          'f1/d3: invalid state file "bad-d3" (diskhand replaces it)',
+          '… 2 more disk problems (goplot status lists them)',
+        ],
+      );
       const status = await runScript(home, 'scripts/goplot-cli.js', ['status']);
-      for (const disk of ['d1', 'd2', 'd3', 'd4', 'd5']) assert.ok(String(status.stdout).includes(`  ! f1/${disk}: invalid state file "bad-${disk}" (diskhand replaces it)`), String(status.stdout));
+      for (const disk of ['d1', 'd2', 'd3', 'd4', 'd5'])
+        assert.ok(
+          String(status.stdout).includes(`  ! f1/${disk}: invalid state file "bad-${disk}" (diskhand replaces it)`),
+          String(status.stdout),
+        );
     } finally {
       home.cleanup();
     }

@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { analyzePlotLogs, type AnalyzeOptions } from '../../../lib/analyze/analyze-plot-logs.js';
 import { formatAnalysis } from '../../../lib/analyze/format-analysis.js';
 import { findPlotLogs } from '../../../lib/analyze/find-plot-logs.js';
-import { asText, bladebitRamLog, chiaposLog, fakePlotId, madmaxLog, type SyntheticPlot } from '../../fixtures/plot-logs/synthetic-logs.js';
+import {
+  asText,
+  bladebitRamLog,
+  chiaposLog,
+  fakePlotId,
+  madmaxLog,
+  type SyntheticPlot,
+} from '../../fixtures/plot-logs/synthetic-logs.js';
 
 const OWN_FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'plot-logs');
 const NOW = new Date(2023, 2, 3, 12, 0, 0).getTime();
@@ -47,10 +54,18 @@ before(() => {
   writeLog('farm/f1/d1/logs/plot.2.log', madmaxLog(two), hoursAgo(36));
   const three = plot(3, new Date(2023, 2, 2, 1, 0), [9000, 3500, 6700, 400], '/plot_temp/2', d2);
   writeLog('farm/f1/d2/logs/plot.3.log', chiaposLog(three), hoursAgo(20));
-  writeLog('farm/f2/d1/logs/plot.4.log', fs.readFileSync(path.join(OWN_FIXTURES, 'chiapos-failed-in-phase-2.log'), 'utf8'), hoursAgo(30));
-  const stopped = madmaxLog(plot(5, new Date(2023, 2, 2, 6, 0), [2000, 1300, 1300, 80], '/plot_temp/1', `${farmRoot}/f2/d1/plots`));
+  writeLog(
+    'farm/f2/d1/logs/plot.4.log',
+    fs.readFileSync(path.join(OWN_FIXTURES, 'chiapos-failed-in-phase-2.log'), 'utf8'),
+    hoursAgo(30),
+  );
+  const stopped = madmaxLog(
+    plot(5, new Date(2023, 2, 2, 6, 0), [2000, 1300, 1300, 80], '/plot_temp/1', `${farmRoot}/f2/d1/plots`),
+  );
   writeLog('farm/f2/d1/logs/plot.5.log', stopped.slice(0, 30), hoursAgo(5));
-  const live = madmaxLog(plot(6, new Date(2023, 2, 3, 11, 0), [2000, 1300, 1300, 80], '/plot_temp/1', `${farmRoot}/f2/d1/plots`));
+  const live = madmaxLog(
+    plot(6, new Date(2023, 2, 3, 11, 0), [2000, 1300, 1300, 80], '/plot_temp/1', `${farmRoot}/f2/d1/plots`),
+  );
   writeLog('farm/f2/d1/logs/plot.6.log', live.slice(0, 20), hoursAgo(0.1));
   writeLog('farm/f1/d1/logs/notes.txt', 'not a plot log\n', hoursAgo(1));
   const ram = plot(7, new Date(2023, 2, 2, 8, 30), [300, 45, 200, 15], '/unused', '/mnt/ssd/plots');
@@ -84,16 +99,28 @@ describe('findPlotLogs', () => {
 
   it('says once that farm_root is missing instead of failing', () => {
     const found = findPlotLogs({ farmRoot: path.join(root, 'nofarm') });
-    assert.deepEqual(found, { logs: [], problems: [`farm_root ${path.join(root, 'nofarm')} does not exist; no farm logs read`] });
+    assert.deepEqual(found, {
+      logs: [],
+      problems: [`farm_root ${path.join(root, 'nofarm')} does not exist; no farm logs read`],
+    });
   });
 });
 
 describe('analyzePlotLogs and formatAnalysis on a small known farm', () => {
   it('groups the finished plots` times and lists the failed, unfinished and running ones (JSON)', () => {
     const result = analyzePlotLogs(options());
-    const iso = (...parts: number[]) => new Date(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5] ?? 0).toISOString();
+    const iso = (...parts: number[]) =>
+      new Date(parts[0], parts[1] - 1, parts[2], parts[3], parts[4], parts[5] ?? 0).toISOString();
     assert.equal(result.generatedAt, new Date(NOW).toISOString());
-    assert.deepEqual(result.counts, { logs: 7, plots: 7, finished: 4, running: 1, failed: 1, unfinished: 1, beforeSince: 0 });
+    assert.deepEqual(result.counts, {
+      logs: 7,
+      plots: 7,
+      finished: 4,
+      running: 1,
+      failed: 1,
+      unfinished: 1,
+      beforeSince: 0,
+    });
     const one = (n: number) => ({ count: 1, mean: n, min: n, max: n });
     assert.deepEqual(result.byPlotter, [
       { key: 'bladebit-ram k32', plots: 1, phases: [one(300), one(45), one(200), one(15)], total: one(560) },
@@ -209,7 +236,15 @@ describe('analyzePlotLogs and formatAnalysis on a small known farm', () => {
 
   it('leaves out plots started before `since` and says how many', () => {
     const result = analyzePlotLogs(options({ since: new Date(2023, 2, 2, 0, 0) }));
-    assert.deepEqual(result.counts, { logs: 7, plots: 4, finished: 2, running: 1, failed: 0, unfinished: 1, beforeSince: 3 });
+    assert.deepEqual(result.counts, {
+      logs: 7,
+      plots: 4,
+      finished: 2,
+      running: 1,
+      failed: 0,
+      unfinished: 1,
+      beforeSince: 3,
+    });
     assert.deepEqual(
       result.byPlotter.map((group) => [group.key, group.plots]),
       [
@@ -222,13 +257,27 @@ describe('analyzePlotLogs and formatAnalysis on a small known farm', () => {
 
   it('asks the process table, when given, whether a plot still runs', () => {
     const result = analyzePlotLogs(options({ isLogOpen: (file) => file.endsWith('plot.5.log') }));
-    assert.deepEqual(result.running.map((p) => p.index), [5]);
-    assert.deepEqual(result.unfinished.map((p) => p.index), [6]);
+    assert.deepEqual(
+      result.running.map((p) => p.index),
+      [5],
+    );
+    assert.deepEqual(
+      result.unfinished.map((p) => p.index),
+      [6],
+    );
   });
 
   it('reads only the given logs when told not to scan the farm', () => {
     const result = analyzePlotLogs(options({ scanFarm: false, logFiles: [extraLog] }));
-    assert.deepEqual(result.counts, { logs: 1, plots: 1, finished: 1, running: 0, failed: 0, unfinished: 0, beforeSince: 0 });
+    assert.deepEqual(result.counts, {
+      logs: 1,
+      plots: 1,
+      finished: 1,
+      running: 0,
+      failed: 0,
+      unfinished: 0,
+      beforeSince: 0,
+    });
   });
 
   it('reports an empty farm plainly', () => {

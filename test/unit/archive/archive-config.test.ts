@@ -16,11 +16,31 @@ describe('archive config', () => {
   it('parses local, a local root and [user@]host[:port]:/root', () => {
     assert.deepEqual(parseTargetValue('local'), { ok: true, place: { kind: 'local', root: null } });
     assert.deepEqual(parseTargetValue('/mnt/other/'), { ok: true, place: { kind: 'local', root: '/mnt/other' } });
-    assert.deepEqual(parseTargetValue('farmer@10.0.0.5:2222:/farm'), { ok: true, place: { kind: 'remote', user: 'farmer', host: '10.0.0.5', port: 2222, root: '/farm' } });
-    assert.deepEqual(parseTargetValue('harvester2:/srv/farm/'), { ok: true, place: { kind: 'remote', user: null, host: 'harvester2', port: null, root: '/srv/farm' } });
-    assert.deepEqual(parseTargetValue('root@[fd00::5]:22:/farm'), { ok: true, place: { kind: 'remote', user: 'root', host: '[fd00::5]', port: 22, root: '/farm' } });
-    for (const bad of ['harvester2', 'host:70000:/farm', 'host:farm', 'host:/farm/$(rm -rf ~)', "/farm/'x", 'user@:/farm']) {
-      assert.deepEqual(parseTargetValue(bad), { ok: false, expected: 'local, an absolute path, or [user@]host[:port]:/root' }, bad);
+    assert.deepEqual(parseTargetValue('farmer@10.0.0.5:2222:/farm'), {
+      ok: true,
+      place: { kind: 'remote', user: 'farmer', host: '10.0.0.5', port: 2222, root: '/farm' },
+    });
+    assert.deepEqual(parseTargetValue('harvester2:/srv/farm/'), {
+      ok: true,
+      place: { kind: 'remote', user: null, host: 'harvester2', port: null, root: '/srv/farm' },
+    });
+    assert.deepEqual(parseTargetValue('root@[fd00::5]:22:/farm'), {
+      ok: true,
+      place: { kind: 'remote', user: 'root', host: '[fd00::5]', port: 22, root: '/farm' },
+    });
+    for (const bad of [
+      'harvester2',
+      'host:70000:/farm',
+      'host:farm',
+      'host:/farm/$(rm -rf ~)',
+      "/farm/'x",
+      'user@:/farm',
+    ]) {
+      assert.deepEqual(
+        parseTargetValue(bad),
+        { ok: false, expected: 'local, an absolute path, or [user@]host[:port]:/root' },
+        bad,
+      );
     }
   });
 
@@ -32,12 +52,18 @@ describe('archive config', () => {
     const reader = new TargetReader(home, (level, message) => said.push(`${level}: ${message}`));
     const first = reader.read();
     reader.read();
-    assert.deepEqual(first.map((target) => [target.name, target.hostKey]), [['h1', 'farmer@harvester1']]);
+    assert.deepEqual(
+      first.map((target) => [target.name, target.hostKey]),
+      [['h1', 'farmer@harvester1']],
+    );
     assert.deepEqual(said, [
       `warn: ${path.join(dir, 'h2.goplot')}: invalid value "harvester2:22" (expected local, an absolute path, or [user@]host[:port]:/root); this target is skipped until it is fixed`,
     ]);
     write('h2.goplot', 'harvester2:22:/farm\n');
-    assert.deepEqual(reader.read().map((target) => target.hostKey), ['farmer@harvester1', 'harvester2:22']);
+    assert.deepEqual(
+      reader.read().map((target) => target.hostKey),
+      ['farmer@harvester1', 'harvester2:22'],
+    );
     fs.rmSync(path.join(dir, 'h2.goplot'));
   });
 

@@ -9,8 +9,16 @@ const PLOT = 101 * GiB;
 
 function disk(hostKey: string, name: string, freeGiB: number, extra: Partial<TargetDisk> = {}): TargetDisk {
   return {
-    target: hostKey, hostKey, farm: 'farm1', disk: name, plotsDir: `/farm/farm1/${name}/plots`, problem: null,
-    totalBytes: 18_000 * GiB, freeBytes: freeGiB * GiB, partials: new Map(), ...extra,
+    target: hostKey,
+    hostKey,
+    farm: 'farm1',
+    disk: name,
+    plotsDir: `/farm/farm1/${name}/plots`,
+    problem: null,
+    totalBytes: 18_000 * GiB,
+    freeBytes: freeGiB * GiB,
+    partials: new Map(),
+    ...extra,
   };
 }
 
@@ -19,14 +27,29 @@ function survey(hostKey: string, disks: TargetDisk[]): Extract<HostSurvey, { ok:
 }
 
 function reservation(on: TargetDisk, plot: string, bytes = roomFor(PLOT)): Reservation {
-  return { plot, source: `/staging/${plot}`, bytes, target: on.target, hostKey: on.hostKey, farm: on.farm, disk: on.disk, plotsDir: on.plotsDir, pid: 1, pidStart: 1, startedAt: 0 };
+  return {
+    plot,
+    source: `/staging/${plot}`,
+    bytes,
+    target: on.target,
+    hostKey: on.hostKey,
+    farm: on.farm,
+    disk: on.disk,
+    plotsDir: on.plotsDir,
+    pid: 1,
+    pidStart: 1,
+    startedAt: 0,
+  };
 }
 
 const plot = { name: 'a.plot', size: PLOT };
 
 describe('archive target choice', () => {
   it('takes hosts in turn after the last one, and the least used disk with room within one', () => {
-    const surveys = [survey('h1', [disk('h1', 'd1', 500), disk('h1', 'd2', 900)]), survey('h2', [disk('h2', 'd1', 300)])];
+    const surveys = [
+      survey('h1', [disk('h1', 'd1', 500), disk('h1', 'd2', 900)]),
+      survey('h2', [disk('h2', 'd1', 300)]),
+    ];
     const first = chooseTarget({ plot, surveys, reservations: [], lastHost: '', maxPerHost: 1 });
     assert.ok(first.ok);
     assert.deepEqual([first.disk.hostKey, first.disk.disk], ['h1', 'd2']);
@@ -39,7 +62,10 @@ describe('archive target choice', () => {
     const only = disk('h1', 'd1', 250);
     const surveys = [survey('h1', [only])];
     const heading = [reservation(only, 'b.plot'), reservation(only, 'c.plot')];
-    assert.deepEqual(chooseTarget({ plot, surveys, reservations: heading, lastHost: '', maxPerHost: 5 }), { ok: false, why: 'h1: 1 disk full' });
+    assert.deepEqual(chooseTarget({ plot, surveys, reservations: heading, lastHost: '', maxPerHost: 5 }), {
+      ok: false,
+      why: 'h1: 1 disk full',
+    });
     // c.plot has written 60 GiB of itself already (counted in the free space)
     only.partials.set('c.plot', 60 * GiB);
     assert.equal(chooseTarget({ plot, surveys, reservations: heading, lastHost: '', maxPerHost: 5 }).ok, true);
@@ -55,8 +81,20 @@ describe('archive target choice', () => {
 
   it('skips a host at its limit and disks with a problem, and says why none fits', () => {
     const busy = disk('h1', 'd1', 900);
-    const surveys = [survey('h1', [busy]), survey('h2', [disk('h2', 'd1', 900, { problem: 'unmounted' }), disk('h2', 'd2', 900, { problem: 'read-only' })])];
-    const choice = chooseTarget({ plot, surveys, reservations: [reservation(busy, 'b.plot')], lastHost: '', maxPerHost: 1 });
-    assert.deepEqual(choice, { ok: false, why: 'h1: 1 transfer(s) at once already; h2: 1 disk unmounted, 1 disk read-only' });
+    const surveys = [
+      survey('h1', [busy]),
+      survey('h2', [disk('h2', 'd1', 900, { problem: 'unmounted' }), disk('h2', 'd2', 900, { problem: 'read-only' })]),
+    ];
+    const choice = chooseTarget({
+      plot,
+      surveys,
+      reservations: [reservation(busy, 'b.plot')],
+      lastHost: '',
+      maxPerHost: 1,
+    });
+    assert.deepEqual(choice, {
+      ok: false,
+      why: 'h1: 1 transfer(s) at once already; h2: 1 disk unmounted, 1 disk read-only',
+    });
   });
 });

@@ -8,7 +8,7 @@ import { PACKAGE_ROOT } from '../../../lib/config/home.js';
 
 const fixture = (name: string) => fs.readFileSync(path.join(PACKAGE_ROOT, 'test', 'fixtures', 'plot-headers', name));
 
-describe('plot check (the archiver\'s gate: lib/plot-file\'s header reader and chia\'s size rule)', () => {
+describe("plot check (the archiver's gate: lib/plot-file's header reader and chia's size rule)", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-plotcheck-'));
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -24,9 +24,18 @@ describe('plot check (the archiver\'s gate: lib/plot-file\'s header reader and c
   });
 
   it('refuses a bad magic, a truncated header and a k32 too small to be finished', () => {
-    assert.deepEqual(judgeHeader(fixture('bad-magic-v1-og-k32.plot'), 268), { ok: false, problem: 'not a plot: bad magic 0000000000000000' });
-    assert.deepEqual(judgeHeader(fixture('truncated-v1-og-k32-150of268.plot'), 150), { ok: false, problem: 'truncated: memo needs bytes 60..188, file has 150' });
-    assert.deepEqual(judgeHeader(fixture('v1-og-k32.plot'), 1_000_000), { ok: false, problem: '1000000 bytes is too small for a finished k32 plot (still being written?)' });
+    assert.deepEqual(judgeHeader(fixture('bad-magic-v1-og-k32.plot'), 268), {
+      ok: false,
+      problem: 'not a plot: bad magic 0000000000000000',
+    });
+    assert.deepEqual(judgeHeader(fixture('truncated-v1-og-k32-150of268.plot'), 150), {
+      ok: false,
+      problem: 'truncated: memo needs bytes 60..188, file has 150',
+    });
+    assert.deepEqual(judgeHeader(fixture('v1-og-k32.plot'), 1_000_000), {
+      ok: false,
+      problem: '1000000 bytes is too small for a finished k32 plot (still being written?)',
+    });
     assert.equal(judgeHeader(fixture('v2-og-k32-c07.plot'), 336).ok, true, 'level 7: no size rule, as in chia');
   });
 
@@ -34,6 +43,9 @@ describe('plot check (the archiver\'s gate: lib/plot-file\'s header reader and c
     const file = path.join(dir, 'x.plot');
     fs.writeFileSync(file, Buffer.alloc(4096));
     assert.deepEqual(checkPlotFile(file), { ok: false, problem: 'not a plot: bad magic 0000000000000000' });
-    assert.deepEqual(checkPlotFile(path.join(dir, 'missing.plot')), { ok: false, problem: 'cannot be opened (ENOENT)' });
+    assert.deepEqual(checkPlotFile(path.join(dir, 'missing.plot')), {
+      ok: false,
+      problem: 'cannot be opened (ENOENT)',
+    });
   });
 });

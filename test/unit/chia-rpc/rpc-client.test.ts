@@ -15,11 +15,17 @@ const STATE = 'full_node_get_blockchain_state_v1.7-docs_mainnet-synced-h3326213.
 
 describe('chia JSON numbers', () => {
   it('keeps integers beyond 2^53 exact and the rest as JSON.parse reads them', () => {
-    const state = parseChiaJson(fs.readFileSync(path.join(FIXTURES, STATE), 'utf8')) as { blockchain_state: { space: unknown; difficulty: unknown } };
+    const state = parseChiaJson(fs.readFileSync(path.join(FIXTURES, STATE), 'utf8')) as {
+      blockchain_state: { space: unknown; difficulty: unknown };
+    };
     assert.equal(state.blockchain_state.space, 25193321725003644928n);
     assert.equal(state.blockchain_state.difficulty, 1976);
-    assert.deepEqual(parseChiaJson('{"a": 9007199254740993, "b": 9007199254740991, "c": 1677653735.9421551, "d": -18446744073709551617}'),
-      { a: 9007199254740993n, b: 9007199254740991, c: 1677653735.9421551, d: -18446744073709551617n });
+    assert.deepEqual(
+      parseChiaJson(
+        '{"a": 9007199254740993, "b": 9007199254740991, "c": 1677653735.9421551, "d": -18446744073709551617}',
+      ),
+      { a: 9007199254740993n, b: 9007199254740991, c: 1677653735.9421551, d: -18446744073709551617n },
+    );
   });
 
   it('reads every fixture as JSON.parse does where no number is long, and fails on what is not JSON', () => {
@@ -28,7 +34,10 @@ describe('chia JSON numbers', () => {
       if (file === STATE || file.includes('blockchain_state')) continue; // netspace: the exact path, above
       assert.deepEqual(parseChiaJson(text), JSON.parse(text), file);
     }
-    assert.deepEqual(parseChiaJson('{"name": "plot-1234567890123456789.plot", "n": [1, 2]}'), { name: 'plot-1234567890123456789.plot', n: [1, 2] });
+    assert.deepEqual(parseChiaJson('{"name": "plot-1234567890123456789.plot", "n": [1, 2]}'), {
+      name: 'plot-1234567890123456789.plot',
+      n: [1, 2],
+    });
     assert.deepEqual(parseChiaJson('[12345678901234567, -1234567890123456]'), [12345678901234567n, -1234567890123456]);
     assert.throws(() => parseChiaJson('500 Internal Server Error'));
     assert.throws(() => parseChiaJson('{"space": 12345678901234567890'));
@@ -41,7 +50,11 @@ describe('chia JSON numbers', () => {
     assert.notEqual(Number(9007199254740993n) / 1e12, nearest, 'the double division loses the last digit');
     assert.equal(exactRatio(25193321725003644928n, 2n ** 50n), 22376.16467671057);
     assert.equal(exactRatio(-5n, 2n), -2.5);
-    assert.equal(exactRatio(674281385n, 25193321725003644928n), 674281385 / 25193321725003644928, 'a tiny ratio keeps its digits');
+    assert.equal(
+      exactRatio(674281385n, 25193321725003644928n),
+      674281385 / 25193321725003644928,
+      'a tiny ratio keeps its digits',
+    );
   });
 });
 
@@ -49,19 +62,22 @@ describe('config.yaml', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chia-config-'));
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it('reads self_hostname through its anchor and each service\'s rpc_port; overrides win', () => {
+  it("reads self_hostname through its anchor and each service's rpc_port; overrides win", () => {
     writeChiaConfig(root, 'localhost', { full_node: 18555, farmer: 18559 });
     assert.deepEqual(readRpcEndpoints(root), {
-      host: 'localhost', problem: null, ports: { full_node: 18555, farmer: 18559, harvester: 8560, wallet: 9256 },
+      host: 'localhost',
+      problem: null,
+      ports: { full_node: 18555, farmer: 18559, harvester: 8560, wallet: 9256 },
     });
     assert.deepEqual(readRpcEndpoints(root, { host: '10.0.0.2', ports: { wallet: 1 } }).ports.wallet, 1);
     assert.equal(readRpcEndpoints(root, { host: '10.0.0.2' }).host, '10.0.0.2');
   });
 
-  it('says why it uses chia\'s defaults when config.yaml is missing or not YAML', () => {
+  it("says why it uses chia's defaults when config.yaml is missing or not YAML", () => {
     const missing = path.join(root, 'nowhere');
     assert.deepEqual(readRpcEndpoints(missing), {
-      host: 'localhost', ports: { full_node: 8555, farmer: 8559, harvester: 8560, wallet: 9256 },
+      host: 'localhost',
+      ports: { full_node: 8555, farmer: 8559, harvester: 8560, wallet: 9256 },
       problem: `${path.join(missing, 'config', 'config.yaml')}: ENOENT; using chia's default host and ports`,
     });
     fs.writeFileSync(path.join(root, 'config', 'config.yaml'), 'just text');
@@ -69,7 +85,7 @@ describe('config.yaml', () => {
   });
 });
 
-describe('ChiaRpc against a TLS 1.3 server that wants chia\'s client certificate', () => {
+describe("ChiaRpc against a TLS 1.3 server that wants chia's client certificate", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chia-rpc-'));
   const chiaRoot = path.join(root, 'mainnet');
   let ssl: { ca: PemPair; daemon: PemPair };
@@ -102,24 +118,48 @@ describe('ChiaRpc against a TLS 1.3 server that wants chia\'s client certificate
 
   it('gives success: false, an HTTP 500 page and an empty error back as data naming service and port', async () => {
     const where = `full_node RPC at 127.0.0.1:${node.port}`;
-    node.answers.set('get_wallet_balance', fixtureAnswer(FIXTURES, 'wallet_get_wallet_balance_v1.1-issue2989_error-keyerror-wallet-id-0.json'));
-    node.answers.set('get_network_info', fixtureAnswer(FIXTURES, 'wallet_get_wallet_balance_v1.1-pool-reference-issue20_error-empty-string.json'));
-    node.answers.set('get_blockchain_state', fixtureAnswer(FIXTURES, 'full_node_get_blockchain_state_v1.1-issue2536_http500-plain-text-not-json.txt', { status: 500 }));
+    node.answers.set(
+      'get_wallet_balance',
+      fixtureAnswer(FIXTURES, 'wallet_get_wallet_balance_v1.1-issue2989_error-keyerror-wallet-id-0.json'),
+    );
+    node.answers.set(
+      'get_network_info',
+      fixtureAnswer(FIXTURES, 'wallet_get_wallet_balance_v1.1-pool-reference-issue20_error-empty-string.json'),
+    );
+    node.answers.set(
+      'get_blockchain_state',
+      fixtureAnswer(FIXTURES, 'full_node_get_blockchain_state_v1.1-issue2536_http500-plain-text-not-json.txt', {
+        status: 500,
+      }),
+    );
     const rpc = client();
-    assert.deepEqual(await rpc.call('full_node', 'get_wallet_balance', { wallet_id: 0 }),
-      { ok: false, reached: true, problem: `${where}: get_wallet_balance failed: "0"` });
+    assert.deepEqual(await rpc.call('full_node', 'get_wallet_balance', { wallet_id: 0 }), {
+      ok: false,
+      reached: true,
+      problem: `${where}: get_wallet_balance failed: "0"`,
+    });
     assert.equal(node.requests.at(-1), 'get_wallet_balance {"wallet_id":0}');
-    assert.deepEqual(await rpc.call('full_node', 'get_network_info'),
-      { ok: false, reached: true, problem: `${where}: get_network_info failed: (chia gave no error text)` });
-    assert.deepEqual(await rpc.call('full_node', 'get_blockchain_state'),
-      { ok: false, reached: true, problem: `${where}: get_blockchain_state answered HTTP 500: "500 Internal Server Error Server got itself in trouble"` });
+    assert.deepEqual(await rpc.call('full_node', 'get_network_info'), {
+      ok: false,
+      reached: true,
+      problem: `${where}: get_network_info failed: (chia gave no error text)`,
+    });
+    assert.deepEqual(await rpc.call('full_node', 'get_blockchain_state'), {
+      ok: false,
+      reached: true,
+      problem: `${where}: get_blockchain_state answered HTTP 500: "500 Internal Server Error Server got itself in trouble"`,
+    });
   });
 
   it('gives up after the timeout, without retrying', async () => {
     node.answers.set('get_blockchain_state', fixtureAnswer(FIXTURES, STATE, { delayMs: 5000 }));
     const before = node.requests.length;
     const result = await client(300).call('full_node', 'get_blockchain_state');
-    assert.deepEqual(result, { ok: false, reached: false, problem: `full_node RPC at 127.0.0.1:${node.port}: no answer to get_blockchain_state within 300 ms` });
+    assert.deepEqual(result, {
+      ok: false,
+      reached: false,
+      problem: `full_node RPC at 127.0.0.1:${node.port}: no answer to get_blockchain_state within 300 ms`,
+    });
     assert.equal(node.requests.length, before + 1, 'one request, no retry');
   });
 
@@ -127,7 +167,11 @@ describe('ChiaRpc against a TLS 1.3 server that wants chia\'s client certificate
     const otherRoot = path.join(root, 'other');
     const otherCa = makeCa(path.join(root, 'other-ca'), 'Someone Else CA');
     const ssl2 = path.join(otherRoot, 'config', 'ssl');
-    signNodeCert(otherCa, path.join(ssl2, 'full_node', 'private_full_node.crt'), path.join(ssl2, 'full_node', 'private_full_node.key'));
+    signNodeCert(
+      otherCa,
+      path.join(ssl2, 'full_node', 'private_full_node.crt'),
+      path.join(ssl2, 'full_node', 'private_full_node.key'),
+    );
     fs.mkdirSync(path.join(ssl2, 'ca'), { recursive: true });
     fs.copyFileSync(ssl.ca.cert, path.join(ssl2, 'ca', 'private_ca.crt')); // trusts the server, but is not trusted by it
     writeChiaConfig(otherRoot, '127.0.0.1', { full_node: node.port });
@@ -141,16 +185,21 @@ describe('ChiaRpc against a TLS 1.3 server that wants chia\'s client certificate
     // TLS 1.3: the refusal comes after our request left, as an alert or a reset, whichever is read first
     const where = `full_node RPC at 127.0.0.1:${node.port}`;
     const asAlert = `${where}: the service refused our client certificate (ERR_SSL_TLSV1_ALERT_UNKNOWN_CA): it is not signed by the CA this service trusts`;
-    const asReset = `${where}: the service closed the connection without an answer (ECONNRESET): a chia service does that when it does not trust ` +
+    const asReset =
+      `${where}: the service closed the connection without an answer (ECONNRESET): a chia service does that when it does not trust ` +
       `our client certificate ${path.join(ssl2, 'full_node', 'private_full_node.crt')} (not signed by its private CA), or while it stops`;
     assert.ok([asAlert, asReset].includes(result.problem), result.problem);
     assert.equal(node.requests.length, requestsBefore, 'the request never reached the handler');
     assert.equal(node.refusedHandshakes, refusedBefore + 1);
   });
 
-  it('refuses a server whose certificate is not from chia\'s private CA', async () => {
+  it("refuses a server whose certificate is not from chia's private CA", async () => {
     const strangerCa = makeCa(path.join(root, 'stranger-ca'), 'Stranger CA');
-    const stranger = signNodeCert(strangerCa, path.join(root, 'stranger', 'server.crt'), path.join(root, 'stranger', 'server.key'));
+    const stranger = signNodeCert(
+      strangerCa,
+      path.join(root, 'stranger', 'server.crt'),
+      path.join(root, 'stranger', 'server.key'),
+    );
     // trusts our CA for clients, presents a certificate ours does not know
     const impostor = await startFakeChiaService({ ca: ssl.ca, server: stranger, lifetimeMs: 30_000 });
     try {
@@ -158,7 +207,10 @@ describe('ChiaRpc against a TLS 1.3 server that wants chia\'s client certificate
       clients.push(rpc);
       const result = await rpc.call('full_node', 'get_blockchain_state');
       assert.ok(!result.ok);
-      assert.match(result.problem, /: the service's certificate is not signed by config\/ssl\/ca\/private_ca\.crt \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/);
+      assert.match(
+        result.problem,
+        /: the service's certificate is not signed by config\/ssl\/ca\/private_ca\.crt \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/,
+      );
       assert.deepEqual(impostor.requests, []);
     } finally {
       await impostor.close();
@@ -167,13 +219,22 @@ describe('ChiaRpc against a TLS 1.3 server that wants chia\'s client certificate
 
   it('says which file is missing, and that nothing answers on a closed port', async () => {
     const result = await client(2000, path.join(root, 'empty')).call('farmer', 'get_pool_state');
-    assert.deepEqual(result, { ok: false, reached: false,
-      problem: `farmer RPC at localhost:8559: cannot read ${path.join(root, 'empty', 'config', 'ssl', 'ca', 'private_ca.crt')} (ENOENT)` });
+    assert.deepEqual(result, {
+      ok: false,
+      reached: false,
+      problem: `farmer RPC at localhost:8559: cannot read ${path.join(root, 'empty', 'config', 'ssl', 'ca', 'private_ca.crt')} (ENOENT)`,
+    });
     const closed = await startFakeChiaService({ ca: ssl.ca, server: ssl.daemon });
     const port = closed.port;
     await closed.close();
-    const down = await new ChiaRpc({ chiaRoot, timeoutMs: 2000, ports: { full_node: port } }).call('full_node', 'get_blockchain_state');
-    assert.deepEqual(down, { ok: false, reached: false,
-      problem: `full_node RPC at 127.0.0.1:${port}: connection refused (is the service running, and is this its rpc_port?)` });
+    const down = await new ChiaRpc({ chiaRoot, timeoutMs: 2000, ports: { full_node: port } }).call(
+      'full_node',
+      'get_blockchain_state',
+    );
+    assert.deepEqual(down, {
+      ok: false,
+      reached: false,
+      problem: `full_node RPC at 127.0.0.1:${port}: connection refused (is the service running, and is this its rpc_port?)`,
+    });
   });
 });

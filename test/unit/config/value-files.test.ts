@@ -9,7 +9,9 @@ import { makeTempHome } from '../../helpers/temp-home.js';
 
 function readerWithLog(home: ReturnType<typeof makeTempHome>) {
   const lines: string[] = [];
-  const reader = new ConfigReader(home, (level, message) => lines.push(`${level}: ${message}`), { HOME: '/home/farmer' });
+  const reader = new ConfigReader(home, (level, message) => lines.push(`${level}: ${message}`), {
+    HOME: '/home/farmer',
+  });
   return { reader, lines };
 }
 
@@ -81,7 +83,9 @@ describe('value files', () => {
     fs.mkdirSync(file('plot_gap'), { recursive: true });
     const { reader, lines } = readerWithLog(home);
     assert.equal(reader.get('plot_gap'), 3600);
-    assert.deepEqual(lines, [`warn: ${file('plot_gap')}: cannot be read (it is a directory, not a file); using 3600 (the default)`]);
+    assert.deepEqual(lines, [
+      `warn: ${file('plot_gap')}: cannot be read (it is a directory, not a file); using 3600 (the default)`,
+    ]);
     fs.rmdirSync(file('plot_gap'));
   });
 
@@ -90,7 +94,9 @@ describe('value files', () => {
     execFileSync('mkfifo', [file('plot_poll')]);
     const { reader, lines } = readerWithLog(home);
     assert.equal(reader.get('plot_poll'), 120);
-    assert.deepEqual(lines, [`warn: ${file('plot_poll')}: cannot be read (it is not a regular file (a FIFO, device or socket)); using 120 (the default)`]);
+    assert.deepEqual(lines, [
+      `warn: ${file('plot_poll')}: cannot be read (it is not a regular file (a FIFO, device or socket)); using 120 (the default)`,
+    ]);
     fs.rmSync(file('plot_poll'));
   });
 
@@ -109,7 +115,9 @@ describe('value files', () => {
     fs.symlinkSync(elsewhere, file('on_toggle'));
     const { reader, lines } = readerWithLog(home);
     assert.equal(reader.get('on_toggle'), 'off');
-    assert.deepEqual(lines, [`warn: ${file('on_toggle')}: cannot be read (it is a symbolic link; value files must be regular files (replace the link with the file)); using off (the default)`]);
+    assert.deepEqual(lines, [
+      `warn: ${file('on_toggle')}: cannot be read (it is a symbolic link; value files must be regular files (replace the link with the file)); using off (the default)`,
+    ]);
     fs.rmSync(file('on_toggle'));
   });
 
@@ -117,7 +125,9 @@ describe('value files', () => {
     fs.writeFileSync(file('plot_poll'), `-${'0'.repeat(10_000_000)}1\n`);
     const { reader, lines } = readerWithLog(home);
     assert.equal(reader.get('plot_poll'), 120);
-    assert.deepEqual(lines, [`warn: ${file('plot_poll')}: cannot be read (it is 10000003 bytes, more than any value takes (at most 4096); not read); using 120 (the default)`]);
+    assert.deepEqual(lines, [
+      `warn: ${file('plot_poll')}: cannot be read (it is 10000003 bytes, more than any value takes (at most 4096); not read); using 120 (the default)`,
+    ]);
     fs.writeFileSync(file('plot_poll'), `${' '.repeat(4000)}\n7\n`);
     assert.equal(readerWithLog(home).reader.get('plot_poll'), 7);
   });
@@ -144,7 +154,10 @@ describe('value files', () => {
     fs.writeFileSync(file('collector_schedule'), 'every minute\n');
     const words = readerWithLog(home);
     assert.equal(words.reader.get('collector_schedule'), '* * * * *');
-    assert.match(words.lines[0] ?? '', /invalid value "every minute" \(expected a cron schedule of five or six fields, such as \*\/5 \* \* \* \*\); using/);
+    assert.match(
+      words.lines[0] ?? '',
+      /invalid value "every minute" \(expected a cron schedule of five or six fields, such as \*\/5 \* \* \* \*\); using/,
+    );
     for (const schedule of ['*/2 * * * * *', '0 4 * * MON', '0 0 * * 7', '*/15  * * * *']) {
       fs.writeFileSync(file('diskhand_schedule'), `${schedule}\n`);
       const { reader, lines } = readerWithLog(home);
@@ -166,27 +179,39 @@ describe('goplot set and init', () => {
   it('refuses an unknown name and lists the known ones', () => {
     const result = setValue(home, 'max_plot', '2');
     assert.equal(result.ok, false);
-    assert.match(!result.ok ? result.message : '', /^unknown value name "max_plot"; known names: on_toggle, plot_poll, plot_gap, /);
+    assert.match(
+      !result.ok ? result.message : '',
+      /^unknown value name "max_plot"; known names: on_toggle, plot_poll, plot_gap, /,
+    );
   });
 
   it('refuses an invalid value before writing anything', () => {
     const target = path.join(home.configDir, 'plot_poll.goplot');
     fs.writeFileSync(target, '60\n');
     const result = setValue(home, 'plot_poll', '0');
-    assert.deepEqual(result, { ok: false, message: `${target}: refusing "0" (expected a whole number from 1 to 86400)` });
+    assert.deepEqual(result, {
+      ok: false,
+      message: `${target}: refusing "0" (expected a whole number from 1 to 86400)`,
+    });
     assert.equal(fs.readFileSync(target, 'utf8'), '60\n');
   });
 
   it('refuses control bytes, which the readers would refuse too', () => {
     const result = setValue(home, 'on_toggle', '\u0001run');
-    assert.deepEqual(result, { ok: false, message: `${path.join(home.configDir, 'on_toggle.goplot')}: refusing "\\u0001run" (it holds control or binary bytes)` });
+    assert.deepEqual(result, {
+      ok: false,
+      message: `${path.join(home.configDir, 'on_toggle.goplot')}: refusing "\\u0001run" (it holds control or binary bytes)`,
+    });
   });
 
   it('writes a valid value atomically, leaving no temp file', () => {
     const result = setValue(home, 'max_plots', ' 6 ');
     assert.deepEqual(result, { ok: true, file: path.join(home.configDir, 'max_plots.goplot'), value: '6' });
     assert.equal(fs.readFileSync(path.join(home.configDir, 'max_plots.goplot'), 'utf8'), '6\n');
-    assert.deepEqual(fs.readdirSync(home.configDir).filter((name) => name.includes('.tmp')), []);
+    assert.deepEqual(
+      fs.readdirSync(home.configDir).filter((name) => name.includes('.tmp')),
+      [],
+    );
   });
 
   it('init creates every missing file with its default and never overwrites one', () => {

@@ -15,7 +15,10 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 function runKilledChild(file: string, code: number): Promise<NodeJS.Signals | null> {
   const module = pathToFileURL(path.join(PACKAGE_ROOT, 'lib', 'farm', 'end-process.js')).href;
   const script = `import { leaveExitCode } from ${JSON.stringify(module)}; leaveExitCode(${code}); process.kill(process.pid, 'SIGKILL');`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, [EXIT_CODE_FILE_ENV]: file }, stdio: 'ignore' });
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    env: { ...process.env, [EXIT_CODE_FILE_ENV]: file },
+    stdio: 'ignore',
+  });
   return new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
 }
 

@@ -21,12 +21,20 @@ test('four hung disks polled again and again never blind the reads of a healthy 
   const healthy = path.join(home.root, 'healthy');
   fs.mkdirSync(healthy);
   // six threads: the four hung disks take four on the first poll; asked again, they would take the rest
-  const result = await execa('node', ['--import', 'tsx', path.join(PACKAGE_ROOT, 'test', 'helpers', 'hung-disk-polls.ts'), home.root, healthy], {
-    cwd: PACKAGE_ROOT, env: { UV_THREADPOOL_SIZE: '6' }, reject: false, timeout: 60_000,
-  });
+  const result = await execa(
+    'node',
+    ['--import', 'tsx', path.join(PACKAGE_ROOT, 'test', 'helpers', 'hung-disk-polls.ts'), home.root, healthy],
+    {
+      cwd: PACKAGE_ROOT,
+      env: { UV_THREADPOOL_SIZE: '6' },
+      reject: false,
+      timeout: 60_000,
+    },
+  );
   assert.equal(result.exitCode, 0, result.stderr);
   const timedOut = 'no answer from statfs within 0.5 s (a hung disk or mount?)';
-  const notAsked = 'its earlier statfs call has not answered yet (a hung disk or mount?); not asked again until it does';
+  const notAsked =
+    'its earlier statfs call has not answered yet (a hung disk or mount?); not asked again until it does';
   const hung = (message: string) => ({ hung1: message, hung2: message, hung3: message, hung4: message });
   assert.deepEqual(JSON.parse(result.stdout), [
     { ...hung(timedOut), healthy: 'ok' },

@@ -63,7 +63,11 @@ describe('the process table', () => {
     const { farmRoot: F, tempRoot: T } = home;
     const logFile = path.join(F, 'f1', 'd1', 'logs', 'plot.7.log');
     const startedBefore = Date.now();
-    const child = start(path.join(bin, 'chia'), ['plots', 'create', '-k', '32', '-t', `${T}/1`, '-2', `${T}/1`, '-d', `${F}/f1/d1/plots`], logFile);
+    const child = start(
+      path.join(bin, 'chia'),
+      ['plots', 'create', '-k', '32', '-t', `${T}/1`, '-2', `${T}/1`, '-d', `${F}/f1/d1/plots`],
+      logFile,
+    );
     const plots = await waitFor('the chia plot in /proc', () => {
       const found = readPlots().filter((plot) => plot.pid === child.pid);
       return found.length === 1 && found[0].argv.includes('create') ? found : null;
@@ -76,7 +80,20 @@ describe('the process table', () => {
       {
         pid: child.pid,
         ppid: 0,
-        argv: ['bash', path.join(bin, 'chia'), 'plots', 'create', '-k', '32', '-t', `${T}/1`, '-2', `${T}/1`, '-d', `${F}/f1/d1/plots`],
+        argv: [
+          'bash',
+          path.join(bin, 'chia'),
+          'plots',
+          'create',
+          '-k',
+          '32',
+          '-t',
+          `${T}/1`,
+          '-2',
+          `${T}/1`,
+          '-d',
+          `${F}/f1/d1/plots`,
+        ],
         plotter: 'chia',
         index: 7,
         logFile,
@@ -93,21 +110,41 @@ describe('the process table', () => {
     );
     assert.equal(plot.ppid, process.pid);
     // btime has whole seconds, so the start is known to within a second or so of the window it lies in
-    assert.ok(plot.startedAt > startedBefore - 3000 && plot.startedAt < foundAfter + 3000, `startedAt ${plot.startedAt} is outside ${startedBefore}..${foundAfter}`);
+    assert.ok(
+      plot.startedAt > startedBefore - 3000 && plot.startedAt < foundAfter + 3000,
+      `startedAt ${plot.startedAt} is outside ${startedBefore}..${foundAfter}`,
+    );
     assert.ok(plot.rssBytes > 0, `rssBytes ${plot.rssBytes} > 0`);
   });
 
   test('chia plotters madmax and the chia_plot it starts count as one plot', async () => {
     const { farmRoot: F, tempRoot: T } = home;
-    const child = start(path.join(bin, 'chia'), ['plotters', 'madmax', '-k', '32', '-r', '4', '-t', `${T}/2/`, '-2', `${T}/2/`, '-d', `${F}/f1/d2/plots/`]);
+    const child = start(path.join(bin, 'chia'), [
+      'plotters',
+      'madmax',
+      '-k',
+      '32',
+      '-r',
+      '4',
+      '-t',
+      `${T}/2/`,
+      '-2',
+      `${T}/2/`,
+      '-d',
+      `${F}/f1/d2/plots/`,
+    ]);
     await waitFor('chia_plot under chia plotters madmax', () =>
       fs.readdirSync('/proc').some((pid) => {
         try {
-          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chia_plot') && fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(` ${child.pid} `);
+          return (
+            fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chia_plot') &&
+            fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(` ${child.pid} `)
+          );
         } catch {
           return false;
         }
-      }));
+      }),
+    );
     const plots = readPlots().filter((plot) => plot.disk === 'd2');
     assert.equal(plots.length, 1);
     assert.equal(plots[0].pid, child.pid);
@@ -118,14 +155,37 @@ describe('the process table', () => {
 
   test("processes outside this home's roots and commands that are not plotters are ignored", async () => {
     const { farmRoot: F, tempRoot: T } = home;
-    const elsewhere = start(path.join(bin, 'chia'), ['plots', 'create', '-t', '/mnt/other_temp/1', '-d', '/mnt/other_farm/f1/d1/plots']);
+    const elsewhere = start(path.join(bin, 'chia'), [
+      'plots',
+      'create',
+      '-t',
+      '/mnt/other_temp/1',
+      '-d',
+      '/mnt/other_farm/f1/d1/plots',
+    ]);
     const grep = start(path.join(bin, 'grep'), ['chia', `${F}/f1/d1/logs/plot.7.log`]);
     const tail = start('tail', ['-f', `${F}/f1/d1/logs/plot.7.log`]);
-    const mine = start(path.join(bin, 'bladebit'), ['-t', '8', '-n', '1', '--compress', '7', 'diskplot', '-t1', `${T}/3`, '-t2', '/var/tmp/other', `${F}/f2/d3/plots`]);
-    const plot = await waitFor('the bladebit plot', () => readPlots().find((found) => found.pid === mine.pid && found.argv.includes('diskplot')));
+    const mine = start(path.join(bin, 'bladebit'), [
+      '-t',
+      '8',
+      '-n',
+      '1',
+      '--compress',
+      '7',
+      'diskplot',
+      '-t1',
+      `${T}/3`,
+      '-t2',
+      '/var/tmp/other',
+      `${F}/f2/d3/plots`,
+    ]);
+    const plot = await waitFor('the bladebit plot', () =>
+      readPlots().find((found) => found.pid === mine.pid && found.argv.includes('diskplot')),
+    );
     assert.ok(plot);
     const pids = readPlots().map((found) => found.pid);
-    for (const ignored of [elsewhere, grep, tail]) assert.ok(!pids.includes(ignored.pid ?? -1), `pid ${ignored.pid} is not a plot here`);
+    for (const ignored of [elsewhere, grep, tail])
+      assert.ok(!pids.includes(ignored.pid ?? -1), `pid ${ignored.pid} is not a plot here`);
     assert.deepEqual(
       [plot.plotter, plot.compression, plot.tempDir, plot.temp2Dir, plot.destDir, plot.farm, plot.disk, plot.index],
       ['bladebit-disk', 7, `${T}/3`, '/var/tmp/other', `${F}/f2/d3/plots`, 'f2', 'd3', null],
@@ -137,7 +197,8 @@ describe('the process table', () => {
     const F = home.farmRoot;
     const entry = (pid: number, files: Record<string, string>) => {
       fs.mkdirSync(path.join(proc, String(pid), 'fd'), { recursive: true });
-      for (const [name, content] of Object.entries(files)) fs.writeFileSync(path.join(proc, String(pid), name), content);
+      for (const [name, content] of Object.entries(files))
+        fs.writeFileSync(path.join(proc, String(pid), name), content);
     };
     fs.mkdirSync(proc, { recursive: true });
     fs.writeFileSync(path.join(proc, 'stat'), 'cpu  1 2 3 4\nintr 5\nbtime 1700000000\nprocesses 99\n');
@@ -155,7 +216,14 @@ describe('the process table', () => {
     const plots = readRunningPlots({ farmRoot: F, tempRoot: home.tempRoot, commandNames: NAMES, procDir: proc });
     assert.equal(plots.length, 1);
     assert.deepEqual(
-      { pid: plots[0].pid, ppid: plots[0].ppid, plotter: plots[0].plotter, k: plots[0].k, compression: plots[0].compression, index: plots[0].index },
+      {
+        pid: plots[0].pid,
+        ppid: plots[0].ppid,
+        plotter: plots[0].plotter,
+        k: plots[0].k,
+        compression: plots[0].compression,
+        index: plots[0].index,
+      },
       { pid: 4242, ppid: 4000, plotter: 'madmax', k: 33, compression: 5, index: 12 },
     );
     assert.equal(plots[0].startedAt, 1_700_000_000_000 + 1_234_560);
@@ -166,9 +234,23 @@ describe('the process table', () => {
 
 describe('plot arguments', () => {
   test('options are read in their --opt=value, glued and spaced forms', () => {
-    const parsed = parsePlotArgs('/usr/bin/chia', ['plots', 'create', '--size=33', '-t/plot_temp/4', '--tmp2_dir=/fast/2', '--final_dir', '/farm/f/d/plots', '-e']);
+    const parsed = parsePlotArgs('/usr/bin/chia', [
+      'plots',
+      'create',
+      '--size=33',
+      '-t/plot_temp/4',
+      '--tmp2_dir=/fast/2',
+      '--final_dir',
+      '/farm/f/d/plots',
+      '-e',
+    ]);
     assert.deepEqual(parsed, {
-      plotter: 'chia', k: 33, compression: 0, tempDir: '/plot_temp/4', temp2Dir: '/fast/2', destDir: '/farm/f/d/plots',
+      plotter: 'chia',
+      k: 33,
+      compression: 0,
+      tempDir: '/plot_temp/4',
+      temp2Dir: '/fast/2',
+      destDir: '/farm/f/d/plots',
       paths: ['/plot_temp/4', '/fast/2', '/farm/f/d/plots'],
     });
   });
@@ -207,11 +289,19 @@ describe('the farm layout', () => {
       assert.deepEqual(listFarms(layout.farmRoot), ['farm2', 'farm3', 'farm10']);
       assert.deepEqual(
         listDisks(layout.farmRoot, 'farm2').map((disk) => [disk.disk, disk.complete]),
-        [['disk1', false], ['disk9', true], ['disk10', true]],
+        [
+          ['disk1', false],
+          ['disk9', true],
+          ['disk10', true],
+        ],
       );
       assert.deepEqual(listDisks(layout.farmRoot, 'farm2')[1], {
-        farm: 'farm2', disk: 'disk9', dir: path.join(layout.farmRoot, 'farm2', 'disk9'),
-        plotsDir: path.join(layout.farmRoot, 'farm2', 'disk9', 'plots'), logsDir: path.join(layout.farmRoot, 'farm2', 'disk9', 'logs'), complete: true,
+        farm: 'farm2',
+        disk: 'disk9',
+        dir: path.join(layout.farmRoot, 'farm2', 'disk9'),
+        plotsDir: path.join(layout.farmRoot, 'farm2', 'disk9', 'plots'),
+        logsDir: path.join(layout.farmRoot, 'farm2', 'disk9', 'logs'),
+        complete: true,
       });
       assert.deepEqual(listTempDirs(layout.tempRoot), ['1', '2', '10']);
       assert.deepEqual(listFarms(path.join(layout.root, 'missing')), []);

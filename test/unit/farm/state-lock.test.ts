@@ -13,12 +13,18 @@ afterEach(() => home.cleanup());
 test('a regular file left at config/state.lock is removed, said once, and the lock is taken as usual', async () => {
   fs.writeFileSync(stateLockPath(home), 'left over\n');
   const said: string[] = [];
-  const result = await withStateLock(home, async () => {
-    assert.equal(fs.statSync(stateLockPath(home)).isDirectory(), true);
-    return 'locked';
-  }, { onLeftover: (message) => said.push(message) });
+  const result = await withStateLock(
+    home,
+    async () => {
+      assert.equal(fs.statSync(stateLockPath(home)).isDirectory(), true);
+      return 'locked';
+    },
+    { onLeftover: (message) => said.push(message) },
+  );
   assert.equal(result, 'locked');
-  assert.deepEqual(said, [`removed ${stateLockPath(home)}: a regular file where the state lock's directory belongs (left over, never a live lock)`]);
+  assert.deepEqual(said, [
+    `removed ${stateLockPath(home)}: a regular file where the state lock's directory belongs (left over, never a live lock)`,
+  ]);
   assert.equal(fs.existsSync(stateLockPath(home)), false);
 });
 
@@ -31,7 +37,9 @@ test('a live lock (a directory) is never removed: the second holder waits for th
     order.push('first out');
   });
   while (order.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-  const second = withStateLock(home, async () => void order.push('second in'), { onLeftover: (message) => order.push(message) });
+  const second = withStateLock(home, async () => void order.push('second in'), {
+    onLeftover: (message) => order.push(message),
+  });
   await new Promise((resolve) => setTimeout(resolve, 100));
   releaseFirst();
   await Promise.all([first, second]);

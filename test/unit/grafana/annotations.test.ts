@@ -13,7 +13,16 @@ const TOKEN = 'glsa_Sup3rSecretToken_0123456789';
 const TIMEOUT_MS = 300;
 const START_MS = 1_700_000_000_000;
 
-const plot: PlotInfo = { index: 7, farm: 'f1', disk: 'd2', tempDir: '/plot_temp/1', destDir: '/farm/f1/d2/plots', plotter: 'madmax', k: 32, pid: 4242 };
+const plot: PlotInfo = {
+  index: 7,
+  farm: 'f1',
+  disk: 'd2',
+  tempDir: '/plot_temp/1',
+  destDir: '/farm/f1/d2/plots',
+  plotter: 'madmax',
+  k: 32,
+  pid: 4242,
+};
 
 let home: TempHome;
 let grafana: HttpRecorder;
@@ -29,7 +38,15 @@ function writeSecret(name: string, value: string, mode = 0o600): string {
 function makeEvents(clock: { ms: number }) {
   const logger = createLogger(home, 'tractor');
   const config = new ConfigReader(home, () => {});
-  return createPlotEvents({ paths: home, config, log: logger, env: {}, now: () => clock.ms, host: 'plotter1', timeoutMs: TIMEOUT_MS });
+  return createPlotEvents({
+    paths: home,
+    config,
+    log: logger,
+    env: {},
+    now: () => clock.ms,
+    host: 'plotter1',
+    timeoutMs: TIMEOUT_MS,
+  });
 }
 
 beforeEach(async () => {
@@ -91,15 +108,20 @@ describe('Grafana plot regions', () => {
   });
 
   test('when the start did not reach Grafana, the end creates the whole region', async () => {
-    grafana.answer(() => (grafana.requests.length === 1
-      ? { kind: 'reply', status: 500, body: { message: 'database is locked' } }
-      : { kind: 'reply', status: 200, body: { id: 5 } }));
+    grafana.answer(() =>
+      grafana.requests.length === 1
+        ? { kind: 'reply', status: 500, body: { message: 'database is locked' } }
+        : { kind: 'reply', status: 200, body: { id: 5 } },
+    );
     const clock = { ms: START_MS };
     const events = makeEvents(clock);
     events.started(plot);
     clock.ms += 60_000;
     await events.finished(plot, 60);
-    assert.deepEqual(grafana.requests.map((r) => `${r.method} ${r.path}`), ['POST /api/annotations', 'POST /api/annotations']);
+    assert.deepEqual(
+      grafana.requests.map((r) => `${r.method} ${r.path}`),
+      ['POST /api/annotations', 'POST /api/annotations'],
+    );
     assert.deepEqual(JSON.parse(grafana.requests[1].body), {
       time: START_MS,
       timeEnd: START_MS + 60_000,
@@ -124,7 +146,12 @@ describe('Grafana plot regions', () => {
     await second.failed({ ...plot, index: 8 }, 1, 10);
     const messages = logMessages(home);
     assert.equal(messages.length, 1, messages.join('\n'));
-    assert.match(messages[0], new RegExp(`^Grafana annotations \\(${grafana.url}\\): ECONNREFUSED: .*; plots go on without annotations \\(said once until it answers again\\)$`));
+    assert.match(
+      messages[0],
+      new RegExp(
+        `^Grafana annotations \\(${grafana.url}\\): ECONNREFUSED: .*; plots go on without annotations \\(said once until it answers again\\)$`,
+      ),
+    );
   });
 
   test('a Grafana that never answers costs each request the timeout and no more', async () => {
@@ -199,6 +226,8 @@ describe('secret files', () => {
     const file = writeSecret('grafana_token', TOKEN, 0o644);
     assert.equal(readSecret(home, 'grafana_token', log), TOKEN);
     assert.equal(readSecret(home, 'grafana_token', log), TOKEN);
-    assert.deepEqual(warnings, [`${file}: secret file is readable by group or others (mode 644); run chmod 600 ${file}`]);
+    assert.deepEqual(warnings, [
+      `${file}: secret file is readable by group or others (mode 644); run chmod 600 ${file}`,
+    ]);
   });
 });

@@ -3,7 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { followLogFile, type FollowEvent, type FollowOptions, type LogFollower } from '../../../lib/harvester/follow-log-file.js';
+import {
+  followLogFile,
+  type FollowEvent,
+  type FollowOptions,
+  type LogFollower,
+} from '../../../lib/harvester/follow-log-file.js';
 import { waitFor } from '../../helpers/temp-home.js';
 
 let dir: string;
@@ -27,7 +32,8 @@ function follow(options: Partial<FollowOptions> = {}): LogFollower {
 }
 
 const kinds = () => events.map((event) => event.kind);
-const waitForLines = (count: number) => waitFor(`${count} lines (have ${lines.length})`, () => lines.length >= count, 10_000, 10);
+const waitForLines = (count: number) =>
+  waitFor(`${count} lines (have ${lines.length})`, () => lines.length >= count, 10_000, 10);
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-follow-'));

@@ -16,7 +16,8 @@ function homeWithJobs(jobs: Record<string, Record<string, string>>): TempHome {
   for (const [job, values] of Object.entries(jobs)) {
     const dir = path.join(home.configDir, 'jobs', job);
     fs.mkdirSync(dir, { recursive: true });
-    for (const [name, value] of Object.entries(values)) fs.writeFileSync(path.join(dir, `${name}.goplot`), `${value}\n`);
+    for (const [name, value] of Object.entries(values))
+      fs.writeFileSync(path.join(dir, `${name}.goplot`), `${value}\n`);
   }
   return home;
 }
@@ -65,7 +66,10 @@ describe('jobs as folders of value files', () => {
     const home = homeWithJobs({ slow: { max_plots: '2', plot_gap: '600' }, free: {} });
     home.set('max_plots', 5);
     const { jobs } = loadHomeJobs(new ConfigReader(home), () => {}, {});
-    assert.deepEqual(jobs.map((job) => job.name), ['free', 'slow']);
+    assert.deepEqual(
+      jobs.map((job) => job.name),
+      ['free', 'slow'],
+    );
     assert.deepEqual(readJobLimits(jobs[0]!), { ok: true, limits: {} });
     assert.deepEqual(readJobLimits(jobs[1]!), { ok: true, limits: { max_plots: 2, plot_gap: 600 } });
   });
@@ -74,7 +78,10 @@ describe('jobs as folders of value files', () => {
     const home = homeWithJobs({ 'good_1-a': {}, 'bad name': {}, 'ok.no': {} });
     fs.writeFileSync(path.join(home.configDir, 'jobs', 'stray.goplot'), 'x\n');
     const { jobs, refused } = loadHomeJobs(new ConfigReader(home), () => {}, {});
-    assert.deepEqual(jobs.map((job) => job.name), ['good_1-a']);
+    assert.deepEqual(
+      jobs.map((job) => job.name),
+      ['good_1-a'],
+    );
     const dir = path.join(home.configDir, 'jobs');
     assert.deepEqual(refused.sort(), [
       `${dir}/bad name: job name "bad name" is refused: only letters, digits, - and _`,
@@ -89,10 +96,19 @@ describe('jobs as folders of value files', () => {
     const { jobs } = loadHomeJobs(new ConfigReader(home), (_level, message) => lines.push(message), {});
     const byName = Object.fromEntries(jobs.map((job) => [job.name, readJobLimits(job)]));
     const dir = path.join(home.configDir, 'jobs');
-    assert.deepEqual(byName.broken, { ok: false, message: `job broken stopped: ${dir}/broken/threads.goplot: invalid value "many" (expected a whole number from 1 to 1024)` });
-    assert.deepEqual(byName.badlimit, { ok: false, message: `job badlimit stopped: ${dir}/badlimit/max_plots.goplot: invalid value "-1" (expected a whole number from 0 to 1000)` });
+    assert.deepEqual(byName.broken, {
+      ok: false,
+      message: `job broken stopped: ${dir}/broken/threads.goplot: invalid value "many" (expected a whole number from 1 to 1024)`,
+    });
+    assert.deepEqual(byName.badlimit, {
+      ok: false,
+      message: `job badlimit stopped: ${dir}/badlimit/max_plots.goplot: invalid value "-1" (expected a whole number from 0 to 1000)`,
+    });
     assert.deepEqual(byName.fine, { ok: true, limits: {} });
-    assert.ok(lines.some((line) => line.startsWith(`${dir}/broken/threads.goplot: invalid value "many"`)), lines.join('\n'));
+    assert.ok(
+      lines.some((line) => line.startsWith(`${dir}/broken/threads.goplot: invalid value "many"`)),
+      lines.join('\n'),
+    );
   });
 
   it('says which files in a job folder are not job values', () => {

@@ -6,13 +6,27 @@ import { describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../../../lib/config/home.js';
 
 /** Folders of lib/ that are one program's own logic: nothing outside the program may import them. */
-const PROGRAM_FOLDERS = new Set(['loop', 'tractor', 'start', 'view', 'cli', 'harvester', 'analyze', 'diskhand', 'demo']);
+const PROGRAM_FOLDERS = new Set([
+  'loop',
+  'tractor',
+  'start',
+  'view',
+  'cli',
+  'harvester',
+  'analyze',
+  'diskhand',
+  'demo',
+]);
 /** The one program that hosts another: `node scripts/start.js` runs diskhand's pass in its own process (issue 8). */
 const HOSTED = new Map([['start', new Set(['diskhand'])]]);
 
 /** Relative module specifiers of every static, re-export, type-only and dynamic import in the source. */
 function importSpecifiers(source: string): string[] {
-  const patterns = [/\bfrom\s+'(\.{1,2}\/[^']+)'/g, /\bimport\s*\(\s*'(\.{1,2}\/[^']+)'\s*\)/g, /^import\s+'(\.{1,2}\/[^']+)'/gm];
+  const patterns = [
+    /\bfrom\s+'(\.{1,2}\/[^']+)'/g,
+    /\bimport\s*\(\s*'(\.{1,2}\/[^']+)'\s*\)/g,
+    /^import\s+'(\.{1,2}\/[^']+)'/gm,
+  ];
   return patterns.flatMap((pattern) => [...source.matchAll(pattern)].map((match) => match[1]!));
 }
 
@@ -89,9 +103,11 @@ export function findLayoutProblems(libDir: string): string[] {
       if (to === from) continue;
       folders.set(from, [...new Set([...(folders.get(from) ?? []), to])]);
       if (!PROGRAM_FOLDERS.has(to) || HOSTED.get(from)?.has(to)) continue;
-      problems.push(PROGRAM_FOLDERS.has(from)
-        ? `program ${from} imports program ${to}: ${file} -> ${target}`
-        : `shared folder ${from} imports program ${to}: ${file} -> ${target}`);
+      problems.push(
+        PROGRAM_FOLDERS.has(from)
+          ? `program ${from} imports program ${to}: ${file} -> ${target}`
+          : `shared folder ${from} imports program ${to}: ${file} -> ${target}`,
+      );
     }
   }
   problems.push(...findCycles(folders).map((cycle) => `folder cycle: ${cycle.join(' <-> ')}`));
@@ -101,7 +117,9 @@ export function findLayoutProblems(libDir: string): string[] {
 /** Specifiers of the static imports only (`import x from`, `export … from`, `import 'x'`), which load with the module. */
 function staticSpecifiers(source: string): string[] {
   const statements = source.match(/^(?:import|export)\s[^;]*?from\s+'[^']+'|^import\s+'[^']+'/gm) ?? [];
-  return statements.filter((statement) => !/^import\s+type\s|^export\s+type\s/.test(statement)).map((statement) => /'([^']+)'$/.exec(statement)![1]!);
+  return statements
+    .filter((statement) => !/^import\s+type\s|^export\s+type\s/.test(statement))
+    .map((statement) => /'([^']+)'$/.exec(statement)![1]!);
 }
 
 /** Every package and lib/ file an entry script loads before it runs a line: its static import closure. */
@@ -134,15 +152,30 @@ describe('lib/ import graph', () => {
     assert.deepEqual(findLayoutProblems(path.join(PACKAGE_ROOT, 'lib')), []);
   });
 
-  it('keeps what one command or run needs out of the others\' start-up', () => {
+  it("keeps what one command or run needs out of the others' start-up", () => {
     const cli = staticClosure('scripts/goplot-cli.ts');
     assert.deepEqual([...cli.packages].sort(), ['commander']);
-    assert.deepEqual([...cli.files].filter((file) => /^lib\/(view|analyze|farm)\/|read-status|format-status/.test(file)), []);
+    assert.deepEqual(
+      [...cli.files].filter((file) => /^lib\/(view|analyze|farm)\/|read-status|format-status/.test(file)),
+      [],
+    );
     assert.equal(staticClosure('collectors/getfarm_collector.ts').packages.has('execa'), false);
-    for (const entry of ['collectors/goplot_collector.ts', 'collectors/getharvester_collector.ts', 'scripts/diskhand.ts']) {
+    for (const entry of [
+      'collectors/goplot_collector.ts',
+      'collectors/getharvester_collector.ts',
+      'scripts/diskhand.ts',
+    ]) {
       const closure = staticClosure(entry);
-      assert.deepEqual([...closure.packages].filter((name) => /^(date-fns|execa|got|node-cron)$/.test(name)), [], entry);
-      assert.equal([...closure.files].some((file) => file.startsWith('lib/plot-log/')), false, `${entry} loads the plot log parsers at start`);
+      assert.deepEqual(
+        [...closure.packages].filter((name) => /^(date-fns|execa|got|node-cron)$/.test(name)),
+        [],
+        entry,
+      );
+      assert.equal(
+        [...closure.files].some((file) => file.startsWith('lib/plot-log/')),
+        false,
+        `${entry} loads the plot log parsers at start`,
+      );
     }
   });
 
@@ -150,7 +183,7 @@ describe('lib/ import graph', () => {
     const root = writeTree({
       'loop/run.ts': "import { decide } from './decide.js';\n",
       'loop/decide.ts': "import type { World } from './run.js';\nimport { view } from '../view/show.js';\n",
-      'view/show.ts': "export const view = 1;\n",
+      'view/show.ts': 'export const view = 1;\n',
       'farm/a.ts': "export { b } from '../plan/b.js';\n",
       'plan/b.ts': "const a = await import('../farm/a.js');\n",
       'loose.ts': '',

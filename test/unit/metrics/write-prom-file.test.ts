@@ -27,7 +27,9 @@ describe('the .prom writer', () => {
   it('refuses a prom_dir that is a file', () => {
     const file = path.join(root, 'prom');
     fs.writeFileSync(file, 'not a dir');
-    assert.throws(() => writePromText(file, 'goplot', 'x 1\n'), { message: `prom_dir ${file} is not a directory (make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory)` });
+    assert.throws(() => writePromText(file, 'goplot', 'x 1\n'), {
+      message: `prom_dir ${file} is not a directory (make it, or set config/prom_dir.goplot to node_exporter's --collector.textfile.directory)`,
+    });
     assert.equal(fs.readFileSync(file, 'utf8'), 'not a dir');
   });
 

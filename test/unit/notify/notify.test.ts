@@ -34,7 +34,13 @@ function env(): NodeJS.ProcessEnv {
 
 function makeEvents(clock = { ms: NOW_MS }) {
   return createPlotEvents({
-    paths: home, config: new ConfigReader(home, () => {}), log: createLogger(home, 'diskhand'), env: env(), now: () => clock.ms, host: 'plotter1', timeoutMs: TIMEOUT_MS,
+    paths: home,
+    config: new ConfigReader(home, () => {}),
+    log: createLogger(home, 'diskhand'),
+    env: env(),
+    now: () => clock.ms,
+    host: 'plotter1',
+    timeoutMs: TIMEOUT_MS,
   });
 }
 
@@ -76,23 +82,40 @@ describe('notification targets', () => {
 
     const webhook = byPath.get(`/hooks/${WEBHOOK_SECRET}`)!;
     assert.match(String(webhook.headers['content-type']), /^application\/json/);
-    assert.deepEqual(JSON.parse(webhook.body), { event: 'disk_full', subject: 'f1/d2', host: 'plotter1', text: 'disk f1/d2 is full', time: NOW_MS / 1000 });
+    assert.deepEqual(JSON.parse(webhook.body), {
+      event: 'disk_full',
+      subject: 'f1/d2',
+      host: 'plotter1',
+      text: 'disk f1/d2 is full',
+      time: NOW_MS / 1000,
+    });
 
-    assert.deepEqual(JSON.parse(byPath.get(`/api/webhooks/1/${DISCORD_SECRET}`)!.body), { content: '**plotter1** disk_full: disk f1/d2 is full' });
+    assert.deepEqual(JSON.parse(byPath.get(`/api/webhooks/1/${DISCORD_SECRET}`)!.body), {
+      content: '**plotter1** disk_full: disk f1/d2 is full',
+    });
 
-    assert.deepEqual(JSON.parse(byPath.get(`/bot${TELEGRAM_TOKEN}/sendMessage`)!.body), { chat_id: '-1001234', text: 'plotter1 disk_full: disk f1/d2 is full' });
+    assert.deepEqual(JSON.parse(byPath.get(`/bot${TELEGRAM_TOKEN}/sendMessage`)!.body), {
+      chat_id: '-1001234',
+      text: 'plotter1 disk_full: disk f1/d2 is full',
+    });
 
     const pushover = byPath.get('/1/messages.json')!;
     assert.equal(pushover.headers['content-type'], 'application/x-www-form-urlencoded');
     assert.deepEqual(Object.fromEntries(new URLSearchParams(pushover.body)), {
-      token: PUSHOVER_TOKEN, user: PUSHOVER_USER, title: 'goplot plotter1: disk_full', message: 'disk f1/d2 is full', timestamp: String(NOW_MS / 1000),
+      token: PUSHOVER_TOKEN,
+      user: PUSHOVER_USER,
+      title: 'goplot plotter1: disk_full',
+      message: 'disk f1/d2 is full',
+      timestamp: String(NOW_MS / 1000),
     });
 
     const ntfy = byPath.get(`/${NTFY_TOPIC}`)!;
     assert.equal(ntfy.body, 'disk f1/d2 is full');
     assert.equal(ntfy.headers.title, 'goplot plotter1: disk_full');
     assert.equal(ntfy.headers.tags, 'warning');
-    assert.deepEqual(logMessages(home, 'goplot.log'), ['notification disk_full (f1/d2) sent to webhook, discord, telegram, pushover, ntfy']);
+    assert.deepEqual(logMessages(home, 'goplot.log'), [
+      'notification disk_full (f1/d2) sent to webhook, discord, telegram, pushover, ntfy',
+    ]);
     assertNoSecretInLog();
   });
 
@@ -116,9 +139,13 @@ describe('notification targets', () => {
 
   test('a failing target is said once per outage, the others still get the message, and nothing leaks a secret', async () => {
     writeAllTargets();
-    server.answer((request) => (request.path.startsWith('/hooks/')
-      ? { kind: 'reply', status: 500, body: `oops ${WEBHOOK_SECRET}` }
-      : request.path.startsWith('/api/webhooks') ? { kind: 'hang' } : { kind: 'reply', status: 200, body: { ok: true } }));
+    server.answer((request) =>
+      request.path.startsWith('/hooks/')
+        ? { kind: 'reply', status: 500, body: `oops ${WEBHOOK_SECRET}` }
+        : request.path.startsWith('/api/webhooks')
+          ? { kind: 'hang' }
+          : { kind: 'reply', status: 200, body: { ok: true } },
+    );
     const events = makeEvents();
     // how long a hung target holds a send is measured in bench/hangs.bench.ts
     const first = await events.notifyEvent('disk_full', 'f1/d1', 'disk f1/d1 is full');
@@ -154,16 +181,32 @@ describe('notification targets', () => {
   test('the tractor events notify plot_started, plot_finished and plot_failed', async () => {
     writeSecret('notify_webhook', `${server.url}/hooks/${WEBHOOK_SECRET}`);
     const events = makeEvents();
-    const plot = { index: 12, farm: 'f2', disk: 'd1', tempDir: '/t/1', destDir: '/farm/f2/d1/plots', plotter: 'chia', k: 32, pid: 99 };
+    const plot = {
+      index: 12,
+      farm: 'f2',
+      disk: 'd1',
+      tempDir: '/t/1',
+      destDir: '/farm/f2/d1/plots',
+      plotter: 'chia',
+      k: 32,
+      pid: 99,
+    };
     events.started(plot);
     await events.finished(plot, 3600);
     await events.failed({ ...plot, index: 13 }, null, 30);
     const bodies = server.requests.map((r) => JSON.parse(r.body) as { event: string; subject: string; text: string });
-    assert.deepEqual(bodies.map((b) => [b.event, b.subject, b.text]), [
-      ['plot_started', 'plot 12', 'plot 12 started on plotter1: chia k32, temp /t/1, destination /farm/f2/d1/plots (pid 99)'],
-      ['plot_finished', 'plot 12', 'plot 12 finished on plotter1 in 1h 00m (f2/d1)'],
-      ['plot_failed', 'plot 13', 'plot 13 failed on plotter1: plotter was killed after 30s (f2/d1)'],
-    ]);
+    assert.deepEqual(
+      bodies.map((b) => [b.event, b.subject, b.text]),
+      [
+        [
+          'plot_started',
+          'plot 12',
+          'plot 12 started on plotter1: chia k32, temp /t/1, destination /farm/f2/d1/plots (pid 99)',
+        ],
+        ['plot_finished', 'plot 12', 'plot 12 finished on plotter1 in 1h 00m (f2/d1)'],
+        ['plot_failed', 'plot 13', 'plot 13 failed on plotter1: plotter was killed after 30s (f2/d1)'],
+      ],
+    );
   });
 });
 
@@ -175,9 +218,16 @@ describe('rate limit', () => {
     const diskhandRun2 = makeEvents(clock);
     assert.deepEqual(await diskhandRun1.notifyEvent('disk_full', 'f1/d2', 'full'), { sent: ['webhook'], failed: [] });
     clock.ms += 299_000;
-    assert.deepEqual(await diskhandRun2.notifyEvent('disk_full', 'f1/d2', 'full'), { sent: [], failed: [], skipped: 'too soon' });
+    assert.deepEqual(await diskhandRun2.notifyEvent('disk_full', 'f1/d2', 'full'), {
+      sent: [],
+      failed: [],
+      skipped: 'too soon',
+    });
     assert.deepEqual(await diskhandRun2.notifyEvent('disk_full', 'f1/d3', 'full'), { sent: ['webhook'], failed: [] });
-    assert.deepEqual(await diskhandRun2.notifyEvent('disk_unmounted', 'f1/d2', 'unmounted'), { sent: ['webhook'], failed: [] });
+    assert.deepEqual(await diskhandRun2.notifyEvent('disk_unmounted', 'f1/d2', 'unmounted'), {
+      sent: ['webhook'],
+      failed: [],
+    });
     clock.ms += 1000;
     assert.deepEqual(await diskhandRun2.notifyEvent('disk_full', 'f1/d2', 'full'), { sent: ['webhook'], failed: [] });
     assert.equal(server.requests.length, 4);
@@ -205,8 +255,15 @@ describe('rate limit', () => {
       'const outcome = await events.notifyEvent("harvester_down", "harvester", "down");',
       'console.log(JSON.stringify(outcome));',
     ].join('\n');
-    const runs = await Promise.all([1, 2, 3, 4].map(() =>
-      execa('node', ['--input-type=module', '-e', script], { env: { GOPLOT_HOME: home.home, GOPLOT_HTTP_TIMEOUT_MS: '2000' }, timeout: 20_000, reject: false })));
+    const runs = await Promise.all(
+      [1, 2, 3, 4].map(() =>
+        execa('node', ['--input-type=module', '-e', script], {
+          env: { GOPLOT_HOME: home.home, GOPLOT_HTTP_TIMEOUT_MS: '2000' },
+          timeout: 20_000,
+          reject: false,
+        }),
+      ),
+    );
     for (const run of runs) assert.equal(run.exitCode, 0, String(run.stderr));
     const outcomes = runs.map((run) => JSON.parse(String(run.stdout)) as { sent: string[] });
     assert.equal(outcomes.filter((o) => o.sent.length === 1).length, 1, JSON.stringify(outcomes));

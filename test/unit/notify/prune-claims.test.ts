@@ -29,7 +29,13 @@ test('recording a claim removes the per-plot claims older than a week, and keeps
   oldFile('plot_started.plot%2051', 2);
   oldFile('down.webhook', 30);
   assert.deepEqual(claimNotification(dir, 'plot_started', 'plot 52', 300, Date.now()), { send: true });
-  assert.deepEqual(fs.readdirSync(dir).filter((name) => !name.startsWith('.')).sort(), ['down.webhook', 'plot_started.plot%2051', 'plot_started.plot%2052']);
+  assert.deepEqual(
+    fs
+      .readdirSync(dir)
+      .filter((name) => !name.startsWith('.'))
+      .sort(),
+    ['down.webhook', 'plot_started.plot%2051', 'plot_started.plot%2052'],
+  );
 });
 
 test('a claim within its gap is still honoured after pruning (a gap longer than a week keeps its claim)', () => {

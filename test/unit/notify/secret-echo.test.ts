@@ -36,10 +36,21 @@ after(async () => {
 test("the webhook URL's secret path never reaches the log, even when the server echoes it in its status text", async () => {
   fs.writeFileSync(path.join(home.configDir, 'notify_webhook'), `${url}${SECRET_PATH}\n`, { mode: 0o600 });
   const events = createPlotEvents({
-    paths: home, config: new ConfigReader(home, () => {}), log: createLogger(home, 'tractor'), env: {}, now: () => 1_700_000_000_000, host: 'plotter1', timeoutMs: 2000,
+    paths: home,
+    config: new ConfigReader(home, () => {}),
+    log: createLogger(home, 'tractor'),
+    env: {},
+    now: () => 1_700_000_000_000,
+    host: 'plotter1',
+    timeoutMs: 2000,
   });
-  assert.deepEqual(await events.notifyEvent('plot_failed', 'plot 3', 'plot 3 failed'), { sent: [], failed: ['webhook'] });
+  assert.deepEqual(await events.notifyEvent('plot_failed', 'plot 3', 'plot 3 failed'), {
+    sent: [],
+    failed: ['webhook'],
+  });
   const log = fs.readFileSync(path.join(home.logsDir, 'goplot.log'), 'utf8');
   assert.equal(log.includes('T0k3n-9f8e7d6c5b4a'), false, log);
-  assert.deepEqual(logMessages(home), ['webhook (config/notify_webhook): HTTP 404 no webhook at ***; notifications to it are lost meanwhile (said once until it answers again)']);
+  assert.deepEqual(logMessages(home), [
+    'webhook (config/notify_webhook): HTTP 404 no webhook at ***; notifications to it are lost meanwhile (said once until it answers again)',
+  ]);
 });

@@ -20,7 +20,9 @@ const fakeDf = useFakeDf();
 
 /** df's view of disks (check-disk-space runs `df` from PATH, which finds test/fake-bin/df first). */
 function setDf(rows: Record<string, [number, number]>): void {
-  const lines = Object.entries(rows).map(([disk, [total, used]]) => `${path.join(home.farmRoot, disk)} ${total} ${used}`);
+  const lines = Object.entries(rows).map(
+    ([disk, [total, used]]) => `${path.join(home.farmRoot, disk)} ${total} ${used}`,
+  );
   fs.writeFileSync(table, `${lines.join('\n')}\n`);
 }
 
@@ -37,8 +39,14 @@ function state(disk: string): string {
 
 function options(overrides: Partial<ChooseDestinationOptions> = {}): ChooseDestinationOptions {
   return {
-    paths: home, farmRoot: home.farmRoot, lastFarm: '0', requireMount: false, mounts: new Set(),
-    spaceMethod: 'df', plotKiB: PLOT_KIB, ...overrides,
+    paths: home,
+    farmRoot: home.farmRoot,
+    lastFarm: '0',
+    requireMount: false,
+    mounts: new Set(),
+    spaceMethod: 'df',
+    plotKiB: PLOT_KIB,
+    ...overrides,
   };
 }
 
@@ -54,15 +62,20 @@ describe('chooseDestination', () => {
   test('farms go round robin in natural order after the last one, and in a farm the lowest number wins', async () => {
     makeDisks(home, { f1: ['d1'], f2: ['d1', 'd2', 'd3'], f10: ['d1'] });
     setDf({ f1: [1000 * GIB, 0], f2: [1000 * GIB, 0], f10: [1000 * GIB, 0] });
-    for (const [disk, kib] of Object.entries({ 'f1/d1': 5, 'f2/d1': 300, 'f2/d2': 100, 'f2/d3': 200, 'f10/d1': 7 })) setState(disk, kib);
+    for (const [disk, kib] of Object.entries({ 'f1/d1': 5, 'f2/d1': 300, 'f2/d2': 100, 'f2/d3': 200, 'f10/d1': 7 }))
+      setState(disk, kib);
 
     const result = await chooseDestination(options({ lastFarm: 'f1' }));
     assert.deepEqual(result, {
       ok: true,
       skipped: [],
       choice: {
-        farm: 'f2', disk: 'd2', diskDir: path.join(home.farmRoot, 'f2', 'd2'),
-        plotsDir: path.join(home.farmRoot, 'f2', 'd2', 'plots'), logsDir: path.join(home.farmRoot, 'f2', 'd2', 'logs'), kibBefore: 100,
+        farm: 'f2',
+        disk: 'd2',
+        diskDir: path.join(home.farmRoot, 'f2', 'd2'),
+        plotsDir: path.join(home.farmRoot, 'f2', 'd2', 'plots'),
+        logsDir: path.join(home.farmRoot, 'f2', 'd2', 'logs'),
+        kibBefore: 100,
       },
     });
     assert.equal(state('f2/d2'), String(100 + PLOT_KIB));
@@ -150,7 +163,11 @@ describe('chooseDestination', () => {
       skipped: ['f1: 3 disks full', 'f2: d1 unmounted, d2 off, d4 missing plots/ or logs/', 'f3: no disks'],
     });
     const nowhere = await chooseDestination(options({ farmRoot: path.join(home.root, 'nowhere') }));
-    assert.deepEqual(nowhere, { ok: false, message: `no usable disk under ${path.join(home.root, 'nowhere')}: it does not exist`, skipped: [] });
+    assert.deepEqual(nowhere, {
+      ok: false,
+      message: `no usable disk under ${path.join(home.root, 'nowhere')}: it does not exist`,
+      skipped: [],
+    });
   });
 
   test('reserve: false only checks, and writes nothing', async () => {
@@ -183,7 +200,14 @@ describe('chooseDestination with replot credit', () => {
     assert.equal(state('farm1/disk1'), 'full');
     assert.equal(state('farm1/disk2'), String(990 * GIB + PLOT_KIB));
     assert.ok(asked.includes('disk2:0'));
-    assert.ok(lines.some((line) => /^farm1\/disk2: room by replot \(10\.0 GiB free; its plots matching replot_match can free 110\.0 GiB\)$/.test(line)), lines.join('\n'));
+    assert.ok(
+      lines.some((line) =>
+        /^farm1\/disk2: room by replot \(10\.0 GiB free; its plots matching replot_match can free 110\.0 GiB\)$/.test(
+          line,
+        ),
+      ),
+      lines.join('\n'),
+    );
     const without = await chooseDestination(options({ reserve: false }));
     assert.equal(without.ok, false);
   });

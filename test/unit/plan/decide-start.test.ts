@@ -4,15 +4,32 @@ import { backoffSeconds, decideStart, type LoopSnapshot } from '../../../lib/pla
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const base: LoopSnapshot = {
-  nowMs: NOW, loopStartedMs: NOW - 3_600_000, onToggle: 'run', maxPlots: 3, loadMax: 20, plotGap: 3600, initialDelay: 0,
-  load5: 1, load15: 1, lastStart: NOW / 1000 - 4000, failures: 0, lastFail: 0, backoffBase: 60, backoffMax: 3600,
-  runningPhases: [], pendingTractors: 0, startEarlyPhase: 0, maxPhase1: 0,
+  nowMs: NOW,
+  loopStartedMs: NOW - 3_600_000,
+  onToggle: 'run',
+  maxPlots: 3,
+  loadMax: 20,
+  plotGap: 3600,
+  initialDelay: 0,
+  load5: 1,
+  load15: 1,
+  lastStart: NOW / 1000 - 4000,
+  failures: 0,
+  lastFail: 0,
+  backoffBase: 60,
+  backoffMax: 3600,
+  runningPhases: [],
+  pendingTractors: 0,
+  startEarlyPhase: 0,
+  maxPhase1: 0,
 };
 
 describe('the loop decision', () => {
   it('starts when every condition of goplot holds, and says why', () => {
     assert.deepEqual(decideStart({ ...base, runningPhases: [2] }), {
-      start: true, key: 'start', reason: '1/3 plots running, load 1.00 <= 20, 4000 s since the last start',
+      start: true,
+      key: 'start',
+      reason: '1/3 plots running, load 1.00 <= 20, 4000 s since the last start',
     });
   });
 
@@ -29,7 +46,10 @@ describe('the loop decision', () => {
 
   it('lets one tractor at a time choose, and looks again a second later', () => {
     assert.deepEqual(decideStart({ ...base, runningPhases: [1], pendingTractors: 1 }), {
-      start: false, key: 'pending', reason: '1 tractor is still starting a plot', retryAtMs: NOW + 1000,
+      start: false,
+      key: 'pending',
+      reason: '1 tractor is still starting a plot',
+      retryAtMs: NOW + 1000,
     });
   });
 
@@ -54,23 +74,39 @@ describe('the loop decision', () => {
 
   it('waits out plot_gap and names the moment to look again', () => {
     const decision = decideStart({ ...base, lastStart: NOW / 1000 - 600 });
-    assert.deepEqual(decision, { start: false, key: 'plot_gap', reason: 'plot_gap: 3000 s left', retryAtMs: NOW + 3_000_000 });
+    assert.deepEqual(decision, {
+      start: false,
+      key: 'plot_gap',
+      reason: 'plot_gap: 3000 s left',
+      retryAtMs: NOW + 3_000_000,
+    });
   });
 
   it('takes a last start or failure in the future (clock set back) as now', () => {
     const future = NOW / 1000 + 30 * 86400;
     assert.equal(decideStart({ ...base, plotGap: 0, lastStart: future }).start, true);
     assert.equal(decideStart({ ...base, plotGap: 600, lastStart: future }).reason, 'plot_gap: 600 s left');
-    assert.equal(decideStart({ ...base, failures: 1, lastFail: future }).reason, 'backing off after 1 failed plot in a row: 60 s left');
+    assert.equal(
+      decideStart({ ...base, failures: 1, lastFail: future }).reason,
+      'backing off after 1 failed plot in a row: 60 s left',
+    );
   });
 
   it('waits out initial_delay after the loop starts', () => {
     const decision = decideStart({ ...base, loopStartedMs: NOW - 10_000, initialDelay: 30 });
-    assert.deepEqual(decision, { start: false, key: 'initial_delay', reason: 'initial_delay: 20 s left', retryAtMs: NOW + 20_000 });
+    assert.deepEqual(decision, {
+      start: false,
+      key: 'initial_delay',
+      reason: 'initial_delay: 20 s left',
+      retryAtMs: NOW + 20_000,
+    });
   });
 
   it('backs off after failures with a doubling, capped delay', () => {
-    assert.deepEqual([1, 2, 3, 4, 10, 100].map((n) => backoffSeconds(n, 60, 600)), [60, 120, 240, 480, 600, 600]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 10, 100].map((n) => backoffSeconds(n, 60, 600)),
+      [60, 120, 240, 480, 600, 600],
+    );
     const decision = decideStart({ ...base, failures: 3, lastFail: NOW / 1000 - 100 });
     assert.equal(decision.reason, 'backing off after 3 failed plots in a row: 140 s left');
     assert.equal(decideStart({ ...base, failures: 3, lastFail: NOW / 1000 - 240 }).start, true);

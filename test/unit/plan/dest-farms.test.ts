@@ -8,10 +8,18 @@ describe('dest_farms (a staging farm the archiver empties)', () => {
   const home = makeTempHome();
   after(() => home.cleanup());
   makeDisks(home, { farm1: ['disk1'], staging: ['ssd1'] });
-  const choose = (onlyFarms: string[], lastFarm = '0') => chooseDestination({
-    paths: home, farmRoot: home.farmRoot, lastFarm, requireMount: false, mounts: new Set(), spaceMethod: 'statfs',
-    plotKiB: committedKiB(18, 0), reserve: false, onlyFarms,
-  });
+  const choose = (onlyFarms: string[], lastFarm = '0') =>
+    chooseDestination({
+      paths: home,
+      farmRoot: home.farmRoot,
+      lastFarm,
+      requireMount: false,
+      mounts: new Set(),
+      spaceMethod: 'statfs',
+      plotKiB: committedKiB(18, 0),
+      reserve: false,
+      onlyFarms,
+    });
 
   test('only the named farms are filled, whatever the round robin says', async () => {
     for (const lastFarm of ['0', 'farm1', 'staging']) {
@@ -25,6 +33,10 @@ describe('dest_farms (a staging farm the archiver empties)', () => {
   });
 
   test('names a dest_farms value that matches no farm', async () => {
-    assert.deepEqual(await choose(['ssd']), { ok: false, message: `no usable disk under ${home.farmRoot}: none of dest_farms (ssd) is there`, skipped: [] });
+    assert.deepEqual(await choose(['ssd']), {
+      ok: false,
+      message: `no usable disk under ${home.farmRoot}: none of dest_farms (ssd) is there`,
+      skipped: [],
+    });
   });
 });

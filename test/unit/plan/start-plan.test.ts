@@ -19,7 +19,10 @@ const env = () => ({ PATH: process.env.PATH });
 
 /** df's sizes (test/fake-bin/df, first on PATH): `<dir> <total KiB> <used KiB>`. */
 function setDf(rows: [string, number, number][]): void {
-  fs.writeFileSync(path.join(home.root, 'df-table'), rows.map(([dir, total, used]) => `${dir} ${total} ${used}`).join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(home.root, 'df-table'),
+    rows.map(([dir, total, used]) => `${dir} ${total} ${used}`).join('\n') + '\n',
+  );
 }
 
 /** A plot running into farm1/disk1 now, as the farm snapshot and the process table describe it. */
@@ -30,9 +33,18 @@ beforeEach(() => {
   fakeDf.setTable(path.join(home.root, 'df-table'));
   makeDisks(home, { farm1: ['disk1'] });
   makeTempDirs(home, ['1']);
-  for (const [name, value] of Object.entries({ chia_bin: path.join(FAKE_BIN, 'chia'), require_mount: 'no', disk_space: 'df', k: 32 })) home.set(name, value);
+  for (const [name, value] of Object.entries({
+    chia_bin: path.join(FAKE_BIN, 'chia'),
+    require_mount: 'no',
+    disk_space: 'df',
+    k: 32,
+  }))
+    home.set(name, value);
   // room for one k32 plot and a half, no state file yet: measured as diskhand would
-  setDf([[path.join(home.tempRoot, '1'), 2000 * GIB_KIB, 0], [path.join(home.farmRoot, 'farm1', 'disk1'), Math.floor(PLOT_KIB * 1.5), 0]]);
+  setDf([
+    [path.join(home.tempRoot, '1'), 2000 * GIB_KIB, 0],
+    [path.join(home.farmRoot, 'farm1', 'disk1'), Math.floor(PLOT_KIB * 1.5), 0],
+  ]);
 });
 
 afterEach(() => {
@@ -41,33 +53,67 @@ afterEach(() => {
 
 describe('the start plan', () => {
   it('says what would start, where and with which command, and writes nothing without reserve', async () => {
-    const plan = await planStart({ paths: home, config: new ConfigReader(home, () => {}, env()), env: env(), running: [], reserve: false });
+    const plan = await planStart({
+      paths: home,
+      config: new ConfigReader(home, () => {}, env()),
+      env: env(),
+      running: [],
+      reserve: false,
+    });
     assert.equal(plan.ok, true, plan.ok ? '' : plan.message);
     if (!plan.ok) return;
     const plotsDir = path.join(home.farmRoot, 'farm1', 'disk1', 'plots');
-    assert.deepEqual([plan.temp.dir, plan.destination.farm, plan.destination.disk], [path.join(home.tempRoot, '1'), 'farm1', 'disk1']);
+    assert.deepEqual(
+      [plan.temp.dir, plan.destination.farm, plan.destination.disk],
+      [path.join(home.tempRoot, '1'), 'farm1', 'disk1'],
+    );
     assert.equal(plan.command.command, path.join(FAKE_BIN, 'chia'));
-    assert.deepEqual(plan.command.args.slice(-6), ['-t', path.join(home.tempRoot, '1'), '-2', path.join(home.tempRoot, '1'), '-d', plotsDir]);
+    assert.deepEqual(plan.command.args.slice(-6), [
+      '-t',
+      path.join(home.tempRoot, '1'),
+      '-2',
+      path.join(home.tempRoot, '1'),
+      '-d',
+      plotsDir,
+    ]);
     assert.equal(fs.existsSync(diskStateFile(home, 'farm1', 'disk1')), false);
   });
 
-  it('counts a running plot\'s space on a disk without a state file, in the loop\'s check as in the plan', async () => {
+  it("counts a running plot's space on a disk without a state file, in the loop's check as in the plan", async () => {
     const config = new ConfigReader(home, () => {}, env());
     const plan = await planStart({ paths: home, config, env: env(), running: [plotOnDisk1], reserve: false });
-    assert.deepEqual(plan, { ok: false, message: `no usable disk under ${home.farmRoot}: farm1: disk1 full`, countsAsFailure: true });
-    const loopSays = await createStartWorld(home, env()).checkRoom(config, [{ ...plotOnDisk1, pid: 1, ppid: 1, phase: 1 }]);
+    assert.deepEqual(plan, {
+      ok: false,
+      message: `no usable disk under ${home.farmRoot}: farm1: disk1 full`,
+      countsAsFailure: true,
+    });
+    const loopSays = await createStartWorld(home, env()).checkRoom(config, [
+      { ...plotOnDisk1, pid: 1, ppid: 1, phase: 1 },
+    ]);
     assert.equal(loopSays, plan.ok ? null : plan.message);
   });
 
   it('reserves the disk for the tractor: the state grows by one plot', async () => {
-    const plan = await planStart({ paths: home, config: new ConfigReader(home, () => {}, env()), env: env(), running: [], reserve: true });
+    const plan = await planStart({
+      paths: home,
+      config: new ConfigReader(home, () => {}, env()),
+      env: env(),
+      running: [],
+      reserve: true,
+    });
     assert.equal(plan.ok, true);
     assert.equal(fs.readFileSync(diskStateFile(home, 'farm1', 'disk1'), 'utf8'), `${PLOT_KIB}\n`);
   });
 
   it('refuses an invalid value without counting a failure, and a missing plotter as a failure', async () => {
     home.set('k', 'big');
-    const invalid = await planStart({ paths: home, config: new ConfigReader(home, () => {}, env()), env: env(), running: [], reserve: false });
+    const invalid = await planStart({
+      paths: home,
+      config: new ConfigReader(home, () => {}, env()),
+      env: env(),
+      running: [],
+      reserve: false,
+    });
     assert.deepEqual(invalid, {
       ok: false,
       countsAsFailure: false,
@@ -75,11 +121,18 @@ describe('the start plan', () => {
     });
     home.set('k', 32);
     home.set('chia_bin', 'no-such-chia');
-    const missing = await planStart({ paths: home, config: new ConfigReader(home, () => {}, env()), env: env(), running: [], reserve: false });
+    const missing = await planStart({
+      paths: home,
+      config: new ConfigReader(home, () => {}, env()),
+      env: env(),
+      running: [],
+      reserve: false,
+    });
     assert.deepEqual(missing, {
       ok: false,
       countsAsFailure: true,
-      message: 'the plotter command "no-such-chia" was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)',
+      message:
+        'the plotter command "no-such-chia" was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)',
     });
   });
 });

@@ -33,7 +33,10 @@ describe('the header cache', () => {
   });
 
   it('reads a header again when the size or mtime changed, and drops files that are gone', async () => {
-    const files = fs.readdirSync(plotsDir).map((name) => path.join(plotsDir, name)).sort();
+    const files = fs
+      .readdirSync(plotsDir)
+      .map((name) => path.join(plotsDir, name))
+      .sort();
     fs.writeFileSync(files[0]!, 'not a plot any more');
     const stamp = new Date(2020, 0, 1);
     fs.utimesSync(files[1]!, stamp, stamp);
@@ -48,7 +51,10 @@ describe('the header cache', () => {
   });
 
   it('keeps entries outside the folders scanned, never caches an unreadable file, and survives a damaged cache', async () => {
-    const files = fs.readdirSync(plotsDir).map((name) => path.join(plotsDir, name)).sort();
+    const files = fs
+      .readdirSync(plotsDir)
+      .map((name) => path.join(plotsDir, name))
+      .sort();
     const missing = path.join(plotsDir, 'gone.plot');
     const other = await readPlotFilesCached([files[5]!, missing], { cacheFile, scopeDirs: [] });
     assert.deepEqual(other.stats, { read: 1, cached: 1 });

@@ -36,9 +36,13 @@ function infoAfterEachLine(text: string): PlotLogInfo[] {
 function assertProgressNeverGoesDown(name: string, text: string): void {
   let previous = 0;
   infoAfterEachLine(text).forEach((info, index) => {
-    assert.ok(info.progress >= previous, `${name}: progress went from ${previous} to ${info.progress} at line ${index + 1}`);
+    assert.ok(
+      info.progress >= previous,
+      `${name}: progress went from ${previous} to ${info.progress} at line ${index + 1}`,
+    );
     assert.ok(info.progress <= 1, `${name}: progress ${info.progress} above 1 at line ${index + 1}`);
-    if (info.status !== 'finished') assert.ok(info.progress < 1, `${name}: progress 1 before finished at line ${index + 1}`);
+    if (info.status !== 'finished')
+      assert.ok(info.progress < 1, `${name}: progress 1 before finished at line ${index + 1}`);
     previous = info.progress;
   });
 }
@@ -143,7 +147,8 @@ const REAL_EXPECTED: Record<string, Partial<PlotLogInfo>> = {
     phaseSeconds: [526.48, 100.36, 562.95],
     totalSeconds: 1189.79,
     startedAt: local(2022, 5, 4, 0, 44),
-    finalFile: '/farm/yards/907/d/plot-k32-2022-05-04-00-44-8f781fecff9d78b83b7116580af550b62530a623750738a19dcea498a7a73010.plot',
+    finalFile:
+      '/farm/yards/907/d/plot-k32-2022-05-04-00-44-8f781fecff9d78b83b7116580af550b62530a623750738a19dcea498a7a73010.plot',
   },
   'other/madmax_2021-06_k32-u256-early-format-excerpt_chia-plotter-README.log': {
     plotter: 'madmax',
@@ -259,14 +264,20 @@ describe('chiapos progress does not depend on the bucket count', () => {
     it(`puts each phase end of a ${buckets}-bucket log at the summed phase weights`, () => {
       const lines = chiaposLog(basePlot({ buckets }));
       const infos = infoAfterEachLine(asText(lines));
-      const atPhaseEnd = (phase: number) => infos[lines.findIndex((line) => line.startsWith(`Time for phase ${phase} =`))];
-      for (const phase of [1, 2, 3]) assert.equal(atPhaseEnd(phase).progress, Math.round(boundaries[phase - 1] * 1e6) / 1e6);
+      const atPhaseEnd = (phase: number) =>
+        infos[lines.findIndex((line) => line.startsWith(`Time for phase ${phase} =`))];
+      for (const phase of [1, 2, 3])
+        assert.equal(atPhaseEnd(phase).progress, Math.round(boundaries[phase - 1] * 1e6) / 1e6);
       assert.equal(atPhaseEnd(4).progress, 0.99);
       assert.equal(infos[infos.length - 1].progress, 1);
       assert.equal(infos[infos.length - 1].buckets, buckets);
       // The curve at every table and pass marker, to compare across bucket counts.
       curves[buckets] = lines
-        .map((line, index) => (/^(Computing table|Backpropagating|Compressing tables|\tFirst computation|\tFinished writing)/.test(line) ? infos[index].progress : -1))
+        .map((line, index) =>
+          /^(Computing table|Backpropagating|Compressing tables|\tFirst computation|\tFinished writing)/.test(line)
+            ? infos[index].progress
+            : -1,
+        )
         .filter((progress) => progress >= 0);
       assertProgressNeverGoesDown(`chiapos -u ${buckets}`, asText(lines));
     });

@@ -20,7 +20,17 @@ const table = path.join(home.root, 'df-table');
 // disk_space=df reads the fake df: a folder with a declared size, used = its files' sizes
 process.env.PATH = `${FAKE_BIN}:${process.env.PATH}`;
 process.env.FAKE_DF_TABLE = table;
-const plot: NewPlot = { index: 7, farm: 'farm1', disk: 'disk1', diskDir, plotsDir, plotter: 'bladebit-ram', k: 32, compression: 5, kind: 'pool' };
+const plot: NewPlot = {
+  index: 7,
+  farm: 'farm1',
+  disk: 'disk1',
+  diskDir,
+  plotsDir,
+  plotter: 'bladebit-ram',
+  k: 32,
+  compression: 5,
+  kind: 'pool',
+};
 
 function declare(freeGiB: number): void {
   const used = fs.readdirSync(plotsDir).reduce((sum, name) => sum + fs.statSync(path.join(plotsDir, name)).size, 0);
@@ -43,15 +53,29 @@ describe('just-in-time removal', () => {
     const pool = writePlotFile(plotsDir, { kind: 'pool', sizeBytes: OLD, mtime: new Date(2020, 0, 1) });
     declare(90);
     const roomy = await makeRoomLocked({ paths: home, config: config(), plot });
-    assert.deepEqual([roomy.removed, roomy.message], [null, 'farm1/disk1 holds it without removing a plot (90.0 GiB free, 0 B held for 0 other plots writing to it, this one needs 82.1 GiB)']);
+    assert.deepEqual(
+      [roomy.removed, roomy.message],
+      [
+        null,
+        'farm1/disk1 holds it without removing a plot (90.0 GiB free, 0 B held for 0 other plots writing to it, this one needs 82.1 GiB)',
+      ],
+    );
     declare(20);
     const told: string[] = [];
-    const tight = await makeRoomLocked({ paths: home, config: config(), plot, notify: (subject, text) => told.push(`${subject}: ${text}`) });
+    const tight = await makeRoomLocked({
+      paths: home,
+      config: config(),
+      plot,
+      notify: (subject, text) => told.push(`${subject}: ${text}`),
+    });
     assert.equal(tight.removed?.path, oldest);
     assert.deepEqual([fs.existsSync(oldest), fs.existsSync(newer), fs.existsSync(pool)], [false, true, true]);
     assert.equal(home.read('config/replot_removed.goplot'), '1\n');
     assert.equal(told.length, 1);
-    assert.match(told[0]!, /^farm1\/disk1: replot removed plot-k32-2026-01-01-00-00-[0-9a-f]{64}\.plot \(v1 k32 C0 solo, id [0-9a-f]{12}…, 101\.4 GiB, made 2022-01-01 00:00 UTC\) from farm1\/disk1 for plot 7 \(bladebit-ram k32 C5 pool\): 20\.0 GiB free/);
+    assert.match(
+      told[0]!,
+      /^farm1\/disk1: replot removed plot-k32-2026-01-01-00-00-[0-9a-f]{64}\.plot \(v1 k32 C0 solo, id [0-9a-f]{12}…, 101\.4 GiB, made 2022-01-01 00:00 UTC\) from farm1\/disk1 for plot 7 \(bladebit-ram k32 C5 pool\): 20\.0 GiB free/,
+    );
   });
 
   it('removes nothing when replot is off, the rule is none, or the rule matches the plots being made', async () => {
@@ -63,7 +87,10 @@ describe('just-in-time removal', () => {
     home.set('replot_match', 'none');
     assert.equal((await makeRoomLocked({ paths: home, config: config(), plot })).message, 'replot_match is none');
     home.set('replot_match', 'k=32');
-    assert.equal((await makeRoomLocked({ paths: home, config: config(), plot })).message, 'replot_match (k=32) also matches the plots being made (k32 C5 pool); nothing removed');
+    assert.equal(
+      (await makeRoomLocked({ paths: home, config: config(), plot })).message,
+      'replot_match (k=32) also matches the plots being made (k32 C5 pool); nothing removed',
+    );
     assert.ok(fs.existsSync(old));
   });
 
@@ -80,7 +107,10 @@ describe('just-in-time removal', () => {
     assert.ok(fs.existsSync(outside));
     fs.rmSync(path.join(plotsDir, 'link.plot'));
     const none = await makeRoomLocked({ paths: home, config: config(), plot });
-    assert.match(none.message, /^farm1\/disk1 is short of room and holds no plot matching replot_match \(kind=solo\); nothing removed/);
+    assert.match(
+      none.message,
+      /^farm1\/disk1 is short of room and holds no plot matching replot_match \(kind=solo\); nothing removed/,
+    );
     fs.rmSync(outside);
   });
 
@@ -89,7 +119,10 @@ describe('just-in-time removal', () => {
     declare(1);
     const outcome = await makeRoomLocked({ paths: home, config: config(), plot });
     assert.equal(outcome.removed, null);
-    assert.match(outcome.message, /^removing one old plot \(.*\) would not make room on farm1\/disk1: nothing removed, one per new plot at the most/);
+    assert.match(
+      outcome.message,
+      /^removing one old plot \(.*\) would not make room on farm1\/disk1: nothing removed, one per new plot at the most/,
+    );
     assert.ok(fs.existsSync(small));
   });
 
@@ -101,6 +134,10 @@ describe('just-in-time removal', () => {
     const outcome = await makeRoomLocked({ paths: home, config: config(), plot });
     assert.equal(outcome.removed?.path, old);
     writeClaim(home, 'farm1', 'disk1', { pid: 999_999_999, needKiB: 1, plotId: null });
-    assert.equal(heldByClaims(home, 'farm1', 'disk1', plotsDir, process.pid).plots, 0, 'a dead plotter\'s claim and our own count for nothing');
+    assert.equal(
+      heldByClaims(home, 'farm1', 'disk1', plotsDir, process.pid).plots,
+      0,
+      "a dead plotter's claim and our own count for nothing",
+    );
   });
 });

@@ -18,14 +18,24 @@ function refused(text: string): string {
 }
 
 const header = (over: Partial<PlotHeader>): PlotHeader => ({
-  format: 'v1', plotId: 'ab'.repeat(32), k: 32, compression: 0, kind: 'solo', memoBytes: 128, headerBytes: 268, ...over,
+  format: 'v1',
+  plotId: 'ab'.repeat(32),
+  k: 32,
+  compression: 0,
+  kind: 'solo',
+  memoBytes: 128,
+  headerBytes: 268,
+  ...over,
 });
 
 describe('replot_match', () => {
   it('takes none and any combination of conditions, in any order, written canonically', () => {
     assert.deepEqual(rule('none'), { text: 'none', any: false });
     assert.equal(rule('kind=solo').text, 'kind=solo');
-    assert.equal(rule('before=2024-01-01   k=32 compression<5 kind=pool').text, 'kind=pool compression<5 k=32 before=2024-01-01');
+    assert.equal(
+      rule('before=2024-01-01   k=32 compression<5 kind=pool').text,
+      'kind=pool compression<5 k=32 before=2024-01-01',
+    );
     assert.equal(rule('before=2024-01-01').beforeMs, new Date(2024, 0, 1).getTime());
   });
 
@@ -48,7 +58,10 @@ describe('replot_match', () => {
     assert.equal(ruleMatches(soloOld, header({ kind: 'solo' }), 0), true);
     assert.equal(ruleMatches(soloOld, header({ kind: 'pool' }), 0), false);
     const belowC5 = rule('compression<5');
-    assert.deepEqual([0, 4, 5, 7].map((c) => ruleMatches(belowC5, header({ compression: c }), 0)), [true, true, false, false]);
+    assert.deepEqual(
+      [0, 4, 5, 7].map((c) => ruleMatches(belowC5, header({ compression: c }), 0)),
+      [true, true, false, false],
+    );
     const all = rule('kind=pool compression<3 k=32 before=2024-01-01');
     const jan1 = new Date(2024, 0, 1).getTime();
     assert.equal(ruleMatches(all, header({ kind: 'pool', compression: 2 }), jan1 - 1), true);
@@ -68,10 +81,16 @@ describe('replot_match', () => {
       assert.equal(config.get('replot_match'), 'kind=solo compression<5');
       home.set('replot_match', 'kind=og');
       assert.equal(config.get('replot_match'), 'kind=solo compression<5');
-      assert.equal(said.at(-1), `${home.configDir}/replot_match.goplot: invalid value "kind=og" (expected ${RULE_SYNTAX} ("kind=og": kind is solo or pool)); using kind=solo compression<5 (the last good value)`);
+      assert.equal(
+        said.at(-1),
+        `${home.configDir}/replot_match.goplot: invalid value "kind=og" (expected ${RULE_SYNTAX} ("kind=og": kind is solo or pool)); using kind=solo compression<5 (the last good value)`,
+      );
       home.set('replot', 'yes');
       assert.equal(config.get('replot'), 'off');
-      assert.equal(said.at(-1), `${home.configDir}/replot.goplot: invalid value "yes" (expected one of off, on); using off (the default)`);
+      assert.equal(
+        said.at(-1),
+        `${home.configDir}/replot.goplot: invalid value "yes" (expected one of off, on); using off (the default)`,
+      );
     } finally {
       home.cleanup();
     }

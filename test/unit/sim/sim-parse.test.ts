@@ -7,7 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createPlotLogParser, parsePlotLog, type PlotLogInfo, type PlotLogPlotter } from '../../../lib/plot-log/parse-plot-log.js';
+import {
+  createPlotLogParser,
+  parsePlotLog,
+  type PlotLogInfo,
+  type PlotLogPlotter,
+} from '../../../lib/plot-log/parse-plot-log.js';
 import { SIM_PLOTTER } from '../../helpers/temp-home.js';
 
 const FINAL_NAME = /^(plot-k(\d+)(?:-c\d\d)?-\d{4}(?:-\d\d){4}-([0-9a-f]{64}))\.plot$/;
@@ -25,7 +30,8 @@ before(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-parse-test-'));
   // npm's prepare makes the built scripts executable; a bare tsc build may not have.
   fs.chmodSync(SIM_PLOTTER, 0o755);
-  for (const name of ['chia', 'chia_plot', 'bladebit', 'bladebit_cuda']) fs.symlinkSync(SIM_PLOTTER, path.join(root, name));
+  for (const name of ['chia', 'chia_plot', 'bladebit', 'bladebit_cuda'])
+    fs.symlinkSync(SIM_PLOTTER, path.join(root, name));
 });
 after(() => {
   for (const child of children) child.kill('SIGKILL');
@@ -84,8 +90,25 @@ async function runSim(simCase: SimCase, env: Record<string, string> = {}): Promi
 const chiapos = (k: number, buckets: number): SimCase => ({
   title: `chia plots create k${k} with ${buckets} buckets`,
   command: 'chia',
-  args: ({ t, t2, d }) => ['plots', 'create', '-k', String(k), ...(k < 32 ? ['--override-k'] : []), '-u', String(buckets), '-t', t, '-2', t2, '-d', d],
-  plotter: 'chia', k, buckets, phaseCount: 4,
+  args: ({ t, t2, d }) => [
+    'plots',
+    'create',
+    '-k',
+    String(k),
+    ...(k < 32 ? ['--override-k'] : []),
+    '-u',
+    String(buckets),
+    '-t',
+    t,
+    '-2',
+    t2,
+    '-d',
+    d,
+  ],
+  plotter: 'chia',
+  k,
+  buckets,
+  phaseCount: 4,
 });
 
 const madmax = (via: 'chia' | 'chia_plot', k: number, buckets: number): SimCase => ({
@@ -94,31 +117,92 @@ const madmax = (via: 'chia' | 'chia_plot', k: number, buckets: number): SimCase 
   args: ({ t, t2, d }) =>
     via === 'chia'
       ? ['plotters', 'madmax', '-k', String(k), '-u', String(buckets), '-t', t, '-2', t2, '-d', d]
-      : ['-k', String(k), '-u', String(buckets), '-t', `${t}/`, '-2', `${t2}/`, '-d', `${d}/`, '-f', FARMER, '-p', POOL],
-  plotter: 'madmax', k, buckets, phaseCount: 4,
+      : [
+          '-k',
+          String(k),
+          '-u',
+          String(buckets),
+          '-t',
+          `${t}/`,
+          '-2',
+          `${t2}/`,
+          '-d',
+          `${d}/`,
+          '-f',
+          FARMER,
+          '-p',
+          POOL,
+        ],
+  plotter: 'madmax',
+  k,
+  buckets,
+  phaseCount: 4,
 });
 
 const BLADEBIT_CASES: SimCase[] = [
-  { title: 'bladebit ramplot', command: 'bladebit', args: ({ d }) => ['-f', FARMER, '-p', POOL, 'ramplot', d], plotter: 'bladebit-ram', k: 32, buckets: null, phaseCount: 4 },
   {
-    title: 'bladebit diskplot with 64 buckets', command: 'bladebit', args: ({ t, t2, d }) => ['-f', FARMER, '-c', CONTRACT, 'diskplot', '-b', '64', '-t1', t, '-t2', t2, d],
-    plotter: 'bladebit-disk', k: 32, buckets: 64, phaseCount: 3,
+    title: 'bladebit ramplot',
+    command: 'bladebit',
+    args: ({ d }) => ['-f', FARMER, '-p', POOL, 'ramplot', d],
+    plotter: 'bladebit-ram',
+    k: 32,
+    buckets: null,
+    phaseCount: 4,
   },
   {
-    title: 'bladebit diskplot with 256 buckets', command: 'bladebit', args: ({ t, d }) => ['-f', FARMER, '-p', POOL, 'diskplot', '-t1', t, d],
-    plotter: 'bladebit-disk', k: 32, buckets: 256, phaseCount: 3,
+    title: 'bladebit diskplot with 64 buckets',
+    command: 'bladebit',
+    args: ({ t, t2, d }) => ['-f', FARMER, '-c', CONTRACT, 'diskplot', '-b', '64', '-t1', t, '-t2', t2, d],
+    plotter: 'bladebit-disk',
+    k: 32,
+    buckets: 64,
+    phaseCount: 3,
   },
   {
-    title: 'bladebit_cuda cudaplot', command: 'bladebit_cuda', args: ({ d }) => ['-f', FARMER, '-p', POOL, '--compress', '7', 'cudaplot', d],
-    plotter: 'bladebit-cuda', k: 32, buckets: null, phaseCount: 4,
+    title: 'bladebit diskplot with 256 buckets',
+    command: 'bladebit',
+    args: ({ t, d }) => ['-f', FARMER, '-p', POOL, 'diskplot', '-t1', t, d],
+    plotter: 'bladebit-disk',
+    k: 32,
+    buckets: 256,
+    phaseCount: 3,
   },
-  { title: 'chia plotters bladebit ramplot', command: 'chia', args: ({ d }) => ['plotters', 'bladebit', 'ramplot', '-d', d], plotter: 'bladebit-ram', k: 32, buckets: null, phaseCount: 4 },
   {
-    title: 'chia plotters bladebit diskplot with 128 buckets', command: 'chia',
+    title: 'bladebit_cuda cudaplot',
+    command: 'bladebit_cuda',
+    args: ({ d }) => ['-f', FARMER, '-p', POOL, '--compress', '7', 'cudaplot', d],
+    plotter: 'bladebit-cuda',
+    k: 32,
+    buckets: null,
+    phaseCount: 4,
+  },
+  {
+    title: 'chia plotters bladebit ramplot',
+    command: 'chia',
+    args: ({ d }) => ['plotters', 'bladebit', 'ramplot', '-d', d],
+    plotter: 'bladebit-ram',
+    k: 32,
+    buckets: null,
+    phaseCount: 4,
+  },
+  {
+    title: 'chia plotters bladebit diskplot with 128 buckets',
+    command: 'chia',
     args: ({ t, d }) => ['plotters', 'bladebit', 'diskplot', '--compress', '0', '-u', '128', '-t', t, '-d', d],
-    plotter: 'bladebit-disk', k: 32, buckets: 128, phaseCount: 3,
+    plotter: 'bladebit-disk',
+    k: 32,
+    buckets: 128,
+    phaseCount: 3,
   },
-  { title: 'chia plotters bladebit cudaplot', command: 'chia', args: ({ d }) => ['plotters', 'bladebit', 'cudaplot', '-d', d], plotter: 'bladebit-cuda', k: 32, buckets: null, phaseCount: 4 },
+  {
+    title: 'chia plotters bladebit cudaplot',
+    command: 'chia',
+    args: ({ d }) => ['plotters', 'bladebit', 'cudaplot', '-d', d],
+    plotter: 'bladebit-cuda',
+    k: 32,
+    buckets: null,
+    phaseCount: 4,
+  },
 ];
 
 /** The one `.plot` the run left in its destination. */
@@ -142,7 +226,8 @@ function infosLineByLine(log: string): PlotLogInfo[] {
 /** Feeds the log in uneven chunks that cut lines (and bucket lines) anywhere, as a growing file is read. */
 function parseInChunks(log: string): PlotLogInfo {
   const parser = createPlotLogParser();
-  for (let at = 0, size = 1; at < log.length; at += size, size = (size * 7 + 3) % 113 + 1) parser.push(log.slice(at, at + size));
+  for (let at = 0, size = 1; at < log.length; at += size, size = ((size * 7 + 3) % 113) + 1)
+    parser.push(log.slice(at, at + size));
   parser.end();
   return parser.info();
 }
@@ -150,7 +235,10 @@ function parseInChunks(log: string): PlotLogInfo {
 function assertNeverDown(infos: PlotLogInfo[], what: string): void {
   for (let i = 1; i < infos.length; i++) {
     const [before, now] = [infos[i - 1]!, infos[i]!];
-    assert.ok(now.progress >= before.progress, `${what}: progress went down at line ${i + 1}: ${before.progress} -> ${now.progress}`);
+    assert.ok(
+      now.progress >= before.progress,
+      `${what}: progress went down at line ${i + 1}: ${before.progress} -> ${now.progress}`,
+    );
     assert.ok(now.phase >= before.phase, `${what}: phase went down at line ${i + 1}: ${before.phase} -> ${now.phase}`);
   }
 }
@@ -184,13 +272,20 @@ async function checkFinishedPlot(simCase: SimCase): Promise<void> {
   const progresses = infos.map((one) => one.progress);
   const firstDone = progresses.indexOf(1);
   assert.ok(firstDone > 0, 'progress reaches 1');
-  assert.ok(progresses.slice(firstDone).every((p) => p === 1), 'and stays there');
+  assert.ok(
+    progresses.slice(firstDone).every((p) => p === 1),
+    'and stays there',
+  );
   const beforeDone = new Set(progresses.slice(0, firstDone));
   // the bar moves through the plot, not from 0 straight to 1
   assert.ok(beforeDone.size > simCase.phaseCount, `${beforeDone.size} distinct progress values before the end`);
   assert.ok(Math.max(...beforeDone) < 1);
   const phasesSeen = [...new Set(infos.map((one) => one.phase))];
-  assert.deepEqual(phasesSeen, Array.from({ length: simCase.phaseCount + 1 }, (_, i) => i), 'every phase in order, from 0');
+  assert.deepEqual(
+    phasesSeen,
+    Array.from({ length: simCase.phaseCount + 1 }, (_, i) => i),
+    'every phase in order, from 0',
+  );
   assert.deepEqual(infos.at(-1), info, 'line by line ends where the whole log does');
   assert.deepEqual(parseInChunks(run.log), info, 'chunks that cut lines end where the whole log does');
 }
@@ -199,7 +294,8 @@ describe('the parser on simulated chiapos logs', { concurrency: 4 }, () => {
   for (const k of [25, 32]) {
     for (const buckets of [16, 32, 64, 128]) {
       const simCase = chiapos(k, buckets);
-      test(`${simCase.title}: plot, id, phase times; progress and phase never go down`, () => checkFinishedPlot(simCase));
+      test(`${simCase.title}: plot, id, phase times; progress and phase never go down`, () =>
+        checkFinishedPlot(simCase));
     }
   }
 });
@@ -209,7 +305,8 @@ describe('the parser on simulated madMAx logs', { concurrency: 4 }, () => {
     for (const k of [25, 32]) {
       for (const buckets of [64, 256]) {
         const simCase = madmax(via, k, buckets);
-        test(`${simCase.title}: plot, id, phase times; progress and phase never go down`, () => checkFinishedPlot(simCase));
+        test(`${simCase.title}: plot, id, phase times; progress and phase never go down`, () =>
+          checkFinishedPlot(simCase));
       }
     }
   }
@@ -222,16 +319,27 @@ describe('the parser on simulated bladebit logs', { concurrency: 4 }, () => {
 });
 
 describe('the parser on a plot that failed at the start of phase 3', { concurrency: 4 }, () => {
-  const failing: SimCase[] = [chiapos(25, 32), madmax('chia', 25, 64), madmax('chia_plot', 25, 64), ...BLADEBIT_CASES.filter((c) => c.buckets !== 64)];
+  const failing: SimCase[] = [
+    chiapos(25, 32),
+    madmax('chia', 25, 64),
+    madmax('chia_plot', 25, 64),
+    ...BLADEBIT_CASES.filter((c) => c.buckets !== 64),
+  ];
   for (const simCase of failing) {
     test(`${simCase.title}: status failed, phase 3, phases 1 and 2 timed, no final plot`, async () => {
       const run = await runSim(simCase, { SIMPLOTTER_FAIL_PHASE: '3' });
       assert.notEqual(run.exitCode, 0);
-      assert.deepEqual(fs.readdirSync(run.dirs.d).filter((name) => name.endsWith('.plot')), []);
+      assert.deepEqual(
+        fs.readdirSync(run.dirs.d).filter((name) => name.endsWith('.plot')),
+        [],
+      );
       const info = parsePlotLog(run.log);
       assert.equal(info.plotter, simCase.plotter);
       assert.equal(info.status, 'failed');
-      assert.ok(info.phaseSeconds[0]! > 0 && info.phaseSeconds[1]! > 0, `phase times ${JSON.stringify(info.phaseSeconds)}`);
+      assert.ok(
+        info.phaseSeconds[0]! > 0 && info.phaseSeconds[1]! > 0,
+        `phase times ${JSON.stringify(info.phaseSeconds)}`,
+      );
       assert.deepEqual(info.phaseSeconds.slice(2), new Array(simCase.phaseCount - 2).fill(null));
       assert.ok(info.progress > 0 && info.progress < 1, `progress ${info.progress}`);
       assertNeverDown(infosLineByLine(run.log), simCase.title);

@@ -33,16 +33,29 @@ describe('the log format', () => {
       import { resolveHome } from ${JSON.stringify(path.join(PACKAGE_ROOT_FOR_TESTS, 'lib', 'config', 'home.js'))};
       const log = createLogger(resolveHome({ home: process.argv[1] }), 'writer' + process.argv[2]);
       for (let i = 0; i < 3000; i++) log.info('line ' + i + ' ' + 'x'.repeat(200));`;
-    await Promise.all(['1', '2', '3'].map((n) => new Promise((resolve) => spawn('node', ['--input-type=module', '-e', script, home.home, n]).once('exit', resolve))));
+    await Promise.all(
+      ['1', '2', '3'].map(
+        (n) =>
+          new Promise((resolve) =>
+            spawn('node', ['--input-type=module', '-e', script, home.home, n]).once('exit', resolve),
+          ),
+      ),
+    );
     const lines = fs.readFileSync(path.join(home.logsDir, 'goplot.log'), 'utf8').split('\n').filter(Boolean);
     assert.equal(lines.length, 9000);
     const wellFormed = /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] INFO: writer[123]\[\d+\] line \d+ x{200}$/;
-    assert.deepEqual(lines.filter((line) => !wellFormed.test(line)), []);
+    assert.deepEqual(
+      lines.filter((line) => !wellFormed.test(line)),
+      [],
+    );
   });
 
   it('appends to the log file of its home', () => {
     const log = createLogger(home, 'diskhand', 'diskhand.log');
     log.warn('farm1/disk1: full');
-    assert.match(fs.readFileSync(path.join(home.logsDir, 'diskhand.log'), 'utf8'), /^\[[^\]]+\] WARN: diskhand\[\d+\] farm1\/disk1: full\n$/);
+    assert.match(
+      fs.readFileSync(path.join(home.logsDir, 'diskhand.log'), 'utf8'),
+      /^\[[^\]]+\] WARN: diskhand\[\d+\] farm1\/disk1: full\n$/,
+    );
   });
 });

@@ -9,13 +9,18 @@ const runMainModule = path.join(PACKAGE_ROOT, 'lib', 'util', 'run-main.ts');
 
 /** A real Node process whose main is the given body, run through runMain as an entry script is. */
 function runEntry(body: string, options = '{}') {
-  const script = `import { runMain } from ${JSON.stringify(runMainModule)};\n` +
+  const script =
+    `import { runMain } from ${JSON.stringify(runMainModule)};\n` +
     `void runMain('demo-entry', async () => { ${body} }, ${options});\n`;
-  return execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { reject: false, cwd: PACKAGE_ROOT, timeout: 30_000 });
+  return execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    reject: false,
+    cwd: PACKAGE_ROOT,
+    timeout: 30_000,
+  });
 }
 
 describe('errorMessage', () => {
-  it('gives an Error\'s message and anything else as text', () => {
+  it("gives an Error's message and anything else as text", () => {
     assert.equal(errorMessage(new TypeError('bad value')), 'bad value');
     assert.equal(errorMessage('plain text'), 'plain text');
     assert.equal(errorMessage(42), '42');
@@ -37,7 +42,10 @@ describe('runMain (a spawned entry script)', () => {
   });
 
   it('leaves the exit code alone when main succeeds, and exitWhenDone ends a process an open handle would keep', async () => {
-    const result = await runEntry("setInterval(() => {}, 1000); process.stdout.write('done');", '{ exitWhenDone: true }');
+    const result = await runEntry(
+      "setInterval(() => {}, 1000); process.stdout.write('done');",
+      '{ exitWhenDone: true }',
+    );
     assert.equal(result.exitCode, 0);
     assert.equal(result.stdout, 'done');
     assert.equal(result.stderr, '');
