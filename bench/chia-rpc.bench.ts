@@ -76,7 +76,6 @@ async function main(): Promise<void> {
     const gotAlone: number[] = [];
     const httpsAlone: number[] = [];
     const jsYamlAlone: number[] = [];
-    const yamlAlone: number[] = [];
     const rpcProcess: number[] = [];
     const cliProcess: number[] = [];
     const chiaAlone: number[] = [];
@@ -86,7 +85,6 @@ async function main(): Promise<void> {
       gotAlone.push(await timeProcess(['--input-type=module', '-e', "await import('got')"], {}));
       httpsAlone.push(await timeProcess(['--input-type=module', '-e', "await import('node:https')"], {}));
       jsYamlAlone.push(await timeProcess(['--input-type=module', '-e', "await import('js-yaml')"], {}));
-      yamlAlone.push(await timeProcess(['--input-type=module', '-e', "await import('yaml')"], {}));
       rpcProcess.push(await timeProcess([collector], { GOPLOT_HOME: rpcHome.home }));
       if (i < Math.max(3, Math.floor(RUNS / 3))) {
         cliProcess.push(await timeProcess([collector], { GOPLOT_HOME: cliHome.home, ...cliEnv }));
@@ -131,9 +129,6 @@ async function main(): Promise<void> {
     );
     console.log(
       `| the YAML parser for config.yaml: \`import('js-yaml')\` alone | ${ms(median(jsYamlAlone))} | ${ms(p95(jsYamlAlone))} | – | – | ${ms(median(nodeAlone))} | – |`,
-    );
-    console.log(
-      `| the other one in the tree: \`import('yaml')\` alone | ${ms(median(yamlAlone))} | ${ms(p95(yamlAlone))} | – | – | ${ms(median(nodeAlone))} | – |`,
     );
     console.log('');
     await benchParsing();
