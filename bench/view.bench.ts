@@ -2,12 +2,13 @@
 // 120x40) on a sandbox farm with running simulated plots, and its utime+stime from /proc are read
 // after the first frame (startup excluded) and again after the measured span.
 // Run: npx tsc -p tsconfig.json && node bench/view.bench.js [--seconds 40] [--plots 3] [--disks 12]
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PACKAGE_ROOT } from '../lib/config/home.js';
+import { spawnSimPlot } from '../lib/sim/spawn-sim-plot.js';
 
 function numberArg(name: string, fallback: number): number {
   const at = process.argv.indexOf(name);
@@ -66,36 +67,15 @@ function makeFarm(root: string): { home: string; plots: ChildProcess[] } {
     const temp = path.join(tempRoot, String(i));
     fs.mkdirSync(temp, { recursive: true });
     const disk = path.join(farmRoot, `farm${1 + (i % 2)}`, `disk${i}`);
-    const log = fs.openSync(path.join(disk, 'logs', `plot.${i}.log`), 'a');
-    const args = [
-      'plots',
-      'create',
-      '-k',
-      '25',
-      '--override-k',
-      '-r',
-      '1',
-      '-n',
-      '1',
-      '-b',
-      '1024',
-      '-u',
-      '128',
-      '-t',
-      temp,
-      '-2',
-      temp,
-      '-d',
-      path.join(disk, 'plots'),
-    ];
     // slower than the measured span, so every plot is still running (and logging) at the end
     plots.push(
-      spawn('node', [SIM, ...args], {
-        stdio: ['ignore', log, 'ignore'],
-        env: { ...process.env, SIMPLOTTER_SECONDS: String(SECONDS * 3) },
+      spawnSimPlot({
+        tempDir: temp,
+        plotsDir: path.join(disk, 'plots'),
+        logFile: path.join(disk, 'logs', `plot.${i}.log`),
+        seconds: SECONDS * 3,
       }),
     );
-    fs.closeSync(log);
   }
   return { home, plots };
 }

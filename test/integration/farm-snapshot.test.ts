@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { readPlotProgress } from '../../lib/farm/read-plot-phase.js';
 import { simFarmsOfThisFile } from '../helpers/sim-farm.js';
-import { runScript, SIM_PLOTTER, waitFor, type TempHome } from '../helpers/temp-home.js';
+import { spawnSimPlot } from '../../lib/sim/spawn-sim-plot.js';
+import { runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
 
 const { farm, started } = simFarmsOfThisFile();
 
@@ -29,33 +29,7 @@ function startPlot(
   const diskDir = path.join(home.farmRoot, farmName, disk);
   const tempDir = path.join(home.tempRoot, '1');
   const logFile = path.join(diskDir, 'logs', logName);
-  const log = fs.openSync(logFile, 'a');
-  const args = [
-    'plots',
-    'create',
-    '-k',
-    '25',
-    '--override-k',
-    '-r',
-    '1',
-    '-n',
-    '1',
-    '-b',
-    '1024',
-    '-u',
-    '128',
-    '-t',
-    tempDir,
-    '-2',
-    tempDir,
-    '-d',
-    path.join(diskDir, 'plots'),
-  ];
-  const child = spawn(process.execPath, [SIM_PLOTTER, ...args], {
-    stdio: ['ignore', log, 'ignore'],
-    env: { ...process.env, SIMPLOTTER_SECONDS: String(seconds) },
-  });
-  fs.closeSync(log);
+  const child = spawnSimPlot({ tempDir, plotsDir: path.join(diskDir, 'plots'), logFile, seconds });
   started.push(child.pid!);
   return { pid: child.pid!, logFile };
 }

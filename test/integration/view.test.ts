@@ -9,6 +9,7 @@ import { renderView } from '../../lib/view/render-view.js';
 import { readLoopProcess } from '../../lib/view/read-loop-pid.js';
 import { frameText } from '../../lib/view/run-view.js';
 import { resolveHome } from '../../lib/config/home.js';
+import { spawnSimPlot } from '../../lib/sim/spawn-sim-plot.js';
 import {
   builtScript,
   makeDisks,
@@ -290,33 +291,12 @@ describe('goplot view on a home with a running plot', () => {
     home.set('on_toggle', 'run');
     home.set('max_plots', 1);
     home.set('load_max', 1000);
-    const log = fs.openSync(path.join(home.farmRoot, 'f1', 'd1', 'logs', 'plot.1.log'), 'a');
-    const args = [
-      'plots',
-      'create',
-      '-k',
-      '25',
-      '--override-k',
-      '-r',
-      '1',
-      '-n',
-      '1',
-      '-b',
-      '1024',
-      '-u',
-      '128',
-      '-t',
-      path.join(home.tempRoot, '1'),
-      '-2',
-      path.join(home.tempRoot, '1'),
-      '-d',
-      path.join(home.farmRoot, 'f1', 'd1', 'plots'),
-    ];
-    plot = spawn('node', [SIM_PLOTTER, ...args], {
-      stdio: ['ignore', log, 'ignore'],
-      env: { ...process.env, SIMPLOTTER_SECONDS: '300' },
+    plot = spawnSimPlot({
+      tempDir: path.join(home.tempRoot, '1'),
+      plotsDir: path.join(home.farmRoot, 'f1', 'd1', 'plots'),
+      logFile: path.join(home.farmRoot, 'f1', 'd1', 'logs', 'plot.1.log'),
+      seconds: 300,
     });
-    fs.closeSync(log);
     await waitFor(
       'the plot log to start',
       () => fs.statSync(path.join(home.farmRoot, 'f1', 'd1', 'logs', 'plot.1.log')).size > 0,
