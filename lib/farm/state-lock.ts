@@ -17,9 +17,33 @@ export interface StateLockOptions {
   update?: number;
   /** Told when a non-directory at the lock's path was removed; stderr by default. */
   onLeftover?: (message: string) => void;
+  /** ms to wait for a lock other live processes hold before giving up (default 10 min). */
+  wait?: number;
 }
 
 export const STATE_LOCK_STALE_MS = 30_000;
+
+/**
+ * Twenty tractors started together on a loaded 2-core machine take turns of a second or more
+ * each, several times per plot: a bound counted in retries (about a minute) ran out there and
+ * killed a tractor. The wait is measured in time, and generous: a dead holder's lock goes stale
+ * after 30 s anyway, so only live, working processes make anyone wait this long.
+ */
+export const STATE_LOCK_WAIT_MS = 10 * 60_000;
+
+/** The lock stayed held by others for the whole wait: says which lock and for how long. */
+export class StateLockTimeout extends Error {
+  readonly lockPath: string;
+  readonly waitedMs: number;
+  constructor(lockPath: string, waitedMs: number) {
+    super(
+      `waited ${Math.round(waitedMs / 1000)} s for the state lock ${lockPath}, held all that time by other live goplot processes; gave up`,
+    );
+    this.name = 'StateLockTimeout';
+    this.lockPath = lockPath;
+    this.waitedMs = waitedMs;
+  }
+}
 
 /**
  * proper-lockfile's lock is a directory; a regular file (or anything else) at its path is never
@@ -70,16 +94,24 @@ export async function withStateLock<T>(
     options.onCompromised ??
     ((error: Error) =>
       console.error(`goplot: lost the state lock ${stateLockPath(paths)} (${error.message}); going on without it`));
-  const release = await lockfile.lock(target, {
-    realpath: false,
-    stale: options.stale ?? STATE_LOCK_STALE_MS,
-    update: options.update,
-    retries: { retries: 600, minTimeout: 5, maxTimeout: 100, factor: 1.3, randomize: true },
-    onCompromised: (error) => {
-      compromised = true;
-      onCompromised(error);
-    },
-  });
+  const wait = options.wait ?? STATE_LOCK_WAIT_MS;
+  const waitStart = Date.now();
+  const release = await lockfile
+    .lock(target, {
+      realpath: false,
+      stale: options.stale ?? STATE_LOCK_STALE_MS,
+      update: options.update,
+      retries: { forever: true, maxRetryTime: wait, minTimeout: 5, maxTimeout: 100, factor: 1.3, randomize: true },
+      onCompromised: (error) => {
+        compromised = true;
+        onCompromised(error);
+      },
+    })
+    .catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ELOCKED')
+        throw new StateLockTimeout(stateLockPath(paths), Date.now() - waitStart);
+      throw error;
+    });
   try {
     return await work();
   } finally {

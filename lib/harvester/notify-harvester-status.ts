@@ -18,12 +18,14 @@ export function createHarvesterStatusNotifier(
     const text = up
       ? `harvester is back: eligible lines arrive again in ${info.logFile}`
       : `harvester down: no eligible line in ${info.logFile} for over ${info.thresholdSeconds} s`;
-    void import('../notify/plot-events.js').then(({ createPlotEvents }) =>
-      createPlotEvents({ paths, config: new ConfigReader(paths, () => {}), log: logger }).notifyEvent(
-        up ? 'harvester_up' : 'harvester_down',
-        'harvester',
-        text,
-      ),
-    );
+    void import('../notify/plot-events.js')
+      .then(({ createPlotEvents }) =>
+        createPlotEvents({ paths, config: new ConfigReader(paths, () => {}), log: logger }).notifyEvent(
+          up ? 'harvester_up' : 'harvester_down',
+          'harvester',
+          text,
+        ),
+      )
+      .catch((error: unknown) => logger.warn(`harvester event not sent: ${String(error)}`));
   };
 }

@@ -99,7 +99,12 @@ export function createReplotGuard(o: {
           claim();
         }
         if (roomMoment(o.plotter) === 'last-phase' && atLastPhase(info)) {
-          void withStateLock(paths, makeRoom);
+          // a rejection here would end the tractor (and orphan its plot) from a log line's callback
+          withStateLock(paths, makeRoom).catch((error: unknown) =>
+            log.warn(
+              `plot ${plot.index}: replot could not check ${plot.farm}/${plot.disk}: ${(error as Error).message}; nothing removed`,
+            ),
+          );
           return true;
         }
         return roomMoment(o.plotter) === 'before-start' && plotId !== null;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { afterEach, beforeEach, test } from 'node:test';
-import { stateLockPath, withStateLock } from '../../../lib/farm/state-lock.js';
+import { StateLockTimeout, stateLockPath, withStateLock } from '../../../lib/farm/state-lock.js';
 import { makeTempHome, type TempHome } from '../../helpers/temp-home.js';
 
 let home: TempHome;
@@ -44,4 +44,47 @@ test('a live lock (a directory) is never removed: the second holder waits for th
   releaseFirst();
   await Promise.all([first, second]);
   assert.deepEqual(order, ['first in', 'first out', 'second in']);
+});
+
+test('a lock others hold for the whole wait gives up with a message naming the lock and the time', async () => {
+  let releaseFirst!: () => void;
+  let firstIn = false;
+  const first = withStateLock(home, async () => {
+    firstIn = true;
+    await new Promise<void>((resolve) => (releaseFirst = resolve));
+  });
+  while (!firstIn) await new Promise((resolve) => setTimeout(resolve, 5));
+  const started = Date.now();
+  await assert.rejects(
+    withStateLock(home, async () => 'never', { wait: 1200 }),
+    (error: unknown) => {
+      assert.ok(error instanceof StateLockTimeout);
+      assert.equal(error.lockPath, stateLockPath(home));
+      assert.ok(error.waitedMs >= 1200, `waited ${error.waitedMs} ms`);
+      assert.equal(
+        error.message,
+        `waited 1 s for the state lock ${stateLockPath(home)}, held all that time by other live goplot processes; gave up`,
+      );
+      return true;
+    },
+  );
+  assert.ok(Date.now() - started >= 1200);
+  releaseFirst();
+  await first;
+});
+
+test('a waiter gets the lock when its holder lets go within the wait', async () => {
+  let releaseFirst!: () => void;
+  let firstIn = false;
+  const first = withStateLock(home, async () => {
+    firstIn = true;
+    await new Promise<void>((resolve) => (releaseFirst = resolve));
+  });
+  while (!firstIn) await new Promise((resolve) => setTimeout(resolve, 5));
+  // at up to 100 ms between tries, 3 s is some 30+ tries; the holder lets go near the end
+  const second = withStateLock(home, async () => 'second in', { wait: 5000 });
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  releaseFirst();
+  await first;
+  assert.equal(await second, 'second in');
 });
