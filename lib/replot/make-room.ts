@@ -6,9 +6,9 @@ import { writeStateValue } from '../config/write-value.js';
 import { formatBytes, readDiskSpace } from '../farm/disk-space.js';
 import { committedKiB } from '../farm/plot-size.js';
 import type { PlotKind } from '../plot-file/plot-header.js';
-import { readPlotFileSync } from '../plot-file/read-plot-file.js';
 import { listReplotCandidates, readReplotSettings, type ReplotCandidate } from './replot-candidates.js';
 import { ruleMatches } from './replot-rule.js';
+import { describeOldPlot, whyNotRemovable } from './check-victim.js';
 import { heldByClaims } from './room-claims.js';
 
 /** The new plot that needs room on its destination disk. */
@@ -46,37 +46,6 @@ export interface MakeRoomOptions {
   notify?: (subject: string, text: string) => void;
   /** Asked just before the removal: false when the new plot has ended meanwhile. */
   stillWanted?: () => boolean;
-}
-
-function describePlot(plot: ReplotCandidate): string {
-  const { header } = plot;
-  const made = new Date(plot.mtimeMs).toISOString().slice(0, 16).replace('T', ' ');
-  return `${path.basename(plot.path)} (${header.format} k${header.k} C${header.compression} ${header.kind}, id ${header.plotId.slice(0, 12)}…, ${formatBytes(plot.sizeBytes)}, made ${made} UTC)`;
-}
-
-/**
- * Proves that `plot` may go: a regular file (not a link) right inside the disk's plots/, still a
- * valid plot with the same id, and still matched by the rule. Returns why not, or null.
- */
-function refuseRemoval(plot: ReplotCandidate, newPlot: NewPlot, config: ConfigReader): string | null {
-  const plotsDir = path.join(newPlot.diskDir, 'plots');
-  let realPlotsDir: string;
-  let stat: fs.Stats;
-  try {
-    realPlotsDir = fs.realpathSync(plotsDir);
-    stat = fs.lstatSync(plot.path);
-  } catch (error) {
-    return `cannot check it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
-  }
-  if (!stat.isFile()) return 'it is not a regular file';
-  if (fs.realpathSync(path.dirname(plot.path)) !== realPlotsDir) return `it is not inside ${plotsDir}`;
-  const fresh = readPlotFileSync(plot.path);
-  if (!fresh.ok) return `it is not a valid plot file (${fresh.message})`;
-  if (fresh.header.plotId !== plot.header.plotId) return 'its header changed since it was listed';
-  const { on, rule } = readReplotSettings(config);
-  if (!on) return 'replot is off';
-  if (!ruleMatches(rule, fresh.header, fresh.mtimeMs)) return `replot_match (${rule.text}) no longer matches it`;
-  return null;
 }
 
 /**
@@ -135,17 +104,17 @@ export async function makeRoomLocked(options: MakeRoomOptions): Promise<RoomOutc
       removed: null,
       level: 'warn',
       needKiB,
-      message: `removing one old plot (${describePlot(victim)}) would not make room on ${name}: nothing removed, one per new plot at the most (${facts})`,
+      message: `removing one old plot (${describeOldPlot(victim)}) would not make room on ${name}: nothing removed, one per new plot at the most (${facts})`,
     };
   }
-  const refusal = refuseRemoval(victim, plot, config);
+  const refusal = whyNotRemovable(victim, path.join(plot.diskDir, 'plots'), readReplotSettings(config));
   if (refusal !== null)
     return { removed: null, level: 'warn', needKiB, message: `not removing ${victim.path}: ${refusal}` };
   if (options.stillWanted && !options.stillWanted())
     return { removed: null, level: 'info', message: 'the plot ended before its room was made; nothing removed' };
   fs.unlinkSync(victim.path);
   writeStateValue(paths, 'replot_removed', config.get('replot_removed') + 1);
-  const text = `replot removed ${describePlot(victim)} from ${name} for plot ${plot.index} (${plot.plotter} k${plot.k} C${plot.compression} ${plot.kind}): ${facts}`;
+  const text = `replot removed ${describeOldPlot(victim)} from ${name} for plot ${plot.index} (${plot.plotter} k${plot.k} C${plot.compression} ${plot.kind}): ${facts}`;
   options.notify?.(name, text);
   return { removed: { ...victim, freedKiB: victimKiB }, message: text, needKiB };
 }
