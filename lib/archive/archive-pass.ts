@@ -8,13 +8,16 @@ import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 import { archiveStateDir } from './archive-state.js';
 import type { ArchiveTarget } from './archive-targets.js';
 import type { TargetStatus } from './archiver-progress.js';
-import { chooseTarget, diskFits, reservedOn } from './choose-target.js';
+import { describeOldPlot } from '../replot/check-victim.js';
+import { chooseTarget, diskFits, reservedOn, type TargetChoice } from './choose-target.js';
+import { pruneFreed, readFreed, recordFreed } from './replot-freed.js';
+import { diskName, targetReplot, type RemoteReplot } from './target-replot.js';
 import { readLiveReservations, writeReservation, type Reservation } from './reservations.js';
 import { findStagedPlots, parseStaging, stagingDisks, type StagedPlot } from './staging-plots.js';
 import { surveyLocalTargets } from './survey-local.js';
 import { surveyRemoteHost } from './survey-remote.js';
 import { noteCondition, type TargetNews } from './target-outages.js';
-import type { HostSurvey } from './target-disk.js';
+import type { HostSurvey, TargetDisk } from './target-disk.js';
 
 export interface PassWorld {
   paths: HomePaths;
@@ -24,6 +27,8 @@ export interface PassWorld {
   mountinfoPath: string;
   pid: number;
   pidStart: number;
+  /** Remote hosts' part of replot on targets (their listed plots, the removal over ssh). */
+  remoteReplot?: RemoteReplot;
   /** Says a message once until it changes (keyed by its subject). */
   sayOnce: (key: string, level: 'info' | 'warn', message: string | null) => void;
 }
@@ -35,13 +40,18 @@ export interface PlannedTransfer {
   resumed: number;
   /** Partial copies of this plot left on other disks (a copy cut short, then sent elsewhere): removed once it arrives. */
   strayPartials: { target: ArchiveTarget; plotsDir: string }[];
+  /** An old plot replot removed on a target for this plot (this pass or an earlier one), for its failure line. */
+  replotFreed: string | null;
 }
 
 export interface PassResult {
   planned: PlannedTransfer[];
   waiting: number;
   statuses: TargetStatus[];
+  /** Logged and notified: targets down, full or back, and replot's removals. */
   news: TargetNews[];
+  /** Logged only: what replot did not do on a target, and why. */
+  notes: { level: 'info' | 'warn'; text: string }[];
 }
 
 const SURVEY_TIMEOUT_MS = 30_000;
@@ -97,7 +107,7 @@ async function surveyHosts(targets: ArchiveTarget[], world: PassWorld): Promise<
  */
 export async function planPass(targets: ArchiveTarget[], world: PassWorld): Promise<PassResult> {
   const { config, paths } = world;
-  const empty: PassResult = { planned: [], waiting: 0, statuses: [], news: [] };
+  const empty: PassResult = { planned: [], waiting: 0, statuses: [], news: [], notes: [] };
   const staging = config.get('archive_staging');
   world.sayOnce(
     'staging',
@@ -134,9 +144,22 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
   const reachable = [...surveys.values()].filter((survey): survey is Extract<HostSurvey, { ok: true }> => survey.ok);
 
   const planned: PlannedTransfer[] = [];
+  const notes: PassResult['notes'] = [];
+  const replot = targetReplot({ paths, config, remote: world.remoteReplot });
+  // said only when a plot finds no free room and replot would be its way in
+  const creditOf = (plot: StagedPlot): ((disk: TargetDisk) => number) | undefined => {
+    if (!replot) return undefined;
+    const why = replot.whyNoCredit(plot);
+    return (disk) => {
+      if (why === null) return replot.credit(disk);
+      world.sayOnce(`replot:${plot.name}`, 'info', why);
+      return 0;
+    };
+  };
   const { reservations, unplaced } = await withStateLock(paths, async () => {
     const live = readLiveReservations(paths, world.procDir);
     const taken = new Set(live.map((r) => r.plot));
+    pruneFreed(paths, new Set([...taken, ...plots.map((p) => p.name), ...skipped.map((s) => path.basename(s.file))]));
     let lastHost = readLastHost(paths);
     const unplacedPlots: StagedPlot[] = [];
     for (const plot of plots) {
@@ -145,18 +168,38 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
         unplacedPlots.push(plot);
         continue;
       }
-      const choice = chooseTarget({
-        plot,
-        surveys: reachable,
-        reservations: live,
-        lastHost,
-        maxPerHost: config.get('archive_max_per_host'),
-      });
+      const credit = creditOf(plot);
+      const noCredit = new Set<TargetDisk>();
+      let choice: TargetChoice;
+      let freed: string | null = readFreed(paths, plot.name)?.removed ?? null;
+      for (;;) {
+        choice = chooseTarget({
+          plot,
+          surveys: reachable,
+          reservations: live,
+          lastHost,
+          maxPerHost: config.get('archive_max_per_host'),
+          replotCredit: credit && ((disk) => (noCredit.has(disk) ? 0 : credit(disk))),
+        });
+        if (!choice.ok || !choice.replot || !replot) break;
+        const step = await replot.makeRoom(choice.disk, plot, live);
+        if (step.kind === 'room') break;
+        if (step.kind === 'removed') {
+          const disk = diskName(choice.disk);
+          freed = `${describeOldPlot(step.victim)} from ${disk}`;
+          recordFreed(paths, { plot: plot.name, disk, removed: describeOldPlot(step.victim), at: world.now() });
+          news.push({ kind: 'replot_removed', target: disk, level: 'info', text: step.text });
+          break;
+        }
+        notes.push({ level: 'warn', text: step.text });
+        noCredit.add(choice.disk);
+      }
       if (!choice.ok) {
         unplacedPlots.push(plot);
         continue;
       }
-      const target = targets.find((t) => t.name === choice.disk.target)!;
+      const chosen = choice;
+      const target = targets.find((t) => t.name === chosen.disk.target)!;
       const reservation: Reservation = {
         plot: plot.name,
         source: plot.file,
@@ -176,12 +219,13 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       const strayPartials = reachable
         .flatMap((survey) => survey.disks)
         .filter(
-          (d) => d.partials.has(plot.name) && !(d.target === choice.disk.target && d.plotsDir === choice.disk.plotsDir),
+          (d) => d.partials.has(plot.name) && !(d.target === chosen.disk.target && d.plotsDir === chosen.disk.plotsDir),
         )
         .map((d) => ({ target: targets.find((t) => t.name === d.target)!, plotsDir: d.plotsDir }));
-      planned.push({ reservation, plot, target, resumed: choice.resumed, strayPartials });
+      planned.push({ reservation, plot, target, resumed: chosen.resumed, strayPartials, replotFreed: freed });
     }
     writeFileAtomicSync(lastHostFile(paths), `${lastHost}\n`);
+    replot?.saveHeaders();
     return { reservations: live, unplaced: unplacedPlots };
   });
 
@@ -194,7 +238,9 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       .reduce((sum, disk) => sum + Math.max(0, disk.freeBytes - reservedOn(disk, reservations, '')), 0);
     // full only when a waiting plot fits on none of its disks: a busy host is not a full one
     const waitingPlot = unplaced[0];
-    const full = waitingPlot !== undefined && !targetDisks.some((disk) => diskFits(disk, waitingPlot, reservations));
+    const full =
+      waitingPlot !== undefined &&
+      !targetDisks.some((disk) => diskFits(disk, waitingPlot, reservations, creditOf(waitingPlot)));
     if (waitingPlot !== undefined) {
       const why =
         targetDisks.length === 0
@@ -210,5 +256,5 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       freeBytes,
     };
   });
-  return { planned, waiting: unplaced.length, statuses, news };
+  return { planned, waiting: unplaced.length, statuses, news, notes };
 }

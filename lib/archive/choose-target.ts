@@ -15,9 +15,16 @@ export interface TargetChoiceInput {
   /** The host that got the last plot: the round robin goes on after it. */
   lastHost: string;
   maxPerHost: number;
+  /**
+   * Replot's credit on a disk in bytes (the next matching old plot that replot may remove for
+   * this plot), or absent when this plot gets none (replot off, or the rule matches it too).
+   */
+  replotCredit?: (disk: TargetDisk) => number;
 }
 
-export type TargetChoice = { ok: true; disk: TargetDisk; bytes: number; resumed: number } | { ok: false; why: string };
+/** replot: the disk holds the plot only once an old plot is removed for it. */
+export type TargetChoice =
+  { ok: true; disk: TargetDisk; bytes: number; resumed: number; replot: boolean } | { ok: false; why: string };
 
 const sameDisk = (r: Reservation, d: TargetDisk) => r.target === d.target && r.farm === d.farm && r.disk === d.disk;
 
@@ -28,30 +35,61 @@ export function reservedOn(disk: TargetDisk, reservations: Reservation[], except
     .reduce((sum, r) => sum + Math.max(0, r.bytes - (disk.partials.get(r.plot) ?? 0)), 0);
 }
 
-/** Whether the disk is usable and has room for the plot (or the rest of its partial copy) after what is heading there. */
-export function diskFits(disk: TargetDisk, plot: { name: string; size: number }, reservations: Reservation[]): boolean {
+/** Free bytes on the disk still missing for the plot (or the rest of its partial copy) after what is heading there. */
+export function shortfall(disk: TargetDisk, plot: { name: string; size: number }, reservations: Reservation[]): number {
   const need = roomFor(plot.size) - (disk.partials.get(plot.name) ?? 0);
-  return disk.problem === null && disk.freeBytes - reservedOn(disk, reservations, plot.name) >= need;
+  return need - (disk.freeBytes - reservedOn(disk, reservations, plot.name));
+}
+
+/**
+ * Whether the disk is usable and has room for the plot after what is heading there; with a
+ * replot credit, counting the old plot replot would remove for it.
+ */
+export function diskFits(
+  disk: TargetDisk,
+  plot: { name: string; size: number },
+  reservations: Reservation[],
+  replotCredit?: (disk: TargetDisk) => number,
+): boolean {
+  if (disk.problem !== null) return false;
+  const missing = shortfall(disk, plot, reservations);
+  return missing <= 0 || (replotCredit !== undefined && replotCredit(disk) >= missing);
 }
 
 /**
  * The disk for one plot. A partial copy of it on a usable disk with room for the rest is
  * resumed there; otherwise hosts take turns (round robin after the last one used), and within
  * a host the disk with the least used space (counting what is heading there) that has room
- * for the plot after the transfers already heading to it.
+ * for the plot after the transfers already heading to it. Only when no disk anywhere has that
+ * room does replot's credit count (the same order again): a disk with free space is always
+ * chosen before an old plot is removed.
  */
 export function chooseTarget(input: TargetChoiceInput): TargetChoice {
+  const plain = chooseWith(input, undefined);
+  if (plain.ok || input.replotCredit === undefined) return plain;
+  const replot = chooseWith(input, input.replotCredit);
+  return replot.ok ? replot : plain;
+}
+
+function chooseWith(input: TargetChoiceInput, credit: ((disk: TargetDisk) => number) | undefined): TargetChoice {
   const { plot, surveys, reservations } = input;
   const room = roomFor(plot.size);
   const perHost = new Map<string, number>();
   for (const r of reservations) if (r.plot !== plot.name) perHost.set(r.hostKey, (perHost.get(r.hostKey) ?? 0) + 1);
   const hostFree = (hostKey: string) => (perHost.get(hostKey) ?? 0) < input.maxPerHost;
-  const fits = (disk: TargetDisk) => diskFits(disk, plot, reservations);
+  const fits = (disk: TargetDisk) => diskFits(disk, plot, reservations, credit);
+  const chosen = (disk: TargetDisk, resumed: number): TargetChoice => ({
+    ok: true,
+    disk,
+    bytes: room,
+    resumed,
+    replot: credit !== undefined && shortfall(disk, plot, reservations) > 0,
+  });
 
   const resumable = surveys
     .flatMap((survey) => survey.disks)
     .find((disk) => disk.partials.has(plot.name) && hostFree(disk.hostKey) && fits(disk));
-  if (resumable) return { ok: true, disk: resumable, bytes: room, resumed: resumable.partials.get(plot.name) ?? 0 };
+  if (resumable) return chosen(resumable, resumable.partials.get(plot.name) ?? 0);
 
   const hosts = surveys.map((survey) => survey.hostKey);
   const reasons: string[] = [];
@@ -65,7 +103,7 @@ export function chooseTarget(input: TargetChoiceInput): TargetChoice {
       .filter(fits)
       .map((disk) => ({ disk, use: disk.totalBytes - disk.freeBytes + reservedOn(disk, reservations, plot.name) }))
       .sort((a, b) => a.use - b.use || a.disk.plotsDir.localeCompare(b.disk.plotsDir));
-    if (candidates.length > 0) return { ok: true, disk: candidates[0].disk, bytes: room, resumed: 0 };
+    if (candidates.length > 0) return chosen(candidates[0].disk, 0);
     reasons.push(`${hostKey}: ${describeNoRoom(survey.disks)}`);
   }
   return { ok: false, why: reasons.length > 0 ? reasons.join('; ') : 'no reachable target' };

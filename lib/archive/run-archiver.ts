@@ -14,6 +14,7 @@ import {
   type TargetStatus,
   type TransferProgress,
 } from './archiver-progress.js';
+import { dropFreed } from './replot-freed.js';
 import { releaseReservation } from './reservations.js';
 import type { TargetNews } from './target-outages.js';
 import { transferPlot } from './transfer-plot.js';
@@ -76,6 +77,7 @@ export class Archiver {
       await this.writeOutputs(false);
       return null;
     }
+    for (const note of result.notes) options.log(note.level, note.text);
     for (const item of result.news) {
       options.log(item.level, item.text);
       void options.notify(item);
@@ -172,6 +174,7 @@ export class Archiver {
       .then((outcome) => {
         const totals = readTotals(options.paths);
         if (outcome.ok) {
+          dropFreed(options.paths, plot.name);
           totals.movedPlots += 1;
           totals.movedBytes += plot.size;
         } else if (outcome.kind !== 'stopped') {

@@ -68,7 +68,7 @@ export async function transferPlot(transfer: PlannedTransfer, world: TransferWor
     const level = kind === 'stopped' ? 'info' : 'warn';
     world.log(
       level,
-      `transfer ${kind === 'stopped' ? 'stopped' : 'failed'}: ${name} after ${seconds(world.now() - started)}: ${problem}; the source stays${kind === 'stopped' ? ' and the copy resumes on the next run' : ''}`,
+      `transfer ${kind === 'stopped' ? 'stopped' : 'failed'}: ${name} after ${seconds(world.now() - started)}: ${problem}; the source stays${kind === 'stopped' ? ' and the copy resumes on the next run' : ''}${freedNote(transfer)}`,
     );
     return { ok: false, kind, problem };
   };
@@ -116,6 +116,11 @@ export async function transferPlot(transfer: PlannedTransfer, world: TransferWor
     `transfer end: ${name} done in ${seconds(elapsedMs)}${speed}, verified${already}; ${kept === null ? 'source removed' : `source kept: ${kept}`}`,
   );
   return { ok: true, seconds: elapsedMs / 1000, sourceRemoved: kept === null };
+}
+
+function freedNote(transfer: PlannedTransfer): string {
+  if (transfer.replotFreed === null) return '';
+  return `; replot removed ${transfer.replotFreed} for it: that room stays free for the next plot, and no second old plot is removed for this one`;
 }
 
 function seconds(ms: number): string {

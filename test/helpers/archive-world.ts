@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildPlotHeader } from '../../lib/plot-file/build-plot-header.js';
+import type { PlotKind } from '../../lib/plot-file/plot-header.js';
 
 export interface MadePlot {
   name: string;
@@ -11,13 +12,14 @@ export interface MadePlot {
 }
 
 /**
- * A small plot the header reader accepts: a v1 solo header with a random id and k 25 (chia's
- * "still being copied" size rule applies from k 30), then random bytes, named as chiapos names
- * its plots. Its mtime is set a minute back, as a plot finished a while ago.
+ * A small plot the header reader accepts: a v1 header (the simulated plotter's, solo unless told)
+ * with a random id and k 25 (chia's "still being copied" size rule applies from k 30), then
+ * random bytes, named as chiapos names its plots. Its mtime is set a minute back, as a plot
+ * finished a while ago.
  */
-export function makePlot(plotsDir: string, size: number, seconds = 0): MadePlot {
+export function makePlot(plotsDir: string, size: number, seconds = 0, kind: PlotKind = 'solo'): MadePlot {
   const id = crypto.randomBytes(32).toString('hex');
-  const header = buildPlotHeader({ format: 'v1', plotId: id, k: 25, compression: 0, kind: 'solo' });
+  const header = buildPlotHeader({ format: 'v1', plotId: id, k: 25, compression: 0, kind });
   const bytes = Buffer.concat([header, crypto.randomBytes(size - header.length)]);
   const name = `plot-k25-2026-11-30-08-${String(seconds % 60).padStart(2, '0')}-${id}.plot`;
   const file = path.join(plotsDir, name);

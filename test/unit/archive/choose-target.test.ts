@@ -97,4 +97,64 @@ describe('archive target choice', () => {
       why: 'h1: 1 transfer(s) at once already; h2: 1 disk unmounted, 1 disk read-only',
     });
   });
+
+  it('counts replot credit only when no disk anywhere has free room, and says which choice needs it', () => {
+    const full1 = disk('h1', 'd1', 20);
+    const full2 = disk('h2', 'd1', 20);
+    const roomy = disk('h2', 'd2', 150);
+    const credit = (d: TargetDisk) => (d === full1 ? 101 * GiB : 0);
+    // h1 is next in turn, but h2 has free room: no old plot goes while a disk has room
+    const plain = chooseTarget({
+      plot,
+      surveys: [survey('h1', [full1]), survey('h2', [full2, roomy])],
+      reservations: [],
+      lastHost: 'h2',
+      maxPerHost: 1,
+      replotCredit: credit,
+    });
+    assert.ok(plain.ok);
+    assert.deepEqual([plain.disk.hostKey, plain.disk.disk, plain.replot], ['h2', 'd2', false]);
+    const replot = chooseTarget({
+      plot,
+      surveys: [survey('h1', [full1]), survey('h2', [full2])],
+      reservations: [],
+      lastHost: 'h1',
+      maxPerHost: 1,
+      replotCredit: credit,
+    });
+    assert.ok(replot.ok);
+    assert.deepEqual([replot.disk.hostKey, replot.disk.disk, replot.replot], ['h1', 'd1', true]);
+    // the credit must cover what is missing: one old plot of 80 GiB does not make room for 101 GiB
+    const short = chooseTarget({
+      plot,
+      surveys: [survey('h1', [full1])],
+      reservations: [],
+      lastHost: '',
+      maxPerHost: 1,
+      replotCredit: () => 80 * GiB,
+    });
+    assert.deepEqual(short, { ok: false, why: 'h1: 1 disk full' });
+  });
+
+  it('counts the transfers already heading to a disk before its replot credit', () => {
+    const full = disk('h1', 'd1', 20);
+    const surveys = [survey('h1', [full])];
+    const credit = () => 101 * GiB;
+    // 20 GiB free and one old plot of 101 GiB: room for 121 GiB, not for this plot after another one
+    assert.equal(
+      chooseTarget({ plot, surveys, reservations: [], lastHost: '', maxPerHost: 5, replotCredit: credit }).ok,
+      true,
+    );
+    assert.deepEqual(
+      chooseTarget({
+        plot,
+        surveys,
+        reservations: [reservation(full, 'b.plot')],
+        lastHost: '',
+        maxPerHost: 5,
+        replotCredit: credit,
+      }),
+      { ok: false, why: 'h1: 1 disk full' },
+    );
+  });
 });
