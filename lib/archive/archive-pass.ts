@@ -9,9 +9,11 @@ import { archiveStateDir } from './archive-state.js';
 import type { ArchiveTarget } from './archive-targets.js';
 import type { TargetStatus } from './archiver-progress.js';
 import { describeOldPlot } from '../replot/check-victim.js';
-import { chooseTarget, diskFits, reservedOn, type TargetChoice } from './choose-target.js';
+import { chooseTarget, diskFits, reservedOn, roomFor, type TargetChoice } from './choose-target.js';
+import { RemoteHeaderCache, remoteHeaderCacheFile } from './remote-headers.js';
+import { RemoteTargetsReplot } from './remote-replot.js';
 import { pruneFreed, readFreed, recordFreed } from './replot-freed.js';
-import { diskName, targetReplot, type RemoteReplot } from './target-replot.js';
+import { diskName, replotOnTargets, targetReplot, type TargetReplot } from './target-replot.js';
 import { readLiveReservations, writeReservation, type Reservation } from './reservations.js';
 import { findStagedPlots, parseStaging, stagingDisks, type StagedPlot } from './staging-plots.js';
 import { surveyLocalTargets } from './survey-local.js';
@@ -27,8 +29,6 @@ export interface PassWorld {
   mountinfoPath: string;
   pid: number;
   pidStart: number;
-  /** Remote hosts' part of replot on targets (their listed plots, the removal over ssh). */
-  remoteReplot?: RemoteReplot;
   /** Says a message once until it changes (keyed by its subject). */
   sayOnce: (key: string, level: 'info' | 'warn', message: string | null) => void;
 }
@@ -82,6 +82,7 @@ async function surveyHosts(targets: ArchiveTarget[], world: PassWorld): Promise<
             sshConfig: config.get('archive_ssh_config'),
             requireMount,
             timeoutMs: SURVEY_TIMEOUT_MS,
+            listPlots: replotOnTargets(config),
           });
         return await surveyLocalTargets(hostTargets, {
           paths: world.paths,
@@ -98,6 +99,41 @@ async function surveyHosts(targets: ArchiveTarget[], world: PassWorld): Promise<
     }),
   );
   return new Map(surveys.map((survey) => [survey.hostKey, survey]));
+}
+
+/**
+ * Replot on the targets for this pass, or null when it is off: remote hosts' headers of the plots
+ * on disks that may need the credit are read first (only those not in the cache), outside the lock.
+ */
+async function prepareReplot(
+  targets: ArchiveTarget[],
+  reachable: Extract<HostSurvey, { ok: true }>[],
+  plots: StagedPlot[],
+  world: PassWorld,
+  notes: PassResult['notes'],
+): Promise<TargetReplot | null> {
+  const { config, paths } = world;
+  if (!replotOnTargets(config) || plots.length === 0) return targetReplot({ paths, config });
+  const remote = new RemoteTargetsReplot({
+    targets,
+    sshConfig: config.get('archive_ssh_config'),
+    timeoutMs: SURVEY_TIMEOUT_MS,
+    cache: RemoteHeaderCache.load(remoteHeaderCacheFile(paths)),
+  });
+  const largest = Math.max(...plots.map((plot) => plot.size));
+  // the most this pass and the transfers still running could send to one disk
+  const mayNeedCredit = (disk: TargetDisk) =>
+    disk.problem === null && disk.freeBytes < roomFor(largest) * (config.get('archive_max_total') + 1);
+  const problems = await remote.readUnseen(
+    reachable.filter((survey) => survey.hostKey !== 'local'),
+    mayNeedCredit,
+  );
+  for (const problem of problems)
+    notes.push({
+      level: 'warn',
+      text: `replot: ${problem}; plots whose headers are unknown count for nothing this pass`,
+    });
+  return targetReplot({ paths, config, remote });
 }
 
 /**
@@ -145,7 +181,7 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
 
   const planned: PlannedTransfer[] = [];
   const notes: PassResult['notes'] = [];
-  const replot = targetReplot({ paths, config, remote: world.remoteReplot });
+  const replot = await prepareReplot(targets, reachable, plots, world, notes);
   // said only when a plot finds no free room and replot would be its way in
   const creditOf = (plot: StagedPlot): ((disk: TargetDisk) => number) | undefined => {
     if (!replot) return undefined;

@@ -1,14 +1,15 @@
 import { execa } from 'execa';
 import type { ArchiveTarget } from './archive-targets.js';
 import { sshArgs, shellQuote } from './ssh-args.js';
-import { PARTIAL_SUFFIX, type HostSurvey, type TargetDisk } from './target-disk.js';
+import { PARTIAL_SUFFIX, type HostSurvey, type ListedPlot, type TargetDisk } from './target-disk.js';
 
 /**
  * One sh script for every root of one host: its disks with plots/ (writable? logs/?), one `df -Pk`
- * over all of them, and our partial copies. One ssh round trip per host per pass, however many
- * disks: the remote side needs only sh, df and ls.
+ * over all of them, and our partial copies; with `listPlots` (replot on), every `*.plot` there
+ * with its size, mtime and type, by one `stat -c` (GNU coreutils or BusyBox). One ssh round trip
+ * per host per pass, however many disks: the remote side needs only sh, df, ls and stat.
  */
-export function surveyScript(roots: string[]): string {
+export function surveyScript(roots: string[], listPlots = false): string {
   const lines = ['export LC_ALL=C'];
   for (const root of roots) {
     const r = shellQuote(root);
@@ -25,6 +26,7 @@ export function surveyScript(roots: string[]): string {
       '  [ $# -gt 0 ] && df -Pk "$@" 2>&1 | sed 1d',
       '  echo P',
       `  ls -ln ${r}/*/*/plots/*${PARTIAL_SUFFIX} 2>/dev/null`,
+      ...(listPlots ? ['  echo L', `  stat -c '%s %Y %F|%n' -- ${r}/*/*/plots/*.plot 2>/dev/null`] : []),
       'else echo NOROOT; fi',
     );
   }
@@ -52,10 +54,12 @@ export function parseSurvey(
     if (lines[1] === 'NOROOT') continue;
     const fAt = lines.indexOf('F');
     const pAt = lines.indexOf('P');
+    const lAt = lines.indexOf('L');
     const diskLines = lines.slice(1, fAt).filter((line) => line.startsWith('D '));
     const dfLines = lines.slice(fAt + 1, pAt).filter((line) => line !== '');
+    const plotFiles = lAt < 0 ? null : parsePlotListing(lines.slice(lAt + 1));
     const partials = new Map<string, Map<string, number>>();
-    for (const line of lines.slice(pAt + 1)) {
+    for (const line of lines.slice(pAt + 1, lAt < 0 ? undefined : lAt)) {
       const fields = line.trim().split(/\s+/);
       if (fields.length < 9 || !fields[0].startsWith('-')) continue;
       const file = fields.slice(8).join(' ');
@@ -85,16 +89,34 @@ export function parseSurvey(
         totalBytes: df ? Number(df[2]) * 1024 : 0,
         freeBytes: df ? Number(df[4]) * 1024 : 0,
         partials: partials.get(plotsDir) ?? new Map(),
+        ...(plotFiles ? { plotFiles: plotFiles.get(plotsDir) ?? [] } : {}),
       });
     });
   }
   return { hostKey, ok: true, disks };
 }
 
+const STAT_LINE = /^(\d+) (\d+) ([a-z ]+)\|(\/.*\/plots)\/([^/]+\.plot)$/;
+
+/** `stat -c '%s %Y %F|%n'` lines: the regular files per plots dir (a link is never a plot replot may remove). */
+export function parsePlotListing(lines: string[]): Map<string, ListedPlot[]> {
+  const byDir = new Map<string, ListedPlot[]>();
+  for (const line of lines) {
+    const match = STAT_LINE.exec(line);
+    if (!match || !match[3].startsWith('regular')) continue;
+    const list = byDir.get(match[4]) ?? [];
+    list.push({ name: match[5], sizeBytes: Number(match[1]), mtimeMs: Number(match[2]) * 1000 });
+    byDir.set(match[4], list);
+  }
+  return byDir;
+}
+
 export interface RemoteSurveyOptions {
   sshConfig: string;
   requireMount: boolean;
   timeoutMs: number;
+  /** Replot is on: list the plots too. */
+  listPlots?: boolean;
 }
 
 /** Surveys every target of one remote host with a single ssh command. */
@@ -103,7 +125,7 @@ export async function surveyRemoteHost(targets: ArchiveTarget[], options: Remote
   if (first.place.kind !== 'remote') throw new Error('surveyRemoteHost takes remote targets');
   const roots = new Map(targets.map((target) => [target.place.root as string, target]));
   const result = await execa('ssh', [...sshArgs(first.place, options.sshConfig), 'sh', '-s'], {
-    input: surveyScript([...roots.keys()]),
+    input: surveyScript([...roots.keys()], options.listPlots ?? false),
     timeout: options.timeoutMs,
     reject: false,
     stripFinalNewline: false,

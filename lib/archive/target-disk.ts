@@ -12,6 +12,15 @@ export interface TargetDisk {
   freeBytes: number;
   /** Our unfinished copies there, `<plot>.plot.partial` → bytes: a resumed copy needs only the rest. */
   partials: Map<string, number>;
+  /** A remote disk's `*.plot` regular files, listed by the survey when replot is on. */
+  plotFiles?: ListedPlot[];
+}
+
+/** One plot file as a remote survey lists it (mtime to the second). */
+export interface ListedPlot {
+  name: string;
+  sizeBytes: number;
+  mtimeMs: number;
 }
 
 export type HostSurvey =

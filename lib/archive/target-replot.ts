@@ -60,6 +60,11 @@ export function diskName(disk: Pick<TargetDisk, 'target' | 'farm' | 'disk'>): st
  * and that plot is removed just before the transfer starts, only if the disk would not hold the
  * plot otherwise. Null when replot is off or matches nothing.
  */
+export function replotOnTargets(config: Pick<ConfigReader, 'get'>): boolean {
+  const settings = readReplotSettings(config);
+  return settings.on && settings.rule.any;
+}
+
 export function targetReplot(world: TargetReplotWorld): TargetReplot | null {
   const settings = readReplotSettings(world.config);
   if (!settings.on || !settings.rule.any) return null;

@@ -37,7 +37,12 @@ export function listReplotCandidates(plotsDir: string, rule: ReplotRule, cache?:
   return facts
     .filter((plot): plot is PlotFileFacts & { ok: true } => plot.ok && ruleMatches(rule, plot.header, plot.mtimeMs))
     .map((plot) => ({ path: plot.path, header: plot.header, sizeBytes: plot.sizeBytes, mtimeMs: plot.mtimeMs }))
-    .sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    .sort(inRemovalOrder);
+}
+
+/** Replot's removal order: the oldest first (mtime: when the plot was finished), then by name. */
+export function inRemovalOrder(a: ReplotCandidate, b: ReplotCandidate): number {
+  return a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 
 /**
