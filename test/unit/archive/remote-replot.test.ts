@@ -11,7 +11,10 @@ import {
   RemoteHeaderCache,
   remoteHeaderCacheFile,
 } from '../../../lib/archive/remote-headers.js';
-import { parseRemovalAnswer, removalScript } from '../../../lib/archive/remote-replot.js';
+import { parseRemovalAnswer, RemoteTargetsReplot, removalScript } from '../../../lib/archive/remote-replot.js';
+import type { TargetDisk } from '../../../lib/archive/target-disk.js';
+import { replotRuleOf } from '../../../lib/replot/replot-rule.js';
+import { freePort } from '../../helpers/prometheus.js';
 import { parseSurvey, surveyScript } from '../../../lib/archive/survey-remote.js';
 import { resolveHome } from '../../../lib/config/home.js';
 import { parsePlotHeader } from '../../../lib/plot-file/plot-header.js';
@@ -134,5 +137,43 @@ describe('replot on remote targets: the sh scripts run by the real sh here, as s
     assert.equal(parseRemovalAnswer(gone.stdout, gone.status ?? undefined), 'it is gone or not a regular file');
     assert.equal(parseRemovalAnswer('', 255), 'no clear answer (exit 255)');
     assert.equal(parseRemovalAnswer('REMOVED\n', 1), 'no clear answer (exit 1: REMOVED)');
+  });
+
+  it('reads headers over ssh only for files not in the cache: nothing changed, no round trip beyond the survey', async () => {
+    // nothing listens on this port: any ssh command fails, so a pass that needs none says nothing
+    const port = await freePort();
+    const place = { kind: 'remote' as const, user: null, host: '127.0.0.1', port, root };
+    const deadTarget: ArchiveTarget = { name: 'h9', file: '', place, hostKey: `127.0.0.1:${port}` };
+    const paths = resolveHome({ home: path.join(root, 'home-unseen') });
+    fs.mkdirSync(paths.logsDir, { recursive: true });
+    const cache = RemoteHeaderCache.load(remoteHeaderCacheFile(paths));
+    const listed = { name: path.basename(solo), sizeBytes: 50_000, mtimeMs: Date.parse('2025-03-01T10:00:00Z') };
+    const disk: TargetDisk = {
+      target: 'h9',
+      hostKey: deadTarget.hostKey,
+      farm: 'farm1',
+      disk: 'disk1',
+      plotsDir: plots,
+      problem: null,
+      totalBytes: 0,
+      freeBytes: 0,
+      partials: new Map(),
+      plotFiles: [listed],
+    };
+    const replot = new RemoteTargetsReplot({ targets: [deadTarget], sshConfig: '', timeoutMs: 10_000, cache });
+    const surveys = [{ hostKey: deadTarget.hostKey, ok: true as const, disks: [disk] }];
+    const unread = await replot.readUnseen(surveys, () => true);
+    assert.equal(unread.length, 1);
+    assert.match(unread[0], new RegExp(`^127\\.0\\.0\\.1:${port}: cannot read plot headers: `));
+    assert.deepEqual(replot.candidates(disk, { on: true, rule: replotRuleOf('kind=solo') }), []);
+    cache.set(deadTarget.hostKey, solo, listed, fs.readFileSync(solo).subarray(0, 512));
+    assert.deepEqual(await replot.readUnseen(surveys, () => true), []);
+    assert.deepEqual(
+      replot.candidates(disk, { on: true, rule: replotRuleOf('kind=solo') }).map((c) => [c.path, c.header.kind]),
+      [[solo, 'solo']],
+    );
+    // a disk that needs no credit has nothing read at all
+    cache.forgetMissing(deadTarget.hostKey, [plots], new Set());
+    assert.deepEqual(await replot.readUnseen(surveys, () => false), []);
   });
 });
