@@ -12,7 +12,7 @@ import { describeOldPlot } from '../replot/check-victim.js';
 import { chooseTarget, diskFits, reservedOn, roomFor, type TargetChoice } from './choose-target.js';
 import { RemoteHeaderCache, remoteHeaderCacheFile } from './remote-headers.js';
 import { RemoteTargetsReplot } from './remote-replot.js';
-import { pruneFreed, readFreed, recordFreed } from './replot-freed.js';
+import { dropFreed, listFreed, pruneFreed, readFreed, recordFreed } from './replot-freed.js';
 import { diskName, replotOnTargets, targetReplot, type TargetReplot } from './target-replot.js';
 import { readLiveReservations, writeReservation, type Reservation } from './reservations.js';
 import { findStagedPlots, parseStaging, stagingDisks, type StagedPlot } from './staging-plots.js';
@@ -99,6 +99,24 @@ async function surveyHosts(targets: ArchiveTarget[], world: PassWorld): Promise<
     }),
   );
   return new Map(surveys.map((survey) => [survey.hostKey, survey]));
+}
+
+/**
+ * Another plot now goes to a disk where replot freed room for a plot whose transfer failed: that
+ * room is its, so the failed plot is owed nothing any more and may have one old plot removed for
+ * it again (only if a disk would not hold it otherwise, as always). One old plot per new plot.
+ */
+function handOverFreedRoom(paths: HomePaths, plot: string, disk: string, live: Reservation[]): PassResult['notes'] {
+  const notes: PassResult['notes'] = [];
+  for (const freed of listFreed(paths)) {
+    if (freed.disk !== disk || freed.plot === plot || live.some((r) => r.plot === freed.plot)) continue;
+    dropFreed(paths, freed.plot);
+    notes.push({
+      level: 'info',
+      text: `the room replot freed on ${disk} for ${freed.plot} (by removing ${freed.removed}) goes to ${plot}; ${freed.plot} may have one old plot removed for it again`,
+    });
+  }
+  return notes;
 }
 
 /**
@@ -251,6 +269,7 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       };
       writeReservation(paths, reservation);
       live.push(reservation);
+      notes.push(...handOverFreedRoom(paths, plot.name, diskName(chosen.disk), live));
       lastHost = target.hostKey;
       const strayPartials = reachable
         .flatMap((survey) => survey.disks)

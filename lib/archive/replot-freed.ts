@@ -42,6 +42,20 @@ export function dropFreed(paths: HomePaths, plot: string): void {
   fs.rmSync(fileOf(paths, plot), { force: true });
 }
 
+/** Every record: the plots replot has removed an old plot for, still waiting to arrive. */
+export function listFreed(paths: HomePaths): FreedRoom[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(freedDir(paths)).filter((name) => name.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const freed = readFreed(paths, decodeURIComponent(name.slice(0, -'.json'.length)));
+    return freed ? [freed] : [];
+  });
+}
+
 /** Forgets the records of plots no longer in staging (arrived, or taken away by hand). */
 export function pruneFreed(paths: HomePaths, staged: ReadonlySet<string>): void {
   let names: string[];

@@ -120,7 +120,7 @@ export async function transferPlot(transfer: PlannedTransfer, world: TransferWor
 
 function freedNote(transfer: PlannedTransfer): string {
   if (transfer.replotFreed === null) return '';
-  return `; replot removed ${transfer.replotFreed} for it: that room stays free for the next plot, and no second old plot is removed for this one`;
+  return `; replot removed ${transfer.replotFreed} for it: that room stays free for the next plot, and no second old plot is removed for this one unless another plot takes it`;
 }
 
 function seconds(ms: number): string {

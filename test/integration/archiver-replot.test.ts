@@ -189,7 +189,7 @@ describe('archiver with replot on a local target disk', { skip: IS_ROOT ? false 
     assert.match(
       failure,
       new RegExp(
-        `; replot removed ${oldSolo[0].name} \\(v1 k25 C0 solo, .*\\) from here:farm1/disk1 for it: that room stays free for the next plot, and no second old plot is removed for this one$`,
+        `; replot removed ${oldSolo[0].name} \\(v1 k25 C0 solo, .*\\) from here:farm1/disk1 for it: that room stays free for the next plot, and no second old plot is removed for this one unless another plot takes it$`,
       ),
     );
     fs.renameSync(aside, staged[0].file);
@@ -218,6 +218,51 @@ describe('archiver with replot on a local target disk', { skip: IS_ROOT ? false 
     assert.deepEqual(plotFiles(disk), [oldSolo[1], oldPool].map((p) => p.name).sort());
     assert.equal(removedCount(home), 1);
     releaseReservation(home, third.planned[0].reservation);
+  });
+});
+
+describe('archiver with replot: room freed for a failed transfer', { skip: IS_ROOT ? false : NOT_ROOT }, () => {
+  const homes: TempHome[] = [];
+  after(() => {
+    for (const home of homes) {
+      unmountUnder(home.root);
+      home.cleanup();
+    }
+  });
+
+  it('goes to the next plot, and then the failed plot may have one old plot removed for it again', async () => {
+    const { home, disk, oldSolo, oldPool, staged } = setUp(homes, 1);
+    home.set('replot', 'on');
+    home.set('replot_match', 'kind=solo');
+    home.set('archive_max_per_host', 2);
+    const targets = new TargetReader(home, () => {}).read();
+    const said: string[] = [];
+    const first = await planPass(targets, passWorld(home, said));
+    assert.equal(first.planned.length, 1);
+    // its transfer failed (no rsync here): the reservation goes, the freed room stays
+    releaseReservation(home, first.planned[0].reservation);
+    assert.deepEqual(plotFiles(disk), [oldSolo[1], oldPool].map((p) => p.name).sort());
+    // an older plot comes to staging: it takes the freed room, and the failed plot the next solo plot's
+    const newer = makePlot(path.join(home.farmRoot, 'staging', 'ssd1', 'plots'), PLOT, 5, 'pool');
+    const second = await planPass(targets, passWorld(home, said));
+    assert.deepEqual(
+      second.planned.map((p) => p.reservation.plot),
+      [newer.name, staged[0].name],
+    );
+    assert.deepEqual(plotFiles(disk), [oldPool.name]);
+    assert.equal(removedCount(home), 2);
+    assert.ok(
+      second.notes.some(
+        (note) =>
+          note.text.startsWith(
+            `the room replot freed on here:farm1/disk1 for ${staged[0].name} (by removing ${oldSolo[0].name} `,
+          ) &&
+          note.text.endsWith(`goes to ${newer.name}; ${staged[0].name} may have one old plot removed for it again`),
+      ),
+      JSON.stringify(second.notes),
+    );
+    assert.ok(second.news.some((item) => item.text.startsWith(`replot removed ${oldSolo[1].name} `)));
+    for (const planned of second.planned) releaseReservation(home, planned.reservation);
   });
 });
 
