@@ -44,6 +44,7 @@ interface Active {
 /** Passes and the transfers they start; one per home (the caller holds the pid file). */
 export class Archiver {
   private readonly active = new Map<string, Active>();
+  private readonly sending = new Set<Promise<unknown>>();
   private readonly said = new Map<string, string>();
   private readonly targets: TargetReader;
   private last: Pick<PassResult, 'waiting' | 'statuses'> = { waiting: 0, statuses: [] };
@@ -80,7 +81,9 @@ export class Archiver {
     for (const note of result.notes) options.log(note.level, note.text);
     for (const item of result.news) {
       options.log(item.level, item.text);
-      void options.notify(item);
+      const sending = options.notify(item).catch(() => undefined);
+      this.sending.add(sending);
+      void sending.finally(() => this.sending.delete(sending));
     }
     this.last = result;
     for (const planned of result.planned) this.start(planned);
@@ -135,8 +138,10 @@ export class Archiver {
     }
   }
 
+  /** Waits for the transfers, and for the notifications (bounded by the notifier), so a `--once` run ends with both sent. */
   async settle(): Promise<void> {
     while (this.active.size > 0) await Promise.all([...this.active.values()].map((active) => active.done));
+    await Promise.all([...this.sending]);
   }
 
   private start(planned: PlannedTransfer): void {

@@ -11,7 +11,8 @@ import { makePlot, makeTargetDisk, plotFiles, unmountUnder, type MadePlot } from
 import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
 import { makeSshWorld, type SshServer, type SshWorld } from '../helpers/sshd.js';
 import { remoteHeaderCacheFile } from '../../lib/archive/remote-headers.js';
-import { logMessages, makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
+import { startHttpRecorder } from '../helpers/http-recorder.js';
+import { logMessages, makeDisks, makeTempHome, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
 
 const KiB = 1024;
 const PLOT = 300 * KiB;
@@ -86,10 +87,15 @@ describe('archiver with replot on a local target disk', { skip: IS_ROOT ? false 
     }
   });
 
-  it('replaces one old matching plot per new plot, never a plot the rule does not match, and then waits', async () => {
+  it('replaces one old matching plot per new plot, never a plot the rule does not match, and then waits', async (t) => {
     const { home, disk, oldSolo, oldPool, staged } = setUp(homes, 3);
     home.set('replot', 'on');
     home.set('replot_match', 'kind=solo');
+    const recorder = await startHttpRecorder();
+    t.after(() => recorder.close());
+    fs.writeFileSync(path.join(home.configDir, 'notify_webhook'), `${recorder.url}/hook\n`, { mode: 0o600 });
+    // both removals are on one disk (one subject): no rate limit between them here
+    home.set('notify_gap', 0);
     for (let i = 0; i < 2; i++) {
       const run = await runScript(home, 'scripts/archiver.js', ['--once']);
       assert.equal(run.exitCode, 0, run.stderr);
@@ -107,6 +113,16 @@ describe('archiver with replot on a local target disk', { skip: IS_ROOT ? false 
         ),
       );
     }
+    const events = await waitFor('two replot_removed notifications', () => {
+      const sent = recorder.requests
+        .map((request) => JSON.parse(request.body) as { event: string; subject: string; text: string })
+        .filter((event) => event.event === 'replot_removed');
+      return sent.length === 2 ? sent : null;
+    });
+    assert.deepEqual(
+      events.map((event) => [event.subject, event.text.slice(0, event.text.indexOf(' ('))]),
+      oldSolo.map((old) => ['archive target here:farm1/disk1', `replot removed ${old.name}`]),
+    );
     // no solo plot left: the pool plot is never taken, and the last plot waits on the staging disk
     const run = await runScript(home, 'scripts/archiver.js', ['--once']);
     assert.equal(run.exitCode, 0, run.stderr);
