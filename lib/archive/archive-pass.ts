@@ -8,18 +8,15 @@ import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 import { archiveStateDir } from './archive-state.js';
 import type { ArchiveTarget } from './archive-targets.js';
 import type { TargetStatus } from './archiver-progress.js';
-import { describeOldPlot } from '../replot/check-victim.js';
-import { chooseTarget, diskFits, reservedOn, roomFor, type TargetChoice } from './choose-target.js';
-import { RemoteHeaderCache, remoteHeaderCacheFile } from './remote-headers.js';
-import { RemoteTargetsReplot } from './remote-replot.js';
-import { dropFreed, listFreed, pruneFreed, readFreed, recordFreed } from './replot-freed.js';
-import { diskName, replotOnTargets, targetReplot, type TargetReplot } from './target-replot.js';
+import { diskFits, reservedOn } from './choose-target.js';
+import { PassReplot, type PassNote } from './pass-replot.js';
+import { replotOnTargets } from './target-replot.js';
 import { readLiveReservations, writeReservation, type Reservation } from './reservations.js';
 import { findStagedPlots, parseStaging, stagingDisks, type StagedPlot } from './staging-plots.js';
 import { surveyLocalTargets } from './survey-local.js';
 import { surveyRemoteHost } from './survey-remote.js';
 import { noteCondition, type TargetNews } from './target-outages.js';
-import type { HostSurvey, TargetDisk } from './target-disk.js';
+import type { HostSurvey } from './target-disk.js';
 
 export interface PassWorld {
   paths: HomePaths;
@@ -51,7 +48,7 @@ export interface PassResult {
   /** Logged and notified: targets down, full or back, and replot's removals. */
   news: TargetNews[];
   /** Logged only: what replot did not do on a target, and why. */
-  notes: { level: 'info' | 'warn'; text: string }[];
+  notes: PassNote[];
 }
 
 const SURVEY_TIMEOUT_MS = 30_000;
@@ -102,59 +99,6 @@ async function surveyHosts(targets: ArchiveTarget[], world: PassWorld): Promise<
 }
 
 /**
- * Another plot now goes to a disk where replot freed room for a plot whose transfer failed: that
- * room is its, so the failed plot is owed nothing any more and may have one old plot removed for
- * it again (only if a disk would not hold it otherwise, as always). One old plot per new plot.
- */
-function handOverFreedRoom(paths: HomePaths, plot: string, disk: string, live: Reservation[]): PassResult['notes'] {
-  const notes: PassResult['notes'] = [];
-  for (const freed of listFreed(paths)) {
-    if (freed.disk !== disk || freed.plot === plot || live.some((r) => r.plot === freed.plot)) continue;
-    dropFreed(paths, freed.plot);
-    notes.push({
-      level: 'info',
-      text: `the room replot freed on ${disk} for ${freed.plot} (by removing ${freed.removed}) goes to ${plot}; ${freed.plot} may have one old plot removed for it again`,
-    });
-  }
-  return notes;
-}
-
-/**
- * Replot on the targets for this pass, or null when it is off: remote hosts' headers of the plots
- * on disks that may need the credit are read first (only those not in the cache), outside the lock.
- */
-async function prepareReplot(
-  targets: ArchiveTarget[],
-  reachable: Extract<HostSurvey, { ok: true }>[],
-  plots: StagedPlot[],
-  world: PassWorld,
-  notes: PassResult['notes'],
-): Promise<TargetReplot | null> {
-  const { config, paths } = world;
-  if (!replotOnTargets(config) || plots.length === 0) return targetReplot({ paths, config });
-  const remote = new RemoteTargetsReplot({
-    targets,
-    sshConfig: config.get('archive_ssh_config'),
-    timeoutMs: SURVEY_TIMEOUT_MS,
-    cache: RemoteHeaderCache.load(remoteHeaderCacheFile(paths)),
-  });
-  const largest = Math.max(...plots.map((plot) => plot.size));
-  // the most this pass and the transfers still running could send to one disk
-  const mayNeedCredit = (disk: TargetDisk) =>
-    disk.problem === null && disk.freeBytes < roomFor(largest) * (config.get('archive_max_total') + 1);
-  const problems = await remote.readUnseen(
-    reachable.filter((survey) => survey.hostKey !== 'local'),
-    mayNeedCredit,
-  );
-  for (const problem of problems)
-    notes.push({
-      level: 'warn',
-      text: `replot: ${problem}; plots whose headers are unknown count for nothing this pass`,
-    });
-  return targetReplot({ paths, config, remote });
-}
-
-/**
  * One pass: the finished plots on the staging disks, each target host surveyed once, and under
  * the state lock the plots given to target disks and reserved, within the limits. The transfers
  * themselves are the caller's.
@@ -198,22 +142,11 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
   const reachable = [...surveys.values()].filter((survey): survey is Extract<HostSurvey, { ok: true }> => survey.ok);
 
   const planned: PlannedTransfer[] = [];
-  const notes: PassResult['notes'] = [];
-  const replot = await prepareReplot(targets, reachable, plots, world, notes);
-  // said only when a plot finds no free room and replot would be its way in
-  const creditOf = (plot: StagedPlot): ((disk: TargetDisk) => number) | undefined => {
-    if (!replot) return undefined;
-    const why = replot.whyNoCredit(plot);
-    return (disk) => {
-      if (why === null) return replot.credit(disk);
-      world.sayOnce(`replot:${plot.name}`, 'info', why);
-      return 0;
-    };
-  };
+  const replot = await PassReplot.prepare(targets, reachable, plots, { ...world, timeoutMs: SURVEY_TIMEOUT_MS });
   const { reservations, unplaced } = await withStateLock(paths, async () => {
     const live = readLiveReservations(paths, world.procDir);
     const taken = new Set(live.map((r) => r.plot));
-    pruneFreed(paths, new Set([...taken, ...plots.map((p) => p.name), ...skipped.map((s) => path.basename(s.file))]));
+    replot.prune(new Set([...taken, ...plots.map((p) => p.name), ...skipped.map((s) => path.basename(s.file))]));
     let lastHost = readLastHost(paths);
     const unplacedPlots: StagedPlot[] = [];
     for (const plot of plots) {
@@ -222,32 +155,11 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
         unplacedPlots.push(plot);
         continue;
       }
-      const credit = creditOf(plot);
-      const noCredit = new Set<TargetDisk>();
-      let choice: TargetChoice;
-      let freed: string | null = readFreed(paths, plot.name)?.removed ?? null;
-      for (;;) {
-        choice = chooseTarget({
-          plot,
-          surveys: reachable,
-          reservations: live,
-          lastHost,
-          maxPerHost: config.get('archive_max_per_host'),
-          replotCredit: credit && ((disk) => (noCredit.has(disk) ? 0 : credit(disk))),
-        });
-        if (!choice.ok || !choice.replot || !replot) break;
-        const step = await replot.makeRoom(choice.disk, plot, live);
-        if (step.kind === 'room') break;
-        if (step.kind === 'removed') {
-          const disk = diskName(choice.disk);
-          freed = `${describeOldPlot(step.victim)} from ${disk}`;
-          recordFreed(paths, { plot: plot.name, disk, removed: describeOldPlot(step.victim), at: world.now() });
-          news.push({ kind: 'replot_removed', target: disk, level: 'info', text: step.text });
-          break;
-        }
-        notes.push({ level: 'warn', text: step.text });
-        noCredit.add(choice.disk);
-      }
+      const { choice, freed } = await replot.choose(
+        plot,
+        { surveys: reachable, lastHost, maxPerHost: config.get('archive_max_per_host') },
+        live,
+      );
       if (!choice.ok) {
         unplacedPlots.push(plot);
         continue;
@@ -269,7 +181,7 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       };
       writeReservation(paths, reservation);
       live.push(reservation);
-      notes.push(...handOverFreedRoom(paths, plot.name, diskName(chosen.disk), live));
+      replot.handOver(plot.name, chosen.disk, live);
       lastHost = target.hostKey;
       const strayPartials = reachable
         .flatMap((survey) => survey.disks)
@@ -280,7 +192,7 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       planned.push({ reservation, plot, target, resumed: chosen.resumed, strayPartials, replotFreed: freed });
     }
     writeFileAtomicSync(lastHostFile(paths), `${lastHost}\n`);
-    replot?.saveHeaders();
+    replot.saveHeaders();
     return { reservations: live, unplaced: unplacedPlots };
   });
 
@@ -295,7 +207,7 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
     const waitingPlot = unplaced[0];
     const full =
       waitingPlot !== undefined &&
-      !targetDisks.some((disk) => diskFits(disk, waitingPlot, reservations, creditOf(waitingPlot)));
+      !targetDisks.some((disk) => diskFits(disk, waitingPlot, reservations, replot.creditOf(waitingPlot)));
     if (waitingPlot !== undefined) {
       const why =
         targetDisks.length === 0
@@ -311,5 +223,5 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       freeBytes,
     };
   });
-  return { planned, waiting: unplaced.length, statuses, news, notes };
+  return { planned, waiting: unplaced.length, statuses, news: [...news, ...replot.news], notes: replot.notes };
 }
