@@ -5,6 +5,7 @@ import { readDiskState } from '../farm/disk-state.js';
 import { findWriteProblem, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
 import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
+import { heldByClaims } from '../replot/room-claims.js';
 import type { ArchiveTarget } from './archive-targets.js';
 import { PARTIAL_SUFFIX, type HostSurvey, type TargetDisk } from './target-disk.js';
 
@@ -75,7 +76,12 @@ export async function surveyLocalTargets(targets: ArchiveTarget[], options: Loca
           plotsDir: disk.plotsDir,
           problem,
           totalBytes: space.totalBytes,
-          freeBytes: space.freeBytes,
+          // room a tractor's plot was promised for its final write (replot's claims) is not free
+          freeBytes: Math.max(
+            0,
+            space.freeBytes -
+              (isFarmRoot ? heldByClaims(options.paths, farm, disk.disk, disk.plotsDir, undefined).kib * 1024 : 0),
+          ),
           partials: readPartials(disk.plotsDir),
         });
       }

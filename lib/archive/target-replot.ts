@@ -15,6 +15,7 @@ import {
   type ReplotSettings,
 } from '../replot/replot-candidates.js';
 import { ruleMatches } from '../replot/replot-rule.js';
+import { heldByClaims } from '../replot/room-claims.js';
 import { roomFor, shortfall } from './choose-target.js';
 import { readFreed } from './replot-freed.js';
 import type { Reservation } from './reservations.js';
@@ -180,6 +181,12 @@ export class TargetReplot {
     const held = reservations
       .filter((r) => r.plot !== plot.name && r.target === disk.target && r.plotsDir === disk.plotsDir)
       .reduce((sum, r) => sum + Math.max(0, r.bytes - sizeOf(r.plot)), 0);
-    return roomFor(plot.size) - sizeOf(plot.name) - (space.freeBytes - held);
+    // a farm disk may also be a tractor's destination: room promised to its plots' final writes stays theirs
+    const inFarmRoot =
+      path.resolve(config.get('farm_root'), disk.farm, disk.disk, 'plots') === path.resolve(disk.plotsDir);
+    const claimed = inFarmRoot
+      ? heldByClaims(this.world.paths, disk.farm, disk.disk, disk.plotsDir, undefined).kib * 1024
+      : 0;
+    return roomFor(plot.size) - sizeOf(plot.name) - (space.freeBytes - held - claimed);
   }
 }

@@ -283,6 +283,49 @@ describe('archiver with replot: room freed for a failed transfer', { skip: IS_RO
 });
 
 describe(
+  'archiver with replot: room a tractor was promised on the same disk',
+  { skip: IS_ROOT ? false : NOT_ROOT },
+  () => {
+    const homes: TempHome[] = [];
+    after(() => {
+      for (const home of homes) {
+        unmountUnder(home.root);
+        home.cleanup();
+      }
+    });
+
+    it('is left to the tractor: the archived plot makes its own room by replot, or waits', async () => {
+      const { home, disk, oldSolo, oldPool, staged } = setUp(homes, 1);
+      // room for one more plot: 1000 KiB, two old plots
+      fs.rmSync(oldSolo[1].file);
+      home.set('replot_match', 'kind=solo');
+      // a plot of this process's tractor (a live pid) has come to its final write into this disk
+      const claims = path.join(home.logsDir, '.replot', 'claims', 'farm1', 'disk1');
+      fs.mkdirSync(claims, { recursive: true });
+      fs.writeFileSync(
+        path.join(claims, `${process.pid}.json`),
+        JSON.stringify({ pid: process.pid, needKiB: 300, plotId: null }),
+      );
+      const targets = new TargetReader(home, () => {}).read();
+      const said: string[] = [];
+      home.set('replot', 'off');
+      const off = await planPass(targets, passWorld(home, said));
+      assert.equal(off.planned.length, 0);
+      assert.equal(off.statuses[0].state, 'full');
+      home.set('replot', 'on');
+      const on = await planPass(targets, passWorld(home, said));
+      assert.deepEqual(
+        on.planned.map((p) => p.reservation.plot),
+        [staged[0].name],
+      );
+      assert.deepEqual(plotFiles(disk), [oldPool.name]);
+      assert.equal(removedCount(home), 1);
+      releaseReservation(home, on.planned[0].reservation);
+    });
+  },
+);
+
+describe(
   'archiver with replot on a remote target disk (real sshd on 127.0.0.1, tmpfs disk)',
   { skip: IS_ROOT ? false : NOT_ROOT },
   () => {
