@@ -34,6 +34,19 @@ export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
+/** A disk that did not answer: its state file is left as it was, and the report says so. */
+export function unreadableReport(disk: { farm: string; disk: string }, before: DiskState, problem: string): DiskReport {
+  const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
+  return {
+    farm: disk.farm,
+    disk: disk.disk,
+    outcome: 'error',
+    state: formatDiskState(before),
+    written: false,
+    message: `${disk.farm}/${disk.disk}: ${problem}; ${left}`,
+  };
+}
+
 /** What one plot needs, and the rule replot goes by: the words of a disk's log line. */
 export interface PlotNeed {
   k: number;
@@ -50,18 +63,7 @@ export function describeEvaluation(
   need: PlotNeed,
 ): PendingDisk | DiskReport {
   const { k, compression, plotKiB } = need;
-  const name = `${disk.farm}/${disk.disk}`;
-  const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
-  if (result.kind === 'unreadable') {
-    return {
-      farm: disk.farm,
-      disk: disk.disk,
-      outcome: 'error',
-      state: formatDiskState(before),
-      written: false,
-      message: `${name}: ${result.problem}; ${left}`,
-    };
-  }
+  if (result.kind === 'unreadable') return unreadableReport(disk, before, result.problem);
   const replaced =
     before.kind === 'invalid' ? `; replaced the invalid state ${formatDiskState(before).slice('invalid '.length)}` : '';
   const level = before.kind === 'invalid' ? 'warn' : 'info';

@@ -17,7 +17,7 @@ import { listReplotCandidates, readReplotSettings, replotCreditKiB } from '../re
 import { errorMessage } from '../util/run-main.js';
 import { sweepTemp } from './orphaned-temp.js';
 import { decideDiskState } from './decide-disk-state.js';
-import { describeEvaluation, type DiskReport, type PendingDisk } from './disk-report.js';
+import { describeEvaluation, unreadableReport, type DiskReport, type PendingDisk } from './disk-report.js';
 import { summariseDiskhand } from './diskhand-summary.js';
 
 export interface DiskhandReport {
@@ -127,16 +127,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
       const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
       // an unmounted disk usually shows an empty mount point dir: say unmounted, not incomplete
       const unmounted = requireMount && !isMountPoint(disk.dir, mounts);
-      if (disk.hung !== null && !unmounted) {
-        return {
-          farm: disk.farm,
-          disk: disk.disk,
-          outcome: 'error',
-          state: formatDiskState(before),
-          written: false,
-          message: `${name}: ${disk.hung}; ${left}`,
-        };
-      }
+      if (disk.hung !== null && !unmounted) return unreadableReport(disk, before, disk.hung);
       if (!disk.complete && !unmounted) {
         return {
           farm: disk.farm,
