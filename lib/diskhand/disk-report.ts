@@ -52,7 +52,8 @@ export interface PlotNeed {
   k: number;
   compression: number;
   plotKiB: number;
-  replotRule: string;
+  /** The rules in force on a farm, as its disks' log lines name them. */
+  replotRules: (farm: string) => string;
 }
 
 /** One disk's evaluation as the state to write (with the facts for its log line), or as a report when nothing is written. */
@@ -101,7 +102,7 @@ export function describeEvaluation(
     result.state.kind === 'full' ? `; one more k${k} C${compression} plot needs ${formatBytes(plotKiB * 1024)}` : '';
   const byReplot =
     result.replotKiB > 0
-      ? `; replot can free ${formatBytes(result.replotKiB * 1024)} (replot_match: ${need.replotRule})`
+      ? `; replot can free ${formatBytes(result.replotKiB * 1024)} (${need.replotRules(disk.farm)})`
       : '';
   return {
     disk,

@@ -13,7 +13,7 @@ import { splitUsableNames } from '../farm/farm-names.js';
 import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
-import { listReplotCandidates, readReplotSettings, replotCreditKiB } from '../replot/replot-candidates.js';
+import { bestReplotCreditKiB, describeRules, replotRulesInForce, rulesForFarm } from '../replot/rules-in-force.js';
 import { errorMessage } from '../util/run-main.js';
 import { sweepTemp } from './orphaned-temp.js';
 import { decideDiskState } from './decide-disk-state.js';
@@ -88,11 +88,10 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     for (const line of diskNames.refused) log('warn', line);
     disks.push(...listed.filter((disk) => diskNames.usable.includes(disk.disk)));
   }
-  const replot = readReplotSettings(config);
-  const headers = replot.on ? HeaderCache.load(headerCacheFile(paths)) : undefined;
+  const replotRules = replotRulesInForce(config);
+  const headers = replotRules.length > 0 ? HeaderCache.load(headerCacheFile(paths)) : undefined;
   const replotCredit = headers
-    ? (disk: FarmDisk, plotsInto: number) =>
-        replotCreditKiB(listReplotCandidates(disk.plotsDir, replot.rule, headers), plotsInto)
+    ? (disk: FarmDisk, plotsInto: number) => bestReplotCreditKiB(replotRules, disk, plotsInto, headers)
     : undefined;
   const evaluate = {
     requireMount,
@@ -104,7 +103,12 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     access: options.access,
     replotCredit,
   };
-  const need = { k, compression, plotKiB, replotRule: replot.rule.text };
+  const need = {
+    k,
+    compression,
+    plotKiB,
+    replotRules: (farm: string) => describeRules(rulesForFarm(replotRules, farm)),
+  };
   const toItem = (disk: FarmDisk, before: DiskState, result: DiskEvaluation) =>
     describeEvaluation(disk, before, result, need);
   // First pass, outside the lock: finds the disks that answer at all, so a hung one never holds it.
