@@ -41,9 +41,14 @@ export interface DiskhandOptions {
   lock?: <T>(work: () => Promise<T>) => Promise<T>;
   /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
   access?: (dir: string) => Promise<void>;
+  /** ms to wait for the state lock before giving up the run (default DISKHAND_LOCK_WAIT_MS). */
+  lockWaitMs?: number;
 }
 
 const WRITE_BATCH = 50;
+
+/** How long one run waits for the state lock, in all its batches each: under its one-minute period. */
+export const DISKHAND_LOCK_WAIT_MS = 50_000;
 
 /**
  * One diskhand pass (goplot's diskhand.sh, run by cron every minute): measures every disk under
@@ -146,7 +151,10 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     },
   );
 
-  const lock = options.lock ?? (<T>(work: () => Promise<T>) => withStateLock(paths, work));
+  // cron starts the next run in a minute: better to give up and measure then than to queue behind it
+  const lock =
+    options.lock ??
+    (<T>(work: () => Promise<T>) => withStateLock(paths, work, { wait: options.lockWaitMs ?? DISKHAND_LOCK_WAIT_MS }));
   let plotsSeen = runningPlots.length;
   /**
    * Under the lock, a disk's number is measured again after a fresh look at /proc: a tractor
