@@ -144,9 +144,12 @@ async function main(): Promise<void> {
     .option('--dry-run', 'list only (the only mode)')
     .option('--json', 'machine-readable')
     .option('--disk <farm/disk>', 'one disk only')
-    .action(async (o: { dryRun?: boolean; json?: boolean; disk?: string }) => {
+    .option('--job <job>', "the job's plots: its own replot values and dest_farms")
+    .action(async (o: { dryRun?: boolean; json?: boolean; disk?: string; job?: string }) => {
       const { replotCommand } = await import('../lib/cli/replot-command.js');
-      await run(replotCommand(io(home()), { dryRun: Boolean(o.dryRun), json: Boolean(o.json), disk: o.disk }));
+      await run(
+        replotCommand(io(home()), { dryRun: Boolean(o.dryRun), json: Boolean(o.json), disk: o.disk, job: o.job }),
+      );
     });
   program
     .command('kill')

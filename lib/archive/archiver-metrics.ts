@@ -1,4 +1,4 @@
-import { addGauge, createRegistry } from '../metrics/run-collector.js';
+import { addGauge, createRegistry } from '../metrics/registry.js';
 import { Counter } from 'prom-client';
 import type { ArchiverProgress, ArchiverTotals } from './archiver-progress.js';
 

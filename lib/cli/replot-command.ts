@@ -1,5 +1,8 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigReader } from '../config/config-reader.js';
+import { JobConfigReader, jobPaths } from '../jobs/job-config.js';
+import { checkJobName } from '../jobs/home-jobs.js';
 import { formatBytes, readDiskSpace } from '../farm/disk-space.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
 import { committedKiB } from '../farm/plot-size.js';
@@ -28,7 +31,7 @@ function localTime(ms: number): string {
 /** `goplot replot --dry-run [--json]`: per disk, the old plots replot would remove and in which order. */
 export async function replotCommand(
   io: CliIo,
-  options: { dryRun: boolean; json: boolean; disk?: string },
+  options: { dryRun: boolean; json: boolean; disk?: string; job?: string },
 ): Promise<number> {
   if (!options.dryRun) {
     io.err(
@@ -36,22 +39,36 @@ export async function replotCommand(
     );
     return 2;
   }
-  const config = new ConfigReader(
-    io.paths,
-    (level, message) => {
-      if (level === 'warn') io.err(`goplot replot: ${message}`);
-    },
-    io.env,
-  );
+  const say = (level: string, message: string) => {
+    if (level === 'warn') io.err(`goplot replot: ${message}`);
+  };
+  if (options.job !== undefined) {
+    const refused = checkJobName(options.job);
+    const dir = jobPaths(io.paths, options.job).configDir;
+    if (refused !== null || !fs.existsSync(dir)) {
+      io.err(`goplot replot: ${refused ?? `no job ${options.job}: ${dir} does not exist`}`);
+      return 2;
+    }
+  }
+  // a job's plots are judged by the job's own replot values where its folder has them
+  const config =
+    options.job === undefined
+      ? new ConfigReader(io.paths, say, io.env)
+      : new JobConfigReader(io.paths, options.job, say, io.env);
   const { on, rule } = readReplotSettings(config);
   const k = config.get('k');
   const compression = config.get('compression');
   const kind = config.get('pool_contract') === '' ? ('solo' as const) : ('pool' as const);
   const newPlot = `${config.get('plotter')} k${k} C${compression} ${kind}, ${formatBytes(committedKiB(k, compression) * 1024)} with its margin`;
   const farmRoot = config.get('farm_root');
+  const onlyFarms = config
+    .get('dest_farms')
+    .split(' ')
+    .filter((farm) => farm !== '');
   const headers = HeaderCache.load(headerCacheFile(io.paths));
   const plans: DiskPlan[] = [];
   for (const farm of listFarms(farmRoot)) {
+    if (options.job !== undefined && onlyFarms.length > 0 && !onlyFarms.includes(farm)) continue;
     for (const disk of listDisks(farmRoot, farm)) {
       if (options.disk !== undefined && `${farm}/${disk.disk}` !== options.disk) continue;
       const plots = listReplotCandidates(disk.plotsDir, rule, headers);
@@ -71,6 +88,7 @@ export async function replotCommand(
     io.out(
       JSON.stringify(
         {
+          ...(options.job === undefined ? {} : { job: options.job }),
           replot: on ? 'on' : 'off',
           rule: rule.text,
           newPlot: { k, compression, kind },
@@ -85,8 +103,10 @@ export async function replotCommand(
     );
     return 0;
   }
+  const turnOn =
+    options.job === undefined ? 'echo on > config/replot.goplot' : `goplot set --job ${options.job} replot on`;
   const out = [
-    `replot: ${on ? 'on' : 'off (nothing is removed until: echo on > config/replot.goplot)'}; replot_match: ${rule.text}; new plots: ${newPlot}`,
+    `${options.job === undefined ? '' : `job ${options.job}: `}replot: ${on ? 'on' : `off (nothing is removed until: ${turnOn})`}; replot_match: ${rule.text}; new plots: ${newPlot}`,
   ];
   if (matchesNew)
     out.push(`warning: replot_match also matches the plots being made; the tractors remove nothing while it does`);

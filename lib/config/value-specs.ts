@@ -3,10 +3,8 @@ import {
   absolutePathOrEmpty,
   anyText,
   commandName,
-  nameList,
   commandNameOrEmpty,
   cpuList,
-  cronExpression,
   decimalNumber,
   hexOrEmpty,
   httpUrlOrEmpty,
@@ -14,30 +12,15 @@ import {
   plainName,
   poolContractOrEmpty,
   powerOfTwo,
-  roleList,
   wholeNumber,
   type ValueParser,
 } from './value-parsers.js';
-import { parseReplotRule } from './replot-match.js';
+import { DAY, type Spec } from './value-spec.js';
+import { REPLOT_ARCHIVE_VALUE_SPECS } from './value-specs-replot-archive.js';
+import { SERVICE_VALUE_SPECS } from './value-specs-services.js';
 
 export const PLOTTERS = ['chia', 'madmax', 'bladebit-ram', 'bladebit-disk', 'bladebit-cuda'] as const;
 export type PlotterName = (typeof PLOTTERS)[number];
-
-interface Spec<T> {
-  default: T;
-  parse: ValueParser<T>;
-  /** State files are written by the scripts; `goplot set` still may, for repairs. */
-  kind: 'config' | 'state';
-  help: string;
-}
-
-const DAY = 86_400;
-
-/** The canonical text of a valid rule, so a value file's value stays a plain string. */
-const replotMatch: ValueParser<string> = (raw) => {
-  const parsed = parseReplotRule(raw);
-  return parsed.ok ? { ok: true, value: parsed.rule.text } : parsed;
-};
 
 /**
  * Every one-value file, its default and its range, in one table. goplot's names and defaults
@@ -275,96 +258,8 @@ export const VALUE_SPECS = {
     kind: 'config',
     help: 'seconds the loop waits after it starts before the first plot',
   },
-  harvester_threshold: {
-    default: 30,
-    parse: wholeNumber(1, DAY),
-    kind: 'config',
-    help: 'seconds without an eligible line before the harvester counts as down',
-  },
-  diskhand_schedule: {
-    default: '* * * * *',
-    parse: cronExpression,
-    kind: 'config',
-    help: 'when `npm start` runs diskhand (cron)',
-  },
-  collector_schedule: {
-    default: '* * * * *',
-    parse: cronExpression,
-    kind: 'config',
-    help: 'when `npm start` runs the collectors (cron)',
-  },
-  role: {
-    default: 'plotter,harvester,farmer',
-    parse: roleList,
-    kind: 'config',
-    help: 'what this host does (plotter, harvester, farmer, any mix): `node scripts/start.js` runs only the parts those need',
-  },
-  notify_gap: {
-    default: 300,
-    parse: wholeNumber(0, DAY),
-    kind: 'config',
-    help: 'least seconds between two notifications of the same kind and subject',
-  },
-  replot: {
-    default: 'off',
-    parse: oneOf(['off', 'on'] as const),
-    kind: 'config',
-    help: '`on` removes old plots matching replot_match, one just before each new plot needs its room',
-  },
-  replot_removed: {
-    default: 0,
-    parse: wholeNumber(0, Number.MAX_SAFE_INTEGER),
-    kind: 'state',
-    help: 'old plots replot has removed (a counter)',
-  },
-  replot_match: {
-    default: 'none',
-    parse: replotMatch,
-    kind: 'config',
-    help: 'which old plots replot may remove: none, or kind=solo|pool compression<N k=N before=YYYY-MM-DD (all must hold)',
-  },
-  dest_farms: {
-    default: '',
-    parse: nameList(false),
-    kind: 'config',
-    help: 'farms the tractor may fill (e.g. the staging farm); empty for every farm',
-  },
-  archive_staging: {
-    default: '',
-    parse: nameList(true),
-    kind: 'config',
-    help: 'farms or farm/disk the archiver empties; empty: the archiver moves nothing',
-  },
-  archive_max_per_host: {
-    default: 1,
-    parse: wholeNumber(1, 100),
-    kind: 'config',
-    help: 'most archive transfers at once to one host',
-  },
-  archive_max_total: {
-    default: 2,
-    parse: wholeNumber(1, 1000),
-    kind: 'config',
-    help: 'most archive transfers at once in all',
-  },
-  archive_bwlimit: {
-    default: 0,
-    parse: wholeNumber(0, 100_000_000),
-    kind: 'config',
-    help: "rsync's --bwlimit per transfer in KiB/s; 0 for none",
-  },
-  archive_interval: {
-    default: 60,
-    parse: wholeNumber(1, DAY),
-    kind: 'config',
-    help: 'seconds between two archiver passes',
-  },
-  archive_ssh_config: {
-    default: '',
-    parse: absolutePathOrEmpty,
-    kind: 'config',
-    help: "ssh_config file for the archiver's ssh (ssh -F); empty: ssh's own",
-  },
+  ...SERVICE_VALUE_SPECS,
+  ...REPLOT_ARCHIVE_VALUE_SPECS,
 } satisfies Record<string, Spec<unknown>>;
 
 export type ValueName = keyof typeof VALUE_SPECS;

@@ -1,16 +1,7 @@
 import { LOCKED_READ_MS } from '../farm/state-lock.js';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
-import {
-  diskStateFile,
-  formatDiskState,
-  readDiskState,
-  writeDiskState,
-  type DiskState,
-  type WritableDiskState,
-} from '../farm/disk-state.js';
-import { formatBytes } from '../farm/disk-space.js';
+import { formatDiskState, readDiskState, type DiskState } from '../farm/disk-state.js';
 import { evaluateDisk, type DiskEvaluation } from '../farm/evaluate-disk.js';
 import { listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import { listDisksBounded, type ListedDisk } from '../farm/list-disks-bounded.js';
@@ -22,22 +13,12 @@ import { splitUsableNames } from '../farm/farm-names.js';
 import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
-import { listReplotCandidates, readReplotSettings, replotCreditKiB } from '../replot/replot-candidates.js';
+import { bestReplotCreditKiB, describeRules, replotRulesInForce, rulesForFarm } from '../replot/rules-in-force.js';
 import { errorMessage } from '../util/run-main.js';
 import { sweepTemp } from './orphaned-temp.js';
-
-/** 'read-only' writes `full` (DESIGN's states: no room for one more plot), and is logged as a problem. */
-export type DiskOutcome = 'room' | 'full' | 'read-only' | 'off' | 'unmounted' | 'skipped' | 'error';
-
-export interface DiskReport {
-  farm: string;
-  disk: string;
-  outcome: DiskOutcome;
-  /** The state file's value after this run. */
-  state: string;
-  written: boolean;
-  message: string;
-}
+import { decideDiskState } from './decide-disk-state.js';
+import { describeEvaluation, unreadableReport, type DiskReport, type PendingDisk } from './disk-report.js';
+import { summariseDiskhand } from './diskhand-summary.js';
 
 export interface DiskhandReport {
   farmRoot: string;
@@ -60,53 +41,14 @@ export interface DiskhandOptions {
   lock?: <T>(work: () => Promise<T>) => Promise<T>;
   /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
   access?: (dir: string) => Promise<void>;
+  /** ms to wait for the state lock before giving up the run (default DISKHAND_LOCK_WAIT_MS). */
+  lockWaitMs?: number;
 }
-
-/**
- * A tractor reserves a disk (state + one plot) a moment before its plotter shows up in /proc.
- * A lower measurement over a number written this recently is taken for such a reservation and
- * kept until the next run, so two tractors do not pile onto one disk.
- */
-export const RESERVATION_GRACE_MS = 60_000;
 
 const WRITE_BATCH = 50;
 
-interface Pending {
-  disk: FarmDisk;
-  /** The state file as this run first read it. */
-  before: DiskState;
-  /** Its number or `full` came from a space reading, which is taken again under the lock. */
-  measured?: true;
-  target: WritableDiskState;
-  /** What was measured, for the log line's parentheses. */
-  facts: string;
-  level: 'info' | 'warn';
-  outcome?: DiskOutcome;
-}
-
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
-/** ` (it does not exist)`, ` (cannot read it: …)` or nothing, for the summary of a run that found no disk. */
-function whyNoDisks(farmRoot: string): string {
-  try {
-    fs.readdirSync(farmRoot);
-    return '';
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT'
-      ? ' (it does not exist)'
-      : ` (cannot read it: ${(error as Error).message})`;
-  }
-}
-
-function mtimeMs(file: string): number {
-  try {
-    return fs.statSync(file).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
+/** How long one run waits for the state lock, in all its batches each: under its one-minute period. */
+export const DISKHAND_LOCK_WAIT_MS = 50_000;
 
 /**
  * One diskhand pass (goplot's diskhand.sh, run by cron every minute): measures every disk under
@@ -151,11 +93,10 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     for (const line of diskNames.refused) log('warn', line);
     disks.push(...listed.filter((disk) => diskNames.usable.includes(disk.disk)));
   }
-  const replot = readReplotSettings(config);
-  const headers = replot.on ? HeaderCache.load(headerCacheFile(paths)) : undefined;
+  const replotRules = replotRulesInForce(config);
+  const headers = replotRules.length > 0 ? HeaderCache.load(headerCacheFile(paths)) : undefined;
   const replotCredit = headers
-    ? (disk: FarmDisk, plotsInto: number) =>
-        replotCreditKiB(listReplotCandidates(disk.plotsDir, replot.rule, headers), plotsInto)
+    ? (disk: FarmDisk, plotsInto: number) => bestReplotCreditKiB(replotRules, disk, plotsInto, headers)
     : undefined;
   const evaluate = {
     requireMount,
@@ -167,74 +108,19 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     access: options.access,
     replotCredit,
   };
-  const toItem = (disk: FarmDisk, before: DiskState, result: DiskEvaluation): Pending | DiskReport => {
-    const name = `${disk.farm}/${disk.disk}`;
-    const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
-    if (result.kind === 'unreadable') {
-      return {
-        farm: disk.farm,
-        disk: disk.disk,
-        outcome: 'error',
-        state: formatDiskState(before),
-        written: false,
-        message: `${name}: ${result.problem}; ${left}`,
-      };
-    }
-    const replaced =
-      before.kind === 'invalid'
-        ? `; replaced the invalid state ${formatDiskState(before).slice('invalid '.length)}`
-        : '';
-    const level = before.kind === 'invalid' ? 'warn' : 'info';
-    if (result.kind === 'unmounted') {
-      return {
-        disk,
-        before,
-        target: { kind: 'unmounted' },
-        level,
-        facts: `not a mount point and require_mount=yes${replaced}`,
-      };
-    }
-    if (result.kind === 'on-root') {
-      return {
-        disk,
-        before,
-        target: { kind: 'unmounted' },
-        level: 'warn',
-        outcome: 'unmounted',
-        facts: `${result.problem}; require_mount=yes${replaced}`,
-      };
-    }
-    if (result.kind === 'read-only') {
-      return {
-        disk,
-        before,
-        target: { kind: 'full' },
-        level: 'warn',
-        outcome: 'read-only',
-        facts: `read-only: ${result.problem}; no plot can be written there${replaced}`,
-      };
-    }
-    const committed = `committed ${formatBytes(result.committedKiB * 1024)} to ${plural(result.plots, 'plot')}`;
-    const needs =
-      result.state.kind === 'full' ? `; one more k${k} C${compression} plot needs ${formatBytes(plotKiB * 1024)}` : '';
-    const byReplot =
-      result.replotKiB > 0
-        ? `; replot can free ${formatBytes(result.replotKiB * 1024)} (replot_match: ${replot.rule.text})`
-        : '';
-    return {
-      disk,
-      before,
-      measured: true,
-      target: result.state,
-      level,
-      facts: `free ${formatBytes(result.freeKiB * 1024)}, ${committed}${needs}${byReplot}${replaced}`,
-    };
+  const need = {
+    k,
+    compression,
+    plotKiB,
+    replotRules: (farm: string) => describeRules(rulesForFarm(replotRules, farm)),
   };
+  const toItem = (disk: FarmDisk, before: DiskState, result: DiskEvaluation) =>
+    describeEvaluation(disk, before, result, need);
   // First pass, outside the lock: finds the disks that answer at all, so a hung one never holds it.
   const pending = await mapLimited(
     disks,
     spaceMethod === 'df' ? 16 : 64,
-    async (disk): Promise<Pending | DiskReport> => {
+    async (disk): Promise<PendingDisk | DiskReport> => {
       const name = `${disk.farm}/${disk.disk}`;
       const before = readDiskState(paths, disk.farm, disk.disk);
       if (before.kind === 'off') {
@@ -250,16 +136,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
       const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
       // an unmounted disk usually shows an empty mount point dir: say unmounted, not incomplete
       const unmounted = requireMount && !isMountPoint(disk.dir, mounts);
-      if (disk.hung !== null && !unmounted) {
-        return {
-          farm: disk.farm,
-          disk: disk.disk,
-          outcome: 'error',
-          state: formatDiskState(before),
-          written: false,
-          message: `${name}: ${disk.hung}; ${left}`,
-        };
-      }
+      if (disk.hung !== null && !unmounted) return unreadableReport(disk, before, disk.hung);
       if (!disk.complete && !unmounted) {
         return {
           farm: disk.farm,
@@ -274,7 +151,10 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     },
   );
 
-  const lock = options.lock ?? (<T>(work: () => Promise<T>) => withStateLock(paths, work));
+  // cron starts the next run in a minute: better to give up and measure then than to queue behind it
+  const lock =
+    options.lock ??
+    (<T>(work: () => Promise<T>) => withStateLock(paths, work, { wait: options.lockWaitMs ?? DISKHAND_LOCK_WAIT_MS }));
   let plotsSeen = runningPlots.length;
   /**
    * Under the lock, a disk's number is measured again after a fresh look at /proc: a tractor
@@ -282,7 +162,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
    * before this point has its plotter in the table now, and none can be written until the new
    * number is. Measured before the lock, an older, lower number would replace a tractor's `full`.
    */
-  const remeasure = async (batch: (Pending | DiskReport)[]): Promise<(Pending | DiskReport)[]> => {
+  const remeasure = async (batch: (PendingDisk | DiskReport)[]): Promise<(PendingDisk | DiskReport)[]> => {
     if (!batch.some((item) => 'measured' in item)) return batch;
     const fresh = readHomeRunningPlots(config, options.procDir);
     plotsSeen = fresh.length;
@@ -291,42 +171,12 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
       'measured' in item ? toItem(item.disk, item.before, await evaluateDisk(item.disk, locked)) : item,
     );
   };
-  const decide = (item: Pending | DiskReport, snapshotAt: number): DiskReport => {
-    if (!('target' in item)) return item;
-    const { disk, target } = item;
-    const current = readDiskState(paths, disk.farm, disk.disk);
-    const base = { farm: disk.farm, disk: disk.disk };
-    if (current.kind === 'off')
-      return {
-        ...base,
-        outcome: 'off',
-        state: 'off',
-        written: false,
-        message: `${disk.farm}/${disk.disk}: off (set by hand; kept)`,
-      };
-    const name = `${disk.farm}/${disk.disk}`;
-    const age = snapshotAt - mtimeMs(diskStateFile(paths, disk.farm, disk.disk));
-    if (
-      current.kind === 'number' &&
-      target.kind === 'number' &&
-      target.kib < current.kib &&
-      age < RESERVATION_GRACE_MS
-    ) {
-      const seconds = Math.max(0, Math.round(age / 1000));
-      const message = `${name}: ${current.kib} KiB kept, written ${seconds} s ago (a tractor's reservation?); measured ${target.kib} KiB (${item.facts})`;
-      return { ...base, outcome: 'room', state: String(current.kib), written: false, message };
-    }
-    const written = writeDiskState(paths, disk.farm, disk.disk, target);
-    const outcome: DiskOutcome = item.outcome ?? (target.kind === 'number' ? 'room' : target.kind);
-    const state = formatDiskState(target);
-    const shown = target.kind === 'number' ? `${state} KiB` : state;
-    return { ...base, outcome, state, written, message: `${name}: ${shown} (${item.facts})` };
-  };
+  const decide = (item: PendingDisk | DiskReport, snapshotAt: number) => decideDiskState(paths, item, snapshotAt);
   // Each write fsyncs: a first pass over 1000 disks takes seconds. The lock is held per batch, so
   // tractors wait little and the lock's refresh timer runs between batches (a lock held past its
   // stale time by a blocked event loop could be taken over).
   const reports: DiskReport[] = [];
-  const final: (Pending | DiskReport)[] = [];
+  const final: (PendingDisk | DiskReport)[] = [];
   for (let at = 0; at < pending.length; at += WRITE_BATCH) {
     const batch = pending.slice(at, at + WRITE_BATCH);
     if (!batch.some((item) => 'target' in item)) {
@@ -351,17 +201,13 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     const problem = level !== 'info' || report.outcome === 'skipped';
     if (!onlyChanges || report.written || problem) log(level, report.message);
   }
-  const count = (outcome: DiskOutcome) => reports.filter((report) => report.outcome === outcome).length;
-  const farms = new Set(reports.map((report) => report.farm)).size;
-  const written = reports.filter((report) => report.written).length;
-  const seconds = ((now() - started) / 1000).toFixed(2);
-  const summary =
-    disks.length === 0
-      ? `no disks under ${farmRoot}${whyNoDisks(farmRoot)}; ${plural(plotsSeen, 'plot')} running (${seconds} s)`
-      : `${plural(disks.length, 'disk')} in ${plural(farms, 'farm')}: ${count('room')} with room, ${count('full')} full, ${count('read-only')} read-only, ${count('off')} off, ` +
-        `${count('unmounted')} unmounted, ${count('skipped')} skipped, ${plural(count('error'), 'error')}; ` +
-        `${plural(plotsSeen, 'plot')} running; ${plural(written, 'state file')} written (${seconds} s)`;
-  log(disks.length === 0 || count('error') > 0 ? 'warn' : 'info', summary);
+  const { summary, written, errors } = summariseDiskhand(reports, {
+    disks: disks.length,
+    farmRoot,
+    plotsSeen,
+    seconds: (now() - started) / 1000,
+  });
+  log(disks.length === 0 || errors > 0 ? 'warn' : 'info', summary);
   await sweepTemp({ config, log, procDir: options.procDir, now: (options.now ?? Date.now)() });
   headers?.save();
   return { farmRoot, runningPlots: plotsSeen, disks: reports, written, summary };

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigReader } from '../config/config-reader.js';
-import type { DiskhandReport, DiskOutcome } from './diskhand.js';
+import type { DiskOutcome } from './disk-report.js';
+import type { DiskhandReport } from './diskhand.js';
 import type { HomePaths } from '../config/home.js';
 import type { Logger } from '../util/logger.js';
 import type { NotifyEventKind } from '../notify/targets.js';

@@ -27,6 +27,10 @@ export const JOB_PLOT_VALUES: ReadonlySet<ValueName> = new Set<ValueName>([
   'ionice_level',
   'cpu_affinity',
   'max_per_temp',
+  // the plots a job makes decide which old plots may make room for them (pool plots replacing
+  // solo ones on one job's farms, C5 replacing C0 on another's)
+  'replot',
+  'replot_match',
 ]);
 
 /** The job's own round robin and stagger clock: read from and written to the job's folder only. */

@@ -5,7 +5,8 @@ import type { ChiaRunResult, RunChia } from '../chia-cli/run-chia.js';
 import type { RpcOverrides } from '../chia-rpc/chia-config.js';
 import { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
-import { DeferredLog, runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
+import { runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
+import { DeferredLog } from './deferred-log.js';
 
 export const DEFAULT_CHIA_TIMEOUT_MS = 30_000;
 

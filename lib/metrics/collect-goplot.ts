@@ -8,7 +8,8 @@ import { addPlotInventoryMetrics } from './plot-inventory-metrics.js';
 import { readGoplotFacts, type InvalidValue } from './goplot-metrics-read.js';
 import type { HomePaths } from '../config/home.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
-import { DeferredLog, runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
+import { runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
+import { DeferredLog } from './deferred-log.js';
 
 export const GOPLOT_PROM_NAME = 'goplot';
 

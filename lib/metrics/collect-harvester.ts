@@ -6,15 +6,9 @@ import { listPids, readCmdline, readComm, readProcState } from '../farm/proc-rea
 import { listDisks, listFarms } from '../farm/farm-layout.js';
 import { countPlotFiles, type PlotFiles } from '../farm/plot-files.js';
 import type { HomePaths } from '../config/home.js';
-import {
-  addGauge,
-  createRegistry,
-  DeferredLog,
-  runCollector,
-  type CollectedValue,
-  type CollectorOutcome,
-  type CollectResult,
-} from './run-collector.js';
+import { runCollector, type CollectedValue, type CollectorOutcome, type CollectResult } from './run-collector.js';
+import { addGauge, createRegistry } from './registry.js';
+import { DeferredLog } from './deferred-log.js';
 import { errorMessage } from '../util/run-main.js';
 
 export interface HarvesterProcesses {

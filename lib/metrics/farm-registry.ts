@@ -1,5 +1,6 @@
 import type { Metric, Registry } from 'prom-client';
-import { addGauge, createRegistry, type CollectedValue } from './run-collector.js';
+import { type CollectedValue } from './run-collector.js';
+import { addGauge, createRegistry } from './registry.js';
 import type { FarmSummary } from '../chia-cli/parse-farm-summary.js';
 import { BYTES_PER_PIB, BYTES_PER_TIB } from '../chia-cli/parse-size.js';
 import type { ShowState } from '../chia-cli/parse-show-state.js';

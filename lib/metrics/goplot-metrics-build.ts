@@ -1,7 +1,7 @@
 import { DISK_STATE_KINDS, type GoplotFacts } from './goplot-metrics-read.js';
 import { addCounted } from './counted-metric.js';
 import { addPlotOutcomeMetrics } from './plot-outcome-metrics.js';
-import { addGauge, createRegistry } from './run-collector.js';
+import { addGauge, createRegistry } from './registry.js';
 import type { PlotOutcomes } from '../plot-outcomes/plot-outcomes.js';
 
 type Registry = ReturnType<typeof createRegistry>;

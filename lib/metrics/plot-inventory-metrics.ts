@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Counter as CounterClass } from 'prom-client';
 import type { PlotInventory } from '../inventory/plot-inventory.js';
-import { addGauge, type createRegistry } from './run-collector.js';
+import { addGauge, type createRegistry } from './registry.js';
 
 /** prom-client's Counter from its own module, as run-collector loads Gauge (the index costs start-up). */
 const Counter = ((): typeof CounterClass => {

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
-import { addGauge, createRegistry, type CollectedValue } from './run-collector.js';
+import { type CollectedValue } from './run-collector.js';
+import { addGauge, createRegistry } from './registry.js';
 import { arrayOf, exactRatio, integerOf, isObject, numberOf, type JsonObject } from '../chia-rpc/chia-json.js';
 import { addHarvesterMetrics, readHarvesters } from './rpc-harvester-summary-metrics.js';
 import { addPoolMetrics } from './rpc-pool-metrics.js';

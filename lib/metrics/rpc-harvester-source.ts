@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Registry } from 'prom-client';
-import { addGauge, type CollectedValue } from './run-collector.js';
+import { type CollectedValue } from './run-collector.js';
+import { addGauge } from './registry.js';
 import { arrayOf, isObject, numberOf, textOf, type ChiaJson } from '../chia-rpc/chia-json.js';
 import { missingTlsFile, type RpcOverrides } from '../chia-rpc/chia-config.js';
 import { ChiaRpc } from '../chia-rpc/rpc-client.js';

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { addGauge } from './run-collector.js';
+import { addGauge } from './registry.js';
 import { arrayOf, integerOf, isObject, numberOf, textOf } from '../chia-rpc/chia-json.js';
 import type { RpcResult } from '../chia-rpc/rpc-client.js';
 

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { addGauge } from './run-collector.js';
+import { addGauge } from './registry.js';
 import { arrayOf, isObject, numberOf, textOf, type ChiaJson, type JsonObject } from '../chia-rpc/chia-json.js';
 
 /** The partial counters chia 2.0+ keeps per pool since the farmer started, by result. */

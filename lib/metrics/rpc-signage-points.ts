@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Registry } from 'prom-client';
-import { addGauge } from './run-collector.js';
+import { addGauge } from './registry.js';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 import { isObject, numberOf, textOf, type ChiaJson } from '../chia-rpc/chia-json.js';
 

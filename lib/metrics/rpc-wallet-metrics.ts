@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { CollectedValue } from './run-collector.js';
-import { addGauge } from './run-collector.js';
+import { addGauge } from './registry.js';
 import { isObject, numberOf } from '../chia-rpc/chia-json.js';
 import type { FarmReadings } from '../chia-rpc/read-farm.js';
 import type { RpcResult } from '../chia-rpc/rpc-client.js';

@@ -31,6 +31,8 @@ export interface PlotEvents {
   /** Closes the Grafana region and notifies; never rejects, settles within `boundMs`. */
   finished(plot: PlotInfo, totalSeconds: number): Promise<void>;
   failed(plot: PlotInfo, exitCode: number | null, totalSeconds: number): Promise<void>;
+  /** Ended by goplot kill: the region closes as plot_end tagged `killed`; no notification (the farmer asked). */
+  killed(plot: PlotInfo, by: string, totalSeconds: number): Promise<void>;
   /** For diskhand and harvesterlog: disk_full, disk_unmounted, harvester_down, harvester_up. */
   notifyEvent(kind: NotifyEventKind, subject: string, text: string): Promise<NotifyOutcome>;
   /** The longest finished/failed/notifyEvent take: callers need not add their own bound. */
@@ -87,8 +89,9 @@ export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
     plot: PlotInfo,
     totalSeconds: number,
     tag: PlotEndTag,
-    kind: NotifyEventKind,
+    kind: NotifyEventKind | null,
     text: string,
+    extraTags: string[] = [],
   ): Promise<void> => {
     const work = async () => {
       const region = regions.get(plot.index);
@@ -98,9 +101,10 @@ export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
       // A tractor that did not see the start (restarted) still draws the region from the plot's run time.
       const startMs = region?.startMs ?? endMs - Math.max(0, Math.round(totalSeconds * 1000));
       const closing = client
-        ? (async () => client.end(region ? await region.id : null, startMs, endMs, tag, text, jobTags(plot)))()
+        ? (async () =>
+            client.end(region ? await region.id : null, startMs, endMs, tag, text, [...jobTags(plot), ...extraTags]))()
         : Promise.resolve(false);
-      await Promise.all([closing, notifier.notify(kind, `plot ${plot.index}`, text)]);
+      await Promise.all([closing, kind === null ? null : notifier.notify(kind, `plot ${plot.index}`, text)]);
     };
     await bounded(
       work().catch((error: unknown) => log.warn(`plot ${plot.index}: ${tag} event not sent: ${String(error)}`)),
@@ -141,6 +145,16 @@ export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
         'plot_fail',
         'plot_failed',
         `plot ${plot.index} failed on ${host}: plotter ${how} after ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`,
+      );
+    },
+    killed(plot, by, totalSeconds) {
+      return end(
+        plot,
+        totalSeconds,
+        'plot_end',
+        null,
+        `plot ${plot.index} ended on request on ${host} (by ${by}) after ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`,
+        ['killed'],
       );
     },
     notifyEvent,

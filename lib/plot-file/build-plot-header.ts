@@ -1,11 +1,12 @@
 import type { PlotKind } from './plot-header.js';
 
 export interface HeaderSpec {
-  format: 'v1' | 'v2';
+  /** gigahorse: a compressing madMAx chia_plot's closed format, known only by its description. */
+  format: 'v1' | 'v2' | 'gigahorse';
   /** 64 hex digits. */
   plotId: string;
   k: number;
-  /** Above 0 only for v2, as bladebit refuses a compressed v1 header. */
+  /** Above 0 only for v2 and gigahorse, as bladebit refuses a compressed v1 header. */
   compression: number;
   kind: PlotKind;
 }
@@ -25,6 +26,17 @@ export function buildPlotHeader(spec: HeaderSpec): Buffer {
   const memoLength = Buffer.alloc(2);
   memoLength.writeUInt16BE(memoBytes);
   const pointers = Buffer.alloc(80);
+  if (spec.format === 'gigahorse') {
+    // past the description the layout is not public: zeros stand for it, as no reader here goes further
+    return Buffer.concat([
+      Buffer.from('Proof of Space Plot', 'ascii'),
+      id,
+      Buffer.from([spec.k]),
+      Buffer.from([0, 8]),
+      Buffer.from('mmx-v3.0', 'ascii'),
+      Buffer.alloc(256),
+    ]);
+  }
   if (spec.format === 'v1') {
     return Buffer.concat([
       Buffer.from('Proof of Space Plot', 'ascii'),

@@ -1,6 +1,6 @@
 // Plot file names and the paths plotters print, Linux or Windows.
 
-const PLOT_NAME = /plot-k(\d+)(?:-c(\d\d))?-(\d{4})-(\d\d)-(\d\d)-(\d\d)-(\d\d)-([0-9a-f]{64})(?=\.plot|\b)/;
+const PLOT_NAME = /plot-k(\d+)(?:-c(\d\d?))?-(\d{4})-(\d\d)-(\d\d)-(\d\d)-(\d\d)-([0-9a-f]{64})(?=\.plot|\b)/;
 
 export interface PlotNameParts {
   /** The name without `.plot` or temp suffixes. */

@@ -12,8 +12,8 @@ export function randomHex(bytes: number): string {
 }
 
 /** `plot-k32[-c07]-YYYY-MM-DD-HH-MM-<id>` in local time, as every plotter names its file. */
-export function plotName(k: number, compression: number, start: Date, id: string): string {
-  const level = compression > 0 ? `-c${two(compression)}` : '';
+export function plotName(k: number, compression: number, start: Date, id: string, padLevel = true): string {
+  const level = compression > 0 ? `-c${padLevel ? two(compression) : compression}` : '';
   const date = `${start.getFullYear()}-${two(start.getMonth() + 1)}-${two(start.getDate())}-${two(start.getHours())}-${two(start.getMinutes())}`;
   return `plot-k${k}${level}-${date}-${id}`;
 }

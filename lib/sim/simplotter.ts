@@ -65,16 +65,18 @@ function phasesOf(request: SimRequest): number {
 }
 
 /**
- * The header the real plotter would write: chiapos and madmax v1; bladebit ramplot always v2,
- * diskplot and cudaplot v2 only when compressing. A pool contract (-c) makes a pool plot, else solo.
+ * The header the real plotter would write: chiapos and madmax v1, a compressing (Gigahorse)
+ * chia_plot its own closed format; bladebit ramplot always v2, diskplot and cudaplot v2 only when
+ * compressing. A pool contract (-c) makes a pool plot, else solo.
  */
 export function simHeaderSpec(request: SimRequest, plotId: string): HeaderSpec {
   const v2 = request.format === 'bladebit-ram' || (request.format.startsWith('bladebit') && request.compression > 0);
+  const gigahorse = request.format === 'madmax' && request.compression > 0;
   return {
-    format: v2 ? 'v2' : 'v1',
+    format: gigahorse ? 'gigahorse' : v2 ? 'v2' : 'v1',
     plotId,
     k: request.k,
-    compression: v2 ? request.compression : 0,
+    compression: v2 || gigahorse ? request.compression : 0,
     kind: request.poolContract ? 'pool' : 'solo',
   };
 }
@@ -117,7 +119,8 @@ export async function runSimPlotter(options: {
     pid: options.pid,
     finalBytes: settings.finalBytes,
     tempBytes: 4096,
-    name: plotName(request.k, request.compression, start, id),
+    // Gigahorse names its level without a leading zero (c7, c31); bladebit pads it (c07)
+    name: plotName(request.k, request.compression, start, id, request.format !== 'madmax'),
     header: buildPlotHeader(simHeaderSpec(request, id)),
   };
   const script =

@@ -85,6 +85,7 @@ export async function concludePlot(o: PlotOutcome): Promise<number> {
     log.info(
       `plot ${plot.index} ended on request (goplot kill by ${killed.by}) after ${formatDuration(seconds)}; not counted as a failure`,
     );
+    await o.events.killed(plot, killed.by, seconds);
     return EXIT_KILLED;
   }
   const how = result.signal

@@ -11,7 +11,7 @@ import { readDiskSpace, withTimeout } from '../../lib/farm/disk-space.js';
 import { runDiskhand } from '../../lib/diskhand/diskhand.js';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { readMountPoints } from '../../lib/farm/mount-points.js';
-import { stateLockPath, withStateLock } from '../../lib/farm/state-lock.js';
+import { StateLockTimeout, stateLockPath, withStateLock } from '../../lib/farm/state-lock.js';
 import { initValueFiles } from '../../lib/config/write-value.js';
 import { makeSimFarm, simEnv } from '../helpers/sim-farm.js';
 import {
@@ -397,5 +397,37 @@ describe('the state lock', () => {
     assert.match(compromised[0], /ENOENT/);
     // the next holder gets it at once
     assert.equal(await withStateLock(home, async () => 'again'), 'again');
+  });
+
+  test('diskhand gives up a run when others hold the lock for its whole wait, and writes nothing', async () => {
+    const lockHome = makeTempHome('goplot-lock-wait-');
+    try {
+      initValueFiles(lockHome);
+      makeDisks(lockHome, { farm1: ['disk1'] });
+      lockHome.set('require_mount', 'no');
+      let release!: () => void;
+      let held = false;
+      const holder = withStateLock(lockHome, async () => {
+        held = true;
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+      await waitFor('the lock held', () => held);
+      await assert.rejects(
+        runDiskhand({ paths: lockHome, config: new ConfigReader(lockHome), log: () => {}, lockWaitMs: 800 }),
+        (error: unknown) => {
+          assert.ok(error instanceof StateLockTimeout, String(error));
+          assert.equal(
+            error.message,
+            `waited 1 s for the state lock ${stateLockPath(lockHome)}, held all that time by other live goplot processes; gave up`,
+          );
+          return true;
+        },
+      );
+      assert.equal(fs.existsSync(path.join(lockHome.disksDir, 'farm1', 'disk1.goplot')), false, 'no state written');
+      release();
+      await holder;
+    } finally {
+      lockHome.cleanup();
+    }
   });
 });

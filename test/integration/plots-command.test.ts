@@ -129,4 +129,37 @@ describe('goplot replot --dry-run', () => {
       ],
     );
   });
+
+  it("with --job, judges by the job's own replot values and only its dest_farms", async () => {
+    const home = farm();
+    makeDisks(home, { farm2: ['disk1'] });
+    writePlotFile(path.join(home.farmRoot, 'farm2', 'disk1', 'plots'), { kind: 'solo', sizeBytes: 101 * GIB });
+    home.set('replot_match', 'kind=solo');
+    const jobDir = path.join(home.configDir, 'jobs', 'pool');
+    fs.mkdirSync(jobDir, { recursive: true });
+    fs.writeFileSync(path.join(jobDir, 'replot.goplot'), 'on\n');
+    fs.writeFileSync(path.join(jobDir, 'replot_match.goplot'), 'kind=solo compression<1\n');
+    fs.writeFileSync(path.join(jobDir, 'dest_farms.goplot'), 'farm1\n');
+    fs.writeFileSync(path.join(jobDir, 'compression.goplot'), '5\n');
+    const result = await goplot(home, ['replot', '--dry-run', '--job', 'pool']);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const lines = result.stdout.split('\n');
+    assert.equal(
+      lines[0],
+      'job pool: replot: on; replot_match: kind=solo compression<1; new plots: chia k32 C5 solo, 82.1 GiB with its margin',
+    );
+    assert.match(lines[1]!, /^farm1\/disk1: 3 old plots would go, /);
+    assert.match(lines[lines.length - 2]!, /^farm1\/disk2: no plot matches /);
+    assert.equal(lines[lines.length - 1], 'in all: 3 plots (303.0 GiB) left to replace', "farm2 is not the job's");
+    const global = await goplot(home, ['replot', '--dry-run']);
+    assert.equal(
+      global.stdout.split('\n')[0],
+      'replot: off (nothing is removed until: echo on > config/replot.goplot); replot_match: kind=solo; new plots: chia k32 C0 solo, 102.4 GiB with its margin',
+    );
+    const missing = await goplot(home, ['replot', '--dry-run', '--job', 'nope']);
+    assert.deepEqual(
+      [missing.exitCode, missing.stderr],
+      [2, `goplot replot: no job nope: ${path.join(home.configDir, 'jobs', 'nope')} does not exist`],
+    );
+  });
 });

@@ -231,4 +231,46 @@ describe('replot end to end', () => {
     assert.match(tractor.stderr, /^tractor: no usable disk under /);
     assert.deepEqual(disks.flatMap((disk) => plotFiles(disk.plotsDir)).sort(), files);
   });
+
+  it("follows a job's own replot values: its plot replaces an old one, a job on the global off removes nothing", async () => {
+    const { home, disks, env } = replotFarm();
+    home.set('replot', 'off');
+    for (const [job, values] of [
+      ['pool', { replot: 'on', dest_farms: 'farm2' }],
+      ['plain', {}],
+    ] as const) {
+      const dir = path.join(home.configDir, 'jobs', job);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const [name, value] of Object.entries(values))
+        fs.writeFileSync(path.join(dir, `${name}.goplot`), `${value}\n`);
+    }
+    const files = disks.flatMap((disk) => plotFiles(disk.plotsDir)).sort();
+    const plain = await runScript(home, 'scripts/tractor.js', ['--job', 'plain'], { env: simEnv(2, env) });
+    assert.equal(plain.exitCode, 2, plain.stderr);
+    assert.match(plain.stderr, /^tractor: no usable disk under /);
+    assert.deepEqual(disks.flatMap((disk) => plotFiles(disk.plotsDir)).sort(), files);
+
+    const pool = await runScript(home, 'scripts/tractor.js', ['--job', 'pool'], {
+      env: simEnv(2, env),
+      timeout: 100_000,
+    });
+    assert.equal(pool.exitCode, 0, pool.stderr);
+    const farm2 = disks.find((disk) => disk.farm === 'farm2')!;
+    const oldest = farm2.old[0]!;
+    assert.equal(fs.existsSync(oldest), false, "the oldest matching plot of the job's farm went");
+    assert.deepEqual(
+      kindsOn(farm2),
+      ['invalid', 'pool C0', 'pool C5', ...Array(OLD_PER_DISK - 1).fill('solo C0')].sort(),
+    );
+    for (const disk of disks.filter((d) => d !== farm2))
+      assert.deepEqual(
+        plotFiles(disk.plotsDir).sort(),
+        files.filter((file) => file.startsWith(`${disk.plotsDir}/`)),
+      );
+    const removals = logMessages(home).filter((line) => /^plot \d+: replot removed /.test(line));
+    assert.equal(removals.length, 1, removals.join('\n'));
+    assert.ok(removals[0]!.includes(`${path.basename(oldest)} (v1 k32 C0 solo`), removals[0]);
+    assert.ok(removals[0]!.includes(' from farm2/disk1 for plot 1 (bladebit-ram k32 C5 pool)'), removals[0]);
+    assert.equal(home.read('config/replot_removed.goplot').trim(), '1');
+  });
 });

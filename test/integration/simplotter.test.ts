@@ -36,7 +36,7 @@ const MADMAX = {
   pool: /^(Pool Puzzle Hash|Pool Public Key):\s+([0-9a-f]+)$/,
   farmer: /^Farmer Public Key: ([0-9a-f]{96})$/,
   workDir: /^Working Directory( 2)?:\s+(.+?)\s*$/,
-  name: /^Plot Name: (plot-k(\d+)(?:-c\d\d)?-(\d{4})-(\d\d)-(\d\d)-(\d\d)-(\d\d)-([0-9a-f]{64}))$/,
+  name: /^Plot Name: (plot-k(\d+)(?:-c\d\d?)?-(\d{4})-(\d\d)-(\d\d)-(\d\d)-(\d\d)-([0-9a-f]{64}))$/,
   p1: /^\[P1\] Table (\d) took (\d+(?:\.\d+)?) sec/,
   phaseEnd: /^Phase (\d) took (\d+(?:\.\d+)?) sec/,
   p2: /^\[P2\] Table (\d) (scan|rewrite) took (\d+(?:\.\d+)?) sec/,
@@ -58,7 +58,7 @@ const BLADEBIT = {
   cudaTemp: /^Plot temporary file: (.+)$/,
   cudaTable: /^Table (\d) completed in (\d+\.\d+) seconds with (\d+) entries\./,
 };
-const FINAL_NAME = /^plot-k(\d+)(?:-c(\d\d))?-(\d{4})-(\d\d)-(\d\d)-(\d\d)-(\d\d)-([0-9a-f]{64})\.plot$/;
+const FINAL_NAME = /^plot-k(\d+)(?:-c(\d\d?))?-(\d{4})-(\d\d)-(\d\d)-(\d\d)-(\d\d)-([0-9a-f]{64})\.plot$/;
 const FARMER = 'a'.repeat(96);
 const POOL = 'b'.repeat(96);
 const CONTRACT = `xch1${'q'.repeat(58)}`;
@@ -395,7 +395,13 @@ describe('simplotter as madmax', { concurrency: 4 }, () => {
     assert.equal(matching(result, MADMAX.pool)[0][1], 'Pool Puzzle Hash');
     assert.equal(matching(result, MADMAX.farmer)[0][1], FARMER);
     assert.equal(matching(result, /^Progress update/).length, 0);
-    assert.equal(onlyFinalPlot(d).match(FINAL_NAME)?.[2], '05');
+    const name = onlyFinalPlot(d);
+    assert.equal(name.match(FINAL_NAME)?.[2], '5', 'Gigahorse does not pad its level');
+    const facts = await readPlotFile(path.join(d, name));
+    assert.deepEqual(facts.ok ? 'read' : [facts.problem, facts.message], [
+      'unsupported',
+      'Gigahorse plot (format description "mmx-v3.0"): closed format, not read',
+    ]);
   });
 
   test('a chia_plot_k34 symlink plots k33 and says k34 in its banner', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startHttpRecorder, type HttpRecorder } from '../helpers/http-recorder.js';
 import { killTree, makeSimFarm, simEnv, simPlotterPids } from '../helpers/sim-farm.js';
-import { logMessages, runScript, type TempHome } from '../helpers/temp-home.js';
+import { logMessages, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
 
 const TOKEN = 'glsa_tractor_test_token_0123456789';
 const homes: TempHome[] = [];
@@ -67,6 +67,27 @@ describe('the tractor tells Grafana and the notification targets', () => {
       'plot_fail',
     ]);
     assert.deepEqual(events(hook), ['plot_started', 'plot_failed']);
+  });
+
+  it('closes the region of a plot ended by goplot kill as plot_end tagged killed, and notifies nothing', async () => {
+    const { home, grafana, hook } = await setUp();
+    grafana.answer({ kind: 'reply', status: 200, body: { id: 19 } });
+    const tractor = runScript(home, 'scripts/tractor.js', [], { env: simEnv(60), timeout: 100_000 });
+    await waitFor('the region opened', () => grafana.requests.length === 1, 30_000);
+    await waitFor('the plot in /proc', () => simPlotterPids(home).length === 1, 30_000);
+    const killed = await runScript(home, 'scripts/goplot-cli.js', ['kill', '1', '--yes']);
+    assert.equal(killed.exitCode, 0, killed.stderr);
+    const result = await tractor;
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.equal(grafana.requests.length, 2);
+    const closing = JSON.parse(grafana.requests[1]!.body) as { tags: string[]; text: string };
+    assert.equal(grafana.requests[1]!.path, '/api/annotations/19');
+    assert.deepEqual([closing.tags[0], closing.tags[1], closing.tags.at(-1)], ['goplot', 'plot_end', 'killed']);
+    assert.match(
+      closing.text,
+      /^plot 1 ended on request on \S+ \(by \S+ \(pid \d+\) with goplot kill\) after \d+s \(farm1\/disk1\)$/,
+    );
+    assert.deepEqual(events(hook), ['plot_started']);
   });
 
   it('plots just the same while Grafana and the webhook hang, and says so once', async () => {

@@ -46,7 +46,8 @@ test('a live lock (a directory) is never removed: the second holder waits for th
   assert.deepEqual(order, ['first in', 'first out', 'second in']);
 });
 
-test('a lock others hold for the whole wait gives up with a message naming the lock and the time', async () => {
+/** Takes the lock and keeps it until releaseFirst is called; resolves once it is held. */
+async function holdLock(): Promise<{ first: Promise<void>; releaseFirst: () => void }> {
   let releaseFirst!: () => void;
   let firstIn = false;
   const first = withStateLock(home, async () => {
@@ -54,6 +55,11 @@ test('a lock others hold for the whole wait gives up with a message naming the l
     await new Promise<void>((resolve) => (releaseFirst = resolve));
   });
   while (!firstIn) await new Promise((resolve) => setTimeout(resolve, 5));
+  return { first, releaseFirst };
+}
+
+test('a lock others hold for the whole wait gives up with a message naming the lock and the time', async () => {
+  const { first, releaseFirst } = await holdLock();
   const started = Date.now();
   await assert.rejects(
     withStateLock(home, async () => 'never', { wait: 1200 }),
@@ -74,13 +80,7 @@ test('a lock others hold for the whole wait gives up with a message naming the l
 });
 
 test('a waiter gets the lock when its holder lets go within the wait', async () => {
-  let releaseFirst!: () => void;
-  let firstIn = false;
-  const first = withStateLock(home, async () => {
-    firstIn = true;
-    await new Promise<void>((resolve) => (releaseFirst = resolve));
-  });
-  while (!firstIn) await new Promise((resolve) => setTimeout(resolve, 5));
+  const { first, releaseFirst } = await holdLock();
   // at up to 100 ms between tries, 3 s is some 30+ tries; the holder lets go near the end
   const second = withStateLock(home, async () => 'second in', { wait: 5000 });
   await new Promise((resolve) => setTimeout(resolve, 3000));

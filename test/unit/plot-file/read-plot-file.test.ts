@@ -228,6 +228,23 @@ describe('the header builder', () => {
     }
   });
 
+  it('writes a Gigahorse plot as the v1 magic, id and k with an mmx- description, which the reader names and goes no further', () => {
+    const built = buildPlotHeader({
+      format: 'gigahorse',
+      plotId: 'ab'.repeat(32),
+      k: 32,
+      compression: 7,
+      kind: 'pool',
+    });
+    assert.equal(built.subarray(0, 19).toString('ascii'), 'Proof of Space Plot');
+    assert.equal(built[51], 32);
+    const parsed = parsePlotHeader(built);
+    assert.deepEqual(parsed.ok ? 'read' : [parsed.problem, parsed.message], [
+      'unsupported',
+      'Gigahorse plot (format description "mmx-v3.0"): closed format, not read',
+    ]);
+  });
+
   it('round-trips every format, kind and level the plotters make', () => {
     for (const format of ['v1', 'v2'] as const) {
       for (const kind of ['solo', 'pool'] as const) {

@@ -1,0 +1,73 @@
+import { absolutePathOrEmpty, nameList, oneOf, wholeNumber, type ValueParser } from './value-parsers.js';
+import { parseReplotRule } from './replot-match.js';
+import { DAY, type Spec } from './value-spec.js';
+
+/** The canonical text of a valid rule, so a value file's value stays a plain string. */
+const replotMatch: ValueParser<string> = (raw) => {
+  const parsed = parseReplotRule(raw);
+  return parsed.ok ? { ok: true, value: parsed.rule.text } : parsed;
+};
+
+/** Which old plots make room for new ones, and where finished plots go: the staging farm and the archiver. */
+export const REPLOT_ARCHIVE_VALUE_SPECS = {
+  replot: {
+    default: 'off',
+    parse: oneOf(['off', 'on'] as const),
+    kind: 'config',
+    help: '`on` removes old plots matching replot_match, one just before each new plot needs its room',
+  },
+  replot_removed: {
+    default: 0,
+    parse: wholeNumber(0, Number.MAX_SAFE_INTEGER),
+    kind: 'state',
+    help: 'old plots replot has removed (a counter)',
+  },
+  replot_match: {
+    default: 'none',
+    parse: replotMatch,
+    kind: 'config',
+    help: 'which old plots replot may remove: none, or kind=solo|pool compression<N k=N before=YYYY-MM-DD (all must hold)',
+  },
+  dest_farms: {
+    default: '',
+    parse: nameList(false),
+    kind: 'config',
+    help: 'farms the tractor may fill (e.g. the staging farm); empty for every farm',
+  },
+  archive_staging: {
+    default: '',
+    parse: nameList(true),
+    kind: 'config',
+    help: 'farms or farm/disk the archiver empties; empty: the archiver moves nothing',
+  },
+  archive_max_per_host: {
+    default: 1,
+    parse: wholeNumber(1, 100),
+    kind: 'config',
+    help: 'most archive transfers at once to one host',
+  },
+  archive_max_total: {
+    default: 2,
+    parse: wholeNumber(1, 1000),
+    kind: 'config',
+    help: 'most archive transfers at once in all',
+  },
+  archive_bwlimit: {
+    default: 0,
+    parse: wholeNumber(0, 100_000_000),
+    kind: 'config',
+    help: "rsync's --bwlimit per transfer in KiB/s; 0 for none",
+  },
+  archive_interval: {
+    default: 60,
+    parse: wholeNumber(1, DAY),
+    kind: 'config',
+    help: 'seconds between two archiver passes',
+  },
+  archive_ssh_config: {
+    default: '',
+    parse: absolutePathOrEmpty,
+    kind: 'config',
+    help: "ssh_config file for the archiver's ssh (ssh -F); empty: ssh's own",
+  },
+} satisfies Record<string, Spec<unknown>>;
