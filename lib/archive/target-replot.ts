@@ -54,6 +54,12 @@ export function diskName(disk: Pick<TargetDisk, 'target' | 'farm' | 'disk'>): st
   return `${disk.target}:${disk.farm}/${disk.disk}`;
 }
 
+/** Replot is on with a rule that matches something: the survey lists remote plots, the choice counts credit. */
+export function replotOnTargets(config: Pick<ConfigReader, 'get'>): boolean {
+  const settings = readReplotSettings(config);
+  return settings.on && settings.rule.any;
+}
+
 /**
  * Replot on archive targets for one pass, with the same rule and the same candidate order as
  * replot on local destination disks (lib/replot): a disk holding old plots that replot_match
@@ -61,11 +67,6 @@ export function diskName(disk: Pick<TargetDisk, 'target' | 'farm' | 'disk'>): st
  * and that plot is removed just before the transfer starts, only if the disk would not hold the
  * plot otherwise. Null when replot is off or matches nothing.
  */
-export function replotOnTargets(config: Pick<ConfigReader, 'get'>): boolean {
-  const settings = readReplotSettings(config);
-  return settings.on && settings.rule.any;
-}
-
 export function targetReplot(world: TargetReplotWorld): TargetReplot | null {
   const settings = readReplotSettings(world.config);
   if (!settings.on || !settings.rule.any) return null;
