@@ -10,7 +10,7 @@ export interface RuleInForce {
   rule: ReplotRule;
   /** null: every farm. */
   farms: string[] | null;
-  /** `job NAME`, or null for the global files (no jobs). */
+  /** The job's name, or null for the global files (a home without jobs). */
   job: string | null;
 }
 
