@@ -236,7 +236,8 @@ describe('replot end to end', () => {
     const { home, disks, env } = replotFarm();
     home.set('replot', 'off');
     for (const [job, values] of [
-      ['pool', { replot: 'on', dest_farms: 'farm2' }],
+      // cudaplot's room is made before its plotter starts: a 2 s plot cannot end before it is made
+      ['pool', { replot: 'on', dest_farms: 'farm2', plotter: 'bladebit-cuda' }],
       ['plain', {}],
     ] as const) {
       const dir = path.join(home.configDir, 'jobs', job);
@@ -270,7 +271,7 @@ describe('replot end to end', () => {
     const removals = logMessages(home).filter((line) => /^plot \d+: replot removed /.test(line));
     assert.equal(removals.length, 1, removals.join('\n'));
     assert.ok(removals[0]!.includes(`${path.basename(oldest)} (v1 k32 C0 solo`), removals[0]);
-    assert.ok(removals[0]!.includes(' from farm2/disk1 for plot 1 (bladebit-ram k32 C5 pool)'), removals[0]);
+    assert.ok(removals[0]!.includes(' from farm2/disk1 for plot 1 (bladebit-cuda k32 C5 pool)'), removals[0]);
     assert.equal(home.read('config/replot_removed.goplot').trim(), '1');
   });
 });
