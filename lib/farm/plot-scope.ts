@@ -43,9 +43,12 @@ export function readHomeRunningPlots(config: ConfigReader, procDir = '/proc'): H
     tempRoot: scope.tempRoots,
     commandNames: scope.commandNames,
     procDir,
-  }).map((plot) => ({
-    ...plot,
-    job: readEnvironValue(procDir, plot.pid, JOB_ENV),
-    state: readProcState(procDir, plot.pid),
-  }));
+  })
+    .map((plot) => ({
+      ...plot,
+      job: readEnvironValue(procDir, plot.pid, JOB_ENV),
+      // read after the environment: a plot gone by now may have lost it, and must not count as `default`
+      state: readProcState(procDir, plot.pid),
+    }))
+    .filter((plot) => plot.state !== null && plot.state !== 'Z');
 }
