@@ -15,8 +15,12 @@ export interface ReplotGuard {
   spawned(pid: number | undefined): void;
   /** After the spawn: notifications can go out, and the log is followed for the plot id and the last phase. */
   started(events: PlotEvents): void;
-  /** As soon as the plotter has exited: nothing is removed for it after that, and its claim goes. */
-  stop(): void;
+  /**
+   * As soon as the plotter has exited: nothing is removed for it after that, and its claim goes.
+   * Resolves once a room step under way has let the state lock go: a tractor that exited holding
+   * it would make every other tractor and diskhand wait until the lock goes stale.
+   */
+  stop(): Promise<void>;
   /** When the plot has ended; a failed plot that had an old plot removed for it says so. */
   ended(failed: boolean): void;
 }
@@ -43,6 +47,7 @@ export function createReplotGuard(o: {
   let claimKiB: number | null = null;
   const unsent: { subject: string; text: string }[] = [];
   let follow: { stop(): void } | null = null;
+  let roomStep: Promise<void> | null = null;
 
   const claim = (): void => {
     if (claimKiB !== null && pid !== undefined && !stopped)
@@ -100,7 +105,7 @@ export function createReplotGuard(o: {
         }
         if (roomMoment(o.plotter) === 'last-phase' && atLastPhase(info)) {
           // a rejection here would end the tractor (and orphan its plot) from a log line's callback
-          withStateLock(paths, makeRoom).catch((error: unknown) =>
+          roomStep = withStateLock(paths, makeRoom).catch((error: unknown) =>
             log.warn(
               `plot ${plot.index}: replot could not check ${plot.farm}/${plot.disk}: ${(error as Error).message}; nothing removed`,
             ),
@@ -110,10 +115,11 @@ export function createReplotGuard(o: {
         return roomMoment(o.plotter) === 'before-start' && plotId !== null;
       });
     },
-    stop() {
+    async stop() {
       stopped = true;
       follow?.stop();
       if (pid !== undefined) dropClaim(paths, plot.farm, plot.disk, pid);
+      await roomStep;
     },
     ended(failed) {
       if (failed && removed) {

@@ -175,7 +175,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
 
   const result = await exited;
-  guard.stop();
+  await guard.stop();
   const code = await concludePlot({
     paths,
     env,
