@@ -78,7 +78,8 @@ function passWorld(home: TempHome, said: string[]): PassWorld {
   };
 }
 
-describe('archiver with replot on a local target disk', { skip: IS_ROOT ? false : NOT_ROOT }, () => {
+/** The homes a describe block makes, their tmpfs disks unmounted and removed after it. */
+function tmpfsHomes(): TempHome[] {
   const homes: TempHome[] = [];
   after(() => {
     for (const home of homes) {
@@ -86,6 +87,11 @@ describe('archiver with replot on a local target disk', { skip: IS_ROOT ? false 
       home.cleanup();
     }
   });
+  return homes;
+}
+
+describe('archiver with replot on a local target disk', { skip: IS_ROOT ? false : NOT_ROOT }, () => {
+  const homes = tmpfsHomes();
 
   it('replaces one old matching plot per new plot, never a plot the rule does not match, and then waits', async (t) => {
     const { home, disk, oldSolo, oldPool, staged } = setUp(homes, 3);
@@ -238,13 +244,7 @@ describe('archiver with replot on a local target disk', { skip: IS_ROOT ? false 
 });
 
 describe('archiver with replot: room freed for a failed transfer', { skip: IS_ROOT ? false : NOT_ROOT }, () => {
-  const homes: TempHome[] = [];
-  after(() => {
-    for (const home of homes) {
-      unmountUnder(home.root);
-      home.cleanup();
-    }
-  });
+  const homes = tmpfsHomes();
 
   it('goes to the next plot, and then the failed plot may have one old plot removed for it again', async () => {
     const { home, disk, oldSolo, oldPool, staged } = setUp(homes, 1);
@@ -286,13 +286,7 @@ describe(
   'archiver with replot: room a tractor was promised on the same disk',
   { skip: IS_ROOT ? false : NOT_ROOT },
   () => {
-    const homes: TempHome[] = [];
-    after(() => {
-      for (const home of homes) {
-        unmountUnder(home.root);
-        home.cleanup();
-      }
-    });
+    const homes = tmpfsHomes();
 
     it('is left to the tractor: the archived plot makes its own room by replot, or waits', async () => {
       const { home, disk, oldSolo, oldPool, staged } = setUp(homes, 1);
