@@ -4,6 +4,7 @@ import type { HomePaths } from '../config/home.js';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 import type { HeaderProblem, PlotHeader } from './plot-header.js';
 import { readPlotFileSync, type PlotFileFacts } from './read-plot-file.js';
+import { errorMessage } from '../util/error-message.js';
 
 const CACHE_VERSION = 2;
 
@@ -142,7 +143,7 @@ export class HeaderCache {
       );
       this.changed = false;
     } catch (error) {
-      this.stats.writeError = `${this.file}: ${(error as Error).message}`;
+      this.stats.writeError = `${this.file}: ${errorMessage(error)}`;
     }
   }
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import { nameMismatches } from './plot-file-name.js';
 import { HEADER_READ_BYTES, parsePlotHeader, type HeaderProblem, type PlotHeader } from './plot-header.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface PlotFileStat {
   sizeBytes: number;
@@ -74,7 +75,7 @@ export function readPlotFileSync(file: string): PlotFileFacts {
 
 function unreadable(file: string, error: unknown, stat: PlotFileStat | undefined): InvalidPlotFile {
   const code = (error as NodeJS.ErrnoException).code;
-  const message = code === 'EISDIR' ? 'not a regular file' : `cannot read: ${code ?? (error as Error).message}`;
+  const message = code === 'EISDIR' ? 'not a regular file' : `cannot read: ${code ?? errorMessage(error)}`;
   return stat
     ? { ok: false, path: file, problem: 'unreadable', message, stat }
     : { ok: false, path: file, problem: 'unreadable', message };
