@@ -12,6 +12,7 @@ export function replotRuleOf(text: string): ReplotRule {
 /** Whether a valid plot with this header and mtime may be replaced under the rule. */
 export function ruleMatches(rule: ReplotRule, header: PlotHeader, mtimeMs: number): boolean {
   if (!rule.any) return false;
+  if (rule.pos !== undefined && header.pos !== rule.pos) return false;
   if (rule.kind !== undefined && header.kind !== rule.kind) return false;
   if (rule.compressionBelow !== undefined && header.compression >= rule.compressionBelow) return false;
   if (rule.k !== undefined && header.k !== rule.k) return false;
