@@ -177,7 +177,13 @@ describe('replot end to end', () => {
         running = false;
         await diskhand;
       }
-      assert.deepEqual(samples.slice(0, 5), [], `at every sample; log:\n${logMessages(home).filter((line) => /replot|started|finished|failed/.test(line)).join('\n')}`);
+      assert.deepEqual(
+        samples.slice(0, 5),
+        [],
+        `at every sample; log:\n${logMessages(home)
+          .filter((line) => /replot|started|finished|failed/.test(line))
+          .join('\n')}`,
+      );
       assert.deepEqual(
         logMessages(home).filter((line) => /^plot \d+ failed/.test(line)),
         [],
