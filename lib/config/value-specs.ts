@@ -18,6 +18,7 @@ import {
 import { DAY, type Spec } from './value-spec.js';
 import { REPLOT_ARCHIVE_VALUE_SPECS } from './value-specs-replot-archive.js';
 import { SERVICE_VALUE_SPECS } from './value-specs-services.js';
+import { MIGRATE_VALUE_SPECS } from './value-specs-migrate.js';
 
 export const PLOTTERS = ['chia', 'madmax', 'bladebit-ram', 'bladebit-disk', 'bladebit-cuda'] as const;
 export type PlotterName = (typeof PLOTTERS)[number];
@@ -260,6 +261,7 @@ export const VALUE_SPECS = {
   },
   ...SERVICE_VALUE_SPECS,
   ...REPLOT_ARCHIVE_VALUE_SPECS,
+  ...MIGRATE_VALUE_SPECS,
 } satisfies Record<string, Spec<unknown>>;
 
 export type ValueName = keyof typeof VALUE_SPECS;
