@@ -138,7 +138,9 @@ async function main(): Promise<void> {
     });
   program
     .command('migrate')
-    .description('the pos1 phase-out race: pos1 left, pos2 made, the replot rate, when the farm is all pos2, the rate needed')
+    .description(
+      'the pos1 phase-out race: pos1 left, pos2 made, the replot rate, when the farm is all pos2, the rate needed',
+    )
     .option('--json', 'machine-readable')
     .option('--now <time>', 'plan as of this time (ISO), for what-ifs; default the clock')
     .action(async (o: { json?: boolean; now?: string }) => {

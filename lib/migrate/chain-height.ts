@@ -39,7 +39,9 @@ async function fromRpc(options: ChainHeightOptions): Promise<Tried> {
     const state = answer.data.blockchain_state;
     const peak = isObject(state) && isObject(state.peak) ? numberOf(state.peak.height) : null;
     if (peak === null || !Number.isSafeInteger(peak) || peak < 0)
-      return { problem: `${rpc.describe('full_node')}: get_blockchain_state has no peak height (the node has no chain yet?)` };
+      return {
+        problem: `${rpc.describe('full_node')}: get_blockchain_state has no peak height (the node has no chain yet?)`,
+      };
     return { height: peak, where: rpc.describe('full_node') };
   } finally {
     rpc.close();

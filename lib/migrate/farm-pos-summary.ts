@@ -1,4 +1,4 @@
-import type { DiskFacts } from '../inventory/plot-inventory.js';
+import type { PlotFileFacts } from '../plot-file/read-plot-file.js';
 import { plotEffectiveBytes } from './phaseout.js';
 
 /** Plots of one proof of space: how many, their bytes on disk, and what chia counts them for at weight 1. */
@@ -40,16 +40,13 @@ export function addPlot(summary: FarmPosSummary, pos: 1 | 2, k: number, bytes: n
 }
 
 /**
- * The summary from the plot files' facts, as scanFarmPlots reads them (headers through the cache).
- * Files whose header is not read (invalid, unreadable, `.gplot` group files) count for neither pos:
- * chia would not farm them either.
+ * The summary from plot files' facts. Files whose header is not read (invalid, unreadable, `.gplot`
+ * group files, whose format is not published) count for neither pos.
  */
-export function summarizePlotFacts(disks: readonly DiskFacts[]): FarmPosSummary {
+export function summarizePlotFacts(facts: readonly PlotFileFacts[]): FarmPosSummary {
   const summary: FarmPosSummary = { pos1: emptyTally(), pos2: emptyTally(), pos2LandedByDay: {} };
-  for (const disk of disks) {
-    for (const plot of disk.facts) {
-      if (plot.ok) addPlot(summary, plot.header.pos, plot.header.k, plot.sizeBytes, plot.mtimeMs);
-    }
+  for (const plot of facts) {
+    if (plot.ok) addPlot(summary, plot.header.pos, plot.header.k, plot.sizeBytes, plot.mtimeMs);
   }
   return summary;
 }

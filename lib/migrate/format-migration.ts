@@ -53,7 +53,8 @@ function rateLines(plan: MigrationPlan): string[] {
   let eta: string;
   if (finish === null) eta = 'never at this rate (no pos2 plot landed last week)';
   else if (finish.days === 0 && plan.pos1.plots === 0) eta = 'already: no pos1 plot is left';
-  else eta = `height ${count(finish.height)}, ${date(finish.atMs)} (${finish.days.toFixed(1)} days from the ${plan.raceStart.fromFork ? 'fork' : 'start'})`;
+  else
+    eta = `height ${count(finish.height)}, ${date(finish.atMs)} (${finish.days.toFixed(1)} days from the ${plan.raceStart.fromFork ? 'fork' : 'start'})`;
   return [
     'Measured rate (pos2 plots landed, by file time, on whole UTC days):',
     `  last day (${measured.lastDay.day}): ${rate(measured.lastDayRate)}`,

@@ -1,8 +1,7 @@
 import { ConfigReader } from '../config/config-reader.js';
 import type { CommandIo } from '../config/command-io.js';
-import { scanFarmPlots } from '../inventory/scan-farm-plots.js';
 import { readChainHeight, type ChainHeight } from './chain-height.js';
-import { summarizePlotFacts } from './farm-pos-summary.js';
+import { scanPosSummary } from './scan-pos-summary.js';
 import { formatMigration } from './format-migration.js';
 import { planMigration, type MigrationPlan } from './plan-migration.js';
 import type { PhaseoutParams } from './phaseout.js';
@@ -23,9 +22,8 @@ export async function readMigration(
 ): Promise<{ height: ChainHeight; plan: MigrationPlan | null }> {
   const height = await readChainHeight({ config, env });
   if (height.height === null) return { height, plan: null };
-  const { disks } = await scanFarmPlots({ config });
   const plan = planMigration({
-    farm: summarizePlotFacts(disks),
+    farm: scanPosSummary(config),
     height: height.height,
     nowMs,
     params: phaseoutParams(config),
@@ -40,7 +38,9 @@ export async function migrateCommand(io: CommandIo, options: { json: boolean; no
   if (options.now !== undefined) {
     nowMs = Date.parse(options.now);
     if (!Number.isFinite(nowMs)) {
-      io.err(`goplot migrate: --now ${JSON.stringify(options.now)} is not a time (use an ISO time, e.g. 2026-12-06T12:00:00Z)`);
+      io.err(
+        `goplot migrate: --now ${JSON.stringify(options.now)} is not a time (use an ISO time, e.g. 2026-12-06T12:00:00Z)`,
+      );
       return 2;
     }
   }

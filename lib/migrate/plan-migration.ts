@@ -192,15 +192,15 @@ function checkpointAt(plan: MigrationPlan, farm: FarmPosSummary, label: string, 
   const pos1Left = plan.pos1.bytes === 0 ? 0 : Math.max(0, 1 - (made * newPos2.fileBytes) / plan.pos1.bytes);
   const weight = pos1Weight(at, params);
   // pos1 effective bytes per byte of file: the farm's own, else an uncompressed k32's
-  const perByte = plan.pos1.bytes > 0 ? farm.pos1.effectiveBytes / plan.pos1.bytes : pos1PlotEffectiveBytes(32) / finalPlotBytes(32);
+  const perByte =
+    plan.pos1.bytes > 0 ? farm.pos1.effectiveBytes / plan.pos1.bytes : pos1PlotEffectiveBytes(32) / finalPlotBytes(32);
   return {
     label,
     height: at,
     atMs: heightToMs(at, plan.height, plan.nowMs),
     pos1Weight: weight,
     pos1EffectiveBytes: farm.pos1.effectiveBytes * pos1Left * weight,
-    pos2EffectiveBytes:
-      (farm.pos2.effectiveBytes + made * newPos2.effectiveBytes) * pos2Weight(at, params),
+    pos2EffectiveBytes: (farm.pos2.effectiveBytes + made * newPos2.effectiveBytes) * pos2Weight(at, params),
     noReplotBytes: (farm.pos1.effectiveBytes + farm.pos2.bytes * perByte) * weight,
   };
 }
