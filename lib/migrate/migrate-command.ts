@@ -1,36 +1,7 @@
 import { ConfigReader } from '../config/config-reader.js';
 import type { CommandIo } from '../config/command-io.js';
-import { readChainHeight, type ChainHeight } from './chain-height.js';
-import { scanPosSummary } from './scan-pos-summary.js';
 import { formatMigration } from './format-migration.js';
-import { planMigration, type MigrationPlan } from './plan-migration.js';
-import type { PhaseoutParams } from './phaseout.js';
-
-export function phaseoutParams(config: ConfigReader): PhaseoutParams {
-  return {
-    forkHeight: config.get('fork_height'),
-    epochBlocks: config.get('epoch_blocks'),
-    phaseoutEpochs: config.get('phaseout_epochs'),
-  };
-}
-
-/** The farm's plan from its plot files, the chain height and the clock; null plan when no height is known. */
-export async function readMigration(
-  config: ConfigReader,
-  env: NodeJS.ProcessEnv,
-  nowMs: number,
-): Promise<{ height: ChainHeight; plan: MigrationPlan | null }> {
-  const height = await readChainHeight({ config, env });
-  if (height.height === null) return { height, plan: null };
-  const plan = planMigration({
-    farm: scanPosSummary(config),
-    height: height.height,
-    nowMs,
-    params: phaseoutParams(config),
-    targetWeight: config.get('migrate_target_weight'),
-  });
-  return { height, plan };
-}
+import { readMigration } from './read-migration.js';
 
 /** `goplot migrate [--json] [--now ISO]`: the pos1 phase-out race for this farm. */
 export async function migrateCommand(io: CommandIo, options: { json: boolean; now?: string }): Promise<number> {

@@ -89,8 +89,12 @@ export interface MigrationPlan {
   finish: { height: number; atMs: number; days: number } | null;
   target: Deadline;
   zero: Deadline;
+  /** Effective space now, with the phase-out line. */
+  current: Checkpoint;
   checkpoints: Checkpoint[];
 }
+
+type PlanBase = Omit<MigrationPlan, 'current' | 'checkpoints'>;
 
 function rateOf(pos2PlotsPerDay: number, pos2FileBytes: number): Rate {
   return { pos2PlotsPerDay, pos1BytesPerDay: pos2PlotsPerDay * pos2FileBytes };
@@ -154,7 +158,7 @@ export function planMigration(inputs: MigrationInputs): MigrationPlan {
   }
   const clock = { height, nowMs };
   const room = { pos1Bytes, fileBytes: newPos2.fileBytes };
-  const plan: MigrationPlan = {
+  const plan: PlanBase = {
     height,
     nowMs,
     pos1Weight: pos1Weight(height, params),
@@ -178,14 +182,12 @@ export function planMigration(inputs: MigrationInputs): MigrationPlan {
     finish,
     target: deadline(inputs.targetWeight, heightWeightBelow(inputs.targetWeight, params), raceStart, clock, room),
     zero: deadline(0, heightWeightZero(params), raceStart, clock, room),
-    checkpoints: [],
   };
-  plan.checkpoints = checkpoints(plan, farm);
-  return plan;
+  return { ...plan, current: checkpointAt(plan, farm, 'now', height), checkpoints: checkpoints(plan, farm) };
 }
 
 /** Effective space at one height, replacing at the measured rate from the race's start. */
-function checkpointAt(plan: MigrationPlan, farm: FarmPosSummary, label: string, at: number): Checkpoint {
+function checkpointAt(plan: PlanBase, farm: FarmPosSummary, label: string, at: number): Checkpoint {
   const { params, newPos2 } = plan;
   const days = Math.max(0, blocksToDays(at - plan.raceStart.height));
   const made = Math.min(plan.pos1.bytes / newPos2.fileBytes, plan.measured.rate.pos2PlotsPerDay * days);
@@ -206,7 +208,7 @@ function checkpointAt(plan: MigrationPlan, farm: FarmPosSummary, label: string, 
 }
 
 /** Now (or the fork), the target, a quarter and three quarters of the way, all pos2, and weight 0. */
-function checkpoints(plan: MigrationPlan, farm: FarmPosSummary): Checkpoint[] {
+function checkpoints(plan: PlanBase, farm: FarmPosSummary): Checkpoint[] {
   const { params } = plan;
   const span = params.phaseoutEpochs * params.epochBlocks;
   const wanted: [string, number][] = [
