@@ -188,7 +188,13 @@ async function copyCheckout(clone: string): Promise<void> {
     fs.mkdirSync(path.dirname(path.join(clone, file)), { recursive: true });
     fs.copyFileSync(from, path.join(clone, file));
   }
-  await execa('cp', ['-a', path.join(PACKAGE_ROOT, 'node_modules'), path.join(clone, 'node_modules')]);
+  // node_modules may be a link to a shared install: copy what it holds, never the link, which npm would write through
+  fs.mkdirSync(path.join(clone, 'node_modules'));
+  await execa('cp', [
+    '-a',
+    `${fs.realpathSync(path.join(PACKAGE_ROOT, 'node_modules'))}/.`,
+    path.join(clone, 'node_modules'),
+  ]);
 }
 
 /** Ends every process of a block's group, even one it left behind. */
