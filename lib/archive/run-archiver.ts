@@ -18,6 +18,7 @@ import { dropFreed } from './replot-freed.js';
 import { releaseReservation } from './reservations.js';
 import type { TargetNews } from './target-outages.js';
 import { transferPlot } from './transfer-plot.js';
+import { errorMessage } from '../util/error-message.js';
 
 export type ArchiverLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -74,7 +75,7 @@ export class Archiver {
       };
       result = await planPass(this.targets.read(), world);
     } catch (error) {
-      options.log('error', `archive pass failed: ${(error as Error).message}`);
+      options.log('error', `archive pass failed: ${errorMessage(error)}`);
       await this.writeOutputs(false);
       return null;
     }
@@ -188,7 +189,7 @@ export class Archiver {
         writeTotals(options.paths, totals);
       })
       .catch((error: unknown) => {
-        options.log('error', `transfer of ${plot.name} crashed: ${(error as Error).message}; the source stays`);
+        options.log('error', `transfer of ${plot.name} crashed: ${errorMessage(error)}; the source stays`);
       })
       .finally(() => {
         releaseReservation(options.paths, reservation);
@@ -215,7 +216,7 @@ export class Archiver {
         targets: this.last.statuses,
       });
     } catch (error) {
-      this.sayOnce('progress', 'warn', `cannot write the archiver's progress: ${(error as Error).message}`);
+      this.sayOnce('progress', 'warn', `cannot write the archiver's progress: ${errorMessage(error)}`);
     }
   }
 
@@ -245,7 +246,7 @@ export class Archiver {
         buildArchiverRegistry(progress, readTotals(this.options.paths), headingTo, success, this.now()),
       );
     } catch (error) {
-      this.sayOnce('prom', 'warn', `cannot write archiver.prom: ${(error as Error).message}`);
+      this.sayOnce('prom', 'warn', `cannot write archiver.prom: ${errorMessage(error)}`);
     }
   }
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
+import { errorMessage } from './error-message.js';
 
 export type { Logger } from 'pino';
 
@@ -54,7 +55,7 @@ function openLogFileOnce(file: string): number | null {
     problem = 'it is not a regular file (a FIFO, device or socket)';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    problem = code === 'ENXIO' ? 'it is not a regular file (a FIFO, device or socket)' : (error as Error).message;
+    problem = code === 'ENXIO' ? 'it is not a regular file (a FIFO, device or socket)' : errorMessage(error);
   }
   try {
     process.stderr.write(`goplot: cannot log to ${file}: ${problem}; log lines go to stderr instead\n`);
