@@ -4,7 +4,7 @@ import {
   anyText,
   commandName,
   commandNameOrEmpty,
-  cpuList,
+  cpuListOf,
   decimalNumber,
   hexOrEmpty,
   httpUrlOrEmpty,
@@ -15,6 +15,7 @@ import {
   wholeNumber,
   type ValueParser,
 } from './value-parsers.js';
+import { hostCpus } from './host-cpus.js';
 import { DAY, type Spec } from './value-spec.js';
 import { REPLOT_ARCHIVE_VALUE_SPECS } from './value-specs-replot-archive.js';
 import { SERVICE_VALUE_SPECS } from './value-specs-services.js';
@@ -189,7 +190,7 @@ export const VALUE_SPECS = {
   },
   cpu_affinity: {
     default: '',
-    parse: cpuList,
+    parse: cpuListOf(hostCpus),
     kind: 'config',
     help: 'CPUs for the plotter (taskset list); empty for all',
   },

@@ -64,6 +64,9 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
       const registry = buildGoplotRegistry(facts, outcomes);
       const { inventory, cache } = await readPlotInventory({ config });
       if (cache.writeError) log.addOnce('warn', `the plot header cache was not saved: ${cache.writeError}`);
+      for (const farm of inventory.farms)
+        for (const disk of farm.disks)
+          if (disk.unreadable !== undefined) log.addOnce('warn', `${disk.unreadable}; its plots are not counted`);
       addPlotInventoryMetrics(registry, inventory, config.get('replot_removed'));
       facts.values.push(...(await addMigration(registry, config, env, now(), log)));
       return { ok: true, registry, values: facts.values };
