@@ -9,7 +9,6 @@ import { listDisksBounded } from '../farm/list-disks-bounded.js';
 import type { HomePaths } from '../config/home.js';
 import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
 import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
-import { committedKiB } from '../farm/plot-size.js';
 import { nextRoundRobin } from '../util/natural-sort.js';
 import { errorMessage } from '../util/error-message.js';
 
@@ -162,14 +161,7 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
       }
       // the state may be up to a minute old: data copied onto the disk since then counts too
       const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
-      const byState = Math.floor(space.totalBytes / 1024) - Math.max(kib, usedKiB);
-      // The state counts the plots running when diskhand last looked: one that has landed since is
-      // counted twice (its file and its commitment) until the next run. A disk replot fills to the
-      // brim would read full for that minute, so there the room is measured now.
-      const roomKiB =
-        byState < plotKiB && options.replotCredit
-          ? Math.max(byState, Math.floor(space.freeBytes / 1024) - committedInto(disk, options))
-          : byState;
+      const roomKiB = Math.floor(space.totalBytes / 1024) - Math.max(kib, usedKiB);
       const replotKiB =
         roomKiB < plotKiB && options.replotCredit ? options.replotCredit(disk, plotsInto(disk, options)) : 0;
       if (roomKiB + replotKiB < plotKiB) {
@@ -247,13 +239,6 @@ async function judgeDisk(
     case 'missing':
       return await measureDisk(disk, options, writes, candidates);
   }
-}
-
-/** KiB the plots running into the disk will still write (their whole size: a safe over-count). */
-function committedInto(disk: FarmDisk, options: ChooseDestinationOptions): number {
-  return (options.runningPlots ?? [])
-    .filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk)
-    .reduce((sum, plot) => sum + committedKiB(plot.k, plot.compression), 0);
 }
 
 function plotsInto(disk: FarmDisk, options: ChooseDestinationOptions): number {
