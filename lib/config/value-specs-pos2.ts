@@ -33,6 +33,6 @@ export const POS2_VALUE_SPECS = {
     default: 0,
     parse: decimalNumber(0, 1_048_576),
     kind: 'config',
-    help: "GiB of memory one plotter run takes: no plot starts while it would not fit in MemAvailable; 0 for no check",
+    help: 'GiB of memory one plotter run takes: no plot starts while it would not fit in MemAvailable; 0 for no check',
   },
 } satisfies Record<string, Spec<unknown>>;

@@ -102,9 +102,7 @@ export function runsArgv(procDir: string, pid: number | null, argv: string[] | n
   const args = argv.slice(1);
   const head = now.slice(0, now.length - args.length);
   const tail = now.slice(now.length - args.length);
-  return (
-    tail.join('\0') === args.join('\0') && head.some((word) => path.basename(word) === path.basename(argv[0]!))
-  );
+  return tail.join('\0') === args.join('\0') && head.some((word) => path.basename(word) === path.basename(argv[0]!));
 }
 
 /** The groups whose tractor still runs: a tractor killed with -9 leaves its file, which counts for nothing. */

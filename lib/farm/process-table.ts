@@ -211,7 +211,9 @@ function groupAsPlot(group: PlotGroupState, procDir: string, bootMs: number): Ru
     disk: group.disk,
     k: group.k,
     compression: 0,
-    startedAt: stat ? Math.min(group.startedMs, bootMs + Math.round((stat.startTicks * 1000) / CLOCK_TICKS_PER_SECOND)) : group.startedMs,
+    startedAt: stat
+      ? Math.min(group.startedMs, bootMs + Math.round((stat.startTicks * 1000) / CLOCK_TICKS_PER_SECOND))
+      : group.startedMs,
     rssBytes: running ? readRssBytes(procDir, pid) : 0,
     group,
     committedKiB: pos2GroupKiB(group.k, Math.max(0, group.groupSize - group.done)),

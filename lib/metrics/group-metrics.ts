@@ -12,8 +12,14 @@ export function addGroupMetrics(registry: Registry, plots: PlotFacts[]): void {
   const gauge = (name: string, help: string) => addGauge(registry, name, help, LABELS);
   const size = gauge('goplot_group_size_plots', 'Plots in each running pos2 plot group (group_size)');
   const done = gauge('goplot_group_done_plots', 'Plots of each running pos2 plot group landed in plots/ so far');
-  const rate = gauge('goplot_group_plots_per_second', 'Plots each running pos2 plot group lands a second, since it started');
-  const bytes = gauge('goplot_group_written_bytes_per_second', 'Plot bytes each running pos2 plot group lands a second');
+  const rate = gauge(
+    'goplot_group_plots_per_second',
+    'Plots each running pos2 plot group lands a second, since it started',
+  );
+  const bytes = gauge(
+    'goplot_group_written_bytes_per_second',
+    'Plot bytes each running pos2 plot group lands a second',
+  );
   const eta = gauge('goplot_group_eta_seconds', 'Time each running pos2 plot group still needs at its rate so far');
   const meta = gauge('goplot_group_meta_group', 'Meta group (0..255) of each running pos2 plot group, once known');
   const strength = gauge('goplot_group_strength', 'Strength of each running pos2 plot group');

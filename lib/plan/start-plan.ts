@@ -70,7 +70,7 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
   if (!probe.ok) return refuse(probe.message);
   if (findExecutable(probe.command, env) === null) {
     return refuse(
-      `the plotter command ${JSON.stringify(probe.command)} was not found (set config/chia_bin.goplot, madmax_bin, bladebit_bin, xchplot2_bin or plot_command_v2, or PATH)`,
+      `the plotter command ${JSON.stringify(probe.command)} was not found (set ${pos2 ? 'config/chia_bin.goplot, xchplot2_bin or plot_command_v2' : 'config/chia_bin.goplot, madmax_bin or bladebit_bin'}, or PATH)`,
     );
   }
   const temp2 = config.get('temp2_dir');

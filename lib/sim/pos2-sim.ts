@@ -3,7 +3,6 @@ import path from 'node:path';
 import { pos2PlotBytes } from '../farm/plot-size.js';
 import { buildPos2Plot } from '../plot-file/build-plot-header.js';
 import { newPlotId, parseCreate2Args, parseTestArgs, type Pos2SimRequest } from './pos2-sim-args.js';
-import type { SimSettings } from './simplotter.js';
 import type { SimIo } from './sim-script.js';
 
 /** The reference plotter's redrawn bar: its stages and where each ends, as its k18 and k22 logs show. */
@@ -51,7 +50,12 @@ function writePos2File(file: string, request: Pos2SimRequest, plotId: string, pl
   return plot.fileBytes;
 }
 
-async function plotOne(request: Pos2SimRequest, plotIndex: number, settings: SimSettings, io: SimIo): Promise<void> {
+async function plotOne(
+  request: Pos2SimRequest,
+  plotIndex: number,
+  settings: { seconds: number },
+  io: SimIo,
+): Promise<void> {
   const stepMs = (settings.seconds * 1000) / STAGES.length;
   const started = io.now();
   for (const [percent, stage] of STAGES) {
@@ -74,7 +78,9 @@ async function plotOne(request: Pos2SimRequest, plotIndex: number, settings: Sim
       : writePos2File(`${file}.tmp`, request, plotId, plotIndex);
   if (request.mode !== 'test') fs.renameSync(`${file}.tmp`, file);
   const bitsPerEntry = (bytes * 8) / 2 ** request.k;
-  io.write(`Wrote plot file: ${name} (${bytes} bytes) [${bitsPerEntry.toFixed(4)} bits/entry] in ${io.now() - writeStart} ms\n`);
+  io.write(
+    `Wrote plot file: ${name} (${bytes} bytes) [${bitsPerEntry.toFixed(4)} bits/entry] in ${io.now() - writeStart} ms\n`,
+  );
 }
 
 /** `plots create2 …` or `test …` from the simulated plotter's argv; null when it is neither. */
@@ -90,7 +96,12 @@ export function parsePos2Sim(args: string[], invokedAs: string, env: NodeJS.Proc
  * of the real size), with the reference plotter's progress lines, SIMPLOTTER_SECONDS a plot.
  * SIMPLOTTER_FAIL_PLOT=N dies at the start of plot N (1 the first), keeping the plots before it.
  */
-export async function runPos2Sim(request: Pos2SimRequest, settings: SimSettings, env: NodeJS.ProcessEnv, io: SimIo) {
+export async function runPos2Sim(
+  request: Pos2SimRequest,
+  settings: { seconds: number },
+  env: NodeJS.ProcessEnv,
+  io: SimIo,
+) {
   const failPlot = Number(env.SIMPLOTTER_FAIL_PLOT ?? 0);
   if (!fs.existsSync(request.destDir)) {
     io.writeError(`Error: destination ${request.destDir} does not exist\n`);

@@ -6,7 +6,13 @@ import { parsePos2Template, templateNamesPlaceholder } from '../config/pos2-temp
 import { writeStateValue } from '../config/write-value.js';
 import { readKillMarker } from '../control/kill-marker.js';
 import { highestPlotLogIndex } from '../farm/highest-plot-log-index.js';
-import { groupsDir, readLiveGroups, removeGroupState, writeGroupState, type PlotGroupState } from '../farm/plot-groups.js';
+import {
+  groupsDir,
+  readLiveGroups,
+  removeGroupState,
+  writeGroupState,
+  type PlotGroupState,
+} from '../farm/plot-groups.js';
 import { JOB_ENV, readHomeRunningPlots } from '../farm/plot-scope.js';
 import { pos2PlotBytes } from '../farm/plot-size.js';
 import { withStateLock } from '../farm/state-lock.js';
@@ -112,25 +118,33 @@ export async function runPlotGroup(o: GroupOptions): Promise<number> {
   if (o.dryRun) {
     if (o.job !== undefined) o.print(`job:         ${o.job}`);
     o.print(`index:       ${state.index}`);
-    o.print(`group:       ${state.groupSize} plots k${state.k} strength ${state.strength}, meta group ${state.metaGroup ?? 'chosen by the plotter'}`);
+    o.print(
+      `group:       ${state.groupSize} plots k${state.k} strength ${state.strength}, meta group ${state.metaGroup ?? 'chosen by the plotter'}`,
+    );
     o.print(`disk:        ${state.farm}/${state.disk} (${diskDir})`);
     o.print(`temp:        ${state.tempDir}`);
     o.print(`log:         ${state.logFile}`);
-    o.print(`command:     ${[runs[0]!.command, ...runs[0]!.args].join(' ')}${runs.length > 1 ? ` (and ${runs.length - 1} more runs, index raised each time)` : ''}`);
+    o.print(
+      `command:     ${[runs[0]!.command, ...runs[0]!.args].join(' ')}${runs.length > 1 ? ` (and ${runs.length - 1} more runs, index raised each time)` : ''}`,
+    );
     return EXIT_FINISHED;
   }
   const forJob = o.job === undefined ? '' : ` for job ${o.job}`;
   o.log.info(
     `group ${state.index} started${forJob}: ${state.plotter} ${state.groupSize} plots k${state.k} strength ${state.strength}, meta group ${state.metaGroup ?? 'chosen by the plotter'}, dest ${state.farm}/${state.disk}, ${runs.length} plotter run${runs.length === 1 ? '' : 's'}, log ${state.logFile}`,
   );
-  o.print(`group ${state.index} started: ${state.groupSize} plots into ${state.farm}/${state.disk}; log: ${state.logFile}`);
+  o.print(
+    `group ${state.index} started: ${state.groupSize} plots into ${state.farm}/${state.disk}; log: ${state.logFile}`,
+  );
   fs.mkdirSync(state.tempDir, { recursive: true });
   if (o.job !== undefined) fs.appendFileSync(state.logFile, `goplot job: ${o.job}\n`);
   const disk = { farm: state.farm, disk: state.disk, diskDir, plotsDir: state.plotsDir };
   await onGroupLanding({ disk, nextPlotBytes: state.plotBytes, plotsLeft: state.groupSize });
   const watch = startLandingWatch({ plotsDir: state.plotsDir, tempDir: state.tempDir, k: state.k });
   const leave = (signal: string) => {
-    o.log.warn(`tractor got ${signal}; group ${state.index} (pid ${state.plotterPid}) keeps running, its end will not be logged`);
+    o.log.warn(
+      `tractor got ${signal}; group ${state.index} (pid ${state.plotterPid}) keeps running, its end will not be logged`,
+    );
     process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
@@ -174,7 +188,9 @@ async function landPlots(
       `group ${state.index}: plot ${state.done}/${state.groupSize} landed: ${path.basename(plot.file)}${from}, index ${facts.plotIndex}, meta group ${facts.metaGroup}, strength ${plot.header.pos2!.strength}, on ${state.farm}/${state.disk}`,
     );
     if (facts.metaGroup !== state.metaGroup)
-      o.log.warn(`group ${state.index}: ${path.basename(plot.file)} has meta group ${facts.metaGroup}, not the group's ${state.metaGroup}`);
+      o.log.warn(
+        `group ${state.index}: ${path.basename(plot.file)} has meta group ${facts.metaGroup}, not the group's ${state.metaGroup}`,
+      );
     writeGroupState(o.paths, state);
     const plotsLeft = Math.max(0, state.groupSize - state.done);
     await onGroupLanding({ disk, nextPlotBytes: plotsLeft > 0 ? state.plotBytes : 0, plotsLeft });
@@ -193,7 +209,11 @@ async function concludeGroup(
   const job = o.job ?? DEFAULT_JOB;
   const count = async (outcome: 'finished' | 'failed', plots: number) => {
     for (let plot = 0; plot < plots; plot++) {
-      const problem = await recordPlotOutcome(o.paths, { job, plotter: state.plotter, outcome, seconds: seconds / Math.max(1, state.done) }, o.now).catch(
+      const problem = await recordPlotOutcome(
+        o.paths,
+        { job, plotter: state.plotter, outcome, seconds: seconds / Math.max(1, state.done) },
+        o.now,
+      ).catch(
         (error: unknown) => `group ${state.index}: cannot count its plots for the metrics: ${errorMessage(error)}`,
       );
       if (problem) o.log.warn(problem);
@@ -202,7 +222,9 @@ async function concludeGroup(
   const where = `${state.farm}/${state.disk}, meta group ${state.metaGroup ?? 'unknown'}`;
   if (end.exitCode === 0 && end.signal === null && state.done >= state.groupSize) {
     writeStateValue(o.paths, 'failures', 0);
-    o.log.info(`group ${state.index} finished: ${state.done}/${state.groupSize} plots in ${formatDuration(seconds)} (${where})`);
+    o.log.info(
+      `group ${state.index} finished: ${state.done}/${state.groupSize} plots in ${formatDuration(seconds)} (${where})`,
+    );
     await count('finished', state.done);
     return EXIT_FINISHED;
   }

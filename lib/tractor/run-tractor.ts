@@ -69,8 +69,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     if (refused !== null) return await refuse(refused, false);
   }
   // a pos2 plotter makes a plot group, the unit of work for pos2 plots (DESIGN §17)
-  if (isPos2Plotter(config.get('plotter')))
-    return await runPlotGroup({ ...options, config, job: jobName, refuse });
+  if (isPos2Plotter(config.get('plotter'))) return await runPlotGroup({ ...options, config, job: jobName, refuse });
   const farmRoot = config.get('farm_root');
   const plotter = config.get('plotter');
   const k = config.get('k');
