@@ -4,7 +4,7 @@ import {
   anyText,
   commandName,
   commandNameOrEmpty,
-  cpuList,
+  cpuListOf,
   decimalNumber,
   hexOrEmpty,
   httpUrlOrEmpty,
@@ -15,10 +15,12 @@ import {
   wholeNumber,
   type ValueParser,
 } from './value-parsers.js';
+import { hostCpus } from './host-cpus.js';
 import { DAY, type Spec } from './value-spec.js';
 import { REPLOT_ARCHIVE_VALUE_SPECS } from './value-specs-replot-archive.js';
 import { SERVICE_VALUE_SPECS } from './value-specs-services.js';
 import { POS2_VALUE_SPECS } from './value-specs-pos2.js';
+import { MIGRATE_VALUE_SPECS } from './value-specs-migrate.js';
 
 export const PLOTTERS = [
   'chia',
@@ -202,7 +204,7 @@ export const VALUE_SPECS = {
   },
   cpu_affinity: {
     default: '',
-    parse: cpuList,
+    parse: cpuListOf(hostCpus),
     kind: 'config',
     help: 'CPUs for the plotter (taskset list); empty for all',
   },
@@ -275,6 +277,7 @@ export const VALUE_SPECS = {
   ...SERVICE_VALUE_SPECS,
   ...POS2_VALUE_SPECS,
   ...REPLOT_ARCHIVE_VALUE_SPECS,
+  ...MIGRATE_VALUE_SPECS,
 } satisfies Record<string, Spec<unknown>>;
 
 export type ValueName = keyof typeof VALUE_SPECS;
