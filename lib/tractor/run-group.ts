@@ -20,6 +20,7 @@ import { jobPaths } from '../jobs/job-config.js';
 import { chooseMetaGroup, metaGroupsInUse } from '../plan/choose-meta-group.js';
 import { planPos2Runs, pos2GroupFromConfig, type Pos2Run } from '../plan/pos2-command.js';
 import { planStart } from '../plan/start-plan.js';
+import { commitStartWrites, describeStartWrites, type StartWrites, type ValueWrite } from '../plan/start-writes.js';
 import { DEFAULT_JOB, recordPlotOutcome } from '../plot-outcomes/plot-outcomes.js';
 import { errorMessage } from '../util/error-message.js';
 import { formatDuration } from '../util/format-duration.js';
@@ -48,6 +49,26 @@ interface GroupStart {
   state: PlotGroupState;
   runs: Pos2Run[];
   diskDir: string;
+  writes: StartWrites;
+}
+
+/** The state values a group start writes, as a plot start does: the index, the round robin and the stagger clock. */
+function groupValueWrites(
+  paths: HomePaths,
+  job: string | undefined,
+  index: number,
+  plan: { temp: { name: string }; destination: { farm: string } },
+  nowMs: number,
+): ValueWrite[] {
+  const statePaths = job === undefined ? paths : jobPaths(paths, job);
+  const startedAt = Math.floor(nowMs / 1000);
+  return [
+    { paths, name: 'index', value: index },
+    { paths: statePaths, name: 'farm_dest', value: plan.destination.farm },
+    { paths: statePaths, name: 'farm_temp', value: plan.temp.name },
+    { paths, name: 'last_start', value: startedAt },
+    ...(job === undefined ? [] : [{ paths: statePaths, name: 'last_start' as const, value: startedAt }]),
+  ];
 }
 
 /** Under the state lock: the disk (with the whole group's room reserved), the index, the meta group, the runs. */
@@ -55,8 +76,12 @@ async function chooseGroup(o: GroupOptions): Promise<GroupStart | { refused: str
   const { paths, config } = o;
   return withStateLock(paths, async () => {
     const running = readHomeRunningPlots(config);
-    const plan = await planStart({ paths, config, env: o.env, running, reserve: !o.dryRun, log: (m) => o.log.info(m) });
-    if (!plan.ok) return { refused: plan.message, countsAsFailure: plan.countsAsFailure };
+    const plan = await planStart({ paths, config, env: o.env, running, log: (m) => o.log.info(m) });
+    if (!plan.ok) {
+      // what the re-checks found (a disk full, unmounted) is true whether or not a group starts
+      if (!o.dryRun) commitStartWrites({ disks: plan.diskWrites, values: [] }, paths);
+      return { refused: plan.message, countsAsFailure: plan.countsAsFailure };
+    }
     const { temp, destination } = plan;
     const farmRoot = config.get('farm_root');
     const index =
@@ -92,17 +117,13 @@ async function chooseGroup(o: GroupOptions): Promise<GroupStart | { refused: str
       startedMs: o.now(),
       plotFraction: 0,
     };
+    const writes = { disks: plan.diskWrites, values: groupValueWrites(paths, o.job, index, plan, o.now()) };
     if (!o.dryRun) {
-      writeStateValue(paths, 'index', index);
-      const statePaths = o.job === undefined ? paths : jobPaths(paths, o.job);
-      writeStateValue(statePaths, 'farm_dest', destination.farm);
-      writeStateValue(statePaths, 'farm_temp', temp.name);
-      writeStateValue(paths, 'last_start', Math.floor(o.now() / 1000));
-      if (o.job !== undefined) writeStateValue(statePaths, 'last_start', Math.floor(o.now() / 1000));
+      commitStartWrites(writes, paths);
       // written under the lock: the next tractor sees this group's meta group and room
       writeGroupState(paths, state);
     }
-    return { state, runs, diskDir: destination.diskDir };
+    return { state, runs, diskDir: destination.diskDir, writes };
   });
 }
 
@@ -114,7 +135,7 @@ async function chooseGroup(o: GroupOptions): Promise<GroupStart | { refused: str
 export async function runPlotGroup(o: GroupOptions): Promise<number> {
   const chosen = await chooseGroup(o);
   if ('refused' in chosen) return await o.refuse(chosen.refused, chosen.countsAsFailure);
-  const { state, runs, diskDir } = chosen;
+  const { state, runs, diskDir, writes } = chosen;
   if (o.dryRun) {
     if (o.job !== undefined) o.print(`job:         ${o.job}`);
     o.print(`index:       ${state.index}`);
@@ -127,6 +148,7 @@ export async function runPlotGroup(o: GroupOptions): Promise<number> {
     o.print(
       `command:     ${[runs[0]!.command, ...runs[0]!.args].join(' ')}${runs.length > 1 ? ` (and ${runs.length - 1} more runs, index raised each time)` : ''}`,
     );
+    for (const line of describeStartWrites(writes, o.paths)) o.print(`would write: ${line}`);
     return EXIT_FINISHED;
   }
   const forJob = o.job === undefined ? '' : ` for job ${o.job}`;
