@@ -1,16 +1,39 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { errorMessage } from '../util/error-message.js';
 
-/** `.plot` files in a plots folder, by name; `._` files are macOS metadata, which chia skips too. */
-export function listPlotFiles(plotsDir: string): string[] {
+/** What a harvester loads: pos1 `.plot`, pos2 `.plot2` and pos2 plot group `.gplot` files. */
+export const PLOT_FILE_SUFFIXES = ['.plot', '.plot2', '.gplot'] as const;
+
+/**
+ * Whether a name in a plots folder is a plot file; `._` files are macOS metadata, which chia skips
+ * too, and `.plot.tmp` or `.plot2.partial` files are still being written.
+ */
+export function isPlotFileName(name: string): boolean {
+  if (name.startsWith('._')) return false;
+  return PLOT_FILE_SUFFIXES.some((suffix) => name.endsWith(suffix));
+}
+
+export type PlotNamesResult = { ok: true; names: string[] } | { ok: false; missing: boolean; problem: string };
+
+/** The plot file names in a plots folder, sorted; an unreadable folder is said, never taken for an empty one. */
+export function readPlotFileNames(plotsDir: string): PlotNamesResult {
   let names: string[];
   try {
     names = fs.readdirSync(plotsDir);
-  } catch {
-    return [];
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return {
+      ok: false,
+      missing: code === 'ENOENT' || code === 'ENOTDIR',
+      problem: `cannot read ${plotsDir}: ${code ?? errorMessage(error)}`,
+    };
   }
-  return names
-    .filter((name) => name.endsWith('.plot') && !name.startsWith('._'))
-    .sort()
-    .map((name) => path.join(plotsDir, name));
+  return { ok: true, names: names.filter(isPlotFileName).sort() };
+}
+
+/** Plot files in a plots folder, by name, as paths; none when the folder cannot be read. */
+export function listPlotFiles(plotsDir: string): string[] {
+  const listed = readPlotFileNames(plotsDir);
+  return listed.ok ? listed.names.map((name) => path.join(plotsDir, name)) : [];
 }
