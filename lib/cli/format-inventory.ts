@@ -21,8 +21,8 @@ function when(ref: PlotRef | null): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-function row(farm: string, disk: string, tally: Tally & { problem?: string | null }): string[] {
-  if (tally.problem) return [farm, disk, '?', '?', '?', '?', '-', '-', '?', '?'];
+function row(farm: string, disk: string, tally: Tally & { unreadable?: string }): string[] {
+  if (tally.unreadable !== undefined) return [farm, disk, 'unreadable', '-', '-', '-', '-', '-', '-', '-'];
   const left = tally.toReplot.count === 0 ? '0' : `${tally.toReplot.count} (${formatBytes(tally.toReplot.bytes)})`;
   return [
     farm,
@@ -64,12 +64,12 @@ function otherLines(inventory: PlotInventory): string[] {
   for (const item of inventory.notRead)
     out.push('', `pos${item.pos} files not read: ${item.count} (${formatBytes(item.bytes)}): ${item.message}`);
   const disks = inventory.farms.flatMap((farm) => farm.disks);
-  const unreadable = disks.filter((disk) => disk.problem !== null);
+  const unreadable = disks.flatMap((disk) => disk.unreadable ?? []);
   if (unreadable.length > 0)
     out.push(
       '',
-      'plots/ not read (their plots are unknown, not 0):',
-      ...unreadable.map((d) => `  ${d.farm}/${d.disk}: ${d.problem}`),
+      `plots/ folders not read, their plots not counted (${unreadable.length}):`,
+      ...unreadable.map((line) => `  ${line}`),
     );
   const withGroups = disks.filter((disk) => disk.metaGroups.length > 0);
   if (withGroups.length > 0)

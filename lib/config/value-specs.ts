@@ -4,7 +4,7 @@ import {
   anyText,
   commandName,
   commandNameOrEmpty,
-  cpuList,
+  cpuListOf,
   decimalNumber,
   hexOrEmpty,
   httpUrlOrEmpty,
@@ -15,9 +15,11 @@ import {
   wholeNumber,
   type ValueParser,
 } from './value-parsers.js';
+import { hostCpus } from './host-cpus.js';
 import { DAY, type Spec } from './value-spec.js';
 import { REPLOT_ARCHIVE_VALUE_SPECS } from './value-specs-replot-archive.js';
 import { SERVICE_VALUE_SPECS } from './value-specs-services.js';
+import { MIGRATE_VALUE_SPECS } from './value-specs-migrate.js';
 
 export const PLOTTERS = ['chia', 'madmax', 'bladebit-ram', 'bladebit-disk', 'bladebit-cuda'] as const;
 export type PlotterName = (typeof PLOTTERS)[number];
@@ -188,7 +190,7 @@ export const VALUE_SPECS = {
   },
   cpu_affinity: {
     default: '',
-    parse: cpuList,
+    parse: cpuListOf(hostCpus),
     kind: 'config',
     help: 'CPUs for the plotter (taskset list); empty for all',
   },
@@ -260,6 +262,7 @@ export const VALUE_SPECS = {
   },
   ...SERVICE_VALUE_SPECS,
   ...REPLOT_ARCHIVE_VALUE_SPECS,
+  ...MIGRATE_VALUE_SPECS,
 } satisfies Record<string, Spec<unknown>>;
 
 export type ValueName = keyof typeof VALUE_SPECS;

@@ -72,8 +72,8 @@ export interface Tally {
 export interface DiskTally extends Tally {
   /** The pos2 meta groups of the plots on the disk, ascending. */
   metaGroups: number[];
-  /** Set when plots/ cannot be read: the disk's plots are unknown, not 0. */
-  problem: string | null;
+  /** Why its plots/ could not be listed: its plots are not counted (not 0). */
+  unreadable?: string;
 }
 
 export interface DiskInventory extends DiskTally {
@@ -250,7 +250,7 @@ function tallyPlot(tally: DiskTally, plot: PlotFileFacts & { ok: true }, rule: R
 
 /** One disk's tally from the facts of its plot files, landed days counted from `nowMs`'s window. */
 export function tallyDisk(facts: Iterable<PlotFileFacts>, rule: ReplotRule, nowMs: number): DiskTally {
-  const tally: DiskTally = { ...emptyTally(), metaGroups: [], problem: null };
+  const tally: DiskTally = { ...emptyTally(), metaGroups: [] };
   const fromDay = firstLandedDay(nowMs);
   for (const plot of facts) {
     if (plot.ok) tallyPlot(tally, plot, rule, fromDay);

@@ -48,8 +48,8 @@ interface ScanContext {
   stats: InventoryRunStats;
 }
 
-function withProblem(problem: string | null): DiskTally {
-  return { ...emptyTally(), metaGroups: [], problem };
+function unreadable(problem: string): DiskTally {
+  return { ...emptyTally(), metaGroups: [], unreadable: problem };
 }
 
 function filesOf(facts: readonly PlotFileFacts[]): Amount {
@@ -71,14 +71,14 @@ function filesOf(facts: readonly PlotFileFacts[]): Amount {
 function tallyOne(disk: FarmDisk, context: ScanContext): DiskTally {
   const { store, rule, nowMs, stats } = context;
   const signature = dirSignature(disk.plotsDir, nowMs);
-  if (!signature.ok) return withProblem(signature.missing ? `no plots/ folder in ${disk.dir}` : signature.problem);
+  if (!signature.ok) return unreadable(signature.problem);
   const stored = store.get(disk.plotsDir);
   if (stored && stored.sig !== '' && stored.sig === signature.sig && stored.rule === rule.text) {
     stats.disksReused += 1;
     return stored.tally;
   }
   const listed = readPlotFileNames(disk.plotsDir);
-  if (!listed.ok) return withProblem(listed.problem);
+  if (!listed.ok) return unreadable(listed.problem);
   stats.disksRead += 1;
   const facts = context.headers.readDir(disk.plotsDir, listed.names);
   const tally = tallyDisk(facts, rule, nowMs);

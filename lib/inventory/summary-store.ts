@@ -28,7 +28,7 @@ export type DirSignature = { ok: true; sig: string; racy: boolean } | { ok: fals
 export function dirSignature(dir: string, nowMs: number): DirSignature {
   try {
     const s = fs.statSync(dir, { bigint: true });
-    if (!s.isDirectory()) return { ok: false, missing: true, problem: `${dir} is not a folder` };
+    if (!s.isDirectory()) return { ok: false, missing: true, problem: `cannot read ${dir}: not a folder` };
     // adding, removing or renaming an entry sets mtime (and ctime) to the same current time
     const changedMs = Number(s.mtimeNs / 1_000_000n);
     return {
@@ -41,7 +41,7 @@ export function dirSignature(dir: string, nowMs: number): DirSignature {
     return {
       ok: false,
       missing: code === 'ENOENT' || code === 'ENOTDIR',
-      problem: `cannot read ${dir}: ${code ?? errorMessage(error)}`,
+      problem: `cannot read ${dir}: ${errorMessage(error)}`,
     };
   }
 }

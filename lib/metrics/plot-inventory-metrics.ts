@@ -95,9 +95,9 @@ export function addPlotInventoryMetrics(registry: Registry, inventory: PlotInven
   for (const farm of inventory.farms) {
     for (const disk of farm.disks) {
       const where = { farm: farm.farm, disk: disk.disk };
-      g.readable.set(where, disk.problem === null ? 1 : 0);
-      // an unreadable folder's counts are unknown: no series rather than a 0 that looks like deleted plots
-      if (disk.problem !== null) continue;
+      g.readable.set(where, disk.unreadable === undefined ? 1 : 0);
+      // a disk whose plots/ could not be read has no other series: 0 would say its plots were deleted
+      if (disk.unreadable !== undefined) continue;
       for (const group of disk.groups) {
         g.plots.set(groupLabels(where, group), group.count);
         g.bytes.set(groupLabels(where, group), group.bytes);

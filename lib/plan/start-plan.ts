@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { chooseConfiguredTempDir } from './choose-configured-temp-dir.js';
-import { chooseDestination, type DestinationChoice } from './choose-destination.js';
+import { chooseDestination, type DestinationChoice, type DiskStateWrite } from './choose-destination.js';
 import type { TempChoice } from './choose-temp-dir.js';
 import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
@@ -21,11 +21,6 @@ export interface StartPlanInputs {
   env: NodeJS.ProcessEnv;
   /** The plots running now (the farm snapshot's or the process table's): temp dir counts and committed space. */
   running: PlanPlot[];
-  /**
-   * true: the chosen disk's state grows by one plot and disks found full are marked (the tractor,
-   * under the state lock). false: only what would be chosen; nothing is written.
-   */
-  reserve: boolean;
   log?: (message: string) => void;
 }
 
@@ -37,22 +32,32 @@ export type StartPlan =
       /** The job with the chosen temp dir and the disk's plots/ (the tractor gives each plot its own temp dir). */
       job: PlotJob;
       command: { command: string; args: string[] };
+      /** The chosen disk's reservation and what the disks' re-checks found (full, unmounted). */
+      diskWrites: DiskStateWrite[];
     }
   | {
       ok: false;
       message: string;
       /** A plot start that fails this way counts toward the back-off; a value waiting for a fix does not. */
       countsAsFailure: boolean;
+      /** What the disks' re-checks found, worth keeping even though nothing starts. */
+      diskWrites: DiskStateWrite[];
     };
 
 /**
- * What would start now, where, with which command, or why not: the one set of start checks. The
- * loop asks it before it launches a tractor (reserve false), the tractor asks it again under the
- * state lock (reserve true), both with the running plots, so they cannot disagree.
+ * What would start now, where, with which command, or why not: the one set of start checks. It
+ * writes nothing: the disk state writes it implies are part of the plan. The loop asks it before
+ * it launches a tractor and ignores them; the tractor asks it again under the state lock and
+ * commits them (commitStartWrites), both with the running plots, so they cannot disagree.
  */
 export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
   const { config, env } = inputs;
-  const refuse = (message: string, countsAsFailure = true): StartPlan => ({ ok: false, message, countsAsFailure });
+  const refuse = (message: string, countsAsFailure = true, diskWrites: DiskStateWrite[] = []): StartPlan => ({
+    ok: false,
+    message,
+    countsAsFailure,
+    diskWrites,
+  });
   const invalid = findInvalidPlotValues(config);
   if (invalid.length > 0)
     return refuse(
@@ -85,7 +90,6 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
     mounts: readMountPoints(mountinfoPathFrom(env)),
     spaceMethod: config.get('disk_space'),
     plotKiB: committedKiB(config.get('k'), config.get('compression')),
-    reserve: inputs.reserve,
     runningPlots: inputs.running,
     timeoutMs: config.get('disk_timeout') * 1000,
     onlyFarms: config
@@ -95,15 +99,16 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
     log: inputs.log,
     replotCredit: replotCreditFor(inputs.paths, config),
   });
-  if (!destination.ok) return refuse(destination.message);
+  if (!destination.ok) return refuse(destination.message, true, destination.writes);
   const job = plotJobFromConfig(config, { tempDir: temp.dir, destDir: destination.choice.plotsDir });
   const command = buildPlotterCommand(job);
-  if (!command.ok) return refuse(command.message);
+  if (!command.ok) return refuse(command.message, true, destination.writes);
   return {
     ok: true,
     temp,
     destination: destination.choice,
     job,
     command: { command: command.command, args: command.args },
+    diskWrites: destination.writes,
   };
 }

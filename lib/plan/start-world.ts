@@ -36,7 +36,7 @@ export function createStartWorld(paths: HomePaths, env: NodeJS.ProcessEnv): Star
     },
     findTractors: () => findTractorPids(paths.home),
     async checkRoom(config, running) {
-      const plan = await planStart({ paths, config, env, running, reserve: false });
+      const plan = await planStart({ paths, config, env, running });
       return plan.ok ? null : plan.message;
     },
   };

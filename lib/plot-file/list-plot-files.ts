@@ -16,7 +16,10 @@ export function isPlotFileName(name: string): boolean {
 
 export type PlotNamesResult = { ok: true; names: string[] } | { ok: false; missing: boolean; problem: string };
 
-/** The plot file names in a plots folder, sorted; an unreadable folder is said, never taken for an empty one. */
+/**
+ * The plot file names in a plots folder, sorted, or why the folder cannot be read: a plots/ this
+ * user may not read must not pass for a disk without plots.
+ */
 export function readPlotFileNames(plotsDir: string): PlotNamesResult {
   let names: string[];
   try {
@@ -26,7 +29,7 @@ export function readPlotFileNames(plotsDir: string): PlotNamesResult {
     return {
       ok: false,
       missing: code === 'ENOENT' || code === 'ENOTDIR',
-      problem: `cannot read ${plotsDir}: ${code ?? errorMessage(error)}`,
+      problem: `cannot read ${plotsDir}: ${errorMessage(error)}`,
     };
   }
   return { ok: true, names: names.filter(isPlotFileName).sort() };

@@ -81,7 +81,7 @@ function openLogFile(file: string): number | null {
  * One human line per event, appended with O_APPEND and one write(2) per line, so the loop,
  * tractors and diskhand can share goplot.log without interleaving (`tail -f` stays readable).
  * The line is formatted here rather than by pino-pretty, whose start-up cost the tractor more
- * than this format is worth (see the README's dependency table).
+ * than this format is worth (see the dependency table in docs/development.md).
  */
 export function createLogger(paths: { logsDir: string }, name: string, file = 'goplot.log'): Logger {
   fs.mkdirSync(paths.logsDir, { recursive: true });
