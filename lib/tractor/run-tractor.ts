@@ -17,6 +17,8 @@ import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir } from './conclud
 import { wrapWithPriority } from './priority-wrapper.js';
 import { spawnPlotter } from './spawn-plotter.js';
 import { createReplotGuard } from './replot-guard.js';
+import { isPos2Plotter } from '../config/value-specs.js';
+import { runPlotGroup } from './run-group.js';
 
 export interface TractorOptions {
   paths: HomePaths;
@@ -67,6 +69,8 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     const refused = checkJob(paths, jobName, options.force || options.dryRun);
     if (refused !== null) return await refuse(refused, false);
   }
+  // a pos2 plotter makes a plot group, the unit of work for pos2 plots (DESIGN §17)
+  if (isPos2Plotter(config.get('plotter'))) return await runPlotGroup({ ...options, config, job: jobName, refuse });
   const farmRoot = config.get('farm_root');
   const plotter = config.get('plotter');
   const k = config.get('k');
