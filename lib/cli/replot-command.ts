@@ -6,7 +6,7 @@ import { checkJobName } from '../jobs/home-jobs.js';
 import { formatBytes, readDiskSpace } from '../farm/disk-space.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
 import { committedKiB } from '../farm/plot-size.js';
-import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
+import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
 import {
   describeHeader,
   readReplotSettings,
@@ -87,7 +87,7 @@ export async function replotCommand(
     .get('dest_farms')
     .split(' ')
     .filter((farm) => farm !== '');
-  const headers = HeaderCache.load(headerCacheFile(io.paths));
+  const headers = HeaderCache.load(headerCacheDir(io.paths));
   const plans: DiskPlan[] = [];
   for (const farm of listFarms(farmRoot)) {
     if (options.job !== undefined && onlyFarms.length > 0 && !onlyFarms.includes(farm)) continue;
