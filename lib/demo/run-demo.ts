@@ -10,7 +10,6 @@ import { setValue } from '../config/write-value.js';
 import { makeSandbox, type Sandbox } from './make-sandbox.js';
 import { addDemoJobs } from './demo-jobs.js';
 import { simulateHarvester } from './simulated-harvester.js';
-import { DEMO_CHAIN_HEIGHT, seedMigration } from './seed-migration.js';
 import { formatMigration } from '../migrate/format-migration.js';
 import { readMigration } from '../migrate/read-migration.js';
 
@@ -92,8 +91,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     `  the simulated plotter (k25, ${options.plotSeconds} s a plot), max_plots 3 for all jobs; plots start for ${options.seconds} s`,
   );
   for (const line of addDemoJobs(sandbox)) out(line);
-  setValue(sandbox.paths, 'chain_height', String(DEMO_CHAIN_HEIGHT));
-  for (const line of seedMigration(sandbox, Date.now())) out(line);
+  for (const line of sandbox.seeded) out(line);
   out('');
   await runPeriodicParts(env);
   // the seeded plots are not made by this run

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { finalPlotBytes } from '../farm/plot-size.js';
 import { buildPlotHeader, buildPos2Plot } from '../plot-file/build-plot-header.js';
-import type { Sandbox } from './make-sandbox.js';
 
 /** About ten days after the fork: the pos1 plots already weigh less than 1 (about 10 epochs after the fork). */
 export const DEMO_CHAIN_HEIGHT = 9_610_000;
@@ -62,7 +61,7 @@ function seedPos2(plotsDir: string, count: number, mtimeMs: number, metaGroup: n
  * today as if replot had run for a week, so `goplot migrate` has a rate to measure. Returns what it
  * seeded, in words.
  */
-export function seedMigration(sandbox: Sandbox, nowMs: number): string[] {
+export function seedMigration(sandbox: { farmRoot: string }, nowMs: number): string[] {
   const disks = fs
     .readdirSync(sandbox.farmRoot)
     .sort()
