@@ -53,6 +53,13 @@ export interface PassResult {
 
 const SURVEY_TIMEOUT_MS = 30_000;
 
+/**
+ * The most one batch (one rsync to one disk) takes: small plots go together, and a source is
+ * removed at the latest after this much has been sent, so staging does not wait on a long batch.
+ * About nine pos2 k28 plots; a plot larger than this goes alone.
+ */
+export const BATCH_BYTES = 8 * 1024 ** 3;
+
 function lastHostFile(paths: HomePaths): string {
   return path.join(archiveStateDir(paths), 'last_host');
 }
@@ -149,15 +156,13 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
     replot.prune(new Set([...taken, ...plots.map((p) => p.name), ...skipped.map((s) => path.basename(s.file))]));
     let lastHost = readLastHost(paths);
     const unplacedPlots: StagedPlot[] = [];
+    const thisPass = new Set<string>();
+    const streams = { thisPass, maxBatchBytes: BATCH_BYTES, maxTotal: config.get('archive_max_total') };
     for (const plot of plots) {
       if (taken.has(plot.name)) continue;
-      if (live.length >= config.get('archive_max_total')) {
-        unplacedPlots.push(plot);
-        continue;
-      }
       const { choice, freed } = await replot.choose(
         plot,
-        { surveys: reachable, lastHost, maxPerHost: config.get('archive_max_per_host') },
+        { surveys: reachable, lastHost, maxPerHost: config.get('archive_max_per_host'), streams },
         live,
       );
       if (!choice.ok) {
@@ -181,6 +186,7 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       };
       writeReservation(paths, reservation);
       live.push(reservation);
+      thisPass.add(plot.name);
       replot.handOver(plot.name, chosen.disk, live);
       lastHost = target.hostKey;
       const strayPartials = reachable
