@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { writePromFile } from '../metrics/write-prom-file.js';
-import { planPass, type PassResult, type PlannedTransfer, type PassWorld } from './archive-pass.js';
+import { holderOf, planPass, type PassResult, type PlannedTransfer, type PassWorld } from './archive-pass.js';
+import { releaseScript, renewScript } from './target-leases.js';
+import { runTargetSh } from './target-sh.js';
 import { TargetReader } from './archive-targets.js';
 import { closeMasterArgs } from './ssh-args.js';
 import { buildArchiverRegistry } from './archiver-metrics.js';
@@ -19,7 +21,7 @@ import { dropFreed } from './replot-freed.js';
 import { releaseReservation } from './reservations.js';
 import type { TargetNews } from './target-outages.js';
 import { transferBatch, type TransferOutcome } from './transfer-plot.js';
-import { streamKey } from './choose-target.js';
+import { roomFor, streamKey } from './choose-target.js';
 import { archiveStateDir } from './archive-state.js';
 
 export type ArchiverLog = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -50,7 +52,7 @@ export class Archiver {
   private readonly sending = new Set<Promise<unknown>>();
   private readonly said = new Map<string, string>();
   private readonly targets: TargetReader;
-  private last: Pick<PassResult, 'waiting' | 'statuses'> = { waiting: 0, statuses: [] };
+  private last: Pick<PassResult, 'waiting' | 'statuses' | 'staging'> = { waiting: 0, statuses: [] };
   private timer: NodeJS.Timeout | null = null;
   private batches = 0;
   private wake: (() => void) | null = null;
@@ -63,22 +65,26 @@ export class Archiver {
     fs.rmSync(path.join(archiveStateDir(options.paths), 'send'), { recursive: true, force: true });
   }
 
+  private passWorld(): PassWorld {
+    const { options } = this;
+    return {
+      paths: options.paths,
+      config: options.config,
+      now: this.now,
+      procDir: options.procDir ?? '/proc',
+      mountinfoPath: options.mountinfoPath,
+      pid: process.pid,
+      pidStart: options.pidStart,
+      sayOnce: (key, level, message) => this.sayOnce(key, level, message),
+    };
+  }
+
   /** One pass: plan under the lock, then start the planned transfers (not awaited). */
   async pass(): Promise<PassResult | null> {
     const { options } = this;
     let result: PassResult;
     try {
-      const world: PassWorld = {
-        paths: options.paths,
-        config: options.config,
-        now: this.now,
-        procDir: options.procDir ?? '/proc',
-        mountinfoPath: options.mountinfoPath,
-        pid: process.pid,
-        pidStart: options.pidStart,
-        sayOnce: (key, level, message) => this.sayOnce(key, level, message),
-      };
-      result = await planPass(this.targets.read(), world);
+      result = await planPass(this.targets.read(), this.passWorld());
     } catch (error) {
       options.log('error', `archive pass failed: ${(error as Error).message}`);
       await this.writeOutputs(false);
@@ -207,6 +213,49 @@ export class Archiver {
     this.timer ??= setInterval(() => this.writeProgress(), options.progressEveryMs ?? 2000);
   }
 
+  /** Renews the batch's lease on its disk every third of its lifetime with the bytes its plots still need. */
+  private renewLease(batch: PlannedTransfer[], progressOf: Map<string, TransferProgress>): NodeJS.Timeout | undefined {
+    const lease = batch[0]?.lease;
+    if (!lease) return undefined;
+    const { config, log } = this.options;
+    const ttl = config.get('archive_lease_seconds');
+    let said = false;
+    const timer = setInterval(
+      () => {
+        const bytes = batch.reduce(
+          (sum, p) => sum + Math.max(0, roomFor(p.plot.size) - (progressOf.get(p.plot.name)?.bytesDone ?? 0)),
+          0,
+        );
+        const script = renewScript(lease.plotsDir, holderOf(this.passWorld()), lease.name, bytes, ttl);
+        void runTargetSh(lease.place, config.get('archive_ssh_config'), script, 30_000).then((answer) => {
+          if (said || (answer.ok && !answer.stdout.includes('GONE'))) return;
+          said = true;
+          log(
+            'warn',
+            `the lease on ${lease.disk} could not be renewed (${answer.ok ? 'it expired and another plotter removed it' : answer.problem}): the transfer goes on, but that room is no longer held for it`,
+          );
+        });
+      },
+      Math.max(5, ttl / 3) * 1000,
+    );
+    timer.unref();
+    return timer;
+  }
+
+  /** The batch's lease goes once its plots are plots there (or the batch stopped). */
+  private async releaseLease(batch: PlannedTransfer[]): Promise<void> {
+    const lease = batch[0]?.lease;
+    if (!lease) return;
+    const answer = await runTargetSh(
+      lease.place,
+      this.options.config.get('archive_ssh_config'),
+      releaseScript(lease.plotsDir, lease.name),
+      30_000,
+    );
+    if (!answer.ok)
+      this.options.log('warn', `could not remove the lease on ${lease.disk} (${answer.problem}): it expires by itself`);
+  }
+
   private count(batch: PlannedTransfer[], outcomes: Map<string, TransferOutcome>): void {
     const totals = readTotals(this.options.paths);
     for (const { plot, reservation } of batch) {
@@ -280,7 +329,14 @@ export class Archiver {
       await writePromFile(
         promDir,
         'archiver',
-        buildArchiverRegistry(progress, readTotals(this.options.paths), headingTo, success, this.now()),
+        buildArchiverRegistry(
+          progress,
+          readTotals(this.options.paths),
+          headingTo,
+          success,
+          this.now(),
+          this.last.staging ?? [],
+        ),
       );
     } catch (error) {
       this.sayOnce('prom', 'warn', `cannot write archiver.prom: ${(error as Error).message}`);

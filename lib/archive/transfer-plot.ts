@@ -41,7 +41,7 @@ export function transferName(transfer: PlannedTransfer): string {
  * The source goes only when it provably may: the verified copy is a plot on the target, and the
  * source is still the file that was copied (same size and mtime) and nobody has it open.
  */
-function removeSource(transfer: PlannedTransfer, procDir: string): string | null {
+function removeSource(transfer: PlannedTransfer, open: ReadonlySet<string>): string | null {
   const { plot } = transfer;
   let stat: fs.Stats;
   try {
@@ -50,7 +50,7 @@ function removeSource(transfer: PlannedTransfer, procDir: string): string | null
     return 'it is gone already';
   }
   if (stat.size !== plot.size || stat.mtimeMs !== plot.mtimeMs) return 'it changed during the transfer';
-  if (findOpenFilesUnder([path.dirname(plot.file)], procDir).has(plot.file)) return 'another process has it open';
+  if (open.has(plot.file)) return 'another process has it open';
   fs.unlinkSync(plot.file);
   return null;
 }
@@ -124,8 +124,11 @@ export async function transferBatch(
   );
   const elapsedMs = world.now() - started;
   const sentBytes = complete.reduce((sum, t) => sum + t.plot.size - t.resumed, 0);
+  // one look at /proc for the whole batch: who has a source open
+  const open = findOpenFilesUnder([...new Set(complete.map((t) => path.dirname(t.plot.file)))], world.procDir);
+  const batch = { elapsedMs, sentBytes, started, open };
   for (const [i, transfer] of complete.entries())
-    outcomes.set(transfer.plot.name, await endOne(transfer, finished[i], { elapsedMs, sentBytes, started }, world));
+    outcomes.set(transfer.plot.name, await endOne(transfer, finished[i], batch, world));
   if (transfers.length > 1) logBatch(transfers, complete.length, elapsedMs, sentBytes, world);
   return outcomes;
 }
@@ -189,7 +192,7 @@ function failed(
 async function endOne(
   transfer: PlannedTransfer,
   finish: FinishResult,
-  batch: { elapsedMs: number; sentBytes: number; started: number },
+  batch: { elapsedMs: number; sentBytes: number; started: number; open: ReadonlySet<string> },
   world: BatchWorld,
 ): Promise<TransferOutcome> {
   const { plot } = transfer;
@@ -207,7 +210,7 @@ async function endOne(
       `${removed ? 'removed' : 'could not remove'} the older partial copy of ${plot.name} on ${stray.target.name}:${stray.plotsDir}`,
     );
   }
-  const kept = removeSource(transfer, world.procDir);
+  const kept = removeSource(transfer, batch.open);
   const already = finish.already ? '; it was there already' : '';
   world.log(
     kept === null ? 'info' : 'warn',
