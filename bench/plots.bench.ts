@@ -29,7 +29,7 @@ function writeFarm(farmRoot: string): void {
     const plotId = i.toString(16).padStart(64, '0');
     const compression = i % 4 === 2 ? 5 : i % 4 === 3 ? 7 : 0;
     const header = buildPlotHeader({
-      format: compression > 0 ? 'v2' : 'v1',
+      format: compression > 0 ? 'bladebit' : 'v1',
       plotId,
       k: 32,
       compression,

@@ -12,7 +12,8 @@ import { configLogSink, createLogger } from '../lib/util/logger.js';
 import { mountinfoPathFrom } from '../lib/farm/mount-points.js';
 import { notifyDiskChanges } from '../lib/diskhand/notify-disk-changes.js';
 import { endProcess } from '../lib/farm/end-process.js';
-import { errorMessage, runMain } from '../lib/util/run-main.js';
+import { runMain } from '../lib/util/run-main.js';
+import { errorMessage } from '../lib/util/error-message.js';
 
 async function main(): Promise<void> {
   const options = new Command('diskhand')

@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     .command('config')
     .description('every value with its source (file or default) and any error')
     .option('--json', 'machine-readable')
-    .option('--markdown', 'the table of every value file, as in the README')
+    .option('--markdown', 'the table of every value file, as in docs/values.md')
     .action((o: { json?: boolean; markdown?: boolean }) =>
       run(configCommand(io(home()), Boolean(o.json), Boolean(o.markdown))),
     );

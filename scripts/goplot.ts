@@ -9,7 +9,8 @@ import { createLoopWorld } from '../lib/loop/loop-world.js';
 import { runLoop } from '../lib/loop/run-loop.js';
 import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
 import { ALREADY_RUNNING } from '../lib/farm/pid-file.js';
-import { errorMessage, runMain } from '../lib/util/run-main.js';
+import { runMain } from '../lib/util/run-main.js';
+import { errorMessage } from '../lib/util/error-message.js';
 
 async function main(): Promise<void> {
   const options = new Command('goplot')

@@ -10,7 +10,8 @@ import { startHarvesterlog } from '../lib/harvester/run-harvesterlog.js';
 import { createLogger } from '../lib/util/logger.js';
 import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
 import { acquirePidFile, ALREADY_RUNNING } from '../lib/farm/pid-file.js';
-import { errorMessage, runMain } from '../lib/util/run-main.js';
+import { runMain } from '../lib/util/run-main.js';
+import { errorMessage } from '../lib/util/error-message.js';
 
 async function main(): Promise<void> {
   const options = new Command('harvesterlog')

@@ -6,7 +6,8 @@ import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { runTractor } from '../lib/tractor/run-tractor.js';
 import { endProcess } from '../lib/farm/end-process.js';
-import { errorMessage, runMain } from '../lib/util/run-main.js';
+import { runMain } from '../lib/util/run-main.js';
+import { errorMessage } from '../lib/util/error-message.js';
 
 async function main(): Promise<void> {
   const options = new Command('tractor')

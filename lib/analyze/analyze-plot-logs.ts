@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import { naturalSort } from '../util/natural-sort.js';
 import { parsePlotLogPlots, type PlotLogInfo, type PlotLogPlotter } from '../plot-log/parse-plot-log.js';
 import { findPlotLogs, type FoundPlotLog } from './find-plot-logs.js';
-import { errorMessage } from '../util/run-main.js';
 import { DEFAULT_JOB } from '../jobs/home-jobs.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface AnalyzeOptions {
   /** Extra log files or folders, read as well as the farm's logs. */

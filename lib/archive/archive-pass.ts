@@ -23,6 +23,7 @@ import { surveyLocalTargets } from './survey-local.js';
 import { surveyRemoteHost } from './survey-remote.js';
 import { noteCondition, type TargetNews } from './target-outages.js';
 import type { HostSurvey } from './target-disk.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface PassWorld {
   paths: HomePaths;
@@ -146,7 +147,7 @@ async function surveyHosts(targets: ArchiveTarget[], world: PassWorld): Promise<
         }
         return local;
       } catch (error) {
-        return { hostKey, ok: false, problem: (error as Error).message };
+        return { hostKey, ok: false, problem: errorMessage(error) };
       }
     }),
   );

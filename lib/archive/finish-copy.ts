@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import type { TargetPlace } from './archive-targets.js';
 import { sshArgs, shellQuote } from './ssh-args.js';
 import { partialName } from './target-disk.js';
+import { errorMessage } from '../util/error-message.js';
 
 export type FinishResult = { ok: true; already: boolean } | { ok: false; problem: string; removedPartial: boolean };
 
@@ -83,7 +84,7 @@ function finishLocal(request: FinishRequest): FinishResult {
     }
     return { ok: true, already: false };
   } catch (error) {
-    return { ok: false, problem: `cannot finish the copy (${(error as Error).message})`, removedPartial: false };
+    return { ok: false, problem: `cannot finish the copy (${errorMessage(error)})`, removedPartial: false };
   }
 }
 

@@ -11,6 +11,7 @@ import type { StagedPlot } from './staging-plots.js';
 import type { TargetNews } from './target-outages.js';
 import type { HostSurvey, TargetDisk } from './target-disk.js';
 import { diskName, replotOnTargets, targetReplot, type RoomStep, type TargetReplot } from './target-replot.js';
+import { errorMessage } from '../util/error-message.js';
 
 export type PassNote = { level: 'info' | 'warn'; text: string };
 
@@ -120,7 +121,7 @@ export class PassReplot {
         step = {
           kind: 'refused',
           victim: null,
-          text: `replot could not make room on ${disk}: ${(error as Error).message}; nothing removed`,
+          text: `replot could not make room on ${disk}: ${errorMessage(error)}; nothing removed`,
         };
       }
       if (step.kind === 'room') return { choice, freed };

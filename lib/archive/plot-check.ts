@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { HEADER_READ_BYTES, parsePlotHeader } from '../plot-file/plot-header.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** Bytes compared between source and arrival: every header field a harvester reads lies within them. */
 export const HEADER_COMPARE_BYTES = HEADER_READ_BYTES;
@@ -18,7 +19,7 @@ export function checkPlotFile(file: string): PlotCheck {
   } catch (error) {
     return {
       ok: false,
-      problem: `cannot be opened (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      problem: `cannot be opened (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`,
     };
   }
   try {

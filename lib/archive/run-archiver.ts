@@ -23,6 +23,7 @@ import type { TargetNews } from './target-outages.js';
 import { transferBatch, type TransferOutcome } from './transfer-plot.js';
 import { roomFor, streamKey } from './choose-target.js';
 import { archiveStateDir } from './archive-state.js';
+import { errorMessage } from '../util/error-message.js';
 
 export type ArchiverLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -86,7 +87,7 @@ export class Archiver {
     try {
       result = await planPass(this.targets.read(), this.passWorld());
     } catch (error) {
-      options.log('error', `archive pass failed: ${(error as Error).message}`);
+      options.log('error', `archive pass failed: ${errorMessage(error)}`);
       await this.writeOutputs(false);
       return null;
     }
@@ -204,7 +205,7 @@ export class Archiver {
       .catch((error: unknown) => {
         options.log(
           'error',
-          `transfer of ${batch.map((p) => p.plot.name).join(', ')} crashed: ${(error as Error).message}; the sources stay`,
+          `transfer of ${batch.map((p) => p.plot.name).join(', ')} crashed: ${errorMessage(error)}; the sources stay`,
         );
       })
       .finally(() => this.ended(batch, linkDir));
@@ -302,7 +303,7 @@ export class Archiver {
         targets: this.last.statuses,
       });
     } catch (error) {
-      this.sayOnce('progress', 'warn', `cannot write the archiver's progress: ${(error as Error).message}`);
+      this.sayOnce('progress', 'warn', `cannot write the archiver's progress: ${errorMessage(error)}`);
     }
   }
 
@@ -339,7 +340,7 @@ export class Archiver {
         ),
       );
     } catch (error) {
-      this.sayOnce('prom', 'warn', `cannot write archiver.prom: ${(error as Error).message}`);
+      this.sayOnce('prom', 'warn', `cannot write archiver.prom: ${errorMessage(error)}`);
     }
   }
 

@@ -8,6 +8,7 @@ import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
 import { heldByClaims } from '../replot/room-claims.js';
 import type { ArchiveTarget } from './archive-targets.js';
 import { PARTIAL_SUFFIX, type HostSurvey, type TargetDisk } from './target-disk.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface LocalSurveyOptions {
   paths: HomePaths;
@@ -65,7 +66,7 @@ export async function surveyLocalTargets(targets: ArchiveTarget[], options: Loca
             if (writeProblem !== null) problem = 'read-only';
             else space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
           } catch (error) {
-            problem = `unreadable: ${(error as Error).message}`;
+            problem = `unreadable: ${errorMessage(error)}`;
           }
         }
         disks.push({

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { CHIA_SERVICES, DEFAULT_RPC_PORTS, DEFAULT_SELF_HOSTNAME, type ChiaService } from './services.js';
+import { errorMessage } from '../util/error-message.js';
 
 export {
   CHIA_SERVICES,
@@ -39,7 +40,7 @@ export function readRpcEndpoints(chiaRoot: string, overrides: RpcOverrides = {})
     else problem = `${file} is not a YAML mapping; using chia's default host and ports`;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    problem = `${file}: ${code ?? (error as Error).message.split('\n')[0]}; using chia's default host and ports`;
+    problem = `${file}: ${code ?? errorMessage(error).split('\n')[0]}; using chia's default host and ports`;
   }
   const hostname = config.self_hostname;
   const ports = { ...DEFAULT_RPC_PORTS };

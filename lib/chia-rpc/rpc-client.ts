@@ -10,6 +10,7 @@ import {
   type RpcOverrides,
 } from './chia-config.js';
 import { isObject, parseChiaJson, textOf, type JsonObject } from './chia-json.js';
+import { errorMessage } from '../util/error-message.js';
 
 /**
  * What one call gave. `reached` says the service answered at all (with an HTTP response): a
@@ -137,7 +138,7 @@ function makeAgent(chiaRoot: string, service: ChiaService): https.Agent | { prob
     try {
       return fs.readFileSync(file);
     } catch (error) {
-      return `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+      return `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`;
     }
   };
   const [ca, cert, key] = [read(files.ca), read(files.cert), read(files.key)];

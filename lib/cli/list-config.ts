@@ -52,7 +52,7 @@ export function formatConfig(rows: ConfigRow[], nowMs: number): string {
   return [line('name', 'value', 'source', 'meaning'), ...lines].join('\n');
 }
 
-/** The README's table of value files, made from the same specs the readers use. */
+/** The table of value files in docs/values.md, made from the same specs the readers use. */
 export function formatConfigMarkdown(): string {
   const rows = (Object.keys(VALUE_SPECS) as ValueName[]).map((name) => {
     const spec = VALUE_SPECS[name];

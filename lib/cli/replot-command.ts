@@ -81,7 +81,7 @@ export async function replotCommand(
   headers.save();
   const matchesNew =
     rule.any &&
-    ruleMatches(rule, { format: 'v2', plotId: '', k, compression, kind, memoBytes: 0, headerBytes: 0 }, Date.now());
+    ruleMatches(rule, { pos: 1, format: 'bladebit', plotId: '', k, compression, kind, memoBytes: 0, headerBytes: 0 }, Date.now());
   const total = plans.reduce((sum, plan) => sum + plan.plots.length, 0);
   const bytes = plans.reduce((sum, plan) => sum + plan.plots.reduce((s, plot) => s + plot.sizeBytes, 0), 0);
   if (options.json) {

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 /**
  * No value comes near this (the longest are paths, URLs and extra_args): a bigger file is not a

@@ -5,7 +5,7 @@ import { jobPaths } from '../jobs/job-config.js';
 import type { Sandbox } from './make-sandbox.js';
 
 /**
- * The demo's two jobs, as the README's worked example has them on a real box: `nvme` plots with
+ * The demo's two jobs, as the worked example of docs/jobs.md has them on a real box: `nvme` plots with
  * chiapos on its own temp dirs into farm1, two at a time; `ram` plots with madmax on a temp dir of
  * its own (a RAM disk on a real box) into farm2, one at a time, staggered by its plot_gap.
  */

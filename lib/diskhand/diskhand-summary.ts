@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { plural, type DiskOutcome, type DiskReport } from './disk-report.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** ` (it does not exist)`, ` (cannot read it: …)` or nothing, for the summary of a run that found no disk. */
 function whyNoDisks(farmRoot: string): string {
@@ -9,7 +10,7 @@ function whyNoDisks(farmRoot: string): string {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT'
       ? ' (it does not exist)'
-      : ` (cannot read it: ${(error as Error).message})`;
+      : ` (cannot read it: ${errorMessage(error)})`;
   }
 }
 

@@ -14,11 +14,11 @@ import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
 import { bestReplotCreditKiB, describeRules, replotRulesInForce, rulesForFarm } from '../replot/rules-in-force.js';
-import { errorMessage } from '../util/run-main.js';
 import { sweepTemp } from './orphaned-temp.js';
 import { decideDiskState } from './decide-disk-state.js';
 import { describeEvaluation, unreadableReport, type DiskReport, type PendingDisk } from './disk-report.js';
 import { summariseDiskhand } from './diskhand-summary.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface DiskhandReport {
   farmRoot: string;

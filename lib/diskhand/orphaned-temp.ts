@@ -9,6 +9,7 @@ import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { listJobNames } from '../jobs/home-jobs.js';
 import { JobConfigReader } from '../jobs/job-config.js';
 import { findPlotId } from '../plot-file/find-plot-id.js';
+import { errorMessage } from '../util/error-message.js';
 
 /**
  * A plotter's temporary file: chiapos `plot-k32-…-<id>.plot.table1.tmp`, madMAx
@@ -136,7 +137,7 @@ export async function sweepOrphanedTemp(
     try {
       fs.rmSync(orphan.path, { recursive: true, force: true });
     } catch (error) {
-      log('warn', `could not remove the orphaned temp ${orphan.path} (${(error as Error).message})`);
+      log('warn', `could not remove the orphaned temp ${orphan.path} (${errorMessage(error)})`);
       continue;
     }
     removed.push(orphan);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { findReadOnlyMount, type MountPoints } from './mount-points.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 type CheckDiskSpace = (dir: string) => Promise<{ size: number; free: number }>;
 
@@ -120,7 +120,7 @@ export async function boundedDiskCall<T>(
   const work = call();
   let timedOut = false;
   const guarded = withTimeout(work, timeoutMs, what).catch((error: unknown) => {
-    timedOut = (error as Error).message.startsWith(`no answer from ${what} within`);
+    timedOut = errorMessage(error).startsWith(`no answer from ${what} within`);
     throw error;
   });
   try {

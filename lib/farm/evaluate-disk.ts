@@ -4,7 +4,7 @@ import { isMountPoint, type MountPoints } from './mount-points.js';
 import { committedKiB } from './plot-size.js';
 import type { RunningPlot } from './process-table.js';
 import { findRootFilesystemProblem } from './root-filesystem.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** A running plot as a disk's judgement needs it: which disk it writes to and how big it gets. */
 export type PlotOnDisk = Pick<RunningPlot, 'farm' | 'disk' | 'k' | 'compression'>;

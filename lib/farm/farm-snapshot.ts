@@ -11,7 +11,7 @@ import type { HomePlot as RunningPlot } from './plot-scope.js';
 import { readHomeRunningPlots } from './plot-scope.js';
 import type { PlotProgress } from './read-plot-phase.js';
 import { mapLimited } from '../util/map-limited.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface SnapshotPlot {
   /** From the plot log's name, `plot.<index>.log`; null for a plot started outside goplot. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { naturalSort } from '../util/natural-sort.js';
 import { boundedDiskCall } from './disk-space.js';
 import type { FarmDisk } from './farm-layout.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface ListedDisk extends FarmDisk {
   /** Why the disk could not be looked into (no answer in time), or null. */
@@ -60,7 +61,7 @@ export async function listDisksBounded(farmRoot: string, farm: string, timeoutMs
         const missing = [...(plots ? [] : ['plots/']), ...(logs ? [] : ['logs/'])];
         return { ...base, complete: missing.length === 0, missing, hung: null };
       } catch (error) {
-        return { ...base, complete: false, missing: [], hung: `cannot look into it (${(error as Error).message})` };
+        return { ...base, complete: false, missing: [], hung: `cannot look into it (${errorMessage(error)})` };
       }
     }),
   );

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { commandLineHas } from './proc-read.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** The exit code of a script that finds its home held by another instance (a supervisor waits rather than restarts). */
 export const ALREADY_RUNNING = 3;
@@ -113,7 +114,7 @@ export function acquirePidFile(file: string, options: PidFileOptions): PidFileRe
     try {
       fs.writeFileSync(temp, `${pid}\n`);
     } catch (error) {
-      throw new Error(`cannot write the pid file ${temp}: ${(error as Error).message}`);
+      throw new Error(`cannot write the pid file ${temp}: ${errorMessage(error)}`);
     }
     for (let attempt = 0; attempt < 3; attempt++) {
       try {

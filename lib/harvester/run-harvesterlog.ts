@@ -6,7 +6,7 @@ import { followLogFile, type FollowEvent, type LogFollower } from './follow-log-
 import { HarvesterMetrics } from './harvester-metrics.js';
 import { recordHarvesterChunk } from './record-harvester-chunk.js';
 import { toUtf8 } from './scan-harvester-lines.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 export const PROM_NAME = 'harvesterlog';
 /** Unparsed lines are logged with their text this many times, then only counted. */

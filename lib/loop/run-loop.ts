@@ -10,7 +10,7 @@ import { findForeignJobFiles, loadHomeJobs, type HomeJobs } from '../jobs/home-j
 import type { StartWorld } from '../plan/start-world.js';
 import { acquirePidFile } from '../farm/pid-file.js';
 import { Waker } from './waker.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** How often an unchanged "not started" reason is written again, so the log shows the loop lives. */
 export const HEARTBEAT_MS = 10 * 60 * 1000;

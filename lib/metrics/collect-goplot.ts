@@ -10,6 +10,7 @@ import type { HomePaths } from '../config/home.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
 import { runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
 import { DeferredLog } from './deferred-log.js';
+import { errorMessage } from '../util/error-message.js';
 
 export const GOPLOT_PROM_NAME = 'goplot';
 
@@ -56,7 +57,7 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
         facts.values.push({ name: 'plot_outcomes', present: true });
       } catch (error) {
         // the next tractor to end a plot sets the bad file aside and counts afresh
-        facts.values.push({ name: 'plot_outcomes', present: false, why: (error as Error).message });
+        facts.values.push({ name: 'plot_outcomes', present: false, why: errorMessage(error) });
       }
       const registry = buildGoplotRegistry(facts, outcomes);
       const { inventory, cache } = await readPlotInventory({ config });

@@ -9,7 +9,7 @@ import type { HomePaths } from '../config/home.js';
 import { runCollector, type CollectedValue, type CollectorOutcome, type CollectResult } from './run-collector.js';
 import { addGauge, createRegistry } from './registry.js';
 import { DeferredLog } from './deferred-log.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface HarvesterProcesses {
   running: number;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DeferredLog } from './deferred-log.js';
 import { addGauge, type Registry } from './registry.js';
 import { promDirProblem, writePromFile, writePromText } from './write-prom-file.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** One value a collector means to export, and why it is not there when it is not. */
 export interface CollectedValue {

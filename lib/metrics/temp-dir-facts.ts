@@ -3,6 +3,7 @@ import { readDiskSpace, type DiskSpace, type SpaceMethod } from '../farm/disk-sp
 import { listTempDirs } from '../farm/farm-layout.js';
 import { mapLimited } from '../util/map-limited.js';
 import type { CollectedValue } from './run-collector.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface TempDirFacts {
   /** `<temp_root>/<n>`, as plots name it. */
@@ -29,7 +30,7 @@ export async function readTempDirFacts(
     } catch (error) {
       return {
         facts: { dir, space: null },
-        value: { name: `space ${dir}`, present: false, why: `${method}: ${(error as Error).message}` },
+        value: { name: `space ${dir}`, present: false, why: `${method}: ${errorMessage(error)}` },
       };
     }
   });

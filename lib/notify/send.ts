@@ -12,7 +12,7 @@ import {
   type NotifyTarget,
   type TargetRequest,
 } from './targets.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 2000;
 

@@ -7,6 +7,7 @@ import { listTempDirs } from '../farm/farm-layout.js';
 import { mountinfoPathFrom, readMountPoints, type MountPoints } from '../farm/mount-points.js';
 import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
 import { tempBytesNeeded } from './temp-space.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface ConfiguredTempOptions {
   /** Mount points for require_mount=yes; read from GOPLOT_MOUNTINFO or the kernel's when absent. */
@@ -49,7 +50,7 @@ export function chooseConfiguredTempDir(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       return Promise.resolve({
         ok: false,
-        message: `no temp dir can take a plot: cannot read temp_root ${tempRoot} (${(error as Error).message})`,
+        message: `no temp dir can take a plot: cannot read temp_root ${tempRoot} (${errorMessage(error)})`,
         skipped: [],
       });
     }

@@ -10,7 +10,7 @@ import type { HomePaths } from '../config/home.js';
 import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
 import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
 import { nextRoundRobin } from '../util/natural-sort.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface DestinationChoice {
   farm: string;
@@ -94,7 +94,7 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
     const why =
       (error as NodeJS.ErrnoException).code === 'ENOENT'
         ? 'it does not exist'
-        : `cannot read it (${(error as Error).message})`;
+        : `cannot read it (${errorMessage(error)})`;
     return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
   }
   const { usable, refused } = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
@@ -208,7 +208,7 @@ async function judgeDisk(
       onRoot = await findRootFilesystemProblem(disk.plotsDir, options.mounts, options.timeoutMs);
     } catch (error) {
       options.log?.(
-        `${disk.farm}/${disk.disk}: cannot tell the filesystem of ${disk.plotsDir} (${(error as Error).message}); skipped`,
+        `${disk.farm}/${disk.disk}: cannot tell the filesystem of ${disk.plotsDir} (${errorMessage(error)}); skipped`,
       );
       return 'unreadable';
     }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DiskSpace } from '../farm/disk-space.js';
 import { nextRoundRobin } from '../util/natural-sort.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface TempChoiceOptions {
   tempRoot: string;
@@ -89,7 +89,7 @@ async function judgeTempDir(options: TempChoiceOptions, name: string, dir: strin
       const problem = await options.writeProblem(dir);
       if (problem !== null) return problem;
     } catch (error) {
-      return `cannot tell whether it is writable (${(error as Error).message})`;
+      return `cannot tell whether it is writable (${errorMessage(error)})`;
     }
   }
   const plots = countPlotsIn(options.tempRoot, name, options.runningTempDirs);

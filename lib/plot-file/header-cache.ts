@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
-import type { HeaderProblem, PlotHeader } from './plot-header.js';
-import { readPlotFileSync, type PlotFileFacts } from './read-plot-file.js';
+import type { PlotHeader } from './plot-header.js';
+import { readPlotFileSync, type InvalidPlotFile, type PlotFileFacts } from './read-plot-file.js';
+import { errorMessage } from '../util/error-message.js';
 
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 
 /**
  * One file's facts, keyed by its path, in short fields: 10,000 of them are parsed on every run,
@@ -17,13 +18,18 @@ interface CachedFacts {
   h?: PlotHeader;
   /** Name mismatches, when there are any. */
   n?: string[];
-  p?: HeaderProblem;
+  p?: InvalidPlotFile['problem'];
   e?: string;
+  /** The proof of space a refused file is for, when known. */
+  o?: 1 | 2;
 }
 
 function toCached(facts: PlotFileFacts, stat: { sizeBytes: number; mtimeMs: number }): CachedFacts {
   const entry: CachedFacts = { s: stat.sizeBytes, m: stat.mtimeMs };
-  if (!facts.ok) return { ...entry, p: facts.problem as HeaderProblem, e: facts.message };
+  if (!facts.ok)
+    return facts.pos === undefined
+      ? { ...entry, p: facts.problem, e: facts.message }
+      : { ...entry, p: facts.problem, e: facts.message, o: facts.pos };
   return facts.nameMismatches.length > 0
     ? { ...entry, h: facts.header, n: facts.nameMismatches }
     : { ...entry, h: facts.header };
@@ -39,13 +45,14 @@ function fromCached(file: string, entry: CachedFacts): PlotFileFacts {
       header: entry.h,
       nameMismatches: entry.n ?? [],
     };
-  return {
+  const refused: InvalidPlotFile = {
     ok: false,
     path: file,
     problem: entry.p ?? 'invalid',
     message: entry.e ?? '',
     stat: { sizeBytes: entry.s, mtimeMs: entry.m },
   };
+  return entry.o === undefined ? refused : { ...refused, pos: entry.o };
 }
 
 export interface HeaderCacheStats {
@@ -142,7 +149,7 @@ export class HeaderCache {
       );
       this.changed = false;
     } catch (error) {
-      this.stats.writeError = `${this.file}: ${(error as Error).message}`;
+      this.stats.writeError = `${this.file}: ${errorMessage(error)}`;
     }
   }
 }

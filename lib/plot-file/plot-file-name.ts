@@ -8,10 +8,13 @@ export interface PlotNameFacts {
   plotId: string | undefined;
 }
 
-const NAME = /^plot-k(\d+)(?:-c(\d+))?-(?:.*-)?([0-9a-f]{64})\.plot$/;
+const NAME = /^plot-k(\d+)(?:-c(\d+))?-(?:.*-)?([0-9a-f]{64})\.plot2?$/;
 const NAME_WITHOUT_ID = /^plot-k(\d+)(?:-c(\d+))?-/;
 
-/** What a plot's file name claims (`plot-k32-c05-2024-01-02-03-04-<id>.plot`), if it follows the convention. */
+/**
+ * What a plot's file name claims (`plot-k32-c05-2024-01-02-03-04-<id>.plot`, pos2's
+ * `plot-k28-<id>.plot2`), if it follows the convention.
+ */
 export function parsePlotFileName(file: string): PlotNameFacts | undefined {
   const name = path.basename(file);
   const full = NAME.exec(name);

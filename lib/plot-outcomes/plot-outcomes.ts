@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
+import { errorMessage } from '../util/error-message.js';
 
 /**
  * Finished and failed plots, counted for good: a tractor lives for one plot and the collector for
@@ -62,7 +63,7 @@ export function readPlotOutcomes(paths: HomePaths): PlotOutcomes {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyPlotOutcomes();
-    throw new Error(`${file}: cannot read it (${(error as Error).message})`);
+    throw new Error(`${file}: cannot read it (${errorMessage(error)})`);
   }
   let parsed: unknown;
   try {
@@ -159,7 +160,7 @@ export async function recordPlotOutcome(paths: HomePaths, plot: PlotEnd, now: ()
     } catch (error) {
       const aside = `${file}.bad-${Math.floor(now() / 1000)}`;
       fs.renameSync(file, aside);
-      problem = `${(error as Error).message}; moved it to ${aside} and started counting plot outcomes again`;
+      problem = `${errorMessage(error)}; moved it to ${aside} and started counting plot outcomes again`;
       outcomes = emptyPlotOutcomes();
     }
     writeFileAtomicSync(file, `${JSON.stringify(addPlotOutcome(outcomes, plot), null, 1)}\n`);

@@ -4,6 +4,7 @@ import { formatBytes } from '../farm/disk-space.js';
 import { readPlotFileSync } from '../plot-file/read-plot-file.js';
 import type { ReplotCandidate, ReplotSettings } from './replot-candidates.js';
 import { ruleMatches } from './replot-rule.js';
+import { errorMessage } from '../util/error-message.js';
 
 /**
  * Proves, just before its removal, that an old plot chosen earlier may go: a regular file (not a
@@ -17,7 +18,7 @@ export function whyNotRemovable(plot: ReplotCandidate, plotsDir: string, replot:
     realPlotsDir = fs.realpathSync(plotsDir);
     stat = fs.lstatSync(plot.path);
   } catch (error) {
-    return `cannot check it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    return `cannot check it (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`;
   }
   if (!stat.isFile()) return 'it is not a regular file';
   if (fs.realpathSync(path.dirname(plot.path)) !== realPlotsDir) return `it is not inside ${plotsDir}`;

@@ -62,7 +62,8 @@ export async function makeRoomLocked(options: MakeRoomOptions): Promise<RoomOutc
   if (!on) return { removed: null, level: 'info', message: 'replot is off' };
   if (!rule.any) return { removed: null, level: 'info', message: 'replot_match is none' };
   const made = {
-    format: plot.compression > 0 ? ('v2' as const) : ('v1' as const),
+    pos: 1 as const,
+    format: plot.compression > 0 ? ('bladebit' as const) : ('v1' as const),
     plotId: '',
     k: plot.k,
     compression: plot.compression,

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** Time as a line sees it when printed, so logged durations agree with the wall clock. */
 export interface LineClock {

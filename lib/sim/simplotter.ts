@@ -73,7 +73,7 @@ export function simHeaderSpec(request: SimRequest, plotId: string): HeaderSpec {
   const v2 = request.format === 'bladebit-ram' || (request.format.startsWith('bladebit') && request.compression > 0);
   const gigahorse = request.format === 'madmax' && request.compression > 0;
   return {
-    format: gigahorse ? 'gigahorse' : v2 ? 'v2' : 'v1',
+    format: gigahorse ? 'gigahorse' : v2 ? 'bladebit' : 'v1',
     plotId,
     k: request.k,
     compression: v2 || gigahorse ? request.compression : 0,

@@ -6,6 +6,7 @@ import { initValueFiles } from '../config/write-value.js';
 import { resolveHome, type HomePaths } from '../config/home.js';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 import { renderLogrotate, renderUnit, type ServiceSettings } from './service-files.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface InstallServiceOptions {
   settings: ServiceSettings;
@@ -120,6 +121,6 @@ function chownHome(paths: HomePaths, user: string, group: string): string | null
     return null;
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? '').trim();
-    return `cannot give ${paths.home} to ${user}:${group} (${stderr || (error as Error).message}); the service runs as ${user} and must be able to write there`;
+    return `cannot give ${paths.home} to ${user}:${group} (${stderr || errorMessage(error)}); the service runs as ${user} and must be able to write there`;
   }
 }

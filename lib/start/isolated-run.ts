@@ -1,5 +1,5 @@
 import type { Logger } from '../util/logger.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** What a run reports: a failure the job noticed itself (a collector that kept its last good file). */
 export type RunOutcome = { ok: true } | { ok: false; problem: string };

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import cron, { type ScheduledTask } from 'node-cron';
 import type { ConfigReader } from '../config/config-reader.js';
 import type { Logger } from '../util/logger.js';
+import { errorMessage } from '../util/error-message.js';
 
 export type ScheduleSetting = 'diskhand_schedule' | 'collector_schedule';
 
@@ -81,7 +82,7 @@ export function scheduleLive(options: LiveSchedulesOptions): LiveSchedules {
         );
         Object.assign(entry, { expression, task });
       } catch (error) {
-        log.error(`${(error as Error).message}; ${entry.job.what} keep running at "${entry.expression}"`);
+        log.error(`${errorMessage(error)}; ${entry.job.what} keep running at "${entry.expression}"`);
       }
     }
   };
@@ -89,7 +90,7 @@ export function scheduleLive(options: LiveSchedulesOptions): LiveSchedules {
   const checkEveryMs = options.checkEveryMs ?? 60_000;
   const cannotWatch = (error: unknown) =>
     log.warn(
-      `cannot watch ${options.watchDir} (${(error as Error).message}); schedule changes are seen within ${Math.round(checkEveryMs / 1000)} s`,
+      `cannot watch ${options.watchDir} (${errorMessage(error)}); schedule changes are seen within ${Math.round(checkEveryMs / 1000)} s`,
     );
   let debounce: NodeJS.Timeout | null = null;
   const soon = () => {

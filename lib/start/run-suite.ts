@@ -9,7 +9,7 @@ import { isolateJob, type IsolatedRun } from './isolated-run.js';
 import { scheduleLive, type LiveSchedules, type ScheduleSetting } from './live-schedules.js';
 import { suiteJobs } from './suite-jobs.js';
 import { superviseScript, type Supervised } from './supervise.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface SuiteOptions {
   paths: HomePaths;

@@ -28,7 +28,7 @@ export const EXAMPLE_SETTINGS: ServiceSettings = {
  */
 export function renderUnit(settings: ServiceSettings): string {
   return `# goplot-ts for the home ${settings.home}: the loop, harvesterlog, diskhand and the collectors.
-# \`goplot install-service\` writes this file for a user and a home; see the README's "Running as a service".
+# \`goplot install-service\` writes this file for a user and a home; see docs/service.md, "Running as a service".
 [Unit]
 Description=goplot-ts plotting manager and farm monitor (${settings.home})
 After=network-online.target local-fs.target

@@ -3,7 +3,7 @@ import type { Role } from '../config/value-parsers.js';
 import type { Logger } from '../util/logger.js';
 import type { RunOutcome } from './isolated-run.js';
 import type { ScheduleSetting } from './live-schedules.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface SuiteJob {
   /** For the log, and the script a crontab runs instead. */

@@ -14,6 +14,7 @@ import { readKillMarker } from '../control/kill-marker.js';
 import { findPlotId } from '../plot-file/find-plot-id.js';
 import { releaseReservation } from './release-reservation.js';
 import { DEFAULT_JOB, recordPlotOutcome, type PlotEnd } from '../plot-outcomes/plot-outcomes.js';
+import { errorMessage } from '../util/error-message.js';
 
 export const EXIT_FINISHED = 0;
 export const EXIT_FAILED = 1;
@@ -121,7 +122,7 @@ async function countOutcome(o: PlotOutcome, outcome: PlotEnd): Promise<void> {
     if (problem) o.log.warn(problem);
   } catch (error) {
     o.log.error(
-      `plot ${o.plot.index}: cannot count its ${outcome.outcome} plot for the metrics: ${(error as Error).message}`,
+      `plot ${o.plot.index}: cannot count its ${outcome.outcome} plot for the metrics: ${errorMessage(error)}`,
     );
   }
 }

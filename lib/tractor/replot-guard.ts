@@ -7,6 +7,7 @@ import { atLastPhase, followPlotLog, roomMoment } from '../replot/final-write-wa
 import { makeRoomLocked, type NewPlot, type RemovedPlot, type RoomOutcome } from '../replot/make-room.js';
 import { dropClaim, writeClaim } from '../replot/room-claims.js';
 import type { Logger } from '../util/logger.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface ReplotGuard {
   /** For plotters that write into the destination while plotting: call holding the state lock, before the spawn. */
@@ -82,7 +83,7 @@ export function createReplotGuard(o: {
       say(outcome);
     } catch (error) {
       log.warn(
-        `plot ${plot.index}: replot could not check ${plot.farm}/${plot.disk}: ${(error as Error).message}; nothing removed`,
+        `plot ${plot.index}: replot could not check ${plot.farm}/${plot.disk}: ${errorMessage(error)}; nothing removed`,
       );
     }
   };
@@ -107,7 +108,7 @@ export function createReplotGuard(o: {
           // a rejection here would end the tractor (and orphan its plot) from a log line's callback
           roomStep = withStateLock(paths, makeRoom).catch((error: unknown) =>
             log.warn(
-              `plot ${plot.index}: replot could not check ${plot.farm}/${plot.disk}: ${(error as Error).message}; nothing removed`,
+              `plot ${plot.index}: replot could not check ${plot.farm}/${plot.disk}: ${errorMessage(error)}; nothing removed`,
             ),
           );
           return true;

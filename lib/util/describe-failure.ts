@@ -1,5 +1,5 @@
 import { HTTPError, RequestError, TimeoutError } from 'got';
-import { errorMessage } from './run-main.js';
+import { errorMessage } from './error-message.js';
 
 /**
  * Replaces every secret (and its URL-encoded form) with `***`: webhook URLs and bot tokens are

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
+import { errorMessage } from './error-message.js';
 
 export type { Logger } from 'pino';
 
@@ -54,7 +55,7 @@ function openLogFileOnce(file: string): number | null {
     problem = 'it is not a regular file (a FIFO, device or socket)';
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    problem = code === 'ENXIO' ? 'it is not a regular file (a FIFO, device or socket)' : (error as Error).message;
+    problem = code === 'ENXIO' ? 'it is not a regular file (a FIFO, device or socket)' : errorMessage(error);
   }
   try {
     process.stderr.write(`goplot: cannot log to ${file}: ${problem}; log lines go to stderr instead\n`);
@@ -80,7 +81,7 @@ function openLogFile(file: string): number | null {
  * One human line per event, appended with O_APPEND and one write(2) per line, so the loop,
  * tractors and diskhand can share goplot.log without interleaving (`tail -f` stays readable).
  * The line is formatted here rather than by pino-pretty, whose start-up cost the tractor more
- * than this format is worth (see the README's dependency table).
+ * than this format is worth (see the dependency table in docs/development.md).
  */
 export function createLogger(paths: { logsDir: string }, name: string, file = 'goplot.log'): Logger {
   fs.mkdirSync(paths.logsDir, { recursive: true });

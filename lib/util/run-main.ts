@@ -1,7 +1,4 @@
-/** The message of anything thrown: an Error's message, else the value as text. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+import { errorMessage } from './error-message.js';
 
 export interface RunMainOptions {
   /** Exit code when main throws (1 unless the script's contract says otherwise). */

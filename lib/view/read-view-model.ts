@@ -7,7 +7,7 @@ import { decideWithWorld } from '../plan/decide-with-world.js';
 import { createStartWorld, type RunningPlotSummary, type StartWorld } from '../plan/start-world.js';
 import { readLoopProcess, type LoopProcess } from './read-loop-pid.js';
 import { archiverStatusLines } from '../archive/archiver-status-lines.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 /** Disk problems shown in the header at most; the rest are counted. */
 const MAX_DISK_PROBLEMS = 3;

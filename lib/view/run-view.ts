@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { ViewModel } from './read-view-model.js';
 import { renderView } from './render-view.js';
 import { handleViewKey, INITIAL_KEY_STATE, keyLines, type ViewActions } from './view-keys.js';
-import { errorMessage } from '../util/run-main.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface ViewTerminal {
   // fd: the restore on exit is written synchronously

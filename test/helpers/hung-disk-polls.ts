@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readDiskSpace } from '../../lib/farm/disk-space.js';
+import { errorMessage } from '../../lib/util/error-message.js';
 
 const [root, healthy] = process.argv.slice(2) as [string, string];
 const hung = [1, 2, 3, 4].map((n) => path.join(root, `hung${n}`));
@@ -23,7 +24,7 @@ for (let round = 0; round < 3; round++) {
         await readDiskSpace(dir, 'statfs', { timeoutMs: 500, statfs });
         results[path.basename(dir)] = 'ok';
       } catch (error) {
-        results[path.basename(dir)] = (error as Error).message;
+        results[path.basename(dir)] = errorMessage(error);
       }
     }),
   );

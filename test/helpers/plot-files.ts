@@ -17,7 +17,7 @@ export function writePlotFile(dir: string, options: PlotFileOptions = {}): strin
   const plotId = options.plotId ?? crypto.randomBytes(32).toString('hex');
   const compression = options.compression ?? 0;
   const spec: HeaderSpec = {
-    format: options.format ?? (compression > 0 ? 'v2' : 'v1'),
+    format: options.format ?? (compression > 0 ? 'bladebit' : 'v1'),
     plotId,
     k: options.k ?? 32,
     compression,

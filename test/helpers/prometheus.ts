@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { waitFor } from './temp-home.js';
+import { errorMessage } from '../../lib/util/error-message.js';
 
 /** The Debian packages' paths (CI installs them); PROMETHEUS / NODE_EXPORTER point elsewhere. */
 export const PROMETHEUS_BIN = process.env.PROMETHEUS || '/usr/bin/prometheus';
@@ -86,7 +87,7 @@ async function waitReady(server: Server, what: string, ready: () => Promise<bool
     );
   } catch (error) {
     await server.stop();
-    throw new Error(`${(error as Error).message}\n${what} said: ${server.output()}`);
+    throw new Error(`${errorMessage(error)}\n${what} said: ${server.output()}`);
   }
 }
 

@@ -10,6 +10,7 @@ import { readPlotFileSync } from '../../lib/plot-file/read-plot-file.js';
 import { FAKE_BIN, killTree, simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
 import { builtScript, logMessages, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
 import { writePlotFile } from '../helpers/plot-files.js';
+import { errorMessage } from '../../lib/util/error-message.js';
 
 const homes: TempHome[] = [];
 // registered before the farms' own clean-up: ramplot plots (no temp dir argument) are found by their destination
@@ -164,7 +165,7 @@ describe('replot end to end', () => {
           100,
         ).catch((error: unknown) => {
           throw new Error(
-            `${(error as Error).message}; disks: ${disks.map((disk) => kindsOn(disk).join(',')).join(' | ')}; log:\n${logMessages(
+            `${errorMessage(error)}; disks: ${disks.map((disk) => kindsOn(disk).join(',')).join(' | ')}; log:\n${logMessages(
               home,
             )
               .filter((line) => !/command:|^not started/.test(line))

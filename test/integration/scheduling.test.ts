@@ -25,6 +25,7 @@ import {
 } from '../helpers/scheduling.js';
 import { FAKE_BIN, simEnv, simPlotterPids } from '../helpers/sim-farm.js';
 import { logMessages, runScript, SIM_PLOTTER, waitFor, type TempHome } from '../helpers/temp-home.js';
+import { errorMessage } from '../../lib/util/error-message.js';
 
 /** A live change must show in the log within this: a bound for a loaded CI machine, not a speed claim. */
 const REACT_MS = 15_000;
@@ -57,7 +58,7 @@ async function waitLine(home: TempHome, line: string | RegExp, ms = REACT_MS): P
   try {
     await waitFor(`the line ${String(line)} in goplot.log`, has(home, line), ms);
   } catch (error) {
-    throw new Error(`${(error as Error).message}; goplot.log says:\n${logMessages(home).join('\n')}`);
+    throw new Error(`${errorMessage(error)}; goplot.log says:\n${logMessages(home).join('\n')}`);
   }
 }
 

@@ -646,17 +646,17 @@ describe('simplotter writes a real plot header into its final file', { concurren
     {
       name: 'bladebit ramplot -z 0 -p: v2 solo without a level',
       run: (d) => standalone('bladebit', ['-f', FARMER, '-p', POOL, '-z', '0', 'ramplot', d]),
-      expected: ['v2', 'solo', 32, 0],
+      expected: ['bladebit', 'solo', 32, 0],
     },
     {
       name: 'chia plotters bladebit ramplot --compress 5 -c: v2 pool C5',
       run: (d) => chia(['plotters', 'bladebit', 'ramplot', '-f', FARMER, '-c', CONTRACT, '--compress', '5', '-d', d]),
-      expected: ['v2', 'pool', 32, 5],
+      expected: ['bladebit', 'pool', 32, 5],
     },
     {
       name: 'bladebit_cuda -z 7 -c: v2 pool C7',
       run: (d) => standalone('bladebit_cuda', ['-f', FARMER, '-c', CONTRACT, '-z', '7', 'cudaplot', d]),
-      expected: ['v2', 'pool', 32, 7],
+      expected: ['bladebit', 'pool', 32, 7],
     },
     {
       name: 'bladebit diskplot -c: v1 pool (diskplot writes v1 at C0)',

@@ -17,6 +17,7 @@ after(() => home.cleanup());
 const VALID = [
   {
     file: 'v1-og-k32.plot',
+    pos: 1,
     format: 'v1',
     k: 32,
     compression: 0,
@@ -27,6 +28,7 @@ const VALID = [
   },
   {
     file: 'v1-pool-k32.plot',
+    pos: 1,
     format: 'v1',
     k: 32,
     compression: 0,
@@ -37,6 +39,7 @@ const VALID = [
   },
   {
     file: 'v1-pool-k33.plot',
+    pos: 1,
     format: 'v1',
     k: 33,
     compression: 0,
@@ -47,7 +50,8 @@ const VALID = [
   },
   {
     file: 'v2-pool-k32-c05.plot',
-    format: 'v2',
+    pos: 1,
+    format: 'bladebit',
     k: 32,
     compression: 5,
     kind: 'pool',
@@ -57,7 +61,8 @@ const VALID = [
   },
   {
     file: 'v2-og-k32-c07.plot',
-    format: 'v2',
+    pos: 1,
+    format: 'bladebit',
     k: 32,
     compression: 7,
     kind: 'solo',
@@ -118,7 +123,7 @@ describe('the plot header reader on bad files', () => {
     });
   });
 
-  it('refuses a text file, a Gigahorse header, an unknown memo length, a bad k and a future v2 version', async () => {
+  it('refuses a text file, a Gigahorse header, an unknown memo length, a bad k and a future bladebit version', async () => {
     assert.equal(invalid(parsedAsFacts(Buffer.from('hello, this is not a plot file at all'))).problem, 'not-a-plot');
     const v1 = Buffer.from(fs.readFileSync(path.join(FIXTURES, 'v1-og-k32.plot')));
     const gigahorse = Buffer.from(v1);
@@ -140,7 +145,7 @@ describe('the plot header reader on bad files', () => {
     v2.writeUInt32LE(3, 4);
     assert.deepEqual(invalid(parsedAsFacts(v2)), {
       problem: 'unsupported',
-      message: '"PLOT" header version 3 is not 2',
+      message: 'bladebit "PLOT" header version 3 is not 2',
     });
   });
 
@@ -194,7 +199,7 @@ describe('the file name cross-check', () => {
   it('names every disagreement with the header, which wins', async () => {
     const id = '12'.repeat(32);
     const file = path.join(home.root, `plot-k33-c03-2026-11-30-08-00-${'34'.repeat(32)}.plot`);
-    fs.writeFileSync(file, buildPlotHeader({ format: 'v2', plotId: id, k: 32, compression: 5, kind: 'pool' }));
+    fs.writeFileSync(file, buildPlotHeader({ format: 'bladebit', plotId: id, k: 32, compression: 5, kind: 'pool' }));
     const facts = await readPlotFile(file);
     assert.ok(facts.ok);
     assert.equal(facts.header.k, 32);
@@ -246,7 +251,7 @@ describe('the header builder', () => {
   });
 
   it('round-trips every format, kind and level the plotters make', () => {
-    for (const format of ['v1', 'v2'] as const) {
+    for (const format of ['v1', 'bladebit'] as const) {
       for (const kind of ['solo', 'pool'] as const) {
         for (const compression of format === 'v1' ? [0] : [0, 1, 5, 7, 9]) {
           const plotId = 'cd'.repeat(32);

@@ -18,6 +18,7 @@ function refused(text: string): string {
 }
 
 const header = (over: Partial<PlotHeader>): PlotHeader => ({
+  pos: 1,
   format: 'v1',
   plotId: 'ab'.repeat(32),
   k: 32,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { execa } from 'execa';
 import { PACKAGE_ROOT } from '../../../lib/config/home.js';
-import { errorMessage } from '../../../lib/util/run-main.js';
+import { errorMessage } from '../../../lib/util/error-message.js';
 
 const runMainModule = path.join(PACKAGE_ROOT, 'lib', 'util', 'run-main.ts');
 
