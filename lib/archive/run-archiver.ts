@@ -208,7 +208,12 @@ export class Archiver {
           `transfer of ${batch.map((p) => p.plot.name).join(', ')} crashed: ${errorMessage(error)}; the sources stay`,
         );
       })
-      .finally(() => this.ended(batch, linkDir));
+      .finally(async () => {
+        clearInterval(renewing);
+        await this.releaseLease(batch);
+        this.ended(batch, linkDir);
+      });
+    const renewing = this.renewLease(batch, progressOf);
     for (const planned of batch)
       this.active.set(planned.plot.name, { planned, progress: progressOf.get(planned.plot.name)!, abort, done });
     this.timer ??= setInterval(() => this.writeProgress(), options.progressEveryMs ?? 2000);

@@ -109,7 +109,7 @@ export function claimScript(request: ClaimRequest): string {
     'granted=0; bytes=0; plots=""',
     `for x in ${pairs}; do`,
     '  n=${x##*=}; [ $((bytes+n)) -le $room ] || break',
-    '  bytes=$((bytes+n)); plots="$plots ${x%=*}"; granted=$((granted+1))',
+    '  bytes=$((bytes+n)); plots="${plots:+$plots }${x%=*}"; granted=$((granted+1))',
     'done',
     `expires=$((now+${request.ttlSeconds}))`,
     'if [ $granted -gt 0 ]; then',

@@ -103,7 +103,11 @@ describe(
           fs.readdirSync(disk).filter((name) => name.endsWith('.partial')),
           [],
         );
-        assert.deepEqual(leaseFiles(disk), [], 'the winner removed its lease once its plot arrived');
+        assert.deepEqual(
+          leaseFiles(disk),
+          [],
+          `the winner removed its lease once its plot arrived: ${[...logMessages(a, 'archiver.log'), ...logMessages(b, 'archiver.log')].join('\n')}`,
+        );
       }
     });
 
@@ -113,7 +117,7 @@ describe(
       const disk = makeTargetDisk(root, 'farm1', 'disk1', 560);
       const a = plotterHome(ssh, server, root, homes);
       const b = plotterHome(ssh, server, root, homes);
-      a.set('archive_bwlimit', 10);
+      a.set('archive_bwlimit', 20);
       a.set('archive_lease_seconds', 30);
       const stuck = makePlot(staging(a), PLOT, 0);
       const waiting = makePlot(staging(b), PLOT, 1);
@@ -123,16 +127,30 @@ describe(
         detached: true,
       });
       const partial = path.join(disk, `${stuck.name}.partial`);
-      await waitFor('the copy to begin', () => fs.existsSync(partial) && fs.statSync(partial).size > 0, 30_000);
-      process.kill(-holder.pid!, 'SIGKILL');
-      await new Promise((resolve) => holder.once('exit', resolve));
+      const exited = new Promise((resolve) => holder.once('exit', resolve));
+      try {
+        await waitFor(
+          'the copy to begin',
+          () => {
+            if (holder.exitCode !== null)
+              throw new Error(`the archiver exited: ${logMessages(a, 'archiver.log').join('\n')}`);
+            return fs.existsSync(partial) && leaseFiles(disk).length === 1;
+          },
+          30_000,
+        );
+      } catch (error) {
+        throw new Error(`${(error as Error).message}: ${logMessages(a, 'archiver.log').join('\n')}`);
+      } finally {
+        if (holder.exitCode === null) process.kill(-holder.pid!, 'SIGKILL');
+        await exited;
+      }
       const [lease] = leaseFiles(disk);
       assert.ok(lease, 'the holder had a lease on the disk');
       const text = fs.readFileSync(path.join(path.dirname(disk), '.goplot-leases', lease), 'utf8');
       assert.match(text, new RegExp(`^holder ${os.hostname()} ${a.home} pid ${holder.pid}$`, 'm'));
       const bytes = Number(/^bytes (\d+)$/m.exec(text)?.[1]);
       assert.ok(bytes > 0 && bytes <= Math.ceil(PLOT * 1.01), text);
-      assert.match(text, new RegExp(`^plots ?${stuck.name}$`, 'm'));
+      assert.match(text, new RegExp(`^plots ${stuck.name}$`, 'm'));
       const expires = Number(/^expires (\d+)$/m.exec(text)![1]);
 
       const early = await runScript(b, 'scripts/archiver.js', ['--once']);
