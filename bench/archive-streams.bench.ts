@@ -6,7 +6,7 @@
 // 1 disk, each disk taking at most --disk-mib MiB/s (rsync's --bwlimit per stream, archive_bwlimit:
 // a disk's write rate, so that disks and not the 2 shared CPUs are the limit): the aggregate rate
 // should grow with the disks.
-// Run: npx tsc -p tsconfig.json && node bench/archive-streams.bench.js [--runs 3] [--disk-mib 8]
+// Run: npx tsc -p tsconfig.json && node bench/archive-streams.bench.js [--runs 3] [--disk-mib 1] [--disk-plot-mib 4]
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -20,7 +20,8 @@ import { median } from './timing.js';
 const arg = (name: string, fallback: number) =>
   process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback;
 const RUNS = arg('--runs', 3);
-const DISK_MIB = arg('--disk-mib', 8);
+const DISK_MIB = arg('--disk-mib', 1);
+const DISK_PLOT_MIB = arg('--disk-plot-mib', 4);
 const MiB = 1024 ** 2;
 
 /** Plot files with a valid header and random bytes, an hour old. */
@@ -143,7 +144,7 @@ async function againstRsync(root: string, world: SshWorld, port: number): Promis
 }
 
 async function disksAtOnce(root: string, world: SshWorld, port: number): Promise<string[]> {
-  const files = makePlots(path.join(root, 'pristine-disks'), 16, 16 * MiB);
+  const files = makePlots(path.join(root, 'pristine-disks'), 16, DISK_PLOT_MIB * MiB);
   const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
   const rows: string[] = [];
   const times = new Map<number, number[]>([
@@ -165,7 +166,7 @@ async function disksAtOnce(root: string, world: SshWorld, port: number): Promise
   }
   for (const [disks, seconds] of times)
     rows.push(
-      `| ${disks} | 16 × 16 MiB | ${median(seconds).toFixed(2)} | ${(bytes / MiB / median(seconds)).toFixed(1)} | ${seconds.map((s) => s.toFixed(1)).join(', ')} |`,
+      `| ${disks} | 16 × ${DISK_PLOT_MIB} MiB | ${median(seconds).toFixed(2)} | ${(bytes / MiB / median(seconds)).toFixed(1)} | ${seconds.map((s) => s.toFixed(1)).join(', ')} |`,
     );
   return rows;
 }

@@ -37,8 +37,7 @@ function rsyncWord(word: string): string {
 const BEGIN = 'goplot-file ';
 
 /**
- * rsync's arguments for a batch of plots to one disk, in one run over the host's master
- * connection. Each is written straight into `<plot>.plot.partial` (no harvester loads that name):
+ * rsync's arguments for a batch of plots to one disk, in one run (one ssh connection). Each is written straight into `<plot>.plot.partial` (no harvester loads that name):
  * the sources are links of that name, which -L sends as the files they point at. --append-verify
  * resumes a partial left by a killed transfer and checks the whole file's checksum, sending it
  * again if it differs. --timeout ends a transfer whose network went silent.
@@ -49,7 +48,7 @@ export function rsyncArgs(request: RsyncRequest): string[] {
   if (request.bwlimit > 0) args.push(`--bwlimit=${request.bwlimit}`);
   const into = `${request.plotsDir}/`;
   if (request.place.kind === 'remote') {
-    args.push('-e', ['ssh', ...sshTransportArgs(request.place, request.sshConfig)].map(rsyncWord).join(' '));
+    args.push('-e', ['ssh', ...sshTransportArgs(request.place, request.sshConfig, false)].map(rsyncWord).join(' '));
     return [...args, '--', ...sources, rsyncRemote(request.place, into)];
   }
   return [...args, '--', ...sources, into];

@@ -33,16 +33,17 @@ export function sshArgs(place: RemotePlace, sshConfig: string): string[] {
 }
 
 /**
- * ssh's options without the host, as rsync's `-e` takes them: every ssh of the archiver, rsync's
- * bulk data too, goes through the host's one master connection, so a batch of plots costs no key
- * exchange and no login of its own.
+ * ssh's options without the host, as rsync's `-e` takes them. `shared`: through the host's one
+ * master connection (the survey, the leases, the checks). A batch's rsync (`shared` false) has a
+ * connection of its own instead: one key exchange per batch, not per plot, and its bulk data is
+ * spared the master's extra copies and process, which measured slower (bench/RESULTS.md).
  */
-export function sshTransportArgs(place: RemotePlace, sshConfig: string): string[] {
+export function sshTransportArgs(place: RemotePlace, sshConfig: string, shared = true): string[] {
   return [
     ...(sshConfig === '' ? [] : ['-F', sshConfig]),
     ...(place.port === null ? [] : ['-p', String(place.port)]),
     ...SSH_OPTIONS,
-    ...multiplexOptions(place, sshConfig),
+    ...(shared ? multiplexOptions(place, sshConfig) : ['-o', 'ControlMaster=no', '-o', 'ControlPath=none']),
   ];
 }
 

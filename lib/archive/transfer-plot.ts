@@ -81,7 +81,7 @@ function makeLinks(transfers: PlannedTransfer[], linkDir: string): void {
 }
 
 /**
- * The plots waiting for one target disk, in one rsync run over the host's master connection;
+ * The plots waiting for one target disk, in one rsync run (one ssh connection for the batch);
  * then each copy is verified and renamed on the target (one round trip for all), and each source
  * removed only after its own copy is a plot. A plot rsync did not finish fails alone.
  */
