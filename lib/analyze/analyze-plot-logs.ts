@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import { naturalSort } from '../util/natural-sort.js';
 import { parsePlotLogPlots, type PlotLogInfo, type PlotLogPlotter } from '../plot-log/parse-plot-log.js';
 import { findPlotLogs, type FoundPlotLog } from './find-plot-logs.js';
+import { sharedTempDir } from '../plot-log/plot-paths.js';
 import { DEFAULT_JOB } from '../jobs/home-jobs.js';
 import { errorMessage } from '../util/error-message.js';
 
@@ -200,7 +201,8 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
       const destination = destinationOf(log, plot);
       if (state === 'finished') {
         addToGroup(byPlotter, plot.k === null ? plot.plotter : `${plot.plotter} k${plot.k}`, plot);
-        for (const dir of plot.tempDirs.length > 0 ? plot.tempDirs : ['(none)']) addToGroup(byTempDir, dir, plot);
+        const tempDirs = [...new Set(plot.tempDirs.map(sharedTempDir))];
+        for (const dir of tempDirs.length > 0 ? tempDirs : ['(none)']) addToGroup(byTempDir, dir, plot);
         addToGroup(byDestination, destination, plot);
         addToGroup(byJob, job, plot);
         if (plot.k !== null) addToGroup(byJobPlotter, jobPlotterKey(job, plot.plotter, plot.k), plot);

@@ -21,7 +21,8 @@ function when(ref: PlotRef | null): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-function row(farm: string, disk: string, tally: Tally): string[] {
+function row(farm: string, disk: string, tally: Tally & { unreadable?: string }): string[] {
+  if (tally.unreadable !== undefined) return [farm, disk, 'unreadable', '-', '-', '-', '-', '-'];
   const left = tally.toReplot.count === 0 ? '0' : `${tally.toReplot.count} (${formatBytes(tally.toReplot.bytes)})`;
   return [
     farm,
@@ -61,6 +62,13 @@ export function formatInventory(inventory: PlotInventory): string {
       ]),
     );
   }
+  const unreadable = inventory.farms.flatMap((farm) => farm.disks.flatMap((disk) => disk.unreadable ?? []));
+  if (unreadable.length > 0)
+    out.push(
+      '',
+      `plots/ folders not read, their plots not counted (${unreadable.length}):`,
+      ...unreadable.map((line) => `  ${line}`),
+    );
   if (inventory.invalid.length > 0) {
     out.push(
       '',

@@ -23,5 +23,7 @@ export async function plotsCommand(io: CliIo, options: { json: boolean; disk?: s
   }
   if (cache.writeError) io.err(`goplot plots: the header cache was not saved: ${cache.writeError}`);
   io.out(options.json ? JSON.stringify({ ...inventory, headers: cache }, null, 2) : formatInventory(inventory));
-  return 0;
+  const unreadable = inventory.farms.flatMap((farm) => farm.disks.flatMap((disk) => disk.unreadable ?? []));
+  for (const problem of unreadable) io.err(`goplot plots: ${problem}; its plots are not counted`);
+  return unreadable.length > 0 ? 1 : 0;
 }

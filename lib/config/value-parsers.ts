@@ -85,11 +85,50 @@ export const httpUrlOrEmpty: ValueParser<string> = (raw) => {
   return { ok: false, expected: 'an http(s) URL, or nothing to turn it off' };
 };
 
-/** CPU list as taskset takes it: `0-3,8,10-11`, or empty for no affinity. */
-export const cpuList: ValueParser<string> = (raw) =>
-  raw === '' || /^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(raw)
-    ? { ok: true, value: raw }
-    : { ok: false, expected: 'a CPU list such as 0-3,8, or nothing' };
+/** `0-3,8` as the numbers it names; null when it is not such a list (or a range runs backwards). */
+export function expandCpuList(raw: string): number[] | null {
+  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(raw)) return null;
+  const cpus: number[] = [];
+  for (const part of raw.split(',')) {
+    const [low = NaN, high = low] = part.split('-').map(Number);
+    if (!Number.isSafeInteger(low) || !Number.isSafeInteger(high) || high < low) return null;
+    // a range wider than any host is refused by the host check below; no need to list it whole
+    for (let cpu = low; cpu <= Math.min(high, low + 4096); cpu++) cpus.push(cpu);
+    if (high > low + 4096) cpus.push(high);
+  }
+  return cpus;
+}
+
+/**
+ * CPU list as taskset takes it: `0-3,8`, or empty for no affinity, naming only CPUs this host has
+ * (`cpus()` gives them; null when it cannot tell, then only the form is checked). A CPU the host
+ * lacks passes the form yet fails every plot at taskset.
+ */
+export function cpuListOf(cpus: () => number[] | null): ValueParser<string> {
+  return (raw) => {
+    if (raw === '') return { ok: true, value: raw };
+    const asked = expandCpuList(raw);
+    const host = cpus();
+    const shown = host === null ? '' : ` of this host's CPUs (${compactCpuList(host)})`;
+    const expected = `a CPU list${shown} such as 0-1, or nothing`;
+    if (asked === null) return { ok: false, expected };
+    if (host !== null && asked.some((cpu) => !host.includes(cpu))) return { ok: false, expected };
+    return { ok: true, value: raw };
+  };
+}
+
+/** [0, 1, 2, 5] as `0-2,5`. */
+export function compactCpuList(cpus: number[]): string {
+  const parts: string[] = [];
+  const sorted = [...cpus].sort((a, b) => a - b);
+  for (let at = 0; at < sorted.length;) {
+    let end = at;
+    while (end + 1 < sorted.length && sorted[end + 1] === sorted[end]! + 1) end++;
+    parts.push(end === at ? `${sorted[at]}` : `${sorted[at]}-${sorted[end]}`);
+    at = end + 1;
+  }
+  return parts.join(',');
+}
 
 export function hexOrEmpty(length: number, what: string): ValueParser<string> {
   const pattern = new RegExp(`^(0x)?[0-9a-fA-F]{${length}}$`);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import type { HomePaths } from '../config/home.js';
+import { errorMessage } from '../util/error-message.js';
 
 export interface StateLockOptions {
   /**
@@ -15,7 +16,7 @@ export interface StateLockOptions {
   stale?: number;
   /** ms between refreshes of a held lock (default stale / 2). */
   update?: number;
-  /** Told when a non-directory at the lock's path was removed; stderr by default. */
+  /** Told when a left-over lock (a non-directory, or a dir dated ahead of the clock) was removed; stderr by default. */
   onLeftover?: (message: string) => void;
   /** ms to wait for a lock other live processes hold before giving up (default 10 min). */
   wait?: number;
@@ -72,51 +73,143 @@ export function stateLockPath(paths: HomePaths): string {
   return path.join(paths.configDir, 'state.lock');
 }
 
+/** The lock cannot be taken at all (no permission, a read-only home): waiting would not help. */
+export class StateLockDenied extends Error {
+  readonly lockPath: string;
+  readonly code: string;
+  constructor(lockPath: string, folder: string, code: string, detail: string) {
+    const user = process.getuid === undefined ? 'this user' : `this user (uid ${process.getuid()})`;
+    super(`cannot take the state lock ${lockPath}: ${detail}; ${user} needs write permission on ${folder}`);
+    this.name = 'StateLockDenied';
+    this.lockPath = lockPath;
+    this.code = code;
+  }
+}
+
+/** Errors that say the lock's folder refuses this process: the same answer on every try. */
+const DENIED_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+function deniedOrSame(error: unknown, lockPath: string, folder: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === undefined || !DENIED_CODES.has(code)) return error;
+  return new StateLockDenied(lockPath, folder, code, errorMessage(error));
+}
+
+/**
+ * A lock dir dated ahead of the clock (the clock stepped back: NTP after a dead RTC battery)
+ * never looks stale by its age. A live holder refreshes its mtime to its own clock every
+ * stale / 2, so a future mtime that has not changed for `stale` ms of monotonic time has no
+ * holder: it is stale. Returns a check to call after each busy try; true once it is stale.
+ */
+function futureLockWatch(lockPath: string, staleMs: number): () => boolean {
+  let seen: { mtimeMs: number; atMs: number } | null = null;
+  return () => {
+    let mtimeMs: number;
+    try {
+      mtimeMs = fs.statSync(lockPath).mtimeMs;
+    } catch {
+      seen = null;
+      return false;
+    }
+    // a second of slack: filesystems round mtimes, and a refresh is written a moment after its clock read
+    if (mtimeMs <= Date.now() + 1000) {
+      seen = null;
+      return false;
+    }
+    const atMs = performance.now();
+    if (seen === null || seen.mtimeMs !== mtimeMs) {
+      seen = { mtimeMs, atMs };
+      return false;
+    }
+    return atMs - seen.atMs >= staleMs;
+  };
+}
+
+/** A removal of a future-dated stale lock; another waiter may have removed (or retaken) it first. */
+function removeFutureLock(lockPath: string, say: (message: string) => void): void {
+  try {
+    const ahead = Math.round((fs.statSync(lockPath).mtimeMs - Date.now()) / 1000);
+    fs.rmdirSync(lockPath);
+    say(
+      `removed ${lockPath}: dated ${ahead} s ahead of the clock (the clock stepped back?) and not refreshed by any holder, so stale`,
+    );
+  } catch {
+    // gone already, or taken again: the next try sees which
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Serialises the tractors' read-modify-write of index, farm_dest, farm_temp and the disk
  * reservations: without it, two tractors started together read the same index and pick the
  * same disk. A lock left by a killed process goes stale after 30 s (proper-lockfile refreshes
- * the mtime of a live one); a shorter time let a holder stalled by a slow disk lose it.
+ * the mtime of a live one); a shorter time let a holder stalled by a slow disk lose it. The wait
+ * is counted on the monotonic clock, so a clock step neither ends it early nor stretches it.
  */
 export async function withStateLock<T>(
   paths: HomePaths,
   work: () => Promise<T>,
   options: StateLockOptions = {},
 ): Promise<T> {
-  fs.mkdirSync(paths.configDir, { recursive: true });
-  removeNonDirectoryLock(
-    stateLockPath(paths),
-    options.onLeftover ?? ((message) => console.error(`goplot: ${message}`)),
-  );
-  const target = path.join(paths.configDir, 'state');
+  const lockPath = stateLockPath(paths);
+  const say = options.onLeftover ?? ((message) => console.error(`goplot: ${message}`));
+  try {
+    fs.mkdirSync(paths.configDir, { recursive: true });
+  } catch (error) {
+    throw deniedOrSame(error, lockPath, paths.configDir);
+  }
+  removeNonDirectoryLock(lockPath, say);
   let compromised = false;
   const onCompromised =
     options.onCompromised ??
     ((error: Error) =>
-      console.error(`goplot: lost the state lock ${stateLockPath(paths)} (${error.message}); going on without it`));
-  const wait = options.wait ?? STATE_LOCK_WAIT_MS;
-  const waitStart = Date.now();
-  const release = await lockfile
-    .lock(target, {
-      realpath: false,
-      stale: options.stale ?? STATE_LOCK_STALE_MS,
-      update: options.update,
-      retries: { forever: true, maxRetryTime: wait, minTimeout: 5, maxTimeout: 100, factor: 1.3, randomize: true },
-      onCompromised: (error) => {
-        compromised = true;
-        onCompromised(error);
-      },
-    })
-    .catch((error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ELOCKED')
-        throw new StateLockTimeout(stateLockPath(paths), Date.now() - waitStart);
-      throw error;
-    });
+      console.error(`goplot: lost the state lock ${lockPath} (${error.message}); going on without it`));
+  const release = await takeLock(paths, options, say, () => (compromised = true), onCompromised);
   try {
     return await work();
   } finally {
     // a compromised lock is released already (and may be someone else's now): leave it be
     if (!compromised) await release();
+  }
+}
+
+async function takeLock(
+  paths: HomePaths,
+  options: StateLockOptions,
+  say: (message: string) => void,
+  markCompromised: () => void,
+  onCompromised: (error: Error) => void,
+): Promise<() => Promise<void>> {
+  const lockPath = stateLockPath(paths);
+  const stale = options.stale ?? STATE_LOCK_STALE_MS;
+  const wait = options.wait ?? STATE_LOCK_WAIT_MS;
+  const isFutureStale = futureLockWatch(lockPath, stale);
+  const waitStart = performance.now();
+  let pause = 5;
+  for (;;) {
+    try {
+      return await lockfile.lock(path.join(paths.configDir, 'state'), {
+        realpath: false,
+        stale,
+        update: options.update,
+        retries: 0,
+        onCompromised: (error) => {
+          markCompromised();
+          onCompromised(error);
+        },
+      });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw deniedOrSame(error, lockPath, paths.configDir);
+    }
+    if (isFutureStale()) {
+      removeFutureLock(lockPath, say);
+      continue;
+    }
+    const waited = performance.now() - waitStart;
+    if (waited >= wait) throw new StateLockTimeout(lockPath, waited);
+    await sleep(Math.min(pause * (0.5 + Math.random()), wait - waited));
+    pause = Math.min(100, pause * 1.3);
   }
 }
 

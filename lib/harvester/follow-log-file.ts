@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../util/error-message.js';
+import { LineSplitter } from './line-splitter.js';
 
 /** What the follower noticed about the file, for the log; lines go to onLines. */
 export type FollowEvent =
@@ -49,216 +50,187 @@ interface OpenFile {
  * Reads go in fixed chunks, so a burst of a million lines costs one buffer, not the burst.
  */
 export function followLogFile(options: FollowOptions): LogFollower {
-  const pollMs = options.pollMs ?? 500;
-  const chunkBytes = options.chunkBytes ?? 1 << 20;
-  const maxLineBytes = options.maxLineBytes ?? 1 << 20;
-  const emit = options.onEvent ?? (() => {});
-  const buffer = Buffer.allocUnsafe(chunkBytes);
-  let open: OpenFile | null = null;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  /** Starting mid-line at the end of a file: the rest of that line is old and is skipped. */
-  let skipToNewline = false;
-  let lastProblem = '';
-  let closed = false;
-  let running: Promise<void> | null = null;
-  let again = false;
-  let watcher: fs.FSWatcher | null = null;
-  let firstOpen = true;
+  return new LogFileFollower(options);
+}
 
-  const step = async (): Promise<void> => {
-    if (!open) await tryOpen();
+/**
+ * The follower's state: the open file, the last problem reported (each is reported once), and the
+ * one step that may run at a time. Cutting the bytes into lines is the LineSplitter's job.
+ */
+class LogFileFollower implements LogFollower {
+  private readonly file: string;
+  private readonly emit: (event: FollowEvent) => void;
+  private readonly buffer: Buffer;
+  private readonly lines: LineSplitter;
+  private readonly poll: NodeJS.Timeout;
+  private open: OpenFile | null = null;
+  private lastProblem = '';
+  private closed = false;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private watcher: fs.FSWatcher | null = null;
+  private firstOpen = true;
+
+  constructor(private readonly options: FollowOptions) {
+    this.file = options.file;
+    this.emit = options.onEvent ?? (() => {});
+    this.buffer = Buffer.allocUnsafe(options.chunkBytes ?? 1 << 20);
+    this.lines = new LineSplitter(options.onLines, options.maxLineBytes ?? 1 << 20, (bytes) =>
+      this.emit({ kind: 'overlong-line', file: this.file, bytes }),
+    );
+    this.poll = setInterval(() => {
+      this.watchDirectory();
+      void this.kick();
+    }, options.pollMs ?? 500);
+    this.watchDirectory();
+    void this.kick();
+  }
+
+  get following(): boolean {
+    return this.open !== null;
+  }
+
+  async drain(): Promise<void> {
+    await this.kick();
+    // A kick that arrived during the step above ran inside it; one more makes sure of the tail.
+    await this.kick();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.poll);
+    this.watcher?.close();
+    this.watcher = null;
+    await this.running;
+    await this.open?.handle.close().catch(() => {});
+    this.open = null;
+  }
+
+  /** Runs one step at a time; a kick during a step runs one more after it. */
+  private kick(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.step().catch((error: unknown) => this.readFailed(error));
+        } while (this.again && !this.closed);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  private async readFailed(error: unknown): Promise<void> {
+    this.report({ kind: 'unreadable', file: this.file, problem: `read error: ${errorMessage(error)}` });
+    const failed = this.open;
+    this.open = null;
+    await failed?.handle.close().catch(() => {});
+  }
+
+  /** Reads what is new, then checks whether the path still names the open file and whether it shrank. */
+  private async step(): Promise<void> {
+    if (!this.open) await this.tryOpen();
+    const open = this.open;
     if (!open) return;
-    await readToEnd(open);
+    await this.readToEnd(open);
     let current: fs.Stats | null = null;
     try {
-      current = await fs.promises.stat(options.file);
+      current = await fs.promises.stat(this.file);
     } catch {
       // gone: rotated away and not yet recreated, or deleted; handled as a rotation below
     }
     if (!current || current.ino !== open.ino || current.dev !== open.dev) {
-      // Lines written before the rename are in the old file: read them before switching.
-      await readToEnd(open);
-      flushPending();
-      const oldBytesRead = open.position;
-      await open.handle.close().catch(() => {});
-      open = null;
-      emit({ kind: 'rotated', file: options.file, oldBytesRead });
-      if (current) await tryOpen();
-      if (open) await readToEnd(open);
+      await this.rotated(open, current !== null);
       return;
     }
     const { size } = await open.handle.stat();
     if (size < open.position) {
-      emit({ kind: 'truncated', file: options.file, size, position: open.position });
-      flushPending();
+      this.emit({ kind: 'truncated', file: this.file, size, position: open.position });
+      this.lines.flush();
       open.position = 0;
-      skipToNewline = false;
-      await readToEnd(open);
+      this.lines.startAt(false);
+      await this.readToEnd(open);
     }
-  };
+  }
 
-  const tryOpen = async (): Promise<void> => {
+  private async rotated(old: OpenFile, pathExists: boolean): Promise<void> {
+    // Lines written before the rename are in the old file: read them before switching.
+    await this.readToEnd(old);
+    this.lines.flush();
+    await old.handle.close().catch(() => {});
+    this.open = null;
+    this.emit({ kind: 'rotated', file: this.file, oldBytesRead: old.position });
+    if (pathExists) await this.tryOpen();
+    if (this.open) await this.readToEnd(this.open);
+  }
+
+  private async tryOpen(): Promise<void> {
     let handle: FileHandle;
     try {
-      handle = await fs.promises.open(options.file, 'r');
+      handle = await fs.promises.open(this.file, 'r');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      const problem = code === 'ENOENT' ? 'missing' : `${code ?? 'error'}: ${errorMessage(error)}`;
-      if (problem !== lastProblem) {
-        lastProblem = problem;
-        emit(
-          code === 'ENOENT'
-            ? { kind: 'missing', file: options.file }
-            : { kind: 'unreadable', file: options.file, problem },
-        );
-      }
-      firstOpen = false;
+      this.firstOpen = false;
+      this.report(
+        code === 'ENOENT'
+          ? { kind: 'missing', file: this.file }
+          : { kind: 'unreadable', file: this.file, problem: `${code ?? 'error'}: ${errorMessage(error)}` },
+      );
       return;
     }
     const stats = await handle.stat();
+    // Only a file that was there when we started holds old lines; one that appeared later is all new.
+    const position = this.firstOpen && !this.options.fromStart ? stats.size : 0;
+    this.firstOpen = false;
     if (!stats.isFile()) {
       await handle.close();
-      const problem = 'not a regular file';
-      if (problem !== lastProblem) emit({ kind: 'unreadable', file: options.file, problem });
-      lastProblem = problem;
-      firstOpen = false;
+      this.report({ kind: 'unreadable', file: this.file, problem: 'not a regular file' });
       return;
     }
-    // Only a file that was there when we started holds old lines; one that appeared later is all new.
-    const position = firstOpen && !options.fromStart ? stats.size : 0;
-    firstOpen = false;
-    lastProblem = '';
-    skipToNewline = position > 0 && (await byteAt(handle, position - 1)) !== 0x0a;
-    open = { handle, dev: stats.dev, ino: stats.ino, position };
-    emit({ kind: 'following', file: options.file, position });
-  };
+    this.lastProblem = '';
+    this.lines.startAt(position > 0 && (await byteAt(handle, position - 1)) !== 0x0a);
+    this.open = { handle, dev: stats.dev, ino: stats.ino, position };
+    this.emit({ kind: 'following', file: this.file, position });
+  }
 
-  const readToEnd = async (file: OpenFile): Promise<void> => {
+  /** A missing or unreadable file is said once, not at every poll. */
+  private report(event: Extract<FollowEvent, { kind: 'missing' | 'unreadable' }>): void {
+    const problem = event.kind === 'missing' ? 'missing' : event.problem;
+    if (problem !== this.lastProblem) this.emit(event);
+    this.lastProblem = problem;
+  }
+
+  private async readToEnd(file: OpenFile): Promise<void> {
     for (;;) {
-      const { bytesRead } = await file.handle.read(buffer, 0, chunkBytes, file.position);
+      const { bytesRead } = await file.handle.read(this.buffer, 0, this.buffer.length, file.position);
       if (bytesRead === 0) return;
       file.position += bytesRead;
-      takeBytes(buffer.subarray(0, bytesRead));
-      if (closed) return;
+      this.lines.take(this.buffer.subarray(0, bytesRead));
+      if (this.closed) return;
     }
-  };
+  }
 
-  const takeBytes = (bytes: Buffer): void => {
-    const firstNewline = bytes.indexOf(0x0a);
-    if (firstNewline < 0) {
-      keepPending(bytes);
-      return;
-    }
-    if (skipToNewline) {
-      skipToNewline = false;
-      pending = [];
-      pendingBytes = 0;
-    } else if (pendingBytes > 0) {
-      pending.push(bytes.subarray(0, firstNewline + 1));
-      options.onLines(Buffer.concat(pending));
-      pending = [];
-      pendingBytes = 0;
-    } else {
-      options.onLines(bytes.subarray(0, firstNewline + 1));
-    }
-    const lastNewline = bytes.lastIndexOf(0x0a);
-    if (lastNewline > firstNewline) options.onLines(bytes.subarray(firstNewline + 1, lastNewline + 1));
-    if (lastNewline + 1 < bytes.length) keepPending(bytes.subarray(lastNewline + 1));
-  };
-
-  const keepPending = (bytes: Buffer): void => {
-    if (skipToNewline) return;
-    if (pendingBytes + bytes.length > maxLineBytes) {
-      emit({ kind: 'overlong-line', file: options.file, bytes: pendingBytes + bytes.length });
-      pending = [];
-      pendingBytes = 0;
-      // The rest of this line is dropped too, up to its newline.
-      skipToNewline = true;
-      return;
-    }
-    // The read buffer is reused, so the partial line is copied.
-    pending.push(Buffer.from(bytes));
-    pendingBytes += bytes.length;
-  };
-
-  /** A last line without its newline, at a rotation or truncation: the writer will not finish it in this file. */
-  const flushPending = (): void => {
-    if (pendingBytes > 0 && !skipToNewline) options.onLines(Buffer.concat(pending));
-    pending = [];
-    pendingBytes = 0;
-    skipToNewline = false;
-  };
-
-  /** Runs one step at a time; a kick during a step runs one more after it. */
-  const kick = (): Promise<void> => {
-    if (closed) return Promise.resolve();
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await step().catch((error: unknown) => {
-            const problem = `read error: ${errorMessage(error)}`;
-            if (problem !== lastProblem) emit({ kind: 'unreadable', file: options.file, problem });
-            lastProblem = problem;
-            const failed = open;
-            open = null;
-            return failed?.handle.close().catch(() => {});
-          });
-        } while (again && !closed);
-      } finally {
-        running = null;
-      }
-    })();
-    return running;
-  };
-
-  const watchDirectory = (): void => {
-    if (watcher || closed) return;
+  private watchDirectory(): void {
+    if (this.watcher || this.closed) return;
     try {
-      const name = path.basename(options.file);
-      watcher = fs.watch(path.dirname(options.file), { persistent: false }, (_event, changed) => {
-        if (changed === null || changed === name || String(changed).startsWith(name)) void kick();
+      const name = path.basename(this.file);
+      this.watcher = fs.watch(path.dirname(this.file), { persistent: false }, (_event, changed) => {
+        if (changed === null || changed === name || String(changed).startsWith(name)) void this.kick();
       });
-      watcher.on('error', () => {
-        watcher?.close();
-        watcher = null;
+      this.watcher.on('error', () => {
+        this.watcher?.close();
+        this.watcher = null;
       });
     } catch {
-      watcher = null; // the directory does not exist yet: the poll keeps trying
+      this.watcher = null; // the directory does not exist yet: the poll keeps trying
     }
-  };
-
-  const poll = setInterval(() => {
-    watchDirectory();
-    void kick();
-  }, pollMs);
-  watchDirectory();
-  void kick();
-
-  return {
-    get following() {
-      return open !== null;
-    },
-    async drain() {
-      await kick();
-      // A kick that arrived during the step above ran inside it; one more makes sure of the tail.
-      await kick();
-    },
-    async close() {
-      closed = true;
-      clearInterval(poll);
-      watcher?.close();
-      watcher = null;
-      await running;
-      await open?.handle.close().catch(() => {});
-      open = null;
-    },
-  };
+  }
 }
 
 async function byteAt(handle: FileHandle, position: number): Promise<number> {

@@ -54,22 +54,86 @@ export interface Harvesterlog {
  * between); status is judged on a timer, so it falls to 0 on time when no line comes at all.
  */
 export async function startHarvesterlog(options: HarvesterlogOptions): Promise<Harvesterlog> {
-  const now = options.now ?? Date.now;
-  const logger = options.logger ?? createLogger(options.paths, 'harvesterlog', 'harvesterlog.log');
-  const config = new ConfigReader(options.paths, configLogSink(logger), options.env ?? process.env);
-  const metrics = new HarvesterMetrics();
-  const heartbeatMs = options.heartbeatMs ?? 10_000;
-  let up = false;
-  let collecting = false;
-  let dirty = true;
-  let lastWriteMs = 0;
-  let lastWriteProblem = '';
-  let writing: Promise<void> | null = null;
-  let stopped = false;
+  const harvesterlog = new HarvesterlogRun(options);
+  await harvesterlog.start();
+  return harvesterlog;
+}
 
-  const onLines = (chunk: Buffer): void => {
-    const arrivalMs = now();
-    recordHarvesterChunk(chunk, metrics, arrivalMs, (reason, text) => {
+/**
+ * One run's state: the file followed (chia_log may change while it runs), the status last judged,
+ * and whether the .prom file needs writing. Lines and follow events mark it dirty; a tick, one at a
+ * time, judges status and writes.
+ */
+class HarvesterlogRun implements Harvesterlog {
+  readonly metrics = new HarvesterMetrics();
+  private readonly now: () => number;
+  private readonly logger: Logger;
+  private readonly config: ConfigReader;
+  private readonly heartbeatMs: number;
+  private logFile: string;
+  private follower: LogFollower;
+  private timer: NodeJS.Timeout | undefined;
+  private up = false;
+  private collecting = false;
+  private dirty = true;
+  private lastWriteMs = 0;
+  private lastWriteProblem = '';
+  private writing: Promise<void> | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: HarvesterlogOptions) {
+    this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? createLogger(options.paths, 'harvesterlog', 'harvesterlog.log');
+    this.config = new ConfigReader(options.paths, configLogSink(this.logger), options.env ?? process.env);
+    this.heartbeatMs = options.heartbeatMs ?? 10_000;
+    this.logFile = this.config.get('chia_log');
+    this.logger.info(
+      `start: following ${this.logFile}${options.fromStart ? ' from its start' : ''}, writing ${PROM_NAME}.prom every second at most`,
+    );
+    this.follower = this.follow(options.fromStart);
+  }
+
+  async start(): Promise<void> {
+    this.timer = setInterval(() => void this.runTick(), this.options.tickMs ?? 1000);
+    await this.runTick();
+  }
+
+  async flush(): Promise<void> {
+    await this.follower.drain();
+    await this.writing;
+    this.dirty = true;
+    await this.runTick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.writing;
+    await this.follower.close();
+    if (this.options.ownsHome && !this.options.ownsHome()) {
+      this.logger.warn(`stop: another harvesterlog owns this home now; left ${PROM_NAME}.prom to it`);
+      return;
+    }
+    await this.write(true);
+    this.logger.info(
+      `stop: wrote ${PROM_NAME}.prom a last time with farm_harvester_status 0 (no one watches the log now)`,
+    );
+  }
+
+  private follow(fromStart?: boolean): LogFollower {
+    return followLogFile({
+      file: this.logFile,
+      fromStart,
+      pollMs: this.options.pollMs,
+      onLines: (chunk) => this.onLines(chunk),
+      onEvent: (event) => this.onEvent(event),
+    });
+  }
+
+  private onLines(chunk: Buffer): void {
+    const { metrics, logger } = this;
+    recordHarvesterChunk(chunk, metrics, this.now(), (reason, text) => {
       if (metrics.unparsed > UNPARSED_LOGGED) return;
       const more =
         metrics.unparsed === UNPARSED_LOGGED
@@ -77,118 +141,90 @@ export async function startHarvesterlog(options: HarvesterlogOptions): Promise<H
           : '';
       logger.warn(`skipped a harvester line: ${toUtf8(reason)}${more}: ${toUtf8(text.slice(0, 300))}`);
     });
-    dirty = true;
-  };
+    this.dirty = true;
+  }
 
-  const onEvent = (event: FollowEvent): void => {
+  private onEvent(event: FollowEvent): void {
     const message = describeFollowEvent(event);
-    if (event.kind === 'following') logger.info(message);
-    else logger.warn(message);
-    dirty = true;
-  };
+    if (event.kind === 'following') this.logger.info(message);
+    else this.logger.warn(message);
+    this.dirty = true;
+  }
 
-  let logFile = config.get('chia_log');
-  logger.info(
-    `start: following ${logFile}${options.fromStart ? ' from its start' : ''}, writing ${PROM_NAME}.prom every second at most`,
-  );
-  let follower: LogFollower = followLogFile({
-    file: logFile,
-    fromStart: options.fromStart,
-    pollMs: options.pollMs,
-    onLines,
-    onEvent,
-  });
+  /** Runs one tick at a time; one asked for during a tick shares it. */
+  private runTick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    this.writing ??= this.tick()
+      .catch((error: unknown) => this.logger.error(`tick failed: ${errorMessage(error)}`))
+      .finally(() => {
+        this.writing = null;
+      });
+    return this.writing;
+  }
 
-  const judgeStatus = (): void => {
-    const thresholdSeconds = config.get('harvester_threshold');
-    const nowUp = metrics.isUp(now(), thresholdSeconds);
-    if (nowUp !== up) {
-      up = nowUp;
-      dirty = true;
-      const info: HarvesterStatusInfo = { logFile, thresholdSeconds, lastEligibleAt: metrics.lastChallengeArrivalMs };
-      if (up) logger.info(`harvester up: eligible lines arrive in ${logFile}`);
-      else logger.warn(`harvester down: no eligible line in ${logFile} for over ${thresholdSeconds} s`);
-      try {
-        options.onStatusChange?.(up, info);
-      } catch (error) {
-        logger.error(`onStatusChange failed: ${errorMessage(error)}`);
-      }
+  private async tick(): Promise<void> {
+    await this.switchLogIfChanged();
+    this.judgeStatus();
+    if (this.dirty || this.now() - this.lastWriteMs >= this.heartbeatMs) await this.write();
+  }
+
+  private async switchLogIfChanged(): Promise<void> {
+    const wanted = this.config.get('chia_log');
+    if (wanted === this.logFile) return;
+    this.logger.info(`chia_log changed from ${this.logFile} to ${wanted}: following the new file from its end`);
+    await this.follower.close();
+    this.logFile = wanted;
+    this.follower = this.follow();
+  }
+
+  private judgeStatus(): void {
+    const thresholdSeconds = this.config.get('harvester_threshold');
+    const nowUp = this.metrics.isUp(this.now(), thresholdSeconds);
+    if (nowUp !== this.up) {
+      this.up = nowUp;
+      this.dirty = true;
+      this.statusChanged(thresholdSeconds);
     }
-    if (follower.following !== collecting) {
-      collecting = follower.following;
-      dirty = true;
+    if (this.follower.following !== this.collecting) {
+      this.collecting = this.follower.following;
+      this.dirty = true;
     }
-  };
+  }
 
-  const write = async (final = false): Promise<void> => {
-    const promDir = config.get('prom_dir');
-    metrics.updateForWrite(final ? { up: false, collecting: false } : { up, collecting }, now());
-    dirty = false;
-    lastWriteMs = now();
+  private statusChanged(thresholdSeconds: number): void {
+    const { up, logFile } = this;
+    const info: HarvesterStatusInfo = {
+      logFile,
+      thresholdSeconds,
+      lastEligibleAt: this.metrics.lastChallengeArrivalMs,
+    };
+    if (up) this.logger.info(`harvester up: eligible lines arrive in ${logFile}`);
+    else this.logger.warn(`harvester down: no eligible line in ${logFile} for over ${thresholdSeconds} s`);
     try {
-      await writePromFile(promDir, PROM_NAME, metrics.registry);
-      if (lastWriteProblem) logger.info(`writing ${promDir}/${PROM_NAME}.prom works again`);
-      lastWriteProblem = '';
+      this.options.onStatusChange?.(up, info);
+    } catch (error) {
+      this.logger.error(`onStatusChange failed: ${errorMessage(error)}`);
+    }
+  }
+
+  /** Writes the .prom file; a failure is logged once and leaves the file dirty, so the next tick retries. */
+  private async write(final = false): Promise<void> {
+    const promDir = this.config.get('prom_dir');
+    const status = final ? { up: false, collecting: false } : { up: this.up, collecting: this.collecting };
+    this.metrics.updateForWrite(status, this.now());
+    this.dirty = false;
+    this.lastWriteMs = this.now();
+    try {
+      await writePromFile(promDir, PROM_NAME, this.metrics.registry);
+      if (this.lastWriteProblem) this.logger.info(`writing ${promDir}/${PROM_NAME}.prom works again`);
+      this.lastWriteProblem = '';
     } catch (error) {
       const problem = `cannot write ${promDir}/${PROM_NAME}.prom: ${errorMessage(error)}; retrying every second`;
-      if (problem !== lastWriteProblem) logger.error(problem);
-      lastWriteProblem = problem;
-      dirty = true;
+      if (problem !== this.lastWriteProblem) this.logger.error(problem);
+      this.lastWriteProblem = problem;
+      this.dirty = true;
     }
-  };
-
-  const switchLogIfChanged = async (): Promise<void> => {
-    const wanted = config.get('chia_log');
-    if (wanted === logFile) return;
-    logger.info(`chia_log changed from ${logFile} to ${wanted}: following the new file from its end`);
-    await follower.close();
-    logFile = wanted;
-    follower = followLogFile({ file: logFile, pollMs: options.pollMs, onLines, onEvent });
-  };
-
-  const tick = async (): Promise<void> => {
-    await switchLogIfChanged();
-    judgeStatus();
-    if (dirty || now() - lastWriteMs >= heartbeatMs) await write();
-  };
-
-  const runTick = (): Promise<void> => {
-    if (stopped) return Promise.resolve();
-    writing ??= tick()
-      .catch((error: unknown) => logger.error(`tick failed: ${errorMessage(error)}`))
-      .finally(() => {
-        writing = null;
-      });
-    return writing;
-  };
-
-  const timer = setInterval(() => void runTick(), options.tickMs ?? 1000);
-  await runTick();
-
-  return {
-    metrics,
-    async flush() {
-      await follower.drain();
-      await writing;
-      dirty = true;
-      await runTick();
-    },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      await writing;
-      await follower.close();
-      if (options.ownsHome && !options.ownsHome()) {
-        logger.warn(`stop: another harvesterlog owns this home now; left ${PROM_NAME}.prom to it`);
-        return;
-      }
-      await write(true);
-      logger.info(
-        `stop: wrote ${PROM_NAME}.prom a last time with farm_harvester_status 0 (no one watches the log now)`,
-      );
-    },
-  };
+  }
 }
 
 function describeFollowEvent(event: FollowEvent): string {

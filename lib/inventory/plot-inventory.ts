@@ -38,6 +38,8 @@ export interface DiskInventory extends Tally {
   farm: string;
   disk: string;
   plotsDir: string;
+  /** Why its plots/ could not be listed: its plots are not counted (not 0). */
+  unreadable?: string;
 }
 
 export interface FarmInventory extends Tally {
@@ -121,6 +123,7 @@ export interface DiskFacts {
   disk: string;
   plotsDir: string;
   facts: readonly PlotFileFacts[];
+  unreadable?: string;
 }
 
 /** The inventory per disk, per farm and in all, in the order the disks come (natural order). */
@@ -132,6 +135,7 @@ export function buildInventory(disks: readonly DiskFacts[], rule: ReplotRule, re
       disk: disk.disk,
       plotsDir: disk.plotsDir,
       ...tallyDisk(disk.facts, rule),
+      ...(disk.unreadable === undefined ? {} : { unreadable: disk.unreadable }),
     };
     let farm = inventory.farms.find((f) => f.farm === disk.farm);
     if (!farm) {

@@ -1,7 +1,7 @@
 import type { ConfigReader } from '../config/config-reader.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
 import { headerCacheFile, readPlotFilesCached, type HeaderCacheStats } from '../plot-file/header-cache.js';
-import { listPlotFiles } from '../plot-file/list-plot-files.js';
+import { readPlotFileList } from '../plot-file/list-plot-files.js';
 import { replotRuleOf } from '../replot/replot-rule.js';
 import { buildInventory, type DiskFacts, type PlotInventory } from './plot-inventory.js';
 
@@ -19,7 +19,8 @@ export async function scanFarmPlots(options: ScanOptions): Promise<{ disks: Disk
     .filter((farm) => onlyFarm === undefined || farm === onlyFarm)
     .flatMap((farm) => listDisks(farmRoot, farm))
     .filter((disk) => onlyDisk === undefined || disk.disk === onlyDisk);
-  const files = disks.map((disk) => listPlotFiles(disk.plotsDir));
+  const listed = disks.map((disk) => readPlotFileList(disk.plotsDir));
+  const files = listed.map((list) => (list.ok ? list.files : []));
   const { facts, stats } = readPlotFilesCached(files.flat(), {
     cacheFile: headerCacheFile(options.config.paths),
     scopeDirs: disks.map((disk) => disk.plotsDir),
@@ -28,7 +29,14 @@ export async function scanFarmPlots(options: ScanOptions): Promise<{ disks: Disk
   const withFacts = disks.map((disk, i) => {
     const mine = facts.slice(at, at + files[i]!.length);
     at += files[i]!.length;
-    return { farm: disk.farm, disk: disk.disk, plotsDir: disk.plotsDir, facts: mine };
+    const list = listed[i]!;
+    return {
+      farm: disk.farm,
+      disk: disk.disk,
+      plotsDir: disk.plotsDir,
+      facts: mine,
+      ...(list.ok ? {} : { unreadable: list.problem }),
+    };
   });
   return { disks: withFacts, cache: stats };
 }

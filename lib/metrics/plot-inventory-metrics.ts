@@ -49,7 +49,8 @@ export function addPlotInventoryMetrics(registry: Registry, inventory: PlotInven
     'replot.goplot: 1 when on (old plots matching replot_match are replaced), else 0',
   ).set(inventory.replot === 'on' ? 1 : 0);
   for (const farm of inventory.farms) {
-    for (const disk of farm.disks) {
+    // a disk whose plots/ could not be read has no series: 0 would say its plots were deleted
+    for (const disk of farm.disks.filter((candidate) => candidate.unreadable === undefined)) {
       const where = { farm: farm.farm, disk: disk.disk };
       for (const group of disk.groups) {
         const labels = { ...where, k: String(group.k), compression: String(group.compression), kind: group.kind };

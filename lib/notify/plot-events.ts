@@ -57,108 +57,128 @@ export interface PlotEventsOptions {
  * once per outage (a marker file under logs/.notify/), and every promise resolves.
  */
 export function createPlotEvents(options: PlotEventsOptions): PlotEvents {
-  const { paths, config, log } = options;
-  const env = options.env ?? process.env;
-  const now = options.now ?? Date.now;
-  const host = options.host ?? os.hostname();
-  const timeoutMs = options.timeoutMs ?? timeoutFromEnv(env) ?? DEFAULT_HTTP_TIMEOUT_MS;
-  // Start request + end request run one after the other; notifications run beside them.
-  const boundMs = 2 * timeoutMs + 500;
-  const outages = createOutageTracker(notifyStateDir(paths), log);
-  const notifier = createNotifier({
-    paths,
-    log,
-    env,
-    now,
-    host,
-    timeoutMs,
-    gapSeconds: () => config.get('notify_gap'),
-  });
-  const regions = new Map<number, { startMs: number; id: Promise<number | null> }>();
+  return new PlotEventsSender(options);
+}
 
-  const annotations = (): AnnotationsClient | null => {
-    const url = config.get('grafana_url');
-    if (!url) return null;
-    return createAnnotationsClient({ url, token: readSecret(paths, 'grafana_token', log), host, timeoutMs, outages });
-  };
+/** What plot_end or plot_fail sends when a plot ends: the region's tag, the notification (none for a kill), the text. */
+interface PlotEnd {
+  tag: PlotEndTag;
+  kind: NotifyEventKind | null;
+  text: string;
+  extraTags?: string[];
+}
 
-  const notifyEvent = (kind: NotifyEventKind, subject: string, text: string): Promise<NotifyOutcome> =>
-    bounded(notifier.notify(kind, subject, text), boundMs, { sent: [], failed: [], skipped: 'busy' });
+/** Holds the open Grafana regions (plot index -> start and the pending region id) between a plot's start and end. */
+class PlotEventsSender implements PlotEvents {
+  readonly boundMs: number;
+  private readonly paths: HomePaths;
+  private readonly config: Pick<ConfigReader, 'get'>;
+  private readonly log: OutageLog;
+  private readonly now: () => number;
+  private readonly host: string;
+  private readonly timeoutMs: number;
+  private readonly outages: ReturnType<typeof createOutageTracker>;
+  private readonly notifier: ReturnType<typeof createNotifier>;
+  private readonly regions = new Map<number, { startMs: number; id: Promise<number | null> }>();
 
-  const end = async (
-    plot: PlotInfo,
-    totalSeconds: number,
-    tag: PlotEndTag,
-    kind: NotifyEventKind | null,
-    text: string,
-    extraTags: string[] = [],
-  ): Promise<void> => {
-    const work = async () => {
-      const region = regions.get(plot.index);
-      regions.delete(plot.index);
-      const client = annotations();
-      const endMs = now();
-      // A tractor that did not see the start (restarted) still draws the region from the plot's run time.
-      const startMs = region?.startMs ?? endMs - Math.max(0, Math.round(totalSeconds * 1000));
-      const closing = client
-        ? (async () =>
-            client.end(region ? await region.id : null, startMs, endMs, tag, text, [...jobTags(plot), ...extraTags]))()
-        : Promise.resolve(false);
-      await Promise.all([closing, kind === null ? null : notifier.notify(kind, `plot ${plot.index}`, text)]);
-    };
+  constructor(options: PlotEventsOptions) {
+    const { paths, config, log } = options;
+    const env = options.env ?? process.env;
+    this.paths = paths;
+    this.config = config;
+    this.log = log;
+    this.now = options.now ?? Date.now;
+    this.host = options.host ?? os.hostname();
+    this.timeoutMs = options.timeoutMs ?? timeoutFromEnv(env) ?? DEFAULT_HTTP_TIMEOUT_MS;
+    // Start request + end request run one after the other; notifications run beside them.
+    this.boundMs = 2 * this.timeoutMs + 500;
+    this.outages = createOutageTracker(notifyStateDir(paths), log);
+    const { now, host, timeoutMs } = this;
+    this.notifier = createNotifier({
+      paths,
+      log,
+      env,
+      now,
+      host,
+      timeoutMs,
+      gapSeconds: () => config.get('notify_gap'),
+    });
+  }
+
+  started(plot: PlotInfo): void {
+    try {
+      const text = startedText(plot, this.host);
+      const startMs = this.now();
+      const client = this.annotations();
+      const id = client ? client.start(startMs, text, jobTags(plot)) : Promise.resolve(null);
+      this.regions.set(plot.index, { startMs, id });
+      void this.notifier.notify('plot_started', `plot ${plot.index}`, text);
+    } catch (error) {
+      this.log.warn(`plot ${plot.index}: plot_start event not sent: ${String(error)}`);
+    }
+  }
+
+  finished(plot: PlotInfo, totalSeconds: number): Promise<void> {
+    const text = `plot ${plot.index} finished on ${this.host} in ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`;
+    return this.end(plot, totalSeconds, { tag: 'plot_end', kind: 'plot_finished', text });
+  }
+
+  failed(plot: PlotInfo, exitCode: number | null, totalSeconds: number): Promise<void> {
+    const how = exitCode === null ? 'was killed' : `exited with code ${exitCode}`;
+    const text = `plot ${plot.index} failed on ${this.host}: plotter ${how} after ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`;
+    return this.end(plot, totalSeconds, { tag: 'plot_fail', kind: 'plot_failed', text });
+  }
+
+  killed(plot: PlotInfo, by: string, totalSeconds: number): Promise<void> {
+    const text = `plot ${plot.index} ended on request on ${this.host} (by ${by}) after ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`;
+    return this.end(plot, totalSeconds, { tag: 'plot_end', kind: null, text, extraTags: ['killed'] });
+  }
+
+  notifyEvent(kind: NotifyEventKind, subject: string, text: string): Promise<NotifyOutcome> {
+    return bounded(this.notifier.notify(kind, subject, text), this.boundMs, { sent: [], failed: [], skipped: 'busy' });
+  }
+
+  private async end(plot: PlotInfo, totalSeconds: number, ending: PlotEnd): Promise<void> {
     await bounded(
-      work().catch((error: unknown) => log.warn(`plot ${plot.index}: ${tag} event not sent: ${String(error)}`)),
-      boundMs,
+      this.sendEnd(plot, totalSeconds, ending).catch((error: unknown) =>
+        this.log.warn(`plot ${plot.index}: ${ending.tag} event not sent: ${String(error)}`),
+      ),
+      this.boundMs,
       undefined,
     );
-  };
+  }
 
-  return {
-    boundMs,
-    started(plot) {
-      try {
-        const forJob = plot.job === undefined ? '' : ` for job ${plot.job}`;
-        const text = `plot ${plot.index} started on ${host}${forJob}: ${plot.plotter} k${plot.k}, temp ${plot.tempDir}, destination ${plot.destDir} (pid ${plot.pid})`;
-        const startMs = now();
-        const client = annotations();
-        const id = client ? client.start(startMs, text, jobTags(plot)) : Promise.resolve(null);
-        regions.set(plot.index, { startMs, id });
-        void notifier.notify('plot_started', `plot ${plot.index}`, text);
-      } catch (error) {
-        log.warn(`plot ${plot.index}: plot_start event not sent: ${String(error)}`);
-      }
-    },
-    finished(plot, totalSeconds) {
-      return end(
-        plot,
-        totalSeconds,
-        'plot_end',
-        'plot_finished',
-        `plot ${plot.index} finished on ${host} in ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`,
-      );
-    },
-    failed(plot, exitCode, totalSeconds) {
-      const how = exitCode === null ? 'was killed' : `exited with code ${exitCode}`;
-      return end(
-        plot,
-        totalSeconds,
-        'plot_fail',
-        'plot_failed',
-        `plot ${plot.index} failed on ${host}: plotter ${how} after ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`,
-      );
-    },
-    killed(plot, by, totalSeconds) {
-      return end(
-        plot,
-        totalSeconds,
-        'plot_end',
-        null,
-        `plot ${plot.index} ended on request on ${host} (by ${by}) after ${showDuration(totalSeconds)} (${plot.farm}/${plot.disk})`,
-        ['killed'],
-      );
-    },
-    notifyEvent,
-  };
+  /** Closes the plot's region and sends its notification side by side. */
+  private async sendEnd(
+    plot: PlotInfo,
+    totalSeconds: number,
+    { tag, kind, text, extraTags = [] }: PlotEnd,
+  ): Promise<void> {
+    const region = this.regions.get(plot.index);
+    this.regions.delete(plot.index);
+    const client = this.annotations();
+    const endMs = this.now();
+    // A tractor that did not see the start (restarted) still draws the region from the plot's run time.
+    const startMs = region?.startMs ?? endMs - Math.max(0, Math.round(totalSeconds * 1000));
+    const closing = client
+      ? (async () =>
+          client.end(region ? await region.id : null, startMs, endMs, tag, text, [...jobTags(plot), ...extraTags]))()
+      : Promise.resolve(false);
+    await Promise.all([closing, kind === null ? null : this.notifier.notify(kind, `plot ${plot.index}`, text)]);
+  }
+
+  /** Read at each event, so a grafana_url set while the tractor runs takes effect. */
+  private annotations(): AnnotationsClient | null {
+    const url = this.config.get('grafana_url');
+    if (!url) return null;
+    const token = readSecret(this.paths, 'grafana_token', this.log);
+    return createAnnotationsClient({ url, token, host: this.host, timeoutMs: this.timeoutMs, outages: this.outages });
+  }
+}
+
+function startedText(plot: PlotInfo, host: string): string {
+  const forJob = plot.job === undefined ? '' : ` for job ${plot.job}`;
+  return `plot ${plot.index} started on ${host}${forJob}: ${plot.plotter} k${plot.k}, temp ${plot.tempDir}, destination ${plot.destDir} (pid ${plot.pid})`;
 }
 
 function timeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {

@@ -47,72 +47,77 @@ export interface NotifyTarget {
 const TELEGRAM_API = 'https://api.telegram.org';
 const PUSHOVER_API = 'https://api.pushover.net';
 
-/** Each target is on when its secret file (config/notify_<id>) holds something, off otherwise. */
-export function readNotifyTargets(
-  paths: HomePaths,
-  log: SecretLog,
-  env: NodeJS.ProcessEnv = process.env,
-): NotifyTarget[] {
-  const targets: NotifyTarget[] = [];
-  const secret = (name: string) => readSecret(paths, name, log);
-  const problem = (name: string, expected: string) =>
-    log.warn(`config/${name}: expected ${expected}; this notification target is off until it is fixed`);
+/** One kind of target: its secret file is config/notify_<id>; `make` returns null when the file's content is not what `expected` says. */
+interface TargetKind {
+  id: string;
+  service: string;
+  expected: string;
+  make(secret: string, env: NodeJS.ProcessEnv): Pick<NotifyTarget, 'secrets' | 'request'> | null;
+}
 
-  const webhook = secret('notify_webhook');
-  if (webhook !== null) {
-    if (!isHttpUrl(webhook)) problem('notify_webhook', 'an http(s) URL');
-    else
-      targets.push({
-        id: 'webhook',
-        label: 'webhook (config/notify_webhook)',
-        secrets: [webhook],
-        request: (m) => ({
-          url: webhook,
-          json: { event: m.event, subject: m.subject, host: m.host, text: m.text, time: m.time },
-        }),
-      });
-  }
+/** Two words on one line (a token and a chat or user), or null. */
+function twoWords(secret: string): [string, string] | null {
+  const [first, second, extra] = secret.split(/\s+/);
+  return first && second && extra === undefined ? [first, second] : null;
+}
 
-  const discord = secret('notify_discord');
-  if (discord !== null) {
-    if (!isHttpUrl(discord)) problem('notify_discord', 'a Discord webhook URL');
-    else
-      targets.push({
-        id: 'discord',
-        label: 'Discord (config/notify_discord)',
-        secrets: [discord],
-        // Discord rejects content over 2000 characters.
-        request: (m) => ({ url: discord, json: { content: cut(`**${m.host}** ${m.event}: ${m.text}`, 2000) } }),
-      });
-  }
-
-  const telegram = secret('notify_telegram');
-  if (telegram !== null) {
-    const [token, chatId, extra] = telegram.split(/\s+/);
-    if (!token || !chatId || extra !== undefined) problem('notify_telegram', 'BOT_TOKEN CHAT_ID on one line');
-    else {
+const TARGET_KINDS: TargetKind[] = [
+  {
+    id: 'webhook',
+    service: 'webhook',
+    expected: 'an http(s) URL',
+    make: (url) =>
+      isHttpUrl(url)
+        ? {
+            secrets: [url],
+            request: (m) => ({
+              url,
+              json: { event: m.event, subject: m.subject, host: m.host, text: m.text, time: m.time },
+            }),
+          }
+        : null,
+  },
+  {
+    id: 'discord',
+    service: 'Discord',
+    expected: 'a Discord webhook URL',
+    // Discord rejects content over 2000 characters.
+    make: (url) =>
+      isHttpUrl(url)
+        ? {
+            secrets: [url],
+            request: (m) => ({ url, json: { content: cut(`**${m.host}** ${m.event}: ${m.text}`, 2000) } }),
+          }
+        : null,
+  },
+  {
+    id: 'telegram',
+    service: 'Telegram',
+    expected: 'BOT_TOKEN CHAT_ID on one line',
+    make: (secret, env) => {
+      const words = twoWords(secret);
+      if (!words) return null;
+      const [token, chatId] = words;
       const api = (env.GOPLOT_TELEGRAM_API || TELEGRAM_API).replace(/\/+$/, '');
-      targets.push({
-        id: 'telegram',
-        label: 'Telegram (config/notify_telegram)',
+      return {
         secrets: [token, chatId],
         request: (m) => ({
           url: `${api}/bot${token}/sendMessage`,
           json: { chat_id: chatId, text: cut(`${m.host} ${m.event}: ${m.text}`, 4096) },
         }),
-      });
-    }
-  }
-
-  const pushover = secret('notify_pushover');
-  if (pushover !== null) {
-    const [token, user, extra] = pushover.split(/\s+/);
-    if (!token || !user || extra !== undefined) problem('notify_pushover', 'APP_TOKEN USER_KEY on one line');
-    else {
+      };
+    },
+  },
+  {
+    id: 'pushover',
+    service: 'Pushover',
+    expected: 'APP_TOKEN USER_KEY on one line',
+    make: (secret, env) => {
+      const words = twoWords(secret);
+      if (!words) return null;
+      const [token, user] = words;
       const api = (env.GOPLOT_PUSHOVER_API || PUSHOVER_API).replace(/\/+$/, '');
-      targets.push({
-        id: 'pushover',
-        label: 'Pushover (config/notify_pushover)',
+      return {
         secrets: [token, user],
         request: (m) => ({
           url: `${api}/1/messages.json`,
@@ -124,35 +129,50 @@ export function readNotifyTargets(
             timestamp: String(m.time),
           },
         }),
-      });
-    }
-  }
+      };
+    },
+  },
+  {
+    id: 'ntfy',
+    service: 'ntfy',
+    expected: 'an ntfy topic URL such as https://ntfy.sh/my-farm',
+    make: (url) =>
+      isHttpUrl(url)
+        ? {
+            secrets: [url],
+            request: (m) => ({
+              url,
+              body: m.text,
+              headers: {
+                Title: headerSafe(`goplot ${m.host}: ${m.event}`),
+                Tags: isBadNews(m.event) ? 'warning' : 'seedling',
+              },
+            }),
+          }
+        : null,
+  },
+];
 
-  const ntfy = secret('notify_ntfy');
-  if (ntfy !== null) {
-    if (!isHttpUrl(ntfy)) problem('notify_ntfy', 'an ntfy topic URL such as https://ntfy.sh/my-farm');
-    else
-      targets.push({
-        id: 'ntfy',
-        label: 'ntfy (config/notify_ntfy)',
-        secrets: [ntfy],
-        request: (m) => ({
-          url: ntfy,
-          body: m.text,
-          headers: {
-            Title: headerSafe(`goplot ${m.host}: ${m.event}`),
-            Tags:
-              m.event.includes('fail') ||
-              m.event.includes('down') ||
-              m.event.includes('full') ||
-              m.event.includes('unmounted')
-                ? 'warning'
-                : 'seedling',
-          },
-        }),
-      });
+/** Each target is on when its secret file (config/notify_<id>) holds something, off otherwise. */
+export function readNotifyTargets(
+  paths: HomePaths,
+  log: SecretLog,
+  env: NodeJS.ProcessEnv = process.env,
+): NotifyTarget[] {
+  const targets: NotifyTarget[] = [];
+  for (const kind of TARGET_KINDS) {
+    const name = `notify_${kind.id}`;
+    const secret = readSecret(paths, name, log);
+    if (secret === null) continue;
+    const made = kind.make(secret, env);
+    if (made) targets.push({ id: kind.id, label: `${kind.service} (config/${name})`, ...made });
+    else log.warn(`config/${name}: expected ${kind.expected}; this notification target is off until it is fixed`);
   }
   return targets;
+}
+
+function isBadNews(event: NotifyEventKind): boolean {
+  return event.includes('fail') || event.includes('down') || event.includes('full') || event.includes('unmounted');
 }
 
 function isHttpUrl(text: string): boolean {

@@ -30,8 +30,10 @@ function decideJobLimits(job: Job, global: LoopSnapshot, running: RunningPlotSum
   const decision = decideStart({
     ...global,
     onToggle: own.on_toggle ?? 'run',
-    maxPlots: own.max_plots ?? Number.MAX_SAFE_INTEGER,
-    loadMax: Number.MAX_VALUE,
+    // the global max_plots and load_max passed already, over every plot: checked again here they
+    // hold back nothing more, and the start line names the real limits, not the largest numbers
+    maxPlots: own.max_plots ?? global.maxPlots,
+    loadMax: global.loadMax,
     // its own plot_gap staggers its own starts; without one the global gap holds between any two starts
     plotGap: own.plot_gap ?? global.plotGap,
     lastStart: own.plot_gap === undefined ? global.lastStart : job.config.get('last_start'),

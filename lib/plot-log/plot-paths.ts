@@ -79,3 +79,16 @@ export function joinPath(dir: string, name: string): string {
   const separator = isWindowsPath(dir) ? '\\' : '/';
   return dir.endsWith(separator) ? `${dir}${name}` : `${dir}${separator}${name}`;
 }
+
+/** The folder a tractor makes for one bladebit diskplot inside its temp dir: goplot-plot-<index>-<tractor pid>. */
+export const OWN_TEMP_DIR_NAME = /^goplot-plot-\d+-\d+$/;
+
+/**
+ * The temp dir a plot used, as a farmer names it: a plot's own folder inside a temp dir counts as
+ * that temp dir (each bladebit plot has a new one, so grouped by it every plot is a group alone).
+ */
+export function sharedTempDir(dir: string): string {
+  const trimmed = dir.replace(/[\\/]+$/, '');
+  const cut = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
+  return cut > 0 && OWN_TEMP_DIR_NAME.test(trimmed.slice(cut + 1)) ? trimmed.slice(0, cut) : dir;
+}

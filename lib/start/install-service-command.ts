@@ -1,5 +1,12 @@
 import { PACKAGE_ROOT, resolveHome } from '../config/home.js';
-import { defaultServiceUser, installService, primaryGroup, serviceHomeProblem } from './install-service.js';
+import fs from 'node:fs';
+import {
+  defaultServiceUser,
+  installService,
+  primaryGroup,
+  serviceHomeProblem,
+  systemdRunDir,
+} from './install-service.js';
 
 export interface InstallServiceCommandOptions {
   home?: string;
@@ -35,6 +42,7 @@ export function installServiceCommand(options: InstallServiceCommandOptions): nu
     logrotateDir: options.logrotateDir,
     dryRun: Boolean(options.dryRun),
     enable: options.enable,
+    systemdRunning: fs.existsSync(systemdRunDir(options.env)),
     out: options.out,
   });
 }

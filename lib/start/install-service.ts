@@ -15,11 +15,30 @@ export interface InstallServiceOptions {
   dryRun: boolean;
   /** Run systemctl daemon-reload and enable (off: only write the files, e.g. for a package build). */
   enable: boolean;
+  /**
+   * Whether systemd runs this machine (sd_booted's test: /run/systemd/system exists). Without it
+   * systemctl can only fail: the files are written and the farmer told, and that is a success.
+   */
+  systemdRunning: boolean;
   out: (text: string) => void;
   run?: (command: string, args: string[]) => void;
 }
 
 export const UNIT_NAME = 'goplot.service';
+
+/** The folder that exists while systemd runs the machine (sd_booted(3)); GOPLOT_SYSTEMD_RUN_DIR in tests. */
+export function systemdRunDir(env: NodeJS.ProcessEnv): string {
+  return env.GOPLOT_SYSTEMD_RUN_DIR || '/run/systemd/system';
+}
+
+const NOT_ENABLED_HINT = 'to run it: systemctl daemon-reload && systemctl enable --now goplot';
+
+/** Why systemctl is not run, or null when it is. */
+function whyNotEnabled(options: InstallServiceOptions): string | null {
+  if (!options.enable) return '--no-enable';
+  if (!options.systemdRunning) return 'systemd does not run this machine: no /run/systemd/system';
+  return null;
+}
 
 /** The user the suite should run as by default: the one who ran sudo, else the caller. */
 export function defaultServiceUser(env: NodeJS.ProcessEnv): string {
@@ -65,16 +84,19 @@ export function installService(options: InstallServiceOptions): number {
   const logrotateFile = path.join(options.logrotateDir, 'goplot');
   const unit = renderUnit(settings);
   const logrotate = renderLogrotate(settings);
-  const commands: [string, string[]][] = options.enable
-    ? [
-        ['systemctl', ['daemon-reload']],
-        ['systemctl', ['enable', UNIT_NAME]],
-      ]
-    : [];
+  const notEnabled = whyNotEnabled(options);
+  const commands: [string, string[]][] =
+    notEnabled === null
+      ? [
+          ['systemctl', ['daemon-reload']],
+          ['systemctl', ['enable', UNIT_NAME]],
+        ]
+      : [];
   if (options.dryRun) {
     out(`would write ${unitFile}:\n\n${unit}\nwould write ${logrotateFile}:\n\n${logrotate}`);
     out(`would create the value files in ${settings.home}/config (owned by ${settings.user})`);
     for (const [command, args] of commands) out(`would run: ${command} ${args.join(' ')}`);
+    if (notEnabled !== null) out(`would not enable it (${notEnabled}); ${NOT_ENABLED_HINT}`);
     return 0;
   }
   const paths = resolveHome({ home: settings.home });
@@ -103,9 +125,9 @@ export function installService(options: InstallServiceOptions): number {
     run(command, args);
   }
   out(
-    options.enable
+    notEnabled === null
       ? `enabled ${UNIT_NAME}; start it with: systemctl start goplot (logs: journalctl -u goplot and ${paths.logsDir}/)`
-      : `not enabled (--no-enable); to run it: systemctl daemon-reload && systemctl enable --now goplot`,
+      : `not enabled (${notEnabled}); ${NOT_ENABLED_HINT}`,
   );
   return 0;
 }

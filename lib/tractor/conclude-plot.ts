@@ -70,6 +70,9 @@ export async function concludePlot(o: PlotOutcome): Promise<number> {
   if (result.exitCode === 0 && logStatus === 'finished') {
     writeStateValue(o.paths, 'failures', 0);
     log.info(`plot ${plot.index} finished in ${formatDuration(seconds)} (${plot.farm}/${plot.disk})`);
+    // its file is on the disk now, counted by a fresh measure: left reserved, tractors run by hand
+    // without diskhand saw the disk fill by a whole plot's room at every plot
+    await releaseReservation({ paths: o.paths, config: o.config, env: o.env, log, plot });
     await countOutcome(o, {
       job: plot.job ?? DEFAULT_JOB,
       plotter: plot.plotter,

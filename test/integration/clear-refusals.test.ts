@@ -3,10 +3,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { execa } from 'execa';
 import { simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
 import { IS_ROOT, smallFilesystems } from '../helpers/small-filesystems.js';
-import { builtScript, logMessages, runScript, type ScriptResult, type TempHome } from '../helpers/temp-home.js';
+import { NOBODY, runScriptAs } from '../helpers/other-user.js';
+import { logMessages, runScript, type ScriptResult, type TempHome } from '../helpers/temp-home.js';
 
 // registered first, so the mounts are gone before the farms' folders are removed
 const mounts = smallFilesystems();
@@ -19,17 +19,9 @@ const { farm } = simFarmsOfThisFile();
  */
 async function tractorAsFarmer(home: TempHome): Promise<ScriptResult> {
   if (!IS_ROOT) return runScript(home, 'scripts/tractor.js', [], { env: simEnv(0.3) });
-  execFileSync('chown', ['-R', '65534:65534', home.root]);
-  const result = await execa(
-    'setpriv',
-    ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', builtScript('scripts/tractor.js')],
-    {
-      reject: false,
-      timeout: 60_000,
-      env: { GOPLOT_HOME: home.home, ...simEnv(0.3) },
-    },
-  );
-  return result as unknown as ScriptResult;
+  execFileSync('chown', ['-R', `${NOBODY.uid}:${NOBODY.gid}`, home.root]);
+  // from a copy any user can reach: the checkout may lie under a folder only its owner may enter
+  return runScriptAs(NOBODY, home, 'scripts/tractor.js', [], { env: simEnv(0.3) });
 }
 
 describe('the tractor refuses clearly, before any plot starts', () => {

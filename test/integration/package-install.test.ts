@@ -16,9 +16,19 @@ describe('the packed package', () => {
     { timeout: 240_000 },
     async () => {
       // npm test has just built the .js; --ignore-scripts keeps `prepare` from rebuilding them under the other tests' feet
-      const packed = await execa('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], {
-        cwd: PACKAGE_ROOT,
-      });
+      const tarballsBefore = fs.readdirSync(PACKAGE_ROOT).filter((name) => name.endsWith('.tgz'));
+      // packed from inside the temp dir, naming the checkout: the tarball lands in the working
+      // folder whatever npm makes of --pack-destination, never in the farmer's checkout
+      const packed = await execa(
+        'npm',
+        ['pack', PACKAGE_ROOT, '--ignore-scripts', '--silent', '--pack-destination', work],
+        { cwd: work },
+      );
+      assert.deepEqual(
+        fs.readdirSync(PACKAGE_ROOT).filter((name) => name.endsWith('.tgz')),
+        tarballsBefore,
+        'npm pack left a tarball in the checkout',
+      );
       const tarball = path.join(work, packed.stdout.trim().split('\n').at(-1)!);
       const listing = (await execa('tar', ['-tzf', tarball])).stdout.split('\n');
       for (const file of [

@@ -66,7 +66,10 @@ describe('running as a service', () => {
       logrotateDir,
     ];
 
-    const dry = await runScript(home, 'scripts/goplot-cli.js', [...args, '--dry-run']);
+    // as on a machine systemd runs: its run folder is there
+    const dry = await runScript(home, 'scripts/goplot-cli.js', [...args, '--dry-run'], {
+      env: { GOPLOT_SYSTEMD_RUN_DIR: home.root },
+    });
     assert.equal(dry.exitCode, 0, dry.stderr);
     assert.match(dry.stdout, new RegExp(`^would write ${unitDir}/goplot.service:$`, 'm'));
     assert.match(dry.stdout, /^would run: systemctl enable goplot\.service$/m);
@@ -95,6 +98,44 @@ describe('running as a service', () => {
       new RegExp(`^${serviceHome}/logs/\\*\\.log \\{$`, 'm'),
     );
     assert.ok(fs.existsSync(path.join(serviceHome, 'config', 'on_toggle.goplot')), 'the home has its value files');
+  });
+
+  it('goplot install-service where systemd does not run writes the files, runs no systemctl, says why and exits 0', async () => {
+    const home = makeTempHome('goplot-service-');
+    homes.push(home);
+    const unitDir = path.join(home.root, 'units');
+    const logrotateDir = path.join(home.root, 'logrotate.d');
+    // a systemctl that records being run: on a machine without systemd the real one can only fail
+    const bin = path.join(home.root, 'bin');
+    const calls = path.join(home.root, 'systemctl-calls');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'systemctl'), `#!/bin/sh\necho "$@" >> ${calls}\nexit 1\n`, { mode: 0o755 });
+    const args = ['install-service', '--home', path.join(home.root, 'service-home'), '--user', me];
+    const env = { GOPLOT_SYSTEMD_RUN_DIR: path.join(home.root, 'no-systemd'), PATH: `${bin}:${process.env.PATH}` };
+    const hint = 'to run it: systemctl daemon-reload && systemctl enable --now goplot';
+    const why = 'systemd does not run this machine: no /run/systemd/system';
+    const dry = await runScript(
+      home,
+      'scripts/goplot-cli.js',
+      [...args, '--unit-dir', unitDir, '--logrotate-dir', logrotateDir, '--dry-run'],
+      { env },
+    );
+    assert.equal(dry.exitCode, 0, dry.stderr);
+    assert.equal(dry.stdout.trim().split('\n').at(-1), `would not enable it (${why}); ${hint}`);
+    const result = await runScript(
+      home,
+      'scripts/goplot-cli.js',
+      [...args, '--unit-dir', unitDir, '--logrotate-dir', logrotateDir],
+      { env },
+    );
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.deepEqual(result.stdout.trim().split('\n'), [
+      `wrote ${unitDir}/goplot.service`,
+      `wrote ${logrotateDir}/goplot`,
+      `not enabled (${why}); ${hint}`,
+    ]);
+    assert.equal(fs.existsSync(calls), false, 'systemctl was run');
+    assert.equal(await verifyUnit(path.join(unitDir, 'goplot.service')), '');
   });
 
   it('goplot install-service refuses a user that does not exist and a home inside an installed package', async () => {

@@ -88,3 +88,23 @@ test('a waiter gets the lock when its holder lets go within the wait', async () 
   await first;
   assert.equal(await second, 'second in');
 });
+
+test('a lock dir dated an hour ahead of the clock with no holder goes stale once it is not refreshed for the stale time', async () => {
+  fs.mkdirSync(stateLockPath(home));
+  const hourAhead = new Date(Date.now() + 3600_000);
+  fs.utimesSync(stateLockPath(home), hourAhead, hourAhead);
+  const said: string[] = [];
+  const result = await withStateLock(home, async () => 'locked', {
+    stale: 600,
+    wait: 20_000,
+    onLeftover: (message) => said.push(message),
+  });
+  assert.equal(result, 'locked');
+  assert.equal(said.length, 1);
+  assert.match(
+    said[0] ?? '',
+    new RegExp(
+      `^removed ${stateLockPath(home)}: dated 3[56]\\d\\d s ahead of the clock \\(the clock stepped back\\?\\) and not refreshed by any holder, so stale$`,
+    ),
+  );
+});
