@@ -392,7 +392,13 @@ describe('the dashboard against real Prometheus and node_exporter, fed by the ru
       );
       assert.deepEqual(late.harvester, ['1'], 'harvesterlog runs: up, not stale');
       assert.deepEqual(late.active, EXPECTED_ACTIVE);
-      assert.deepEqual(files, ['getfarm.prom', 'getharvester.prom', 'goplot.prom', 'harvesterlog.prom']);
+      assert.deepEqual(files, [
+        'archiver.prom',
+        'getfarm.prom',
+        'getharvester.prom',
+        'goplot.prom',
+        'harvesterlog.prom',
+      ]);
       const rpcFiles = fs
         .readdirSync(rpcPromDir)
         .filter((file) => file.endsWith('.prom'))
