@@ -14,6 +14,7 @@ import { harvesterPanels } from './panels-harvester.js';
 import { layOut, PROMETHEUS, type Panel } from './panels-kit.js';
 import { plottingPanels } from './panels-plotting.js';
 import { replotPanels } from './panels-replot.js';
+import { migrationPanels } from './panels-migration.js';
 
 export const DASHBOARD_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'goplot.json');
 
@@ -43,6 +44,12 @@ export const DASHBOARD_METRICS = [
   'goplot_plots',
   'goplot_plots_replot_remaining',
   'goplot_plots_invalid',
+  'goplot_farm_effective_bytes',
+  'goplot_farm_effective_no_replot_bytes',
+  'goplot_migrate_measured_plots_per_day',
+  'goplot_migrate_needed_plots_per_day',
+  'goplot_pos1_weight',
+  'goplot_migrate_finish_timestamp_seconds',
   'node_load5',
   'node_load15',
   'node_textfile_scrape_error',
@@ -234,6 +241,7 @@ export function buildDashboard(): Dashboard {
       ...plottingPanels(),
       ...diskPanels(),
       ...replotPanels(),
+      ...migrationPanels(),
       ...harvesterPanels(),
       ...farmPanels(),
       ...farmRpcPanels(),

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `goplot` command: status, view, config, set, init, analyze, plots, replot, stop, start, install-service.
+// The `goplot` command: status, view, config, set, init, analyze, plots, replot, migrate, stop, start, install-service.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -135,6 +135,17 @@ async function main(): Promise<void> {
     .action(async (o: { json?: boolean; disk?: string }) => {
       const { plotsCommand } = await import('../lib/cli/plots-command.js');
       await run(plotsCommand(io(home()), { json: Boolean(o.json), disk: o.disk }));
+    });
+  program
+    .command('migrate')
+    .description(
+      'the pos1 phase-out race: pos1 left, pos2 made, the replot rate, when the farm is all pos2, the rate needed',
+    )
+    .option('--json', 'machine-readable')
+    .option('--now <time>', 'plan as of this time (ISO), for what-ifs; default the clock')
+    .action(async (o: { json?: boolean; now?: string }) => {
+      const { migrateCommand } = await import('../lib/migrate/migrate-command.js');
+      await run(migrateCommand(io(home()), { json: Boolean(o.json), now: o.now }));
     });
   program
     .command('replot')

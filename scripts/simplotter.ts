@@ -10,6 +10,12 @@
  * SIMPLOTTER_MEMORY_MB (memory to hold while plotting, default 0).
  * SIGTERM/SIGINT end it at once (143/130), leaving its temp files as a killed plotter does.
  *
+ * pos2 (DESIGN §17): `plots create2 --strength S -n N -d DIR [-k K --index I --meta-group M -t T -f -p -c]`
+ * writes N real pos2 plots; `test K PLOT_ID STRENGTH INDEX META_GROUP` (or run as `plotter`) stands
+ * in for the reference plotter's one plot a run, a `.bin` in the working dir. SIMPLOTTER_SECONDS is
+ * one plot's time; SIMPLOTTER_FAIL_PLOT=N dies at the start of plot N; SIMPLOTTER_K is create2's k
+ * without -k (default 28).
+ *
  * This entry does not use commander: it must accept exactly the plotters' own argument syntax.
  */
 import { setTimeout as sleep } from 'node:timers/promises';

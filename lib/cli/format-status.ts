@@ -1,4 +1,5 @@
 import { formatBytes } from '../farm/disk-space.js';
+import { formatGroupLine } from '../farm/format-group.js';
 import { DEFAULT_JOB } from '../jobs/home-jobs.js';
 import { formatDuration, formatUnixTime } from '../util/format-duration.js';
 import { TIME_VALUES, type ConfigRow } from './list-config.js';
@@ -65,6 +66,7 @@ export function formatStatus(status: Status, nowMs: number): string {
         ]),
       ]),
     );
+    for (const plot of status.plots) if (plot.group) out.push(`  ${formatGroupLine(plot.index, plot.group)}`);
   }
   out.push('', 'config:');
   const shown = status.config.filter((row) => SHOWN_CONFIG.includes(row.name));

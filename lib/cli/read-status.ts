@@ -1,6 +1,6 @@
 import { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
-import { readFarmSnapshot, type DiskStateLabel } from '../farm/farm-snapshot.js';
+import { readFarmSnapshot, type DiskStateLabel, type GroupProgress } from '../farm/farm-snapshot.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
 import { listConfig, type ConfigRow } from './list-config.js';
 import { archiverStatusLines } from '../archive/archiver-status-lines.js';
@@ -21,6 +21,8 @@ export interface PlotRow {
   destination: string | null;
   logFile: string | null;
   rssBytes: number;
+  /** A pos2 plot group's plots done of its size, rate and ETA; null for a pos1 plot. */
+  group: GroupProgress | null;
 }
 
 export interface DiskRow {
@@ -64,6 +66,7 @@ export async function readStatus(paths: HomePaths, env: NodeJS.ProcessEnv, now: 
     destination: plot.destination,
     logFile: plot.logFile,
     rssBytes: plot.rssBytes,
+    group: plot.group,
   }));
   const disks = snapshot.disks.map((disk): DiskRow => ({
     farm: disk.farm,

@@ -19,9 +19,24 @@ import { hostCpus } from './host-cpus.js';
 import { DAY, type Spec } from './value-spec.js';
 import { REPLOT_ARCHIVE_VALUE_SPECS } from './value-specs-replot-archive.js';
 import { SERVICE_VALUE_SPECS } from './value-specs-services.js';
+import { POS2_VALUE_SPECS } from './value-specs-pos2.js';
+import { MIGRATE_VALUE_SPECS } from './value-specs-migrate.js';
 
-export const PLOTTERS = ['chia', 'madmax', 'bladebit-ram', 'bladebit-disk', 'bladebit-cuda'] as const;
+export const PLOTTERS = [
+  'chia',
+  'madmax',
+  'bladebit-ram',
+  'bladebit-disk',
+  'bladebit-cuda',
+  'chia-v2',
+  'xchplot2',
+] as const;
 export type PlotterName = (typeof PLOTTERS)[number];
+/** The plotters that make proof of space v2 plots, a plot group a tractor. */
+export const POS2_PLOTTERS: readonly PlotterName[] = ['chia-v2', 'xchplot2'];
+export function isPos2Plotter(plotter: string): boolean {
+  return (POS2_PLOTTERS as readonly string[]).includes(plotter);
+}
 
 /**
  * Every one-value file, its default and its range, in one table. goplot's names and defaults
@@ -260,7 +275,9 @@ export const VALUE_SPECS = {
     help: 'seconds the loop waits after it starts before the first plot',
   },
   ...SERVICE_VALUE_SPECS,
+  ...POS2_VALUE_SPECS,
   ...REPLOT_ARCHIVE_VALUE_SPECS,
+  ...MIGRATE_VALUE_SPECS,
 } satisfies Record<string, Spec<unknown>>;
 
 export type ValueName = keyof typeof VALUE_SPECS;

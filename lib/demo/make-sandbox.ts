@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT, resolveHome, type HomePaths } from '../config/home.js';
 import { initValueFiles, setValue } from '../config/write-value.js';
+import { DEMO_CHAIN_HEIGHT, seedMigration } from './seed-migration.js';
 
 export interface Sandbox {
   root: string;
@@ -11,6 +12,8 @@ export interface Sandbox {
   tempRoot: string;
   promDir: string;
   chiaLog: string;
+  /** What the sandbox's farm was seeded with, in words. */
+  seeded: string[];
 }
 
 /** The demo's values: small simulated plots, quick polls, folders instead of mounted disks. */
@@ -26,7 +29,10 @@ export const DEMO_VALUES: Record<string, string> = {
   on_toggle: 'run',
 };
 
-/** 2 farms x 3 disks and 2 temp dirs in a fresh folder, and a home configured to plot into them. */
+/**
+ * 2 farms x 3 disks and 2 temp dirs in a fresh folder, and a home configured to plot into them;
+ * the disks hold pos1 plots and a week of pos2 plots, for the migration (seed-migration.ts).
+ */
 export function makeSandbox(root?: string): Sandbox {
   const dir = root ? path.resolve(root) : fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-demo-'));
   const paths = resolveHome({ home: path.join(dir, 'home') });
@@ -53,10 +59,14 @@ export function makeSandbox(root?: string): Sandbox {
     chia_bin: path.join(PACKAGE_ROOT, 'scripts', 'simplotter.js'),
     // the sandbox's collectors must not read a real chia that answers on this host
     chia_rpc: 'off',
+    // no chia node here: the migration summary and metrics are computed at this height
+    chain_height: String(DEMO_CHAIN_HEIGHT),
   };
   for (const [name, value] of Object.entries(values)) {
     const result = setValue(paths, name, value);
     if (!result.ok) throw new Error(result.message);
   }
-  return { root: dir, paths, farmRoot, tempRoot, promDir, chiaLog };
+  const sandbox = { root: dir, paths, farmRoot, tempRoot, promDir, chiaLog, seeded: [] as string[] };
+  sandbox.seeded = seedMigration(sandbox, Date.now());
+  return sandbox;
 }

@@ -10,6 +10,8 @@ import { setValue } from '../config/write-value.js';
 import { makeSandbox, type Sandbox } from './make-sandbox.js';
 import { addDemoJobs } from './demo-jobs.js';
 import { simulateHarvester } from './simulated-harvester.js';
+import { formatMigration } from '../migrate/format-migration.js';
+import { readMigration } from '../migrate/read-migration.js';
 
 export interface DemoOptions {
   /** How long new plots may start; running ones are then waited for. */
@@ -41,12 +43,12 @@ async function readFarm(sandbox: Sandbox) {
   return { plots: snapshot.plots, made: snapshot.disks.reduce((sum, disk) => sum + (disk.plotFiles?.count ?? 0), 0) };
 }
 
-async function progressLine(sandbox: Sandbox, elapsedS: number): Promise<string> {
+async function progressLine(sandbox: Sandbox, elapsedS: number, seeded: number): Promise<string> {
   const farm = await readFarm(sandbox);
   const plots = farm.plots.map(
     (plot) => `#${plot.index ?? '?'} ${plot.job} p${plot.phase || '-'} ${Math.floor(plot.progress * 100)}%`,
   );
-  return `[${formatDuration(elapsedS).padStart(7)}] running ${farm.plots.length}${plots.length ? ` (${plots.join(', ')})` : ''} | plots made ${farm.made}`;
+  return `[${formatDuration(elapsedS).padStart(7)}] running ${farm.plots.length}${plots.length ? ` (${plots.join(', ')})` : ''} | plots made ${farm.made - seeded}`;
 }
 
 function summarise(sandbox: Sandbox, out: (line: string) => void): { made: number; failed: number } {
@@ -70,6 +72,15 @@ function summarise(sandbox: Sandbox, out: (line: string) => void): { made: numbe
   return { made: finished.length, failed: failed.length };
 }
 
+/** The summary `goplot migrate` gives for the sandbox's farm, as it stands after the run. */
+async function printMigration(sandbox: Sandbox, env: NodeJS.ProcessEnv, out: (line: string) => void): Promise<void> {
+  const { height, plan } = await readMigration(new ConfigReader(sandbox.paths, () => {}, env), env, Date.now());
+  out('');
+  out(`migration (GOPLOT_HOME=${sandbox.paths.home} npx goplot migrate):`);
+  if (plan === null) out(`  the chain height is unknown: ${height.problems.join('; ')}`);
+  else for (const line of formatMigration(plan, height).split('\n')) out(line === '' ? '' : `  ${line}`);
+}
+
 export async function runDemo(options: DemoOptions): Promise<number> {
   const { out } = options;
   const sandbox = makeSandbox(options.dir);
@@ -80,8 +91,11 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     `  the simulated plotter (k25, ${options.plotSeconds} s a plot), max_plots 3 for all jobs; plots start for ${options.seconds} s`,
   );
   for (const line of addDemoJobs(sandbox)) out(line);
+  for (const line of sandbox.seeded) out(line);
   out('');
   await runPeriodicParts(env);
+  // the seeded plots are not made by this run
+  const seeded = (await readFarm(sandbox)).made;
   const loop = spawn('node', [script('scripts/goplot.js')], { env, stdio: 'ignore' });
   // no chia here: a simulated harvester writes challenge lines for harvesterlog to follow
   fs.writeFileSync(sandbox.chiaLog, '');
@@ -93,7 +107,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   try {
     while (elapsed() < options.seconds) {
       await sleep(2000);
-      out(await progressLine(sandbox, elapsed()));
+      out(await progressLine(sandbox, elapsed(), seeded));
       if (Date.now() >= nextPeriodic) {
         await runPeriodicParts(env);
         nextPeriodic = Date.now() + 10_000;
@@ -104,7 +118,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     const deadline = Date.now() + (options.plotSeconds * 2 + 30) * 1000;
     while (Date.now() < deadline && (await readFarm(sandbox)).plots.length > 0) {
       await sleep(2000);
-      out(await progressLine(sandbox, elapsed()));
+      out(await progressLine(sandbox, elapsed(), seeded));
     }
   } finally {
     stopHarvester();
@@ -117,5 +131,6 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   }
   await runPeriodicParts(env);
   const { made } = summarise(sandbox, out);
+  await printMigration(sandbox, env, out);
   return made > 0 ? 0 : 1;
 }

@@ -1,13 +1,13 @@
 import { findWriteProblem, readDiskSpace, type SpaceMethod } from './disk-space.js';
 import type { FarmDisk } from './farm-layout.js';
 import { isMountPoint, type MountPoints } from './mount-points.js';
-import { committedKiB } from './plot-size.js';
+import { plotCommittedKiB } from './plot-size.js';
 import type { RunningPlot } from './process-table.js';
 import { findRootFilesystemProblem } from './root-filesystem.js';
 import { errorMessage } from '../util/error-message.js';
 
 /** A running plot as a disk's judgement needs it: which disk it writes to and how big it gets. */
-export type PlotOnDisk = Pick<RunningPlot, 'farm' | 'disk' | 'k' | 'compression'>;
+export type PlotOnDisk = Pick<RunningPlot, 'farm' | 'disk' | 'k' | 'compression' | 'committedKiB'>;
 
 export type DiskEvaluation =
   | { kind: 'unmounted' }
@@ -67,7 +67,7 @@ export async function evaluateDisk(disk: FarmDisk, options: EvaluateDiskOptions)
     };
   }
   const plots = options.runningPlots.filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk);
-  const committed = plots.reduce((sum, plot) => sum + committedKiB(plot.k, plot.compression), 0);
+  const committed = plots.reduce((sum, plot) => sum + plotCommittedKiB(plot), 0);
   const freeKiB = Math.floor(space.freeBytes / 1024);
   const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
   // a full disk holding plots that replot may remove has room for one more plot per such plot

@@ -5,12 +5,13 @@ import { readDiskState, type DiskState } from './disk-state.js';
 import { listDisks, listFarms, type FarmDisk } from './farm-layout.js';
 import { findReadOnlyMount, isMountPoint, readMountPoints, type MountPoints } from './mount-points.js';
 import { countPlotFiles, type PlotFiles } from './plot-files.js';
-import { committedKiB } from './plot-size.js';
+import { plotCommittedKiB } from './plot-size.js';
 import type { PlotterKind } from './proc-plot-args.js';
 import type { HomePlot as RunningPlot } from './plot-scope.js';
 import { readHomeRunningPlots } from './plot-scope.js';
 import type { PlotProgress } from './read-plot-phase.js';
 import { mapLimited } from '../util/map-limited.js';
+import type { PlotGroupState } from './plot-groups.js';
 import { errorMessage } from '../util/error-message.js';
 
 export interface SnapshotPlot {
@@ -43,7 +44,41 @@ export interface SnapshotPlot {
   logFile: string | null;
   /** The final size of the plot, which its destination disk must still hold. */
   committedBytes: number;
+  /** A plot group's own committed room (its plots still to land); null for a pos1 plot. */
+  committedKiB: number | null;
   rssBytes: number;
+  /** A pos2 plot group's progress; null for a pos1 plot. */
+  group: GroupProgress | null;
+}
+
+/** A pos2 plot group as status, the view and the metrics show it. */
+export interface GroupProgress {
+  size: number;
+  done: number;
+  strength: number;
+  /** null while the plotter chooses it and no plot has landed. */
+  metaGroup: number | null;
+  plotBytes: number;
+  /** null before the first plot lands. */
+  plotsPerHour: number | null;
+  bytesPerDay: number | null;
+  etaSeconds: number | null;
+}
+
+/** Rate and time left from the plots landed since the group started. */
+export function groupProgress(group: PlotGroupState, nowMs: number): GroupProgress {
+  const hours = Math.max(1, nowMs - group.startedMs) / 3_600_000;
+  const perHour = group.done > 0 ? group.done / hours : null;
+  return {
+    size: group.groupSize,
+    done: group.done,
+    strength: group.strength,
+    metaGroup: group.metaGroup,
+    plotBytes: group.plotBytes,
+    plotsPerHour: perHour,
+    bytesPerDay: perHour === null ? null : perHour * 24 * group.plotBytes,
+    etaSeconds: perHour === null ? null : Math.round(((group.groupSize - group.done) / perHour) * 3600),
+  };
 }
 
 /** A disk state as every reader shows it: `ok` for a number, else the state's own word. */
@@ -110,8 +145,16 @@ function describePlot(
   nowMs: number,
   readProgress: ((logFile: string) => PlotProgress) | null,
 ): SnapshotPlot {
-  const { phase, progress, phaseSeconds } =
-    readProgress && plot.logFile ? readProgress(plot.logFile) : { phase: 0, progress: 0, phaseSeconds: [] };
+  const fromLog =
+    readProgress && plot.logFile && !plot.group
+      ? readProgress(plot.logFile)
+      : { phase: 0, progress: 0, phaseSeconds: [] };
+  const { phase, phaseSeconds } = fromLog;
+  const group = plot.group ?? null;
+  // a group's progress: plots landed of the group, refined by the plotter's own percentage of the next
+  const progress = group
+    ? Math.min(1, (group.done + Math.min(group.plotFraction, 0.999)) / group.groupSize)
+    : fromLog.progress;
   return {
     index: plot.index,
     job: plot.job ?? DEFAULT_JOB,
@@ -132,8 +175,10 @@ function describePlot(
     disk: plot.disk,
     destination: plot.farm && plot.disk ? `${plot.farm}/${plot.disk}` : plot.destDir,
     logFile: plot.logFile,
-    committedBytes: committedKiB(plot.k, plot.compression) * 1024,
+    committedBytes: plotCommittedKiB(plot) * 1024,
+    committedKiB: plot.committedKiB ?? null,
     rssBytes: plot.rssBytes,
+    group: group ? groupProgress(group, nowMs) : null,
   };
 }
 

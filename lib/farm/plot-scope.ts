@@ -1,6 +1,7 @@
 import { ConfigReader } from '../config/config-reader.js';
 import { plotterCommandNames, readRunningPlots, type RunningPlot } from './process-table.js';
 import { readEnvironValue, readProcState } from './proc-read.js';
+import { groupsDir } from './plot-groups.js';
 import { JobConfigReader } from '../jobs/job-config.js';
 import { listJobNames } from '../jobs/home-jobs.js';
 
@@ -43,10 +44,11 @@ export function readHomeRunningPlots(config: ConfigReader, procDir = '/proc'): H
     tempRoot: scope.tempRoots,
     commandNames: scope.commandNames,
     procDir,
+    groupsDir: groupsDir(config.paths),
   })
     .map((plot) => ({
       ...plot,
-      job: readEnvironValue(procDir, plot.pid, JOB_ENV),
+      job: plot.group ? plot.group.job : readEnvironValue(procDir, plot.pid, JOB_ENV),
       // read after the environment: a plot gone by now may have lost it, and must not count as `default`
       state: readProcState(procDir, plot.pid),
     }))

@@ -1,6 +1,7 @@
 import path from 'node:path';
 
-export type PlotterKind = 'chia' | 'madmax' | 'bladebit-ram' | 'bladebit-disk' | 'bladebit-cuda' | 'unknown';
+export type PlotterKind =
+  'chia' | 'madmax' | 'bladebit-ram' | 'bladebit-disk' | 'bladebit-cuda' | 'chia-v2' | 'xchplot2' | 'unknown';
 
 /** What a plotter's command line says, before it is related to this home's roots. */
 export interface PlotArgs {

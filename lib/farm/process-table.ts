@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import { parsePlotArgs, type PlotterKind } from './proc-plot-args.js';
+import { readLiveGroups, runsArgv, type PlotGroupState } from './plot-groups.js';
+import { pos2GroupKiB } from './plot-size.js';
 import {
   CLOCK_TICKS_PER_SECOND,
   listPids,
@@ -35,6 +37,10 @@ export interface RunningPlot {
   startedAt: number;
   /** Resident memory of the plotter and of the plotter processes it started. */
   rssBytes: number;
+  /** A pos2 plot group (its tractor's group file); null for a pos1 plot. */
+  group?: PlotGroupState | null;
+  /** What it holds on its disk when that is not one plot's final size: a group's plots still to land. */
+  committedKiB?: number | null;
 }
 
 export interface ProcessTableOptions {
@@ -44,6 +50,8 @@ export interface ProcessTableOptions {
   /** Basenames that make a process a plotter, from plotterCommandNames(). */
   commandNames: string[];
   procDir?: string;
+  /** The home's state/groups/: running pos2 plot groups, whatever their plotter's argv. */
+  groupsDir?: string;
 }
 
 /** Commands that run a script named by their first argument (`#!` scripts show up this way). */
@@ -175,5 +183,39 @@ export function readRunningPlots(options: ProcessTableOptions): RunningPlot[] {
     if (into.plotter === 'unknown') into.plotter = plot.plotter;
     merged.set(top.pid, into);
   }
-  return [...merged.values()].sort((a, b) => a.startedAt - b.startedAt || a.pid - b.pid);
+  const groups = options.groupsDir === undefined ? [] : readLiveGroups(options.groupsDir, procDir);
+  // a group's plotter found by its argv too is the group, counted once
+  const inGroups = new Set(groups.flatMap((group) => [group.plotterPid, group.tractorPid]));
+  const plots = [...merged.values()].filter((plot) => !inGroups.has(plot.pid) && !inGroups.has(plot.ppid));
+  plots.push(...groups.map((group) => groupAsPlot(group, procDir, bootMs)));
+  return plots.sort((a, b) => a.startedAt - b.startedAt || a.pid - b.pid);
+}
+
+/** A running group as one running plot: its plotter now (or its tractor between two runs), its room still to fill. */
+function groupAsPlot(group: PlotGroupState, procDir: string, bootMs: number): RunningPlot {
+  const running = runsArgv(procDir, group.plotterPid, group.plotterArgv);
+  const pid = running ? group.plotterPid! : group.tractorPid;
+  const stat = readStat(procDir, pid);
+  return {
+    pid,
+    // the tractor stands behind the group: the loop does not count it as a tractor still starting a plot
+    ppid: group.tractorPid,
+    argv: running ? group.plotterArgv! : (readCmdline(procDir, pid) ?? []),
+    plotter: group.plotter,
+    index: group.index,
+    logFile: group.logFile,
+    tempDir: group.tempDir,
+    temp2Dir: null,
+    destDir: group.plotsDir,
+    farm: group.farm,
+    disk: group.disk,
+    k: group.k,
+    compression: 0,
+    startedAt: stat
+      ? Math.min(group.startedMs, bootMs + Math.round((stat.startTicks * 1000) / CLOCK_TICKS_PER_SECOND))
+      : group.startedMs,
+    rssBytes: running ? readRssBytes(procDir, pid) : 0,
+    group,
+    committedKiB: pos2GroupKiB(group.k, Math.max(0, group.groupSize - group.done)),
+  };
 }

@@ -27,6 +27,11 @@ export const JOB_PLOT_VALUES: ReadonlySet<ValueName> = new Set<ValueName>([
   'ionice_level',
   'cpu_affinity',
   'max_per_temp',
+  'group_size',
+  'strength',
+  'plot_command_v2',
+  'xchplot2_bin',
+  'plot_ram',
   // the plots a job makes decide which old plots may make room for them (pool plots replacing
   // solo ones on one job's farms, C5 replacing C0 on another's)
   'replot',

@@ -5,10 +5,12 @@ import { buildGoplotRegistry, type OutcomeFacts } from './goplot-metrics-build.j
 import { readPlotOutcomes } from '../plot-outcomes/plot-outcomes.js';
 import { readPlotInventory } from '../inventory/scan-farm-plots.js';
 import { addPlotInventoryMetrics } from './plot-inventory-metrics.js';
+import { addMigrationMetrics } from './migration-metrics.js';
+import { readMigration } from '../migrate/read-migration.js';
 import { readGoplotFacts, type InvalidValue } from './goplot-metrics-read.js';
 import type { HomePaths } from '../config/home.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
-import { runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
+import { runCollector, type CollectedValue, type CollectorOutcome, type CollectResult } from './run-collector.js';
 import { DeferredLog } from './deferred-log.js';
 import { errorMessage } from '../util/error-message.js';
 
@@ -66,9 +68,32 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
         for (const disk of farm.disks)
           if (disk.unreadable !== undefined) log.addOnce('warn', `${disk.unreadable}; its plots are not counted`);
       addPlotInventoryMetrics(registry, inventory, config.get('replot_removed'));
+      facts.values.push(...(await addMigration(registry, config, env, now(), log)));
       return { ok: true, registry, values: facts.values };
     },
   });
+}
+
+/**
+ * The phase-out metrics. A height no source gives leaves them out: a plotter with no node and no
+ * chain_height is the usual case, neither a failed scrape nor news for the log (`goplot migrate`
+ * says why it has no height).
+ */
+async function addMigration(
+  registry: Parameters<typeof addMigrationMetrics>[0],
+  config: ConfigReader,
+  env: NodeJS.ProcessEnv,
+  nowMs: number,
+  log: DeferredLog,
+): Promise<CollectedValue[]> {
+  try {
+    const migration = await readMigration(config, env, nowMs, { rpcTimeoutMs: 5000, cliTimeoutMs: 15_000 });
+    addMigrationMetrics(registry, migration);
+    return migration.height.height === null ? [] : [{ name: 'chain_height', present: true }];
+  } catch (error) {
+    log.addOnce('warn', `the phase-out metrics were left out: ${errorMessage(error)}`);
+    return [];
+  }
 }
 
 /** New problems are said once; a value that was invalid in the last file and is fine now is said too. */

@@ -1,4 +1,4 @@
-import type { Metric, Registry } from 'prom-client';
+import type { Gauge, Metric, Registry } from 'prom-client';
 import { type CollectedValue } from './run-collector.js';
 import { addGauge, createRegistry } from './registry.js';
 import type { FarmSummary } from '../chia-cli/parse-farm-summary.js';
@@ -19,21 +19,43 @@ export function buildFarmRegistry(
 ): { registry: Registry; values: CollectedValue[] } {
   const registry = createRegistry();
   const values: CollectedValue[] = [];
-  const gauge = (name: string, help: string) => addGauge(registry, name, help);
-  const showWhy = show.unreachable.includes('full node') ? 'full node not reachable' : 'not in chia show -s';
+  const adder: GaugeAdder = {
+    gauge: (name, help) => addGauge(registry, name, help),
+    record: (value, present, why) => values.push(present ? { name: value, present } : { name: value, present, why }),
+  };
   const summaryWhy =
     summary.unreachable.length > 0 ? `${summary.unreachable.join(', ')} not reachable` : 'not in chia farm summary';
-  const record = (value: string, present: boolean, why: string) =>
-    values.push(present ? { name: value, present } : { name: value, present, why });
+  addFullNodeGauges(adder, show, summary.netspaceBytes, summaryWhy);
+  addFarmerGauges(adder, registry, summary, summaryWhy);
+  addHarvesterGroups(registry, summary);
+  return { registry, values };
+}
 
-  record('syncstatus', show.synced !== null, showWhy);
+/** Adds a gauge to the registry; records whether a collected value was present, and why not. */
+interface GaugeAdder {
+  gauge(name: string, help: string): Gauge;
+  record(value: string, present: boolean, why: string): void;
+}
+
+/**
+ * What `chia show -s` says of the full node: sync status, heights, netspace (from the farm summary when
+ * show printed none) and difficulty.
+ */
+function addFullNodeGauges(
+  { gauge, record }: GaugeAdder,
+  show: ShowState,
+  summaryNetspace: number | null,
+  summaryWhy: string,
+): void {
+  const why = show.unreachable.includes('full node') ? 'full node not reachable' : 'not in chia show -s';
+  record('syncstatus', show.synced !== null, why);
   if (show.synced !== null)
     gauge(
       'farm_fullnode_syncstatus',
       'Chia full node sync status (1 synced, 0 not synced, syncing or not reachable)',
     ).set(show.synced ? 1 : 0);
 
-  record('peak_height', show.peakHeight !== null, showWhy);
+  record('peak_height', show.peakHeight !== null, why);
   if (show.peakHeight !== null)
     gauge('farm_fullnode_peak_height', "Height of the full node's peak block").set(show.peakHeight);
   if (show.syncTipHeight !== null && show.syncProgressHeight !== null) {
@@ -43,12 +65,8 @@ export function buildFarmRegistry(
     gauge('farm_fullnode_sync_tip_height', 'While syncing: the height the full node syncs to').set(show.syncTipHeight);
   }
 
-  const netspace = show.netspaceBytes ?? summary.netspaceBytes;
-  record(
-    'netspace',
-    netspace !== null,
-    show.netspaceBytes === null && summary.netspaceBytes === null ? `${showWhy}; ${summaryWhy}` : '',
-  );
+  const netspace = show.netspaceBytes ?? summaryNetspace;
+  record('netspace', netspace !== null, netspace === null ? `${why}; ${summaryWhy}` : '');
   if (netspace !== null) {
     gauge('farm_fullnode_netspace', "Chia full node estimated network space, in PiB (goplot's unit)").set(
       inUnit(netspace, BYTES_PER_PIB),
@@ -56,24 +74,27 @@ export function buildFarmRegistry(
     gauge('farm_fullnode_netspace_bytes', 'Chia full node estimated network space, in bytes').set(netspace);
   }
 
-  record('difficulty', show.difficulty !== null, showWhy);
+  record('difficulty', show.difficulty !== null, why);
   if (show.difficulty !== null)
     gauge('farm_fullnode_difficulty', 'Chia full node blockchain difficulty').set(show.difficulty);
+}
 
-  record('farmstatus', summary.farming !== null, summaryWhy);
+/** What `chia farm summary` says of the farmer: farming status, XCH farmed, the plots and the expected time to win. */
+function addFarmerGauges({ gauge, record }: GaugeAdder, registry: Registry, summary: FarmSummary, why: string): void {
+  record('farmstatus', summary.farming !== null, why);
   if (summary.farming !== null)
     gauge('farm_farmer_farmstatus', 'Chia farmer farming status (1 Farming, 0 anything else)').set(
       summary.farming ? 1 : 0,
     );
 
-  record('xch_farmed', summary.xchFarmed !== null, summaryWhy);
+  record('xch_farmed', summary.xchFarmed !== null, why);
   if (summary.xchFarmed !== null)
     gauge('farm_xch_farmed', 'Total chia farmed, in XCH, as chia farm summary prints it').set(summary.xchFarmed);
 
-  record('plot_count', summary.plotCount !== null, summaryWhy);
+  record('plot_count', summary.plotCount !== null, why);
   if (summary.plotCount !== null) registerPlotSummary(registry, summary.plotCount, summary.plotsBytes);
 
-  record('plots_size', summary.plotsBytes !== null, summaryWhy);
+  record('plots_size', summary.plotsBytes !== null, why);
   if (summary.plotsBytes !== null) {
     gauge('farm_plots_size', "Total size of the plots on disk, in TiB (goplot's unit)").set(
       inUnit(summary.plotsBytes, BYTES_PER_TIB),
@@ -81,7 +102,7 @@ export function buildFarmRegistry(
     gauge('farm_plots_size_bytes', 'Total size of the plots on disk, in bytes').set(summary.plotsBytes);
   }
 
-  record('plots_effective_size', summary.plotsEffectiveBytes !== null, `${summaryWhy} (chia 2.0 and later print it)`);
+  record('plots_effective_size', summary.plotsEffectiveBytes !== null, `${why} (chia 2.0 and later print it)`);
   if (summary.plotsEffectiveBytes !== null) {
     gauge(
       'farm_plots_effective_size_bytes',
@@ -89,16 +110,13 @@ export function buildFarmRegistry(
     ).set(summary.plotsEffectiveBytes);
   }
 
-  record('expected_time_to_win', summary.expectedTimeToWinSeconds !== null, summaryWhy);
+  record('expected_time_to_win', summary.expectedTimeToWinSeconds !== null, why);
   if (summary.expectedTimeToWinSeconds !== null) {
     gauge(
       'farm_expected_time_to_win_seconds',
       'Expected time to win a block, as chia farm summary estimates it (rounded down by chia)',
     ).set(summary.expectedTimeToWinSeconds);
   }
-
-  addHarvesterGroups(registry, summary);
-  return { registry, values };
 }
 
 /** One series per harvester address, as the farmer lists them: remote harvesters are labelled by IP. */

@@ -2,6 +2,7 @@ import { DISK_STATE_KINDS, type GoplotFacts } from './goplot-metrics-read.js';
 import { addCounted } from './counted-metric.js';
 import { addPlotOutcomeMetrics } from './plot-outcome-metrics.js';
 import { addGauge, createRegistry } from './registry.js';
+import { addGroupMetrics } from './group-metrics.js';
 import type { PlotOutcomes } from '../plot-outcomes/plot-outcomes.js';
 
 type Registry = ReturnType<typeof createRegistry>;
@@ -103,6 +104,8 @@ export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts |
     jobInfo.set(labels, 1);
     suspended.set(labels, plot.suspended ? 1 : 0);
   }
+
+  addGroupMetrics(registry, facts.plots);
 
   const diskState = gauge(
     'goplot_disk_state',

@@ -1,7 +1,7 @@
 import type { ConfigReader } from '../config/config-reader.js';
 import type { DiskSpace } from '../farm/disk-space.js';
 import type { DiskState } from '../farm/disk-state.js';
-import { readFarmSnapshot } from '../farm/farm-snapshot.js';
+import { readFarmSnapshot, type GroupProgress } from '../farm/farm-snapshot.js';
 import { backoffSeconds } from '../plan/decide-start.js';
 import type { CollectedValue } from './run-collector.js';
 import { readTempDirFacts, type TempDirFacts } from './temp-dir-facts.js';
@@ -36,6 +36,8 @@ export interface PlotFacts {
   /** The plot's job (DEFAULT_JOB outside jobs). */
   job: string;
   suspended: boolean;
+  /** A pos2 plot group's plots done, rate and ETA; null for a pos1 plot. */
+  group: GroupProgress | null;
 }
 
 export interface DiskFacts {
@@ -142,6 +144,7 @@ export async function readGoplotFacts(options: ReadGoplotFactsOptions): Promise<
       elapsedSeconds: plot.elapsedSeconds,
       job: plot.job,
       suspended: plot.suspended,
+      group: plot.group,
     })),
     disks: snapshot.disks.map((disk) => ({
       farm: disk.farm,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { splitUsableNames } from '../farm/farm-names.js';
 import { evaluateDisk, type PlotOnDisk } from '../farm/evaluate-disk.js';
-import { readDiskState, writeDiskState } from '../farm/disk-state.js';
+import { readDiskState, type WritableDiskState } from '../farm/disk-state.js';
 import { DISK_TIMEOUT_MS, findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
 import { listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import { listDisksBounded } from '../farm/list-disks-bounded.js';
@@ -22,8 +22,20 @@ export interface DestinationChoice {
   kibBefore: number;
 }
 
+/** A disk state file the choice would write: the chosen disk's reservation, or what a re-check found. */
+export interface DiskStateWrite {
+  farm: string;
+  disk: string;
+  state: WritableDiskState;
+}
+
+/**
+ * The choice and the disk state writes it implies, as data: nothing is written here. The tractor
+ * commits `writes` under the state lock (commitDiskWrites); the loop and --dry-run only read them.
+ */
 export type DestinationResult =
-  { ok: true; choice: DestinationChoice; skipped: string[] } | { ok: false; message: string; skipped: string[] };
+  | { ok: true; choice: DestinationChoice; skipped: string[]; writes: DiskStateWrite[] }
+  | { ok: false; message: string; skipped: string[]; writes: DiskStateWrite[] };
 
 export interface ChooseDestinationOptions {
   paths: HomePaths;
@@ -37,11 +49,6 @@ export interface ChooseDestinationOptions {
   /** Space one plot takes (committedKiB of the configured k and compression). */
   plotKiB: number;
   log?: (message: string) => void;
-  /**
-   * true (the default): write the reservation, and `full` for disks found full. false only
-   * checks that some disk would be chosen, and writes nothing (it may run outside the lock).
-   */
-  reserve?: boolean;
   /** For a disk with no state file, which is measured now as diskhand would. */
   runningPlots?: PlotOnDisk[];
   /** Per disk read; a hung disk is skipped after it (readDiskSpace's default when absent). */
@@ -79,14 +86,14 @@ function describeSkips(skips: Skip[], diskCount: number): string {
 /**
  * goplot's destination choice: farms round robin in natural order after the last one used; in
  * a farm, the usable disk with the lowest state number, so disks fill evenly. The chosen disk's
- * state grows by one plot at once, so tractors starting together spread over the disks.
- * Call it while holding the state lock.
+ * state grows by one plot (a write in the result), so tractors starting together spread over the
+ * disks once each commits its writes under the state lock.
  */
 export async function chooseDestination(options: ChooseDestinationOptions): Promise<DestinationResult> {
-  const { paths, farmRoot, plotKiB } = options;
-  const reserve = options.reserve ?? true;
+  const { farmRoot, plotKiB } = options;
   const log = options.log ?? (() => {});
   const skipped: string[] = [];
+  const writes: DiskStateWrite[] = [];
   try {
     fs.readdirSync(farmRoot);
   } catch (error) {
@@ -95,7 +102,7 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
       (error as NodeJS.ErrnoException).code === 'ENOENT'
         ? 'it does not exist'
         : `cannot read it (${errorMessage(error)})`;
-    return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
+    return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped, writes };
   }
   const { usable, refused } = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
   for (const line of refused) log(line);
@@ -108,7 +115,7 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
         : refused.length > 0
           ? refused.join('; ')
           : 'no farms in it';
-    return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped };
+    return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped, writes };
   }
   for (const farm of nextRoundRobin(farms, options.lastFarm)) {
     const listed = await listDisksBounded(farmRoot, farm, options.timeoutMs ?? DISK_TIMEOUT_MS);
@@ -126,7 +133,7 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
     }
     const candidates: { disk: FarmDisk; kib: number }[] = [];
     for (const disk of disks.filter((candidate) => candidate.hung === null)) {
-      const reason = await judgeDisk(disk, options, reserve, candidates);
+      const reason = await judgeDisk(disk, options, writes, candidates);
       if (reason !== null) skips.push({ disk: disk.disk, reason });
     }
     candidates.sort((a, b) => a.kib - b.kib);
@@ -159,9 +166,9 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
         roomKiB < plotKiB && options.replotCredit ? options.replotCredit(disk, plotsInto(disk, options)) : 0;
       if (roomKiB + replotKiB < plotKiB) {
         log(
-          `${name}: full on the re-check (${formatBytes(Math.max(0, roomKiB) * 1024)} left, a plot needs ${formatBytes(plotKiB * 1024)})${reserve ? '; marked full' : ''}`,
+          `${name}: full on the re-check (${formatBytes(Math.max(0, roomKiB) * 1024)} left, a plot needs ${formatBytes(plotKiB * 1024)})`,
         );
-        if (reserve) writeDiskState(paths, farm, disk.disk, { kind: 'full' });
+        writes.push({ farm, disk: disk.disk, state: { kind: 'full' } });
         skips.push({ disk: disk.disk, reason: 'full' });
         continue;
       }
@@ -169,7 +176,7 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
         log(
           `${name}: room by replot (${formatBytes(Math.max(0, roomKiB) * 1024)} free; its plots matching replot_match can free ${formatBytes(replotKiB * 1024)})`,
         );
-      if (reserve) writeDiskState(paths, farm, disk.disk, { kind: 'number', kib: kib + plotKiB });
+      writes.push({ farm, disk: disk.disk, state: { kind: 'number', kib: kib + plotKiB } });
       const choice: DestinationChoice = {
         farm,
         disk: disk.disk,
@@ -178,26 +185,26 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
         logsDir: disk.logsDir,
         kibBefore: kib,
       };
-      return { ok: true, choice, skipped };
+      return { ok: true, choice, skipped, writes };
     }
     const line = `${farm}: ${describeSkips(skips, disks.length)}`;
     log(`farm ${line}; skipped`);
     skipped.push(line);
   }
-  return { ok: false, message: `no usable disk under ${farmRoot}: ${skipped.join('; ')}`, skipped };
+  return { ok: false, message: `no usable disk under ${farmRoot}: ${skipped.join('; ')}`, skipped, writes };
 }
 
-/** Why a disk cannot take a plot, or null after adding it to the candidates. */
+/** Why a disk cannot take a plot, or null after adding it to the candidates; what it found goes to `writes`. */
 async function judgeDisk(
   disk: FarmDisk,
   options: ChooseDestinationOptions,
-  reserve: boolean,
+  writes: DiskStateWrite[],
   candidates: { disk: FarmDisk; kib: number }[],
 ): Promise<string | null> {
   const state = readDiskState(options.paths, disk.farm, disk.disk);
   if (state.kind === 'off') return 'off';
   if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) {
-    if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, { kind: 'unmounted' });
+    writes.push({ farm: disk.farm, disk: disk.disk, state: { kind: 'unmounted' } });
     return 'unmounted';
   }
   if (!disk.complete) return 'missing plots/ or logs/';
@@ -214,14 +221,14 @@ async function judgeDisk(
     }
     if (onRoot !== null) {
       options.log?.(`${disk.farm}/${disk.disk}: ${disk.plotsDir} is ${onRoot}; skipped (require_mount=yes)`);
-      if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, { kind: 'unmounted' });
+      writes.push({ farm: disk.farm, disk: disk.disk, state: { kind: 'unmounted' } });
       return 'on the root filesystem';
     }
   }
   switch (state.kind) {
     case 'full':
       // measured again only when replot may make room: diskhand keeps `full` right otherwise
-      return options.replotCredit ? await measureDisk(disk, options, reserve, candidates) : 'full';
+      return options.replotCredit ? await measureDisk(disk, options, writes, candidates) : 'full';
     case 'unmounted':
       return state.kind;
     case 'invalid':
@@ -230,7 +237,7 @@ async function judgeDisk(
       candidates.push({ disk, kib: state.kib });
       return null;
     case 'missing':
-      return await measureDisk(disk, options, reserve, candidates);
+      return await measureDisk(disk, options, writes, candidates);
   }
 }
 
@@ -242,7 +249,7 @@ function plotsInto(disk: FarmDisk, options: ChooseDestinationOptions): number {
 async function measureDisk(
   disk: FarmDisk,
   options: ChooseDestinationOptions,
-  reserve: boolean,
+  writes: DiskStateWrite[],
   candidates: { disk: FarmDisk; kib: number }[],
 ): Promise<string | null> {
   const result = await evaluateDisk(disk, {
@@ -258,7 +265,7 @@ async function measureDisk(
   if (result.kind === 'unreadable' || result.kind === 'read-only') return result.kind;
   if (result.kind === 'on-root') return 'on the root filesystem';
   const measured = result.kind === 'unmounted' ? result : result.state;
-  if (reserve) writeDiskState(options.paths, disk.farm, disk.disk, measured);
+  writes.push({ farm: disk.farm, disk: disk.disk, state: measured });
   if (measured.kind !== 'number') return measured.kind;
   candidates.push({ disk, kib: measured.kib });
   return null;

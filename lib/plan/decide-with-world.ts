@@ -44,12 +44,31 @@ export async function readLoopSnapshot(
   return { running, snapshot };
 }
 
-/** The disk and temp checks after the limits: a wait for room, or null. */
+const GIB = 1024 ** 3;
+
+/**
+ * A plotter that plots from memory (every pos2 plotter) and declares it in plot_ram starts only
+ * when that much is available: swapping would make it crawl, and the OOM killer would end it.
+ */
+export function checkMemory(config: ConfigReader, world: StartWorld): Decision | null {
+  const needGiB = config.get('plot_ram');
+  const available = needGiB > 0 ? (world.memAvailableBytes?.() ?? null) : null;
+  if (available === null || needGiB * GIB <= available) return null;
+  return {
+    start: false,
+    key: `plot_ram:${needGiB}`,
+    reason: `plot_ram ${needGiB} GiB of the plotter does not fit in MemAvailable ${(available / GIB).toFixed(1)} GiB (/proc/meminfo); waiting for memory`,
+  };
+}
+
+/** The memory, disk and temp checks after the limits: a wait for memory or room, or null. */
 export async function checkRoomDecision(
   config: ConfigReader,
   world: StartWorld,
   running: RunningPlotSummary[],
 ): Promise<Decision | null> {
+  const noMemory = checkMemory(config, world);
+  if (noMemory !== null) return noMemory;
   const noRoom = await world.checkRoom(config, running);
   if (noRoom === null) return null;
   // free space changes a little on every poll: the log line is new when the kind of wait or a

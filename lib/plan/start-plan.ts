@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import { chooseConfiguredTempDir } from './choose-configured-temp-dir.js';
-import { chooseDestination, type DestinationChoice } from './choose-destination.js';
+import { chooseDestination, type DestinationChoice, type DiskStateWrite } from './choose-destination.js';
 import type { TempChoice } from './choose-temp-dir.js';
 import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import type { PlotOnDisk } from '../farm/evaluate-disk.js';
 import { mountinfoPathFrom, readMountPoints } from '../farm/mount-points.js';
-import { committedKiB } from '../farm/plot-size.js';
+import { committedKiB, pos2GroupKiB } from '../farm/plot-size.js';
+import { isPos2Plotter } from '../config/value-specs.js';
+import { planPos2Runs, pos2GroupFromConfig } from './pos2-command.js';
 import { findInvalidPlotValues } from './plot-config-check.js';
 import { buildPlotterCommand, plotJobFromConfig, type PlotJob } from './plotter-command.js';
 import { findExecutable } from '../util/find-executable.js';
@@ -21,11 +23,6 @@ export interface StartPlanInputs {
   env: NodeJS.ProcessEnv;
   /** The plots running now (the farm snapshot's or the process table's): temp dir counts and committed space. */
   running: PlanPlot[];
-  /**
-   * true: the chosen disk's state grows by one plot and disks found full are marked (the tractor,
-   * under the state lock). false: only what would be chosen; nothing is written.
-   */
-  reserve: boolean;
   log?: (message: string) => void;
 }
 
@@ -37,22 +34,32 @@ export type StartPlan =
       /** The job with the chosen temp dir and the disk's plots/ (the tractor gives each plot its own temp dir). */
       job: PlotJob;
       command: { command: string; args: string[] };
+      /** The chosen disk's reservation and what the disks' re-checks found (full, unmounted). */
+      diskWrites: DiskStateWrite[];
     }
   | {
       ok: false;
       message: string;
       /** A plot start that fails this way counts toward the back-off; a value waiting for a fix does not. */
       countsAsFailure: boolean;
+      /** What the disks' re-checks found, worth keeping even though nothing starts. */
+      diskWrites: DiskStateWrite[];
     };
 
 /**
- * What would start now, where, with which command, or why not: the one set of start checks. The
- * loop asks it before it launches a tractor (reserve false), the tractor asks it again under the
- * state lock (reserve true), both with the running plots, so they cannot disagree.
+ * What would start now, where, with which command, or why not: the one set of start checks. It
+ * writes nothing: the disk state writes it implies are part of the plan. The loop asks it before
+ * it launches a tractor and ignores them; the tractor asks it again under the state lock and
+ * commits them (commitStartWrites), both with the running plots, so they cannot disagree.
  */
 export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
   const { config, env } = inputs;
-  const refuse = (message: string, countsAsFailure = true): StartPlan => ({ ok: false, message, countsAsFailure });
+  const refuse = (message: string, countsAsFailure = true, diskWrites: DiskStateWrite[] = []): StartPlan => ({
+    ok: false,
+    message,
+    countsAsFailure,
+    diskWrites,
+  });
   const invalid = findInvalidPlotValues(config);
   if (invalid.length > 0)
     return refuse(
@@ -60,12 +67,15 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
       false,
     );
   const farmRoot = config.get('farm_root');
+  const pos2 = isPos2Plotter(config.get('plotter'));
   // a value the plotter would refuse is said before any disk is chosen
-  const probe = buildPlotterCommand(plotJobFromConfig(config, { tempDir: config.get('temp_root'), destDir: farmRoot }));
+  const probe = pos2
+    ? probePos2Command(config, farmRoot)
+    : buildPlotterCommand(plotJobFromConfig(config, { tempDir: config.get('temp_root'), destDir: farmRoot }));
   if (!probe.ok) return refuse(probe.message);
   if (findExecutable(probe.command, env) === null) {
     return refuse(
-      `the plotter command ${JSON.stringify(probe.command)} was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)`,
+      `the plotter command ${JSON.stringify(probe.command)} was not found (set ${pos2 ? 'config/chia_bin.goplot, xchplot2_bin or plot_command_v2' : 'config/chia_bin.goplot, madmax_bin or bladebit_bin'}, or PATH)`,
     );
   }
   const temp2 = config.get('temp2_dir');
@@ -84,8 +94,9 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
     requireMount: config.get('require_mount') === 'yes',
     mounts: readMountPoints(mountinfoPathFrom(env)),
     spaceMethod: config.get('disk_space'),
-    plotKiB: committedKiB(config.get('k'), config.get('compression')),
-    reserve: inputs.reserve,
+    plotKiB: pos2
+      ? pos2GroupKiB(config.get('k'), config.get('group_size'))
+      : committedKiB(config.get('k'), config.get('compression')),
     runningPlots: inputs.running,
     timeoutMs: config.get('disk_timeout') * 1000,
     onlyFarms: config
@@ -95,15 +106,33 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
     log: inputs.log,
     replotCredit: replotCreditFor(inputs.paths, config),
   });
-  if (!destination.ok) return refuse(destination.message);
+  if (!destination.ok) return refuse(destination.message, true, destination.writes);
   const job = plotJobFromConfig(config, { tempDir: temp.dir, destDir: destination.choice.plotsDir });
-  const command = buildPlotterCommand(job);
-  if (!command.ok) return refuse(command.message);
+  const command = pos2 ? probePos2Command(config, destination.choice.plotsDir, temp.dir) : buildPlotterCommand(job);
+  if (!command.ok) return refuse(command.message, true, destination.writes);
   return {
     ok: true,
     temp,
     destination: destination.choice,
     job,
     command: { command: command.command, args: command.args },
+    diskWrites: destination.writes,
   };
+}
+
+/** The first run of a pos2 group as it would start (meta group 0 stands for the one the tractor picks), or why not. */
+function probePos2Command(
+  config: ConfigReader,
+  destDir: string,
+  tempDir = config.get('temp_root'),
+): { ok: true; command: string; args: string[] } | { ok: false; message: string } {
+  const k = config.get('k');
+  if (k % 2 !== 0 || k > 32)
+    return {
+      ok: false,
+      message: `config/k.goplot: plotter ${config.get('plotter')} makes pos2 plots of even k 18 to 32 (mainnet takes 28), not k ${k}`,
+    };
+  const runs = planPos2Runs(pos2GroupFromConfig(config, { tempDir, destDir, metaGroup: 0 }));
+  if ('problem' in runs) return { ok: false, message: runs.problem };
+  return { ok: true, command: runs[0]!.command, args: runs[0]!.args };
 }

@@ -12,6 +12,9 @@ const TEMP_FACTOR: Record<PlotterName, number> = {
   'bladebit-ram': 0,
   'bladebit-disk': 3.85,
   'bladebit-cuda': 0,
+  // pos2 plotters plot in memory; a one-plot-a-run plotter's file in the temp dir moves out at once
+  'chia-v2': 0,
+  xchplot2: 0,
 };
 
 export function tempBytesNeeded(plotter: PlotterName, k: number): number {

@@ -9,8 +9,22 @@ export function diskSteps(req: SimRequest, ctx: SimContext, plotTemp: string, fi
     ...['fx', 'y0', 'meta0'].map((set) => path.join(req.tempDir, `${set}_0.tmp`)),
     path.join(req.temp2Dir, 'map_0.tmp'),
   ];
-  const minutes = (s: number): string => (s / 60).toFixed(1);
-  const steps: SimStep[] = [
+  return [
+    ...diskHeader(req, ctx),
+    ...diskPhase1(ctx, tempFiles, plotTemp),
+    ...diskPhase2(),
+    ...diskPhase3(),
+    ...diskFinish(ctx, tempFiles, plotTemp, finalPlot),
+  ];
+}
+
+function minutes(seconds: number): string {
+  return (seconds / 60).toFixed(1);
+}
+
+/** The disk plotter's settings, then the global config, up to `Started plot.` */
+function diskHeader(req: SimRequest, ctx: SimContext): SimStep[] {
+  return [
     line('[Bladebit Disk Plotter]'),
     line(' Heap size      : 3.97 GiB ( 4062.88 MiB )'),
     line(' Cache size     : 0.00 GiB ( 0.00 MiB )'),
@@ -27,6 +41,12 @@ export function diskSteps(req: SimRequest, ctx: SimContext, plotTemp: string, fi
     line(`Generating plot 1 / 1: ${ctx.id}`),
     line(''),
     line('Started plot.'),
+  ];
+}
+
+/** Phase 1: the temp files and the plot file appear, f1 and tables 2 to 7, then the C tables. */
+function diskPhase1(ctx: SimContext, tempFiles: string[], plotTemp: string): SimStep[] {
+  return [
     { kind: 'phase', phase: 1 },
     { kind: 'create', files: tempFiles, bytes: ctx.tempBytes },
     { kind: 'create', files: [plotTemp], bytes: ctx.tempBytes, header: ctx.header },
@@ -34,70 +54,64 @@ export function diskSteps(req: SimRequest, ctx: SimContext, plotTemp: string, fi
     line('Generating f1...'),
     line((c) => `Finished f1 generation in ${secs(c.sinceMark, 2)} seconds.`),
     line('Table 1 I/O wait time: 0.00 seconds.'),
-  ];
-  for (let t = 2; t <= 7; t++) {
-    steps.push(
+    ...[2, 3, 4, 5, 6, 7].flatMap((t): SimStep[] => [
       { kind: 'mark' },
       line(`Table ${t}`),
       line((c) => `Completed table ${t} in ${secs(c.sinceMark, 2)} seconds with ${4294924903 - t * 38000} entries.`),
-    );
-    steps.push(line(`Table ${t} I/O wait time: 0.01 seconds.`));
-  }
-  steps.push(
+      line(`Table ${t} I/O wait time: 0.01 seconds.`),
+    ]),
     line(' Phase 1 Total I/O wait time: 0.76'),
     line('Processing f7s and writing C tables to plot file.'),
     line((c) => `Completed C processing tables in ${secs(c.sinceMark, 2)} seconds.`),
-  );
-  steps.push(
     line((c) => `Finished Phase 1 in ${secs(c.sincePhase, 2)} seconds ( ${minutes(c.sincePhase)} minutes ).`),
+  ];
+}
+
+/** Phase 2: marking tables 6 down to 2. */
+function diskPhase2(): SimStep[] {
+  return [
     { kind: 'phase', phase: 2 },
     line('Running Phase 2'),
-  );
-  for (let t = 6; t >= 2; t--) {
-    steps.push(
+    ...[6, 5, 4, 3, 2].flatMap((t): SimStep[] => [
       { kind: 'mark' },
       line((c) => `Finished marking table ${t} in ${secs(c.sinceMark, 2)} seconds.`),
       line(`Table ${t} I/O wait time: 0.00 seconds.`),
-    );
-  }
-  steps.push(
+    ]),
     line((c) => `Finished Phase 2 in ${secs(c.sincePhase, 2)} seconds ( ${minutes(c.sincePhase)} minutes ).`),
+  ];
+}
+
+/** Phase 3: compressing the table pairs, then the P7 parks. */
+function diskPhase3(): SimStep[] {
+  return [
     { kind: 'phase', phase: 3 },
     line('Running Phase 3'),
-  );
-  for (let t = 1; t <= 6; t++) {
-    steps.push(
+    ...[1, 2, 3, 4, 5, 6].flatMap((t): SimStep[] => [
       { kind: 'mark' },
       line(`Compressing tables ${t} and ${t + 1}.`),
       line(`Table ${t} now has 3429320695 / 4294924903 ( 79.85% ) entries.`),
-    );
-    steps.push(line((c) => `Finished compressing tables ${t} and ${t + 1} in ${secs(c.sinceMark, 2)} seconds.`));
-  }
-  steps.push(
+      line((c) => `Finished compressing tables ${t} and ${t + 1} in ${secs(c.sinceMark, 2)} seconds.`),
+    ]),
     line('Writing P7 parks.'),
     line((c) => `Finished writing P7 parks in ${secs(c.sinceMark, 2)} seconds.`),
-  );
-  steps.push(
     line((c) => `Finished Phase 3 in ${secs(c.sincePhase, 2)} seconds ( ${minutes(c.sincePhase)} minutes ).`),
+  ];
+}
+
+/** After the phases: temp files go, the plot file reaches its final size and is renamed. */
+function diskFinish(ctx: SimContext, tempFiles: string[], plotTemp: string, finalPlot: string): SimStep[] {
+  return [
     { kind: 'end' },
-  );
-  steps.push(
     { kind: 'remove', files: tempFiles },
     { kind: 'create', files: [plotTemp], bytes: ctx.finalBytes, header: ctx.header },
-  );
-  steps.push(
     line('Waiting for plot file to complete pending writes...'),
     line('Completed pending writes in 0.00 seconds.'),
-  );
-  steps.push(
     line(`Finished writing plot ${ctx.name}.plot.tmp.`),
     line('Final plot table pointers:'),
     line(' Table 1:       1289665712 ( 0x000000004cdebcb0 )'),
     line(''),
-  );
-  steps.push(
     line((c) => `Finished plotting in ${secs(c.sinceStart, 2)} seconds ( ${minutes(c.sinceStart)} minutes ).`),
-  );
-  steps.push(line(`Renaming plot to '${finalPlot}'`), { kind: 'move', from: plotTemp, to: finalPlot });
-  return steps;
+    line(`Renaming plot to '${finalPlot}'`),
+    { kind: 'move', from: plotTemp, to: finalPlot },
+  ];
 }

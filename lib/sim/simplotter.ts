@@ -9,6 +9,7 @@ import { parseChiaArgs } from './sim-args-chia.js';
 import { parseBladebitArgs, parseMadmaxArgs } from './sim-args-standalone.js';
 import type { SimArgs, SimRequest } from './sim-request.js';
 import { runSimScript, type SimIo } from './sim-script.js';
+import { parsePos2Sim, runPos2Sim } from './pos2-sim.js';
 
 export interface SimSettings {
   /** Wall time of one whole plot. */
@@ -95,6 +96,17 @@ export async function runSimPlotter(options: {
   pid: number;
 }): Promise<number> {
   const { io } = options;
+  const pos2 = parsePos2Sim(options.args, options.invokedAs, options.env);
+  if (pos2 !== null) {
+    if (!pos2.ok) {
+      if (pos2.stdout.length > 0) io.write(`${pos2.stdout.join('\n')}\n`);
+      if (pos2.stderr.length > 0) io.writeError(`${pos2.stderr.join('\n')}\n`);
+      return pos2.exitCode;
+    }
+    const settings = readSimSettings(options.env);
+    for (const warning of settings.warnings) io.writeError(`${warning}\n`);
+    return await runPos2Sim(pos2.request, settings, options.env, io);
+  }
   const parsed = parseSimArgs(options.args, options.invokedAs);
   if (!parsed.ok) {
     if (parsed.stdout.length > 0) io.write(`${parsed.stdout.join('\n')}\n`);

@@ -11,11 +11,14 @@ import { JobConfigReader, jobPaths } from '../jobs/job-config.js';
 import { checkJob } from '../jobs/home-jobs.js';
 import { readHomeRunningPlots, readPlotScope } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
-import { initValueFiles, writeStateValue } from '../config/write-value.js';
+import { initValueFiles } from '../config/write-value.js';
+import { commitStartWrites, describeStartWrites, type ValueWrite } from '../plan/start-writes.js';
 import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir } from './conclude-plot.js';
 import { wrapWithPriority } from './priority-wrapper.js';
 import { spawnPlotter } from './spawn-plotter.js';
 import { createReplotGuard } from './replot-guard.js';
+import { isPos2Plotter } from '../config/value-specs.js';
+import { runPlotGroup } from './run-group.js';
 
 export interface TractorOptions {
   paths: HomePaths;
@@ -66,6 +69,8 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     const refused = checkJob(paths, jobName, options.force || options.dryRun);
     if (refused !== null) return await refuse(refused, false);
   }
+  // a pos2 plotter makes a plot group, the unit of work for pos2 plots (DESIGN §17)
+  if (isPos2Plotter(config.get('plotter'))) return await runPlotGroup({ ...options, config, job: jobName, refuse });
   const farmRoot = config.get('farm_root');
   const plotter = config.get('plotter');
   const k = config.get('k');
@@ -81,28 +86,18 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   // it counts plots per temp dir (max_per_temp), instead of racing it.
   const chosen = await withStateLock(paths, async () => {
     const running = readHomeRunningPlots(config);
-    const plan = await planStart({
-      paths,
-      config,
-      env,
-      running,
-      reserve: !options.dryRun,
-      log: (message: string) => log.info(message),
-    });
-    if (!plan.ok) return plan;
+    const plan = await planStart({ paths, config, env, running, log: (message: string) => log.info(message) });
+    if (!plan.ok) {
+      // what the re-checks found (a disk full, unmounted) is true whether or not a plot starts
+      if (!options.dryRun) commitStartWrites({ disks: plan.diskWrites, values: [] }, paths);
+      return plan;
+    }
     const { temp, destination } = plan;
     // a lost or reset index.goplot must not hand out a number a plot log already has
     const index =
       Math.max(config.get('index'), await highestPlotLogIndex(farmRoot, config.get('disk_timeout') * 1000)) + 1;
-    if (!options.dryRun) {
-      writeStateValue(paths, 'index', index);
-      // a job's round robin and stagger are its own; index, failures and the global last start are shared
-      const statePaths = jobName === undefined ? paths : jobPaths(paths, jobName);
-      writeStateValue(statePaths, 'farm_dest', destination.farm);
-      writeStateValue(statePaths, 'farm_temp', temp.name);
-      writeStateValue(paths, 'last_start', Math.floor(now() / 1000));
-      if (jobName !== undefined) writeStateValue(statePaths, 'last_start', Math.floor(now() / 1000));
-    }
+    const writes = { disks: plan.diskWrites, values: startValueWrites(paths, jobName, index, plan, now()) };
+    if (!options.dryRun) commitStartWrites(writes, paths);
     const plotTempDir = ownTempDir(plotter, temp.dir, index, process.pid);
     const job = plotJobFromConfig(config, { tempDir: plotTempDir, destDir: destination.plotsDir });
     const built = buildPlotterCommand(job);
@@ -120,7 +115,18 @@ export async function runTractor(options: TractorOptions): Promise<number> {
       logFile,
       plot: { index, farm, disk, diskDir, plotsDir, plotter, k, compression: config.get('compression'), kind },
     });
-    const choice = { ok: true as const, index, temp, plotTempDir, destination, job, logFile, commandLine, guard };
+    const choice = {
+      ok: true as const,
+      index,
+      temp,
+      plotTempDir,
+      destination,
+      job,
+      logFile,
+      commandLine,
+      guard,
+      writes,
+    };
     if (options.dryRun) return { ...choice, started: null };
     await guard.beforeStart();
     if (plotTempDir !== temp.dir) fs.mkdirSync(plotTempDir, { recursive: true });
@@ -133,7 +139,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   });
   if (!chosen.ok) return await refuse(chosen.message, chosen.countsAsFailure);
 
-  const { index, temp, plotTempDir, destination, job, logFile, commandLine, started, guard } = chosen;
+  const { index, temp, plotTempDir, destination, job, logFile, commandLine, started, guard, writes } = chosen;
   if (started === null) {
     if (jobName !== undefined) options.print(`job:         ${jobName}`);
     options.print(`index:       ${index}`);
@@ -142,6 +148,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     options.print(`temp:        ${temp.dir}`);
     options.print(`log:         ${logFile}`);
     options.print(`command:     ${commandLine}`);
+    for (const line of describeStartWrites(writes, paths)) options.print(`would write: ${line}`);
     return EXIT_FINISHED;
   }
   const { child, exited, startedMs } = started;
@@ -192,4 +199,26 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   });
   guard.ended(code !== EXIT_FINISHED);
   return code;
+}
+
+/**
+ * The state values a plot start writes: the shared index and last start, and the job's own round
+ * robin and stagger (a job's folder, or the home's config/ without jobs).
+ */
+function startValueWrites(
+  paths: HomePaths,
+  jobName: string | undefined,
+  index: number,
+  plan: { temp: { name: string }; destination: { farm: string } },
+  nowMs: number,
+): ValueWrite[] {
+  const statePaths = jobName === undefined ? paths : jobPaths(paths, jobName);
+  const startedAt = Math.floor(nowMs / 1000);
+  return [
+    { paths, name: 'index', value: index },
+    { paths: statePaths, name: 'farm_dest', value: plan.destination.farm },
+    { paths: statePaths, name: 'farm_temp', value: plan.temp.name },
+    { paths, name: 'last_start', value: startedAt },
+    ...(jobName === undefined ? [] : [{ paths: statePaths, name: 'last_start' as const, value: startedAt }]),
+  ];
 }

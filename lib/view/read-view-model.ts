@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { ConfigReader } from '../config/config-reader.js';
-import { readFarmSnapshot } from '../farm/farm-snapshot.js';
+import { readFarmSnapshot, type GroupProgress } from '../farm/farm-snapshot.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
 import type { HomePaths } from '../config/home.js';
 import { decideWithWorld } from '../plan/decide-with-world.js';
@@ -37,6 +37,8 @@ export interface ViewPlot {
   /** `farm/disk` when the destination is under farm_root, else the destination dir. */
   destination: string | null;
   rssBytes: number;
+  /** A pos2 plot group's plots done, rate and ETA; absent or null for a pos1 plot. */
+  group?: GroupProgress | null;
 }
 
 export interface ViewDisk {
@@ -118,7 +120,7 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     job: plot.job,
     suspended: plot.suspended,
     phaseSeconds: plot.phaseSeconds,
-    etaSeconds: null,
+    etaSeconds: plot.group?.etaSeconds ?? null,
     pid: plot.pid,
     plotter: plot.plotter,
     k: plot.k,
@@ -129,10 +131,12 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     tempDir: plot.tempDir,
     destination: plot.destination,
     rssBytes: plot.rssBytes,
+    group: plot.group,
   }));
   const means = options.meanSeconds ? await options.meanSeconds() : null;
   if (means) {
     for (const plot of plots) {
+      if (plot.group) continue;
       const mean = means.get(`${plot.job ?? 'default'} ${plot.plotter} k${plot.k}`);
       // a suspended plot makes no progress: its time left is not counting down, so none is shown
       plot.etaSeconds =

@@ -2,6 +2,7 @@ import { formatBytes } from '../farm/disk-space.js';
 import { DEFAULT_JOB } from '../jobs/home-jobs.js';
 import { formatDuration } from '../util/format-duration.js';
 import type { ViewDisk, ViewModel, ViewPlot } from './read-view-model.js';
+import { formatGroupLine } from '../farm/format-group.js';
 import {
   alignColumns,
   cutToWidth,
@@ -229,7 +230,8 @@ export function renderView(model: ViewModel, width: number, height: number, opti
   const hiddenNote = table.hidden.length === 0 ? '' : ` (too narrow for: ${table.hidden.join(', ')})`;
   const plotTitle =
     model.plots.length === 0 ? 'plots: none running' : `plots: ${model.plots.length} running${hiddenNote}`;
-  const archive = model.archive?.length ? ['', ...model.archive] : [];
+  const groups = model.plots.flatMap((plot) => (plot.group ? [formatGroupLine(plot.index, plot.group)] : []));
+  const archive = [...groups, ...(model.archive?.length ? ['', ...model.archive] : [])];
   const fixed = header.length + 1 + 1 + (plotLines.length > 0 ? 1 : 0) + 1 + 1 + archive.length;
   const room = Math.max(0, height - fixed);
 

@@ -74,7 +74,9 @@ export function headingAnchors(text: string): Set<string> {
 
 /** One shell command line cut into its statements (at `&&`, `||`, `;` and pipes) and words. */
 export function statements(snippet: string): string[][] {
+  // a quoted argument (a command template, a rule) is one word, whatever options it holds
   return snippet
+    .replace(/'[^']*'|"[^"]*"/g, 'QUOTED')
     .split(/\s(?:&&|\|\||\|)\s|;\s*/)
     .map((part) => part.trim().split(/\s+/).filter(Boolean))
     .filter((words) => words.length > 0);

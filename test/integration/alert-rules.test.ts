@@ -44,6 +44,7 @@ describe('the shipped Prometheus alert rules (prometheus/alerts)', () => {
       'GoplotHarvesterlogStale',
       'GoplotHostDown',
       'GoplotMetricsStale',
+      'GoplotMigrationBehind', // migration.rules.yml
       'GoplotNoDiskWithRoom',
       'GoplotPlotsFailing',
       'GoplotPlottingStalled',

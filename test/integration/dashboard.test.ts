@@ -115,6 +115,25 @@ describe('the Grafana dashboard', () => {
     );
   });
 
+  test('a Migration row: effective space by pos against the phase-out line, and the rate made against the rate needed', () => {
+    const start = panels.findIndex((p) => p.type === 'row' && p.title === 'Migration');
+    assert.ok(start >= 0, 'no Migration row');
+    const end = panels.findIndex((p, i) => i > start && p.type === 'row');
+    const row = panels.slice(start + 1, end === -1 ? undefined : end);
+    const exprs = (title: string) => row.find((p) => p.title === title)?.targets?.map((t) => t.expr) ?? [];
+    assert.deepEqual(exprs('Effective space by pos against the phase-out line'), [
+      'sum by (instance, pos) (goplot_farm_effective_bytes{instance=~"$plotter"})',
+      'sum by (instance) (goplot_farm_effective_bytes{instance=~"$plotter"})',
+      'sum by (instance) (goplot_farm_effective_no_replot_bytes{instance=~"$plotter"})',
+    ]);
+    assert.deepEqual(exprs('Replot rate: made against needed (pos2 plots a day)'), [
+      'goplot_migrate_measured_plots_per_day{instance=~"$plotter"}',
+      'goplot_migrate_needed_plots_per_day{instance=~"$plotter",deadline="target"}',
+      'goplot_migrate_needed_plots_per_day{instance=~"$plotter",deadline="zero"}',
+    ]);
+    assert.deepEqual(exprs('pos1 weight'), ['goplot_pos1_weight{instance=~"$plotter"}']);
+  });
+
   test("DASHBOARD_METRICS lists exactly the metrics the queries use, goplot's kept names among them", () => {
     const used = new Set(dashboardQueries().flatMap((q) => metricNamesIn(q.expr)));
     assert.deepEqual([...used].sort(), [...DASHBOARD_METRICS].sort());

@@ -200,6 +200,7 @@ describe('a read-only disk', () => {
       ok: false,
       message: `no usable disk under ${home.farmRoot}: f1: 2 disks read-only`,
       skipped: ['f1: 2 disks read-only'],
+      writes: [],
     });
     assert.equal(
       messages[0],

@@ -293,8 +293,8 @@ describe('the commands a farmer copies, run as shown in a fresh copy of the chec
         ),
         ['chia', '/mnt/nvme2', 'farm2', '3', '2700', 'off'],
       );
-      assert.match(run.stdout, /^bb +run +bladebit-disk +32 +\/mnt\/nvme1 +farm1 +0$/m);
-      assert.match(run.stdout, /^chiapos +run +chia +32 +\/mnt\/nvme2 +farm2 +0$/m);
+      assert.match(run.stdout, /^bb +run +bladebit-disk\b.* \/mnt\/nvme1 +farm1\b/m);
+      assert.match(run.stdout, /^chiapos +run +chia\b.* \/mnt\/nvme2 +farm2\b/m);
     },
   );
 
@@ -328,10 +328,7 @@ describe('the commands a farmer copies, run as shown in a fresh copy of the chec
       const c5 = path.basename(writePlotFile(plots, { sizeBytes: 87_000_000_000, compression: 5, kind: 'pool' }));
       setValue('farm_root', path.join(work, 'farm-replot'));
       const run = await runBlock('replot', 180_000);
-      assert.match(
-        run.stdout,
-        /^farm1\/disk1: 1 old plot would go, one per new plot that needs the room, in this order/m,
-      );
+      assert.match(run.stdout, /^farm1\/disk1: 1 old plot would go\b/m);
       assert.ok(run.stdout.includes(old), run.stdout);
       assert.ok(!run.stdout.includes(c5), run.stdout);
       assert.equal(fs.readFileSync(path.join(clone, 'config', 'replot.goplot'), 'utf8').trim(), 'on');

@@ -143,11 +143,28 @@ describe('the tractor chooses like goplot', () => {
     const result = await tractor(home, ['--dry-run']);
     assert.equal(result.exitCode, 0, result.stderr);
     const plots = path.join(home.farmRoot, 'farm1', 'disk1', 'plots');
+    const lines = result.stdout.split('\n');
+    const commandAt = lines.findIndex((line) => line.startsWith('command:'));
     assert.equal(
-      result.stdout.split('\n').at(-1),
+      lines[commandAt],
       `command:     ${value(home, 'chia_bin')} plots create -k 25 --override-k -r 2 -n 1 -b 3389 -u 128 -t ${home.tempRoot}/7 -2 ${home.tempRoot}/7 -d ${plots}`,
     );
+    // the same plan a real start commits, printed instead of written
+    const stamp = /^would write: config\/last_start\.goplot = (\d+)$/.exec(lines.at(-1) ?? '');
+    assert.ok(stamp, lines.join('\n'));
+    // the disk has no state file yet: measured now (the temp folder's filesystem), then reserved
+    const measured = /^would write: disks\/farm1\/disk1\.goplot = (\d+)$/.exec(lines[commandAt + 1] ?? '');
+    assert.ok(measured, lines.join('\n'));
+    assert.deepEqual(lines.slice(commandAt + 1), [
+      `would write: disks/farm1/disk1.goplot = ${measured[1]}`,
+      `would write: disks/farm1/disk1.goplot = ${Number(measured[1]) + committedKiB(25, 0)}`,
+      'would write: config/index.goplot = 1',
+      'would write: config/farm_dest.goplot = farm1',
+      'would write: config/farm_temp.goplot = 7',
+      `would write: config/last_start.goplot = ${stamp[1]}`,
+    ]);
     assert.equal(fs.existsSync(path.join(home.configDir, 'index.goplot')), false);
+    assert.equal(fs.existsSync(path.join(home.disksDir, 'farm1', 'disk1.goplot')), false);
     assert.deepEqual(fs.readdirSync(plots), []);
   });
 

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { chooseDestination, type ChooseDestinationOptions } from '../../../lib/plan/choose-destination.js';
+import {
+  chooseDestination as decideDestination,
+  type ChooseDestinationOptions,
+  type DestinationResult,
+} from '../../../lib/plan/choose-destination.js';
+import { commitStartWrites } from '../../../lib/plan/start-writes.js';
 import { diskStateFile, readDiskState } from '../../../lib/farm/disk-state.js';
 import { PACKAGE_ROOT } from '../../../lib/config/home.js';
 import { readMountPoints } from '../../../lib/farm/mount-points.js';
@@ -48,6 +53,17 @@ function options(overrides: Partial<ChooseDestinationOptions> = {}): ChooseDesti
     plotKiB: PLOT_KIB,
     ...overrides,
   };
+}
+
+/** The choice as the tractor makes it: decided, then its writes committed (the result without them, as before). */
+async function chooseDestination(
+  opts: ChooseDestinationOptions,
+  commit = true,
+): Promise<Omit<DestinationResult, 'writes'> & DestinationResult> {
+  const result = await decideDestination(opts);
+  if (commit) commitStartWrites({ disks: result.writes, values: [] }, opts.paths);
+  const { writes: _writes, ...rest } = result;
+  return rest as DestinationResult;
 }
 
 beforeEach(() => {
@@ -136,7 +152,7 @@ describe('chooseDestination', () => {
     assert.ok(result.ok);
     assert.equal(result.choice.disk, 'd2');
     assert.equal(state('f1/d1'), 'full');
-    assert.deepEqual(messages, ['f1/d1: full on the re-check (50.0 GiB left, a plot needs 102.4 GiB); marked full']);
+    assert.deepEqual(messages, ['f1/d1: full on the re-check (50.0 GiB left, a plot needs 102.4 GiB)']);
   });
 
   test('a disk without a state file is measured now, written, and can be chosen', async () => {
@@ -170,15 +186,21 @@ describe('chooseDestination', () => {
     });
   });
 
-  test('reserve: false only checks, and writes nothing', async () => {
+  test('the decision alone writes nothing: the reservation is data until committed', async () => {
     makeDisks(home, { f1: ['d1', 'd2'] });
     setDf({ 'f1/d1': [1000 * GIB, 990 * GIB], 'f1/d2': [1000 * GIB, 10 * GIB] });
     setState('f1/d1', 5);
-    const result = await chooseDestination(options({ reserve: false }));
+    const result = await decideDestination(options());
     assert.ok(result.ok);
     assert.equal(result.choice.disk, 'd2');
     assert.equal(state('f1/d1'), '5');
     assert.equal(fs.existsSync(diskStateFile(home, 'f1', 'd2')), false);
+    // d2 has no state file: measured now, then d1 found full on its re-check, then d2's reservation
+    assert.deepEqual(result.writes, [
+      { farm: 'f1', disk: 'd2', state: { kind: 'number', kib: 10 * GIB } },
+      { farm: 'f1', disk: 'd1', state: { kind: 'full' } },
+      { farm: 'f1', disk: 'd2', state: { kind: 'number', kib: 10 * GIB + PLOT_KIB } },
+    ]);
   });
 });
 
@@ -208,7 +230,7 @@ describe('chooseDestination with replot credit', () => {
       ),
       lines.join('\n'),
     );
-    const without = await chooseDestination(options({ reserve: false }));
+    const without = await chooseDestination(options(), false);
     assert.equal(without.ok, false);
   });
 });

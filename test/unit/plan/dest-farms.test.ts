@@ -17,7 +17,6 @@ describe('dest_farms (a staging farm the archiver empties)', () => {
       mounts: new Set(),
       spaceMethod: 'statfs',
       plotKiB: committedKiB(18, 0),
-      reserve: false,
       onlyFarms,
     });
 
@@ -37,6 +36,7 @@ describe('dest_farms (a staging farm the archiver empties)', () => {
       ok: false,
       message: `no usable disk under ${home.farmRoot}: none of dest_farms (ssd) is there`,
       skipped: [],
+      writes: [],
     });
   });
 });

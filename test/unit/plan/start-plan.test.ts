@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { ConfigReader } from '../../../lib/config/config-reader.js';
 import { diskStateFile } from '../../../lib/farm/disk-state.js';
 import { committedKiB } from '../../../lib/farm/plot-size.js';
+import { commitStartWrites } from '../../../lib/plan/start-writes.js';
 import { planStart, type PlanPlot } from '../../../lib/plan/start-plan.js';
 import { createStartWorld } from '../../../lib/plan/start-world.js';
 import { FAKE_BIN, useFakeDf } from '../../helpers/fake-df.js';
@@ -52,13 +53,12 @@ afterEach(() => {
 });
 
 describe('the start plan', () => {
-  it('says what would start, where and with which command, and writes nothing without reserve', async () => {
+  it('says what would start, where and with which command, and writes nothing, its reservation being data', async () => {
     const plan = await planStart({
       paths: home,
       config: new ConfigReader(home, () => {}, env()),
       env: env(),
       running: [],
-      reserve: false,
     });
     assert.equal(plan.ok, true, plan.ok ? '' : plan.message);
     if (!plan.ok) return;
@@ -77,15 +77,21 @@ describe('the start plan', () => {
       plotsDir,
     ]);
     assert.equal(fs.existsSync(diskStateFile(home, 'farm1', 'disk1')), false);
+    // measured now (no state file yet), then the plot's reservation on top
+    assert.deepEqual(plan.diskWrites, [
+      { farm: 'farm1', disk: 'disk1', state: { kind: 'number', kib: 0 } },
+      { farm: 'farm1', disk: 'disk1', state: { kind: 'number', kib: PLOT_KIB } },
+    ]);
   });
 
   it("counts a running plot's space on a disk without a state file, in the loop's check as in the plan", async () => {
     const config = new ConfigReader(home, () => {}, env());
-    const plan = await planStart({ paths: home, config, env: env(), running: [plotOnDisk1], reserve: false });
+    const plan = await planStart({ paths: home, config, env: env(), running: [plotOnDisk1] });
     assert.deepEqual(plan, {
       ok: false,
       message: `no usable disk under ${home.farmRoot}: farm1: disk1 full`,
       countsAsFailure: true,
+      diskWrites: [{ farm: 'farm1', disk: 'disk1', state: { kind: 'full' } }],
     });
     const loopSays = await createStartWorld(home, env()).checkRoom(config, [
       { ...plotOnDisk1, pid: 1, ppid: 1, phase: 1 },
@@ -93,15 +99,15 @@ describe('the start plan', () => {
     assert.equal(loopSays, plan.ok ? null : plan.message);
   });
 
-  it('reserves the disk for the tractor: the state grows by one plot', async () => {
+  it('reserves the disk once its writes are committed: the state grows by one plot', async () => {
     const plan = await planStart({
       paths: home,
       config: new ConfigReader(home, () => {}, env()),
       env: env(),
       running: [],
-      reserve: true,
     });
     assert.equal(plan.ok, true);
+    commitStartWrites({ disks: plan.diskWrites, values: [] }, home);
     assert.equal(fs.readFileSync(diskStateFile(home, 'farm1', 'disk1'), 'utf8'), `${PLOT_KIB}\n`);
   });
 
@@ -112,11 +118,11 @@ describe('the start plan', () => {
       config: new ConfigReader(home, () => {}, env()),
       env: env(),
       running: [],
-      reserve: false,
     });
     assert.deepEqual(invalid, {
       ok: false,
       countsAsFailure: false,
+      diskWrites: [],
       message: `${home.configDir}/k.goplot: invalid value "big" (expected a whole number from 18 to 50); no plot starts with a guessed value (fix it, see goplot config)`,
     });
     home.set('k', 32);
@@ -126,11 +132,11 @@ describe('the start plan', () => {
       config: new ConfigReader(home, () => {}, env()),
       env: env(),
       running: [],
-      reserve: false,
     });
     assert.deepEqual(missing, {
       ok: false,
       countsAsFailure: true,
+      diskWrites: [],
       message:
         'the plotter command "no-such-chia" was not found (set config/chia_bin.goplot, madmax_bin or bladebit_bin, or PATH)',
     });

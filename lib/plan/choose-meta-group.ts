@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { readPlotFileSync } from '../plot-file/read-plot-file.js';
+import type { PlotGroupState } from '../farm/plot-groups.js';
+
+export const META_GROUPS = 256;
+/** Groups on one disk keep at least this far apart while the disk has room for it (CHIP-49). */
+export const META_GROUP_GAP = 16;
+
+/**
+ * The meta group for a new group on a disk: the free one farthest from every meta group in use
+ * there (the lowest of equals), so groups stay at least 16 apart while that is possible and spread
+ * as far as possible after. With all 256 in use, the least used one.
+ */
+export function chooseMetaGroup(inUse: Iterable<number>): number {
+  const counts = new Array<number>(META_GROUPS).fill(0);
+  for (const group of inUse) if (Number.isInteger(group) && group >= 0 && group < META_GROUPS) counts[group]!++;
+  const used = counts.flatMap((count, group) => (count > 0 ? [group] : []));
+  if (used.length === 0) return 0;
+  let best = -1;
+  let bestDistance = -1;
+  for (let group = 0; group < META_GROUPS; group++) {
+    if (counts[group]! > 0) continue;
+    const distance = Math.min(...used.map((other) => Math.abs(other - group)));
+    if (distance > bestDistance) {
+      best = group;
+      bestDistance = distance;
+    }
+  }
+  if (best >= 0) return best;
+  const fewest = Math.min(...counts);
+  return counts.indexOf(fewest);
+}
+
+/**
+ * The meta groups a disk holds: from the headers of its `.plot2` files (and the plotters' files
+ * not renamed yet) and from the groups running into it. Unreadable files say nothing.
+ */
+export function metaGroupsInUse(plotsDir: string, running: PlotGroupState[]): Set<number> {
+  const found = new Set<number>();
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(plotsDir);
+  } catch {
+    // a disk whose plots/ cannot be read holds nothing we can see
+  }
+  for (const name of names) {
+    if (!/\.plot2(\.partial|\.tmp)?$/.test(name)) continue;
+    const facts = readPlotFileSync(path.join(plotsDir, name));
+    if (facts.ok && facts.header.pos2) found.add(facts.header.pos2.metaGroup);
+  }
+  const dir = path.resolve(plotsDir);
+  for (const group of running)
+    if (path.resolve(group.plotsDir) === dir && group.metaGroup !== null) found.add(group.metaGroup);
+  return found;
+}
