@@ -3,6 +3,7 @@ import path from 'node:path';
 import { listDisks, listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import { findOpenFilesUnder } from '../farm/open-files.js';
 import { checkPlotFile } from './plot-check.js';
+import { isPlotFileName } from '../plot-file/list-plot-files.js';
 
 export interface StagedPlot {
   /** `plot-k32-….plot` */
@@ -65,7 +66,7 @@ export function findStagedPlots(
   for (const disk of disks) {
     let names: string[];
     try {
-      names = fs.readdirSync(disk.plotsDir).filter((name) => name.endsWith('.plot') && !name.startsWith('.'));
+      names = fs.readdirSync(disk.plotsDir).filter((name) => isPlotFileName(name) && !name.startsWith('.'));
     } catch {
       continue;
     }

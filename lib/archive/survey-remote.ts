@@ -5,7 +5,7 @@ import { PARTIAL_SUFFIX, type HostSurvey, type ListedPlot, type TargetDisk } fro
 
 /**
  * One sh script for every root of one host: its disks with plots/ (writable? logs/?), one `df -Pk`
- * over all of them, and our partial copies; with `listPlots` (replot on), every `*.plot` there
+ * over all of them, and our partial copies; with `listPlots` (replot on), every plot file (`*.plot`, `*.plot2`, `*.gplot`) there
  * with its size, mtime and type, by one `stat -c` (GNU coreutils or BusyBox). One ssh round trip
  * per host per pass, however many disks: the remote side needs only sh, df, ls and stat.
  */
@@ -26,7 +26,12 @@ export function surveyScript(roots: string[], listPlots = false): string {
       '  [ $# -gt 0 ] && df -Pk "$@" 2>&1 | sed 1d',
       '  echo P',
       `  ls -ln ${r}/*/*/plots/*${PARTIAL_SUFFIX} 2>/dev/null`,
-      ...(listPlots ? ['  echo L', `  stat -c '%s %Y %F|%n' -- ${r}/*/*/plots/*.plot 2>/dev/null`] : []),
+      ...(listPlots
+        ? [
+            '  echo L',
+            `  stat -c '%s %Y %F|%n' -- ${r}/*/*/plots/*.plot ${r}/*/*/plots/*.plot2 ${r}/*/*/plots/*.gplot 2>/dev/null`,
+          ]
+        : []),
       'else echo NOROOT; fi',
     );
   }
@@ -96,7 +101,7 @@ export function parseSurvey(
   return { hostKey, ok: true, disks };
 }
 
-const STAT_LINE = /^(\d+) (\d+) ([a-z ]+)\|(\/.*\/plots)\/([^/]+\.plot)$/;
+const STAT_LINE = /^(\d+) (\d+) ([a-z ]+)\|(\/.*\/plots)\/([^/]+\.(?:plot2?|gplot))$/;
 
 /** `stat -c '%s %Y %F|%n'` lines: the regular files per plots dir (a link is never a plot replot may remove). */
 export function parsePlotListing(lines: string[]): Map<string, ListedPlot[]> {

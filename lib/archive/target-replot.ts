@@ -4,7 +4,7 @@ import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { writeStateValue } from '../config/write-value.js';
 import { formatBytes, readDiskSpace } from '../farm/disk-space.js';
-import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
+import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
 import { parsePlotHeader } from '../plot-file/plot-header.js';
 import { describeOldPlot, whyNotRemovable } from '../replot/check-victim.js';
 import {
@@ -106,7 +106,7 @@ export class TargetReplot {
     let list = this.memo.get(key);
     if (!list) {
       if (disk.hostKey === 'local') {
-        this.headers ??= HeaderCache.load(headerCacheFile(this.world.paths));
+        this.headers ??= HeaderCache.load(headerCacheDir(this.world.paths));
         list = listReplotCandidates(disk.plotsDir, this.settings.rule, this.headers);
       } else list = this.world.remote?.candidates(disk, this.settings) ?? [];
       this.memo.set(key, list);

@@ -2,6 +2,7 @@ import { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { readFarmSnapshot, type DiskStateLabel, type GroupProgress } from '../farm/farm-snapshot.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
+import { storedPlotFilesLookup } from '../inventory/summary-store.js';
 import { listConfig, type ConfigRow } from './list-config.js';
 import { archiverStatusLines } from '../archive/archiver-status-lines.js';
 
@@ -51,7 +52,12 @@ export interface Status {
 /** `goplot status`'s selection from the farm snapshot, which `goplot view` and goplot.prom read too. */
 export async function readStatus(paths: HomePaths, env: NodeJS.ProcessEnv, now: () => number): Promise<Status> {
   const config = new ConfigReader(paths, () => {}, env);
-  const snapshot = await readFarmSnapshot({ config, now, mountinfoPath: mountinfoPathFrom(env) });
+  const snapshot = await readFarmSnapshot({
+    config,
+    now,
+    mountinfoPath: mountinfoPathFrom(env),
+    plotFiles: storedPlotFilesLookup(config.paths, now),
+  });
   const plots = snapshot.plots.map((plot): PlotRow => ({
     index: plot.index,
     job: plot.job,

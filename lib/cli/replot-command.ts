@@ -6,7 +6,7 @@ import { checkJobName } from '../jobs/home-jobs.js';
 import { formatBytes, readDiskSpace } from '../farm/disk-space.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
 import { committedKiB } from '../farm/plot-size.js';
-import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
+import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
 import { listReplotCandidates, readReplotSettings, type ReplotCandidate } from '../replot/replot-candidates.js';
 import { ruleMatches } from '../replot/replot-rule.js';
 import type { CliIo } from './run-command.js';
@@ -65,7 +65,7 @@ export async function replotCommand(
     .get('dest_farms')
     .split(' ')
     .filter((farm) => farm !== '');
-  const headers = HeaderCache.load(headerCacheFile(io.paths));
+  const headers = HeaderCache.load(headerCacheDir(io.paths));
   const plans: DiskPlan[] = [];
   for (const farm of listFarms(farmRoot)) {
     if (options.job !== undefined && onlyFarms.length > 0 && !onlyFarms.includes(farm)) continue;
@@ -81,7 +81,11 @@ export async function replotCommand(
   headers.save();
   const matchesNew =
     rule.any &&
-    ruleMatches(rule, { pos: 1, format: 'bladebit', plotId: '', k, compression, kind, memoBytes: 0, headerBytes: 0 }, Date.now());
+    ruleMatches(
+      rule,
+      { pos: 1, format: 'bladebit', plotId: '', k, compression, kind, memoBytes: 0, headerBytes: 0 },
+      Date.now(),
+    );
   const total = plans.reduce((sum, plan) => sum + plan.plots.length, 0);
   const bytes = plans.reduce((sum, plan) => sum + plan.plots.reduce((s, plot) => s + plot.sizeBytes, 0), 0);
   if (options.json) {

@@ -12,7 +12,7 @@ import { committedKiB } from '../farm/plot-size.js';
 import { splitUsableNames } from '../farm/farm-names.js';
 import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
-import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
+import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
 import { bestReplotCreditKiB, describeRules, replotRulesInForce, rulesForFarm } from '../replot/rules-in-force.js';
 import { sweepTemp } from './orphaned-temp.js';
 import { decideDiskState } from './decide-disk-state.js';
@@ -94,7 +94,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     disks.push(...listed.filter((disk) => diskNames.usable.includes(disk.disk)));
   }
   const replotRules = replotRulesInForce(config);
-  const headers = replotRules.length > 0 ? HeaderCache.load(headerCacheFile(paths)) : undefined;
+  const headers = replotRules.length > 0 ? HeaderCache.load(headerCacheDir(paths)) : undefined;
   const replotCredit = headers
     ? (disk: FarmDisk, plotsInto: number) => bestReplotCreditKiB(replotRules, disk, plotsInto, headers)
     : undefined;

@@ -4,7 +4,7 @@ import { readDiskSpace, type DiskSpace, type SpaceMethod } from './disk-space.js
 import { readDiskState, type DiskState } from './disk-state.js';
 import { listDisks, listFarms, type FarmDisk } from './farm-layout.js';
 import { findReadOnlyMount, isMountPoint, readMountPoints, type MountPoints } from './mount-points.js';
-import { countPlotFiles, type PlotFiles } from './plot-files.js';
+import { countPlotFiles, type PlotFiles, type PlotFilesResult } from './plot-files.js';
 import { plotCommittedKiB } from './plot-size.js';
 import type { PlotterKind } from './proc-plot-args.js';
 import type { HomePlot as RunningPlot } from './plot-scope.js';
@@ -127,6 +127,8 @@ export interface ReadPlotsOptions {
 
 export interface ReadSnapshotOptions extends ReadPlotsOptions {
   mountinfoPath?: string;
+  /** A disk's plot files when known without counting them (the inventory's summary of an unchanged folder). */
+  plotFiles?: (plotsDir: string) => PlotFiles | undefined;
   /** How disk space is read; default disk_space. */
   spaceMethod?: SpaceMethod;
 }
@@ -202,6 +204,7 @@ interface DiskContext {
   mounts: Set<string> | null;
   /** The mount table whatever require_mount says (a read-only mount matters either way); null when unreadable. */
   mountTable: MountPoints | null;
+  plotFiles: ((plotsDir: string) => PlotFiles | undefined) | undefined;
 }
 
 async function describeDisk(disk: FarmDisk, context: DiskContext): Promise<SnapshotDisk> {
@@ -226,7 +229,8 @@ async function describeDisk(disk: FarmDisk, context: DiskContext): Promise<Snaps
       problems.push(`cannot read its space (${spaceProblem})`);
     }
   }
-  const counted = countPlotFiles(disk.plotsDir);
+  const known = context.plotFiles?.(disk.plotsDir);
+  const counted: PlotFilesResult = known ? { ok: true, value: known } : countPlotFiles(disk.plotsDir);
   if (!counted.ok && !counted.missing) problems.push(counted.problem);
   const plots = context.plots.filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk);
   return {
@@ -276,6 +280,7 @@ export async function readFarmSnapshot(options: ReadSnapshotOptions): Promise<Fa
     timeoutMs: config.get('disk_timeout') * 1000,
     mounts,
     mountTable,
+    plotFiles: options.plotFiles,
   };
   const layout = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
   const disks = await mapLimited(layout, method === 'df' ? 16 : 64, (disk) => describeDisk(disk, context));

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../util/error-message.js';
+import { isPlotFileName } from '../plot-file/list-plot-files.js';
 
 export interface PlotFiles {
   count: number;
@@ -10,8 +11,8 @@ export interface PlotFiles {
 export type PlotFilesResult = { ok: true; value: PlotFiles } | { ok: false; missing: boolean; problem: string };
 
 /**
- * The finished plots in a disk's plots/: `*.plot` regular files (a `.plot.tmp` being copied is
- * not one), counted and summed. Every reader of the farm counts with this one function. A dir
+ * The finished plot files in a disk's plots/: `.plot`, `.plot2` and `.gplot` regular files (a
+ * `.plot.tmp` being copied is not one; a `.gplot` group file counts as one file), counted and summed. Every reader of the farm counts with this one function. A dir
  * that cannot be read gives no count rather than 0: a disk that drops out must not look like
  * plots that were deleted. `missing` tells a disk without plots/ (not part of the layout).
  */
@@ -29,7 +30,7 @@ export function countPlotFiles(plotsDir: string): PlotFilesResult {
   }
   const total: PlotFiles = { count: 0, bytes: 0 };
   for (const name of names) {
-    if (!name.endsWith('.plot')) continue;
+    if (!isPlotFileName(name)) continue;
     try {
       const stat = fs.statSync(path.join(plotsDir, name));
       if (!stat.isFile()) continue;

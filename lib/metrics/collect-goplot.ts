@@ -4,6 +4,7 @@ import { ConfigReader } from '../config/config-reader.js';
 import { buildGoplotRegistry, type OutcomeFacts } from './goplot-metrics-build.js';
 import { readPlotOutcomes } from '../plot-outcomes/plot-outcomes.js';
 import { readPlotInventory } from '../inventory/scan-farm-plots.js';
+import { SummaryStore, storedPlotFiles, summaryStoreFile } from '../inventory/summary-store.js';
 import { addPlotInventoryMetrics } from './plot-inventory-metrics.js';
 import { addMigrationMetrics } from './migration-metrics.js';
 import { readMigration } from '../migrate/read-migration.js';
@@ -46,11 +47,20 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
     log,
     now,
     collect: async (): Promise<CollectResult> => {
+      // first, so the disks' plot counts below come from the summaries it just refreshed
+      const { inventory, cache } = await readPlotInventory({ config, now });
+      if (cache.cacheProblem) log.add('warn', cache.cacheProblem);
+      if (cache.writeError) log.addOnce('warn', `the plot inventory cache was not saved: ${cache.writeError}`);
+      for (const farm of inventory.farms)
+        for (const disk of farm.disks)
+          if (disk.unreadable !== undefined) log.addOnce('warn', `${disk.unreadable}; its plots are not counted`);
+      const store = SummaryStore.load(summaryStoreFile(options.paths));
       const facts = await readGoplotFacts({
         config,
         now,
         procDir: options.procDir,
         mountinfoPath: options.mountinfoPath ?? mountinfoPathFrom(env),
+        plotFiles: (plotsDir) => storedPlotFiles(store, plotsDir, now()),
       });
       logInvalidChanges(log, facts.invalid, wasInvalid);
       let outcomes: OutcomeFacts | null = null;
@@ -62,11 +72,6 @@ export async function collectGoplot(options: CollectGoplotOptions): Promise<Coll
         facts.values.push({ name: 'plot_outcomes', present: false, why: errorMessage(error) });
       }
       const registry = buildGoplotRegistry(facts, outcomes);
-      const { inventory, cache } = await readPlotInventory({ config });
-      if (cache.writeError) log.addOnce('warn', `the plot header cache was not saved: ${cache.writeError}`);
-      for (const farm of inventory.farms)
-        for (const disk of farm.disks)
-          if (disk.unreadable !== undefined) log.addOnce('warn', `${disk.unreadable}; its plots are not counted`);
       addPlotInventoryMetrics(registry, inventory, config.get('replot_removed'));
       facts.values.push(...(await addMigration(registry, config, env, now(), log)));
       return { ok: true, registry, values: facts.values };

@@ -4,7 +4,8 @@ import type { RpcOverrides } from '../chia-rpc/chia-config.js';
 import { ConfigReader } from '../config/config-reader.js';
 import { listPids, readCmdline, readComm, readProcState } from '../farm/proc-read.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
-import { countPlotFiles, type PlotFiles } from '../farm/plot-files.js';
+import { countPlotFiles, type PlotFiles, type PlotFilesResult } from '../farm/plot-files.js';
+import { storedPlotFilesLookup } from '../inventory/summary-store.js';
 import type { HomePaths } from '../config/home.js';
 import { runCollector, type CollectedValue, type CollectorOutcome, type CollectResult } from './run-collector.js';
 import { addGauge, createRegistry } from './registry.js';
@@ -34,7 +35,8 @@ export interface CollectHarvesterOptions {
 /**
  * The harvester collector (goplot's getharvester_collector.sh): whether a chia_harvester process
  * runs, read from /proc, and the plot files in this host's farm layout
- * (`<farm_root>/*\/*\/plots/*.plot`), counted and summed, which need no chia and work while it
+ * (`<farm_root>/*\/*\/plots/*.plot`, `.plot2`, `.gplot`), counted and summed (an unchanged folder from the
+ * inventory's summary), which need no chia and work while it
  * is down; and where the harvester's RPC answers (chia_rpc on, or auto with its certificates),
  * what chia itself has loaded and could not. Written to `<prom_dir>/getharvester.prom`.
  */
@@ -56,7 +58,10 @@ export async function collectHarvester(options: CollectHarvesterOptions): Promis
     collect: async (): Promise<CollectResult> => {
       const processes = readHarvesterProcesses(procDir);
       if (!processes.ok) return processes;
-      const plots = countLocalPlots(config.get('farm_root'));
+      const plots = countLocalPlots(
+        config.get('farm_root'),
+        storedPlotFilesLookup(options.paths, options.now ?? Date.now),
+      );
       const built = buildHarvesterRegistry(processes.value, plots);
       const mode = config.get('chia_rpc');
       if (mode !== 'off') {
@@ -153,7 +158,10 @@ function isHarvesterCommandLine(argv: string[]): boolean {
  * farm or plots dir makes the count missing, not smaller: a disk that drops out must not look
  * like plots that were deleted.
  */
-export function countLocalPlots(farmRoot: string): { ok: true; value: LocalPlots } | { ok: false; problem: string } {
+export function countLocalPlots(
+  farmRoot: string,
+  known?: (plotsDir: string) => PlotFiles | undefined,
+): { ok: true; value: LocalPlots } | { ok: false; problem: string } {
   const total: LocalPlots = { count: 0, bytes: 0 };
   const unreadable = readProblem(farmRoot);
   if (unreadable !== null) return { ok: false, problem: `cannot read farm_root ${farmRoot}: ${unreadable}` };
@@ -162,7 +170,8 @@ export function countLocalPlots(farmRoot: string): { ok: true; value: LocalPlots
     const farmProblem = readProblem(path.join(farmRoot, farm));
     if (farmProblem !== null) return { ok: false, problem: `cannot read ${path.join(farmRoot, farm)}: ${farmProblem}` };
     for (const disk of listDisks(farmRoot, farm)) {
-      const plots = countPlotFiles(disk.plotsDir);
+      const stored = known?.(disk.plotsDir);
+      const plots: PlotFilesResult = stored ? { ok: true, value: stored } : countPlotFiles(disk.plotsDir);
       if (!plots.ok && plots.missing) continue; // not a disk of the layout
       if (!plots.ok) return { ok: false, problem: plots.problem };
       total.count += plots.value.count;

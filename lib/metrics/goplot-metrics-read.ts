@@ -2,6 +2,7 @@ import type { ConfigReader } from '../config/config-reader.js';
 import type { DiskSpace } from '../farm/disk-space.js';
 import type { DiskState } from '../farm/disk-state.js';
 import { readFarmSnapshot, type GroupProgress } from '../farm/farm-snapshot.js';
+import type { PlotFiles } from '../farm/plot-files.js';
 import { backoffSeconds } from '../plan/decide-start.js';
 import type { CollectedValue } from './run-collector.js';
 import { readTempDirFacts, type TempDirFacts } from './temp-dir-facts.js';
@@ -47,7 +48,7 @@ export interface DiskFacts {
   /** Null when the space cannot be read, or would be another filesystem's (see `missing`). */
   space: DiskSpace | null;
   committedBytes: number;
-  /** `.plot` files in plots/; null when plots/ cannot be read. */
+  /** Plot files (`.plot`, `.plot2`, `.gplot`) in plots/; null when plots/ cannot be read. */
   plotFiles: number | null;
   /** Its mount is read-only (ext4 after errors); null when the mount table could not be read. */
   readOnly: boolean | null;
@@ -75,6 +76,8 @@ export interface ReadGoplotFactsOptions {
   now: () => number;
   procDir?: string;
   mountinfoPath: string;
+  /** A disk's plot files when known without counting them (the inventory's summary of an unchanged folder). */
+  plotFiles?: (plotsDir: string) => PlotFiles | undefined;
 }
 
 /** The disk states goplot_disk_state has one series for each, in this order. */
@@ -113,6 +116,7 @@ export async function readGoplotFacts(options: ReadGoplotFactsOptions): Promise<
     now: options.now,
     procDir: options.procDir,
     mountinfoPath: options.mountinfoPath,
+    ...(options.plotFiles ? { plotFiles: options.plotFiles } : {}),
   });
   const values: CollectedValue[] = [];
   if (config.get('require_mount') === 'yes') {

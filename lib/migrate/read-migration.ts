@@ -28,7 +28,7 @@ export async function readMigration(
   const height = await readChainHeight({ config, env, ...timeouts });
   if (height.height === null) return { height, plan: null };
   const plan = planMigration({
-    farm: scanPosSummary(config),
+    farm: await scanPosSummary(config),
     height: height.height,
     nowMs,
     params: phaseoutParams(config),

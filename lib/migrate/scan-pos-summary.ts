@@ -1,36 +1,23 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
-import { listDisks, listFarms } from '../farm/farm-layout.js';
-import { headerCacheFile, readPlotFilesCached } from '../plot-file/header-cache.js';
-import { summarizePlotFacts, type FarmPosSummary } from './farm-pos-summary.js';
-
-/** `.plot` and `.plot2` files in a plots folder; `._` files are macOS metadata. */
-function listPos1And2Files(plotsDir: string): string[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(plotsDir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((name) => /\.plot2?$/.test(name) && !name.startsWith('._'))
-    .sort()
-    .map((name) => path.join(plotsDir, name));
-}
+import { readPlotInventory } from '../inventory/scan-farm-plots.js';
+import { plotEffectiveBytes } from './phaseout.js';
+import { emptyTally, type FarmPosSummary } from './farm-pos-summary.js';
 
 /**
- * The farm's plots by pos and its pos2 plots landed per day, from every disk's headers (through
- * the header cache). A stand-in until the plot inventory counts pos2 plots and their landing days
- * itself; the planner only sees the FarmPosSummary.
+ * The farm's plots by pos and its pos2 plots landed per day (the last 35 UTC days), from the plot
+ * inventory: each disk's summary while its plots/ has not changed, so a million plots cost what
+ * changed. Group files, files not read and invalid files count for neither pos.
  */
-export function scanPosSummary(config: ConfigReader): FarmPosSummary {
-  const farmRoot = config.get('farm_root');
-  const disks = listFarms(farmRoot).flatMap((farm) => listDisks(farmRoot, farm));
-  const files = disks.flatMap((disk) => listPos1And2Files(disk.plotsDir));
-  const { facts } = readPlotFilesCached(files, {
-    cacheFile: headerCacheFile(config.paths),
-    scopeDirs: disks.map((disk) => disk.plotsDir),
-  });
-  return summarizePlotFacts(facts);
+export async function scanPosSummary(config: ConfigReader): Promise<FarmPosSummary> {
+  const { inventory } = await readPlotInventory({ config });
+  const summary: FarmPosSummary = { pos1: emptyTally(), pos2: emptyTally(), pos2LandedByDay: {} };
+  for (const group of inventory.groups) {
+    const tally = group.pos === 1 ? summary.pos1 : summary.pos2;
+    tally.plots += group.count;
+    tally.bytes += group.bytes;
+    tally.effectiveBytes += group.count * plotEffectiveBytes(group.pos, group.k);
+    tally.byK[group.k] = (tally.byK[group.k] ?? 0) + group.count;
+  }
+  for (const day of inventory.landed) if (day.pos2 > 0) summary.pos2LandedByDay[day.day] = day.pos2;
+  return summary;
 }

@@ -77,6 +77,9 @@ export async function readPlotFile(file: string): Promise<PlotFileFacts> {
   }
 }
 
+/** One buffer for every synchronous read: nothing parsed from it keeps a reference to it. */
+const SYNC_BUFFER = Buffer.alloc(HEADER_READ_BYTES);
+
 /**
  * The same as readPlotFile, without the thread pool's round trips: a scan of 10,000 local plots
  * spends most of its time there otherwise. Blocks the caller while a disk answers.
@@ -91,8 +94,7 @@ export function readPlotFileSync(file: string): PlotFileFacts {
     if (!info.isFile()) return { ok: false, path: file, problem: 'unreadable', message: 'not a regular file', stat };
     if (isGroupFile(file))
       return { ok: false, path: file, problem: 'group', message: GROUP_FILE_MESSAGE, pos: 2, stat };
-    const buffer = Buffer.alloc(HEADER_READ_BYTES);
-    const bytes = buffer.subarray(0, fs.readSync(fd, buffer, 0, HEADER_READ_BYTES, 0));
+    const bytes = SYNC_BUFFER.subarray(0, fs.readSync(fd, SYNC_BUFFER, 0, HEADER_READ_BYTES, 0));
     const lastAt = pos2LastOffsetAt(bytes);
     if (lastAt === undefined) return factsOf(file, stat, bytes);
     const last = Buffer.alloc(8);

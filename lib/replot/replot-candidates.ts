@@ -2,7 +2,7 @@ import type { ConfigReader } from '../config/config-reader.js';
 import { listPlotFiles } from '../plot-file/list-plot-files.js';
 import type { HomePaths } from '../config/home.js';
 import type { FarmDisk } from '../farm/farm-layout.js';
-import { HeaderCache, headerCacheFile } from '../plot-file/header-cache.js';
+import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
 import type { PlotHeader } from '../plot-file/plot-header.js';
 import { readPlotFileSync, type PlotFileFacts } from '../plot-file/read-plot-file.js';
 import { replotRuleOf, ruleMatches, type ReplotRule } from './replot-rule.js';
@@ -64,6 +64,6 @@ export function replotCreditFor(
 ): ((disk: FarmDisk, plotsInto: number) => number) | undefined {
   const replot = readReplotSettings(config);
   if (!replot.on || !replot.rule.any) return undefined;
-  const headers = HeaderCache.load(headerCacheFile(paths));
+  const headers = HeaderCache.load(headerCacheDir(paths));
   return (disk, plotsInto) => replotCreditKiB(listReplotCandidates(disk.plotsDir, replot.rule, headers), plotsInto);
 }

@@ -43,85 +43,108 @@ export interface SuperviseOptions {
  * instance is gone: the suite never gives up its part, and never runs a second one.
  */
 export function superviseScript(options: SuperviseOptions): Supervised {
-  const { name, argv, log, stop, instance } = options;
-  const env = { ...options.env, [SUPERVISOR_PID_ENV]: String(process.pid) };
-  let child: ChildProcess | null = null;
-  let stopping = stop?.aborted ?? false;
-  let delay = FIRST_DELAY_MS;
-  let timer: NodeJS.Timeout | null = null;
-  let waitingFor: number | null = null;
-  stop?.addEventListener('abort', () => (stopping = true), { once: true });
+  const supervisor = new ScriptSupervisor(options);
+  supervisor.startChild();
+  return supervisor;
+}
 
-  const waitForHolder = () => {
-    timer = null;
-    if (stopping) return;
-    const holder = pidFileHolder(instance.pidFile, instance);
-    if (holder !== null && holder !== child?.pid) {
-      if (holder !== waitingFor) {
-        log.warn(
-          `${name} waits: another ${name} (pid ${holder}) runs for this home (${instance.pidFile}); ours starts when it stops`,
-        );
-        waitingFor = holder;
+/** One script's supervision: the running child, the next restart's delay and timer, and the holder it waits for. */
+class ScriptSupervisor implements Supervised {
+  private readonly name: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly log: Logger;
+  private child: ChildProcess | null = null;
+  private stopping: boolean;
+  private delay = FIRST_DELAY_MS;
+  private timer: NodeJS.Timeout | null = null;
+  private waitingFor: number | null = null;
+
+  constructor(private readonly options: SuperviseOptions) {
+    this.name = options.name;
+    this.log = options.log;
+    this.env = { ...options.env, [SUPERVISOR_PID_ENV]: String(process.pid) };
+    this.stopping = options.stop?.aborted ?? false;
+    options.stop?.addEventListener('abort', () => (this.stopping = true), { once: true });
+  }
+
+  pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearTimeout(this.timer);
+    const running = this.child;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((resolve) => running.once('exit', resolve));
+    running.kill('SIGTERM');
+    const killTimer = setTimeout(() => running.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killTimer);
+  }
+
+  startChild(): void {
+    this.timer = null;
+    if (this.stopping) return;
+    const startedAt = Date.now();
+    const child = spawn(process.execPath, this.options.argv, {
+      env: this.env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    this.child = child;
+    this.log.info(`${this.name} started (pid ${child.pid})`);
+    child.once('exit', (code, signal) => {
+      const polite = code === 0 || (signal !== null && POLITE_SIGNALS.has(signal));
+      if (!polite || this.stopping) {
+        this.exited(startedAt, code, signal);
+        return;
       }
-      timer = setTimeout(waitForHolder, options.holderCheckMs ?? HOLDER_CHECK_MS);
-      return;
-    }
-    if (waitingFor === null) {
-      // refused, yet nobody holds the home by now: whatever it was, never retry in a tight loop
-      timer = setTimeout(startChild, FIRST_DELAY_MS);
-      return;
-    }
-    log.info(`${name}: the other ${name} (pid ${waitingFor}) is gone; starting ours`);
-    waitingFor = null;
-    startChild();
-  };
+      this.timer = setTimeout(() => this.exited(startedAt, code, signal), POLITE_EXIT_GRACE_MS);
+    });
+  }
 
-  const onExit = (startedAt: number, code: number | null, signal: NodeJS.Signals | null) => {
-    child = null;
+  /** A stop, a refusal (the home is held), or a crash: only a crash is logged as one and restarted after the delay. */
+  private exited(startedAt: number, code: number | null, signal: NodeJS.Signals | null): void {
+    this.child = null;
     const how = signal ?? `code ${code}`;
-    if (stopping) {
-      log.info(`${name} stopped (${how})`);
+    if (this.stopping) {
+      this.log.info(`${this.name} stopped (${how})`);
       return;
     }
     if (code === ALREADY_RUNNING) {
-      waitForHolder();
+      this.waitForHolder();
       return;
     }
-    if (Date.now() - startedAt >= HEALTHY_MS) delay = FIRST_DELAY_MS;
-    log.error(`${name} exited (${how}); restarting in ${Math.round(delay / 1000)} s`);
-    timer = setTimeout(startChild, delay);
-    delay = Math.min(delay * 2, MAX_DELAY_MS);
-  };
+    if (Date.now() - startedAt >= HEALTHY_MS) this.delay = FIRST_DELAY_MS;
+    this.log.error(`${this.name} exited (${how}); restarting in ${Math.round(this.delay / 1000)} s`);
+    this.timer = setTimeout(() => this.startChild(), this.delay);
+    this.delay = Math.min(this.delay * 2, MAX_DELAY_MS);
+  }
 
-  const startChild = () => {
-    timer = null;
-    if (stopping) return;
-    const startedAt = Date.now();
-    child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'inherit', 'inherit'] });
-    log.info(`${name} started (pid ${child.pid})`);
-    child.once('exit', (code, signal) => {
-      const polite = code === 0 || (signal !== null && POLITE_SIGNALS.has(signal));
-      if (!polite || stopping) {
-        onExit(startedAt, code, signal);
-        return;
+  /** Looks at the home's holder until it is gone, then starts ours. */
+  private waitForHolder(): void {
+    this.timer = null;
+    if (this.stopping) return;
+    const { name, log, options } = this;
+    const { instance } = options;
+    const holder = pidFileHolder(instance.pidFile, instance);
+    if (holder !== null && holder !== this.child?.pid) {
+      if (holder !== this.waitingFor) {
+        log.warn(
+          `${name} waits: another ${name} (pid ${holder}) runs for this home (${instance.pidFile}); ours starts when it stops`,
+        );
+        this.waitingFor = holder;
       }
-      timer = setTimeout(() => onExit(startedAt, code, signal), POLITE_EXIT_GRACE_MS);
-    });
-  };
-  startChild();
-
-  return {
-    pid: () => child?.pid,
-    async stop() {
-      stopping = true;
-      if (timer) clearTimeout(timer);
-      const running = child;
-      if (!running || running.exitCode !== null || running.signalCode !== null) return;
-      const exited = new Promise((resolve) => running.once('exit', resolve));
-      running.kill('SIGTERM');
-      const killTimer = setTimeout(() => running.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(killTimer);
-    },
-  };
+      this.timer = setTimeout(() => this.waitForHolder(), options.holderCheckMs ?? HOLDER_CHECK_MS);
+      return;
+    }
+    if (this.waitingFor === null) {
+      // refused, yet nobody holds the home by now: whatever it was, never retry in a tight loop
+      this.timer = setTimeout(() => this.startChild(), FIRST_DELAY_MS);
+      return;
+    }
+    log.info(`${name}: the other ${name} (pid ${this.waitingFor}) is gone; starting ours`);
+    this.waitingFor = null;
+    this.startChild();
+  }
 }

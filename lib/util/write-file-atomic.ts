@@ -7,7 +7,14 @@ let counter = 0;
  * Writes through a temp file in the same directory and a rename, so a reader (or a crash)
  * sees the old content or the new one, never half a file.
  */
-export function writeFileAtomicSync(file: string, content: string | Buffer, options: { mode?: number } = {}): void {
+export function writeFileAtomicSync(
+  file: string,
+  content: string | Buffer,
+  options: {
+    mode?: number;
+    /** false for a cache the reader checks and rebuilds: no wait for the disk */ sync?: boolean;
+  } = {},
+): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
@@ -15,7 +22,7 @@ export function writeFileAtomicSync(file: string, content: string | Buffer, opti
     const fd = fs.openSync(temp, 'w', options.mode ?? 0o644);
     try {
       fs.writeFileSync(fd, content);
-      fs.fsyncSync(fd);
+      if (options.sync ?? true) fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }

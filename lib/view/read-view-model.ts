@@ -2,6 +2,7 @@ import os from 'node:os';
 import { ConfigReader } from '../config/config-reader.js';
 import { readFarmSnapshot, type GroupProgress } from '../farm/farm-snapshot.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
+import { storedPlotFilesLookup } from '../inventory/summary-store.js';
 import type { HomePaths } from '../config/home.js';
 import { decideWithWorld } from '../plan/decide-with-world.js';
 import { decideJobs } from '../plan/decide-jobs.js';
@@ -114,6 +115,7 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     procDir: options.procDir,
     mountinfoPath: mountinfoPathFrom(env),
     spaceMethod: 'statfs',
+    plotFiles: storedPlotFilesLookup(config.paths, () => nowMs),
   });
   const plots = snapshot.plots.map((plot): ViewPlot => ({
     index: plot.index,

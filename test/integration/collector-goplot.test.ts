@@ -114,6 +114,19 @@ describe('the goplot collector with a real plot running', () => {
       assert.equal(first.exitCode, 0, first.stderr);
       assert.equal(first.stderr, '');
       const lastStart = home.read('config/last_start.goplot').trim();
+      /** One series per disk of the five (per pos too), all at `value`: the inventory of a farm of no valid plot. */
+      const inventorySeries = (name: string, value: string, perPos = false) =>
+        [
+          ['farm1', 'disk1'],
+          ['farm1', 'disk2'],
+          ['farm1', 'disk3'],
+          ['farm1', 'disk4'],
+          ['farm2', 'disk1'],
+        ].flatMap(([f, d]) =>
+          perPos
+            ? ['1', '2'].map((pos) => `${name}{farm="${f}",disk="${d}",pos="${pos}"} ${value}`)
+            : [`${name}{farm="${f}",disk="${d}"} ${value}`],
+        );
       const outcomeLines = (finished: number) => [
         `goplot_plots_finished_total{plot_job="default",plotter="chia"} ${finished}`,
         'goplot_plots_failed_total{plot_job="default",plotter="chia"} 0',
@@ -142,6 +155,12 @@ describe('the goplot collector with a real plot running', () => {
         ...outcomeLines(0),
         ...samples(home, 'goplot_plot_duration_seconds'),
         ...samples(home, 'goplot_plot_phase_duration_seconds'),
+        ...inventorySeries('goplot_plot_group_files', '0'),
+        ...inventorySeries('goplot_plot_group_files_bytes', '0'),
+        ...inventorySeries('goplot_plots_not_read', '0', true),
+        ...inventorySeries('goplot_plots_not_read_bytes', '0', true),
+        ...inventorySeries('goplot_plot_meta_groups', '0'),
+        ...inventorySeries('goplot_plots_dir_readable', '1'),
         ...['disk1', 'disk2', 'disk3', 'disk4'].map(
           (name) => `goplot_plots_invalid{farm="farm1",disk="${name}"} ${name === other ? 1 : 0}`,
         ),
@@ -256,7 +275,7 @@ describe('the goplot collector with a real plot running', () => {
       );
       assert.deepEqual(
         samples(home, 'goplot_plots{'),
-        [`goplot_plots{farm="farm1",disk="${disk}",k="25",compression="0",kind="solo"} 1`],
+        [`goplot_plots{farm="farm1",disk="${disk}",pos="1",k="25",compression="0",kind="solo"} 1`],
         'the finished plot, by its header',
       );
       const chia = 'plot_job="default",plotter="chia"';

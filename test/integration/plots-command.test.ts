@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 import { writePlotFile } from '../helpers/plot-files.js';
 
@@ -20,6 +21,8 @@ function farm(): TempHome {
   for (let n = 0; n < 3; n++) writePlotFile(plots('disk1'), { kind: 'solo', sizeBytes: 101 * GIB });
   writePlotFile(plots('disk2'), { kind: 'pool', compression: 5, sizeBytes: 81 * GIB });
   fs.writeFileSync(path.join(plots('disk2'), 'notes.plot'), 'hello');
+  // folders changed in the last seconds are listed again on every run (RACY_MS): these are older
+  for (const disk of ['disk1', 'disk2']) fs.utimesSync(plots(disk), new Date(2026, 0, 2), new Date(2026, 0, 2));
   return home;
 }
 
@@ -32,11 +35,11 @@ interface PlotsJson {
   toReplot: { count: number };
   invalid: { path: string; message: string }[];
   farms: { farm: string; disks: { disk: string; count: number }[] }[];
-  headers: { read: number; cached: number };
+  headers: { read: number; cached: number; disksReused: number; disksRead: number };
 }
 
 describe('goplot plots', () => {
-  it('lists the inventory as JSON, reading every header once and from the cache after', async () => {
+  it("lists the inventory as JSON, reading every header once, then each unchanged disk's summary", async () => {
     const home = farm();
     home.set('replot_match', 'kind=solo');
     const first = await goplot(home, ['plots', '--json']);
@@ -57,16 +60,52 @@ describe('goplot plots', () => {
         ['disk2', 1],
       ],
     );
-    assert.deepEqual(inventory.headers, { read: 5, cached: 0 });
+    assert.deepEqual(inventory.headers, { read: 5, cached: 0, disksReused: 0, disksRead: 2 });
     const second = JSON.parse((await goplot(home, ['plots', '--json'])).stdout) as PlotsJson;
-    assert.deepEqual(second.headers, { read: 0, cached: 5 });
+    assert.deepEqual(second.headers, { read: 0, cached: 0, disksReused: 2, disksRead: 0 });
+  });
+
+  it("counts pos1 and pos2 side by side as a user runs it: the reference plotter's plot, a group file and a newer pos2 version", async () => {
+    const home = farm();
+    const disk1 = path.join(home.farmRoot, 'farm1', 'disk1', 'plots');
+    const fixture = fs.readFileSync(
+      path.join(PACKAGE_ROOT, 'test', 'fixtures', 'plot-headers', 'pos2-k18-s2-i7-m33.plot2'),
+    );
+    fs.writeFileSync(path.join(disk1, 'reference.plot2'), fixture);
+    const newer = Buffer.from(fixture);
+    newer[4] = 3;
+    fs.writeFileSync(path.join(disk1, 'newer.plot2'), newer);
+    fs.writeFileSync(path.join(disk1, 'group.gplot'), Buffer.alloc(1000));
+    fs.utimesSync(disk1, new Date(2026, 0, 3), new Date(2026, 0, 3));
+    const result = await goplot(home, ['plots', '--json']);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const json = JSON.parse(result.stdout) as PlotsJson & {
+      pos1: { count: number };
+      pos2: { count: number; bytes: number };
+      groups: { pos: number; k: number; strength?: number; compression?: number; kind: string; count: number }[];
+      farms: { disks: { metaGroups: number[]; groupFiles: { count: number; bytes: number }; notRead: unknown[] }[] }[];
+    };
+    assert.deepEqual([json.pos1.count, json.pos2.count, json.pos2.bytes], [4, 1, fixture.length]);
+    assert.deepEqual(
+      json.groups.filter((g) => g.pos === 2),
+      [{ pos: 2, k: 18, strength: 2, kind: 'pool', count: 1, bytes: fixture.length }],
+    );
+    const [disk] = json.farms[0]!.disks;
+    assert.deepEqual(disk!.metaGroups, [33]);
+    assert.deepEqual(disk!.groupFiles, { count: 1, bytes: 1000 });
+    assert.deepEqual(disk!.notRead, [
+      { pos: 2, message: 'pos2, version 3, not read', count: 1, bytes: fixture.length },
+    ]);
+    const text = await goplot(home, ['plots']);
+    assert.match(text.stdout, /^pos2 +k18 +- +2 +pool +1 /m);
+    assert.match(text.stdout, /^ {2}farm1\/disk1: 33 \(1\)$/m);
   });
 
   it('prints a table per disk and one disk with --disk; refuses a bad --disk', async () => {
     const home = farm();
     const text = await goplot(home, ['plots', '--disk', 'farm1/disk2']);
     assert.equal(text.exitCode, 0, text.stderr);
-    assert.match(text.stdout, /^farm1 +disk2 +1 +81\.0 GiB .* 1 +0$/m);
+    assert.match(text.stdout, /^farm1 +disk2 +1 +81\.0 GiB +1 +0 .* 1 +0$/m);
     assert.doesNotMatch(text.stdout, /disk1/);
     const bad = await goplot(home, ['plots', '--disk', 'disk2']);
     assert.deepEqual(

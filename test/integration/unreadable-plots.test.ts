@@ -32,7 +32,7 @@ describe('a plots/ folder the farmer may not read', () => {
     const rows = result.stdout.split('\n').map((line) => line.trim().split(/\s{2,}/));
     assert.deepEqual(
       rows.find((cells) => cells[1] === 'disk2'),
-      ['farm1', 'disk2', 'unreadable', '-', '-', '-', '-', '-'],
+      ['farm1', 'disk2', 'unreadable', '-', '-', '-', '-', '-', '-', '-'],
     );
     assert.deepEqual(rows.find((cells) => cells[1] === 'disk1')?.slice(0, 3), ['farm1', 'disk1', '2']);
     assert.ok(
