@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { readDiskState, writeDiskState } from '../farm/disk-state.js';
-import { committedKiB } from '../farm/plot-size.js';
+import { plotCommittedKiB } from '../farm/plot-size.js';
 import type { HomePlot as RunningPlot } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { DEFAULT_JOB } from '../jobs/home-jobs.js';
@@ -76,7 +76,7 @@ export async function killPlot(paths: HomePaths, plot: RunningPlot, by: string, 
   if (!plotId && !own) lines.push(`plot ${plot.index}: no plot id in its log yet, so no temporary files were removed`);
   const released =
     plot.farm !== null && plot.disk !== null
-      ? await releaseReservation(paths, plot.farm, plot.disk, committedKiB(plot.k, plot.compression))
+      ? await releaseReservation(paths, plot.farm, plot.disk, plotCommittedKiB(plot))
       : false;
   return { removed, released, lines };
 }
