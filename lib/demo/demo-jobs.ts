@@ -5,13 +5,24 @@ import { jobPaths } from '../jobs/job-config.js';
 import type { Sandbox } from './make-sandbox.js';
 
 /**
- * The demo's two jobs, as the worked example of docs/jobs.md has them on a real box: `nvme` plots with
+ * The demo's jobs. The first two as the worked example of docs/jobs.md has them on a real box: `nvme` plots with
  * chiapos on its own temp dirs into farm1, two at a time; `ram` plots with madmax on a temp dir of
- * its own (a RAM disk on a real box) into farm2, one at a time, staggered by its plot_gap.
+ * its own (a RAM disk on a real box) into farm2, one at a time, staggered by its plot_gap. The third,
+ * `pos2`, makes pos2 groups onto any disk: the migration the summary ends with.
  */
 export const DEMO_JOBS: Record<string, Record<string, string>> = {
   nvme: { plotter: 'chia', threads: '4', dest_farms: 'farm1', max_plots: '2' },
   ram: { plotter: 'madmax', threads: '8', dest_farms: 'farm2', max_plots: '1', plot_gap: '4' },
+  // pos2 groups of 2 k28 plots through chia's proposed `plots create2` (the default template)
+  pos2: {
+    plotter: 'chia-v2',
+    k: '28',
+    group_size: '2',
+    strength: '2',
+    dest_farms: 'farm1 farm2',
+    max_plots: '1',
+    plot_gap: '0',
+  },
 };
 
 export function addDemoJobs(sandbox: Sandbox): string[] {

@@ -61,6 +61,11 @@ function summarise(sandbox: Sandbox, out: (line: string) => void): { made: numbe
   for (const [, index, took, where] of finished)
     out(`  plot ${index.padStart(2)}  ${(jobOf.get(index) ?? 'default').padEnd(5)}  ${took.padEnd(8)}  -> ${where}`);
   for (const [, index, why] of failed) out(`  plot ${index.padStart(2)}  failed: ${why}`);
+  const groups = [...log.matchAll(/group (\d+) finished: (\d+)\/(\d+) plots in (\S+) \((\S+), meta group (\d+)\)$/gm)];
+  for (const [, index, done, size, took, where, meta] of groups)
+    out(
+      `  group ${index!.padStart(2)}  pos2   ${took!.padEnd(8)}  -> ${where} (${done}/${size} pos2 plots, meta group ${meta})`,
+    );
   out('');
   out('look at:');
   out(`  tail -f ${path.join(sandbox.paths.logsDir, 'goplot.log')}`);
@@ -88,7 +93,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   out(`goplot demo in ${sandbox.root}`);
   out(`  2 farms x 3 disks under ${sandbox.farmRoot}, temp dirs ${sandbox.tempRoot}/1 and /2`);
   out(
-    `  the simulated plotter (k25, ${options.plotSeconds} s a plot), max_plots 3 for all jobs; plots start for ${options.seconds} s`,
+    `  the simulated plotter (k25, ${options.plotSeconds} s a plot), max_plots 4 for all jobs; plots start for ${options.seconds} s`,
   );
   for (const line of addDemoJobs(sandbox)) out(line);
   for (const line of sandbox.seeded) out(line);

@@ -11,13 +11,13 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('npm run demo', () => {
   it(
-    'starts from disks of pos1 plots and a week of pos2 plots, and ends with the summary goplot migrate gives',
+    'starts from disks of pos1 plots and a week of pos2 plots, makes pos2 groups, and ends with the summary goplot migrate gives',
     { timeout: 240_000 },
     async () => {
       const sandbox = path.join(dir, 'sandbox');
       const demo = await execa(
         'node',
-        [builtScript('scripts/demo.js'), '--seconds', '6', '--plot-seconds', '3', '--dir', sandbox],
+        [builtScript('scripts/demo.js'), '--seconds', '10', '--plot-seconds', '3', '--dir', sandbox],
         {
           reject: false,
           timeout: 200_000,
@@ -30,6 +30,10 @@ describe('npm run demo', () => {
       );
       const made = Number(/^summary: (\d+) plots made, 0 failed$/m.exec(demo.stdout)?.[1]);
       assert.ok(made > 0, demo.stdout);
+      const groupPlots = [
+        ...demo.stdout.matchAll(/^ {2}group +\d+ +pos2 .* \((\d+)\/\d+ pos2 plots, meta group \d+\)$/gm),
+      ].reduce((sum, match) => sum + Number(match[1]), 0);
+      assert.ok(groupPlots > 0, `the pos2 job made no group:\n${demo.stdout}`);
       const migration = demo.stdout.slice(demo.stdout.indexOf('\nmigration ('));
       const home = path.join(sandbox, 'home');
       // what the demo prints is what goplot migrate prints for its home
@@ -43,7 +47,8 @@ describe('npm run demo', () => {
         `Chain height 9,610,000 (from the chain_height value: ${home}/config/chain_height.goplot), clock`,
         // the seeded k32 plots and the demo's own k25 ones are pos1
         `pos1 left: ${18 + made} plots,`,
-        'pos2 made: 126 plots, 0.11 TiB on disk, 0.15 TiB effective now',
+        // the seeded 126 and those of the groups the run made
+        `pos2 made: ${126 + groupPlots} plots,`,
         // 126 plots over 7 days
         '  last week (',
       ])
