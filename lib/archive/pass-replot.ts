@@ -120,13 +120,14 @@ export class PassReplot {
         // a disk that hangs or refuses: this plot looks elsewhere, the pass goes on
         step = {
           kind: 'refused',
-          victim: null,
+          notes: [],
           text: `replot could not make room on ${disk}: ${errorMessage(error)}; nothing removed`,
         };
       }
+      for (const text of step.notes) this.notes.push({ level: 'warn', text });
       if (step.kind === 'room') return { choice, freed };
       if (step.kind === 'removed') {
-        const removed = describeOldPlot(step.victim);
+        const removed = step.victims.map(describeOldPlot).join(' and ');
         freed = `${removed} from ${disk}`;
         recordFreed(paths, { plot: plot.name, disk, removed, at: this.world.now() });
         this.news.push({ kind: 'replot_removed', target: disk, level: 'info', text: step.text });

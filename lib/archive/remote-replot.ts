@@ -3,54 +3,14 @@ import { inRemovalOrder, type ReplotCandidate, type ReplotSettings } from '../re
 import { ruleMatches } from '../replot/replot-rule.js';
 import type { ArchiveTarget } from './archive-targets.js';
 import { fetchRemoteHeaders, RemoteHeaderCache, type RemoteHeader } from './remote-headers.js';
-import { sshArgs, shellQuote } from './ssh-args.js';
+import { sshArgs } from './ssh-args.js';
+import type { PlotRemover } from '../replot/plot-remover.js';
+import { remoteRemover, type RunScript } from '../replot/remote-remover.js';
 import type { RemoteReplot } from './target-replot.js';
 import type { HostSurvey, TargetDisk } from './target-disk.js';
 
-export interface RemovalRequest {
-  plotsDir: string;
-  victim: ReplotCandidate;
-  /** The header bytes read when it was chosen: the file must still start with them. */
-  head: Buffer;
-}
-
-/**
- * One sh script that removes one old plot on a remote disk only if it is still the file that was
- * chosen: a regular file (not a link) right in `<disk>/plots/` (its folder's real path), the same
- * size and mtime, the same header bytes. Its last line says what happened: `REMOVED`, or
- * `REFUSED <why>`.
- */
-export function removalScript(request: RemovalRequest): string {
-  const { victim, plotsDir, head } = request;
-  const file = shellQuote(victim.path);
-  const dir = shellQuote(plotsDir);
-  const name = victim.path.slice(victim.path.lastIndexOf('/') + 1);
-  return [
-    'export LC_ALL=C',
-    `f=${file}`,
-    `[ "$f" = ${shellQuote(`${plotsDir}/${name}`)} ] || { echo "REFUSED it is not inside ${plotsDir}"; exit 3; }`,
-    '[ -L "$f" ] && { echo "REFUSED it is a link"; exit 3; }',
-    '[ -f "$f" ] || { echo "REFUSED it is gone or not a regular file"; exit 3; }',
-    `real=$(cd ${dir} && pwd -P) || { echo "REFUSED cannot enter ${plotsDir}"; exit 3; }`,
-    `[ "$(cd "$(dirname "$f")" && pwd -P)" = "$real" ] || { echo "REFUSED it is not inside ${plotsDir}"; exit 3; }`,
-    `s=$(stat -c '%s %Y' -- "$f") || { echo "REFUSED cannot stat it"; exit 3; }`,
-    `[ "$s" = "${victim.sizeBytes} ${Math.trunc(victim.mtimeMs / 1000)}" ] || { echo "REFUSED its size or mtime changed ($s)"; exit 4; }`,
-    `h=$(od -An -v -tx1 -N ${head.length} -- "$f" | tr -d ' \\n')`,
-    `[ "$h" = "${head.toString('hex')}" ] || { echo "REFUSED its header changed"; exit 5; }`,
-    'rm -f -- "$f" || { echo "REFUSED rm failed"; exit 6; }',
-    '[ -e "$f" ] && { echo "REFUSED it is still there after rm"; exit 6; }',
-    'echo REMOVED',
-    '',
-  ].join('\n');
-}
-
-/** What the removal script said: null when it removed the plot, else why not. */
-export function parseRemovalAnswer(stdout: string, exitCode: number | undefined): string | null {
-  const last = stdout.trim().split('\n').at(-1) ?? '';
-  if (last === 'REMOVED' && exitCode === 0) return null;
-  if (last.startsWith('REFUSED ')) return last.slice('REFUSED '.length);
-  return `no clear answer (exit ${exitCode ?? 'none'}${last === '' ? '' : `: ${last}`})`;
-}
+// the removal script is lib/replot's, the one way of making room; these names stay for the archiver's callers
+export { parseRemovalAnswer, removalScript, type RemovalRequest } from '../replot/remote-remover.js';
 
 export interface RemoteReplotOptions {
   targets: ArchiveTarget[];
@@ -134,15 +94,25 @@ export class RemoteTargetsReplot implements RemoteReplot {
     return list.sort(inRemovalOrder);
   }
 
-  async remove(disk: TargetDisk, victim: ReplotCandidate): Promise<string | null> {
-    const head = this.header(disk, victim.path, victim);
-    if (!head?.ok) return 'its header is no longer known';
-    const result = await execa('ssh', [...sshArgs(this.placeOf(disk), this.options.sshConfig), 'sh', '-s'], {
-      input: removalScript({ plotsDir: disk.plotsDir, victim, head: head.bytes }),
-      timeout: this.options.timeoutMs,
-      reject: false,
+  /** lib/replot's remote remover, its script run over this host's ssh. */
+  remover(disk: TargetDisk, settings: () => ReplotSettings): PlotRemover {
+    const run: RunScript = async (script) => {
+      const result = await execa('ssh', [...sshArgs(this.placeOf(disk), this.options.sshConfig), 'sh', '-s'], {
+        input: script,
+        timeout: this.options.timeoutMs,
+        reject: false,
+      });
+      return { stdout: String(result.stdout), exitCode: result.exitCode, timedOut: result.timedOut };
+    };
+    return remoteRemover({
+      where: `${disk.target}:${disk.farm}/${disk.disk}`,
+      run,
+      settings,
+      timeoutSeconds: this.options.timeoutMs / 1000,
+      headOf: (victim) => {
+        const head = this.header(disk, victim.path, victim);
+        return head?.ok ? head.bytes : null;
+      },
     });
-    if (result.timedOut) return `no answer within ${this.options.timeoutMs / 1000} s (it may or may not be gone)`;
-    return parseRemovalAnswer(String(result.stdout), result.exitCode);
   }
 }

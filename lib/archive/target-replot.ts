@@ -6,7 +6,9 @@ import { writeStateValue } from '../config/write-value.js';
 import { formatBytes, readDiskSpace } from '../farm/disk-space.js';
 import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
 import { parsePlotHeader } from '../plot-file/plot-header.js';
-import { describeOldPlot, whyNotRemovable } from '../replot/check-victim.js';
+import { describeOldPlot } from '../replot/check-victim.js';
+import { localRemover, type PlotRemover } from '../replot/plot-remover.js';
+import { makeRoomBy } from '../replot/room-steps.js';
 import {
   listReplotCandidates,
   readReplotSettings,
@@ -24,15 +26,15 @@ import { partialName, type TargetDisk } from './target-disk.js';
 
 /** What the just-in-time step did for one plot about to be sent to a disk. */
 export type RoomStep =
-  | { kind: 'room'; text: string }
-  | { kind: 'removed'; victim: ReplotCandidate; text: string }
-  | { kind: 'refused'; victim: ReplotCandidate | null; text: string };
+  | { kind: 'room'; text: string; notes: string[] }
+  | { kind: 'removed'; victims: ReplotCandidate[]; text: string; notes: string[] }
+  | { kind: 'refused'; text: string; notes: string[] };
 
-/** A remote host's part: its listed plots' candidates and the checked removal over ssh. */
+/** A remote host's part: its listed plots' candidates and the one remover (lib/replot) over ssh. */
 export interface RemoteReplot {
   candidates(disk: TargetDisk, settings: ReplotSettings): ReplotCandidate[];
-  /** Re-checks the victim on its host and removes it only then; null when removed, else why not. */
-  remove(disk: TargetDisk, victim: ReplotCandidate): Promise<string | null>;
+  /** Re-checks a victim on its host and removes it only then. */
+  remover(disk: TargetDisk, settings: () => ReplotSettings): PlotRemover;
 }
 
 export interface TargetReplotWorld {
@@ -96,9 +98,9 @@ export class TargetReplot {
     return null;
   }
 
-  /** Bytes replot may free on the disk for one more plot: the next matching plot no transfer has taken. */
+  /** Bytes replot may free on the disk: every matching plot no transfer has taken yet. */
   credit(disk: TargetDisk): number {
-    return replotCreditKiB(this.candidates(disk), 0) * 1024;
+    return replotCreditKiB(this.candidates(disk)) * 1024;
   }
 
   candidates(disk: TargetDisk): ReplotCandidate[] {
@@ -122,47 +124,65 @@ export class TargetReplot {
   /**
    * Just in time, under the state lock, right before the plot's transfer to `disk` starts: when
    * the disk would not hold it (free space now, less what the other transfers heading there
-   * still write), removes the first candidate after checking it again; one at the most.
+   * still write), removes the fewest candidates that free enough, each checked again right before
+   * it goes (lib/replot's one way of making room, local or over ssh); one that may not go is
+   * passed over for the next.
    */
   async makeRoom(disk: TargetDisk, plot: StagedPlot, reservations: Reservation[]): Promise<RoomStep> {
     const name = diskName(disk);
-    const missing =
-      disk.hostKey === 'local' ? await this.missingNow(disk, plot, reservations) : shortfall(disk, plot, reservations);
-    if (missing <= 0) return { kind: 'room', text: `${name} holds ${plot.name} without removing a plot` };
-    const list = this.candidates(disk);
-    const victim = list[0];
-    if (!victim)
-      return {
-        kind: 'refused',
-        victim: null,
-        text: `${name} holds no plot matching replot_match (${this.settings.rule.text}) any more`,
-      };
-    if (victim.sizeBytes < missing)
-      return {
-        kind: 'refused',
-        victim,
-        text: `removing ${describeOldPlot(victim)} would not make room for ${plot.name} on ${name} (${formatBytes(missing)} missing): nothing removed, one old plot per new plot at the most`,
-      };
+    const missingNow = () =>
+      disk.hostKey === 'local'
+        ? this.missingNow(disk, plot, reservations)
+        : Promise.resolve(shortfall(disk, plot, reservations));
+    const first = await missingNow();
+    if (first <= 0) return { kind: 'room', text: `${name} holds ${plot.name} without removing a plot`, notes: [] };
     // the rule may have changed since the pass began
-    const settings = readReplotSettings(this.world.config);
-    let refusal: string | null;
-    if (!settings.on || !settings.rule.any) refusal = 'replot is off now';
-    else if (disk.hostKey === 'local') {
-      refusal = whyNotRemovable(victim, disk.plotsDir, settings);
-      if (refusal === null) fs.unlinkSync(victim.path);
-    } else if (!this.world.remote) refusal = 'no remote replot';
-    else refusal = await this.world.remote.remove(disk, victim);
-    list.shift();
-    if (refusal !== null)
-      return { kind: 'refused', victim, text: `not removing ${victim.path} on ${name}: ${refusal}` };
-    // later choices in this pass see the room it left
-    disk.freeBytes += victim.sizeBytes;
-    const { paths, config } = this.world;
-    writeStateValue(paths, 'replot_removed', config.get('replot_removed') + 1);
+    const settings = () => readReplotSettings(this.world.config);
+    const now = settings();
+    if (!now.on || !now.rule.any)
+      return { kind: 'refused', text: `not removing a plot on ${name}: replot is off now`, notes: [] };
+    const list = this.candidates(disk);
+    const inner: PlotRemover | null =
+      disk.hostKey === 'local' ? localRemover(name, settings) : (this.world.remote?.remover(disk, settings) ?? null);
+    if (!inner) return { kind: 'refused', text: `not removing a plot on ${name}: no remote replot`, notes: [] };
+    // later choices in this pass see the room each removal left
+    const remover: PlotRemover = {
+      where: name,
+      remove: async (victim, plotsDir) => {
+        const why = await inner.remove(victim, plotsDir);
+        if (why === null) disk.freeBytes += victim.sizeBytes;
+        return why;
+      },
+    };
+    let measured: number | null = first;
+    const result = await makeRoomBy({
+      missing: async () => {
+        const missing = measured ?? (await missingNow());
+        measured = null;
+        return missing;
+      },
+      candidates: list,
+      plotsDir: disk.plotsDir,
+      remover,
+    });
+    for (const gone of [...result.removed, ...result.refused.map((r) => r.plot)]) list.splice(list.indexOf(gone), 1);
+    const notes = result.refused.map(
+      ({ plot: old, why }) => `not removing ${old.path} on ${name}: ${why}; taking the next`,
+    );
+    if (result.removed.length > 0) {
+      const { paths, config } = this.world;
+      writeStateValue(paths, 'replot_removed', config.get('replot_removed') + result.removed.length);
+      return {
+        kind: 'removed',
+        victims: result.removed,
+        notes,
+        text: `replot removed ${result.removed.map(describeOldPlot).join(' and ')} from ${name} for ${describeNewPlot(plot)}: ${formatBytes(first)} were missing`,
+      };
+    }
     return {
-      kind: 'removed',
-      victim,
-      text: `replot removed ${describeOldPlot(victim)} from ${name} for ${describeNewPlot(plot)}: ${formatBytes(missing)} were missing`,
+      kind: 'refused',
+      notes,
+      text: `the plots matching replot_match (${this.settings.rule.text}) on ${name} cannot free the ${formatBytes(first)} missing for ${plot.name}: nothing removed`,
     };
   }
 

@@ -7,16 +7,38 @@ import { formatBytes, readDiskSpace } from '../farm/disk-space.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
 import { committedKiB } from '../farm/plot-size.js';
 import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
-import { listReplotCandidates, readReplotSettings, type ReplotCandidate } from '../replot/replot-candidates.js';
+import {
+  describeHeader,
+  readReplotSettings,
+  surveyReplotCandidates,
+  type ReplotCandidate,
+  type SkippedPlot,
+} from '../replot/replot-candidates.js';
 import { ruleMatches } from '../replot/replot-rule.js';
+import { replotSequence } from '../replot/replot-sequence.js';
 import type { CliIo } from './run-command.js';
 
 interface DiskPlan {
   farm: string;
   disk: string;
   freeBytes: number | null;
-  /** In the order the tractors would remove them, one per new plot. */
+  /** In the order the tractors would remove them, each when the disk no longer holds the next plot. */
   plots: ReplotCandidate[];
+  /** The plots left alone, and why. */
+  skipped: SkippedPlot[];
+}
+
+/** A disk's plots the rule matches but that would never go: each says why. */
+function neverGoes(plots: readonly ReplotCandidate[], plotBytes: number): SkippedPlot[] {
+  const total = plots.reduce((sum, plot) => sum + plot.sizeBytes, 0);
+  return plots.map((plot) => ({
+    path: plot.path,
+    sizeBytes: plot.sizeBytes,
+    why:
+      plot.sizeBytes < plotBytes && total >= plotBytes
+        ? `it frees too little alone to matter (${formatBytes(plot.sizeBytes)}, a new plot needs ${formatBytes(plotBytes)})`
+        : `what is left frees too little for one more plot (${formatBytes(total)}, a new plot needs ${formatBytes(plotBytes)})`,
+  }));
 }
 
 function two(n: number): string {
@@ -35,7 +57,7 @@ export async function replotCommand(
 ): Promise<number> {
   if (!options.dryRun) {
     io.err(
-      'goplot replot: only --dry-run exists: old plots are removed by the tractors, one just before each new plot needs its room (echo on > config/replot.goplot)',
+      'goplot replot: only --dry-run exists: old plots are removed by the tractors and the archiver, just before a new plot needs their room (echo on > config/replot.goplot)',
     );
     return 2;
   }
@@ -71,11 +93,19 @@ export async function replotCommand(
     if (options.job !== undefined && onlyFarms.length > 0 && !onlyFarms.includes(farm)) continue;
     for (const disk of listDisks(farmRoot, farm)) {
       if (options.disk !== undefined && `${farm}/${disk.disk}` !== options.disk) continue;
-      const plots = listReplotCandidates(disk.plotsDir, rule, headers);
+      const survey = surveyReplotCandidates(disk.plotsDir, rule, headers);
       const space = await readDiskSpace(disk.dir, config.get('disk_space'), {
         timeoutMs: config.get('disk_timeout') * 1000,
       }).catch(() => null);
-      plans.push({ farm, disk: disk.disk, freeBytes: space ? space.freeBytes : null, plots });
+      const plotBytes = committedKiB(k, compression) * 1024;
+      const sequence = replotSequence(survey.usable, space ? space.freeBytes : 0, plotBytes);
+      plans.push({
+        farm,
+        disk: disk.disk,
+        freeBytes: space ? space.freeBytes : null,
+        plots: sequence.order,
+        skipped: [...neverGoes(sequence.never, plotBytes), ...survey.skipped],
+      });
     }
   }
   headers.save();
@@ -116,19 +146,17 @@ export async function replotCommand(
     out.push(`warning: replot_match also matches the plots being made; the tractors remove nothing while it does`);
   for (const plan of plans) {
     const free = plan.freeBytes === null ? 'free space unreadable' : `${formatBytes(plan.freeBytes)} free`;
-    if (plan.plots.length === 0) {
-      out.push(`${plan.farm}/${plan.disk}: no plot matches (${free})`);
-      continue;
-    }
-    out.push(
-      `${plan.farm}/${plan.disk}: ${plan.plots.length} old plot${plan.plots.length === 1 ? '' : 's'} would go, one per new plot that needs the room, in this order (${free}):`,
-    );
-    plan.plots.forEach((plot, at) => {
-      const { header } = plot;
+    if (plan.plots.length === 0) out.push(`${plan.farm}/${plan.disk}: no plot would go (${free})`);
+    else
       out.push(
-        `  ${at + 1}. ${path.basename(plot.path)}  ${header.format} k${header.k} C${header.compression} ${header.kind}  ${formatBytes(plot.sizeBytes)}  made ${localTime(plot.mtimeMs)}`,
+        `${plan.farm}/${plan.disk}: ${plan.plots.length} old plot${plan.plots.length === 1 ? '' : 's'} would go, in this order, each when the disk no longer holds the next new plot (${free}):`,
+      );
+    plan.plots.forEach((plot, at) => {
+      out.push(
+        `  ${at + 1}. ${path.basename(plot.path)}  ${describeHeader(plot.header)}  ${formatBytes(plot.sizeBytes)}  made ${localTime(plot.mtimeMs)}`,
       );
     });
+    for (const skip of plan.skipped) out.push(`  left alone: ${path.basename(skip.path)}: ${skip.why}`);
   }
   out.push(`in all: ${total} plot${total === 1 ? '' : 's'} (${formatBytes(bytes)}) left to replace`);
   io.out(out.join('\n'));

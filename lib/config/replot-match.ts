@@ -2,13 +2,15 @@
 
 /**
  * Which old plots replot may remove (`replot_match.goplot`): `none`, or conditions joined by
- * spaces, all of which must hold: `kind=solo|pool`, `compression<N`, `k=N`, `before=YYYY-MM-DD`.
+ * spaces, all of which must hold: `pos=1|2`, `kind=solo|pool`, `compression<N`, `k=N`, `before=YYYY-MM-DD`.
  */
 export interface ReplotRule {
   /** Canonical text: the conditions in a fixed order, or `none`. */
   text: string;
   /** false for `none`: the rule matches no plot. */
   any: boolean;
+  /** Which proof of space: `pos=1` lets only today's plots go (the migration to pos2). */
+  pos?: 1 | 2;
   kind?: 'solo' | 'pool';
   compressionBelow?: number;
   k?: number;
@@ -20,7 +22,7 @@ export interface ReplotRule {
 export type ParsedRule = { ok: true; rule: ReplotRule } | { ok: false; expected: string };
 
 export const RULE_SYNTAX =
-  'none, or space-separated conditions that must all hold: kind=solo|pool, compression<N (1-10), k=N (18-50), before=YYYY-MM-DD';
+  'none, or space-separated conditions that must all hold: pos=1|2, kind=solo|pool, compression<N (1-10), k=N (18-50), before=YYYY-MM-DD';
 export const NO_RULE: ReplotRule = { text: 'none', any: false };
 
 function wrong(why: string): ParsedRule {
@@ -53,11 +55,11 @@ export function parseReplotRule(raw: string): ParsedRule {
   if (words.length === 1 && words[0] === 'none') return { ok: true, rule: NO_RULE };
   const rule: Omit<ReplotRule, 'text' | 'any'> = {};
   for (const word of words) {
-    const match = /^(kind|compression|k|before)(=|<)(.*)$/.exec(word);
+    const match = /^(pos|kind|compression|k|before)(=|<)(.*)$/.exec(word);
     if (!match) return wrong(`"${word}" is not a condition`);
     const [, name, operator, value] = match as unknown as [
       string,
-      'kind' | 'compression' | 'k' | 'before',
+      'pos' | 'kind' | 'compression' | 'k' | 'before',
       string,
       string,
     ];
@@ -65,7 +67,10 @@ export function parseReplotRule(raw: string): ParsedRule {
     if (operator !== expectedOperator) return wrong(`"${word}": write ${name}${expectedOperator}…`);
     const seen = name === 'compression' ? rule.compressionBelow : name === 'before' ? rule.beforeMs : rule[name];
     if (seen !== undefined) return wrong(`${name} is given twice`);
-    if (name === 'kind') {
+    if (name === 'pos') {
+      if (value !== '1' && value !== '2') return wrong(`"${word}": pos is 1 or 2`);
+      rule.pos = value === '1' ? 1 : 2;
+    } else if (name === 'kind') {
       if (value !== 'solo' && value !== 'pool') return wrong(`"${word}": kind is solo or pool`);
       rule.kind = value;
     } else if (name === 'compression') {
@@ -84,6 +89,7 @@ export function parseReplotRule(raw: string): ParsedRule {
     }
   }
   const parts = [
+    rule.pos !== undefined ? `pos=${rule.pos}` : '',
     rule.kind !== undefined ? `kind=${rule.kind}` : '',
     rule.compressionBelow !== undefined ? `compression<${rule.compressionBelow}` : '',
     rule.k !== undefined ? `k=${rule.k}` : '',

@@ -13,6 +13,7 @@ import { splitUsableNames } from '../farm/farm-names.js';
 import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
+import { hasDuties } from '../replot/room-duty.js';
 import { bestReplotCreditKiB, describeRules, replotRulesInForce, rulesForFarm } from '../replot/rules-in-force.js';
 import { sweepTemp } from './orphaned-temp.js';
 import { decideDiskState } from './decide-disk-state.js';
@@ -58,6 +59,19 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   const { paths, config, log } = options;
   const now = options.now ?? Date.now;
   const started = now();
+  // a plot whose tractor died has its room made first, so the disks are measured after it; the
+  // plot log parsers load only then
+  if (hasDuties(paths)) {
+    const { takeOverDuties } = await import('../replot/take-over-duties.js');
+    await takeOverDuties({
+      paths,
+      config,
+      log,
+      who: `diskhand pid ${process.pid}`,
+      aheadSeconds: 60,
+      procDir: options.procDir,
+    }).catch((error: unknown) => log('warn', `replot: could not take over room duties: ${errorMessage(error)}`));
+  }
   const farmRoot = config.get('farm_root');
   const requireMount = config.get('require_mount') === 'yes';
   const spaceMethod = config.get('disk_space');

@@ -10,6 +10,7 @@ import { findForeignJobFiles, loadHomeJobs, type HomeJobs } from '../jobs/home-j
 import type { StartWorld } from '../plan/start-world.js';
 import { acquirePidFile } from '../farm/pid-file.js';
 import { Waker } from './waker.js';
+import { takeOverDuties } from '../replot/take-over-duties.js';
 import { errorMessage } from '../util/error-message.js';
 
 /** How often an unchanged "not started" reason is written again, so the log shows the loop lives. */
@@ -35,6 +36,24 @@ export interface LoopOptions {
 }
 
 export type LoopResult = { ok: true } | { ok: false; message: string };
+
+/** How often the loop looks at a plot whose tractor died while its room is still to be made. */
+const ORPHAN_LOOK_MS = 2000;
+
+async function takeOverRoomDuties(paths: HomePaths, config: ConfigReader, log: Logger): Promise<number> {
+  try {
+    return await takeOverDuties({
+      paths,
+      config,
+      log: (level, message) => log[level](message),
+      who: `loop pid ${process.pid}`,
+      aheadSeconds: ORPHAN_LOOK_MS / 1000,
+    });
+  } catch (error) {
+    log.warn(`replot: could not take over room duties: ${errorMessage(error)}`);
+    return 0;
+  }
+}
 
 export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Promise<LoopResult> {
   const pidFile = acquirePidFile(path.join(paths.logsDir, 'goplot.pid'), {
@@ -178,6 +197,8 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
         pause = Math.max(5, config.get('plot_poll')) * 1000;
         log.error(`loop pass failed: ${errorMessage(error)}; trying again in ${pause / 1000} s`);
       }
+      // a plot whose tractor died gets its room from here, looked at often enough to be in time
+      if ((await takeOverRoomDuties(paths, config, log)) > 0) pause = Math.min(pause, ORPHAN_LOOK_MS);
       await waker.sleep(pause);
     }
   } finally {

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { ConfigReader } from '../config/config-reader.js';
 import { listPlotFiles } from '../plot-file/list-plot-files.js';
 import type { HomePaths } from '../config/home.js';
@@ -5,18 +6,27 @@ import type { FarmDisk } from '../farm/farm-layout.js';
 import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
 import type { PlotHeader } from '../plot-file/plot-header.js';
 import { readPlotFileSync, type PlotFileFacts } from '../plot-file/read-plot-file.js';
+import { inRemovalOrder, type ReplotCandidate } from './removal-order.js';
 import { replotRuleOf, ruleMatches, type ReplotRule } from './replot-rule.js';
 
-export interface ReplotCandidate {
-  path: string;
-  header: PlotHeader;
-  sizeBytes: number;
-  mtimeMs: number;
-}
+export { inRemovalOrder, type ReplotCandidate } from './removal-order.js';
 
 export interface ReplotSettings {
   on: boolean;
   rule: ReplotRule;
+}
+
+/** A plot in plots/ that replot leaves alone, and why: it may not or cannot go. */
+export interface SkippedPlot {
+  path: string;
+  why: string;
+  sizeBytes?: number;
+}
+
+/** What replot sees in one plots/ folder: the plots that may go, in removal order, and the others. */
+export interface CandidateSurvey {
+  usable: ReplotCandidate[];
+  skipped: SkippedPlot[];
 }
 
 /** Read fresh each time: `replot` and `replot_match` are live-tunable like every value file. */
@@ -24,34 +34,62 @@ export function readReplotSettings(config: Pick<ConfigReader, 'get'>): ReplotSet
   return { on: config.get('replot') === 'on', rule: replotRuleOf(config.get('replot_match')) };
 }
 
+/** A header in log lines and the dry run: `pos1 v1 k32 C0 solo`. */
+export function describeHeader(header: PlotHeader): string {
+  return `pos${header.pos} ${header.format} k${header.k} C${header.compression} ${header.kind}`;
+}
+
+function isLink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The valid plots in one `plots/` folder that the rule lets go, in the order replot removes them:
- * the oldest first (mtime: when the plot was finished), then by name. Headers come from the cache
- * when one is given (planning), else are read now (the removal itself).
+ * Every `.plot` in one `plots/` folder, sorted into those the rule lets go (in removal order) and
+ * those that may not or cannot go: a link (never removed: its target is elsewhere), an unreadable
+ * or invalid file, a plot the rule does not match. Headers come from the cache when one is given
+ * (planning), else are read now (the removal itself).
  */
+export function surveyReplotCandidates(plotsDir: string, rule: ReplotRule, cache?: HeaderCache): CandidateSurvey {
+  const usable: ReplotCandidate[] = [];
+  const skipped: SkippedPlot[] = [];
+  if (!rule.any) return { usable, skipped };
+  for (const file of listPlotFiles(plotsDir)) {
+    if (isLink(file)) {
+      skipped.push({ path: file, why: 'it is a link: replot removes only regular files' });
+      continue;
+    }
+    const plot: PlotFileFacts = cache ? cache.factsOf(file) : readPlotFileSync(file);
+    if (!plot.ok) {
+      const why =
+        plot.problem === 'unreadable' ? `it cannot be read (${plot.message})` : `not a valid plot (${plot.message})`;
+      skipped.push({ path: file, why, sizeBytes: plot.stat?.sizeBytes });
+    } else if (!ruleMatches(rule, plot.header, plot.mtimeMs))
+      skipped.push({
+        path: file,
+        why: `replot_match (${rule.text}) does not match it (${describeHeader(plot.header)})`,
+        sizeBytes: plot.sizeBytes,
+      });
+    else usable.push({ path: plot.path, header: plot.header, sizeBytes: plot.sizeBytes, mtimeMs: plot.mtimeMs });
+  }
+  return { usable: usable.sort(inRemovalOrder), skipped };
+}
+
+/** The plots in one `plots/` folder that the rule lets go, in removal order. */
 export function listReplotCandidates(plotsDir: string, rule: ReplotRule, cache?: HeaderCache): ReplotCandidate[] {
-  if (!rule.any) return [];
-  const facts: PlotFileFacts[] = listPlotFiles(plotsDir).map((file) =>
-    cache ? cache.factsOf(file) : readPlotFileSync(file),
-  );
-  return facts
-    .filter((plot): plot is PlotFileFacts & { ok: true } => plot.ok && ruleMatches(rule, plot.header, plot.mtimeMs))
-    .map((plot) => ({ path: plot.path, header: plot.header, sizeBytes: plot.sizeBytes, mtimeMs: plot.mtimeMs }))
-    .sort(inRemovalOrder);
-}
-
-/** Replot's removal order: the oldest first (mtime: when the plot was finished), then by name. */
-export function inRemovalOrder(a: ReplotCandidate, b: ReplotCandidate): number {
-  return a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return surveyReplotCandidates(plotsDir, rule, cache).usable;
 }
 
 /**
- * Space replot can free on a disk for one more plot, in KiB: each of the `plotsInto` plots already
- * running into the disk may take one old plot, and the new one the next, so the first
- * plotsInto + 1 candidates count (one old plot per new plot, never more). 0 when replot is off.
+ * Space replot can free on a disk, in KiB: every plot that may go. The plots running into the
+ * disk already hold their room in the committed space, so what is left of this counts for the
+ * next plot. 0 when nothing may go.
  */
-export function replotCreditKiB(candidates: readonly ReplotCandidate[], plotsInto: number): number {
-  return candidates.slice(0, plotsInto + 1).reduce((sum, plot) => sum + Math.floor(plot.sizeBytes / 1024), 0);
+export function replotCreditKiB(candidates: readonly ReplotCandidate[]): number {
+  return candidates.reduce((sum, plot) => sum + Math.floor(plot.sizeBytes / 1024), 0);
 }
 
 /**
@@ -65,5 +103,5 @@ export function replotCreditFor(
   const replot = readReplotSettings(config);
   if (!replot.on || !replot.rule.any) return undefined;
   const headers = HeaderCache.load(headerCacheDir(paths));
-  return (disk, plotsInto) => replotCreditKiB(listReplotCandidates(disk.plotsDir, replot.rule, headers), plotsInto);
+  return (disk) => replotCreditKiB(listReplotCandidates(disk.plotsDir, replot.rule, headers));
 }

@@ -11,11 +11,12 @@ export function replotRuleOf(text: string): ReplotRule {
 
 /**
  * Whether a valid plot with this header and mtime may be replaced under the rule. The rule's
- * conditions (compression, kind, k, date) were written for pos1 plots: a pos2 plot, which has
- * no compression level and is what replot makes now, never matches one.
+ * other conditions (compression, kind, k, date) were written for pos1 plots: a pos2 plot, which
+ * has no compression level and is what replot makes now, matches only a rule that says pos=2.
  */
 export function ruleMatches(rule: ReplotRule, header: PlotHeader, mtimeMs: number): boolean {
-  if (!rule.any || header.pos === 2) return false;
+  if (!rule.any) return false;
+  if (rule.pos === undefined ? header.pos === 2 : header.pos !== rule.pos) return false;
   if (rule.kind !== undefined && header.kind !== rule.kind) return false;
   if (rule.compressionBelow !== undefined && header.compression >= rule.compressionBelow) return false;
   if (rule.k !== undefined && header.k !== rule.k) return false;

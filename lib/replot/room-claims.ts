@@ -37,6 +37,16 @@ export function dropClaim(paths: HomePaths, farm: string, disk: string, pid: num
   fs.rmSync(path.join(claimsDir(paths, farm, disk), `${pid}.json`), { force: true });
 }
 
+/** KiB a plot has written into plotsDir so far (its files named with its id). */
+export function ownWrittenKiB(plotsDir: string, plotId: string | null | undefined): number {
+  if (!plotId) return 0;
+  try {
+    return writtenKiB(plotsDir, plotId, fs.readdirSync(plotsDir));
+  } catch {
+    return 0;
+  }
+}
+
 /** KiB of a plot's files in plotsDir (its .tmp while written, then the .plot). */
 function writtenKiB(plotsDir: string, plotId: string, names: readonly string[]): number {
   let bytes = 0;

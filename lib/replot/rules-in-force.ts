@@ -62,6 +62,6 @@ export function bestReplotCreditKiB(
 ): number {
   let best = 0;
   for (const { rule } of rulesForFarm(rules, disk.farm))
-    best = Math.max(best, replotCreditKiB(listReplotCandidates(disk.plotsDir, rule, headers), plotsInto));
+    best = Math.max(best, replotCreditKiB(listReplotCandidates(disk.plotsDir, rule, headers)));
   return best;
 }

@@ -8,6 +8,7 @@ import { committedKiB } from '../farm/plot-size.js';
 import { plotterCommandNames, readRunningPlots } from '../farm/process-table.js';
 import { LOCKED_READ_MS, withStateLock } from '../farm/state-lock.js';
 import type { Logger } from '../util/logger.js';
+import { replotCreditFor } from '../replot/replot-candidates.js';
 
 export interface ReleaseOptions {
   paths: HomePaths;
@@ -52,6 +53,9 @@ export async function releaseReservation(o: ReleaseOptions): Promise<void> {
       runningPlots,
       plotKiB: committedKiB(config.get('k'), config.get('compression')),
       timeoutMs,
+      // a replot disk is full only when its old plots cannot make the room: measured without
+      // them, it read full after every plot until diskhand's next run, and the loop sat idle
+      replotCredit: replotCreditFor(paths, config),
     });
     if (result.kind !== 'measured') return;
     writeDiskState(paths, plot.farm, plot.disk, result.state);

@@ -6,6 +6,7 @@ import type { PlotEvents } from '../notify/plot-events.js';
 import { atLastPhase, followPlotLog, roomMoment } from '../replot/final-write-watch.js';
 import { makeRoomLocked, type NewPlot, type RemovedPlot, type RoomOutcome } from '../replot/make-room.js';
 import { dropClaim, writeClaim } from '../replot/room-claims.js';
+import { dropDuty, liveStart, writeDuty, type RoomDuty } from '../replot/room-duty.js';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/error-message.js';
 
@@ -49,6 +50,23 @@ export function createReplotGuard(o: {
   const unsent: { subject: string; text: string }[] = [];
   let follow: { stop(): void } | null = null;
   let roomStep: Promise<void> | null = null;
+  let duty: RoomDuty | null = null;
+  // the duty outlives this tractor: whoever finds it orphaned makes the room (take-over-duties)
+  const owe = (done: boolean): void => {
+    if (pid === undefined || stopped) return;
+    duty ??= {
+      plot: { ...plot, pid },
+      plotterStart: liveStart('/proc', pid),
+      tractorPid: process.pid,
+      tractorStart: liveStart('/proc', process.pid),
+      logFile: o.logFile,
+      moment: roomMoment(o.plotter),
+      done,
+      startedMs: Date.now(),
+    };
+    duty = { ...duty, done, plot: { ...duty.plot, plotId } };
+    writeDuty(paths, duty);
+  };
 
   const claim = (): void => {
     if (claimKiB !== null && pid !== undefined && !stopped)
@@ -59,9 +77,10 @@ export function createReplotGuard(o: {
     else unsent.push({ subject, text });
   };
   const say = (outcome: RoomOutcome): void => {
+    for (const note of outcome.notes ?? []) log.warn(`plot ${plot.index}: replot: ${note}`);
     if (outcome.removed) {
       removed = outcome.removed;
-      log.info(`plot ${plot.index}: ${outcome.message}`);
+      for (const line of outcome.message.split('\n')) log.info(`plot ${plot.index}: ${line}`);
     } else if (outcome.level === 'warn' || outcome.message !== 'replot is off') {
       log[outcome.level](`plot ${plot.index}: replot: ${outcome.message}`);
     }
@@ -80,6 +99,7 @@ export function createReplotGuard(o: {
       });
       claimKiB = outcome.needKiB ?? null;
       claim();
+      owe(true);
       say(outcome);
     } catch (error) {
       log.warn(
@@ -95,6 +115,7 @@ export function createReplotGuard(o: {
     spawned(plotPid) {
       pid = plotPid;
       claim();
+      owe(asked);
     },
     started(plotEvents) {
       events = plotEvents;
@@ -121,6 +142,7 @@ export function createReplotGuard(o: {
       follow?.stop();
       if (pid !== undefined) dropClaim(paths, plot.farm, plot.disk, pid);
       await roomStep;
+      if (pid !== undefined) dropDuty(paths, pid);
     },
     ended(failed) {
       if (failed && removed) {

@@ -100,7 +100,9 @@ describe('the goplot command', () => {
 
   it('status shows a running plot, the values and the disks, as text and JSON', async () => {
     const home = farm();
-    const tractor = runScript(home, 'scripts/tractor.js', [], { env: simEnv(6) });
+    // long enough that the plot is still running when the last status is read on a loaded machine;
+    // ended by hand below
+    const tractor = runScript(home, 'scripts/tractor.js', [], { env: simEnv(120) });
     await waitFor('the plotter', () => simPlotterPids(home).length > 0);
     await waitFor('phase 1 in the log', () => {
       const log = path.join(home.farmRoot, 'farm1', 'disk1', 'logs', 'plot.1.log');
@@ -132,6 +134,7 @@ describe('the goplot command', () => {
     assert.match(text, /^farm +disk +state +free +used\+committed +plot files$/m);
     // free space as goplot view shows it, then the state file's number
     assert.match(text, /^farm1 +disk1 +ok +\d+\.\d [KMGTP]iB +\d+\.\d GiB +0$/m);
+    for (const pid of simPlotterPids(home)) process.kill(pid, 'SIGTERM');
     await tractor;
   });
 

@@ -54,7 +54,7 @@ describe('diskhand with replot', () => {
     assert.equal(disk1, String(Math.floor((2 * old) / 1024)), 'used KiB, as df counts them');
     assert.ok(
       logMessages(home, 'diskhand.log').some((line) =>
-        /^farm1\/disk1: \d+ KiB \(free 20\.0 GiB, committed 0 B to 0 plots; replot can free 101\.4 GiB \(replot_match: kind=solo\)\)$/.test(
+        /^farm1\/disk1: \d+ KiB \(free 20\.0 GiB, committed 0 B to 0 plots; replot can free 202\.8 GiB \(replot_match: kind=solo\)\)$/.test(
           line,
         ),
       ),
@@ -105,7 +105,7 @@ describe('diskhand with replot', () => {
     assert.deepEqual(states, ['full', String(Math.floor((2 * old) / 1024))], 'only the job pool may replot, on farm2');
     assert.ok(
       logMessages(jobsHome, 'diskhand.log').some((line) =>
-        /^farm2\/disk1: \d+ KiB \(free 20\.0 GiB, committed 0 B to 0 plots; replot can free 101\.4 GiB \(job pool: kind=solo\)\)$/.test(
+        /^farm2\/disk1: \d+ KiB \(free 20\.0 GiB, committed 0 B to 0 plots; replot can free 202\.8 GiB \(job pool: kind=solo\)\)$/.test(
           line,
         ),
       ),

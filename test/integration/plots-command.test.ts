@@ -123,7 +123,7 @@ describe('goplot plots', () => {
 });
 
 describe('goplot replot --dry-run', () => {
-  it('lists per disk the plots that would go, oldest first, and refuses without --dry-run', async () => {
+  it('lists per disk the plots that would go, oldest first, the others and why, and refuses without --dry-run', async () => {
     const home = farm();
     home.set('replot', 'on');
     home.set('replot_match', 'kind=solo');
@@ -143,12 +143,17 @@ describe('goplot replot --dry-run', () => {
     );
     assert.match(
       lines[1]!,
-      /^farm1\/disk1: 2 old plots would go, one per new plot that needs the room, in this order \(.* free\):$/,
+      /^farm1\/disk1: 2 old plots would go, in this order, each when the disk no longer holds the next new plot \(.* free\):$/,
     );
-    assert.equal(lines[2], `  1. ${path.basename(first)}  v1 k32 C0 solo  101.0 GiB  made 2023-01-01 00:00`);
-    assert.equal(lines[3], `  2. ${path.basename(second)}  v1 k32 C0 solo  101.0 GiB  made 2023-02-01 00:00`);
-    assert.match(lines[4]!, /^farm1\/disk2: no plot matches \(.* free\)$/);
-    assert.equal(lines[5], 'in all: 2 plots (202.0 GiB) left to replace');
+    assert.equal(lines[2], `  1. ${path.basename(first)}  pos1 v1 k32 C0 solo  101.0 GiB  made 2023-01-01 00:00`);
+    assert.equal(lines[3], `  2. ${path.basename(second)}  pos1 v1 k32 C0 solo  101.0 GiB  made 2023-02-01 00:00`);
+    assert.match(lines[4]!, /^farm1\/disk2: no plot would go \(.* free\)$/);
+    assert.match(
+      lines[6]!,
+      /^ {2}left alone: plot-k32-c05-[-0-9a-f]+\.plot: replot_match \(kind=solo\) does not match it \(pos1 bladebit k32 C5 pool\)$/,
+    );
+    assert.equal(lines[5], '  left alone: notes.plot: not a valid plot (not a plot: bad magic 68656c6c6f)');
+    assert.equal(lines[7], 'in all: 2 plots (202.0 GiB) left to replace');
     assert.deepEqual(
       fs.readdirSync(plotsDir).sort(),
       [path.basename(first), path.basename(second)].sort(),
@@ -164,7 +169,7 @@ describe('goplot replot --dry-run', () => {
       [refused.exitCode, refused.stderr],
       [
         2,
-        'goplot replot: only --dry-run exists: old plots are removed by the tractors, one just before each new plot needs its room (echo on > config/replot.goplot)',
+        'goplot replot: only --dry-run exists: old plots are removed by the tractors and the archiver, just before a new plot needs their room (echo on > config/replot.goplot)',
       ],
     );
   });
@@ -188,7 +193,11 @@ describe('goplot replot --dry-run', () => {
       'job pool: replot: on; replot_match: kind=solo compression<1; new plots: chia k32 C5 solo, 82.1 GiB with its margin',
     );
     assert.match(lines[1]!, /^farm1\/disk1: 3 old plots would go, /);
-    assert.match(lines[lines.length - 2]!, /^farm1\/disk2: no plot matches /);
+    assert.match(lines[lines.length - 4]!, /^farm1\/disk2: no plot would go /);
+    assert.match(
+      lines[lines.length - 2]!,
+      /^ {2}left alone: .*: replot_match \(kind=solo compression<1\) does not match it \(pos1 bladebit k32 C5 pool\)$/,
+    );
     assert.equal(lines[lines.length - 1], 'in all: 3 plots (303.0 GiB) left to replace', "farm2 is not the job's");
     const global = await goplot(home, ['replot', '--dry-run']);
     assert.equal(

@@ -96,34 +96,61 @@ describe('just-in-time removal', () => {
 
   it('never removes a plot that does not match, an invalid plot, a link or anything outside plots/', async () => {
     writePlotFile(plotsDir, { kind: 'pool', sizeBytes: OLD });
-    fs.writeFileSync(path.join(plotsDir, 'broken.plot'), Buffer.alloc(OLD > 0 ? 300 : 0));
+    fs.writeFileSync(path.join(plotsDir, 'broken.plot'), Buffer.alloc(300));
     const outside = writePlotFile(diskDir, { kind: 'solo', sizeBytes: OLD });
-    fs.symlinkSync(outside, path.join(plotsDir, 'link.plot'));
-    declare(1);
-    const outcome = await makeRoomLocked({ paths: home, config: config(), plot });
-    assert.equal(outcome.removed, null);
-    assert.match(outcome.message, /^not removing .*\/plots\/link\.plot: it is not a regular file$/);
-    assert.deepEqual(fs.readdirSync(plotsDir).length, 3);
-    assert.ok(fs.existsSync(outside));
-    fs.rmSync(path.join(plotsDir, 'link.plot'));
-    const none = await makeRoomLocked({ paths: home, config: config(), plot });
-    assert.match(
-      none.message,
-      /^farm1\/disk1 is short of room and holds no plot matching replot_match \(kind=solo\); nothing removed/,
-    );
-    fs.rmSync(outside);
+    try {
+      fs.symlinkSync(outside, path.join(plotsDir, 'link.plot'));
+      declare(1);
+      const outcome = await makeRoomLocked({ paths: home, config: config(), plot });
+      assert.equal(outcome.removed, null);
+      assert.equal(
+        outcome.message,
+        'farm1/disk1 is short of room and its plots matching replot_match (kind=solo) cannot free enough; nothing removed (1.0 GiB free, 0 B held for 0 other plots writing to it, this one needs 82.1 GiB; 3 plots there may not go: see goplot replot --dry-run)',
+      );
+      assert.deepEqual(fs.readdirSync(plotsDir).length, 3);
+      assert.ok(fs.existsSync(outside));
+    } finally {
+      fs.rmSync(outside);
+    }
   });
 
-  it('removes one plot at the most, and none when one would not be enough', async () => {
-    const small = writePlotFile(plotsDir, { kind: 'solo', k: 32, sizeBytes: 10 * 1024 ** 3 });
+  it('passes over a link to take the next plot: a link never blocks the disk', async () => {
+    const outside = writePlotFile(diskDir, { kind: 'solo', sizeBytes: OLD, mtime: new Date(2020, 0, 1) });
+    try {
+      const link = path.join(plotsDir, 'plot-k32-link.plot');
+      fs.symlinkSync(outside, link);
+      const real = writePlotFile(plotsDir, { kind: 'solo', sizeBytes: OLD, mtime: new Date(2023, 0, 1) });
+      declare(1);
+      const outcome = await makeRoomLocked({ paths: home, config: config(), plot });
+      assert.equal(outcome.removed?.path, real, outcome.message);
+      assert.deepEqual([fs.existsSync(link), fs.existsSync(outside), fs.existsSync(real)], [true, true, false]);
+    } finally {
+      fs.rmSync(outside);
+    }
+  });
+
+  it('removes the fewest plots that free enough, passing over one too small alone to matter, and none when all would not do', async () => {
+    const tiny = writePlotFile(plotsDir, { kind: 'solo', sizeBytes: 10 * 1024 ** 3, mtime: new Date(2021, 0, 1) });
     declare(1);
-    const outcome = await makeRoomLocked({ paths: home, config: config(), plot });
-    assert.equal(outcome.removed, null);
+    const short = await makeRoomLocked({ paths: home, config: config(), plot });
+    assert.equal(short.removed, null);
     assert.match(
-      outcome.message,
-      /^removing one old plot \(.*\) would not make room on farm1\/disk1: nothing removed, one per new plot at the most/,
+      short.message,
+      /^farm1\/disk1 is short of room and its plots matching replot_match \(kind=solo\) cannot free enough; nothing removed /,
     );
-    assert.ok(fs.existsSync(small));
+    assert.ok(fs.existsSync(tiny));
+    const fifty = writePlotFile(plotsDir, { kind: 'solo', sizeBytes: 50 * 1024 ** 3, mtime: new Date(2022, 0, 1) });
+    const forty = writePlotFile(plotsDir, { kind: 'solo', sizeBytes: 40 * 1024 ** 3, mtime: new Date(2023, 0, 1) });
+    declare(1);
+    const before = config().get('replot_removed');
+    const outcome = await makeRoomLocked({ paths: home, config: config(), plot });
+    assert.ok(outcome.removed, outcome.message);
+    assert.deepEqual(
+      outcome.all.map((old) => old.path),
+      [fifty, forty],
+    );
+    assert.deepEqual([fs.existsSync(tiny), fs.existsSync(fifty), fs.existsSync(forty)], [true, false, false]);
+    assert.equal(config().get('replot_removed'), before + 2);
   });
 
   it('leaves the room claimed by another plot writing to the disk to that plot', async () => {
@@ -132,7 +159,7 @@ describe('just-in-time removal', () => {
     writeClaim(home, 'farm1', 'disk1', { pid: process.pid, needKiB: Math.ceil(50 * 1024 ** 2), plotId: null });
     assert.deepEqual(heldByClaims(home, 'farm1', 'disk1', plotsDir, undefined), { kib: 50 * 1024 ** 2, plots: 1 });
     const outcome = await makeRoomLocked({ paths: home, config: config(), plot });
-    assert.equal(outcome.removed?.path, old);
+    assert.equal(outcome.removed?.path, old, outcome.message);
     writeClaim(home, 'farm1', 'disk1', { pid: 999_999_999, needKiB: 1, plotId: null });
     assert.equal(
       heldByClaims(home, 'farm1', 'disk1', plotsDir, process.pid).plots,

@@ -40,6 +40,18 @@ describe('replot_match', () => {
     assert.equal(rule('before=2024-01-01').beforeMs, new Date(2024, 0, 1).getTime());
   });
 
+  it("takes pos=1 and pos=2 and matches a plot by its header's proof of space", () => {
+    const pos1 = rule('kind=solo pos=1');
+    assert.equal(pos1.text, 'pos=1 kind=solo');
+    assert.equal(ruleMatches(pos1, header({ pos: 1 }), 0), true);
+    assert.equal(ruleMatches(pos1, header({ pos: 1, format: 'bladebit', compression: 7 }), 0), true);
+    assert.equal(ruleMatches(pos1, header({ pos: 2, format: 'pos2', k: 28 }), 0), false);
+    assert.equal(ruleMatches(rule('pos=2'), header({ pos: 2, format: 'pos2', k: 28 }), 0), true);
+    assert.equal(refused('pos=3'), `${RULE_SYNTAX} ("pos=3": pos is 1 or 2)`);
+    assert.equal(refused('pos<2'), `${RULE_SYNTAX} ("pos<2": write pos=…)`);
+    assert.equal(refused('pos=1 pos=2'), `${RULE_SYNTAX} (pos is given twice)`);
+  });
+
   it('refuses a bad rule with the reason', () => {
     const why = (reason: string) => `${RULE_SYNTAX} (${reason})`;
     assert.equal(refused(''), why('it is empty'));
