@@ -136,10 +136,16 @@ export function makeSshWorld(): SshWorld {
         port,
         child,
         async stop() {
-          if (child.exitCode !== null || child.signalCode !== null) return;
+          if (child.exitCode !== null || child.signalCode !== null) {
+            child.stderr?.destroy();
+            return;
+          }
           const exited = new Promise((resolve) => child.once('exit', resolve));
           child.kill('SIGTERM');
           await exited;
+          // a session still served (an ssh master connection lingering for ControlPersist) keeps
+          // the listener's stderr open: the caller must not wait for it
+          child.stderr?.destroy();
         },
       };
       servers.push(server);

@@ -1,8 +1,12 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
+import { readDiskSpace } from '../farm/disk-space.js';
+import type { FarmDisk } from '../farm/farm-layout.js';
 import { readMountPoints } from '../farm/mount-points.js';
+import type { StagingSpace } from './archiver-metrics.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 import { archiveStateDir } from './archive-state.js';
@@ -11,7 +15,9 @@ import type { TargetStatus } from './archiver-progress.js';
 import { diskFits, reservedOn } from './choose-target.js';
 import { PassReplot, type PassNote } from './pass-replot.js';
 import { replotOnTargets } from './target-replot.js';
-import { readLiveReservations, writeReservation, type Reservation } from './reservations.js';
+import { readLiveReservations, releaseReservation, writeReservation, type Reservation } from './reservations.js';
+import { applyLocalLeases, claimLeases, type StreamLease } from './pass-leases.js';
+import { leaseHolder, type LeaseHolder } from './target-leases.js';
 import { findStagedPlots, parseStaging, stagingDisks, type StagedPlot } from './staging-plots.js';
 import { surveyLocalTargets } from './survey-local.js';
 import { surveyRemoteHost } from './survey-remote.js';
@@ -29,6 +35,8 @@ export interface PassWorld {
   pidStart: number;
   /** Says a message once until it changes (keyed by its subject). */
   sayOnce: (key: string, level: 'info' | 'warn', message: string | null) => void;
+  /** This host's name, for the leases on targets (os.hostname() when absent). */
+  hostname?: string;
 }
 
 export interface PlannedTransfer {
@@ -40,6 +48,8 @@ export interface PlannedTransfer {
   strayPartials: { target: ArchiveTarget; plotsDir: string }[];
   /** An old plot replot removed on a target for this plot (this pass or an earlier one), for its failure line. */
   replotFreed: string | null;
+  /** The lease its stream holds on the target disk, shared by the plots of one batch (null: none could be written there). */
+  lease?: StreamLease | null;
 }
 
 export interface PassResult {
@@ -50,9 +60,25 @@ export interface PassResult {
   news: TargetNews[];
   /** Logged only: what replot did not do on a target, and why. */
   notes: PassNote[];
+  /** The staging disks' space (for archiver.prom and its alerts). */
+  staging?: StagingSpace[];
 }
 
 const SURVEY_TIMEOUT_MS = 30_000;
+
+let streams = 0;
+/** Lease names are unique per process: its pid and this count. */
+function nextStream(): number {
+  streams += 1;
+  return streams;
+}
+
+/**
+ * The most one batch (one rsync to one disk) takes: small plots go together, and a source is
+ * removed at the latest after this much has been sent, so staging does not wait on a long batch.
+ * About nine pos2 k28 plots; a plot larger than this goes alone.
+ */
+export const BATCH_BYTES = 8 * 1024 ** 3;
 
 function lastHostFile(paths: HomePaths): string {
   return path.join(archiveStateDir(paths), 'last_host');
@@ -64,6 +90,27 @@ function readLastHost(paths: HomePaths): string {
   } catch {
     return '';
   }
+}
+
+/** Each staging disk's space; one that cannot be read is left out (its trouble is diskhand's to say). */
+async function stagingSpace(disks: FarmDisk[], world: PassWorld): Promise<StagingSpace[]> {
+  const spaces: StagingSpace[] = [];
+  for (const disk of disks) {
+    try {
+      const space = await readDiskSpace(disk.dir, world.config.get('disk_space'), {
+        timeoutMs: world.config.get('disk_timeout') * 1000,
+      });
+      spaces.push({ farm: disk.farm, disk: disk.disk, freeBytes: space.freeBytes, totalBytes: space.totalBytes });
+    } catch {
+      // a hung or vanished disk: no value rather than a wrong one
+    }
+  }
+  return spaces;
+}
+
+/** This home's lease holder on targets. */
+export function holderOf(world: PassWorld): LeaseHolder {
+  return leaseHolder(world.hostname ?? os.hostname(), world.paths.home, world.pid);
 }
 
 async function surveyHosts(targets: ArchiveTarget[], world: PassWorld): Promise<Map<string, HostSurvey>> {
@@ -81,8 +128,9 @@ async function surveyHosts(targets: ArchiveTarget[], world: PassWorld): Promise<
             requireMount,
             timeoutMs: SURVEY_TIMEOUT_MS,
             listPlots: replotOnTargets(config),
+            ownHome: holderOf(world).home,
           });
-        return await surveyLocalTargets(hostTargets, {
+        const local = await surveyLocalTargets(hostTargets, {
           paths: world.paths,
           farmRoot: config.get('farm_root'),
           isStaging: (farm, disk) => staging.some((s) => s.farm === farm && (s.disk === null || s.disk === disk)),
@@ -91,6 +139,13 @@ async function surveyHosts(targets: ArchiveTarget[], world: PassWorld): Promise<
           spaceMethod: config.get('disk_space'),
           timeoutMs: config.get('disk_timeout') * 1000,
         });
+        if (local.ok) {
+          const roots = hostTargets.map((t) =>
+            t.place.kind === 'local' ? (t.place.root ?? config.get('farm_root')) : '',
+          );
+          await applyLocalLeases(local, roots, holderOf(world).home, SURVEY_TIMEOUT_MS);
+        }
+        return local;
       } catch (error) {
         return { hostKey, ok: false, problem: errorMessage(error) };
       }
@@ -125,13 +180,14 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       : null,
   );
   const { plots, skipped } = findStagedPlots(disks, { now: world.now(), procDir: world.procDir });
+  const stagingSpaces = await stagingSpace(disks, world);
   for (const skip of skipped) world.sayOnce(`skip:${skip.file}`, 'info', `${skip.file}: not archived yet: ${skip.why}`);
   world.sayOnce(
     'targets',
     'warn',
     targets.length === 0 ? 'no archive targets: add one as config/archive/targets/<name>.goplot' : null,
   );
-  if (targets.length === 0) return { ...empty, waiting: plots.length };
+  if (targets.length === 0) return { ...empty, waiting: plots.length, staging: stagingSpaces };
 
   const surveys = await surveyHosts(targets, world);
   const news: TargetNews[] = [];
@@ -143,6 +199,7 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
   const reachable = [...surveys.values()].filter((survey): survey is Extract<HostSurvey, { ok: true }> => survey.ok);
 
   const planned: PlannedTransfer[] = [];
+  const leaseNotes: PassNote[] = [];
   const replot = await PassReplot.prepare(targets, reachable, plots, { ...world, timeoutMs: SURVEY_TIMEOUT_MS });
   const { reservations, unplaced } = await withStateLock(paths, async () => {
     const live = readLiveReservations(paths, world.procDir);
@@ -150,15 +207,13 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
     replot.prune(new Set([...taken, ...plots.map((p) => p.name), ...skipped.map((s) => path.basename(s.file))]));
     let lastHost = readLastHost(paths);
     const unplacedPlots: StagedPlot[] = [];
+    const thisPass = new Set<string>();
+    const streams = { thisPass, maxBatchBytes: BATCH_BYTES, maxTotal: config.get('archive_max_total') };
     for (const plot of plots) {
       if (taken.has(plot.name)) continue;
-      if (live.length >= config.get('archive_max_total')) {
-        unplacedPlots.push(plot);
-        continue;
-      }
       const { choice, freed } = await replot.choose(
         plot,
-        { surveys: reachable, lastHost, maxPerHost: config.get('archive_max_per_host') },
+        { surveys: reachable, lastHost, maxPerHost: config.get('archive_max_per_host'), streams },
         live,
       );
       if (!choice.ok) {
@@ -182,6 +237,7 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       };
       writeReservation(paths, reservation);
       live.push(reservation);
+      thisPass.add(plot.name);
       replot.handOver(plot.name, chosen.disk, live);
       lastHost = target.hostKey;
       const strayPartials = reachable
@@ -192,6 +248,27 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
         .map((d) => ({ target: targets.find((t) => t.name === d.target)!, plotsDir: d.plotsDir }));
       planned.push({ reservation, plot, target, resumed: chosen.resumed, strayPartials, replotFreed: freed });
     }
+    const claims = await claimLeases(
+      planned,
+      live,
+      reachable,
+      {
+        sshConfig: config.get('archive_ssh_config'),
+        holder: holderOf(world),
+        pid: world.pid,
+        ttlSeconds: config.get('archive_lease_seconds'),
+        timeoutMs: SURVEY_TIMEOUT_MS,
+        nextStream,
+      },
+      world.sayOnce,
+    );
+    for (const item of claims.dropped) {
+      releaseReservation(paths, item.reservation);
+      live.splice(live.indexOf(item.reservation), 1);
+      unplacedPlots.push(item.plot);
+    }
+    planned.splice(0, planned.length, ...claims.kept);
+    leaseNotes.push(...claims.notes);
     writeFileAtomicSync(lastHostFile(paths), `${lastHost}\n`);
     replot.saveHeaders();
     return { reservations: live, unplaced: unplacedPlots };
@@ -224,5 +301,12 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
       freeBytes,
     };
   });
-  return { planned, waiting: unplaced.length, statuses, news: [...news, ...replot.news], notes: replot.notes };
+  return {
+    planned,
+    waiting: unplaced.length,
+    statuses,
+    news: [...news, ...replot.news],
+    notes: [...replot.notes, ...leaseNotes],
+    staging: stagingSpaces,
+  };
 }

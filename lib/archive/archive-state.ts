@@ -26,3 +26,8 @@ export function totalsFile(paths: HomePaths): string {
 export function pidFilePath(paths: HomePaths): string {
   return path.join(paths.logsDir, 'archiver.pid');
 }
+
+/** The master connections' sockets: a folder only this user can enter (ssh-args checks it). */
+export function sshControlDir(paths: HomePaths): string {
+  return path.join(archiveStateDir(paths), 'ssh');
+}

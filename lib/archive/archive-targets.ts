@@ -3,11 +3,20 @@ import path from 'node:path';
 import type { HomePaths } from '../config/home.js';
 import { readValueFile, showRaw } from '../config/read-value-file.js';
 import { naturalSort } from '../util/natural-sort.js';
+import { sshControlDir } from './archive-state.js';
 
 /** Where a target's disks are: this host's farm_root, another local root, or a root on a host reached over SSH. */
 export type TargetPlace =
   | { kind: 'local'; root: string | null }
-  | { kind: 'remote'; user: string | null; host: string; port: number | null; root: string };
+  | {
+      kind: 'remote';
+      user: string | null;
+      host: string;
+      port: number | null;
+      root: string;
+      /** The home's private folder for the master connection's socket (set by the reader). */
+      controlDir?: string;
+    };
 
 export interface ArchiveTarget {
   /** The file's name without `.goplot`: a metric label and the name in logs. */
@@ -105,7 +114,9 @@ export class TargetReader {
     if (raw.status === 'binary') return `invalid value ${showRaw(raw.raw)} (it holds binary bytes)`;
     const parsed = parseTargetValue(raw.raw);
     if (!parsed.ok) return `invalid value ${showRaw(raw.raw)} (expected ${parsed.expected})`;
-    targets.push({ name, file, place: parsed.place, hostKey: hostKeyOf(parsed.place) });
+    const place =
+      parsed.place.kind === 'remote' ? { ...parsed.place, controlDir: sshControlDir(this.paths) } : parsed.place;
+    targets.push({ name, file, place, hostKey: hostKeyOf(place) });
     return null;
   }
 

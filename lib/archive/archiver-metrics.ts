@@ -2,6 +2,14 @@ import { addGauge, createRegistry } from '../metrics/registry.js';
 import { Counter } from 'prom-client';
 import type { ArchiverProgress, ArchiverTotals } from './archiver-progress.js';
 
+/** A staging disk's space as the last pass read it. */
+export interface StagingSpace {
+  farm: string;
+  disk: string;
+  freeBytes: number;
+  totalBytes: number;
+}
+
 /**
  * archiver.prom from the archiver's state. The counters come from totals.json, so they keep
  * counting across restarts and `--once` runs; success is 0 when the last pass failed as a whole.
@@ -12,6 +20,7 @@ export function buildArchiverRegistry(
   headingTo: Map<string, number>,
   success: boolean,
   nowMs: number,
+  staging: StagingSpace[] = [],
 ) {
   const registry = createRegistry();
   const counter = (name: string, help: string, labelNames: string[] = []) =>
@@ -63,6 +72,22 @@ export function buildArchiverRegistry(
   addGauge(registry, 'goplot_archive_transfer_bytes_per_second', 'Sum of the speeds of the transfers running now').set(
     progress.transfers.reduce((sum, t) => sum + t.bytesPerSecond, 0),
   );
+  const stagingFree = addGauge(
+    registry,
+    'goplot_archive_staging_free_bytes',
+    'Space left on each staging disk the archiver empties (df Available)',
+    ['farm', 'disk'],
+  );
+  const stagingTotal = addGauge(
+    registry,
+    'goplot_archive_staging_total_bytes',
+    'Size of each staging disk the archiver empties',
+    ['farm', 'disk'],
+  );
+  for (const disk of staging) {
+    stagingFree.set({ farm: disk.farm, disk: disk.disk }, disk.freeBytes);
+    stagingTotal.set({ farm: disk.farm, disk: disk.disk }, disk.totalBytes);
+  }
   addGauge(
     registry,
     'archiver_collector_success',

@@ -20,6 +20,12 @@ export interface TargetChoiceInput {
    * this plot), or absent when this plot gets none (replot off, or the rule matches it too).
    */
   replotCredit?: (disk: TargetDisk) => number;
+  /**
+   * One stream per disk: the plots given to a disk in this pass go together in one rsync (its
+   * batch, up to maxBatchBytes), a disk that an earlier pass's stream is still sending to takes
+   * no plot, and maxPerHost and maxTotal count streams. Absent: each plot is a stream of its own.
+   */
+  streams?: { thisPass: ReadonlySet<string>; maxBatchBytes: number; maxTotal: number };
 }
 
 /** replot: the disk holds the plot only once an old plot is removed for it. */
@@ -27,6 +33,44 @@ export type TargetChoice =
   { ok: true; disk: TargetDisk; bytes: number; resumed: number; replot: boolean } | { ok: false; why: string };
 
 const sameDisk = (r: Reservation, d: TargetDisk) => r.target === d.target && r.farm === d.farm && r.disk === d.disk;
+
+/** A disk's stream key: its target and plots dir. */
+export function streamKey(r: { target: string; plotsDir: string }): string {
+  return `${r.target}\0${r.plotsDir}`;
+}
+
+/**
+ * Whether a plot may go to a disk as far as streams go: it joins the batch this pass opened
+ * there while the batch has room, or opens a new stream on a disk nobody sends to while its host
+ * and the total are below their limits.
+ */
+function streamRule(input: TargetChoiceInput): {
+  allows: (disk: TargetDisk) => boolean;
+  joins: (disk: TargetDisk) => boolean;
+  hostFull: (h: string) => boolean;
+} {
+  const { plot, reservations, maxPerHost } = input;
+  const others = reservations.filter((r) => r.plot !== plot.name);
+  const streams = input.streams;
+  if (streams === undefined) {
+    const perHost = new Map<string, number>();
+    for (const r of others) perHost.set(r.hostKey, (perHost.get(r.hostKey) ?? 0) + 1);
+    const hostFull = (hostKey: string) => (perHost.get(hostKey) ?? 0) >= maxPerHost;
+    return { allows: (disk) => !hostFull(disk.hostKey), joins: () => false, hostFull };
+  }
+  const byDisk = new Map<string, Reservation[]>();
+  for (const r of others) byDisk.set(streamKey(r), [...(byDisk.get(streamKey(r)) ?? []), r]);
+  const perHost = new Map<string, number>();
+  for (const list of byDisk.values()) perHost.set(list[0].hostKey, (perHost.get(list[0].hostKey) ?? 0) + 1);
+  const hostFull = (hostKey: string) => (perHost.get(hostKey) ?? 0) >= maxPerHost || byDisk.size >= streams.maxTotal;
+  const allows = (disk: TargetDisk) => {
+    const list = byDisk.get(streamKey(disk));
+    if (list === undefined) return !hostFull(disk.hostKey);
+    if (!list.every((r) => streams.thisPass.has(r.plot))) return false;
+    return list.reduce((sum, r) => sum + r.bytes, 0) + roomFor(plot.size) <= streams.maxBatchBytes;
+  };
+  return { allows, joins: (disk) => byDisk.has(streamKey(disk)), hostFull };
+}
 
 /** Bytes the transfers already heading to the disk will still write there (their partials are counted in its free space). */
 export function reservedOn(disk: TargetDisk, reservations: Reservation[], except: string): number {
@@ -74,10 +118,11 @@ export function chooseTarget(input: TargetChoiceInput): TargetChoice {
 function chooseWith(input: TargetChoiceInput, credit: ((disk: TargetDisk) => number) | undefined): TargetChoice {
   const { plot, surveys, reservations } = input;
   const room = roomFor(plot.size);
-  const perHost = new Map<string, number>();
-  for (const r of reservations) if (r.plot !== plot.name) perHost.set(r.hostKey, (perHost.get(r.hostKey) ?? 0) + 1);
-  const hostFree = (hostKey: string) => (perHost.get(hostKey) ?? 0) < input.maxPerHost;
-  const fits = (disk: TargetDisk) => diskFits(disk, plot, reservations, credit);
+  const rule = streamRule(input);
+  // an old plot is removed just before its new plot's own rsync: a plot that needs one opens a stream
+  const needsCredit = (disk: TargetDisk) => credit !== undefined && shortfall(disk, plot, reservations) > 0;
+  const fits = (disk: TargetDisk) =>
+    rule.allows(disk) && diskFits(disk, plot, reservations, credit) && !(rule.joins(disk) && needsCredit(disk));
   const chosen = (disk: TargetDisk, resumed: number): TargetChoice => ({
     ok: true,
     disk,
@@ -88,23 +133,23 @@ function chooseWith(input: TargetChoiceInput, credit: ((disk: TargetDisk) => num
 
   const resumable = surveys
     .flatMap((survey) => survey.disks)
-    .find((disk) => disk.partials.has(plot.name) && hostFree(disk.hostKey) && fits(disk));
+    .find((disk) => disk.partials.has(plot.name) && fits(disk));
   if (resumable) return chosen(resumable, resumable.partials.get(plot.name) ?? 0);
 
   const hosts = surveys.map((survey) => survey.hostKey);
   const reasons: string[] = [];
   for (const hostKey of nextRoundRobin(hosts, input.lastHost)) {
     const survey = surveys.find((s) => s.hostKey === hostKey)!;
-    if (!hostFree(hostKey)) {
-      reasons.push(`${hostKey}: ${input.maxPerHost} transfer(s) at once already`);
-      continue;
-    }
     const candidates = survey.disks
       .filter(fits)
       .map((disk) => ({ disk, use: disk.totalBytes - disk.freeBytes + reservedOn(disk, reservations, plot.name) }))
       .sort((a, b) => a.use - b.use || a.disk.plotsDir.localeCompare(b.disk.plotsDir));
     if (candidates.length > 0) return chosen(candidates[0].disk, 0);
-    reasons.push(`${hostKey}: ${describeNoRoom(survey.disks)}`);
+    reasons.push(
+      rule.hostFull(hostKey)
+        ? `${hostKey}: ${input.maxPerHost} transfer(s) at once already`
+        : `${hostKey}: ${describeNoRoom(survey.disks)}`,
+    );
   }
   return { ok: false, why: reasons.length > 0 ? reasons.join('; ') : 'no reachable target' };
 }

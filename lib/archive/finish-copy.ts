@@ -16,6 +16,8 @@ export interface FinishRequest {
   size: number;
   /** The source's first bytes: the copy must start with the very same header. */
   head: Buffer;
+  /** The plot's mode once it is one (archive_mode): a harvester of another user must read it. */
+  mode: number;
   timeoutMs: number;
 }
 
@@ -60,6 +62,7 @@ function finishLocal(request: FinishRequest): FinishResult {
           removedPartial: false,
         };
       fs.rmSync(partial, { force: true });
+      fs.chmodSync(final, request.mode);
       return { ok: true, already: true };
     }
     const problem = sameCopy(partial, request);
@@ -67,6 +70,8 @@ function finishLocal(request: FinishRequest): FinishResult {
       fs.rmSync(partial, { force: true });
       return { ok: false, problem: `the copy failed verification (${problem}); removed it`, removedPartial: true };
     }
+    // rsync gives a resumed copy the mode of the partial it appended to, not the source's
+    fs.chmodSync(partial, request.mode);
     try {
       // link(2) fails when the name exists: a plot is never replaced
       fs.linkSync(partial, final);
@@ -90,6 +95,7 @@ export function finishScript(request: FinishRequest): string {
   const final = shellQuote(request.plotName);
   const hex = request.head.toString('hex');
   const n = request.head.length;
+  const mode = request.mode.toString(8).padStart(4, '0');
   return [
     'export LC_ALL=C',
     `cd ${dir} || exit 2`,
@@ -99,9 +105,10 @@ export function finishScript(request: FinishRequest): string {
     `  [ "$h" = "${hex}" ] || { echo "its header differs from the source"; return 1; }; }`,
     `if [ -e ${final} ]; then`,
     `  why=$(same ${final}) || { echo "exists already and is another file ($why)"; exit 3; }`,
-    `  rm -f ${part}; exit 10`,
+    `  rm -f ${part}; chmod ${mode} ${final}; exit 10`,
     'fi',
     `why=$(same ${part}) || { rm -f ${part}; echo "the copy failed verification ($why); removed it"; exit 4; }`,
+    `chmod ${mode} ${part} || { echo "cannot chmod ${mode} the copy"; exit 5; }`,
     `if ln ${part} ${final} 2>/dev/null; then rm -f ${part}; exit 0; fi`,
     `[ -e ${final} ] && { echo "appeared meanwhile"; exit 3; }`,
     `mv ${part} ${final} || exit 5`,
@@ -110,21 +117,39 @@ export function finishScript(request: FinishRequest): string {
 }
 
 async function finishRemote(request: FinishRequest): Promise<FinishResult> {
-  if (request.place.kind !== 'remote') throw new Error('finishRemote takes a remote place');
-  const result = await execa('ssh', [...sshArgs(request.place, request.sshConfig), 'sh', '-s'], {
-    input: finishScript(request),
-    timeout: request.timeoutMs,
+  return (await finishCopies([request]))[0];
+}
+
+/** What one copy's script said: its exit code and its one line. */
+function finishResult(code: number, said: string): FinishResult {
+  if (code === 0) return { ok: true, already: false };
+  if (code === 10) return { ok: true, already: true };
+  return { ok: false, problem: said || `exit ${code}`, removedPartial: code === 4 };
+}
+
+/**
+ * Finishes a batch's copies on one disk: locally one by one, on a harvester as one sh script
+ * (each copy's steps in a subshell of their own), so a batch of plots costs one round trip.
+ */
+export async function finishCopies(requests: FinishRequest[]): Promise<FinishResult[]> {
+  const first = requests[0];
+  if (first === undefined) return [];
+  if (first.place.kind === 'local') return requests.map(finishLocal);
+  const script = requests
+    .map((request, i) => `out=$( (\n${finishScript(request)}) 2>&1 ); echo "goplot-finish ${i} $? $(echo $out)"`)
+    .join('\n');
+  const result = await execa('ssh', [...sshArgs(first.place, first.sshConfig), 'sh', '-s'], {
+    input: `${script}\n`,
+    timeout: first.timeoutMs,
     reject: false,
   });
-  if (result.exitCode === 0) return { ok: true, already: false };
-  if (result.exitCode === 10) return { ok: true, already: true };
-  const said =
-    String(result.stdout).trim() || String(result.stderr).trim().split('\n').at(-1) || `exit ${result.exitCode}`;
-  return {
-    ok: false,
-    problem: result.timedOut ? `no answer within ${request.timeoutMs / 1000} s` : said,
-    removedPartial: result.exitCode === 4,
-  };
+  const answers = new Map<number, FinishResult>();
+  for (const match of String(result.stdout).matchAll(/^goplot-finish (\d+) (\d+) ?(.*)$/gm))
+    answers.set(Number(match[1]), finishResult(Number(match[2]), match[3]));
+  const why = result.timedOut
+    ? `no answer within ${first.timeoutMs / 1000} s`
+    : String(result.stderr).trim().split('\n').at(-1) || `ssh exited with ${result.exitCode}`;
+  return requests.map((_, i) => answers.get(i) ?? { ok: false, problem: why, removedPartial: false });
 }
 
 /**

@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { writePromFile } from '../metrics/write-prom-file.js';
-import { planPass, type PassResult, type PlannedTransfer, type PassWorld } from './archive-pass.js';
+import { holderOf, planPass, type PassResult, type PlannedTransfer, type PassWorld } from './archive-pass.js';
+import { releaseScript, renewScript } from './target-leases.js';
+import { runTargetSh } from './target-sh.js';
 import { TargetReader } from './archive-targets.js';
 import { closeMasterArgs } from './ssh-args.js';
 import { buildArchiverRegistry } from './archiver-metrics.js';
@@ -17,7 +20,9 @@ import {
 import { dropFreed } from './replot-freed.js';
 import { releaseReservation } from './reservations.js';
 import type { TargetNews } from './target-outages.js';
-import { transferPlot } from './transfer-plot.js';
+import { transferBatch, type TransferOutcome } from './transfer-plot.js';
+import { roomFor, streamKey } from './choose-target.js';
+import { archiveStateDir } from './archive-state.js';
 import { errorMessage } from '../util/error-message.js';
 
 export type ArchiverLog = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -48,14 +53,31 @@ export class Archiver {
   private readonly sending = new Set<Promise<unknown>>();
   private readonly said = new Map<string, string>();
   private readonly targets: TargetReader;
-  private last: Pick<PassResult, 'waiting' | 'statuses'> = { waiting: 0, statuses: [] };
+  private last: Pick<PassResult, 'waiting' | 'statuses' | 'staging'> = { waiting: 0, statuses: [] };
   private timer: NodeJS.Timeout | null = null;
+  private batches = 0;
   private wake: (() => void) | null = null;
   private readonly now: () => number;
 
   constructor(private readonly options: ArchiverOptions) {
     this.now = options.now ?? Date.now;
     this.targets = new TargetReader(options.paths, (level, message) => options.log(level, message));
+    // links left by an archiver killed mid-batch: only this home's one archiver uses them
+    fs.rmSync(path.join(archiveStateDir(options.paths), 'send'), { recursive: true, force: true });
+  }
+
+  private passWorld(): PassWorld {
+    const { options } = this;
+    return {
+      paths: options.paths,
+      config: options.config,
+      now: this.now,
+      procDir: options.procDir ?? '/proc',
+      mountinfoPath: options.mountinfoPath,
+      pid: process.pid,
+      pidStart: options.pidStart,
+      sayOnce: (key, level, message) => this.sayOnce(key, level, message),
+    };
   }
 
   /** One pass: plan under the lock, then start the planned transfers (not awaited). */
@@ -63,17 +85,7 @@ export class Archiver {
     const { options } = this;
     let result: PassResult;
     try {
-      const world: PassWorld = {
-        paths: options.paths,
-        config: options.config,
-        now: this.now,
-        procDir: options.procDir ?? '/proc',
-        mountinfoPath: options.mountinfoPath,
-        pid: process.pid,
-        pidStart: options.pidStart,
-        sayOnce: (key, level, message) => this.sayOnce(key, level, message),
-      };
-      result = await planPass(this.targets.read(), world);
+      result = await planPass(this.targets.read(), this.passWorld());
     } catch (error) {
       options.log('error', `archive pass failed: ${errorMessage(error)}`);
       await this.writeOutputs(false);
@@ -87,7 +99,12 @@ export class Archiver {
       void sending.finally(() => this.sending.delete(sending));
     }
     this.last = result;
-    for (const planned of result.planned) this.start(planned);
+    const batches = new Map<string, PlannedTransfer[]>();
+    for (const planned of result.planned) {
+      const key = streamKey(planned.reservation);
+      batches.set(key, [...(batches.get(key) ?? []), planned]);
+    }
+    for (const batch of batches.values()) this.startBatch(batch, this.newLinkDir());
     await this.writeOutputs(true);
     return result;
   }
@@ -145,64 +162,139 @@ export class Archiver {
     await Promise.all([...this.sending]);
   }
 
-  private start(planned: PlannedTransfer): void {
+  /** The plots planned to one disk, as one batch: one rsync, each plot's progress and outcome its own. */
+  private startBatch(batch: PlannedTransfer[], linkDir: string): void {
     const { options } = this;
-    const { reservation, plot } = planned;
     const startedAt = this.now();
-    const progress: TransferProgress = {
-      plot: plot.name,
-      source: plot.file,
-      target: reservation.target,
-      dest: `${reservation.farm}/${reservation.disk}`,
-      bytesTotal: plot.size,
-      bytesDone: planned.resumed,
-      bytesPerSecond: 0,
-      etaSeconds: null,
-      startedAt,
-    };
     const abort = new AbortController();
-    const onBytes = (bytes: number) => {
+    const progressOf = new Map<string, TransferProgress>();
+    for (const planned of batch)
+      progressOf.set(planned.plot.name, {
+        plot: planned.plot.name,
+        source: planned.plot.file,
+        target: planned.reservation.target,
+        dest: `${planned.reservation.farm}/${planned.reservation.disk}`,
+        bytesTotal: planned.plot.size,
+        bytesDone: planned.resumed,
+        bytesPerSecond: 0,
+        etaSeconds: null,
+        startedAt,
+      });
+    const onBytes = (name: string, bytes: number) => {
+      const progress = progressOf.get(name);
+      if (progress === undefined) return;
       progress.bytesDone = Math.max(progress.bytesDone, bytes);
+      const resumed = batch.find((p) => p.plot.name === name)?.resumed ?? 0;
       const seconds = (this.now() - startedAt) / 1000;
-      progress.bytesPerSecond = seconds > 0 ? Math.max(0, progress.bytesDone - planned.resumed) / seconds : 0;
+      progress.bytesPerSecond = seconds > 0 ? Math.max(0, progress.bytesDone - resumed) / seconds : 0;
       progress.etaSeconds =
-        progress.bytesPerSecond > 0 ? (plot.size - progress.bytesDone) / progress.bytesPerSecond : null;
+        progress.bytesPerSecond > 0 ? (progress.bytesTotal - progress.bytesDone) / progress.bytesPerSecond : null;
     };
-    const done = transferPlot(planned, {
+    const done = transferBatch(batch, {
       sshConfig: options.config.get('archive_ssh_config'),
       bwlimit: options.config.get('archive_bwlimit'),
+      mode: parseInt(options.config.get('archive_mode'), 8),
       now: this.now,
       procDir: options.procDir ?? '/proc',
       log: (level, message) => options.log(level, message),
       onBytes,
       signal: abort.signal,
+      linkDir,
     })
-      .then((outcome) => {
-        const totals = readTotals(options.paths);
-        if (outcome.ok) {
-          dropFreed(options.paths, plot.name);
-          totals.movedPlots += 1;
-          totals.movedBytes += plot.size;
-        } else if (outcome.kind !== 'stopped') {
-          totals.failures[reservation.target] = (totals.failures[reservation.target] ?? 0) + 1;
-        }
-        writeTotals(options.paths, totals);
-      })
+      .then((outcomes) => this.count(batch, outcomes))
       .catch((error: unknown) => {
-        options.log('error', `transfer of ${plot.name} crashed: ${errorMessage(error)}; the source stays`);
+        options.log(
+          'error',
+          `transfer of ${batch.map((p) => p.plot.name).join(', ')} crashed: ${errorMessage(error)}; the sources stay`,
+        );
       })
-      .finally(() => {
-        releaseReservation(options.paths, reservation);
-        this.active.delete(plot.name);
-        if (this.active.size === 0 && this.timer) {
-          clearInterval(this.timer);
-          this.timer = null;
-        }
-        void this.writeOutputs(true);
-        this.wake?.();
+      .finally(async () => {
+        clearInterval(renewing);
+        await this.releaseLease(batch);
+        this.ended(batch, linkDir);
       });
-    this.active.set(plot.name, { planned, progress, abort, done });
+    const renewing = this.renewLease(batch, progressOf);
+    for (const planned of batch)
+      this.active.set(planned.plot.name, { planned, progress: progressOf.get(planned.plot.name)!, abort, done });
     this.timer ??= setInterval(() => this.writeProgress(), options.progressEveryMs ?? 2000);
+  }
+
+  /** Renews the batch's lease on its disk every third of its lifetime with the bytes its plots still need. */
+  private renewLease(batch: PlannedTransfer[], progressOf: Map<string, TransferProgress>): NodeJS.Timeout | undefined {
+    const lease = batch[0]?.lease;
+    if (!lease) return undefined;
+    const { config, log } = this.options;
+    const ttl = config.get('archive_lease_seconds');
+    let said = false;
+    const timer = setInterval(
+      () => {
+        const bytes = batch.reduce(
+          (sum, p) => sum + Math.max(0, roomFor(p.plot.size) - (progressOf.get(p.plot.name)?.bytesDone ?? 0)),
+          0,
+        );
+        const script = renewScript(lease.plotsDir, holderOf(this.passWorld()), lease.name, bytes, ttl);
+        void runTargetSh(lease.place, config.get('archive_ssh_config'), script, 30_000).then((answer) => {
+          if (said || (answer.ok && !answer.stdout.includes('GONE'))) return;
+          said = true;
+          log(
+            'warn',
+            `the lease on ${lease.disk} could not be renewed (${answer.ok ? 'it expired and another plotter removed it' : answer.problem}): the transfer goes on, but that room is no longer held for it`,
+          );
+        });
+      },
+      Math.max(5, ttl / 3) * 1000,
+    );
+    timer.unref();
+    return timer;
+  }
+
+  /** The batch's lease goes once its plots are plots there (or the batch stopped). */
+  private async releaseLease(batch: PlannedTransfer[]): Promise<void> {
+    const lease = batch[0]?.lease;
+    if (!lease) return;
+    const answer = await runTargetSh(
+      lease.place,
+      this.options.config.get('archive_ssh_config'),
+      releaseScript(lease.plotsDir, lease.name),
+      30_000,
+    );
+    if (!answer.ok)
+      this.options.log('warn', `could not remove the lease on ${lease.disk} (${answer.problem}): it expires by itself`);
+  }
+
+  private count(batch: PlannedTransfer[], outcomes: Map<string, TransferOutcome>): void {
+    const totals = readTotals(this.options.paths);
+    for (const { plot, reservation } of batch) {
+      const outcome = outcomes.get(plot.name);
+      if (outcome?.ok) {
+        dropFreed(this.options.paths, plot.name);
+        totals.movedPlots += 1;
+        totals.movedBytes += plot.size;
+      } else if (outcome !== undefined && outcome.kind !== 'stopped') {
+        totals.failures[reservation.target] = (totals.failures[reservation.target] ?? 0) + 1;
+      }
+    }
+    writeTotals(this.options.paths, totals);
+  }
+
+  private ended(batch: PlannedTransfer[], linkDir: string): void {
+    fs.rmSync(linkDir, { recursive: true, force: true });
+    for (const { plot, reservation } of batch) {
+      releaseReservation(this.options.paths, reservation);
+      this.active.delete(plot.name);
+    }
+    if (this.active.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = null;
+    }
+    void this.writeOutputs(true);
+    this.wake?.();
+  }
+
+  /** A fresh folder for a batch's links, in the archiver's own state (a leftover is removed on the next start). */
+  private newLinkDir(): string {
+    this.batches += 1;
+    return path.join(archiveStateDir(this.options.paths), 'send', `${process.pid}-${this.batches}`);
   }
 
   private writeProgress(): void {
@@ -243,7 +335,14 @@ export class Archiver {
       await writePromFile(
         promDir,
         'archiver',
-        buildArchiverRegistry(progress, readTotals(this.options.paths), headingTo, success, this.now()),
+        buildArchiverRegistry(
+          progress,
+          readTotals(this.options.paths),
+          headingTo,
+          success,
+          this.now(),
+          this.last.staging ?? [],
+        ),
       );
     } catch (error) {
       this.sayOnce('prom', 'warn', `cannot write archiver.prom: ${errorMessage(error)}`);

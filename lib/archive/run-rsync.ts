@@ -5,69 +5,102 @@ import { rsyncRemote, sshTransportArgs } from './ssh-args.js';
 import { partialName } from './target-disk.js';
 
 export interface RsyncRequest {
-  source: string;
+  /** A folder holding, for each plot, a link `<plot>.partial` to its source (rsync -L sends the file). */
+  linkDir: string;
+  plotNames: string[];
   place: TargetPlace;
   sshConfig: string;
   plotsDir: string;
-  plotName: string;
   /** KiB/s, 0 for no limit. */
   bwlimit: number;
-  onBytes?: (bytesDone: number) => void;
+  onBytes?: (plotName: string, bytesDone: number) => void;
   signal?: AbortSignal;
 }
 
 export type RsyncResult =
   | { ok: true }
-  | { ok: false; code: number | null; problem: string; kind: 'full' | 'unreachable' | 'stopped' | 'failed' };
+  | {
+      ok: false;
+      code: number | null;
+      problem: string;
+      kind: 'full' | 'unreachable' | 'stopped' | 'failed';
+      /** The plots rsync said it sent whole before it failed: they may still be finished. */
+      sent: Set<string>;
+    };
 
 /** A word for rsync's `-e`, which splits on spaces and honours quotes. */
 function rsyncWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`;
 }
 
+/** The line rsync prints as it begins a file: the marker, then the file's name. */
+const BEGIN = 'goplot-file ';
+
 /**
- * rsync's arguments for one plot. It writes straight into `<plot>.plot.partial` (no harvester
- * loads that name); --append-verify resumes a partial left by a killed transfer and checks the
- * whole file's checksum, sending it again if the checksum differs. --timeout ends a transfer
- * whose network went silent.
+ * rsync's arguments for a batch of plots to one disk, in one run (one ssh connection). Each is written straight into `<plot>.plot.partial` (no harvester loads that name):
+ * the sources are links of that name, which -L sends as the files they point at. --append-verify
+ * resumes a partial left by a killed transfer and checks the whole file's checksum, sending it
+ * again if it differs. --timeout ends a transfer whose network went silent.
  */
 export function rsyncArgs(request: RsyncRequest): string[] {
-  const destination = path.join(request.plotsDir, partialName(request.plotName));
-  const args = ['--append-verify', '--times', '--progress', '--timeout=120'];
+  const sources = request.plotNames.map((name) => path.join(request.linkDir, partialName(name)));
+  const args = ['--copy-links', '--append-verify', '--times', '--progress', `--out-format=${BEGIN}%n`, '--timeout=120'];
   if (request.bwlimit > 0) args.push(`--bwlimit=${request.bwlimit}`);
+  const into = `${request.plotsDir}/`;
   if (request.place.kind === 'remote') {
     args.push('-e', ['ssh', ...sshTransportArgs(request.place, request.sshConfig, false)].map(rsyncWord).join(' '));
-    return [...args, '--', request.source, rsyncRemote(request.place, destination)];
+    return [...args, '--', ...sources, rsyncRemote(request.place, into)];
   }
-  return [...args, '--', request.source, destination];
+  return [...args, '--', ...sources, into];
+}
+
+/**
+ * Reads rsync's stdout: `goplot-file <name>` as a file begins, progress lines as it goes, and
+ * `(xfr#N, …)` when it is complete.
+ */
+function progressReader(request: RsyncRequest, sent: Set<string>): (chunk: string) => void {
+  let current: string | null = null;
+  let rest = '';
+  return (chunk) => {
+    const lines = (rest + chunk).split(/[\r\n]/);
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.startsWith(BEGIN)) {
+        const name = line.slice(BEGIN.length);
+        current = name.endsWith('.partial') ? name.slice(0, -'.partial'.length) : name;
+        continue;
+      }
+      if (current === null) continue;
+      const bytes = /^\s*(\d[\d,]*)\s+\d+%/.exec(line);
+      if (bytes) request.onBytes?.(current, Number(bytes[1].replace(/,/g, '')));
+      if (/\(xfr#\d+/.test(line)) sent.add(current);
+    }
+  };
 }
 
 /** rsync's exit codes that mean the other side was not reached or went away. */
 const UNREACHABLE = new Set([5, 10, 12, 30, 35, 255]);
 
-/** Runs rsync for one plot; progress is read from its `--progress` lines. */
+/** Runs rsync for a batch of plots to one disk; progress is read from its `--progress` lines. */
 export function runRsync(request: RsyncRequest): Promise<RsyncResult> {
   return new Promise((resolve) => {
     const child = spawn('rsync', rsyncArgs(request), { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stopped = false;
+    const sent = new Set<string>();
     const onAbort = () => {
       stopped = true;
       child.kill('SIGTERM');
     };
     request.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      const matches = [...chunk.matchAll(/(\d[\d,]*)\s+\d+%/g)];
-      const last = matches.at(-1);
-      if (last) request.onBytes?.(Number(last[1].replace(/,/g, '')));
-    });
+    child.stdout.on('data', progressReader(request, sent));
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-4000);
     });
     child.on('error', (error) =>
-      resolve({ ok: false, code: null, problem: `cannot run rsync (${error.message})`, kind: 'failed' }),
+      resolve({ ok: false, code: null, problem: `cannot run rsync (${error.message})`, kind: 'failed', sent }),
     );
     child.on('close', (code, signal) => {
       request.signal?.removeEventListener('abort', onAbort);
@@ -87,7 +120,7 @@ export function runRsync(request: RsyncRequest): Promise<RsyncResult> {
           : code !== null && UNREACHABLE.has(code)
             ? 'unreachable'
             : 'failed';
-      resolve({ ok: false, code, problem, kind });
+      resolve({ ok: false, code, problem, kind, sent });
     });
   });
 }

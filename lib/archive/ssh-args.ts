@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,53 +33,69 @@ export function sshArgs(place: RemotePlace, sshConfig: string): string[] {
 }
 
 /**
- * ssh's options without the host, as rsync's `-e` takes them. `shared`: through the host's shared
- * connection (short commands); rsync's bulk data goes on a connection of its own instead, since
- * through the master every byte takes two more copies and one more process on the way.
+ * ssh's options without the host, as rsync's `-e` takes them. `shared`: through the host's one
+ * master connection (the survey, the leases, the checks). A batch's rsync (`shared` false) has a
+ * connection of its own instead: one key exchange per batch, not per plot, and its bulk data is
+ * spared the master's extra copies and process, which measured slower (bench/RESULTS.md).
  */
 export function sshTransportArgs(place: RemotePlace, sshConfig: string, shared = true): string[] {
   return [
     ...(sshConfig === '' ? [] : ['-F', sshConfig]),
     ...(place.port === null ? [] : ['-p', String(place.port)]),
     ...SSH_OPTIONS,
-    ...(shared ? multiplexOptions() : ['-o', 'ControlMaster=no', '-o', 'ControlPath=none']),
+    ...(shared ? multiplexOptions(place, sshConfig) : ['-o', 'ControlMaster=no', '-o', 'ControlPath=none']),
   ];
 }
 
-let controlDir: string | null | undefined;
+/** Seconds a master outlives its last use: it ends soon after an archiver killed -9, and lives through a pass's wait. */
+export const CONTROL_PERSIST_SECONDS = 300;
+
+/** A unix socket's path must fit in sun_path (108 bytes with its NUL on Linux). */
+const SOCKET_PATH_MAX = 100;
 
 /**
  * A folder for ssh's control sockets that only this user can enter, or null (then every ssh
  * connects on its own). A socket there lets anyone who can reach it use the connection.
  */
-function ownControlDir(): string | null {
-  if (controlDir !== undefined) return controlDir;
+export function ownControlDir(dir: string): string | null {
   const uid = process.getuid?.() ?? 0;
-  const dir = path.join(os.tmpdir(), `goplot-ssh-${uid}`);
   try {
-    fs.mkdirSync(dir, { mode: 0o700 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return (controlDir = null);
-  }
-  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const stat = fs.lstatSync(dir);
-    controlDir = stat.isDirectory() && stat.uid === uid && (stat.mode & 0o077) === 0 ? dir : null;
+    return stat.isDirectory() && stat.uid === uid && (stat.mode & 0o077) === 0 ? dir : null;
   } catch {
-    controlDir = null;
+    return null;
   }
-  return controlDir;
 }
 
 /**
- * One SSH connection per host, shared by the pass's survey and the checks after each copy
- * (ControlMaster): a new connection costs a key exchange and a login, about half a second on a
- * loaded box. The master ends 30 s after its last use.
+ * The socket of the host's master connection: in the home's private folder (the target's
+ * `controlDir`), named by the host, port, user and ssh_config; in the user's own folder of
+ * $TMPDIR when the home's path is too long for a socket or no home is known.
  */
-export function multiplexOptions(): string[] {
-  const dir = ownControlDir();
-  return dir === null
+export function controlPath(place: RemotePlace, sshConfig: string): string | null {
+  const name = crypto
+    .createHash('sha256')
+    .update(`${destination(place)}\0${place.port ?? ''}\0${sshConfig}\0${place.controlDir ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
+  const home = place.controlDir === undefined ? null : ownControlDir(place.controlDir);
+  if (home !== null && path.join(home, name).length <= SOCKET_PATH_MAX) return path.join(home, name);
+  const tmp = ownControlDir(path.join(os.tmpdir(), `goplot-ssh-${process.getuid?.() ?? 0}`));
+  return tmp === null ? null : path.join(tmp, name);
+}
+
+/**
+ * One SSH connection per host (ControlMaster), shared by the pass's survey, the leases, the
+ * checks after each copy and rsync's streams: a new connection costs a key exchange and a login,
+ * about half a second on a loaded box, which batches of small plots would otherwise pay again
+ * and again. The archiver ends the masters when it stops.
+ */
+export function multiplexOptions(place: RemotePlace, sshConfig: string): string[] {
+  const socket = controlPath(place, sshConfig);
+  return socket === null
     ? []
-    : ['-o', 'ControlMaster=auto', '-o', `ControlPath=${path.join(dir, '%C')}`, '-o', 'ControlPersist=30'];
+    : ['-o', 'ControlMaster=auto', '-o', `ControlPath=${socket}`, '-o', `ControlPersist=${CONTROL_PERSIST_SECONDS}`];
 }
 
 function destination(place: RemotePlace): string {

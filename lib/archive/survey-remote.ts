@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import type { ArchiveTarget } from './archive-targets.js';
 import { sshArgs, shellQuote } from './ssh-args.js';
+import { leaseListLines, parseLeaseLines } from './target-leases.js';
 import { PARTIAL_SUFFIX, type HostSurvey, type ListedPlot, type TargetDisk } from './target-disk.js';
 
 /**
@@ -33,6 +34,7 @@ export function surveyScript(roots: string[], listPlots = false): string {
           ]
         : []),
       'else echo NOROOT; fi',
+      ...leaseListLines(root),
     );
   }
   lines.push('echo END');
@@ -47,8 +49,10 @@ export function parseSurvey(
   roots: Map<string, ArchiveTarget>,
   hostKey: string,
   requireMount: boolean,
+  ownHome: string | null = null,
 ): HostSurvey {
   if (!output.split('\n').includes('END')) return { hostKey, ok: false, problem: 'its answer was cut short' };
+  const leased = parseLeaseLines(output.split('\n'), ownHome);
   const disks: TargetDisk[] = [];
   const sections = output.split(/^R /m).slice(1);
   for (const section of sections) {
@@ -92,7 +96,9 @@ export function parseSurvey(
         plotsDir,
         problem,
         totalBytes: df ? Number(df[2]) * 1024 : 0,
-        freeBytes: df ? Number(df[4]) * 1024 : 0,
+        // what other plotters' leases hold there is not free for this one
+        freeBytes: df ? Math.max(0, Number(df[4]) * 1024 - (leased.get(plotsDir) ?? 0)) : 0,
+        leasedBytes: leased.get(plotsDir) ?? 0,
         partials: partials.get(plotsDir) ?? new Map(),
         ...(plotFiles ? { plotFiles: plotFiles.get(plotsDir) ?? [] } : {}),
       });
@@ -122,6 +128,8 @@ export interface RemoteSurveyOptions {
   timeoutMs: number;
   /** Replot is on: list the plots too. */
   listPlots?: boolean;
+  /** This home's lease prefix: its own leases are counted by its reservations. */
+  ownHome?: string;
 }
 
 /** Surveys every target of one remote host with a single ssh command. */
@@ -146,5 +154,5 @@ export async function surveyRemoteHost(targets: ArchiveTarget[], options: Remote
         .at(-1) ?? `ssh exited with ${result.exitCode}`;
     return { hostKey: first.hostKey, ok: false, problem: why };
   }
-  return parseSurvey(String(result.stdout), roots, first.hostKey, options.requireMount);
+  return parseSurvey(String(result.stdout), roots, first.hostKey, options.requireMount, options.ownHome ?? null);
 }

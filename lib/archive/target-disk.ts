@@ -9,7 +9,10 @@ export interface TargetDisk {
   /** Why it takes no plot (`unmounted`, `read-only`, `off`, `unreadable: …`), or null. */
   problem: string | null;
   totalBytes: number;
+  /** Free space less what other plotters' live leases hold there. */
   freeBytes: number;
+  /** What other plotters' live leases hold there (DESIGN §15). */
+  leasedBytes?: number;
   /** Our unfinished copies there, `<plot>.plot.partial` → bytes: a resumed copy needs only the rest. */
   partials: Map<string, number>;
   /** A remote disk's `*.plot` regular files, listed by the survey when replot is on. */

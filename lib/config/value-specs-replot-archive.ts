@@ -2,6 +2,13 @@ import { absolutePathOrEmpty, nameList, oneOf, wholeNumber, type ValueParser } f
 import { parseReplotRule } from './replot-match.js';
 import { DAY, type Spec } from './value-spec.js';
 
+/** An octal file mode a plot may have: its owner must read and write it (the archiver verifies it). */
+const fileMode: ValueParser<string> = (raw) => {
+  if (!/^0?[0-7]{3}$/.test(raw) || (parseInt(raw, 8) & 0o600) !== 0o600)
+    return { ok: false, expected: 'an octal mode such as 0644 with owner read and write (6 or 7 first)' };
+  return { ok: true, value: raw.padStart(4, '0') };
+};
+
 /** The canonical text of a valid rule, so a value file's value stays a plain string. */
 const replotMatch: ValueParser<string> = (raw) => {
   const parsed = parseReplotRule(raw);
@@ -41,16 +48,28 @@ export const REPLOT_ARCHIVE_VALUE_SPECS = {
     help: 'farms or farm/disk the archiver empties; empty: the archiver moves nothing',
   },
   archive_max_per_host: {
-    default: 1,
+    default: 8,
     parse: wholeNumber(1, 100),
     kind: 'config',
-    help: 'most archive transfers at once to one host',
+    help: 'most archive streams at once to one host (one stream per target disk, each one rsync of the plots for that disk)',
   },
   archive_max_total: {
-    default: 2,
+    default: 16,
     parse: wholeNumber(1, 1000),
     kind: 'config',
-    help: 'most archive transfers at once in all',
+    help: 'most archive streams at once in all',
+  },
+  archive_mode: {
+    default: '0644',
+    parse: fileMode,
+    kind: 'config',
+    help: 'the mode of an archived plot on its target (octal; owner read and write at least)',
+  },
+  archive_lease_seconds: {
+    default: 300,
+    parse: wholeNumber(10, DAY),
+    kind: 'config',
+    help: "how long a lease on a target disk's room lasts unless its holder renews it (a dead holder's lease then frees the room)",
   },
   archive_bwlimit: {
     default: 0,

@@ -35,6 +35,9 @@ describe('the shipped Prometheus alert rules (prometheus/alerts)', () => {
       'ChiaPoolErrors',
       'ChiaPoolPointsNotAcknowledged',
       'ChiaSignagePointsStale', // chia-rpc.rules.yml
+      'GoplotArchiveTargetDown', // archive.rules.yml
+      'GoplotArchiveTargetsFull',
+      'GoplotArchiverStopped',
       'GoplotCollectorFailing',
       'GoplotDiskReadOnly',
       'GoplotDiskUnmounted',
@@ -49,6 +52,7 @@ describe('the shipped Prometheus alert rules (prometheus/alerts)', () => {
       'GoplotPlotsFailing',
       'GoplotPlottingStalled',
       'GoplotPromFileUnreadable',
+      'GoplotStagingDiskFilling', // archive.rules.yml
       'GoplotTempDirFilling',
     ]);
     for (const rule of alerts) {

@@ -69,11 +69,18 @@ describe("archiver to this host's own farm disks", { skip: IS_ROOT ? false : NOT
     const disk2 = makeTargetDisk(home.farmRoot, 'farm1', 'disk2', 2048);
     fs.writeFileSync(path.join(disk1, 'filler.bin'), Buffer.alloc(512 * KiB));
     const plot = makePlot(path.join(home.farmRoot, 'staging', 'ssd1', 'plots'), 256 * KiB);
+    fs.chmodSync(plot.file, 0o600);
+    home.set('archive_mode', '0640');
     const run = await runScript(home, 'scripts/archiver.js', ['--once']);
     assert.equal(run.exitCode, 0, run.stderr);
     assert.deepEqual(plotFiles(disk1), []);
     assert.deepEqual(plotFiles(disk2), [plot.name]);
     assert.ok(fs.readFileSync(path.join(disk2, plot.name)).equals(plot.bytes));
+    assert.equal(
+      (fs.statSync(path.join(disk2, plot.name)).mode & 0o777).toString(8),
+      '640',
+      'the mode archive_mode says',
+    );
     assert.equal(fs.existsSync(plot.file), false);
     const lines = logMessages(home, 'archiver.log');
     assert.ok(

@@ -74,7 +74,7 @@ describe(
       }
     });
 
-    it('sends each host a plot in turn, to its emptier disk, verified, and removes the sources only then', async () => {
+    it('sends each host plots in turn, to its emptier disk, those for one disk in one rsync, verified, and removes the sources only then', async () => {
       const home = setUpHome(ssh);
       homes.push(home);
       const root1 = path.join(home.root, 'harvester1');
@@ -92,26 +92,25 @@ describe(
 
       const first = await runScript(home, 'scripts/archiver.js', ['--once']);
       assert.equal(first.exitCode, 0, first.stderr);
-      // the two oldest went, one to each host (one transfer per host at once); the third waits
-      assert.deepEqual(plotFiles(stagingPlots(home)), [plots[2].name]);
-      assert.deepEqual(plotFiles(h1d1), []);
-      assert.equal(plotFiles(h1d2).length + plotFiles(h2d1).length, 2);
-      assert.equal(plotFiles(h1d2).length, 1, 'harvester1 got one plot, on its emptier disk2');
-      for (const plot of plots.slice(0, 2)) assertArrived(plotFiles(h1d2).includes(plot.name) ? h1d2 : h2d1, plot);
-
-      const second = await runScript(home, 'scripts/archiver.js', ['--once']);
-      assert.equal(second.exitCode, 0, second.stderr);
+      // hosts take turns: the first and third plots go to one host's emptier disk together, in
+      // one rsync (one stream per disk), the second to the other host
       assert.deepEqual(plotFiles(stagingPlots(home)), []);
-      const firstHost = plotFiles(h1d2).includes(plots[0].name) ? 'h1' : 'h2';
-      // round robin: the third plot goes to the host after the one that got the second plot
-      const secondHost = firstHost === 'h1' ? 'h2' : 'h1';
-      const thirdDir = secondHost === 'h1' ? h2d1 : h1d2;
-      assertArrived(thirdDir, plots[2]);
+      assert.deepEqual(plotFiles(h1d1), []);
+      const batched = plotFiles(h1d2).includes(plots[0].name) ? h1d2 : h2d1;
+      const alone = batched === h1d2 ? h2d1 : h1d2;
+      assert.deepEqual(plotFiles(batched), [plots[0].name, plots[2].name].sort());
+      assert.deepEqual(plotFiles(alone), [plots[1].name]);
+      for (const plot of [plots[0], plots[2]]) assertArrived(batched, plot);
+      assertArrived(alone, plots[1]);
       for (const dir of [h1d1, h1d2, h2d1])
         assert.deepEqual(
           fs.readdirSync(dir).filter((name) => name.endsWith('.partial')),
           [],
         );
+      // the master connections ended with the archiver: no socket is left in the home's private folder
+      const sockets = path.join(home.logsDir, '.archive', 'ssh');
+      assert.equal(fs.statSync(sockets).mode & 0o777, 0o700);
+      assert.deepEqual(fs.readdirSync(sockets), []);
 
       const lines = archiverLog(home);
       for (const plot of plots) {
@@ -130,6 +129,14 @@ describe(
           lines.join('\n'),
         );
       }
+      const batchHost = batched === h1d2 ? 'h1:farm1/disk2' : 'h2:farmA/disk1';
+      assert.equal(
+        lines.filter((line) =>
+          line.startsWith(`batch to ${batchHost}: 2 of 2 plots sent in one rsync, ${2 * 300 * KiB} bytes in `),
+        ).length,
+        1,
+        lines.join('\n'),
+      );
       const prom = fs.readFileSync(path.join(home.logsDir, 'archiver.prom'), 'utf8');
       assert.match(prom, /^goplot_archive_moved_plots_total 3$/m);
       assert.match(prom, new RegExp(`^goplot_archive_moved_bytes_total ${3 * 300 * KiB}$`, 'm'));
@@ -199,6 +206,8 @@ describe(
       addTarget(home, 'h2', `127.0.0.1:${host2.port}:${root}`);
       home.set('archive_bwlimit', 128);
       const plot = makePlot(stagingPlots(home), 2048 * KiB);
+      // a plotter run with umask 077 leaves its plots readable by itself only
+      fs.chmodSync(plot.file, 0o600);
       const partial = path.join(disk, `${plot.name}.partial`);
       // its own process group, so that kill -9 takes rsync and ssh down with it, as a power cut would
       const archiver = spawn('node', [builtScript('scripts/archiver.js'), '--home', home.home], {
@@ -246,6 +255,11 @@ describe(
       const next = await runScript(home, 'scripts/archiver.js', ['--once']);
       assert.equal(next.exitCode, 0, next.stderr);
       assertArrived(disk, plot);
+      assert.equal(
+        (fs.statSync(path.join(disk, plot.name)).mode & 0o777).toString(8),
+        '644',
+        'a harvester running as another user can read the resumed plot',
+      );
       assert.equal(fs.existsSync(plot.file), false, 'the source is removed once the copy is verified');
       assert.equal(fs.existsSync(partial), false);
       const resumed = archiverLog(home).find(

@@ -116,6 +116,29 @@ function makeRpcFarmerHome(chiaFarm: FakeChiaFarm, promDir: string) {
 }
 
 /**
+ * An archiver's home: a staging disk it empties and one local target (another root, with no disk
+ * yet), writing archiver.prom into the sandbox's prom dir, so the archive alerts have their series.
+ */
+function makeArchiverHome(sandbox: Sandbox) {
+  const paths = resolveHome({ home: path.join(sandbox.root, 'archiver-home') });
+  const farmRoot = path.join(sandbox.root, 'archiver-farm');
+  for (const sub of ['plots', 'logs']) fs.mkdirSync(path.join(farmRoot, 'staging', 'ssd1', sub), { recursive: true });
+  for (const [name, value] of [
+    ['farm_root', farmRoot],
+    ['require_mount', 'no'],
+    ['archive_staging', 'staging'],
+    ['prom_dir', sandbox.promDir],
+  ]) {
+    const written = setValue(paths, name, value);
+    if (!written.ok) throw new Error(written.message);
+  }
+  const targets = path.join(paths.configDir, 'archive', 'targets');
+  fs.mkdirSync(targets, { recursive: true });
+  fs.writeFileSync(path.join(targets, 'h1.goplot'), `${path.join(sandbox.root, 'harvester1')}\n`);
+  return paths;
+}
+
+/**
  * The pipeline as cron and `npm start` run it, for real: the goplot loop (which starts tractors,
  * which start the simulated plotter), harvesterlog following a debug.log that gets a challenge
  * line every second, and diskhand and the three collectors run like cron jobs, only more often.
@@ -132,6 +155,7 @@ function startPipeline(sandbox: Sandbox, rpcHome: string): () => void {
     FAKE_CHIA_FARM_SUMMARY: path.join(CHIA_OUTPUTS, 'farm-summary_2x_loading-remotes.txt'),
   };
   const rpcEnv = { ...process.env, GOPLOT_HOME: rpcHome };
+  const archiverHome = makeArchiverHome(sandbox).home;
   let running = true;
   const cron = async () => {
     for (let round = 0; running; round++) {
@@ -144,9 +168,13 @@ function startPipeline(sandbox: Sandbox, rpcHome: string): () => void {
         ['collectors/getharvester_collector.js', rpcEnv],
       ];
       if (round % 3 === 0) jobs.unshift(['scripts/diskhand.js', env]);
-      await Promise.all(
-        jobs.map(([job, jobEnv]) => execa('node', [script(job)], { env: jobEnv, reject: false, timeout: 20_000 })),
-      );
+      await Promise.all([
+        ...jobs.map(([job, jobEnv]) => execa('node', [script(job)], { env: jobEnv, reject: false, timeout: 20_000 })),
+        execa('node', [script('scripts/archiver.js'), '--once', '--home', archiverHome], {
+          reject: false,
+          timeout: 20_000,
+        }),
+      ]);
       await sleep(500);
     }
   };
@@ -364,7 +392,13 @@ describe('the dashboard against real Prometheus and node_exporter, fed by the ru
       );
       assert.deepEqual(late.harvester, ['1'], 'harvesterlog runs: up, not stale');
       assert.deepEqual(late.active, EXPECTED_ACTIVE);
-      assert.deepEqual(files, ['getfarm.prom', 'getharvester.prom', 'goplot.prom', 'harvesterlog.prom']);
+      assert.deepEqual(files, [
+        'archiver.prom',
+        'getfarm.prom',
+        'getharvester.prom',
+        'goplot.prom',
+        'harvesterlog.prom',
+      ]);
       const rpcFiles = fs
         .readdirSync(rpcPromDir)
         .filter((file) => file.endsWith('.prom'))
