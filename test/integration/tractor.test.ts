@@ -309,9 +309,18 @@ describe('tractors started together', () => {
     const home = farm(disks);
     home.set('disk_space', 'df');
     const perPlot = committedKiB(25, 0);
+    // each disk holds 3.5 plots, and df sees the plots on it (a finished plot's room is measured
+    // again, so a df that never saw them would let a late tractor overfill the disk)
     const table = path.join(home.root, 'df-table');
-    fs.writeFileSync(table, `${home.farmRoot} ${Math.floor(perPlot * 3.5)} 0\n`);
-    const env = { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table };
+    const rows = Object.entries(disks).flatMap(([farmName, names]) =>
+      names.map((disk) => `${path.join(home.farmRoot, farmName, disk)} ${Math.floor(perPlot * 3.5)} files`),
+    );
+    fs.writeFileSync(table, `${rows.join('\n')}\n`);
+    const env = {
+      PATH: `${FAKE_BIN}:${process.env.PATH}`,
+      FAKE_DF_TABLE: table,
+      SIMPLOTTER_FINAL_BYTES: String(perPlot * 1024),
+    };
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
         runScript(home, 'scripts/tractor.js', [], { env: simEnv(4, env), timeout: 110_000 }),
