@@ -1,15 +1,20 @@
-// The short-lived processes as cron and a farmer start them, side by side with a bare `node -e 0`
-// in one run (goal: none above 2x the bare start): `goplot set`, `goplot status`, each collector
-// and diskhand, spawned as built scripts on a small farm (4 disks, 100 plot files, fake chia).
+// Every entry script as cron and a farmer start it, side by side with a bare `node -e 0` in one
+// run (goal: none above 2x the bare start): `goplot set`, `goplot status`, each collector (getfarm
+// through the CLI, through chia's RPC served by a fake farm in this process, and with chia_rpc auto
+// and no certificates), diskhand and `tractor --dry-run`, spawned as built scripts on a small farm
+// (4 disks, 100 plot files, fake chia). The long-running ones (the loop, the suite, the archiver,
+// harvesterlog, the demo, the simulated plotter) with --help: their static imports all load before
+// commander reads the argv, so that is what their start costs before they do anything.
 // BENCH_BASELINE=/path/to/another/built/checkout adds the same rows for that checkout, measured
 // in the same rounds, for a before/after comparison.
 // Run: npm run bench -- startup   (or: npx tsc -p tsconfig.json && node bench/startup.bench.js [--runs N])
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PACKAGE_ROOT, resolveHome } from '../lib/config/home.js';
 import { initValueFiles, setValue } from '../lib/config/write-value.js';
+import { startFakeChiaFarm } from '../test/helpers/fake-chia-farm.js';
 import { median, p95 } from './timing.js';
 
 const runsArg = process.argv.indexOf('--runs');
@@ -21,6 +26,10 @@ interface Entry {
   name: string;
   /** Arguments after `node`, relative to a checkout's root; null for the bare start. */
   args: string[];
+  /** GOPLOT_HOME: the CLI farm's home unless named (the RPC farm's, or auto without certificates). */
+  home?: 'rpc' | 'auto';
+  /** The exit code of a good run (0 unless said). */
+  exitCode?: number;
 }
 
 const ENTRIES: Entry[] = [
@@ -30,7 +39,21 @@ const ENTRIES: Entry[] = [
   { name: 'node collectors/goplot_collector.js', args: ['collectors/goplot_collector.js'] },
   { name: 'node collectors/getfarm_collector.js (fake chia)', args: ['collectors/getfarm_collector.js'] },
   { name: 'node collectors/getharvester_collector.js', args: ['collectors/getharvester_collector.js'] },
+  { name: 'node collectors/getfarm_collector.js (chia RPC)', args: ['collectors/getfarm_collector.js'], home: 'rpc' },
+  {
+    name: 'node collectors/getfarm_collector.js (chia_rpc auto, no certificates)',
+    args: ['collectors/getfarm_collector.js'],
+    home: 'auto',
+  },
   { name: 'node scripts/diskhand.js', args: ['scripts/diskhand.js'] },
+  { name: 'node scripts/tractor.js --dry-run', args: ['scripts/tractor.js', '--dry-run'] },
+  { name: 'node scripts/goplot.js --help (the loop)', args: ['scripts/goplot.js', '--help'] },
+  { name: 'node scripts/start.js --help (the suite)', args: ['scripts/start.js', '--help'] },
+  { name: 'node scripts/archiver.js --help', args: ['scripts/archiver.js', '--help'] },
+  { name: 'node scripts/harvesterlog.js --help', args: ['scripts/harvesterlog.js', '--help'] },
+  { name: 'node scripts/demo.js --help', args: ['scripts/demo.js', '--help'] },
+  // it answers as chia does: with no command it prints chia's usage and exits 2
+  { name: 'node scripts/simplotter.js (no command: usage)', args: ['scripts/simplotter.js'], exitCode: 2 },
 ];
 
 /** CPU ms (user + system) of this process's waited-for children so far, from /proc/self/stat (cutime, cstime). */
@@ -41,22 +64,31 @@ function childrenCpuMs(): number {
   return (Number(fields[13]) + Number(fields[14])) * 10;
 }
 
-/** Wall and CPU milliseconds of one spawned run; throws when it fails, so a broken entry is never timed. */
-function timeRun(root: string, entry: Entry, env: NodeJS.ProcessEnv): { wall: number; cpu: number } {
+/**
+ * Wall and CPU milliseconds of one spawned run, one at a time (so the children's CPU is this one's);
+ * not blocking this process, which serves the chia RPC meanwhile. Throws when it fails, so a
+ * broken entry is never timed.
+ */
+function timeRun(root: string, entry: Entry, env: NodeJS.ProcessEnv): Promise<{ wall: number; cpu: number }> {
   const args = entry.args[0] === '-e' ? entry.args : [path.join(root, entry.args[0]!), ...entry.args.slice(1)];
   const cpuBefore = childrenCpuMs();
   const started = performance.now();
-  const result = spawnSync(process.execPath, args, {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    cwd: root,
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      cwd: root,
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const wall = performance.now() - started;
+      if (code !== (entry.exitCode ?? 0))
+        reject(new Error(`${root}: node ${args.join(' ')} failed (${code ?? signal}): ${stderr}`));
+      else resolve({ wall, cpu: childrenCpuMs() - cpuBefore });
+    });
   });
-  const wall = performance.now() - started;
-  if (result.status !== 0)
-    throw new Error(
-      `${root}: node ${args.join(' ')} failed (${result.status ?? result.signal}): ${String(result.stderr)}`,
-    );
-  return { wall, cpu: childrenCpuMs() - cpuBefore };
 }
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -79,6 +111,8 @@ function makeFarm(root: string): NodeJS.ProcessEnv {
     prom_dir: path.join(root, 'prom'),
     chia_bin: FAKE_CHIA,
     require_mount: 'no',
+    // small plots, so tractor --dry-run finds room in the temp dir of any machine
+    k: '25',
   };
   for (const [name, value] of Object.entries(values)) setValue(paths, name, value);
   return {
@@ -88,10 +122,34 @@ function makeFarm(root: string): NodeJS.ProcessEnv {
   };
 }
 
-function main(): void {
+/** The same farm read through chia's RPC (a fake farm in this process), or with auto and no certificates. */
+function rpcHomes(
+  root: string,
+  cliEnv: NodeJS.ProcessEnv,
+  chiaRoot: string,
+): Record<'rpc' | 'auto', NodeJS.ProcessEnv> {
+  const make = (name: string, values: Record<string, string>) => {
+    const paths = resolveHome({ home: path.join(root, name) });
+    initValueFiles(paths);
+    const cliHome = resolveHome({ home: cliEnv.GOPLOT_HOME });
+    for (const value of ['farm_root', 'temp_root', 'prom_dir', 'chia_bin', 'require_mount', 'k'])
+      fs.copyFileSync(path.join(cliHome.configDir, `${value}.goplot`), path.join(paths.configDir, `${value}.goplot`));
+    for (const [key, value] of Object.entries(values)) setValue(paths, key, value);
+    return { ...cliEnv, GOPLOT_HOME: paths.home };
+  };
+  return {
+    rpc: make('home-rpc', { chia_rpc: 'on', chia_root: chiaRoot }),
+    auto: make('home-auto', { chia_rpc: 'auto', chia_root: path.join(root, 'no-chia-root') }),
+  };
+}
+
+async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-bench-startup-'));
+  const farm = await startFakeChiaFarm(root, 60 * 60_000);
   try {
-    const env = makeFarm(root);
+    const cliEnv = makeFarm(root);
+    const homes = rpcHomes(root, cliEnv, farm.chiaRoot);
+    const envOf = (entry: Entry) => (entry.home === undefined ? cliEnv : homes[entry.home]);
     const baseline = process.env.BENCH_BASELINE ? path.resolve(process.env.BENCH_BASELINE) : null;
     const checkouts = [
       { label: 'this checkout', root: PACKAGE_ROOT },
@@ -101,11 +159,11 @@ function main(): void {
     const cpu = new Map<string, number[]>();
     const key = (checkout: string, entry: Entry) => `${checkout}\0${entry.name}`;
     // one warm-up of everything (page cache), then rounds that alternate every entry of every checkout
-    for (const checkout of checkouts) for (const entry of ENTRIES) timeRun(checkout.root, entry, env);
+    for (const checkout of checkouts) for (const entry of ENTRIES) await timeRun(checkout.root, entry, envOf(entry));
     for (let round = 0; round < RUNS; round++) {
       for (const entry of ENTRIES) {
         for (const checkout of checkouts) {
-          const measured = timeRun(checkout.root, entry, env);
+          const measured = await timeRun(checkout.root, entry, envOf(entry));
           times.set(key(checkout.label, entry), [...(times.get(key(checkout.label, entry)) ?? []), measured.wall]);
           cpu.set(key(checkout.label, entry), [...(cpu.get(key(checkout.label, entry)) ?? []), measured.cpu]);
         }
@@ -150,8 +208,9 @@ function main(): void {
       console.log(`| ${cells.join(' | ')} |`);
     }
   } finally {
+    await farm.close();
     fs.rmSync(root, { recursive: true, force: true });
   }
 }
 
-main();
+await main();

@@ -165,17 +165,32 @@ function stateOf(plot: PlotLogInfo, isLast: boolean, log: FoundPlotLog, options:
   return options.now() - log.modifiedMs > staleMs ? 'unfinished' : 'running';
 }
 
+/** What the logs add up to while they are read: the time groups, the plots per day, the listings, the counts. */
+interface Tally {
+  byPlotter: Map<string, GroupTimes>;
+  byTempDir: Map<string, GroupTimes>;
+  byDestination: Map<string, GroupTimes>;
+  byJob: Map<string, GroupTimes>;
+  byJobPlotter: Map<string, GroupTimes>;
+  perDay: Map<string, number>;
+  lists: Record<Exclude<PlotState, 'finished'>, PlotListing[]>;
+  counts: AnalysisResult['counts'];
+}
+
 export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
   const found = findPlotLogs({ farmRoot: options.farmRoot, paths: options.logFiles, scanFarm: options.scanFarm });
   const problems = [...found.problems];
-  const byPlotter = new Map<string, GroupTimes>();
-  const byTempDir = new Map<string, GroupTimes>();
-  const byDestination = new Map<string, GroupTimes>();
-  const byJob = new Map<string, GroupTimes>();
-  const byJobPlotter = new Map<string, GroupTimes>();
-  const perDay = new Map<string, number>();
-  const lists: Record<Exclude<PlotState, 'finished'>, PlotListing[]> = { running: [], failed: [], unfinished: [] };
-  const counts = { logs: 0, plots: 0, finished: 0, running: 0, failed: 0, unfinished: 0, beforeSince: 0 };
+  const tally: Tally = {
+    byPlotter: new Map(),
+    byTempDir: new Map(),
+    byDestination: new Map(),
+    byJob: new Map(),
+    byJobPlotter: new Map(),
+    perDay: new Map(),
+    lists: { running: [], failed: [], unfinished: [] },
+    counts: { logs: 0, plots: 0, finished: 0, running: 0, failed: 0, unfinished: 0, beforeSince: 0 },
+  };
+  const { counts } = tally;
   const sinceMs = options.since?.getTime();
 
   for (const log of found.logs) {
@@ -199,35 +214,53 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
       const state = stateOf(plot, position === plots.length - 1, log, options);
       counts[state] += 1;
       const destination = destinationOf(log, plot);
-      if (state === 'finished') {
-        addToGroup(byPlotter, plot.k === null ? plot.plotter : `${plot.plotter} k${plot.k}`, plot);
-        const tempDirs = [...new Set(plot.tempDirs.map(sharedTempDir))];
-        for (const dir of tempDirs.length > 0 ? tempDirs : ['(none)']) addToGroup(byTempDir, dir, plot);
-        addToGroup(byDestination, destination, plot);
-        addToGroup(byJob, job, plot);
-        if (plot.k !== null) addToGroup(byJobPlotter, jobPlotterKey(job, plot.plotter, plot.k), plot);
-        const endMs =
-          plot.startedAt && plot.totalSeconds !== null ? startedMs + plot.totalSeconds * 1000 : log.modifiedMs;
-        const day = localDay(endMs);
-        perDay.set(day, (perDay.get(day) ?? 0) + 1);
-        return;
-      }
-      lists[state].push({
-        index: log.index,
-        file: log.file,
-        destination,
-        plotter: plot.plotter,
-        plotId: plot.plotId,
-        state,
-        phase: plot.phase,
-        phaseCount: plot.phaseCount,
-        progress: plot.progress,
-        startedAt: plot.startedAt?.toISOString() ?? null,
-        lastModified: new Date(log.modifiedMs).toISOString(),
-      });
+      if (state === 'finished') addFinished(tally, { log, plot, job, startedMs, destination });
+      else tally.lists[state].push(listingOf(log, plot, state, destination));
     });
   }
+  return resultOf(tally, problems, options);
+}
 
+/** A finished plot's times into each group it belongs to, and its end into plots per day. */
+function addFinished(
+  tally: Tally,
+  found: { log: FoundPlotLog; plot: PlotLogInfo; job: string; startedMs: number; destination: string },
+): void {
+  const { log, plot, job, startedMs, destination } = found;
+  addToGroup(tally.byPlotter, plot.k === null ? plot.plotter : `${plot.plotter} k${plot.k}`, plot);
+  const tempDirs = [...new Set(plot.tempDirs.map(sharedTempDir))];
+  for (const dir of tempDirs.length > 0 ? tempDirs : ['(none)']) addToGroup(tally.byTempDir, dir, plot);
+  addToGroup(tally.byDestination, destination, plot);
+  addToGroup(tally.byJob, job, plot);
+  if (plot.k !== null) addToGroup(tally.byJobPlotter, jobPlotterKey(job, plot.plotter, plot.k), plot);
+  const endMs = plot.startedAt && plot.totalSeconds !== null ? startedMs + plot.totalSeconds * 1000 : log.modifiedMs;
+  const day = localDay(endMs);
+  tally.perDay.set(day, (tally.perDay.get(day) ?? 0) + 1);
+}
+
+function listingOf(
+  log: FoundPlotLog,
+  plot: PlotLogInfo,
+  state: Exclude<PlotState, 'finished'>,
+  destination: string,
+): PlotListing {
+  return {
+    index: log.index,
+    file: log.file,
+    destination,
+    plotter: plot.plotter,
+    plotId: plot.plotId,
+    state,
+    phase: plot.phase,
+    phaseCount: plot.phaseCount,
+    progress: plot.progress,
+    startedAt: plot.startedAt?.toISOString() ?? null,
+    lastModified: new Date(log.modifiedMs).toISOString(),
+  };
+}
+
+/** The tally summarised and sorted: groups in natural order, days in order, listings by place. */
+function resultOf(tally: Tally, problems: string[], options: AnalyzeOptions): AnalysisResult {
   const byPlace = (a: PlotListing, b: PlotListing) =>
     a.destination.localeCompare(b.destination, 'en', { numeric: true }) ||
     (a.index ?? -1) - (b.index ?? -1) ||
@@ -236,16 +269,16 @@ export function analyzePlotLogs(options: AnalyzeOptions): AnalysisResult {
     generatedAt: new Date(options.now()).toISOString(),
     since: options.since?.toISOString() ?? null,
     farmRoot: options.farmRoot,
-    counts,
-    byPlotter: summarise(byPlotter),
-    byTempDir: summarise(byTempDir),
-    byDestination: summarise(byDestination),
-    byJob: summarise(byJob),
-    byJobPlotter: summarise(byJobPlotter),
-    perDay: [...perDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, plots]) => ({ day, plots })),
-    running: lists.running.sort(byPlace),
-    failed: lists.failed.sort(byPlace),
-    unfinished: lists.unfinished.sort(byPlace),
+    counts: tally.counts,
+    byPlotter: summarise(tally.byPlotter),
+    byTempDir: summarise(tally.byTempDir),
+    byDestination: summarise(tally.byDestination),
+    byJob: summarise(tally.byJob),
+    byJobPlotter: summarise(tally.byJobPlotter),
+    perDay: [...tally.perDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, plots]) => ({ day, plots })),
+    running: tally.lists.running.sort(byPlace),
+    failed: tally.lists.failed.sort(byPlace),
+    unfinished: tally.lists.unfinished.sort(byPlace),
     problems,
   };
 }

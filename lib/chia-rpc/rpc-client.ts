@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import https from 'node:https';
-import got, { RequestError } from 'got';
+import { MAX_RPC_ANSWER_BYTES, postJson, type PostAnswer } from './https-post.js';
 import {
   DEFAULT_RPC_TIMEOUT_MS,
   readRpcEndpoints,
@@ -22,7 +22,26 @@ export interface ChiaRpcOptions extends RpcOverrides {
   chiaRoot: string;
   /** The whole of one call: connect, TLS, request and answer (default 10 s, as chia-exporter's). */
   timeoutMs?: number;
+  /** An answer larger than this is refused unread (default MAX_RPC_ANSWER_BYTES). */
+  maxAnswerBytes?: number;
 }
+
+/**
+ * The part of each answer its readers need: `{"success": true}` without it would pass for an
+ * answer with every value missing (and a not-synced node could never look not synced).
+ */
+const ANSWER_KEYS: Record<string, string> = {
+  get_blockchain_state: 'blockchain_state',
+  get_harvesters_summary: 'harvesters',
+  get_pool_state: 'pool_state',
+  get_signage_points: 'signage_points',
+  get_sync_status: 'synced',
+  get_height_info: 'height',
+  get_farmed_amount: 'farmed_amount',
+  get_wallet_balance: 'wallet_balance',
+  get_plots: 'plots',
+  get_plot_directories: 'directories',
+};
 
 /**
  * Chia's RPC services over HTTPS with mutual TLS: the service's own private certificate, the
@@ -51,22 +70,25 @@ export class ChiaRpc {
     const agent = this.agentFor(service);
     if ('problem' in agent) return { ok: false, reached: false, problem: `${where}: ${agent.problem}` };
     const host = this.endpoints.host.includes(':') ? `[${this.endpoints.host}]` : this.endpoints.host;
-    let response;
+    const maxBytes = this.options.maxAnswerBytes ?? MAX_RPC_ANSWER_BYTES;
+    let response: PostAnswer;
     try {
-      response = await got.post(`https://${host}:${this.endpoints.ports[service]}/${endpoint}`, {
+      response = await postJson(`https://${host}:${this.endpoints.ports[service]}/${endpoint}`, {
         body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        agent: { https: agent },
-        timeout: { request: this.timeoutMs },
-        retry: { limit: 0 },
-        throwHttpErrors: false,
-        followRedirect: false,
-        responseType: 'text',
+        agent,
+        timeoutMs: this.timeoutMs,
+        maxBytes,
       });
     } catch (error) {
       return { ok: false, reached: false, problem: `${where}: ${this.connectionProblem(service, endpoint, error)}` };
     }
-    const text = response.body;
+    if ('tooLarge' in response)
+      return {
+        ok: false,
+        reached: true,
+        problem: `${where}: ${endpoint} answered more than ${maxBytes} bytes; not read (no chia answer is that large)`,
+      };
+    const text = response.text;
     if (response.statusCode !== 200) {
       return {
         ok: false,
@@ -88,6 +110,13 @@ export class ChiaRpc {
       return { ok: false, reached: true, problem: `${where}: ${endpoint} answered ${quote(text)}, not a JSON object` };
     if (data.success !== true)
       return { ok: false, reached: true, problem: `${where}: ${endpoint} failed: ${chiaError(data)}` };
+    const needed = ANSWER_KEYS[endpoint];
+    if (needed !== undefined && (data[needed] === undefined || data[needed] === null))
+      return {
+        ok: false,
+        reached: true,
+        problem: `${where}: ${endpoint} answered success without its ${needed}: ${quote(text)}`,
+      };
     return { ok: true, data };
   }
 
@@ -107,9 +136,8 @@ export class ChiaRpc {
   }
 
   private connectionProblem(service: ChiaService, endpoint: string, error: unknown): string {
-    if (!(error instanceof RequestError))
-      return `${endpoint}: ${error instanceof Error ? error.message : String(error)}`;
-    const code = error.code ?? '';
+    if (!(error instanceof Error)) return `${endpoint}: ${String(error)}`;
+    const code = (error as NodeJS.ErrnoException).code ?? '';
     if (error.name === 'TimeoutError') return `no answer to ${endpoint} within ${seconds(this.timeoutMs)}`;
     if (code === 'ECONNREFUSED') return 'connection refused (is the service running, and is this its rpc_port?)';
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `cannot resolve the host (${code})`;

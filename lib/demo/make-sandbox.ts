@@ -20,7 +20,7 @@ export interface Sandbox {
 export const DEMO_VALUES: Record<string, string> = {
   plotter: 'chia',
   k: '25',
-  max_plots: '4',
+  max_plots: '3',
   plot_gap: '3',
   plot_poll: '2',
   load_max: '1000',

@@ -95,6 +95,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   out(
     `  the simulated plotter (k25, ${options.plotSeconds} s a plot), max_plots 4 for all jobs; plots start for ${options.seconds} s`,
   );
+  // room for the pos2 job beside the two pos1 ones
+  setValue(sandbox.paths, 'max_plots', '4');
   for (const line of addDemoJobs(sandbox)) out(line);
   for (const line of sandbox.seeded) out(line);
   out('');

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import type { HomePaths } from '../config/home.js';
 import { errorMessage } from '../util/error-message.js';
 
@@ -185,6 +184,8 @@ async function takeLock(
   const stale = options.stale ?? STATE_LOCK_STALE_MS;
   const wait = options.wait ?? STATE_LOCK_WAIT_MS;
   const isFutureStale = futureLockWatch(lockPath, stale);
+  // loaded when a lock is first taken: most runs of the collectors never take one
+  const { default: lockfile } = await import('proper-lockfile');
   const waitStart = performance.now();
   let pause = 5;
   for (;;) {

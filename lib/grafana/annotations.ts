@@ -1,4 +1,4 @@
-import { got } from 'got';
+import type { Got } from 'got';
 import { describeFailure, showOrigin } from '../util/describe-failure.js';
 import type { OutageTracker } from '../util/outage.js';
 
@@ -39,9 +39,11 @@ export function createAnnotationsClient(options: AnnotationsClientOptions): Anno
   const request = { headers, timeout: { request: timeoutMs }, retry: { limit: 0 } };
   const consequence = 'plots go on without annotations';
 
-  const call = async <T>(send: () => Promise<T>): Promise<T | null> => {
+  const call = async <T>(send: (got: Got) => Promise<T>): Promise<T | null> => {
     try {
-      const result = await send();
+      // loaded with the first annotation: a process that writes none never loads the HTTP library
+      const { got } = await import('got');
+      const result = await send(got);
       outages.succeeded('grafana', label);
       return result;
     } catch (error) {
@@ -53,7 +55,7 @@ export function createAnnotationsClient(options: AnnotationsClientOptions): Anno
 
   return {
     async start(timeMs, text, extraTags = []) {
-      const answer = await call(() =>
+      const answer = await call((got) =>
         got
           .post(`${url}/api/annotations`, {
             ...request,
@@ -67,10 +69,10 @@ export function createAnnotationsClient(options: AnnotationsClientOptions): Anno
       const tags = ['goplot', tag, host, ...extraTags];
       const done =
         id === null
-          ? await call(() =>
+          ? await call((got) =>
               got.post(`${url}/api/annotations`, { ...request, json: { time: startMs, timeEnd: endMs, tags, text } }),
             )
-          : await call(() =>
+          : await call((got) =>
               got.patch(`${url}/api/annotations/${id}`, { ...request, json: { timeEnd: endMs, tags, text } }),
             );
       return done !== null;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { got, type OptionsOfTextResponseBody } from 'got';
+import type { OptionsOfTextResponseBody } from 'got';
 import type { HomePaths } from '../config/home.js';
 import { describeFailure } from '../util/describe-failure.js';
 import { createOutageTracker, type OutageLog } from '../util/outage.js';
@@ -57,6 +57,8 @@ export function createNotifier(options: NotifierOptions): Notifier {
   const sendOne = async (target: NotifyTarget, message: NotifyMessage): Promise<boolean> => {
     try {
       const request = target.request(message);
+      // loaded with the first message: a process that sends none never loads the HTTP library
+      const { got } = await import('got');
       await got.post(request.url, toGotOptions(request, timeoutMs));
       outages.succeeded(`notify-${target.id}`, target.label);
       return true;

@@ -90,94 +90,77 @@ function describeSkips(skips: Skip[], diskCount: number): string {
  * disks once each commits its writes under the state lock.
  */
 export async function chooseDestination(options: ChooseDestinationOptions): Promise<DestinationResult> {
-  const { farmRoot, plotKiB } = options;
+  const { farmRoot } = options;
   const log = options.log ?? (() => {});
   const skipped: string[] = [];
   const writes: DiskStateWrite[] = [];
+  const farms = listUsableFarms(options, log);
+  if (typeof farms === 'string') {
+    return { ok: false, message: `no usable disk under ${farmRoot}: ${farms}`, skipped, writes };
+  }
+  for (const farm of nextRoundRobin(farms, options.lastFarm)) {
+    const tried = await tryFarm(farm, options, writes, log);
+    if (typeof tried !== 'string') return { ok: true, choice: tried, skipped, writes };
+    log(`farm ${tried}; skipped`);
+    skipped.push(tried);
+  }
+  return { ok: false, message: `no usable disk under ${farmRoot}: ${skipped.join('; ')}`, skipped, writes };
+}
+
+/** The farms to try (usable names, within dest_farms), or why there are none. */
+function listUsableFarms(options: ChooseDestinationOptions, log: (message: string) => void): string[] | string {
+  const { farmRoot } = options;
   try {
     fs.readdirSync(farmRoot);
   } catch (error) {
     // "no farms" would send the farmer looking for missing folders, not at the permissions
-    const why =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'it does not exist'
-        : `cannot read it (${errorMessage(error)})`;
-    return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped, writes };
+    return (error as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 'it does not exist'
+      : `cannot read it (${errorMessage(error)})`;
   }
   const { usable, refused } = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
   for (const line of refused) log(line);
   const only = options.onlyFarms ?? [];
   const farms = usable.filter((farm) => only.length === 0 || only.includes(farm));
-  if (farms.length === 0) {
-    const why =
-      only.length > 0 && usable.length > 0
-        ? `none of dest_farms (${only.join(' ')}) is there`
-        : refused.length > 0
-          ? refused.join('; ')
-          : 'no farms in it';
-    return { ok: false, message: `no usable disk under ${farmRoot}: ${why}`, skipped, writes };
+  if (farms.length > 0) return farms;
+  return only.length > 0 && usable.length > 0
+    ? `none of dest_farms (${only.join(' ')}) is there`
+    : refused.length > 0
+      ? refused.join('; ')
+      : 'no farms in it';
+}
+
+/** One farm's disks, lowest state number first: the first that passes the re-check, or the farm's skip line. */
+async function tryFarm(
+  farm: string,
+  options: ChooseDestinationOptions,
+  writes: DiskStateWrite[],
+  log: (message: string) => void,
+): Promise<DestinationChoice | string> {
+  const { farmRoot } = options;
+  const listed = await listDisksBounded(farmRoot, farm, options.timeoutMs ?? DISK_TIMEOUT_MS);
+  const names = splitUsableNames(
+    listed.map((disk) => disk.disk),
+    'disk',
+    path.join(farmRoot, farm),
+  );
+  for (const line of names.refused) log(line);
+  const disks = listed.filter((disk) => names.usable.includes(disk.disk));
+  const skips: Skip[] = [];
+  for (const disk of disks.filter((candidate) => candidate.hung !== null)) {
+    log(`${farm}/${disk.disk}: ${disk.hung}; trying the next disk`);
+    skips.push({ disk: disk.disk, reason: 'unreadable' });
   }
-  for (const farm of nextRoundRobin(farms, options.lastFarm)) {
-    const listed = await listDisksBounded(farmRoot, farm, options.timeoutMs ?? DISK_TIMEOUT_MS);
-    const names = splitUsableNames(
-      listed.map((disk) => disk.disk),
-      'disk',
-      path.join(farmRoot, farm),
-    );
-    for (const line of names.refused) log(line);
-    const disks = listed.filter((disk) => names.usable.includes(disk.disk));
-    const skips: Skip[] = [];
-    for (const disk of disks.filter((candidate) => candidate.hung !== null)) {
-      log(`${farm}/${disk.disk}: ${disk.hung}; trying the next disk`);
-      skips.push({ disk: disk.disk, reason: 'unreadable' });
-    }
-    const candidates: { disk: FarmDisk; kib: number }[] = [];
-    for (const disk of disks.filter((candidate) => candidate.hung === null)) {
-      const reason = await judgeDisk(disk, options, writes, candidates);
-      if (reason !== null) skips.push({ disk: disk.disk, reason });
-    }
-    candidates.sort((a, b) => a.kib - b.kib);
-    for (const { disk, kib } of candidates) {
-      const name = `${farm}/${disk.disk}`;
-      let space;
-      try {
-        // a read-only disk's number never grows: it would win every choice and fail every plot at the final copy
-        const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, {
-          timeoutMs: options.timeoutMs,
-          access: options.access,
-        });
-        if (writeProblem !== null) {
-          log(`${name}: read-only (${writeProblem}); trying the next disk`);
-          skips.push({ disk: disk.disk, reason: 'read-only' });
-          continue;
-        }
-        space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
-      } catch (error) {
-        log(
-          `${name}: cannot read its space with ${options.spaceMethod} (${errorMessage(error)}); trying the next disk`,
-        );
-        skips.push({ disk: disk.disk, reason: 'unreadable' });
-        continue;
-      }
-      // the state may be up to a minute old: data copied onto the disk since then counts too
-      const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
-      const roomKiB = Math.floor(space.totalBytes / 1024) - Math.max(kib, usedKiB);
-      const replotKiB =
-        roomKiB < plotKiB && options.replotCredit ? options.replotCredit(disk, plotsInto(disk, options)) : 0;
-      if (roomKiB + replotKiB < plotKiB) {
-        log(
-          `${name}: full on the re-check (${formatBytes(Math.max(0, roomKiB) * 1024)} left, a plot needs ${formatBytes(plotKiB * 1024)})`,
-        );
-        writes.push({ farm, disk: disk.disk, state: { kind: 'full' } });
-        skips.push({ disk: disk.disk, reason: 'full' });
-        continue;
-      }
-      if (replotKiB > 0)
-        log(
-          `${name}: room by replot (${formatBytes(Math.max(0, roomKiB) * 1024)} free; its plots matching replot_match can free ${formatBytes(replotKiB * 1024)})`,
-        );
-      writes.push({ farm, disk: disk.disk, state: { kind: 'number', kib: kib + plotKiB } });
-      const choice: DestinationChoice = {
+  const candidates: { disk: FarmDisk; kib: number }[] = [];
+  for (const disk of disks.filter((candidate) => candidate.hung === null)) {
+    const reason = await judgeDisk(disk, options, writes, candidates);
+    if (reason !== null) skips.push({ disk: disk.disk, reason });
+  }
+  candidates.sort((a, b) => a.kib - b.kib);
+  for (const { disk, kib } of candidates) {
+    const reason = await recheckCandidate(farm, disk, kib, options, writes, log);
+    if (reason === null) {
+      return {
         farm,
         disk: disk.disk,
         diskDir: disk.dir,
@@ -185,13 +168,60 @@ export async function chooseDestination(options: ChooseDestinationOptions): Prom
         logsDir: disk.logsDir,
         kibBefore: kib,
       };
-      return { ok: true, choice, skipped, writes };
     }
-    const line = `${farm}: ${describeSkips(skips, disks.length)}`;
-    log(`farm ${line}; skipped`);
-    skipped.push(line);
+    skips.push({ disk: disk.disk, reason });
   }
-  return { ok: false, message: `no usable disk under ${farmRoot}: ${skipped.join('; ')}`, skipped, writes };
+  return `${farm}: ${describeSkips(skips, disks.length)}`;
+}
+
+/**
+ * The chosen candidate checked live (writable, real space) before it is taken: null and its
+ * reservation in `writes` when it can take the plot, else why it is skipped.
+ */
+async function recheckCandidate(
+  farm: string,
+  disk: FarmDisk,
+  kib: number,
+  options: ChooseDestinationOptions,
+  writes: DiskStateWrite[],
+  log: (message: string) => void,
+): Promise<string | null> {
+  const { plotKiB } = options;
+  const name = `${farm}/${disk.disk}`;
+  let space;
+  try {
+    // a read-only disk's number never grows: it would win every choice and fail every plot at the final copy
+    const writeProblem = await findWriteProblem(disk.plotsDir, options.mounts, {
+      timeoutMs: options.timeoutMs,
+      access: options.access,
+    });
+    if (writeProblem !== null) {
+      log(`${name}: read-only (${writeProblem}); trying the next disk`);
+      return 'read-only';
+    }
+    space = await readDiskSpace(disk.dir, options.spaceMethod, { timeoutMs: options.timeoutMs });
+  } catch (error) {
+    log(`${name}: cannot read its space with ${options.spaceMethod} (${errorMessage(error)}); trying the next disk`);
+    return 'unreadable';
+  }
+  // the state may be up to a minute old: data copied onto the disk since then counts too
+  const usedKiB = Math.ceil((space.totalBytes - space.freeBytes) / 1024);
+  const roomKiB = Math.floor(space.totalBytes / 1024) - Math.max(kib, usedKiB);
+  const replotKiB =
+    roomKiB < plotKiB && options.replotCredit ? options.replotCredit(disk, plotsInto(disk, options)) : 0;
+  if (roomKiB + replotKiB < plotKiB) {
+    log(
+      `${name}: full on the re-check (${formatBytes(Math.max(0, roomKiB) * 1024)} left, a plot needs ${formatBytes(plotKiB * 1024)})`,
+    );
+    writes.push({ farm, disk: disk.disk, state: { kind: 'full' } });
+    return 'full';
+  }
+  if (replotKiB > 0)
+    log(
+      `${name}: room by replot (${formatBytes(Math.max(0, roomKiB) * 1024)} free; its plots matching replot_match can free ${formatBytes(replotKiB * 1024)})`,
+    );
+  writes.push({ farm, disk: disk.disk, state: { kind: 'number', kib: kib + plotKiB } });
+  return null;
 }
 
 /** Why a disk cannot take a plot, or null after adding it to the candidates; what it found goes to `writes`. */

@@ -32,6 +32,8 @@ export function backoffSeconds(failures: number, base: number, max: number): num
   return Math.min(max, base * 2 ** Math.min(failures - 1, 30));
 }
 
+type Wait = Extract<Decision, { start: false }>;
+
 /**
  * goplot's rule (on, under max_plots, load under load_max, plot_gap passed) and the phase-aware
  * limits. Pure, so every branch is tested with fixed clocks; the disk and temp checks that need
@@ -39,6 +41,30 @@ export function backoffSeconds(failures: number, base: number, max: number): num
  */
 export function decideStart(s: LoopSnapshot): Decision {
   const nowS = s.nowMs / 1000;
+  const notYet = checkToggleAndDelay(s);
+  if (notYet) return notYet;
+  const early = s.startEarlyPhase > 0 ? s.runningPhases.filter((phase) => phase >= s.startEarlyPhase).length : 0;
+  const counted = s.runningPhases.length - early + s.pendingTractors;
+  const full = checkPlotLimits(s, early, counted);
+  if (full) return full;
+  const load = (s.load5 + s.load15) / 2;
+  if (load > s.loadMax) {
+    return { start: false, key: 'load', reason: `load ${load.toFixed(2)} is above load_max ${s.loadMax}` };
+  }
+  // a time in the future (the clock was set back) counts as now: at most one gap or back-off to wait
+  const lastStart = Math.min(s.lastStart, nowS);
+  const waiting = checkTimers(s, nowS, lastStart);
+  if (waiting) return waiting;
+  const since = lastStart > 0 ? `, ${Math.floor(nowS - lastStart)} s since the last start` : '';
+  return {
+    start: true,
+    key: 'start',
+    reason: `${counted}/${s.maxPlots} plots running, load ${load.toFixed(2)} <= ${s.loadMax}${since}`,
+  };
+}
+
+/** The switch and the start-up delay: whether the loop may plot at all yet. */
+function checkToggleAndDelay(s: LoopSnapshot): Wait | undefined {
   if (s.onToggle !== 'run') {
     return {
       start: false,
@@ -55,8 +81,11 @@ export function decideStart(s: LoopSnapshot): Decision {
       retryAtMs: delayEndsMs,
     };
   }
-  const early = s.startEarlyPhase > 0 ? s.runningPhases.filter((phase) => phase >= s.startEarlyPhase).length : 0;
-  const counted = s.runningPhases.length - early + s.pendingTractors;
+  return undefined;
+}
+
+/** The limits on how many plots run: max_plots (start-early phases not counted), tractors still starting, max_phase1. */
+function checkPlotLimits(s: LoopSnapshot, early: number, counted: number): Wait | undefined {
   if (counted >= s.maxPlots) {
     const note = early > 0 ? ` (${early} more past phase ${s.startEarlyPhase} not counted)` : '';
     return {
@@ -86,12 +115,11 @@ export function decideStart(s: LoopSnapshot): Decision {
       };
     }
   }
-  const load = (s.load5 + s.load15) / 2;
-  if (load > s.loadMax) {
-    return { start: false, key: 'load', reason: `load ${load.toFixed(2)} is above load_max ${s.loadMax}` };
-  }
-  // a time in the future (the clock was set back) counts as now: at most one gap or back-off to wait
-  const lastStart = Math.min(s.lastStart, nowS);
+  return undefined;
+}
+
+/** The clocks between starts: plot_gap since the last start, back-off after failures in a row. */
+function checkTimers(s: LoopSnapshot, nowS: number, lastStart: number): Wait | undefined {
   const lastFail = Math.min(s.lastFail, nowS);
   const gapEnds = lastStart + s.plotGap;
   if (nowS < gapEnds) {
@@ -111,10 +139,5 @@ export function decideStart(s: LoopSnapshot): Decision {
       retryAtMs: backoffEnds * 1000,
     };
   }
-  const since = lastStart > 0 ? `, ${Math.floor(nowS - lastStart)} s since the last start` : '';
-  return {
-    start: true,
-    key: 'start',
-    reason: `${counted}/${s.maxPlots} plots running, load ${load.toFixed(2)} <= ${s.loadMax}${since}`,
-  };
+  return undefined;
 }

@@ -26,8 +26,18 @@ function chunkCountOf(k: number): number {
   return 2 ** Math.max(0, k - 16);
 }
 
-/** Writes one real pos2 plot: its header, then the file extended to its size (sparse). */
-function writePos2File(file: string, request: Pos2SimRequest, plotId: string, plotIndex: number): number {
+/**
+ * Writes one real pos2 plot: its header, then the file extended to its size, sparse, or written
+ * out (`solid`, SIMPLOTTER_SOLID=1) so that it takes its room on a small filesystem as a real one
+ * does, and fails with ENOSPC where there is none.
+ */
+function writePos2File(
+  file: string,
+  request: Pos2SimRequest,
+  ids: { plotId: string; plotIndex: number },
+  solid: boolean,
+): number {
+  const { plotId, plotIndex } = ids;
   const chunkCount = chunkCountOf(request.k);
   const headerGuess = 43 + 128 + 8 + 8 * chunkCount;
   const plot = buildPos2Plot({
@@ -43,7 +53,11 @@ function writePos2File(file: string, request: Pos2SimRequest, plotId: string, pl
   const fd = fs.openSync(file, 'w');
   try {
     fs.writeSync(fd, plot.header, 0, plot.header.length, 0);
-    fs.ftruncateSync(fd, plot.fileBytes);
+    if (solid) {
+      const zeros = Buffer.alloc(64 * 1024);
+      for (let at = plot.header.length; at < plot.fileBytes; at += zeros.length)
+        fs.writeSync(fd, zeros, 0, Math.min(zeros.length, plot.fileBytes - at), at);
+    } else fs.ftruncateSync(fd, plot.fileBytes);
   } finally {
     fs.closeSync(fd);
   }
@@ -53,7 +67,7 @@ function writePos2File(file: string, request: Pos2SimRequest, plotId: string, pl
 async function plotOne(
   request: Pos2SimRequest,
   plotIndex: number,
-  settings: { seconds: number },
+  settings: { seconds: number; solid: boolean },
   io: SimIo,
 ): Promise<void> {
   const stepMs = (settings.seconds * 1000) / STAGES.length;
@@ -74,8 +88,8 @@ async function plotOne(
   // chia writes under a name no harvester loads, then renames; the reference tool writes in place
   const bytes =
     request.mode === 'test'
-      ? writePos2File(file, request, plotId, plotIndex)
-      : writePos2File(`${file}.tmp`, request, plotId, plotIndex);
+      ? writePos2File(file, request, { plotId, plotIndex }, settings.solid)
+      : writePos2File(`${file}.tmp`, request, { plotId, plotIndex }, settings.solid);
   if (request.mode !== 'test') fs.renameSync(`${file}.tmp`, file);
   const bitsPerEntry = (bytes * 8) / 2 ** request.k;
   io.write(
@@ -94,7 +108,8 @@ export function parsePos2Sim(args: string[], invokedAs: string, env: NodeJS.Proc
 /**
  * The simulated pos2 plotter: `count` plots, each a real pos2 header at the test k (a sparse file
  * of the real size), with the reference plotter's progress lines, SIMPLOTTER_SECONDS a plot.
- * SIMPLOTTER_FAIL_PLOT=N dies at the start of plot N (1 the first), keeping the plots before it.
+ * SIMPLOTTER_FAIL_PLOT=N dies at the start of plot N (1 the first), keeping the plots before it;
+ * SIMPLOTTER_SOLID=1 writes each plot's bytes out instead of leaving them sparse.
  */
 export async function runPos2Sim(
   request: Pos2SimRequest,
@@ -117,7 +132,7 @@ export async function runPos2Sim(
       io.write(
         `Plot ${plot + 1} of ${request.count}: k${request.k} strength ${request.strength} index ${request.index + plot} meta group ${request.metaGroup}\n`,
       );
-    await plotOne(request, request.index + plot, settings, io);
+    await plotOne(request, request.index + plot, { ...settings, solid: env.SIMPLOTTER_SOLID === '1' }, io);
   }
   return 0;
 }

@@ -26,7 +26,7 @@ import { errorMessage } from '../util/error-message.js';
 import { formatDuration } from '../util/format-duration.js';
 import type { Logger } from '../util/logger.js';
 import { countFailure, EXIT_FAILED, EXIT_FINISHED, EXIT_KILLED } from './conclude-plot.js';
-import { onGroupLanding } from './group-landing.js';
+import { GroupRoom } from './group-landing.js';
 import { landFinishedPlots, startLandingWatch, type LandingWatch } from './land-pos2-plots.js';
 import { releaseReservation } from './release-reservation.js';
 import { runGroupPlotter } from './run-group-plotter.js';
@@ -161,7 +161,8 @@ export async function runPlotGroup(o: GroupOptions): Promise<number> {
   fs.mkdirSync(state.tempDir, { recursive: true });
   if (o.job !== undefined) fs.appendFileSync(state.logFile, `goplot job: ${o.job}\n`);
   const disk = { farm: state.farm, disk: state.disk, diskDir, plotsDir: state.plotsDir };
-  await onGroupLanding({ disk, nextPlotBytes: state.plotBytes, plotsLeft: state.groupSize });
+  const room = new GroupRoom({ paths: o.paths, config: o.config, log: o.log, state, diskDir });
+  await room.landed({ disk, nextPlotBytes: state.plotBytes, plotsLeft: state.groupSize });
   const watch = startLandingWatch({ plotsDir: state.plotsDir, tempDir: state.tempDir, k: state.k });
   const leave = (signal: string) => {
     o.log.warn(
@@ -177,11 +178,15 @@ export async function runPlotGroup(o: GroupOptions): Promise<number> {
       state,
       env: o.job === undefined ? o.env : { ...o.env, [JOB_ENV]: o.job },
       pollMs: o.pollMs ?? 250,
-      save: () => writeGroupState(o.paths, state),
-      look: (writerGone) => landPlots(o, state, watch, disk, writerGone),
+      save: () => {
+        writeGroupState(o.paths, state);
+        room.plotterIs(state.plotterPid);
+      },
+      look: (writerGone) => landPlots(o, state, watch, room, disk, writerGone),
     });
     if (end.signal !== null || end.exitCode !== 0) break;
   }
+  room.ended();
   return await concludeGroup(o, state, end);
 }
 
@@ -190,6 +195,7 @@ async function landPlots(
   o: GroupOptions,
   state: PlotGroupState,
   watch: LandingWatch,
+  room: GroupRoom,
   disk: { farm: string; disk: string; diskDir: string; plotsDir: string },
   writerGone: boolean,
 ): Promise<void> {
@@ -215,7 +221,7 @@ async function landPlots(
       );
     writeGroupState(o.paths, state);
     const plotsLeft = Math.max(0, state.groupSize - state.done);
-    await onGroupLanding({ disk, nextPlotBytes: plotsLeft > 0 ? state.plotBytes : 0, plotsLeft });
+    await room.landed({ disk, nextPlotBytes: plotsLeft > 0 ? state.plotBytes : 0, plotsLeft });
   }
 }
 

@@ -1,4 +1,3 @@
-import { HTTPError, RequestError, TimeoutError } from 'got';
 import { errorMessage } from './error-message.js';
 
 /**
@@ -47,15 +46,18 @@ function decodeURIComponentSafe(text: string): string {
 
 /** Why a request failed, in words a log line can hold, with no secret in it. */
 export function describeFailure(error: unknown, secrets: readonly string[], timeoutMs: number): string {
-  if (error instanceof HTTPError) {
-    const status = error.response.statusCode;
-    const reason = error.response.statusMessage ? ` ${error.response.statusMessage}` : '';
-    return redact(`HTTP ${status}${reason}`, secrets);
+  // got's errors told by name: importing got for its classes would load it in every process that
+  // may send a notification, before any is sent
+  const named = error instanceof Error ? error : null;
+  const response = (named as { response?: { statusCode?: number; statusMessage?: string } } | null)?.response;
+  if (named?.name === 'HTTPError' && response?.statusCode !== undefined) {
+    const reason = response.statusMessage ? ` ${response.statusMessage}` : '';
+    return redact(`HTTP ${response.statusCode}${reason}`, secrets);
   }
-  if (error instanceof TimeoutError) return `no answer within ${timeoutMs} ms`;
-  if (error instanceof RequestError) {
-    return redact(error.code ? `${error.code}: ${error.message}` : error.message, secrets);
-  }
+  if (named?.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
+  const code = (named as NodeJS.ErrnoException | null)?.code;
+  if (named !== null && named.name === 'RequestError')
+    return redact(code ? `${code}: ${named.message}` : named.message, secrets);
   return redact(errorMessage(error), secrets);
 }
 

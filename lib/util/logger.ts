@@ -1,9 +1,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { pino, type Logger } from 'pino';
 import { errorMessage } from './error-message.js';
 
-export type { Logger } from 'pino';
+/**
+ * What the scripts log through: one message per call. pino's loggers fit it too (tests pass
+ * theirs); the scripts' own is written here, since pino cost every cron run's start-up more than
+ * all of diskhand's own modules, only to make JSON this file turned back into a line.
+ */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  fatal(message: string): void;
+}
+
+const LEVEL_NUMBERS: Record<string, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Infinity,
+};
 
 const LEVEL_NAMES: Record<number, string> = {
   10: 'TRACE',
@@ -32,8 +52,13 @@ export function formatLogLine(json: string): string {
   };
   const extra = Object.fromEntries(Object.entries(record).filter(([key]) => !OWN_FIELDS.has(key)));
   const fields = Object.keys(extra).length > 0 ? ` ${JSON.stringify(extra)}` : '';
-  const message = String(record.msg ?? '').replace(/\r?\n/g, ' | ');
-  return `[${localTime(record.time)}] ${LEVEL_NAMES[record.level] ?? record.level}: ${record.name ?? ''}[${record.pid ?? ''}] ${message}${fields}\n`;
+  return `${formatLine(record.time, record.level, record.name ?? '', record.pid ?? '', String(record.msg ?? ''))}${fields}\n`;
+}
+
+/** One event as its line, without the newline: a message over several lines stays on one. */
+function formatLine(time: number, level: number, name: string, pid: number | string, message: string): string {
+  const oneLine = message.replace(/\r?\n/g, ' | ');
+  return `[${localTime(time)}] ${LEVEL_NAMES[level] ?? level}: ${name}[${pid}] ${oneLine}`;
 }
 
 /**
@@ -86,23 +111,29 @@ function openLogFile(file: string): number | null {
 export function createLogger(paths: { logsDir: string }, name: string, file = 'goplot.log'): Logger {
   fs.mkdirSync(paths.logsDir, { recursive: true });
   const fd = openLogFile(path.join(paths.logsDir, file));
-  const destination = {
-    write(json: string) {
-      const line = formatLogLine(json);
+  const threshold = LEVEL_NUMBERS[process.env.GOPLOT_LOG_LEVEL ?? 'info'] ?? LEVEL_NUMBERS.info!;
+  const write = (level: number, message: string) => {
+    if (level < threshold) return;
+    const line = `${formatLine(Date.now(), level, name, process.pid, message)}\n`;
+    try {
+      if (fd === null) throw new Error('no log file');
+      fs.writeSync(fd, line);
+    } catch {
+      // a full or failing disk must not turn a log line into a crash: stderr is the last resort
       try {
-        if (fd === null) throw new Error('no log file');
-        fs.writeSync(fd, line);
+        process.stderr.write(line);
       } catch {
-        // a full or failing disk must not turn a log line into a crash: stderr is the last resort
-        try {
-          process.stderr.write(line);
-        } catch {
-          // nowhere left to say it
-        }
+        // nowhere left to say it
       }
-    },
+    }
   };
-  return pino({ name, base: { pid: process.pid }, level: process.env.GOPLOT_LOG_LEVEL ?? 'info' }, destination);
+  return {
+    debug: (message) => write(20, message),
+    info: (message) => write(30, message),
+    warn: (message) => write(40, message),
+    error: (message) => write(50, message),
+    fatal: (message) => write(60, message),
+  };
 }
 
 /** Adapts a logger to the ConfigReader's sink. */

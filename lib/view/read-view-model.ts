@@ -5,6 +5,8 @@ import { mountinfoPathFrom } from '../farm/mount-points.js';
 import { storedPlotFilesLookup } from '../inventory/summary-store.js';
 import type { HomePaths } from '../config/home.js';
 import { decideWithWorld } from '../plan/decide-with-world.js';
+import { decideJobs } from '../plan/decide-jobs.js';
+import { loadHomeJobs } from '../jobs/home-jobs.js';
 import { createStartWorld, type RunningPlotSummary, type StartWorld } from '../plan/start-world.js';
 import { readLoopProcess, type LoopProcess } from './read-loop-pid.js';
 import { archiverStatusLines } from '../archive/archiver-status-lines.js';
@@ -138,7 +140,9 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     for (const plot of plots) {
       if (plot.group) continue;
       const mean = means.get(`${plot.job ?? 'default'} ${plot.plotter} k${plot.k}`);
-      plot.etaSeconds = mean === undefined ? null : Math.max(0, Math.round(mean - plot.elapsedSeconds));
+      // a suspended plot makes no progress: its time left is not counting down, so none is shown
+      plot.etaSeconds =
+        mean === undefined || plot.suspended ? null : Math.max(0, Math.round(mean - plot.elapsedSeconds));
     }
   }
   const disks = snapshot.disks.map((disk): ViewDisk => ({
@@ -170,12 +174,7 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
   };
   let next: NextPlot;
   try {
-    const decision = await decideWithWorld(config, world, loop.startedAtMs ?? 0);
-    next = {
-      start: decision.start,
-      reason: decision.reason,
-      retryAtMs: (!decision.start && decision.retryAtMs) || null,
-    };
+    next = await decideNext(config, world, loop.startedAtMs ?? 0, env);
   } catch (error) {
     next = { start: false, reason: `unknown: ${errorMessage(error)}`, retryAtMs: null };
   }
@@ -193,5 +192,44 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     next,
     problems: [...new Set(problems)],
     archive: archiverStatusLines(paths, options.procDir),
+  };
+}
+
+/**
+ * The loop's own next decision: with config/jobs/, the global limits and then each job, as the
+ * loop decides (the global files alone would say `no temp dir` while the jobs have theirs).
+ */
+async function decideNext(
+  config: ConfigReader,
+  world: StartWorld,
+  loopStartedMs: number,
+  env: NodeJS.ProcessEnv,
+): Promise<NextPlot> {
+  const homeJobs = loadHomeJobs(config, () => {}, env);
+  const only = homeJobs.jobs[0];
+  if (homeJobs.jobs.length === 1 && only?.implicit) {
+    const decision = await decideWithWorld(config, world, loopStartedMs);
+    return {
+      start: decision.start,
+      reason: decision.reason,
+      retryAtMs: (!decision.start && decision.retryAtMs) || null,
+    };
+  }
+  if (homeJobs.jobs.length === 0)
+    return {
+      start: false,
+      reason: 'no job can run: config/jobs/ holds no folder with a valid job name',
+      retryAtMs: null,
+    };
+  const result = await decideJobs(config, homeJobs.jobs, 0, world, loopStartedMs, { count: 0, lastS: 0 });
+  if (result.kind === 'global')
+    return { start: false, reason: result.decision.reason, retryAtMs: result.decision.retryAtMs ?? null };
+  if (result.kind === 'start')
+    return { start: true, reason: `job ${result.job.name}: ${result.decision.reason}`, retryAtMs: null };
+  const retries = result.waits.map((wait) => wait.decision.retryAtMs).filter((ms): ms is number => ms !== undefined);
+  return {
+    start: false,
+    reason: result.waits.map((wait) => `job ${wait.job}: ${wait.decision.reason}`).join('; '),
+    retryAtMs: retries.length > 0 ? Math.min(...retries) : null,
   };
 }

@@ -151,6 +151,33 @@ describe("ChiaRpc against a TLS 1.3 server that wants chia's client certificate"
     });
   });
 
+  it('takes `{"success": true}` without the data its readers need as a failed answer, naming what is missing', async () => {
+    const where = `full_node RPC at 127.0.0.1:${node.port}`;
+    node.answers.set('get_blockchain_state', { text: '{"success": true}' });
+    assert.deepEqual(await client().call('full_node', 'get_blockchain_state'), {
+      ok: false,
+      reached: true,
+      problem: `${where}: get_blockchain_state answered success without its blockchain_state: "{\\"success\\": true}"`,
+    });
+  });
+
+  it('reads no answer larger than its limit: it stops reading and says so', async () => {
+    const where = `full_node RPC at 127.0.0.1:${node.port}`;
+    const big = fs
+      .readFileSync(path.join(FIXTURES, STATE), 'utf8')
+      .replace('{', `{"padding": "${'x'.repeat(300_000)}",`);
+    node.answers.set('get_blockchain_state', { text: big });
+    const rpc = new ChiaRpc({ chiaRoot, timeoutMs: 5000, maxAnswerBytes: 100_000 });
+    clients.push(rpc);
+    assert.deepEqual(await rpc.call('full_node', 'get_blockchain_state'), {
+      ok: false,
+      reached: true,
+      problem: `${where}: get_blockchain_state answered more than 100000 bytes; not read (no chia answer is that large)`,
+    });
+    // the same answer within the limit is read whole
+    assert.equal((await client().call('full_node', 'get_blockchain_state')).ok, true);
+  });
+
   it('gives up after the timeout, without retrying', async () => {
     node.answers.set('get_blockchain_state', fixtureAnswer(FIXTURES, STATE, { delayMs: 5000 }));
     const before = node.requests.length;
