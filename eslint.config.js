@@ -11,4 +11,30 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // a function reads at once: none over 80 lines in the code that runs
+    files: ['lib/**/*.ts', 'scripts/**/*.ts', 'collectors/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 80 }] },
+  },
+  {
+    // the functions still over 80 lines, each to be split at its seams (docs/development.md);
+    // a file leaves this list when its function does, and no file joins it
+    files: [
+      'lib/archive/archive-pass.ts',
+      'lib/archive/archiver-metrics.ts',
+      'lib/archive/pass-leases.ts',
+      'lib/cli/replot-command.ts',
+      'lib/diskhand/diskhand.ts',
+      'lib/loop/run-loop.ts',
+      'lib/metrics/goplot-metrics-build.ts',
+      'lib/sim/sim-args-chia.ts',
+      'lib/sim/sim-args-standalone.ts',
+      'lib/tractor/replot-guard.ts',
+      'lib/tractor/run-tractor.ts',
+      'lib/view/read-view-model.ts',
+      'lib/view/run-view.ts',
+      'scripts/goplot-cli.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off' },
+  },
 );
