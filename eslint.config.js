@@ -27,7 +27,6 @@ export default tseslint.config(
       'lib/diskhand/diskhand.ts',
       'lib/loop/run-loop.ts',
       'lib/metrics/goplot-metrics-build.ts',
-      'lib/sim/sim-args-chia.ts',
       'lib/tractor/replot-guard.ts',
       'lib/tractor/run-tractor.ts',
       'lib/view/read-view-model.ts',
