@@ -30,7 +30,6 @@ export default tseslint.config(
       'lib/sim/sim-args-chia.ts',
       'lib/sim/sim-args-standalone.ts',
       'lib/tractor/replot-guard.ts',
-      'lib/tractor/run-tractor.ts',
       'lib/view/read-view-model.ts',
       'lib/view/run-view.ts',
       'scripts/goplot-cli.ts',
