@@ -27,8 +27,6 @@ export default tseslint.config(
       'lib/diskhand/diskhand.ts',
       'lib/loop/run-loop.ts',
       'lib/metrics/goplot-metrics-build.ts',
-      'lib/sim/sim-args-chia.ts',
-      'lib/sim/sim-args-standalone.ts',
       'lib/tractor/replot-guard.ts',
       'lib/view/read-view-model.ts',
       'lib/view/run-view.ts',
