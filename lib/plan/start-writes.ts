@@ -3,6 +3,7 @@ import type { HomePaths } from '../config/home.js';
 import type { ValueName } from '../config/value-specs.js';
 import { writeStateValue } from '../config/write-value.js';
 import { formatDiskState, writeDiskState } from '../farm/disk-state.js';
+import { jobPaths } from '../jobs/job-config.js';
 import type { DiskStateWrite } from './choose-destination.js';
 
 /** A state value a start decision would write: in the home's config/, or a job's folder (`paths`). */
@@ -34,5 +35,27 @@ export function describeStartWrites(writes: StartWrites, paths: HomePaths): stri
     ...writes.values.map(
       (write) => `${path.relative(paths.home, write.paths.configDir)}/${write.name}.goplot = ${write.value}`,
     ),
+  ];
+}
+
+/**
+ * The state values a start writes (a plot's or a group's): the shared index and last start, and
+ * the job's own round robin and stagger (a job's folder, or the home's config/ without jobs).
+ */
+export function startValueWrites(
+  paths: HomePaths,
+  job: string | undefined,
+  index: number,
+  plan: { temp: { name: string }; destination: { farm: string } },
+  nowMs: number,
+): ValueWrite[] {
+  const statePaths = job === undefined ? paths : jobPaths(paths, job);
+  const startedAt = Math.floor(nowMs / 1000);
+  return [
+    { paths, name: 'index', value: index },
+    { paths: statePaths, name: 'farm_dest', value: plan.destination.farm },
+    { paths: statePaths, name: 'farm_temp', value: plan.temp.name },
+    { paths, name: 'last_start', value: startedAt },
+    ...(job === undefined ? [] : [{ paths: statePaths, name: 'last_start' as const, value: startedAt }]),
   ];
 }

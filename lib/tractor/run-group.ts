@@ -16,11 +16,10 @@ import {
 import { JOB_ENV, readHomeRunningPlots } from '../farm/plot-scope.js';
 import { pos2PlotBytes } from '../farm/plot-size.js';
 import { withStateLock } from '../farm/state-lock.js';
-import { jobPaths } from '../jobs/job-config.js';
 import { chooseMetaGroup, metaGroupsInUse } from '../plan/choose-meta-group.js';
 import { planPos2Runs, pos2GroupFromConfig, type Pos2Run } from '../plan/pos2-command.js';
 import { planStart } from '../plan/start-plan.js';
-import { commitStartWrites, describeStartWrites, type StartWrites, type ValueWrite } from '../plan/start-writes.js';
+import { commitStartWrites, describeStartWrites, startValueWrites, type StartWrites } from '../plan/start-writes.js';
 import { DEFAULT_JOB, recordPlotOutcome } from '../plot-outcomes/plot-outcomes.js';
 import { errorMessage } from '../util/error-message.js';
 import { formatDuration } from '../util/format-duration.js';
@@ -50,25 +49,6 @@ interface GroupStart {
   runs: Pos2Run[];
   diskDir: string;
   writes: StartWrites;
-}
-
-/** The state values a group start writes, as a plot start does: the index, the round robin and the stagger clock. */
-function groupValueWrites(
-  paths: HomePaths,
-  job: string | undefined,
-  index: number,
-  plan: { temp: { name: string }; destination: { farm: string } },
-  nowMs: number,
-): ValueWrite[] {
-  const statePaths = job === undefined ? paths : jobPaths(paths, job);
-  const startedAt = Math.floor(nowMs / 1000);
-  return [
-    { paths, name: 'index', value: index },
-    { paths: statePaths, name: 'farm_dest', value: plan.destination.farm },
-    { paths: statePaths, name: 'farm_temp', value: plan.temp.name },
-    { paths, name: 'last_start', value: startedAt },
-    ...(job === undefined ? [] : [{ paths: statePaths, name: 'last_start' as const, value: startedAt }]),
-  ];
 }
 
 /** Under the state lock: the disk (with the whole group's room reserved), the index, the meta group, the runs. */
@@ -117,7 +97,7 @@ async function chooseGroup(o: GroupOptions): Promise<GroupStart | { refused: str
       startedMs: o.now(),
       plotFraction: 0,
     };
-    const writes = { disks: plan.diskWrites, values: groupValueWrites(paths, o.job, index, plan, o.now()) };
+    const writes = { disks: plan.diskWrites, values: startValueWrites(paths, o.job, index, plan, o.now()) };
     if (!o.dryRun) {
       commitStartWrites(writes, paths);
       // written under the lock: the next tractor sees this group's meta group and room
