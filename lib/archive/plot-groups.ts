@@ -77,6 +77,12 @@ export function placeGroups(
   const metas = new Map(disks.map((disk) => [streamKey(disk), new Set(disk.metaGroups ?? [])]));
   const promised = new Map<string, number>();
   const placement: GroupPlacement = { diskOf: new Map(), waits: new Map(), groupOf: new Map() };
+  const metaOf = new Map(groups.flatMap((group) => group.plots.map((plot) => [plot.name, group.metaGroup] as const)));
+  // copies of staged groups still heading to a disk hold their meta group there (a remote survey does not see them)
+  for (const r of live) {
+    const meta = metaOf.get(r.plot);
+    if (meta !== undefined) metas.get(streamKey(r))?.add(meta);
+  }
   for (const group of groups) {
     for (const plot of group.plots) placement.groupOf.set(plot.name, group.key);
     const names = new Set(group.plots.map((plot) => plot.name));
