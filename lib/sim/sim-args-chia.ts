@@ -173,49 +173,8 @@ function argparseError(prog: string, message: string): SimArgs {
   return refuse(2, [`usage: ${prog} [-h] [options]`, `${prog}: error: ${message}`]);
 }
 
-function parsePlotters(args: string[]): SimArgs {
-  const [plotter, ...rest] = args;
-  const command = plotter === 'bladebit' ? rest[0] : undefined;
-  const specs = plotter === 'madmax' ? MADMAX : command !== undefined ? BLADEBIT[command] : undefined;
-  if (plotter === 'bladebit' && !specs) {
-    const choice =
-      command === undefined
-        ? 'the following arguments are required: plot_type'
-        : `argument plot_type: invalid choice: '${command}' (choose from 'cudaplot', 'ramplot', 'diskplot')`;
-    return argparseError('chia plotters bladebit', choice);
-  }
-  if (!specs)
-    return argparseError(
-      'chia plotters',
-      `argument plotter: invalid choice: '${plotter ?? ''}' (choose from 'chiapos', 'madmax', 'bladebit', 'version')`,
-    );
-  const prog = `chia plotters ${plotter}${command ? ` ${command}` : ''}`;
-  const optionArgs = command ? rest.slice(1) : rest;
-  if (optionArgs.includes('-h') || optionArgs.includes('--help'))
-    return refuse(0, [], [`usage: ${prog} [-h] [options]`, '', 'options:', describeOptions(specs)]);
-  const parsed = parseOptions(optionArgs, specs);
-  if (!parsed.ok) {
-    if (parsed.problem === 'unknown') return argparseError(prog, `unrecognized arguments: ${parsed.arg}`);
-    if (parsed.problem === 'missing-value')
-      return argparseError(prog, `argument ${parsed.flag}: expected one argument`);
-    return argparseError(prog, `argument ${parsed.flag}: invalid int value: '${parsed.value}'`);
-  }
-  if (parsed.positional.length > 0)
-    return argparseError(prog, `unrecognized arguments: ${parsed.positional.join(' ')}`);
-  const v = parsed.values;
-  const required = specs.filter(
-    (s) =>
-      (s.key === 'destDir' ||
-        (s.key === 'tempDir' && plotter === 'madmax') ||
-        (s.key === 'tempDir' && command === 'diskplot')) &&
-      v[s.key] === undefined,
-  );
-  if (required.length > 0) {
-    return argparseError(
-      prog,
-      `the following arguments are required: ${required.map((s) => s.flags.join('/')).join(', ')}`,
-    );
-  }
+/** The request `chia plotters madmax|bladebit <command>` makes of its parsed options, or bladebit's refusal of them. */
+function plottersRequest(plotter: string | undefined, command: string | undefined, v: OptionValues): SimArgs {
   const tempDir = str(v, 'tempDir');
   const common = {
     viaChia: true,
@@ -264,6 +223,52 @@ function parsePlotters(args: string[]): SimArgs {
         )
       : { ok: true, request })
   );
+}
+
+function parsePlotters(args: string[]): SimArgs {
+  const [plotter, ...rest] = args;
+  const command = plotter === 'bladebit' ? rest[0] : undefined;
+  const specs = plotter === 'madmax' ? MADMAX : command !== undefined ? BLADEBIT[command] : undefined;
+  if (plotter === 'bladebit' && !specs) {
+    const choice =
+      command === undefined
+        ? 'the following arguments are required: plot_type'
+        : `argument plot_type: invalid choice: '${command}' (choose from 'cudaplot', 'ramplot', 'diskplot')`;
+    return argparseError('chia plotters bladebit', choice);
+  }
+  if (!specs)
+    return argparseError(
+      'chia plotters',
+      `argument plotter: invalid choice: '${plotter ?? ''}' (choose from 'chiapos', 'madmax', 'bladebit', 'version')`,
+    );
+  const prog = `chia plotters ${plotter}${command ? ` ${command}` : ''}`;
+  const optionArgs = command ? rest.slice(1) : rest;
+  if (optionArgs.includes('-h') || optionArgs.includes('--help'))
+    return refuse(0, [], [`usage: ${prog} [-h] [options]`, '', 'options:', describeOptions(specs)]);
+  const parsed = parseOptions(optionArgs, specs);
+  if (!parsed.ok) {
+    if (parsed.problem === 'unknown') return argparseError(prog, `unrecognized arguments: ${parsed.arg}`);
+    if (parsed.problem === 'missing-value')
+      return argparseError(prog, `argument ${parsed.flag}: expected one argument`);
+    return argparseError(prog, `argument ${parsed.flag}: invalid int value: '${parsed.value}'`);
+  }
+  if (parsed.positional.length > 0)
+    return argparseError(prog, `unrecognized arguments: ${parsed.positional.join(' ')}`);
+  const v = parsed.values;
+  const required = specs.filter(
+    (s) =>
+      (s.key === 'destDir' ||
+        (s.key === 'tempDir' && plotter === 'madmax') ||
+        (s.key === 'tempDir' && command === 'diskplot')) &&
+      v[s.key] === undefined,
+  );
+  if (required.length > 0) {
+    return argparseError(
+      prog,
+      `the following arguments are required: ${required.map((s) => s.flags.join('/')).join(', ')}`,
+    );
+  }
+  return plottersRequest(plotter, command, v);
 }
 
 /** `plots create …` and `plotters madmax|bladebit …`, as `chia` takes them. */

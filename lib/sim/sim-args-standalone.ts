@@ -1,4 +1,11 @@
-import { describeOptions, opt, parseOptions, type OptionSpec, type OptionValues } from './sim-options.js';
+import {
+  describeOptions,
+  opt,
+  parseOptions,
+  type OptionSpec,
+  type OptionsParse,
+  type OptionValues,
+} from './sim-options.js';
 import { refuse, SIM_MIN_K, type SimArgs, type SimRequest } from './sim-request.js';
 
 /** madMAx chia_plot's cxxopts options (src/chia_plot.cpp), with gigahorse's -C level. */
@@ -104,23 +111,17 @@ function madmaxRefuses(message: string): SimArgs {
   return refuse(254, [], [message]);
 }
 
-/** `chia_plot …` / `chia_plot_k34 …`, as madmax takes them (kmax 32 or 34). */
-export function parseMadmaxArgs(args: string[], kmax: number): SimArgs {
-  if (args.length === 0 || args.includes('--help'))
-    return refuse(0, [], ['Usage:', '  chia_plot [OPTION...]', '', describeOptions(CHIA_PLOT)]);
-  const parsed = parseOptions(args, CHIA_PLOT);
-  // The real chia_plot ignores unknown options (cxxopts allow_unrecognised_options); the simulator refuses them to catch mistakes.
-  if (!parsed.ok) {
-    if (parsed.problem === 'unknown')
-      return refuse(2, [`error parsing options: Option '${parsed.arg.replace(/^-+/, '')}' does not exist`]);
-    if (parsed.problem === 'missing-value')
-      return refuse(2, [`error parsing options: Option '${parsed.flag.replace(/^-+/, '')}' is missing an argument`]);
-    return refuse(2, [`error parsing options: Argument '${parsed.value}' failed to parse`]);
-  }
-  if (parsed.positional.length > 0)
-    return refuse(2, [`error parsing options: unexpected argument '${parsed.positional[0]}'`]);
-  const v = parsed.values;
-  const [poolKey, poolContract, farmerKey] = [str(v, 'poolKey'), str(v, 'poolContract'), str(v, 'farmerKey')];
+/** madmax's cxxopts error for an option it cannot parse. */
+function madmaxParseError(parsed: Exclude<OptionsParse, { ok: true }>): SimArgs {
+  if (parsed.problem === 'unknown')
+    return refuse(2, [`error parsing options: Option '${parsed.arg.replace(/^-+/, '')}' does not exist`]);
+  if (parsed.problem === 'missing-value')
+    return refuse(2, [`error parsing options: Option '${parsed.flag.replace(/^-+/, '')}' is missing an argument`]);
+  return refuse(2, [`error parsing options: Argument '${parsed.value}' failed to parse`]);
+}
+
+/** madmax's checks of the keys and the pool contract, in its order; null when they pass. */
+function madmaxKeyRefusal(poolKey: string, poolContract: string, farmerKey: string): SimArgs | null {
   if (!poolKey && !poolContract) {
     return madmaxRefuses(
       'Pool Public Key (for solo farming) or Pool Contract Address (for pool farming) needs to be specified via -p or -c, see `chia_plot --help`.',
@@ -141,10 +142,11 @@ export function parseMadmaxArgs(args: string[], kmax: number): SimArgs {
       `Invalid contract (address): '${poolContract}' (invalid contract address (!Bech32m): ${poolContract}, see \`chia plotnft show\`)`,
     );
   }
-  const tempDir = str(v, 'tempDir');
-  if (!tempDir) return madmaxRefuses('tmpdir needs to be specified via -t path/');
-  const temp2Dir = str(v, 'temp2Dir', tempDir);
-  const destDir = str(v, 'destDir', tempDir);
+  return null;
+}
+
+/** madmax's checks of the directories' trailing slashes; null when they pass. */
+function madmaxDirRefusal(tempDir: string, temp2Dir: string, destDir: string): SimArgs | null {
   for (const [name, dir] of [
     ['tmpdir', tempDir],
     ['tmpdir2', temp2Dir],
@@ -152,10 +154,11 @@ export function parseMadmaxArgs(args: string[], kmax: number): SimArgs {
   ]) {
     if (!dir.endsWith('/')) return madmaxRefuses(`Invalid ${name}: ${dir} (needs trailing '/' or '\\')`);
   }
-  const k = num(v, 'k', 32);
-  if (k < SIM_MIN_K || k > kmax) return madmaxRefuses(`Invalid k: ${k} (supported: [${SIM_MIN_K}..${kmax}])`);
-  const buckets = num(v, 'buckets', 256);
-  const buckets3 = num(v, 'buckets3', buckets);
+  return null;
+}
+
+/** madmax's bucket checks (-u and -v each a power of two from 2^4 to 2^16); null when they pass. */
+function madmaxBucketRefusal(buckets: number, buckets3: number): SimArgs | null {
   for (const [flag, count] of [
     ['-u', buckets],
     ['-v', buckets3],
@@ -164,6 +167,34 @@ export function parseMadmaxArgs(args: string[], kmax: number): SimArgs {
     if (!Number.isInteger(log) || log < 4 || log > 16)
       return madmaxRefuses(`Invalid buckets parameter ${flag}: 2^${log.toFixed(0)} (supported: 2^[4..16])`);
   }
+  return null;
+}
+
+/** `chia_plot …` / `chia_plot_k34 …`, as madmax takes them (kmax 32 or 34). */
+export function parseMadmaxArgs(args: string[], kmax: number): SimArgs {
+  if (args.length === 0 || args.includes('--help'))
+    return refuse(0, [], ['Usage:', '  chia_plot [OPTION...]', '', describeOptions(CHIA_PLOT)]);
+  const parsed = parseOptions(args, CHIA_PLOT);
+  // The real chia_plot ignores unknown options (cxxopts allow_unrecognised_options); the simulator refuses them to catch mistakes.
+  if (!parsed.ok) return madmaxParseError(parsed);
+  if (parsed.positional.length > 0)
+    return refuse(2, [`error parsing options: unexpected argument '${parsed.positional[0]}'`]);
+  const v = parsed.values;
+  const [poolKey, poolContract, farmerKey] = [str(v, 'poolKey'), str(v, 'poolContract'), str(v, 'farmerKey')];
+  const keyRefusal = madmaxKeyRefusal(poolKey, poolContract, farmerKey);
+  if (keyRefusal) return keyRefusal;
+  const tempDir = str(v, 'tempDir');
+  if (!tempDir) return madmaxRefuses('tmpdir needs to be specified via -t path/');
+  const temp2Dir = str(v, 'temp2Dir', tempDir);
+  const destDir = str(v, 'destDir', tempDir);
+  const dirRefusal = madmaxDirRefusal(tempDir, temp2Dir, destDir);
+  if (dirRefusal) return dirRefusal;
+  const k = num(v, 'k', 32);
+  if (k < SIM_MIN_K || k > kmax) return madmaxRefuses(`Invalid k: ${k} (supported: [${SIM_MIN_K}..${kmax}])`);
+  const buckets = num(v, 'buckets', 256);
+  const buckets3 = num(v, 'buckets3', buckets);
+  const bucketRefusal = madmaxBucketRefusal(buckets, buckets3);
+  if (bucketRefusal) return bucketRefusal;
   if (num(v, 'count', 1) !== 1) return refuse(2, [`simplotter: only -n 1 is simulated (got -n ${num(v, 'count', 1)})`]);
   return {
     ok: true,

@@ -58,100 +58,145 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     return EXIT_REFUSED;
   };
 
-  const onToggle = config.get('on_toggle');
-  if (onToggle !== 'run' && !options.force && !options.dryRun) {
-    return await refuse(
-      `on_toggle is ${JSON.stringify(onToggle)}, not "run" (echo run > ${config.inspect('on_toggle').file}, or use --force)`,
-      false,
-    );
-  }
-  if (jobName !== undefined) {
-    const refused = checkJob(paths, jobName, options.force || options.dryRun);
-    if (refused !== null) return await refuse(refused, false);
-  }
+  const notNow = whyNotNow(options, config);
+  if (notNow !== null) return await refuse(notNow, false);
   // a pos2 plotter makes a plot group, the unit of work for pos2 plots (DESIGN §17)
   if (isPos2Plotter(config.get('plotter'))) return await runPlotGroup({ ...options, config, job: jobName, refuse });
-  const farmRoot = config.get('farm_root');
-  const plotter = config.get('plotter');
-  const k = config.get('k');
-  const commandNames = readPlotScope(config).commandNames;
-  const priority = {
-    nice: config.get('nice'),
-    ioniceClass: config.get('ionice_class'),
-    ioniceLevel: config.get('ionice_level'),
-    cpuAffinity: config.get('cpu_affinity'),
-  };
+  const settings = readPlotSettings(config);
 
   // The lock covers the choice AND the spawn: the next tractor then sees this plot in /proc when
   // it counts plots per temp dir (max_per_temp), instead of racing it.
   const chosen = await withStateLock(paths, async () => {
-    const running = readHomeRunningPlots(config);
-    const plan = await planStart({ paths, config, env, running, log: (message: string) => log.info(message) });
-    if (!plan.ok) {
-      // what the re-checks found (a disk full, unmounted) is true whether or not a plot starts
-      if (!options.dryRun) commitStartWrites({ disks: plan.diskWrites, values: [] }, paths);
-      return plan;
-    }
-    const { temp, destination } = plan;
-    // a lost or reset index.goplot must not hand out a number a plot log already has
-    const index =
-      Math.max(config.get('index'), await highestPlotLogIndex(farmRoot, config.get('disk_timeout') * 1000)) + 1;
-    const writes = { disks: plan.diskWrites, values: startValueWrites(paths, jobName, index, plan, now()) };
-    if (!options.dryRun) commitStartWrites(writes, paths);
-    const plotTempDir = ownTempDir(plotter, temp.dir, index, process.pid);
-    const job = plotJobFromConfig(config, { tempDir: plotTempDir, destDir: destination.plotsDir });
-    const built = buildPlotterCommand(job);
-    if (!built.ok) return { ok: false as const, message: built.message, countsAsFailure: true };
-    const wrapped = wrapWithPriority(built.command, built.args, priority);
-    const logFile = path.join(destination.logsDir, `plot.${index}.log`);
-    const commandLine = [wrapped.command, ...wrapped.args].join(' ');
-    const { farm, disk, diskDir, plotsDir } = destination;
-    const kind = config.get('pool_contract') === '' ? ('solo' as const) : ('pool' as const);
-    const guard = createReplotGuard({
-      paths,
-      config,
-      log,
-      plotter,
-      logFile,
-      plot: { index, farm, disk, diskDir, plotsDir, plotter, k, compression: config.get('compression'), kind },
-    });
-    const choice = {
-      ok: true as const,
-      index,
-      temp,
-      plotTempDir,
-      destination,
-      job,
-      logFile,
-      commandLine,
-      guard,
-      writes,
-    };
-    if (options.dryRun) return { ...choice, started: null };
-    await guard.beforeStart();
-    if (plotTempDir !== temp.dir) fs.mkdirSync(plotTempDir, { recursive: true });
-    const plotEnv = jobName === undefined ? env : { ...env, [JOB_ENV]: jobName };
-    // the log outlives the process: goplot analyze reads the job from this line
-    if (jobName !== undefined) fs.appendFileSync(logFile, `goplot job: ${jobName}\n`);
-    const started = await spawnPlotter(wrapped, logFile, plotEnv, commandNames, now);
-    guard.spawned(started.child.pid);
-    return { ...choice, started };
+    const choice = await choosePlot(options, config, settings);
+    if (!choice.ok || options.dryRun) return { ...choice, started: null };
+    return { ...choice, started: await startChosen(options, settings, choice) };
   });
   if (!chosen.ok) return await refuse(chosen.message, chosen.countsAsFailure);
-
-  const { index, temp, plotTempDir, destination, job, logFile, commandLine, started, guard, writes } = chosen;
-  if (started === null) {
-    if (jobName !== undefined) options.print(`job:         ${jobName}`);
-    options.print(`index:       ${index}`);
-    options.print(`farm:        ${destination.farm}`);
-    options.print(`disk:        ${destination.disk} (${destination.diskDir})`);
-    options.print(`temp:        ${temp.dir}`);
-    options.print(`log:         ${logFile}`);
-    options.print(`command:     ${commandLine}`);
-    for (const line of describeStartWrites(writes, paths)) options.print(`would write: ${line}`);
+  if (chosen.started === null) {
+    printDryRun(options, chosen);
     return EXIT_FINISHED;
   }
+  return await followPlot(options, config, settings, chosen, chosen.started);
+}
+
+/** The values the tractor reads once, before the lock. */
+function readPlotSettings(config: ConfigReader) {
+  return {
+    farmRoot: config.get('farm_root'),
+    plotter: config.get('plotter'),
+    k: config.get('k'),
+    commandNames: readPlotScope(config).commandNames,
+    priority: {
+      nice: config.get('nice'),
+      ioniceClass: config.get('ionice_class'),
+      ioniceLevel: config.get('ionice_level'),
+      cpuAffinity: config.get('cpu_affinity'),
+    },
+  };
+}
+
+/** Why the switches say no plot now (on_toggle, the job's own state), or null; never a failure. */
+function whyNotNow(options: TractorOptions, config: ConfigReader): string | null {
+  const onToggle = config.get('on_toggle');
+  if (onToggle !== 'run' && !options.force && !options.dryRun) {
+    return `on_toggle is ${JSON.stringify(onToggle)}, not "run" (echo run > ${config.inspect('on_toggle').file}, or use --force)`;
+  }
+  if (options.job !== undefined) return checkJob(options.paths, options.job, options.force || options.dryRun);
+  return null;
+}
+
+type PlotChoice = Extract<Awaited<ReturnType<typeof choosePlot>>, { ok: true }>;
+type PlotSettings = ReturnType<typeof readPlotSettings>;
+type StartedPlot = Awaited<ReturnType<typeof spawnPlotter>>;
+
+/**
+ * Under the state lock: the plan, the index, the state writes committed (unless a dry run), and
+ * the command and replot guard of the plot that would start; nothing is spawned yet.
+ */
+async function choosePlot(options: TractorOptions, config: ConfigReader, settings: PlotSettings) {
+  const { paths, env, log, now } = options;
+  const jobName = options.job;
+  const running = readHomeRunningPlots(config);
+  const plan = await planStart({ paths, config, env, running, log: (message: string) => log.info(message) });
+  if (!plan.ok) {
+    // what the re-checks found (a disk full, unmounted) is true whether or not a plot starts
+    if (!options.dryRun) commitStartWrites({ disks: plan.diskWrites, values: [] }, paths);
+    return plan;
+  }
+  const { temp, destination } = plan;
+  const { plotter, k } = settings;
+  // a lost or reset index.goplot must not hand out a number a plot log already has
+  const index =
+    Math.max(config.get('index'), await highestPlotLogIndex(settings.farmRoot, config.get('disk_timeout') * 1000)) + 1;
+  const writes = { disks: plan.diskWrites, values: startValueWrites(paths, jobName, index, plan, now()) };
+  if (!options.dryRun) commitStartWrites(writes, paths);
+  const plotTempDir = ownTempDir(plotter, temp.dir, index, process.pid);
+  const job = plotJobFromConfig(config, { tempDir: plotTempDir, destDir: destination.plotsDir });
+  const built = buildPlotterCommand(job);
+  if (!built.ok) return { ok: false as const, message: built.message, countsAsFailure: true };
+  const wrapped = wrapWithPriority(built.command, built.args, settings.priority);
+  const logFile = path.join(destination.logsDir, `plot.${index}.log`);
+  const commandLine = [wrapped.command, ...wrapped.args].join(' ');
+  const { farm, disk, diskDir, plotsDir } = destination;
+  const kind = config.get('pool_contract') === '' ? ('solo' as const) : ('pool' as const);
+  const compression = config.get('compression');
+  const plot = { index, farm, disk, diskDir, plotsDir, plotter, k, compression, kind };
+  const guard = createReplotGuard({ paths, config, log, plotter, logFile, plot });
+  return {
+    ok: true as const,
+    index,
+    temp,
+    plotTempDir,
+    destination,
+    job,
+    logFile,
+    commandLine,
+    wrapped,
+    guard,
+    writes,
+  };
+}
+
+/** Still under the state lock: the plot's temp dir and job line, then the plotter spawned. */
+async function startChosen(options: TractorOptions, settings: PlotSettings, choice: PlotChoice): Promise<StartedPlot> {
+  const { env, now } = options;
+  const jobName = options.job;
+  const { guard, plotTempDir, temp, logFile } = choice;
+  await guard.beforeStart();
+  if (plotTempDir !== temp.dir) fs.mkdirSync(plotTempDir, { recursive: true });
+  const plotEnv = jobName === undefined ? env : { ...env, [JOB_ENV]: jobName };
+  // the log outlives the process: goplot analyze reads the job from this line
+  if (jobName !== undefined) fs.appendFileSync(logFile, `goplot job: ${jobName}\n`);
+  const started = await spawnPlotter(choice.wrapped, logFile, plotEnv, settings.commandNames, now);
+  guard.spawned(started.child.pid);
+  return started;
+}
+
+function printDryRun(options: TractorOptions, choice: PlotChoice): void {
+  const { index, destination, temp, logFile, commandLine, writes } = choice;
+  if (options.job !== undefined) options.print(`job:         ${options.job}`);
+  options.print(`index:       ${index}`);
+  options.print(`farm:        ${destination.farm}`);
+  options.print(`disk:        ${destination.disk} (${destination.diskDir})`);
+  options.print(`temp:        ${temp.dir}`);
+  options.print(`log:         ${logFile}`);
+  options.print(`command:     ${commandLine}`);
+  for (const line of describeStartWrites(writes, options.paths)) options.print(`would write: ${line}`);
+}
+
+/** After the spawn, outside the lock: the start told, the plot waited for, its end concluded. */
+async function followPlot(
+  options: TractorOptions,
+  config: ConfigReader,
+  settings: PlotSettings,
+  choice: PlotChoice,
+  started: StartedPlot,
+): Promise<number> {
+  const { paths, env, log, now } = options;
+  const jobName = options.job;
+  const { index, temp, plotTempDir, destination, job, logFile, commandLine, guard } = choice;
   const { child, exited, startedMs } = started;
+  const { plotter, k } = settings;
   const plot = {
     index,
     farm: destination.farm,
@@ -174,12 +219,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   const events = createPlotEvents({ paths, config, log, env, now });
   events.started(plot);
   guard.started(events);
-
-  const leave = (signal: string) => {
-    log.warn(`tractor got ${signal}; plot ${index} (pid ${child.pid}) keeps running, its end will not be logged`);
-    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
-  };
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
+  leaveOnSignals(log, index, child.pid);
 
   const result = await exited;
   await guard.stop();
@@ -199,6 +239,15 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   });
   guard.ended(code !== EXIT_FINISHED);
   return code;
+}
+
+/** A signal ends the tractor, never the plot (its own process group). */
+function leaveOnSignals(log: Logger, index: number, pid: number | undefined): void {
+  const leave = (signal: string) => {
+    log.warn(`tractor got ${signal}; plot ${index} (pid ${pid}) keeps running, its end will not be logged`);
+    process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
+  };
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
 }
 
 /**
