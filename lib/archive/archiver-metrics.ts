@@ -1,5 +1,5 @@
 import { addGauge, createRegistry } from '../metrics/registry.js';
-import { Counter } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { ArchiverProgress, ArchiverTotals } from './archiver-progress.js';
 
 /** A staging disk's space as the last pass read it. */
@@ -10,30 +10,33 @@ export interface StagingSpace {
   totalBytes: number;
 }
 
-/**
- * archiver.prom from the archiver's state. The counters come from totals.json, so they keep
- * counting across restarts and `--once` runs; success is 0 when the last pass failed as a whole.
- */
-export function buildArchiverRegistry(
-  progress: ArchiverProgress,
-  totals: ArchiverTotals,
-  headingTo: Map<string, number>,
-  success: boolean,
-  nowMs: number,
-  staging: StagingSpace[] = [],
-) {
-  const registry = createRegistry();
-  const counter = (name: string, help: string, labelNames: string[] = []) =>
-    new Counter({ name, help, labelNames, registers: [registry] });
-  counter(
+function addCounter(registry: Registry, name: string, help: string, labelNames: string[] = []): Counter {
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+/** The moved bytes and plots since the archiver first ran, from totals.json. */
+function addMovedTotals(registry: Registry, totals: ArchiverTotals): void {
+  addCounter(
+    registry,
     'goplot_archive_moved_bytes_total',
     'Bytes of plots the archiver moved to their targets (verified, source removed)',
   ).inc(totals.movedBytes);
-  counter(
+  addCounter(
+    registry,
     'goplot_archive_moved_plots_total',
     'Plots the archiver moved to their targets (verified, source removed)',
   ).inc(totals.movedPlots);
-  const failures = counter(
+}
+
+/** Each target's failures, queue, reachability, fullness and room, labelled by target. */
+function addTargetMetrics(
+  registry: Registry,
+  progress: ArchiverProgress,
+  totals: ArchiverTotals,
+  headingTo: Map<string, number>,
+): void {
+  const failures = addCounter(
+    registry,
     'goplot_archive_transfer_failures_total',
     'Archive transfers that failed (the source stays; the next pass tries again)',
     ['target'],
@@ -64,14 +67,10 @@ export function buildArchiverRegistry(
     full.set(labels, target.state === 'full' ? 1 : 0);
     if (target.freeBytes !== null) free.set(labels, target.freeBytes);
   }
-  addGauge(
-    registry,
-    'goplot_archive_waiting_plots',
-    'Finished plots on the staging disks that no transfer has taken yet',
-  ).set(progress.waiting);
-  addGauge(registry, 'goplot_archive_transfer_bytes_per_second', 'Sum of the speeds of the transfers running now').set(
-    progress.transfers.reduce((sum, t) => sum + t.bytesPerSecond, 0),
-  );
+}
+
+/** Each staging disk's free and total bytes, labelled by farm and disk. */
+function addStagingMetrics(registry: Registry, staging: StagingSpace[]): void {
   const stagingFree = addGauge(
     registry,
     'goplot_archive_staging_free_bytes',
@@ -88,6 +87,32 @@ export function buildArchiverRegistry(
     stagingFree.set({ farm: disk.farm, disk: disk.disk }, disk.freeBytes);
     stagingTotal.set({ farm: disk.farm, disk: disk.disk }, disk.totalBytes);
   }
+}
+
+/**
+ * archiver.prom from the archiver's state. The counters come from totals.json, so they keep
+ * counting across restarts and `--once` runs; success is 0 when the last pass failed as a whole.
+ */
+export function buildArchiverRegistry(
+  progress: ArchiverProgress,
+  totals: ArchiverTotals,
+  headingTo: Map<string, number>,
+  success: boolean,
+  nowMs: number,
+  staging: StagingSpace[] = [],
+) {
+  const registry = createRegistry();
+  addMovedTotals(registry, totals);
+  addTargetMetrics(registry, progress, totals, headingTo);
+  addGauge(
+    registry,
+    'goplot_archive_waiting_plots',
+    'Finished plots on the staging disks that no transfer has taken yet',
+  ).set(progress.waiting);
+  addGauge(registry, 'goplot_archive_transfer_bytes_per_second', 'Sum of the speeds of the transfers running now').set(
+    progress.transfers.reduce((sum, t) => sum + t.bytesPerSecond, 0),
+  );
+  addStagingMetrics(registry, staging);
   addGauge(
     registry,
     'archiver_collector_success',

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
 import { IS_ROOT, smallFilesystems } from '../helpers/small-filesystems.js';
-import { NOBODY, runScriptAs } from '../helpers/other-user.js';
+import { NOBODY, reachableScript, runScriptAs } from '../helpers/other-user.js';
 import { logMessages, runScript, type ScriptResult, type TempHome } from '../helpers/temp-home.js';
 
 // registered first, so the mounts are gone before the farms' folders are removed
@@ -19,8 +19,10 @@ const { farm } = simFarmsOfThisFile();
  */
 async function tractorAsFarmer(home: TempHome): Promise<ScriptResult> {
   if (!IS_ROOT) return runScript(home, 'scripts/tractor.js', [], { env: simEnv(0.3) });
+  // from a copy any user can reach, the plotter too: the checkout may lie under a folder only its
+  // owner may enter
+  home.set('chia_bin', reachableScript('scripts/simplotter.js'));
   execFileSync('chown', ['-R', `${NOBODY.uid}:${NOBODY.gid}`, home.root]);
-  // from a copy any user can reach: the checkout may lie under a folder only its owner may enter
   return runScriptAs(NOBODY, home, 'scripts/tractor.js', [], { env: simEnv(0.3) });
 }
 
