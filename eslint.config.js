@@ -24,7 +24,6 @@ export default tseslint.config(
       'lib/archive/pass-leases.ts',
       'lib/cli/replot-command.ts',
       'lib/diskhand/diskhand.ts',
-      'lib/loop/run-loop.ts',
       'lib/metrics/goplot-metrics-build.ts',
       'lib/tractor/replot-guard.ts',
       'lib/view/read-view-model.ts',
