@@ -26,7 +26,6 @@ export default tseslint.config(
       'lib/diskhand/diskhand.ts',
       'lib/metrics/goplot-metrics-build.ts',
       'lib/tractor/replot-guard.ts',
-      'lib/view/read-view-model.ts',
       'lib/view/run-view.ts',
       'scripts/goplot-cli.ts',
     ],

@@ -19,6 +19,7 @@ import { readLiveReservations, releaseReservation, writeReservation, type Reserv
 import { applyLocalLeases, claimLeases, type StreamLease } from './pass-leases.js';
 import { leaseHolder, type LeaseHolder } from './target-leases.js';
 import { findStagedPlots, parseStaging, stagingDisks, type StagedPlot } from './staging-plots.js';
+import { placeGroups, stagedGroups, surveysFor } from './plot-groups.js';
 import { surveyLocalTargets } from './survey-local.js';
 import { surveyRemoteHost } from './survey-remote.js';
 import { noteCondition, type TargetNews } from './target-outages.js';
@@ -209,11 +210,19 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
     const unplacedPlots: StagedPlot[] = [];
     const thisPass = new Set<string>();
     const streams = { thisPass, maxBatchBytes: BATCH_BYTES, maxTotal: config.get('archive_max_total') };
+    const groups = stagedGroups(plots);
+    const placement = placeGroups(groups, reachable, live);
+    for (const group of groups) world.sayOnce(`group:${group.key}`, 'info', placement.waits.get(group.key) ?? null);
     for (const plot of plots) {
       if (taken.has(plot.name)) continue;
+      const surveys = surveysFor(plot, placement, reachable);
+      if (surveys === null) {
+        unplacedPlots.push(plot);
+        continue;
+      }
       const { choice, freed } = await replot.choose(
         plot,
-        { surveys: reachable, lastHost, maxPerHost: config.get('archive_max_per_host'), streams },
+        { surveys, lastHost, maxPerHost: config.get('archive_max_per_host'), streams },
         live,
       );
       if (!choice.ok) {

@@ -15,6 +15,8 @@ export interface TargetDisk {
   leasedBytes?: number;
   /** Our unfinished copies there, `<plot>.plot.partial` → bytes: a resumed copy needs only the rest. */
   partials: Map<string, number>;
+  /** The pos2 meta groups of the plots there (and of our copies arriving), when the survey read them. */
+  metaGroups?: Set<number>;
   /** A remote disk's `*.plot` regular files, listed by the survey when replot is on. */
   plotFiles?: ListedPlot[];
 }

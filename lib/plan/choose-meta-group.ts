@@ -21,7 +21,7 @@ export function chooseMetaGroup(inUse: Iterable<number>): number {
   let bestDistance = -1;
   for (let group = 0; group < META_GROUPS; group++) {
     if (counts[group]! > 0) continue;
-    const distance = Math.min(...used.map((other) => Math.abs(other - group)));
+    const distance = gapFrom(group, used);
     if (distance > bestDistance) {
       best = group;
       bestDistance = distance;
@@ -30,6 +30,26 @@ export function chooseMetaGroup(inUse: Iterable<number>): number {
   if (best >= 0) return best;
   const fewest = Math.min(...counts);
   return counts.indexOf(fewest);
+}
+
+/** How far a meta group lies from the nearest of `used` (Infinity when none is used). */
+export function gapFrom(group: number, used: Iterable<number>): number {
+  let gap = Infinity;
+  for (const other of used) gap = Math.min(gap, Math.abs(other - group));
+  return gap;
+}
+
+/**
+ * Whether a group with this meta group may join a disk whose other groups use `others`: at least
+ * META_GROUP_GAP from each while the disk still has a meta group that far from all of them, and
+ * otherwise as far as the best free one chooseMetaGroup would give a new group there.
+ */
+export function metaGroupFree(group: number, others: Iterable<number>): boolean {
+  const used = [...new Set(others)].filter((other) => other !== group);
+  if (used.length === 0) return true;
+  const best = chooseMetaGroup(used);
+  const possible = used.includes(best) ? 1 : gapFrom(best, used);
+  return gapFrom(group, used) >= Math.min(META_GROUP_GAP, possible);
 }
 
 /**

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { ConfigReader } from '../config/config-reader.js';
-import { readFarmSnapshot, type GroupProgress } from '../farm/farm-snapshot.js';
+import { readFarmSnapshot, type FarmSnapshot, type GroupProgress } from '../farm/farm-snapshot.js';
 import { mountinfoPathFrom } from '../farm/mount-points.js';
 import { storedPlotFilesLookup } from '../inventory/summary-store.js';
 import type { HomePaths } from '../config/home.js';
@@ -93,6 +93,74 @@ export interface ReadViewOptions {
   meanSeconds?: () => Map<string, number> | Promise<Map<string, number>>;
 }
 
+/** The view's plot rows; the time left of a plot outside a parallel group comes from the mean of finished plots like it. */
+function viewPlots(snapshot: FarmSnapshot, means: Map<string, number> | null): ViewPlot[] {
+  const plots = snapshot.plots.map((plot): ViewPlot => ({
+    index: plot.index,
+    job: plot.job,
+    suspended: plot.suspended,
+    phaseSeconds: plot.phaseSeconds,
+    etaSeconds: plot.group?.etaSeconds ?? null,
+    pid: plot.pid,
+    plotter: plot.plotter,
+    k: plot.k,
+    startedAtMs: plot.startedAtMs,
+    elapsedSeconds: plot.elapsedSeconds,
+    phase: plot.phase,
+    progress: plot.progress,
+    tempDir: plot.tempDir,
+    destination: plot.destination,
+    rssBytes: plot.rssBytes,
+    group: plot.group,
+  }));
+  if (means) {
+    for (const plot of plots) {
+      if (plot.group) continue;
+      const mean = means.get(`${plot.job ?? 'default'} ${plot.plotter} k${plot.k}`);
+      // a suspended plot makes no progress: its time left is not counting down, so none is shown
+      plot.etaSeconds =
+        mean === undefined || plot.suspended ? null : Math.max(0, Math.round(mean - plot.elapsedSeconds));
+    }
+  }
+  return plots;
+}
+
+/** The disks' problems, at most MAX_DISK_PROBLEMS of them and a line saying how many more. */
+function diskProblemLines(snapshot: FarmSnapshot): string[] {
+  const problems: string[] = [];
+  // a farm with dozens of unmounted disks must not push the plots off the screen: goplot status lists them all
+  const diskProblems = snapshot.disks.flatMap((disk) =>
+    disk.problems.map((problem) => `${disk.farm}/${disk.disk}: ${problem}`),
+  );
+  problems.push(...diskProblems.slice(0, MAX_DISK_PROBLEMS));
+  if (diskProblems.length > MAX_DISK_PROBLEMS)
+    problems.push(`… ${diskProblems.length - MAX_DISK_PROBLEMS} more disk problems (goplot status lists them)`);
+  return problems;
+}
+
+/** The loop's next decision from the plots just read; an error becomes an `unknown:` reason. */
+async function viewNext(
+  options: ReadViewOptions,
+  config: ConfigReader,
+  nowMs: number,
+  load: [number, number, number],
+  loop: LoopProcess,
+  summaries: RunningPlotSummary[],
+): Promise<NextPlot> {
+  const { paths, env } = options;
+  const world: StartWorld = options.world ?? {
+    ...createStartWorld(paths, env),
+    now: () => nowMs,
+    loadavg: () => load,
+    readRunning: () => summaries,
+  };
+  try {
+    return await decideNext(config, world, loop.startedAtMs ?? 0, env);
+  } catch (error) {
+    return { start: false, reason: `unknown: ${errorMessage(error)}`, retryAtMs: null };
+  }
+}
+
 /**
  * One frame's facts: the plots from /proc and their logs, the disks, the load, the loop's pid
  * file and the loop's own start decision. Reads only; writes nothing anywhere.
@@ -117,34 +185,8 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     spaceMethod: 'statfs',
     plotFiles: storedPlotFilesLookup(config.paths, () => nowMs),
   });
-  const plots = snapshot.plots.map((plot): ViewPlot => ({
-    index: plot.index,
-    job: plot.job,
-    suspended: plot.suspended,
-    phaseSeconds: plot.phaseSeconds,
-    etaSeconds: plot.group?.etaSeconds ?? null,
-    pid: plot.pid,
-    plotter: plot.plotter,
-    k: plot.k,
-    startedAtMs: plot.startedAtMs,
-    elapsedSeconds: plot.elapsedSeconds,
-    phase: plot.phase,
-    progress: plot.progress,
-    tempDir: plot.tempDir,
-    destination: plot.destination,
-    rssBytes: plot.rssBytes,
-    group: plot.group,
-  }));
   const means = options.meanSeconds ? await options.meanSeconds() : null;
-  if (means) {
-    for (const plot of plots) {
-      if (plot.group) continue;
-      const mean = means.get(`${plot.job ?? 'default'} ${plot.plotter} k${plot.k}`);
-      // a suspended plot makes no progress: its time left is not counting down, so none is shown
-      plot.etaSeconds =
-        mean === undefined || plot.suspended ? null : Math.max(0, Math.round(mean - plot.elapsedSeconds));
-    }
-  }
+  const plots = viewPlots(snapshot, means);
   const disks = snapshot.disks.map((disk): ViewDisk => ({
     farm: disk.farm,
     disk: disk.disk,
@@ -152,13 +194,7 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
     freeBytes: disk.space?.freeBytes ?? null,
     totalBytes: disk.space?.totalBytes ?? null,
   }));
-  // a farm with dozens of unmounted disks must not push the plots off the screen: goplot status lists them all
-  const diskProblems = snapshot.disks.flatMap((disk) =>
-    disk.problems.map((problem) => `${disk.farm}/${disk.disk}: ${problem}`),
-  );
-  problems.push(...diskProblems.slice(0, MAX_DISK_PROBLEMS));
-  if (diskProblems.length > MAX_DISK_PROBLEMS)
-    problems.push(`… ${diskProblems.length - MAX_DISK_PROBLEMS} more disk problems (goplot status lists them)`);
+  problems.push(...diskProblemLines(snapshot));
   if (snapshot.mountsProblem !== null) problems.push(snapshot.mountsProblem);
 
   const loadavg = options.loadavg ?? os.loadavg;
@@ -166,18 +202,7 @@ export async function readViewModel(options: ReadViewOptions): Promise<ViewModel
   const loop = readLoopProcess(paths, options.procDir);
   // the plots were just read: the decision reuses them instead of walking /proc again
   const summaries: RunningPlotSummary[] = snapshot.plots;
-  const world: StartWorld = options.world ?? {
-    ...createStartWorld(paths, env),
-    now: () => nowMs,
-    loadavg: () => [load1, load5, load15],
-    readRunning: () => summaries,
-  };
-  let next: NextPlot;
-  try {
-    next = await decideNext(config, world, loop.startedAtMs ?? 0, env);
-  } catch (error) {
-    next = { start: false, reason: `unknown: ${errorMessage(error)}`, retryAtMs: null };
-  }
+  const next = await viewNext(options, config, nowMs, [load1, load5, load15], loop, summaries);
   return {
     nowMs,
     host: options.hostname ?? os.hostname(),
