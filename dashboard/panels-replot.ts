@@ -72,7 +72,13 @@ export function replotPanels(): PanelSpec[] {
     ),
     stat(
       'plots/ not readable',
-      [query(`count by (instance) (goplot_plots_dir_readable{${P}} == 0)`, { legend: '{{instance}}', instant: true })],
+      [
+        // 0, not "no data", on a host whose plots/ folders all read: a stat that shows nothing looks broken
+        query(`sum by (instance) (1 - goplot_plots_dir_readable{${P}})`, {
+          legend: '{{instance}}',
+          instant: true,
+        }),
+      ],
       {
         description: 'Disks whose plots/ could not be read: their plots are unknown, not 0 (see goplot plots)',
         steps: [
