@@ -7,12 +7,12 @@ import { configLogSink, type Logger } from '../util/logger.js';
 import { buildPlotterCommand, plotJobFromConfig } from '../plan/plotter-command.js';
 import { planStart } from '../plan/start-plan.js';
 import { JOB_ENV } from '../farm/plot-scope.js';
-import { JobConfigReader, jobPaths } from '../jobs/job-config.js';
+import { JobConfigReader } from '../jobs/job-config.js';
 import { checkJob } from '../jobs/home-jobs.js';
 import { readHomeRunningPlots, readPlotScope } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { initValueFiles } from '../config/write-value.js';
-import { commitStartWrites, describeStartWrites, type ValueWrite } from '../plan/start-writes.js';
+import { commitStartWrites, describeStartWrites, startValueWrites } from '../plan/start-writes.js';
 import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir } from './conclude-plot.js';
 import { wrapWithPriority } from './priority-wrapper.js';
 import { spawnPlotter } from './spawn-plotter.js';
@@ -248,26 +248,4 @@ function leaveOnSignals(log: Logger, index: number, pid: number | undefined): vo
     process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGHUP' ? 1 : 15));
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.once(signal, () => leave(signal));
-}
-
-/**
- * The state values a plot start writes: the shared index and last start, and the job's own round
- * robin and stagger (a job's folder, or the home's config/ without jobs).
- */
-function startValueWrites(
-  paths: HomePaths,
-  jobName: string | undefined,
-  index: number,
-  plan: { temp: { name: string }; destination: { farm: string } },
-  nowMs: number,
-): ValueWrite[] {
-  const statePaths = jobName === undefined ? paths : jobPaths(paths, jobName);
-  const startedAt = Math.floor(nowMs / 1000);
-  return [
-    { paths, name: 'index', value: index },
-    { paths: statePaths, name: 'farm_dest', value: plan.destination.farm },
-    { paths: statePaths, name: 'farm_temp', value: plan.temp.name },
-    { paths, name: 'last_start', value: startedAt },
-    ...(jobName === undefined ? [] : [{ paths: statePaths, name: 'last_start' as const, value: startedAt }]),
-  ];
 }
