@@ -23,7 +23,6 @@ export default tseslint.config(
       'lib/archive/archive-pass.ts',
       'lib/archive/pass-leases.ts',
       'lib/diskhand/diskhand.ts',
-      'lib/tractor/replot-guard.ts',
       'lib/view/run-view.ts',
       'scripts/goplot-cli.ts',
     ],
