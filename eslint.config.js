@@ -23,7 +23,6 @@ export default tseslint.config(
       'lib/archive/archive-pass.ts',
       'lib/archive/pass-leases.ts',
       'lib/cli/replot-command.ts',
-      'lib/diskhand/diskhand.ts',
       'lib/metrics/goplot-metrics-build.ts',
       'lib/tractor/replot-guard.ts',
       'lib/view/run-view.ts',
