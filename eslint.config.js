@@ -22,7 +22,6 @@ export default tseslint.config(
     files: [
       'lib/archive/archive-pass.ts',
       'lib/archive/pass-leases.ts',
-      'lib/metrics/goplot-metrics-build.ts',
       'lib/tractor/replot-guard.ts',
       'lib/view/run-view.ts',
       'scripts/goplot-cli.ts',
