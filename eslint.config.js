@@ -22,7 +22,6 @@ export default tseslint.config(
     files: [
       'lib/archive/archive-pass.ts',
       'lib/archive/pass-leases.ts',
-      'lib/diskhand/diskhand.ts',
       'lib/view/run-view.ts',
       'scripts/goplot-cli.ts',
     ],
