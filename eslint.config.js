@@ -27,7 +27,6 @@ export default tseslint.config(
       'lib/metrics/goplot-metrics-build.ts',
       'lib/tractor/replot-guard.ts',
       'lib/view/run-view.ts',
-      'scripts/goplot-cli.ts',
     ],
     rules: { 'max-lines-per-function': 'off' },
   },
