@@ -19,7 +19,7 @@ export default tseslint.config(
   {
     // the functions still over 80 lines, each to be split at its seams (docs/development.md);
     // a file leaves this list when its function does, and no file joins it
-    files: ['lib/archive/archive-pass.ts', 'lib/archive/pass-leases.ts', 'scripts/goplot-cli.ts'],
+    files: ['lib/archive/archive-pass.ts', 'lib/archive/pass-leases.ts'],
     rules: { 'max-lines-per-function': 'off' },
   },
 );

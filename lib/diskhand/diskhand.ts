@@ -11,6 +11,7 @@ import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-p
 import { splitUsableNames } from '../farm/farm-names.js';
 import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
+import { hasGroupFiles, sweepDeadGroups } from '../farm/group-leftovers.js';
 import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
 import { hasDuties } from '../replot/room-duty.js';
 import { bestReplotCreditKiB, describeRules, replotRulesInForce, rulesForFarm } from '../replot/rules-in-force.js';
@@ -51,9 +52,20 @@ const WRITE_BATCH = 50;
 /** How long one run waits for the state lock, in all its batches each: under its one-minute period. */
 export const DISKHAND_LOCK_WAIT_MS = 50_000;
 
-/** A plot whose tractor died has its room made first, so the disks are measured after it; the plot log parsers load only then. */
+/** A plot whose tractor died has its leftovers removed and its room made first, so the disks are measured after it; the plot log parsers load only then. */
 async function takeOverFirst(options: DiskhandOptions): Promise<void> {
   const { paths, config, log } = options;
+  // a group whose tractor and plotter both died leaves half-written plots in plots/: they go first
+  if (hasGroupFiles(paths)) {
+    const who = `diskhand pid ${process.pid}`;
+    const lock =
+      options.lock ??
+      (<T>(work: () => Promise<T>) =>
+        withStateLock(paths, work, { wait: options.lockWaitMs ?? DISKHAND_LOCK_WAIT_MS }));
+    await lock(async () => sweepDeadGroups({ paths, who, log, procDir: options.procDir })).catch((error: unknown) =>
+      log('warn', `could not clean up after dead plot groups: ${errorMessage(error)}`),
+    );
+  }
   if (!hasDuties(paths)) return;
   const { takeOverDuties } = await import('../replot/take-over-duties.js');
   await takeOverDuties({
