@@ -6,7 +6,7 @@ import type { Sandbox } from './make-sandbox.js';
 
 /**
  * The demo's job: a farm migrating to proof of space v2. `pos2` makes pos2 groups of 2 k28 plots
- * through chia's proposed `plots create2` (the default template) onto any disk, up to 3 groups at
+ * through chia's proposed `plots create2` onto any disk, up to 3 groups at
  * once; every disk is full of pos1 plots, so each group makes its room as its plots land by
  * removing pos1 plots (replot on, rule `pos=1`, docs/replot.md).
  */
@@ -21,6 +21,10 @@ export const DEMO_JOBS: Record<string, Record<string, string>> = {
     plot_gap: '0',
     replot: 'on',
     replot_match: 'pos=1',
+    // the default template with the meta group goplot chooses: two groups landing on one disk
+    // at once are told apart by it (and kept 16 apart, CHIP-49)
+    plot_command_v2:
+      '{chia_bin} plots create2 --strength {strength} -n {count} --meta-group {meta_group} -d {dest} -f {farmer_key} -p {pool_key} -c {pool_contract}',
   },
 };
 

@@ -17,14 +17,24 @@ export interface LandingWatch {
   plotsDir: string;
   tempDir: string;
   k: number;
+  /**
+   * The meta group the plotter was told (null when it chooses): a plot of another one in plots/ is
+   * another group's, landing on the same disk, and never this group's.
+   */
+  metaGroup: number | null;
   counted: Set<string>;
   lastSeen: Map<string, string>;
 }
 
 /** A watch over the group's dirs; the `.plot2` files plots/ holds now are old plots, never counted. */
-export function startLandingWatch(place: { plotsDir: string; tempDir: string; k: number }): LandingWatch {
+export function startLandingWatch(place: {
+  plotsDir: string;
+  tempDir: string;
+  k: number;
+  metaGroup?: number | null;
+}): LandingWatch {
   const counted = new Set(listNames(place.plotsDir).map((name) => path.join(place.plotsDir, name)));
-  return { ...place, counted, lastSeen: new Map() };
+  return { ...place, metaGroup: place.metaGroup ?? null, counted, lastSeen: new Map() };
 }
 
 function listNames(dir: string): string[] {
@@ -56,12 +66,16 @@ export function landFinishedPlots(watch: LandingWatch, writerGone: boolean): Lan
   for (const file of candidates(watch)) {
     const facts = readPlotFileSync(file);
     if (!facts.ok || facts.header.pos !== 2 || facts.header.k !== watch.k) continue;
+    const inPlots = path.dirname(file) === path.resolve(watch.plotsDir);
+    if (inPlots && watch.metaGroup !== null && facts.header.pos2?.metaGroup !== watch.metaGroup) {
+      watch.counted.add(file);
+      continue;
+    }
     const seen = `${facts.sizeBytes}:${facts.mtimeMs}`;
     const still = watch.lastSeen.get(file) === seen;
     watch.lastSeen.set(file, seen);
     if (!writerGone && !still) continue;
     const target = path.join(watch.plotsDir, `plot-k${facts.header.k}-${facts.header.plotId}.plot2`);
-    const inPlots = path.dirname(file) === path.resolve(watch.plotsDir);
     if (!inPlots) moveInto(file, target);
     watch.counted.add(inPlots ? file : target);
     watch.lastSeen.delete(file);
