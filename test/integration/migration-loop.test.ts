@@ -232,6 +232,39 @@ describe('the plot loop migrating full disks from pos1 to pos2', { skip: IS_ROOT
   );
 
   it(
+    'a disk whose last usable pos1 plot went is full: no group is started there to fail on the link and the tiny plot left',
+    { timeout: 300_000 },
+    async () => {
+      const { home, disks } = await migratingFarm(['disk1'], 6);
+      home.set('max_plots', 1);
+      const disk = disks[0]!;
+      const sampler = sampleDisks(disks);
+      const loop = startLoop(home);
+      // 3 uncompressed plots and the C5 one make room for 4 groups; then only the link and the tiny plot are left
+      const settled = () => {
+        const lines = logMessages(home);
+        const fourth = lines.flatMap((line, at) => (/^group \d+ finished/.test(line) ? [at] : []))[3];
+        return (
+          lines.some((line) => /^group \d+ cut short/.test(line)) ||
+          (fourth !== undefined && lines.slice(fourth).some((line) => /^not started: no usable disk/.test(line)))
+        );
+      };
+      try {
+        await waitFor('the disk used up, or a group cut short', settled, 240_000, 200);
+      } finally {
+        await stopLoop(home, loop).finally(() => sampler.stop());
+      }
+      const breaks = await sampler.stop();
+      const log = logMessages(home).join('\n');
+      assert.deepEqual(breaks, [], log);
+      assert.deepEqual(groupLines(home, /^group \d+ cut short/), [], log);
+      assert.equal(groupLines(home, /^group \d+ finished: 6\/6 plots/).length, 4, log);
+      assert.equal(pos2On(disk), 24);
+      assert.deepEqual(gone([...disk.uncompressed, disk.compressed]).length, 4, log);
+    },
+  );
+
+  it(
     'a tractor killed -9 mid-group: the loop makes the rest of its room, the group lands whole, no more than its room goes',
     { timeout: 300_000 },
     async () => {
