@@ -182,7 +182,7 @@ async function landPlots(
 ): Promise<void> {
   let landed;
   try {
-    landed = landFinishedPlots(watch, writerGone);
+    landed = landFinishedPlots(watch, writerGone, state.metaGroup);
   } catch (error) {
     o.log.error(`group ${state.index}: cannot move a finished plot into ${state.plotsDir}: ${errorMessage(error)}`);
     return;
