@@ -4,14 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { homeProblem, homeSource, PACKAGE_ROOT, resolveHome } from '../lib/config/home.js';
-import {
-  configCommand,
-  initCommand,
-  setCommand,
-  statusCommand,
-  toggleCommand,
-  type CliIo,
-} from '../lib/cli/run-command.js';
+import type { CliIo } from '../lib/cli/run-command.js';
 import { runMain } from '../lib/util/run-main.js';
 
 /** A command's world; a home that is none (a typo in --home or GOPLOT_HOME) is refused, except by init, which makes one. */
@@ -31,54 +24,62 @@ function io(home: string | undefined, mustExist = true): CliIo {
   };
 }
 
-async function main(): Promise<void> {
-  const { version } = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
-    version: string;
-  };
-  const program = new Command('goplot')
-    .description('goplot-ts: Chia plotting manager driven by one-value files in config/')
-    .version(`goplot-ts ${version}`, '-V, --version', 'print the version')
-    .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder');
-  const home = () => program.opts<{ home?: string }>().home;
-  const run = (code: number | Promise<number>) =>
-    Promise.resolve(code).then((c) => {
-      process.exitCode = c;
-    });
+/** What every command's action needs: its world (from --home) and the way it sets the exit code. */
+interface Cli {
+  io: (mustExist?: boolean) => CliIo;
+  home: () => string | undefined;
+  run: (code: number | Promise<number>) => Promise<void>;
+}
 
+// Each action imports its own module when it runs: `goplot set` from cron loads neither the view,
+// nor analyze, nor the plot header readers (bench/startup.bench.ts).
+const commands = () => import('../lib/cli/run-command.js');
+const jobCommands = () => import('../lib/cli/job-command.js');
+const controlCommands = () => import('../lib/cli/control-command.js');
+
+/** The farm now: status, view, config. */
+function addFarmCommands(program: Command, cli: Cli): void {
   program
     .command('status')
     .description('running plots, main values and disks, once')
     .option('--json', 'machine-readable')
-    .action((o: { json?: boolean }) => run(statusCommand(io(home()), Boolean(o.json))));
+    .action(async (o: { json?: boolean }) => cli.run((await commands()).statusCommand(cli.io(), Boolean(o.json))));
   program
     .command('view')
     .description('live full-screen view (q or Ctrl-C to leave)')
     .option('--interval <seconds>', 'refresh period', '2')
     .option('--once', 'print one frame and exit')
     .action(async (o: { interval: string; once?: boolean }) => {
-      // the view and analyze load only for their own command: `goplot set` stays a quick process
       const { viewCommand } = await import('../lib/view/view-command.js');
-      const cli = io(home());
-      // the ETA is goplot analyze's mean per job, plotter and k
-      const meanSeconds = async () => {
-        const { analyzePlotLogs } = await import('../lib/analyze/analyze-plot-logs.js');
-        const { ConfigReader } = await import('../lib/config/config-reader.js');
-        const farmRoot = new ConfigReader(cli.paths, () => {}, cli.env).get('farm_root');
-        const { byJobPlotter } = analyzePlotLogs({ farmRoot, now: cli.now });
-        return new Map(
-          byJobPlotter.filter((group) => group.total.mean !== null).map((group) => [group.key, group.total.mean!]),
-        );
-      };
-      await run(viewCommand(cli, { intervalSeconds: Number(o.interval), once: Boolean(o.once), meanSeconds }));
+      const io = cli.io();
+      const options = { intervalSeconds: Number(o.interval), once: Boolean(o.once), meanSeconds: meanPlotSeconds(io) };
+      await cli.run(viewCommand(io, options));
     });
   program
     .command('config')
     .description('every value with its source (file or default) and any error')
     .option('--json', 'machine-readable')
     .option('--markdown', 'the table of every value file, as in docs/values.md')
-    .action((o: { json?: boolean; markdown?: boolean }) =>
-      run(configCommand(io(home()), Boolean(o.json), Boolean(o.markdown))),
+    .action(async (o: { json?: boolean; markdown?: boolean }) =>
+      cli.run((await commands()).configCommand(cli.io(), Boolean(o.json), Boolean(o.markdown))),
     );
+}
+
+/** The view's ETA: goplot analyze's mean per job, plotter and k, read only when the view asks. */
+function meanPlotSeconds(io: CliIo): () => Promise<Map<string, number>> {
+  return async () => {
+    const { analyzePlotLogs } = await import('../lib/analyze/analyze-plot-logs.js');
+    const { ConfigReader } = await import('../lib/config/config-reader.js');
+    const farmRoot = new ConfigReader(io.paths, () => {}, io.env).get('farm_root');
+    const { byJobPlotter } = analyzePlotLogs({ farmRoot, now: io.now });
+    return new Map(
+      byJobPlotter.filter((group) => group.total.mean !== null).map((group) => [group.key, group.total.mean!]),
+    );
+  };
+}
+
+/** The commands that write value files: set, job list/add/show, init. */
+function addValueCommands(program: Command, cli: Cli): void {
   program
     .command('set')
     .description('validate a value and write it atomically')
@@ -86,9 +87,8 @@ async function main(): Promise<void> {
     .argument('<value>')
     .option('--job <job>', "write it into the job's folder, config/jobs/<job>/")
     .action(async (name: string, value: string, o: { job?: string }) => {
-      if (o.job === undefined) return run(setCommand(io(home()), name, value));
-      const { setJobCommand } = await import('../lib/cli/job-command.js');
-      return run(setJobCommand(io(home()), o.job, name, value));
+      if (o.job === undefined) return cli.run((await commands()).setCommand(cli.io(), name, value));
+      return cli.run((await jobCommands()).setJobCommand(cli.io(), o.job, name, value));
     });
   const job = program
     .command('job')
@@ -97,26 +97,28 @@ async function main(): Promise<void> {
     .command('list')
     .description('every job, its plotter, temp root, farms and running plots')
     .option('--json', 'machine-readable')
-    .action(async (o: { json?: boolean }) =>
-      run((await import('../lib/cli/job-command.js')).jobListCommand(io(home()), Boolean(o.json))),
-    );
+    .action(async (o: { json?: boolean }) => cli.run((await jobCommands()).jobListCommand(cli.io(), Boolean(o.json))));
   job
     .command('add')
     .description('make config/jobs/<name>/ (letters, digits, - and _)')
     .argument('<name>')
-    .action(async (name: string) => run((await import('../lib/cli/job-command.js')).jobAddCommand(io(home()), name)));
+    .action(async (name: string) => cli.run((await jobCommands()).jobAddCommand(cli.io(), name)));
   job
     .command('show')
     .description("the job's values and where each comes from (job, global or default)")
     .argument('<name>')
     .option('--json', 'machine-readable')
     .action(async (name: string, o: { json?: boolean }) =>
-      run((await import('../lib/cli/job-command.js')).jobShowCommand(io(home()), name, Boolean(o.json))),
+      cli.run((await jobCommands()).jobShowCommand(cli.io(), name, Boolean(o.json))),
     );
   program
     .command('init')
     .description('create the missing value files with their defaults (never overwrites)')
-    .action(() => run(initCommand(io(home(), false))));
+    .action(async () => cli.run((await commands()).initCommand(cli.io(false))));
+}
+
+/** The reports over plots made and to make: analyze, plots, migrate. */
+function addReportCommands(program: Command, cli: Cli): void {
   program
     .command('analyze')
     .description('phase and total times of finished plots')
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
     .option('--json', 'machine-readable')
     .action(async (paths: string[], o: { since?: string; json?: boolean }) => {
       const { analyzeCommand } = await import('../lib/analyze/analyze-command.js');
-      await run(analyzeCommand(io(home()), { paths, since: o.since, json: Boolean(o.json) }));
+      await cli.run(analyzeCommand(cli.io(), { paths, since: o.since, json: Boolean(o.json) }));
     });
   program
     .command('plots')
@@ -134,7 +136,7 @@ async function main(): Promise<void> {
     .option('--disk <farm/disk>', 'one disk only')
     .action(async (o: { json?: boolean; disk?: string }) => {
       const { plotsCommand } = await import('../lib/cli/plots-command.js');
-      await run(plotsCommand(io(home()), { json: Boolean(o.json), disk: o.disk }));
+      await cli.run(plotsCommand(cli.io(), { json: Boolean(o.json), disk: o.disk }));
     });
   program
     .command('migrate')
@@ -145,8 +147,12 @@ async function main(): Promise<void> {
     .option('--now <time>', 'plan as of this time (ISO), for what-ifs; default the clock')
     .action(async (o: { json?: boolean; now?: string }) => {
       const { migrateCommand } = await import('../lib/migrate/migrate-command.js');
-      await run(migrateCommand(io(home()), { json: Boolean(o.json), now: o.now }));
+      await cli.run(migrateCommand(cli.io(), { json: Boolean(o.json), now: o.now }));
     });
+}
+
+/** The commands that act on plots: replot --dry-run, kill, suspend and resume. */
+function addPlotCommands(program: Command, cli: Cli): void {
   program
     .command('replot')
     .description(
@@ -158,9 +164,8 @@ async function main(): Promise<void> {
     .option('--job <job>', "the job's plots: its own replot values and dest_farms")
     .action(async (o: { dryRun?: boolean; json?: boolean; disk?: string; job?: string }) => {
       const { replotCommand } = await import('../lib/cli/replot-command.js');
-      await run(
-        replotCommand(io(home()), { dryRun: Boolean(o.dryRun), json: Boolean(o.json), disk: o.disk, job: o.job }),
-      );
+      const options = { dryRun: Boolean(o.dryRun), json: Boolean(o.json), disk: o.disk, job: o.job };
+      await cli.run(replotCommand(cli.io(), options));
     });
   program
     .command('kill')
@@ -168,13 +173,9 @@ async function main(): Promise<void> {
     .argument('<index>')
     .option('--yes', 'do not ask (for scripts)')
     .action(async (index: string, o: { yes?: boolean }) => {
-      const { askOnTerminal, killCommand } = await import('../lib/cli/control-command.js');
-      await run(
-        killCommand(io(home()), index, {
-          yes: Boolean(o.yes),
-          confirm: process.stdin.isTTY ? askOnTerminal : undefined,
-        }),
-      );
+      const { askOnTerminal, killCommand } = await controlCommands();
+      const confirm = process.stdin.isTTY ? askOnTerminal : undefined;
+      await cli.run(killCommand(cli.io(), index, { yes: Boolean(o.yes), confirm }));
     });
   for (const suspend of [true, false]) {
     program
@@ -185,18 +186,20 @@ async function main(): Promise<void> {
           ? 'stop a running plot (SIGSTOP); it keeps its disk and temp reservation'
           : 'let a suspended plot go on (SIGCONT)',
       )
-      .action(async (index: string) =>
-        run((await import('../lib/cli/control-command.js')).pauseCommand(io(home()), index, suspend)),
-      );
+      .action(async (index: string) => cli.run((await controlCommands()).pauseCommand(cli.io(), index, suspend)));
   }
+}
+
+/** Starting and stopping the loop: start and stop (on_toggle), and install-service (the systemd unit, as root). */
+function addServiceCommands(program: Command, cli: Cli): void {
   program
     .command('start')
     .description('echo run > config/on_toggle.goplot')
-    .action(() => run(toggleCommand(io(home()), true)));
+    .action(async () => cli.run((await commands()).toggleCommand(cli.io(), true)));
   program
     .command('stop')
     .description('echo off > config/on_toggle.goplot (running plots finish)')
-    .action(() => run(toggleCommand(io(home()), false)));
+    .action(async () => cli.run((await commands()).toggleCommand(cli.io(), false)));
   program
     .command('install-service')
     .description('write the systemd unit and the logrotate file for a home, then enable the unit (as root)')
@@ -207,16 +210,35 @@ async function main(): Promise<void> {
     .option('--no-enable', 'only write the files (no systemctl)')
     .action(async (o: { user?: string; dryRun?: boolean; unitDir: string; logrotateDir: string; enable: boolean }) => {
       const { installServiceCommand } = await import('../lib/start/install-service-command.js');
-      await run(
-        installServiceCommand({
-          home: home(),
-          env: process.env,
-          ...o,
-          out: (text) => console.log(text),
-          err: (text) => console.error(text),
-        }),
-      );
+      const out = (text: string) => console.log(text);
+      const err = (text: string) => console.error(text);
+      await cli.run(installServiceCommand({ home: cli.home(), env: process.env, ...o, out, err }));
     });
+}
+
+async function main(): Promise<void> {
+  const { version } = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const program = new Command('goplot')
+    .description('goplot-ts: Chia plotting manager driven by one-value files in config/')
+    .version(`goplot-ts ${version}`, '-V, --version', 'print the version')
+    .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder');
+  const home = () => program.opts<{ home?: string }>().home;
+  const cli: Cli = {
+    home,
+    io: (mustExist = true) => io(home(), mustExist),
+    run: (code) =>
+      Promise.resolve(code).then((c) => {
+        process.exitCode = c;
+      }),
+  };
+  // in the order of --help's list
+  addFarmCommands(program, cli);
+  addValueCommands(program, cli);
+  addReportCommands(program, cli);
+  addPlotCommands(program, cli);
+  addServiceCommands(program, cli);
   await program.parseAsync();
 }
 

@@ -9,8 +9,11 @@ export {
   DEFAULT_RPC_PORTS,
   DEFAULT_RPC_TIMEOUT_MS,
   DEFAULT_SELF_HOSTNAME,
+  missingTlsFile,
   parsePortOverride,
+  tlsFiles,
   type ChiaService,
+  type ServiceTls,
 } from './services.js';
 
 export interface ChiaRpcEndpoints {
@@ -56,34 +59,6 @@ export function readRpcEndpoints(chiaRoot: string, overrides: RpcOverrides = {})
     ports,
     problem,
   };
-}
-
-export interface ServiceTls {
-  ca: string;
-  cert: string;
-  key: string;
-}
-
-/** The private CA and the service's own private pair, laid out as `chia init` makes them. */
-export function tlsFiles(chiaRoot: string, service: ChiaService): ServiceTls {
-  const ssl = path.join(chiaRoot, 'config', 'ssl');
-  return {
-    ca: path.join(ssl, 'ca', 'private_ca.crt'),
-    cert: path.join(ssl, service, `private_${service}.crt`),
-    key: path.join(ssl, service, `private_${service}.key`),
-  };
-}
-
-/** The first of the service's TLS files that cannot be read, with why, or null when all can. */
-export function missingTlsFile(chiaRoot: string, service: ChiaService): string | null {
-  for (const file of Object.values(tlsFiles(chiaRoot, service))) {
-    try {
-      fs.accessSync(file, fs.constants.R_OK);
-    } catch (error) {
-      return `${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`;
-    }
-  }
-  return null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

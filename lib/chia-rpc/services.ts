@@ -1,4 +1,8 @@
-// Apart from chia-config.ts so a collector's options need neither YAML nor HTTP loaded.
+// Apart from chia-config.ts so a collector's options, and a run that finds no certificates, need
+// neither YAML nor HTTP loaded.
+import fs from 'node:fs';
+import path from 'node:path';
+
 export const CHIA_SERVICES = ['full_node', 'farmer', 'harvester', 'wallet'] as const;
 export type ChiaService = (typeof CHIA_SERVICES)[number];
 
@@ -21,4 +25,41 @@ export function parsePortOverride(text: string): { service: ChiaService; port: n
   if (service === undefined || !CHIA_SERVICES.includes(service) || !Number.isInteger(port) || port < 1 || port > 65_535)
     return null;
   return { service, port };
+}
+
+export interface ServiceTls {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** The private CA and the service's own private pair, laid out as `chia init` makes them. */
+export function tlsFiles(chiaRoot: string, service: ChiaService): ServiceTls {
+  const ssl = path.join(chiaRoot, 'config', 'ssl');
+  return {
+    ca: path.join(ssl, 'ca', 'private_ca.crt'),
+    cert: path.join(ssl, service, `private_${service}.crt`),
+    key: path.join(ssl, service, `private_${service}.key`),
+  };
+}
+
+/** The first of the service's TLS files that cannot be read, with why, or null when all can. */
+export function missingTlsFile(chiaRoot: string, service: ChiaService): string | null {
+  for (const file of Object.values(tlsFiles(chiaRoot, service))) {
+    try {
+      fs.accessSync(file, fs.constants.R_OK);
+    } catch (error) {
+      return `${file} (${(error as NodeJS.ErrnoException).code ?? 'unreadable'})`;
+    }
+  }
+  return null;
+}
+
+/** Why getfarm cannot use the RPC for want of the full node's or the farmer's TLS files, or null. */
+export function missingFarmCertificates(chiaRoot: string): string | null {
+  for (const service of ['full_node', 'farmer'] as const) {
+    const missing = missingTlsFile(chiaRoot, service);
+    if (missing !== null) return `no RPC certificates for the ${service}: cannot read ${missing}`;
+  }
+  return null;
 }

@@ -12,6 +12,7 @@ import {
   readReplotSettings,
   surveyReplotCandidates,
   type ReplotCandidate,
+  type ReplotSettings,
   type SkippedPlot,
 } from '../replot/replot-candidates.js';
 import { ruleMatches } from '../replot/replot-rule.js';
@@ -50,20 +51,26 @@ function localTime(ms: number): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-/** `goplot replot --dry-run [--json]`: per disk, the old plots replot would remove and in which order. */
-export async function replotCommand(
-  io: CliIo,
-  options: { dryRun: boolean; json: boolean; disk?: string; job?: string },
-): Promise<number> {
+type ReplotOptions = { dryRun: boolean; json: boolean; disk?: string; job?: string };
+
+/** What the dry run found: the settings it judged by, the plot being made, and each disk's plan. */
+interface ReplotPlan extends ReplotSettings {
+  newPlot: { k: number; compression: number; kind: 'solo' | 'pool' };
+  /** `bladebit-ram k32 C5 pool, 82.1 GiB with its margin`. */
+  newPlotText: string;
+  /** replot_match also matches the plots being made, so the tractors remove nothing. */
+  matchesNew: boolean;
+  disks: DiskPlan[];
+}
+
+/** The exit code when the options cannot be run (no --dry-run, a bad or missing job), else null. */
+function refuseOptions(io: CliIo, options: ReplotOptions): number | null {
   if (!options.dryRun) {
     io.err(
       'goplot replot: only --dry-run exists: old plots are removed by the tractors and the archiver, just before a new plot needs their room (echo on > config/replot.goplot)',
     );
     return 2;
   }
-  const say = (level: string, message: string) => {
-    if (level === 'warn') io.err(`goplot replot: ${message}`);
-  };
   if (options.job !== undefined) {
     const refused = checkJobName(options.job);
     const dir = jobPaths(io.paths, options.job).configDir;
@@ -72,16 +79,18 @@ export async function replotCommand(
       return 2;
     }
   }
-  // a job's plots are judged by the job's own replot values where its folder has them
-  const config =
-    options.job === undefined
-      ? new ConfigReader(io.paths, say, io.env)
-      : new JobConfigReader(io.paths, options.job, say, io.env);
-  const { on, rule } = readReplotSettings(config);
+  return null;
+}
+
+/** Each disk's plan (within --disk, and a job's dest_farms): its old plots in removal order and those left alone. */
+async function planDisks(
+  io: CliIo,
+  config: ConfigReader,
+  rule: ReplotSettings['rule'],
+  options: ReplotOptions,
+): Promise<DiskPlan[]> {
   const k = config.get('k');
   const compression = config.get('compression');
-  const kind = config.get('pool_contract') === '' ? ('solo' as const) : ('pool' as const);
-  const newPlot = `${config.get('plotter')} k${k} C${compression} ${kind}, ${formatBytes(committedKiB(k, compression) * 1024)} with its margin`;
   const farmRoot = config.get('farm_root');
   const onlyFarms = config
     .get('dest_farms')
@@ -109,6 +118,25 @@ export async function replotCommand(
     }
   }
   headers.save();
+  return plans;
+}
+
+/** Reads the settings (a job's own where its folder has them) and every disk: what the dry run shows. */
+async function planReplot(io: CliIo, options: ReplotOptions): Promise<ReplotPlan> {
+  const say = (level: string, message: string) => {
+    if (level === 'warn') io.err(`goplot replot: ${message}`);
+  };
+  // a job's plots are judged by the job's own replot values where its folder has them
+  const config =
+    options.job === undefined
+      ? new ConfigReader(io.paths, say, io.env)
+      : new JobConfigReader(io.paths, options.job, say, io.env);
+  const { on, rule } = readReplotSettings(config);
+  const k = config.get('k');
+  const compression = config.get('compression');
+  const kind = config.get('pool_contract') === '' ? ('solo' as const) : ('pool' as const);
+  const newPlotText = `${config.get('plotter')} k${k} C${compression} ${kind}, ${formatBytes(committedKiB(k, compression) * 1024)} with its margin`;
+  const disks = await planDisks(io, config, rule, options);
   const matchesNew =
     rule.any &&
     ruleMatches(
@@ -116,49 +144,67 @@ export async function replotCommand(
       { pos: 1, format: 'bladebit', plotId: '', k, compression, kind, memoBytes: 0, headerBytes: 0 },
       Date.now(),
     );
-  const total = plans.reduce((sum, plan) => sum + plan.plots.length, 0);
-  const bytes = plans.reduce((sum, plan) => sum + plan.plots.reduce((s, plot) => s + plot.sizeBytes, 0), 0);
-  if (options.json) {
-    io.out(
-      JSON.stringify(
-        {
-          ...(options.job === undefined ? {} : { job: options.job }),
-          replot: on ? 'on' : 'off',
-          rule: rule.text,
-          newPlot: { k, compression, kind },
-          matchesNewPlots: matchesNew,
-          total,
-          bytes,
-          disks: plans,
-        },
-        null,
-        2,
-      ),
-    );
-    return 0;
-  }
-  const turnOn =
-    options.job === undefined ? 'echo on > config/replot.goplot' : `goplot set --job ${options.job} replot on`;
+  return { on, rule, newPlot: { k, compression, kind }, newPlotText, matchesNew, disks };
+}
+
+function totals(plan: ReplotPlan): { total: number; bytes: number } {
+  const total = plan.disks.reduce((sum, disk) => sum + disk.plots.length, 0);
+  const bytes = plan.disks.reduce((sum, disk) => sum + disk.plots.reduce((s, plot) => s + plot.sizeBytes, 0), 0);
+  return { total, bytes };
+}
+
+/** --json: the plan as one object (a job's name first when --job chose it). */
+function formatJson(plan: ReplotPlan, job: string | undefined): string {
+  const { total, bytes } = totals(plan);
+  return JSON.stringify(
+    {
+      ...(job === undefined ? {} : { job }),
+      replot: plan.on ? 'on' : 'off',
+      rule: plan.rule.text,
+      newPlot: plan.newPlot,
+      matchesNewPlots: plan.matchesNew,
+      total,
+      bytes,
+      disks: plan.disks,
+    },
+    null,
+    2,
+  );
+}
+
+/** The plan for a reader: the settings line, then each disk and its plots in the order they would go. */
+function formatText(plan: ReplotPlan, job: string | undefined): string {
+  const { on, rule } = plan;
+  const turnOn = job === undefined ? 'echo on > config/replot.goplot' : `goplot set --job ${job} replot on`;
   const out = [
-    `${options.job === undefined ? '' : `job ${options.job}: `}replot: ${on ? 'on' : `off (nothing is removed until: ${turnOn})`}; replot_match: ${rule.text}; new plots: ${newPlot}`,
+    `${job === undefined ? '' : `job ${job}: `}replot: ${on ? 'on' : `off (nothing is removed until: ${turnOn})`}; replot_match: ${rule.text}; new plots: ${plan.newPlotText}`,
   ];
-  if (matchesNew)
+  if (plan.matchesNew)
     out.push(`warning: replot_match also matches the plots being made; the tractors remove nothing while it does`);
-  for (const plan of plans) {
-    const free = plan.freeBytes === null ? 'free space unreadable' : `${formatBytes(plan.freeBytes)} free`;
-    if (plan.plots.length === 0) out.push(`${plan.farm}/${plan.disk}: no plot would go (${free})`);
+  for (const disk of plan.disks) {
+    const free = disk.freeBytes === null ? 'free space unreadable' : `${formatBytes(disk.freeBytes)} free`;
+    if (disk.plots.length === 0) out.push(`${disk.farm}/${disk.disk}: no plot would go (${free})`);
     else
       out.push(
-        `${plan.farm}/${plan.disk}: ${plan.plots.length} old plot${plan.plots.length === 1 ? '' : 's'} would go, in this order, each when the disk no longer holds the next new plot (${free}):`,
+        `${disk.farm}/${disk.disk}: ${disk.plots.length} old plot${disk.plots.length === 1 ? '' : 's'} would go, in this order, each when the disk no longer holds the next new plot (${free}):`,
       );
-    plan.plots.forEach((plot, at) => {
+    disk.plots.forEach((plot, at) => {
       out.push(
         `  ${at + 1}. ${path.basename(plot.path)}  ${describeHeader(plot.header)}  ${formatBytes(plot.sizeBytes)}  made ${localTime(plot.mtimeMs)}`,
       );
     });
-    for (const skip of plan.skipped) out.push(`  left alone: ${path.basename(skip.path)}: ${skip.why}`);
+    for (const skip of disk.skipped) out.push(`  left alone: ${path.basename(skip.path)}: ${skip.why}`);
   }
+  const { total, bytes } = totals(plan);
   out.push(`in all: ${total} plot${total === 1 ? '' : 's'} (${formatBytes(bytes)}) left to replace`);
-  io.out(out.join('\n'));
+  return out.join('\n');
+}
+
+/** `goplot replot --dry-run [--json]`: per disk, the old plots replot would remove and in which order. */
+export async function replotCommand(io: CliIo, options: ReplotOptions): Promise<number> {
+  const refused = refuseOptions(io, options);
+  if (refused !== null) return refused;
+  const plan = await planReplot(io, options);
+  io.out(options.json ? formatJson(plan, options.job) : formatText(plan, options.job));
   return 0;
 }

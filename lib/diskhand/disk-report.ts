@@ -47,11 +47,11 @@ export function unreadableReport(disk: { farm: string; disk: string }, before: D
   };
 }
 
-/** What one plot needs, and the rule replot goes by: the words of a disk's log line. */
+/** What one tractor's unit (a plot, or a pos2 group) needs, and the rule replot goes by: the words of a disk's log line. */
 export interface PlotNeed {
-  k: number;
-  compression: number;
   plotKiB: number;
+  /** `one more k32 C0 plot`, `a group of 128 k28 pos2 plots`. */
+  unitWords: string;
   /** The rules in force on a farm, as its disks' log lines name them. */
   replotRules: (farm: string) => string;
 }
@@ -63,7 +63,7 @@ export function describeEvaluation(
   result: DiskEvaluation,
   need: PlotNeed,
 ): PendingDisk | DiskReport {
-  const { k, compression, plotKiB } = need;
+  const { plotKiB, unitWords } = need;
   if (result.kind === 'unreadable') return unreadableReport(disk, before, result.problem);
   const replaced =
     before.kind === 'invalid' ? `; replaced the invalid state ${formatDiskState(before).slice('invalid '.length)}` : '';
@@ -98,8 +98,7 @@ export function describeEvaluation(
     };
   }
   const committed = `committed ${formatBytes(result.committedKiB * 1024)} to ${plural(result.plots, 'plot')}`;
-  const needs =
-    result.state.kind === 'full' ? `; one more k${k} C${compression} plot needs ${formatBytes(plotKiB * 1024)}` : '';
+  const needs = result.state.kind === 'full' ? `; ${unitWords} needs ${formatBytes(plotKiB * 1024)}` : '';
   const byReplot =
     result.replotKiB > 0
       ? `; replot can free ${formatBytes(result.replotKiB * 1024)} (${need.replotRules(disk.farm)})`

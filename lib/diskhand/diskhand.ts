@@ -2,16 +2,16 @@ import { LOCKED_READ_MS } from '../farm/state-lock.js';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import { formatDiskState, readDiskState, type DiskState } from '../farm/disk-state.js';
-import { evaluateDisk, type DiskEvaluation } from '../farm/evaluate-disk.js';
+import { evaluateDisk, type DiskEvaluation, type EvaluateDiskOptions } from '../farm/evaluate-disk.js';
 import { listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import { listDisksBounded, type ListedDisk } from '../farm/list-disks-bounded.js';
 import type { HomePaths } from '../config/home.js';
 import { mapLimited } from '../util/map-limited.js';
 import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-points.js';
-import { committedKiB } from '../farm/plot-size.js';
 import { splitUsableNames } from '../farm/farm-names.js';
 import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
+import { hasGroupFiles, sweepDeadGroups } from '../farm/group-leftovers.js';
 import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
 import { hasDuties } from '../replot/room-duty.js';
 import { bestReplotCreditKiB, describeRules, replotRulesInForce, rulesForFarm } from '../replot/rules-in-force.js';
@@ -19,6 +19,7 @@ import { sweepTemp } from './orphaned-temp.js';
 import { decideDiskState } from './decide-disk-state.js';
 import { describeEvaluation, unreadableReport, type DiskReport, type PendingDisk } from './disk-report.js';
 import { summariseDiskhand } from './diskhand-summary.js';
+import { smallestPlotUnit } from './plot-unit.js';
 import { errorMessage } from '../util/error-message.js';
 
 export interface DiskhandReport {
@@ -51,39 +52,35 @@ const WRITE_BATCH = 50;
 /** How long one run waits for the state lock, in all its batches each: under its one-minute period. */
 export const DISKHAND_LOCK_WAIT_MS = 50_000;
 
-/**
- * One diskhand pass (goplot's diskhand.sh, run by cron every minute): measures every disk under
- * farm_root and writes its state file. One bad disk never stops the others.
- */
-export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandReport> {
+/** A plot whose tractor died has its leftovers removed and its room made first, so the disks are measured after it; the plot log parsers load only then. */
+async function takeOverFirst(options: DiskhandOptions): Promise<void> {
   const { paths, config, log } = options;
-  const now = options.now ?? Date.now;
-  const started = now();
-  // a plot whose tractor died has its room made first, so the disks are measured after it; the
-  // plot log parsers load only then
-  if (hasDuties(paths)) {
-    const { takeOverDuties } = await import('../replot/take-over-duties.js');
-    await takeOverDuties({
-      paths,
-      config,
-      log,
-      who: `diskhand pid ${process.pid}`,
-      aheadSeconds: 60,
-      procDir: options.procDir,
-    }).catch((error: unknown) => log('warn', `replot: could not take over room duties: ${errorMessage(error)}`));
+  // a group whose tractor and plotter both died leaves half-written plots in plots/: they go first
+  if (hasGroupFiles(paths)) {
+    const who = `diskhand pid ${process.pid}`;
+    const lock =
+      options.lock ??
+      (<T>(work: () => Promise<T>) =>
+        withStateLock(paths, work, { wait: options.lockWaitMs ?? DISKHAND_LOCK_WAIT_MS }));
+    await lock(async () => sweepDeadGroups({ paths, who, log, procDir: options.procDir })).catch((error: unknown) =>
+      log('warn', `could not clean up after dead plot groups: ${errorMessage(error)}`),
+    );
   }
-  const farmRoot = config.get('farm_root');
-  const requireMount = config.get('require_mount') === 'yes';
-  const spaceMethod = config.get('disk_space');
-  const k = config.get('k');
-  const compression = config.get('compression');
-  const plotKiB = committedKiB(k, compression);
+  if (!hasDuties(paths)) return;
+  const { takeOverDuties } = await import('../replot/take-over-duties.js');
+  await takeOverDuties({
+    paths,
+    config,
+    log,
+    who: `diskhand pid ${process.pid}`,
+    aheadSeconds: 60,
+    procDir: options.procDir,
+  }).catch((error: unknown) => log('warn', `replot: could not take over room duties: ${errorMessage(error)}`));
+}
 
-  const runningPlots = readHomeRunningPlots(config, options.procDir);
-  let mounts: MountPoints = new Set<string>();
-  const mountinfo = options.mountinfoPath ?? '/proc/self/mountinfo';
+function readMounts(requireMount: boolean, mountinfo: string): MountPoints {
   try {
-    mounts = readMountPoints(mountinfo);
+    return readMountPoints(mountinfo);
   } catch (error) {
     // without require_mount they only tell read-only mounts, which access(W_OK) finds too
     if (requireMount) {
@@ -91,10 +88,13 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
         `cannot read mount points from ${mountinfo} (${errorMessage(error)}); require_mount=yes needs them, so no disk state was changed`,
       );
     }
+    return new Set<string>();
   }
+}
 
+/** Every disk under farm_root whose farm and disk names are usable; the others are named in the log. */
+async function listUsableDisks(farmRoot: string, timeoutMs: number, log: DiskhandLog): Promise<ListedDisk[]> {
   const farmNames = splitUsableNames(listFarms(farmRoot), 'farm', farmRoot);
-  const timeoutMs = config.get('disk_timeout') * 1000;
   const disks: ListedDisk[] = [];
   for (const line of farmNames.refused) log('warn', line);
   for (const farm of farmNames.usable) {
@@ -107,88 +107,106 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     for (const line of diskNames.refused) log('warn', line);
     disks.push(...listed.filter((disk) => diskNames.usable.includes(disk.disk)));
   }
+  return disks;
+}
+
+/** What one pass judges every disk by. */
+interface PassWorld {
+  paths: HomePaths;
+  requireMount: boolean;
+  mounts: MountPoints;
+  evaluate: EvaluateDiskOptions;
+  toItem: (disk: FarmDisk, before: DiskState, result: DiskEvaluation) => PendingDisk | DiskReport;
+}
+
+function passWorld(options: DiskhandOptions, mounts: MountPoints, headers: HeaderCache | undefined): PassWorld {
+  const { config } = options;
+  const unit = smallestPlotUnit(config);
   const replotRules = replotRulesInForce(config);
-  const headers = replotRules.length > 0 ? HeaderCache.load(headerCacheDir(paths)) : undefined;
   const replotCredit = headers
     ? (disk: FarmDisk, plotsInto: number) => bestReplotCreditKiB(replotRules, disk, plotsInto, headers)
     : undefined;
-  const evaluate = {
-    requireMount,
+  const evaluate: EvaluateDiskOptions = {
+    requireMount: config.get('require_mount') === 'yes',
     mounts,
-    spaceMethod,
-    runningPlots,
-    plotKiB,
-    timeoutMs,
+    spaceMethod: config.get('disk_space'),
+    runningPlots: readHomeRunningPlots(config, options.procDir),
+    plotKiB: unit.kib,
+    timeoutMs: config.get('disk_timeout') * 1000,
     access: options.access,
     replotCredit,
   };
   const need = {
-    k,
-    compression,
-    plotKiB,
+    plotKiB: unit.kib,
+    unitWords: unit.words,
     replotRules: (farm: string) => describeRules(rulesForFarm(replotRules, farm)),
   };
-  const toItem = (disk: FarmDisk, before: DiskState, result: DiskEvaluation) =>
-    describeEvaluation(disk, before, result, need);
-  // First pass, outside the lock: finds the disks that answer at all, so a hung one never holds it.
-  const pending = await mapLimited(
-    disks,
-    spaceMethod === 'df' ? 16 : 64,
-    async (disk): Promise<PendingDisk | DiskReport> => {
-      const name = `${disk.farm}/${disk.disk}`;
-      const before = readDiskState(paths, disk.farm, disk.disk);
-      if (before.kind === 'off') {
-        return {
-          farm: disk.farm,
-          disk: disk.disk,
-          outcome: 'off',
-          state: 'off',
-          written: false,
-          message: `${name}: off (set by hand; kept)`,
-        };
-      }
-      const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
-      // an unmounted disk usually shows an empty mount point dir: say unmounted, not incomplete
-      const unmounted = requireMount && !isMountPoint(disk.dir, mounts);
-      if (disk.hung !== null && !unmounted) return unreadableReport(disk, before, disk.hung);
-      if (!disk.complete && !unmounted) {
-        return {
-          farm: disk.farm,
-          disk: disk.disk,
-          outcome: 'skipped',
-          state: formatDiskState(before),
-          written: false,
-          message: `${name}: skipped, no ${disk.missing.join(' and ')} in ${disk.dir}; ${left}`,
-        };
-      }
-      return toItem(disk, before, unmounted ? { kind: 'unmounted' } : await evaluateDisk(disk, evaluate));
-    },
-  );
+  return {
+    paths: options.paths,
+    requireMount: evaluate.requireMount,
+    mounts,
+    evaluate,
+    toItem: (disk, before, result) => describeEvaluation(disk, before, result, need),
+  };
+}
 
+/** First look at one disk, outside the lock: a hung one never holds it. */
+async function judgeDisk(world: PassWorld, disk: ListedDisk): Promise<PendingDisk | DiskReport> {
+  const name = `${disk.farm}/${disk.disk}`;
+  const before = readDiskState(world.paths, disk.farm, disk.disk);
+  if (before.kind === 'off') {
+    const message = `${name}: off (set by hand; kept)`;
+    return { farm: disk.farm, disk: disk.disk, outcome: 'off', state: 'off', written: false, message };
+  }
+  const left = before.kind === 'missing' ? 'no state file written' : `state left at ${formatDiskState(before)}`;
+  // an unmounted disk usually shows an empty mount point dir: say unmounted, not incomplete
+  const unmounted = world.requireMount && !isMountPoint(disk.dir, world.mounts);
+  if (disk.hung !== null && !unmounted) return unreadableReport(disk, before, disk.hung);
+  if (!disk.complete && !unmounted) {
+    return {
+      farm: disk.farm,
+      disk: disk.disk,
+      outcome: 'skipped',
+      state: formatDiskState(before),
+      written: false,
+      message: `${name}: skipped, no ${disk.missing.join(' and ')} in ${disk.dir}; ${left}`,
+    };
+  }
+  return world.toItem(disk, before, unmounted ? { kind: 'unmounted' } : await evaluateDisk(disk, world.evaluate));
+}
+
+/**
+ * Writes the states in batches, each under the lock. Under the lock, a disk's number is measured
+ * again after a fresh look at /proc: a tractor reserves a disk and starts its plotter while it
+ * holds the lock, so every reservation written before this point has its plotter in the table
+ * now, and none can be written until the new number is. Measured before the lock, an older, lower
+ * number would replace a tractor's `full`. Each write fsyncs: a first pass over 1000 disks takes
+ * seconds, so the lock is held per batch and its refresh timer runs between batches (a lock held
+ * past its stale time by a blocked event loop could be taken over).
+ */
+async function writeStates(
+  options: DiskhandOptions,
+  world: PassWorld,
+  pending: (PendingDisk | DiskReport)[],
+): Promise<{ reports: DiskReport[]; final: (PendingDisk | DiskReport)[]; plotsSeen: number }> {
+  const { paths, config } = options;
+  const now = options.now ?? Date.now;
   // cron starts the next run in a minute: better to give up and measure then than to queue behind it
   const lock =
     options.lock ??
     (<T>(work: () => Promise<T>) => withStateLock(paths, work, { wait: options.lockWaitMs ?? DISKHAND_LOCK_WAIT_MS }));
-  let plotsSeen = runningPlots.length;
-  /**
-   * Under the lock, a disk's number is measured again after a fresh look at /proc: a tractor
-   * reserves a disk and starts its plotter while it holds the lock, so every reservation written
-   * before this point has its plotter in the table now, and none can be written until the new
-   * number is. Measured before the lock, an older, lower number would replace a tractor's `full`.
-   */
+  let plotsSeen = world.evaluate.runningPlots.length;
   const remeasure = async (batch: (PendingDisk | DiskReport)[]): Promise<(PendingDisk | DiskReport)[]> => {
     if (!batch.some((item) => 'measured' in item)) return batch;
     const fresh = readHomeRunningPlots(config, options.procDir);
     plotsSeen = fresh.length;
-    const locked = { ...evaluate, runningPlots: fresh, timeoutMs: Math.min(timeoutMs, LOCKED_READ_MS) };
+    const timeoutMs = Math.min(world.evaluate.timeoutMs ?? LOCKED_READ_MS, LOCKED_READ_MS);
+    const locked = { ...world.evaluate, runningPlots: fresh, timeoutMs };
     return mapLimited(batch, 64, async (item) =>
-      'measured' in item ? toItem(item.disk, item.before, await evaluateDisk(item.disk, locked)) : item,
+      'measured' in item ? world.toItem(item.disk, item.before, await evaluateDisk(item.disk, locked)) : item,
     );
   };
   const decide = (item: PendingDisk | DiskReport, snapshotAt: number) => decideDiskState(paths, item, snapshotAt);
-  // Each write fsyncs: a first pass over 1000 disks takes seconds. The lock is held per batch, so
-  // tractors wait little and the lock's refresh timer runs between batches (a lock held past its
-  // stale time by a blocked event loop could be taken over).
   const reports: DiskReport[] = [];
   const final: (PendingDisk | DiskReport)[] = [];
   for (let at = 0; at < pending.length; at += WRITE_BATCH) {
@@ -206,8 +224,16 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     reports.push(...decided.reports);
     final.push(...decided.items);
   }
+  return { reports, final, plotsSeen };
+}
 
-  // diskhand_log=changes: 1000 disks a minute would be 1.4 M lines a day of unchanged states
+/** One line a disk; with diskhand_log=changes only the changes and problems (1000 disks a minute would be 1.4 M lines a day). */
+function logReports(
+  config: ConfigReader,
+  log: DiskhandLog,
+  reports: DiskReport[],
+  final: (PendingDisk | DiskReport)[],
+): void {
   const onlyChanges = config.get('diskhand_log') === 'changes';
   for (const [at, report] of reports.entries()) {
     const item = final[at];
@@ -215,6 +241,27 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     const problem = level !== 'info' || report.outcome === 'skipped';
     if (!onlyChanges || report.written || problem) log(level, report.message);
   }
+}
+
+/**
+ * One diskhand pass (goplot's diskhand.sh, run by cron every minute): measures every disk under
+ * farm_root and writes its state file. One bad disk never stops the others.
+ */
+export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandReport> {
+  const { paths, config, log } = options;
+  const now = options.now ?? Date.now;
+  const started = now();
+  await takeOverFirst(options);
+  const farmRoot = config.get('farm_root');
+  const mounts = readMounts(config.get('require_mount') === 'yes', options.mountinfoPath ?? '/proc/self/mountinfo');
+  const disks = await listUsableDisks(farmRoot, config.get('disk_timeout') * 1000, log);
+  const headers = replotRulesInForce(config).length > 0 ? HeaderCache.load(headerCacheDir(paths)) : undefined;
+  const world = passWorld(options, mounts, headers);
+  const pending = await mapLimited(disks, world.evaluate.spaceMethod === 'df' ? 16 : 64, (disk) =>
+    judgeDisk(world, disk),
+  );
+  const { reports, final, plotsSeen } = await writeStates(options, world, pending);
+  logReports(config, log, reports, final);
   const { summary, written, errors } = summariseDiskhand(reports, {
     disks: disks.length,
     farmRoot,
@@ -222,7 +269,7 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
     seconds: (now() - started) / 1000,
   });
   log(disks.length === 0 || errors > 0 ? 'warn' : 'info', summary);
-  await sweepTemp({ config, log, procDir: options.procDir, now: (options.now ?? Date.now)() });
+  await sweepTemp({ config, log, procDir: options.procDir, now: now() });
   headers?.save();
   return { farmRoot, runningPlots: plotsSeen, disks: reports, written, summary };
 }

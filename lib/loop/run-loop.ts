@@ -11,6 +11,8 @@ import type { StartWorld } from '../plan/start-world.js';
 import { acquirePidFile } from '../farm/pid-file.js';
 import { Waker } from './waker.js';
 import { takeOverDuties } from '../replot/take-over-duties.js';
+import { hasGroupFiles, sweepDeadGroups } from '../farm/group-leftovers.js';
+import { withStateLock } from '../farm/state-lock.js';
 import { errorMessage } from '../util/error-message.js';
 
 /** How often an unchanged "not started" reason is written again, so the log shows the loop lives. */
@@ -42,6 +44,11 @@ const ORPHAN_LOOK_MS = 2000;
 
 async function takeOverRoomDuties(paths: HomePaths, config: ConfigReader, log: Logger): Promise<number> {
   try {
+    // a group whose tractor and plotter both died leaves half-written plots: they go before room is counted
+    if (hasGroupFiles(paths))
+      await withStateLock(paths, async () =>
+        sweepDeadGroups({ paths, who: `loop pid ${process.pid}`, log: (level, message) => log[level](message) }),
+      );
     return await takeOverDuties({
       paths,
       config,
@@ -50,7 +57,7 @@ async function takeOverRoomDuties(paths: HomePaths, config: ConfigReader, log: L
       aheadSeconds: ORPHAN_LOOK_MS / 1000,
     });
   } catch (error) {
-    log.warn(`replot: could not take over room duties: ${errorMessage(error)}`);
+    log.warn(`could not take over the work of dead tractors: ${errorMessage(error)}`);
     return 0;
   }
 }

@@ -3,6 +3,7 @@ import { parseFarmSummary } from '../chia-cli/parse-farm-summary.js';
 import { parseShowState } from '../chia-cli/parse-show-state.js';
 import type { ChiaRunResult, RunChia } from '../chia-cli/run-chia.js';
 import type { RpcOverrides } from '../chia-rpc/chia-config.js';
+import { missingFarmCertificates } from '../chia-rpc/services.js';
 import { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { runCollector, type CollectorOutcome, type CollectResult } from './run-collector.js';
@@ -67,6 +68,13 @@ export async function collectFarm(options: CollectFarmOptions): Promise<Collecto
     now: options.now,
     collect: async (): Promise<CollectResult> => {
       if (mode === 'off') return collectFromCli();
+      // auto on a host without chia's certificates (a plotter, a harvester): the CLI, said as the
+      // RPC source would say it, without loading the RPC client, YAML and exact JSON first
+      const noCertificates = missingFarmCertificates(config.get('chia_root'));
+      if (mode === 'auto' && noCertificates !== null) {
+        log.addOnce('info', `reading chia through its CLI (chia_rpc auto): ${noCertificates}`);
+        return collectFromCli();
+      }
       const { collectFarmFromRpc } = await import('./rpc-farm-source.js');
       const rpc = await collectFarmFromRpc({
         chiaRoot: config.get('chia_root'),

@@ -16,16 +16,30 @@ export interface OutcomeFacts {
   plotter: string;
 }
 
+type AddGauge = (name: string, help: string, labels?: string[]) => ReturnType<typeof addGauge>;
+
 /**
  * goplot.prom's metrics from the facts: goplot's own names first (kept so that old dashboards
  * keep working), then the new ones in base units, with labels rather than name variants.
- * Without outcomes (their file unreadable) the outcome metrics are left out.
+ * Without outcomes (their file unreadable) the outcome metrics are left out. Each part is added
+ * in turn, in the order the file has always listed them.
  */
 export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts | null = null): Registry {
   const registry = createRegistry();
-  const gauge = (name: string, help: string, labels: string[] = []) => addGauge(registry, name, help, labels);
-  const { config, state } = facts;
+  const gauge: AddGauge = (name, help, labels = []) => addGauge(registry, name, help, labels);
+  addConfigMetrics(gauge, facts);
+  addStartMetrics(registry, gauge, facts.state);
+  addRunningPlotMetrics(gauge, facts.plots);
+  addGroupMetrics(registry, facts.plots);
+  addDiskMetrics(gauge, facts.disks);
+  addTempMetrics(gauge, facts.temps);
+  if (outcomes) addPlotOutcomeMetrics(registry, outcomes.outcomes, outcomes.plotter);
+  return registry;
+}
 
+/** The config values the loop runs by, and which value files are invalid. */
+function addConfigMetrics(gauge: AddGauge, facts: GoplotFacts): void {
+  const { config } = facts;
   gauge('goplot_running_plots', 'Plots running now (plotter processes under temp_root or farm_root)').set(
     facts.plots.length,
   );
@@ -49,7 +63,10 @@ export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts |
     ['name'],
   );
   for (const value of facts.invalid) invalid.set({ name: value.name }, 1);
+}
 
+/** The plot starts so far (index.goplot), the last one, and the back-off after failures. */
+function addStartMetrics(registry: Registry, gauge: AddGauge, state: GoplotFacts['state']): void {
   gauge('goplot_plots_started', 'index.goplot: the number of the last plot started').set(state.index);
   // the same as a counter, as Prometheus names them (rate() and increase() expect _total)
   addCounted(
@@ -67,7 +84,10 @@ export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts |
     'goplot_backoff_until_timestamp_seconds',
     'After failed plots, no plot starts before this time (Unix seconds; 0 when none failed)',
   ).set(state.backoffUntil);
+}
 
+/** Each running plot's progress, phase and age, then its job and whether it is suspended. */
+function addRunningPlotMetrics(gauge: AddGauge, plots: GoplotFacts['plots']): void {
   // one series per plot: a phase label would break each plot's line into one series per phase
   const progress = gauge(
     'goplot_plot_progress_ratio',
@@ -80,7 +100,7 @@ export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts |
     PLOT_LABELS,
   );
   const elapsed = gauge('goplot_plot_elapsed_seconds', 'Seconds since each running plot started', PLOT_LABELS);
-  for (const plot of facts.plots) {
+  for (const plot of plots) {
     const labels = { index: plot.id, farm: plot.farm, disk: plot.disk, plotter: plot.plotter };
     progress.set(labels, plot.progress);
     phase.set(labels, plot.phase);
@@ -99,14 +119,15 @@ export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts |
     '1 while a running plot is suspended (goplot suspend; process state T), else 0',
     [...PLOT_LABELS, 'plot_job'],
   );
-  for (const plot of facts.plots) {
+  for (const plot of plots) {
     const labels = { index: plot.id, farm: plot.farm, disk: plot.disk, plotter: plot.plotter, plot_job: plot.job };
     jobInfo.set(labels, 1);
     suspended.set(labels, plot.suspended ? 1 : 0);
   }
+}
 
-  addGroupMetrics(registry, facts.plots);
-
+/** Each disk's state, space, committed bytes, plot count and read-only flag (what was readable of them). */
+function addDiskMetrics(gauge: AddGauge, disks: GoplotFacts['disks']): void {
   const diskState = gauge(
     'goplot_disk_state',
     `1 for the disk's state in disks/<farm>/<disk>.goplot (${DISK_STATE_KINDS.join(', ')}), 0 for the others`,
@@ -129,7 +150,7 @@ export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts |
     "1 when the disk's filesystem is mounted read-only (ext4 does so after disk errors), else 0",
     DISK_LABELS,
   );
-  for (const disk of facts.disks) {
+  for (const disk of disks) {
     const labels = { farm: disk.farm, disk: disk.disk };
     for (const kind of DISK_STATE_KINDS) diskState.set({ ...labels, state: kind }, kind === disk.state ? 1 : 0);
     if (disk.space) {
@@ -140,18 +161,19 @@ export function buildGoplotRegistry(facts: GoplotFacts, outcomes: OutcomeFacts |
     if (disk.plotFiles !== null) plotFiles.set(labels, disk.plotFiles);
     if (disk.readOnly !== null) readOnly.set(labels, disk.readOnly ? 1 : 0);
   }
+}
 
+/** Each temp dir's space, where it could be read. */
+function addTempMetrics(gauge: AddGauge, temps: GoplotFacts['temps']): void {
   const tempFree = gauge(
     'goplot_temp_free_bytes',
     'Space a plot can still use in the temp dir (statfs f_bavail or df Available)',
     ['temp'],
   );
   const tempTotal = gauge('goplot_temp_total_bytes', "Size of the temp dir's filesystem", ['temp']);
-  for (const temp of facts.temps) {
+  for (const temp of temps) {
     if (!temp.space) continue;
     tempFree.set({ temp: temp.dir }, temp.space.freeBytes);
     tempTotal.set({ temp: temp.dir }, temp.space.totalBytes);
   }
-  if (outcomes) addPlotOutcomeMetrics(registry, outcomes.outcomes, outcomes.plotter);
-  return registry;
 }

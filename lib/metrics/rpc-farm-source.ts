@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CollectResult } from './run-collector.js';
-import { missingTlsFile, type RpcOverrides } from '../chia-rpc/chia-config.js';
+import type { RpcOverrides } from '../chia-rpc/chia-config.js';
+import { missingFarmCertificates } from '../chia-rpc/services.js';
 import { buildRpcFarmRegistry } from './rpc-farm-metrics.js';
 import { readFarm } from '../chia-rpc/read-farm.js';
 import { ChiaRpc, type RpcResult } from '../chia-rpc/rpc-client.js';
@@ -31,13 +32,9 @@ export async function collectFarmFromRpc(options: FarmRpcOptions): Promise<FarmR
   const rpc = new ChiaRpc(options);
   const config = rpc.endpoints.problem === null ? '' : ` (${rpc.endpoints.problem})`;
   const where = `${rpc.describe('full_node')} and ${rpc.describe('farmer')}${config}`;
-  for (const service of ['full_node', 'farmer'] as const) {
-    const missing = missingTlsFile(options.chiaRoot, service);
-    if (missing !== null) {
-      const reason = `no RPC certificates for the ${service}: cannot read ${missing}`;
-      return { answered: false, where, reason, result: { ok: false, problem: reason } };
-    }
-  }
+  const noCertificates = missingFarmCertificates(options.chiaRoot);
+  if (noCertificates !== null)
+    return { answered: false, where, reason: noCertificates, result: { ok: false, problem: noCertificates } };
   let readings;
   try {
     readings = await readFarm(rpc);
@@ -50,10 +47,9 @@ export async function collectFarmFromRpc(options: FarmRpcOptions): Promise<FarmR
     const reason = `${problems.join('; ')}${config}`;
     return { answered: false, where, reason, result: { ok: false, problem: reason } };
   }
-  const reason = '';
   if (problems.length > 0)
-    return { answered: true, where, reason, result: { ok: false, problem: problems.join('; ') } };
+    return { answered: true, where, reason: '', result: { ok: false, problem: problems.join('; ') } };
   const now = options.now ?? Date.now;
   const memory = { file: path.join(options.logsDir, 'getfarm.signage-points.json') };
-  return { answered: true, where, reason, result: { ok: true, ...buildRpcFarmRegistry(readings, memory, now()) } };
+  return { answered: true, where, reason: '', result: { ok: true, ...buildRpcFarmRegistry(readings, memory, now()) } };
 }

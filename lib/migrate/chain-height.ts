@@ -1,5 +1,5 @@
 import type { ConfigReader } from '../config/config-reader.js';
-import { isObject, numberOf } from '../chia-rpc/chia-json.js';
+import { missingTlsFile } from '../chia-rpc/services.js';
 import { errorMessage } from '../util/error-message.js';
 
 /** Where a height came from: chia's RPC, its CLI (`chia show -s`), the chain_height value, or nowhere. */
@@ -27,11 +27,12 @@ type Tried = { height: number; where: string } | { problem: string };
 
 /** The full node's peak from get_blockchain_state; any failure comes back as a sentence naming the service. */
 async function fromRpc(options: ChainHeightOptions): Promise<Tried> {
-  const { ChiaRpc } = await import('../chia-rpc/rpc-client.js');
-  const { missingTlsFile } = await import('../chia-rpc/chia-config.js');
   const chiaRoot = options.config.get('chia_root');
   const missing = missingTlsFile(chiaRoot, 'full_node');
   if (missing !== null) return { problem: `no RPC certificates for the full_node: cannot read ${missing}` };
+  // the RPC client, YAML and exact JSON load only when there are certificates to call with
+  const { ChiaRpc } = await import('../chia-rpc/rpc-client.js');
+  const { isObject, numberOf } = await import('../chia-rpc/chia-json.js');
   const rpc = new ChiaRpc({ chiaRoot, timeoutMs: options.rpcTimeoutMs });
   try {
     const answer = await rpc.call('full_node', 'get_blockchain_state');

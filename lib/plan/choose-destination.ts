@@ -1,16 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { splitUsableNames } from '../farm/farm-names.js';
-import { evaluateDisk, type PlotOnDisk } from '../farm/evaluate-disk.js';
-import { readDiskState, type WritableDiskState } from '../farm/disk-state.js';
-import { DISK_TIMEOUT_MS, findWriteProblem, formatBytes, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
+import { DISK_TIMEOUT_MS, findWriteProblem, formatBytes, readDiskSpace } from '../farm/disk-space.js';
 import { listFarms, type FarmDisk } from '../farm/farm-layout.js';
 import { listDisksBounded } from '../farm/list-disks-bounded.js';
-import type { HomePaths } from '../config/home.js';
-import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
-import { findRootFilesystemProblem } from '../farm/root-filesystem.js';
 import { nextRoundRobin } from '../util/natural-sort.js';
 import { errorMessage } from '../util/error-message.js';
+import { judgeDisk, type Candidate, type DiskStateWrite, type JudgeDiskOptions } from './judge-disk.js';
+
+// callers import DiskStateWrite from here, with the choice it belongs to
+export type { DiskStateWrite } from './judge-disk.js';
 
 export interface DestinationChoice {
   farm: string;
@@ -22,13 +21,6 @@ export interface DestinationChoice {
   kibBefore: number;
 }
 
-/** A disk state file the choice would write: the chosen disk's reservation, or what a re-check found. */
-export interface DiskStateWrite {
-  farm: string;
-  disk: string;
-  state: WritableDiskState;
-}
-
 /**
  * The choice and the disk state writes it implies, as data: nothing is written here. The tractor
  * commits `writes` under the state lock (commitDiskWrites); the loop and --dry-run only read them.
@@ -37,29 +29,10 @@ export type DestinationResult =
   | { ok: true; choice: DestinationChoice; skipped: string[]; writes: DiskStateWrite[] }
   | { ok: false; message: string; skipped: string[]; writes: DiskStateWrite[] };
 
-export interface ChooseDestinationOptions {
-  paths: HomePaths;
+export interface ChooseDestinationOptions extends JudgeDiskOptions {
   farmRoot: string;
   /** farm_dest.goplot: the round robin goes on after it. */
   lastFarm: string;
-  requireMount: boolean;
-  /** readMountPoints' result: its read-only mounts are skipped as well. */
-  mounts: MountPoints;
-  spaceMethod: SpaceMethod;
-  /** Space one plot takes (committedKiB of the configured k and compression). */
-  plotKiB: number;
-  log?: (message: string) => void;
-  /** For a disk with no state file, which is measured now as diskhand would. */
-  runningPlots?: PlotOnDisk[];
-  /** Per disk read; a hung disk is skipped after it (readDiskSpace's default when absent). */
-  timeoutMs?: number;
-  /** The write check (access W_OK) on plots/; tests stand in for a read-only disk with it. */
-  access?: (dir: string) => Promise<void>;
-  /**
-   * With replot on: KiB the disk's matching plots can free for one more plot, given the plots
-   * running into it. A full disk with such plots is then a candidate (after the disks with room).
-   */
-  replotCredit?: (disk: FarmDisk, plotsInto: number) => number;
   /** dest_farms: the only farms to fill (a staging farm the archiver empties); empty or absent for all. */
   onlyFarms?: string[];
 }
@@ -151,7 +124,7 @@ async function tryFarm(
     log(`${farm}/${disk.disk}: ${disk.hung}; trying the next disk`);
     skips.push({ disk: disk.disk, reason: 'unreadable' });
   }
-  const candidates: { disk: FarmDisk; kib: number }[] = [];
+  const candidates: Candidate[] = [];
   for (const disk of disks.filter((candidate) => candidate.hung === null)) {
     const reason = await judgeDisk(disk, options, writes, candidates);
     if (reason !== null) skips.push({ disk: disk.disk, reason });
@@ -224,79 +197,6 @@ async function recheckCandidate(
   return null;
 }
 
-/** Why a disk cannot take a plot, or null after adding it to the candidates; what it found goes to `writes`. */
-async function judgeDisk(
-  disk: FarmDisk,
-  options: ChooseDestinationOptions,
-  writes: DiskStateWrite[],
-  candidates: { disk: FarmDisk; kib: number }[],
-): Promise<string | null> {
-  const state = readDiskState(options.paths, disk.farm, disk.disk);
-  if (state.kind === 'off') return 'off';
-  if (options.requireMount && !isMountPoint(disk.dir, options.mounts)) {
-    writes.push({ farm: disk.farm, disk: disk.disk, state: { kind: 'unmounted' } });
-    return 'unmounted';
-  }
-  if (!disk.complete) return 'missing plots/ or logs/';
-  if (options.requireMount) {
-    // the plot goes where plots/ really is: a link or a bind mount can lead it onto `/`
-    let onRoot: string | null;
-    try {
-      onRoot = await findRootFilesystemProblem(disk.plotsDir, options.mounts, options.timeoutMs);
-    } catch (error) {
-      options.log?.(
-        `${disk.farm}/${disk.disk}: cannot tell the filesystem of ${disk.plotsDir} (${errorMessage(error)}); skipped`,
-      );
-      return 'unreadable';
-    }
-    if (onRoot !== null) {
-      options.log?.(`${disk.farm}/${disk.disk}: ${disk.plotsDir} is ${onRoot}; skipped (require_mount=yes)`);
-      writes.push({ farm: disk.farm, disk: disk.disk, state: { kind: 'unmounted' } });
-      return 'on the root filesystem';
-    }
-  }
-  switch (state.kind) {
-    case 'full':
-      // measured again only when replot may make room: diskhand keeps `full` right otherwise
-      return options.replotCredit ? await measureDisk(disk, options, writes, candidates) : 'full';
-    case 'unmounted':
-      return state.kind;
-    case 'invalid':
-      return 'with an invalid state file';
-    case 'number':
-      candidates.push({ disk, kib: state.kib });
-      return null;
-    case 'missing':
-      return await measureDisk(disk, options, writes, candidates);
-  }
-}
-
 function plotsInto(disk: FarmDisk, options: ChooseDestinationOptions): number {
   return (options.runningPlots ?? []).filter((plot) => plot.farm === disk.farm && plot.disk === disk.disk).length;
-}
-
-/** A disk measured now as diskhand would (no state file yet, or full while replot may free room). */
-async function measureDisk(
-  disk: FarmDisk,
-  options: ChooseDestinationOptions,
-  writes: DiskStateWrite[],
-  candidates: { disk: FarmDisk; kib: number }[],
-): Promise<string | null> {
-  const result = await evaluateDisk(disk, {
-    requireMount: options.requireMount,
-    mounts: options.mounts,
-    spaceMethod: options.spaceMethod,
-    runningPlots: options.runningPlots ?? [],
-    plotKiB: options.plotKiB,
-    timeoutMs: options.timeoutMs,
-    access: options.access,
-    replotCredit: options.replotCredit,
-  });
-  if (result.kind === 'unreadable' || result.kind === 'read-only') return result.kind;
-  if (result.kind === 'on-root') return 'on the root filesystem';
-  const measured = result.kind === 'unmounted' ? result : result.state;
-  writes.push({ farm: disk.farm, disk: disk.disk, state: measured });
-  if (measured.kind !== 'number') return measured.kind;
-  candidates.push({ disk, kib: measured.kib });
-  return null;
 }

@@ -5,58 +5,30 @@
  * its exact problem messages.
  */
 
-/** solo: the memo holds a pool public key (OG plot); pool: a pool contract puzzle hash (NFT plot). */
-export type PlotKind = 'solo' | 'pool';
+import {
+  checkK,
+  checkMemo,
+  fail,
+  ID_BYTES,
+  kindOf,
+  needs,
+  startsWith,
+  type HeaderContext,
+  type ParsedHeader,
+} from './header-checks.js';
+import { parsePos2, POS2_MAGIC } from './pos2-header.js';
 
-/**
- * v1: chiapos, madmax, bladebit C0 disk/cuda; bladebit: bladebit's "PLOT" header (its own "version
- * 2", a pos1 plot all the same); pos2: proof of space v2 (chia 3.x).
- */
-export type PlotFormat = 'v1' | 'bladebit' | 'pos2';
-
-/** The facts only a proof of space v2 header has. */
-export interface Pos2Facts {
-  /** The layout's own version byte (1 is the only one read). */
-  formatVersion: number;
-  /** Plotting work: each step doubles it (pos2's stand-in for a compression level). */
-  strength: number;
-  /** The plot's place in its plot group. */
-  plotIndex: number;
-  /** 0..255; each group on one disk should have its own. */
-  metaGroup: number;
-  chunkCount: number;
-}
-
-export interface PlotHeader {
-  /** Which proof of space the plot is for: every format but pos2 is pos1. */
-  pos: 1 | 2;
-  format: PlotFormat;
-  /** Lowercase hex of the 32 id bytes: the id in the plot's file name. */
-  plotId: string;
-  k: number;
-  /** 0 for v1, pos2 and bladebit without the compressed flag. */
-  compression: number;
-  kind: PlotKind;
-  memoBytes: number;
-  /** Bytes the header takes: to the end of its table pointers (v1), table sizes (bladebit) or chunk offsets (pos2). */
-  headerBytes: number;
-  /** Present for pos2 plots only. */
-  pos2?: Pos2Facts;
-}
-
-export type HeaderProblem = 'not-a-plot' | 'truncated' | 'invalid' | 'unsupported';
-
-/** `pos` on a refusal says which proof of space the file is for when that much is known (a newer pos2 version). */
-export type ParsedHeader =
-  { ok: true; header: PlotHeader } | { ok: false; problem: HeaderProblem; message: string; pos?: 1 | 2 };
-
-/** What the caller knows of the file beyond the bytes it read, for the checks that need it. */
-export interface HeaderContext {
-  /** The file's size: a pos2 chunk that starts at or past it means a cut or half-copied file. */
-  fileBytes?: number;
-  /** The last pos2 chunk offset, read by the caller when the offsets run past `bytes`. */
-  lastChunkOffset?: number;
-}
+// callers import the types and pos2LastOffsetAt from here as before: the files behind it are this folder's own
+export type {
+  HeaderContext,
+  HeaderProblem,
+  ParsedHeader,
+  Pos2Facts,
+  PlotFormat,
+  PlotHeader,
+  PlotKind,
+} from './header-checks.js';
+export { pos2LastOffsetAt } from './pos2-header.js';
 
 /**
  * Enough for the longest pos1 header (bladebit, solo memo, compressed: 336 bytes) and a pos2
@@ -67,39 +39,7 @@ export const HEADER_READ_BYTES = 512;
 
 const V1_MAGIC = Buffer.from('Proof of Space Plot', 'ascii');
 const V2_MAGIC = Buffer.from('PLOT', 'ascii');
-const POS2_MAGIC = Buffer.from('pos2', 'ascii');
-const ID_BYTES = 32;
 const POINTERS_BYTES = 10 * 8;
-const SOLO_MEMO = 128;
-const POOL_MEMO = 112;
-const MIN_K = 18;
-const MAX_K = 50;
-
-function fail(problem: HeaderProblem, message: string, pos?: 1 | 2): ParsedHeader {
-  return pos === undefined ? { ok: false, problem, message } : { ok: false, problem, message, pos };
-}
-
-function needs(bytes: Buffer, what: string, from: number, to: number): ParsedHeader | undefined {
-  return bytes.length < to
-    ? fail('truncated', `truncated: ${what} needs bytes ${from}..${to}, file has ${bytes.length}`)
-    : undefined;
-}
-
-function kindOf(memoBytes: number): PlotKind | undefined {
-  if (memoBytes === SOLO_MEMO) return 'solo';
-  if (memoBytes === POOL_MEMO) return 'pool';
-  return undefined;
-}
-
-function checkK(k: number): ParsedHeader | undefined {
-  return k < MIN_K || k > MAX_K ? fail('invalid', `k ${k} is outside ${MIN_K}..${MAX_K}`) : undefined;
-}
-
-function checkMemo(memoBytes: number): ParsedHeader | undefined {
-  return kindOf(memoBytes) === undefined
-    ? fail('invalid', `memo length ${memoBytes} is neither ${SOLO_MEMO} (solo) nor ${POOL_MEMO} (pool)`)
-    : undefined;
-}
 
 function parseV1(bytes: Buffer): ParsedHeader {
   const early = needs(bytes, 'plot id, k and format description', 0, 60);
@@ -176,117 +116,6 @@ function parseBladebit(bytes: Buffer): ParsedHeader {
       headerBytes,
     },
   };
-}
-
-const POS2_VERSION = 1;
-/** Magic, version, id, k, strength, plot index, meta group, memo length. */
-const POS2_FIXED = 43;
-/** A k 32 plot has 2^16 chunks of 2^16 entries: more than 2^24 means a corrupt count. */
-const POS2_MAX_CHUNKS = 2 ** 24;
-
-/** Where the last pos2 chunk offset lies, when the first read stopped short of it (the reader then fetches 8 bytes there). */
-export function pos2LastOffsetAt(bytes: Buffer): number | undefined {
-  if (!startsWith(bytes, POS2_MAGIC) || bytes.length < POS2_FIXED) return undefined;
-  const countAt = POS2_FIXED + bytes[42]!;
-  if (bytes.length < countAt + 8) return undefined;
-  const count = bytes.readBigUInt64LE(countAt);
-  if (count < 1n || count > BigInt(POS2_MAX_CHUNKS)) return undefined;
-  const lastAt = countAt + 8 + 8 * (Number(count) - 1);
-  return lastAt + 8 > bytes.length ? lastAt : undefined;
-}
-
-function pos2Kind(memoBytes: number): ParsedHeader | PlotKind {
-  const kind = kindOf(memoBytes);
-  return (
-    kind ?? fail('invalid', `pos2 memo length ${memoBytes} is neither ${SOLO_MEMO} (solo) nor ${POOL_MEMO} (pool)`)
-  );
-}
-
-/** Offsets seen in `bytes` (and the last one, when given) ascend, start past the header and lie inside the file. */
-function checkChunkOffsets(
-  bytes: Buffer,
-  tableAt: number,
-  count: number,
-  context: HeaderContext,
-): ParsedHeader | undefined {
-  const headerBytes = tableAt + 8 * count;
-  const seen: { chunk: number; offset: number }[] = [];
-  for (let chunk = 0; chunk < count && tableAt + 8 * chunk + 8 <= bytes.length; chunk++)
-    seen.push({ chunk, offset: Number(bytes.readBigUInt64LE(tableAt + 8 * chunk)) });
-  if (seen.length < count && context.lastChunkOffset !== undefined)
-    seen.push({ chunk: count - 1, offset: context.lastChunkOffset });
-  let after = `the header (${headerBytes} bytes)`;
-  let previous = headerBytes - 1;
-  for (const { chunk, offset } of seen) {
-    if (offset <= previous)
-      return fail('invalid', `pos2 chunk ${chunk} starts at byte ${offset}, not after ${after}`, 2);
-    if (context.fileBytes !== undefined && offset >= context.fileBytes)
-      return fail(
-        'truncated',
-        `truncated or half-copied: pos2 chunk ${chunk} starts at byte ${offset}, the file has ${context.fileBytes}`,
-        2,
-      );
-    after = `chunk ${chunk} (byte ${offset})`;
-    previous = offset;
-  }
-  return undefined;
-}
-
-function parsePos2(bytes: Buffer, context: HeaderContext): ParsedHeader {
-  const early = needs(bytes, 'pos2 version', 0, 5);
-  if (early) return early;
-  const formatVersion = bytes[4]!;
-  if (formatVersion !== POS2_VERSION) return fail('unsupported', `pos2, version ${formatVersion}, not read`, 2);
-  const fixed = needs(bytes, 'pos2 plot id, k, strength, index, meta group and memo length', 0, POS2_FIXED);
-  if (fixed) return fixed;
-  const k = bytes[37]!;
-  const badK = checkK(k);
-  if (badK) return badK;
-  const memoBytes = bytes[42]!;
-  const kind = pos2Kind(memoBytes);
-  if (typeof kind !== 'string') return kind;
-  const countAt = POS2_FIXED + memoBytes;
-  const shortCount = needs(bytes, 'pos2 memo and chunk count', POS2_FIXED, countAt + 8);
-  if (shortCount) return shortCount;
-  const bigCount = bytes.readBigUInt64LE(countAt);
-  if (bigCount < 1n || bigCount > BigInt(POS2_MAX_CHUNKS))
-    return fail('invalid', `pos2 chunk count ${bigCount} is outside 1..${POS2_MAX_CHUNKS}`, 2);
-  const chunkCount = Number(bigCount);
-  const shortFirst = needs(bytes, 'pos2 first chunk offset', countAt + 8, countAt + 16);
-  if (shortFirst) return shortFirst;
-  const headerBytes = countAt + 8 + 8 * chunkCount;
-  if (context.fileBytes !== undefined && context.fileBytes < headerBytes)
-    return fail(
-      'truncated',
-      `truncated: pos2 chunk offsets need bytes ${countAt + 8}..${headerBytes}, file has ${context.fileBytes}`,
-      2,
-    );
-  const badOffsets = checkChunkOffsets(bytes, countAt + 8, chunkCount, context);
-  if (badOffsets) return badOffsets;
-  return {
-    ok: true,
-    header: {
-      pos: 2,
-      format: 'pos2',
-      plotId: bytes.subarray(5, 5 + ID_BYTES).toString('hex'),
-      k,
-      compression: 0,
-      kind,
-      memoBytes,
-      headerBytes,
-      pos2: {
-        formatVersion,
-        strength: bytes[38]!,
-        plotIndex: bytes.readUInt16LE(39),
-        metaGroup: bytes[41]!,
-        chunkCount,
-      },
-    },
-  };
-}
-
-function startsWith(bytes: Buffer, magic: Buffer): boolean {
-  return bytes.length >= magic.length && bytes.subarray(0, magic.length).equals(magic);
 }
 
 /**

@@ -4,7 +4,7 @@ import { describeOptions, opt, parseOptions, type OptionSpec, type OptionValues 
 
 /** One simulated pos2 plotter run: `plots create2` (a group) or the reference tool's `test` (one plot). */
 export interface Pos2SimRequest {
-  mode: 'create2' | 'test';
+  mode: 'create2' | 'test' | 'xchplot2';
   k: number;
   strength: number;
   count: number;
@@ -15,6 +15,8 @@ export interface Pos2SimRequest {
   memo: 'solo' | 'pool' | 'zero';
   /** test mode: the plot id given on the command line. */
   plotId: string | null;
+  /** xchplot2 mode: `--progress` asks for its aggregate progress line after each plot. */
+  progress?: boolean;
 }
 
 export type Pos2SimArgs =
@@ -85,6 +87,43 @@ export function parseCreate2Args(args: string[], env: NodeJS.ProcessEnv): Pos2Si
   };
   const problem = checkRanges(request);
   return problem === null ? { ok: true, request } : refuse([USAGE, '', `Error: ${problem}`]);
+}
+
+/** xchplot2's `plot` command, the options goplot passes (DESIGN §17); `-i` is the first index. */
+const XCHPLOT2: OptionSpec[] = [
+  opt('-k', 'k', 'int'),
+  opt('-n --num', 'count', 'int'),
+  opt('-i --plot-index', 'index', 'int'),
+  opt('-g --meta-group', 'metaGroup', 'int'),
+  opt('-s --strength', 'strength', 'int'),
+  opt('-f', 'farmerKey'),
+  opt('-p', 'poolKey'),
+  opt('-c', 'poolContract'),
+  opt('-o --out', 'destDir'),
+  opt('--progress', 'progress', 'flag'),
+];
+
+/** `xchplot2 plot …`: a group of `-n` plots into `-o`, each written as `.plot2.partial` and renamed when whole. */
+export function parseXchplot2Args(args: string[]): Pos2SimArgs {
+  const usage = 'usage: xchplot2 plot -k K -n N -f FARMER_PK (-p POOL_PK | -c CONTRACT) -o DIR [options]';
+  const parsed = parseOptions(args, XCHPLOT2);
+  if (!parsed.ok)
+    return refuse([`Error: bad option ${parsed.problem === 'unknown' ? parsed.arg : parsed.flag}`, usage]);
+  const { values } = parsed;
+  const request: Pos2SimRequest = {
+    mode: 'xchplot2',
+    k: num(values, 'k', 28),
+    strength: num(values, 'strength', 2),
+    count: num(values, 'count', 1),
+    index: num(values, 'index', 0),
+    metaGroup: num(values, 'metaGroup', 0),
+    destDir: path.resolve(typeof values.destDir === 'string' ? values.destDir : '.'),
+    memo: typeof values.poolContract === 'string' && values.poolContract !== '' ? 'pool' : 'solo',
+    plotId: null,
+    progress: values.progress === true,
+  };
+  const problem = checkRanges(request);
+  return problem === null ? { ok: true, request } : refuse([`Error: ${problem}`, usage]);
 }
 
 /** The reference tool's `plotter test K PLOT_ID STRENGTH INDEX META_GROUP`: one plot, a `.bin` in the working dir. */

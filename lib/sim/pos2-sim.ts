@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pos2PlotBytes } from '../farm/plot-size.js';
 import { buildPos2Plot } from '../plot-file/build-plot-header.js';
-import { newPlotId, parseCreate2Args, parseTestArgs, type Pos2SimRequest } from './pos2-sim-args.js';
+import { newPlotId, parseCreate2Args, parseTestArgs, parseXchplot2Args, type Pos2SimRequest } from './pos2-sim-args.js';
+import { randomHex } from './plot-naming.js';
 import type { SimIo } from './sim-script.js';
 
 /** The reference plotter's redrawn bar: its stages and where each ends, as its k18 and k22 logs show. */
@@ -64,42 +65,82 @@ function writePos2File(
   return plot.fileBytes;
 }
 
+/** Where a plot is written while it is made (chia: `.tmp`, xchplot2: `.partial`, renamed when whole) and its name after. */
+function plotFiles(request: Pos2SimRequest, plotIndex: number, plotId: string): { name: string; writing: string } {
+  if (request.mode === 'test') {
+    const name = `plot_${request.k}_${request.strength}_${plotIndex}_${request.metaGroup}_${plotId}.bin`;
+    return { name, writing: path.join(request.destDir, name) };
+  }
+  const name = `plot-k${request.k}-${plotId}.plot2`;
+  return { name, writing: path.join(request.destDir, `${name}${request.mode === 'xchplot2' ? '.partial' : '.tmp'}`) };
+}
+
+/**
+ * SIMPLOTTER_HANG_PLOT: the plot's header written, the rest not, the file held open, and no end
+ * until the process is killed: a plotter killed mid-plot leaves exactly this behind.
+ */
+async function hangMidPlot(file: string, request: Pos2SimRequest, plotIndex: number, io: SimIo): Promise<never> {
+  const plot = buildPos2Plot({
+    plotId: randomHex(32),
+    k: request.k,
+    strength: request.strength,
+    plotIndex,
+    metaGroup: request.metaGroup,
+    memo: request.memo,
+    chunkCount: chunkCountOf(request.k),
+    chunkBytes: Math.max(1, Math.floor(pos2PlotBytes(request.k) / chunkCountOf(request.k))),
+  });
+  const fd = fs.openSync(file, 'w');
+  fs.writeSync(fd, plot.header, 0, plot.header.length, 0);
+  io.writeError(`simplotter: hanging in plot index ${plotIndex}, ${file} held open (SIMPLOTTER_HANG_PLOT)\n`);
+  for (;;) await io.sleep(3_600_000);
+}
+
 async function plotOne(
   request: Pos2SimRequest,
   plotIndex: number,
-  settings: { seconds: number; solid: boolean },
+  settings: { seconds: number; solid: boolean; hang: boolean },
   io: SimIo,
 ): Promise<void> {
   const stepMs = (settings.seconds * 1000) / STAGES.length;
   const started = io.now();
-  for (const [percent, stage] of STAGES) {
-    await io.sleep(stepMs);
-    io.write(barLine(percent, stage, (io.now() - started) / 1000));
-  }
-  io.write('\n');
+  // xchplot2 prints nothing while it makes a plot, only its line after each
+  if (request.mode === 'xchplot2') await io.sleep(settings.seconds * 1000);
+  else
+    for (const [percent, stage] of STAGES) {
+      await io.sleep(stepMs);
+      io.write(barLine(percent, stage, (io.now() - started) / 1000));
+    }
   const plotId = newPlotId(request);
-  const name =
-    request.mode === 'test'
-      ? `plot_${request.k}_${request.strength}_${plotIndex}_${request.metaGroup}_${plotId}.bin`
-      : `plot-k${request.k}-${plotId}.plot2`;
-  const file = path.join(request.destDir, name);
-  io.write(`Writing plot to ${name}...\n`);
+  const { name, writing } = plotFiles(request, plotIndex, plotId);
+  if (settings.hang) await hangMidPlot(writing, request, plotIndex, io);
+  if (request.mode !== 'xchplot2') io.write(`\nWriting plot to ${name}...\n`);
   const writeStart = io.now();
-  // chia writes under a name no harvester loads, then renames; the reference tool writes in place
-  const bytes =
-    request.mode === 'test'
-      ? writePos2File(file, request, { plotId, plotIndex }, settings.solid)
-      : writePos2File(`${file}.tmp`, request, { plotId, plotIndex }, settings.solid);
-  if (request.mode !== 'test') fs.renameSync(`${file}.tmp`, file);
+  const bytes = writePos2File(writing, request, { plotId, plotIndex }, settings.solid);
+  // chia and xchplot2 write under a name no harvester loads, then rename; the reference tool writes in place
+  if (request.mode !== 'test') fs.renameSync(writing, path.join(request.destDir, name));
   const bitsPerEntry = (bytes * 8) / 2 ** request.k;
-  io.write(
-    `Wrote plot file: ${name} (${bytes} bytes) [${bitsPerEntry.toFixed(4)} bits/entry] in ${io.now() - writeStart} ms\n`,
-  );
+  if (request.mode !== 'xchplot2')
+    io.write(
+      `Wrote plot file: ${name} (${bytes} bytes) [${bitsPerEntry.toFixed(4)} bits/entry] in ${io.now() - writeStart} ms\n`,
+    );
 }
 
-/** `plots create2 …` or `test …` from the simulated plotter's argv; null when it is neither. */
+/**
+ * xchplot2's line after each plot with --progress, as its batch plotter prints it to stderr:
+ * `[batch] progress: plot 3/10 done (30.0%, 2.10 s/plot avg, ~0m14s left)`.
+ */
+export function xchplot2ProgressLine(done: number, total: number, elapsedSeconds: number): string {
+  const avg = elapsedSeconds / done;
+  const eta = Math.trunc(avg * (total - done));
+  const seconds = String(eta % 60).padStart(2, '0');
+  return `[batch] progress: plot ${done}/${total} done (${((100 * done) / total).toFixed(1)}%, ${avg.toFixed(2)} s/plot avg, ~${Math.trunc(eta / 60)}m${seconds}s left)\n`;
+}
+
+/** `plots create2 …`, `test …` or xchplot2's `plot …` from the simulated plotter's argv; null when it is none. */
 export function parsePos2Sim(args: string[], invokedAs: string, env: NodeJS.ProcessEnv) {
   if (args[0] === 'plots' && args[1] === 'create2') return parseCreate2Args(args.slice(2), env);
+  if (path.basename(invokedAs) === 'xchplot2' && args[0] === 'plot') return parseXchplot2Args(args.slice(1));
   if (path.basename(invokedAs) === 'plotter' || args[0] === 'test')
     return parseTestArgs(args[0] === 'test' ? args.slice(1) : args);
   return null;
@@ -107,9 +148,11 @@ export function parsePos2Sim(args: string[], invokedAs: string, env: NodeJS.Proc
 
 /**
  * The simulated pos2 plotter: `count` plots, each a real pos2 header at the test k (a sparse file
- * of the real size), with the reference plotter's progress lines, SIMPLOTTER_SECONDS a plot.
- * SIMPLOTTER_FAIL_PLOT=N dies at the start of plot N (1 the first), keeping the plots before it;
- * SIMPLOTTER_SOLID=1 writes each plot's bytes out instead of leaving them sparse.
+ * of the real size), with the reference plotter's progress lines (xchplot2's with `--progress` in
+ * its mode), SIMPLOTTER_SECONDS a plot. SIMPLOTTER_FAIL_PLOT=N dies at the start of plot N (1 the
+ * first), keeping the plots before it; SIMPLOTTER_HANG_PLOT=N writes plot N's header only and
+ * hangs, holding it open, until killed; SIMPLOTTER_SOLID=1 writes each plot's bytes out instead of
+ * leaving them sparse.
  */
 export async function runPos2Sim(
   request: Pos2SimRequest,
@@ -118,11 +161,13 @@ export async function runPos2Sim(
   io: SimIo,
 ) {
   const failPlot = Number(env.SIMPLOTTER_FAIL_PLOT ?? 0);
+  const hangPlot = Number(env.SIMPLOTTER_HANG_PLOT ?? 0);
   if (!fs.existsSync(request.destDir)) {
     io.writeError(`Error: destination ${request.destDir} does not exist\n`);
     return 1;
   }
-  io.write('Using AES hardware acceleration.\n');
+  if (request.mode !== 'xchplot2') io.write('Using AES hardware acceleration.\n');
+  const started = io.now();
   for (let plot = 0; plot < request.count; plot++) {
     if (failPlot === plot + 1) {
       io.writeError(`simplotter: failing at plot ${plot + 1} of ${request.count} as asked (SIMPLOTTER_FAIL_PLOT)\n`);
@@ -132,7 +177,9 @@ export async function runPos2Sim(
       io.write(
         `Plot ${plot + 1} of ${request.count}: k${request.k} strength ${request.strength} index ${request.index + plot} meta group ${request.metaGroup}\n`,
       );
-    await plotOne(request, request.index + plot, { ...settings, solid: env.SIMPLOTTER_SOLID === '1' }, io);
+    const solid = env.SIMPLOTTER_SOLID === '1';
+    await plotOne(request, request.index + plot, { ...settings, solid, hang: hangPlot === plot + 1 }, io);
+    if (request.progress) io.writeError(xchplot2ProgressLine(plot + 1, request.count, (io.now() - started) / 1000));
   }
   return 0;
 }

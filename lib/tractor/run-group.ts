@@ -13,6 +13,7 @@ import {
   writeGroupState,
   type PlotGroupState,
 } from '../farm/plot-groups.js';
+import { removeGroupLeftovers } from '../farm/group-leftovers.js';
 import { JOB_ENV, readHomeRunningPlots } from '../farm/plot-scope.js';
 import { pos2PlotBytes } from '../farm/plot-size.js';
 import { withStateLock } from '../farm/state-lock.js';
@@ -181,7 +182,7 @@ async function landPlots(
 ): Promise<void> {
   let landed;
   try {
-    landed = landFinishedPlots(watch, writerGone);
+    landed = landFinishedPlots(watch, writerGone, state.metaGroup);
   } catch (error) {
     o.log.error(`group ${state.index}: cannot move a finished plot into ${state.plotsDir}: ${errorMessage(error)}`);
     return;
@@ -212,6 +213,9 @@ async function concludeGroup(
   end: { exitCode: number | null; signal: NodeJS.Signals | null },
 ): Promise<number> {
   const seconds = (o.now() - state.startedMs) / 1000;
+  // the plotter has ended (its exit was awaited): what it left half-written in plots/ goes, its plots stay
+  const liveGroups = readLiveGroups(groupsDir(o.paths));
+  removeGroupLeftovers(state, { liveGroups }, (level, message) => o.log[level](message));
   removeGroupState(o.paths, state.index);
   fs.rmSync(state.tempDir, { recursive: true, force: true });
   const job = o.job ?? DEFAULT_JOB;

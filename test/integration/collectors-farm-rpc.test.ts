@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { makeCa, signNodeCert } from '../helpers/chia-ssl.js';
@@ -499,6 +500,43 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     assert.match(
       failed.stderr,
       /^getfarm_collector: no RPC certificates for the full_node: cannot read .*private_ca\.crt \(ENOENT\); kept the last good values/,
+    );
+  });
+
+  it("auto without chia's certificates loads neither got nor the RPC client, YAML or exact JSON (issue 21 item 7)", async () => {
+    const home = rpcHome('auto');
+    home.set('chia_root', path.join(home.root, 'no-chia'));
+    // a loader hook in the collector's process writes down every module it loads
+    const loads = path.join(home.root, 'loaded.txt');
+    const hooks = path.join(home.root, 'record-hooks.mjs');
+    fs.writeFileSync(
+      hooks,
+      "import fs from 'node:fs';\n" +
+        'export async function load(url, context, next) {\n' +
+        `  fs.appendFileSync(${JSON.stringify(loads)}, url + '\\n');\n` +
+        '  return next(url, context);\n}\n',
+    );
+    const register = path.join(home.root, 'record-loads.mjs');
+    fs.writeFileSync(
+      register,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    );
+    const result = await collect(home, [], { NODE_OPTIONS: `--import=${pathToFileURL(register).href}` });
+    assert.equal(result.exitCode, 0, result.stderr);
+    const loaded = fs.readFileSync(loads, 'utf8').split('\n');
+    // the hook saw the run: the collector and the CLI's parser loaded
+    assert.ok(
+      loaded.some((url) => url.endsWith('/collectors/getfarm_collector.js')),
+      loaded.join('\n'),
+    );
+    assert.ok(loaded.some((url) => url.endsWith('/lib/chia-cli/parse-farm-summary.js')));
+    assert.deepEqual(
+      loaded.filter((url) =>
+        /\/node_modules\/(got|js-yaml|lossless-json)\/|\/lib\/chia-rpc\/(rpc-client|https-post|chia-config|chia-json)\.js$/.test(
+          url,
+        ),
+      ),
+      [],
     );
   });
 

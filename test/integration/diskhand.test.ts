@@ -5,7 +5,9 @@ import path from 'node:path';
 import { after, afterEach, beforeEach, describe, test } from 'node:test';
 import { diskStateFile, readDiskState } from '../../lib/farm/disk-state.js';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
-import { committedKiB } from '../../lib/farm/plot-size.js';
+import { formatBytes } from '../../lib/farm/disk-space.js';
+import { writeGroupState, type PlotGroupState } from '../../lib/farm/plot-groups.js';
+import { committedKiB, pos2GroupKiB, pos2PlotBytes } from '../../lib/farm/plot-size.js';
 import { initValueFiles } from '../../lib/config/write-value.js';
 import {
   logMessages,
@@ -296,6 +298,81 @@ describe('diskhand', () => {
       `f1/d5: skipped, no logs/ in ${path.join(home.farmRoot, 'f1', 'd5')}; no state file written`,
       '5 disks in 1 farm: 1 with room, 1 full, 0 read-only, 1 off, 0 unmounted, 1 skipped, 1 error; 0 plots running; 1 state file written',
     ]);
+  });
+
+  test('with a pos2 plotter a disk is full when a whole group (group_size plots) does not fit beside the groups running into it; jobs go by the smallest group', async () => {
+    home.set('diskhand_log', 'all');
+    home.set('plotter', 'chia-v2');
+    home.set('k', 28);
+    home.set('group_size', 128);
+    makeDisks(home, { f1: ['d1', 'd2', 'd3'] });
+    const group = pos2GroupKiB(28, 128);
+    const bytes = (kib: number) => formatBytes(kib * 1024);
+    // d2 has room for many single pos2 plots (and for a k28 pos1 plot), not for a group of 128
+    setDf({
+      'f1/d1': [1000 * GIB, 700 * GIB],
+      'f1/d2': [1000 * GIB, 890 * GIB],
+      'f1/d3': [1000 * GIB, 830 * GIB],
+    });
+    // judged by one plot (pos1 k28 or pos2 k28), d2 would have room
+    assert.ok(committedKiB(28, 0) < 110 * GIB && pos2PlotBytes(28) < 110 * GIB * 1024);
+    // a group of 128 running into d3 (its tractor alive, no plot landed yet) holds a group's room there
+    const tractor = path.join(home.root, 'tractor.js');
+    fs.writeFileSync(tractor, 'setInterval(() => {}, 1e9);\n');
+    const child = spawn(process.execPath, [tractor], { stdio: 'ignore', detached: true });
+    children.push(child);
+    await waitFor('the stand-in tractor to run', () =>
+      fs.readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').includes('tractor.js'),
+    );
+    const plotsDir = path.join(home.farmRoot, 'f1', 'd3', 'plots');
+    const running: PlotGroupState = {
+      index: 7,
+      job: null,
+      plotter: 'chia-v2',
+      tractorPid: child.pid!,
+      plotterPid: null,
+      plotterArgv: null,
+      farm: 'f1',
+      disk: 'd3',
+      plotsDir,
+      tempDir: path.join(home.tempRoot, '1', 'goplot-group-7-1'),
+      logFile: path.join(home.farmRoot, 'f1', 'd3', 'logs', 'plot.7.log'),
+      k: 28,
+      strength: 2,
+      metaGroup: 0,
+      groupSize: 128,
+      done: 0,
+      plotBytes: pos2PlotBytes(28),
+      startedMs: Date.now(),
+      plotFraction: 0,
+    };
+    writeGroupState(home, running);
+    const needs = `a group of 128 k28 pos2 plots needs ${bytes(group)}`;
+    const { lines } = await diskhand();
+    assert.deepEqual(withoutTime(lines), [
+      `f1/d1: ${700 * GIB} KiB (free 300.0 GiB, committed 0 B to 0 plots)`,
+      `f1/d2: full (free 110.0 GiB, committed 0 B to 0 plots; ${needs})`,
+      `f1/d3: full (free 170.0 GiB, committed ${bytes(group)} to 1 plot; ${needs})`,
+      '3 disks in 1 farm: 1 with room, 2 full, 0 read-only, 0 off, 0 unmounted, 0 skipped, 0 errors; 1 plot running; 3 state files written',
+    ]);
+    assert.deepEqual(['f1/d1', 'f1/d2', 'f1/d3'].map(state), [`${700 * GIB}\n`, 'full\n', 'full\n']);
+
+    // two jobs: one makes groups of 128, the other of 16; a disk is full only for the smaller
+    for (const [job, size] of [
+      ['big', '128'],
+      ['small', '16'],
+    ]) {
+      fs.mkdirSync(path.join(home.configDir, 'jobs', job), { recursive: true });
+      fs.writeFileSync(path.join(home.configDir, 'jobs', job, 'group_size.goplot'), `${size}\n`);
+    }
+    const small = pos2GroupKiB(28, 16);
+    const again = await diskhand();
+    assert.deepEqual(withoutTime(again.lines).slice(0, 3), [
+      `f1/d1: ${700 * GIB} KiB (free 300.0 GiB, committed 0 B to 0 plots)`,
+      `f1/d2: ${890 * GIB} KiB (free 110.0 GiB, committed 0 B to 0 plots)`,
+      `f1/d3: ${830 * GIB + group} KiB (free 170.0 GiB, committed ${bytes(group)} to 1 plot)`,
+    ]);
+    assert.ok(small < 110 * GIB);
   });
 
   test('a missing farm_root is said in the summary', async () => {
