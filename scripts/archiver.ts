@@ -5,7 +5,6 @@
 // One archiver per home. Logs to logs/archiver.log.
 import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
-import { runArchiverMain } from '../lib/archive/archiver-main.js';
 import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
@@ -18,6 +17,9 @@ async function main(): Promise<void> {
   const paths = resolveHome({ home: options.home });
   const stop = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop.abort());
+  // execa, prom-client and the archiver load once the arguments are read: --help and a bad
+  // option answer without them
+  const { runArchiverMain } = await import('../lib/archive/archiver-main.js');
   const result = await runArchiverMain(paths, { once: options.once, stop: stop.signal });
   if (!result.ok) {
     console.error(`archiver: ${result.message}`);

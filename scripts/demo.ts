@@ -2,7 +2,6 @@
 // `npm run demo`: a sandbox farm plotting with the simulated plotter through the real loop,
 // tractors, diskhand and collectors, for a bounded time, then a summary.
 import { Command } from 'commander';
-import { runDemo } from '../lib/demo/run-demo.js';
 import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {
@@ -13,6 +12,8 @@ async function main(): Promise<void> {
     .option('--dir <dir>', 'sandbox folder (default: a new one under the temp dir)')
     .parse()
     .opts<{ seconds: string; plotSeconds: string; dir?: string }>();
+  // the demo (execa, the whole sandbox) loads once the arguments are read: --help needs none of it
+  const { runDemo } = await import('../lib/demo/run-demo.js');
   process.exitCode = await runDemo({
     seconds: Number(options.seconds),
     plotSeconds: Number(options.plotSeconds),

@@ -5,8 +5,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
-import { createHarvesterStatusNotifier } from '../lib/harvester/notify-harvester-status.js';
-import { startHarvesterlog } from '../lib/harvester/run-harvesterlog.js';
 import { createLogger } from '../lib/util/logger.js';
 import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
 import { acquirePidFile, ALREADY_RUNNING } from '../lib/farm/pid-file.js';
@@ -36,6 +34,10 @@ async function main(): Promise<void> {
     process.exitCode = ALREADY_RUNNING;
     return;
   }
+  // the follower and its metrics (prom-client) load only for a harvesterlog that runs: not for
+  // --help, nor for a second one that finds the first in the pid file
+  const { startHarvesterlog } = await import('../lib/harvester/run-harvesterlog.js');
+  const { createHarvesterStatusNotifier } = await import('../lib/harvester/notify-harvester-status.js');
   const harvesterlog = await startHarvesterlog({
     paths,
     logger,

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { errorMessage } from '../util/error-message.js';
-import { isPlotFileName } from '../plot-file/list-plot-files.js';
+import { readPlotFileNames } from '../plot-file/list-plot-files.js';
 
 export interface PlotFiles {
   count: number;
@@ -17,20 +16,13 @@ export type PlotFilesResult = { ok: true; value: PlotFiles } | { ok: false; miss
  * plots that were deleted. `missing` tells a disk without plots/ (not part of the layout).
  */
 export function countPlotFiles(plotsDir: string): PlotFilesResult {
-  let names: string[];
-  try {
-    names = fs.readdirSync(plotsDir);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return {
-      ok: false,
-      missing: code === 'ENOENT' || code === 'ENOTDIR',
-      problem: `cannot read ${plotsDir}: ${code ?? errorMessage(error)}`,
-    };
+  // the same listing as the inventory's, so both agree on what a plot file is and when plots/ is missing
+  const listed = readPlotFileNames(plotsDir);
+  if (!listed.ok) {
+    return { ok: false, missing: listed.missing, problem: `cannot read ${plotsDir}: ${listed.code}` };
   }
   const total: PlotFiles = { count: 0, bytes: 0 };
-  for (const name of names) {
-    if (!isPlotFileName(name)) continue;
+  for (const name of listed.names) {
     try {
       const stat = fs.statSync(path.join(plotsDir, name));
       if (!stat.isFile()) continue;

@@ -36,6 +36,11 @@ export interface PlotGroupState {
   startedMs: number;
   /** The plotter's own progress through the plot it makes now (0..1), where it prints one. */
   plotFraction: number;
+  /**
+   * What a plotter that reports on its whole group (xchplot2 with --progress) said last: plots done
+   * of how many, its average seconds a plot, its ETA, and when it was read. Absent for the others.
+   */
+  plotterSaid?: { done: number; total: number; secondsPerPlot: number; etaSeconds: number; saidMs: number } | null;
 }
 
 /** The folder of the group files. */

@@ -55,10 +55,28 @@ interface TargetKind {
   make(secret: string, env: NodeJS.ProcessEnv): Pick<NotifyTarget, 'secrets' | 'request'> | null;
 }
 
-/** Two words on one line (a token and a chat or user), or null. */
-function twoWords(secret: string): [string, string] | null {
-  const [first, second, extra] = secret.split(/\s+/);
-  return first && second && extra === undefined ? [first, second] : null;
+type MakeTarget = TargetKind['make'];
+
+/** Webhook, Discord and ntfy all take one http(s) URL as the secret and post to it. */
+function urlTarget(request: (url: string, m: NotifyMessage) => TargetRequest): MakeTarget {
+  return (url) => (isHttpUrl(url) ? { secrets: [url], request: (m) => request(url, m) } : null);
+}
+
+/**
+ * Telegram and Pushover both take "TOKEN ID" on one line and call a fixed API,
+ * whose base an env var may replace so tests can point it at a local server.
+ */
+function tokenTarget(
+  apiEnv: string,
+  defaultApi: string,
+  request: (api: string, token: string, id: string, m: NotifyMessage) => TargetRequest,
+): MakeTarget {
+  return (secret, env) => {
+    const [token, id, extra] = secret.split(/\s+/);
+    if (!token || !id || extra !== undefined) return null;
+    const api = (env[apiEnv] || defaultApi).replace(/\/+$/, '');
+    return { secrets: [token, id], request: (m) => request(api, token, id, m) };
+  };
 }
 
 const TARGET_KINDS: TargetKind[] = [
@@ -66,90 +84,54 @@ const TARGET_KINDS: TargetKind[] = [
     id: 'webhook',
     service: 'webhook',
     expected: 'an http(s) URL',
-    make: (url) =>
-      isHttpUrl(url)
-        ? {
-            secrets: [url],
-            request: (m) => ({
-              url,
-              json: { event: m.event, subject: m.subject, host: m.host, text: m.text, time: m.time },
-            }),
-          }
-        : null,
+    make: urlTarget((url, m) => ({
+      url,
+      json: { event: m.event, subject: m.subject, host: m.host, text: m.text, time: m.time },
+    })),
   },
   {
     id: 'discord',
     service: 'Discord',
     expected: 'a Discord webhook URL',
     // Discord rejects content over 2000 characters.
-    make: (url) =>
-      isHttpUrl(url)
-        ? {
-            secrets: [url],
-            request: (m) => ({ url, json: { content: cut(`**${m.host}** ${m.event}: ${m.text}`, 2000) } }),
-          }
-        : null,
+    make: urlTarget((url, m) => ({ url, json: { content: cut(`**${m.host}** ${m.event}: ${m.text}`, 2000) } })),
   },
   {
     id: 'telegram',
     service: 'Telegram',
     expected: 'BOT_TOKEN CHAT_ID on one line',
-    make: (secret, env) => {
-      const words = twoWords(secret);
-      if (!words) return null;
-      const [token, chatId] = words;
-      const api = (env.GOPLOT_TELEGRAM_API || TELEGRAM_API).replace(/\/+$/, '');
-      return {
-        secrets: [token, chatId],
-        request: (m) => ({
-          url: `${api}/bot${token}/sendMessage`,
-          json: { chat_id: chatId, text: cut(`${m.host} ${m.event}: ${m.text}`, 4096) },
-        }),
-      };
-    },
+    make: tokenTarget('GOPLOT_TELEGRAM_API', TELEGRAM_API, (api, token, chatId, m) => ({
+      url: `${api}/bot${token}/sendMessage`,
+      json: { chat_id: chatId, text: cut(`${m.host} ${m.event}: ${m.text}`, 4096) },
+    })),
   },
   {
     id: 'pushover',
     service: 'Pushover',
     expected: 'APP_TOKEN USER_KEY on one line',
-    make: (secret, env) => {
-      const words = twoWords(secret);
-      if (!words) return null;
-      const [token, user] = words;
-      const api = (env.GOPLOT_PUSHOVER_API || PUSHOVER_API).replace(/\/+$/, '');
-      return {
-        secrets: [token, user],
-        request: (m) => ({
-          url: `${api}/1/messages.json`,
-          form: {
-            token,
-            user,
-            title: cut(`goplot ${m.host}: ${m.event}`, 250),
-            message: cut(m.text, 1024),
-            timestamp: String(m.time),
-          },
-        }),
-      };
-    },
+    make: tokenTarget('GOPLOT_PUSHOVER_API', PUSHOVER_API, (api, token, user, m) => ({
+      url: `${api}/1/messages.json`,
+      form: {
+        token,
+        user,
+        title: cut(`goplot ${m.host}: ${m.event}`, 250),
+        message: cut(m.text, 1024),
+        timestamp: String(m.time),
+      },
+    })),
   },
   {
     id: 'ntfy',
     service: 'ntfy',
     expected: 'an ntfy topic URL such as https://ntfy.sh/my-farm',
-    make: (url) =>
-      isHttpUrl(url)
-        ? {
-            secrets: [url],
-            request: (m) => ({
-              url,
-              body: m.text,
-              headers: {
-                Title: headerSafe(`goplot ${m.host}: ${m.event}`),
-                Tags: isBadNews(m.event) ? 'warning' : 'seedling',
-              },
-            }),
-          }
-        : null,
+    make: urlTarget((url, m) => ({
+      url,
+      body: m.text,
+      headers: {
+        Title: headerSafe(`goplot ${m.host}: ${m.event}`),
+        Tags: isBadNews(m.event) ? 'warning' : 'seedling',
+      },
+    })),
   },
 ];
 

@@ -14,7 +14,9 @@ export function isPlotFileName(name: string): boolean {
   return PLOT_FILE_SUFFIXES.some((suffix) => name.endsWith(suffix));
 }
 
-export type PlotNamesResult = { ok: true; names: string[] } | { ok: false; missing: boolean; problem: string };
+/** `code` is the bare error code (else the message), for callers that word the problem themselves. */
+export type PlotNamesResult =
+  { ok: true; names: string[] } | { ok: false; missing: boolean; problem: string; code: string };
 
 /**
  * The plot file names in a plots folder, sorted, or why the folder cannot be read: a plots/ this
@@ -30,6 +32,7 @@ export function readPlotFileNames(plotsDir: string): PlotNamesResult {
       ok: false,
       missing: code === 'ENOENT' || code === 'ENOTDIR',
       problem: `cannot read ${plotsDir}: ${errorMessage(error)}`,
+      code: code ?? errorMessage(error),
     };
   }
   return { ok: true, names: names.filter(isPlotFileName).sort() };

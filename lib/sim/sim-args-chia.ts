@@ -1,6 +1,6 @@
 import { randomHex } from './plot-naming.js';
-import { checkBladebitValues } from './sim-args-standalone.js';
-import { describeOptions, opt, parseOptions, type OptionSpec, type OptionValues } from './sim-options.js';
+import { checkBladebitValues, onlyOnePlot } from './sim-args-standalone.js';
+import { describeOptions, num, opt, parseOptions, str, type OptionSpec, type OptionValues } from './sim-options.js';
 import { refuse, SIM_MIN_K, type SimArgs, type SimRequest } from './sim-request.js';
 
 /** chia/cmds/plots.py `create` (click). */
@@ -79,21 +79,6 @@ const BLADEBIT: Record<string, OptionSpec[]> = {
     opt('--no-t2-direct', 'noT2Direct', 'flag'),
   ],
 };
-
-function str(values: OptionValues, key: string, fallback = ''): string {
-  const value = values[key];
-  return typeof value === 'string' ? value : fallback;
-}
-
-function num(values: OptionValues, key: string, fallback: number): number {
-  const value = values[key];
-  return typeof value === 'number' ? value : fallback;
-}
-
-function onlyOnePlot(values: OptionValues): SimArgs | null {
-  const count = num(values, 'count', 1);
-  return count === 1 ? null : refuse(2, [`simplotter: only -n 1 is simulated (got -n ${count})`]);
-}
 
 /** The keys chia would take from its keychain when none are given. */
 function keysOf(values: OptionValues): Pick<SimRequest, 'farmerKey' | 'poolKey' | 'poolContract'> {

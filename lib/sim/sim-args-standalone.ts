@@ -1,7 +1,9 @@
 import {
   describeOptions,
+  num,
   opt,
   parseOptions,
+  str,
   type OptionSpec,
   type OptionsParse,
   type OptionValues,
@@ -73,14 +75,10 @@ const BLADEBIT_COMMANDS: Record<string, OptionSpec[]> = {
   ],
 };
 
-function str(values: OptionValues, key: string, fallback = ''): string {
-  const value = values[key];
-  return typeof value === 'string' ? value : fallback;
-}
-
-function num(values: OptionValues, key: string, fallback: number): number {
-  const value = values[key];
-  return typeof value === 'number' ? value : fallback;
+/** Every CLI simulated plots one plot per run; -n above 1 is refused rather than faked. */
+export function onlyOnePlot(values: OptionValues): SimArgs | null {
+  const count = num(values, 'count', 1);
+  return count === 1 ? null : refuse(2, [`simplotter: only -n 1 is simulated (got -n ${count})`]);
 }
 
 function fatal(message: string, exitCode = 1): SimArgs {
@@ -195,7 +193,8 @@ export function parseMadmaxArgs(args: string[], kmax: number): SimArgs {
   const buckets3 = num(v, 'buckets3', buckets);
   const bucketRefusal = madmaxBucketRefusal(buckets, buckets3);
   if (bucketRefusal) return bucketRefusal;
-  if (num(v, 'count', 1) !== 1) return refuse(2, [`simplotter: only -n 1 is simulated (got -n ${num(v, 'count', 1)})`]);
+  const many = onlyOnePlot(v);
+  if (many) return many;
   return {
     ok: true,
     request: {
@@ -258,7 +257,8 @@ export function parseBladebitArgs(args: string[], cuda: boolean): SimArgs {
   const format = command === 'ramplot' ? 'bladebit-ram' : command === 'diskplot' ? 'bladebit-disk' : 'bladebit-cuda';
   if (format === 'bladebit-disk' && !str(v, 'tempDir'))
     return fatal('At least 1 temporary path (--temp) must be specified.');
-  if (num(v, 'count', 1) !== 1) return refuse(2, [`simplotter: only -n 1 is simulated (got -n ${num(v, 'count', 1)})`]);
+  const many = onlyOnePlot(v);
+  if (many) return many;
   const tempDir = str(v, 'tempDir');
   const request: SimRequest = {
     format,

@@ -69,3 +69,15 @@ export function describeOptions(specs: OptionSpec[]): string {
 export function opt(flags: string, key: string, type: OptionSpec['type'] = 'string'): OptionSpec {
   return { flags: flags.split(' '), key, type };
 }
+
+/** A parsed string option, or the plotter's default when it was not given. */
+export function str(values: OptionValues, key: string, fallback = ''): string {
+  const value = values[key];
+  return typeof value === 'string' ? value : fallback;
+}
+
+/** A parsed integer option, or the plotter's default when it was not given. */
+export function num(values: OptionValues, key: string, fallback: number): number {
+  const value = values[key];
+  return typeof value === 'number' ? value : fallback;
+}

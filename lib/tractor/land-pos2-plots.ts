@@ -17,24 +17,14 @@ export interface LandingWatch {
   plotsDir: string;
   tempDir: string;
   k: number;
-  /**
-   * The meta group the plotter was told (null when it chooses): a plot of another one in plots/ is
-   * another group's, landing on the same disk, and never this group's.
-   */
-  metaGroup: number | null;
   counted: Set<string>;
   lastSeen: Map<string, string>;
 }
 
 /** A watch over the group's dirs; the `.plot2` files plots/ holds now are old plots, never counted. */
-export function startLandingWatch(place: {
-  plotsDir: string;
-  tempDir: string;
-  k: number;
-  metaGroup?: number | null;
-}): LandingWatch {
+export function startLandingWatch(place: { plotsDir: string; tempDir: string; k: number }): LandingWatch {
   const counted = new Set(listNames(place.plotsDir).map((name) => path.join(place.plotsDir, name)));
-  return { ...place, metaGroup: place.metaGroup ?? null, counted, lastSeen: new Map() };
+  return { ...place, counted, lastSeen: new Map() };
 }
 
 function listNames(dir: string): string[] {
@@ -60,14 +50,16 @@ function candidates(watch: LandingWatch): string[] {
  * The plots complete now: a valid pos2 header of the group's k whose chunk offsets lie inside the
  * file, and a writer that is gone (`writerGone`) or has left the file alone since the last look
  * (same size and mtime). Each is moved into plots/ as `plot-k{k}-{id}.plot2` when it is elsewhere.
+ * Once the group's meta group is known, a plot in plots/ of another meta group is another group's.
  */
-export function landFinishedPlots(watch: LandingWatch, writerGone: boolean): LandedPlot[] {
+export function landFinishedPlots(watch: LandingWatch, writerGone: boolean, metaGroup: number | null): LandedPlot[] {
   const landed: LandedPlot[] = [];
   for (const file of candidates(watch)) {
     const facts = readPlotFileSync(file);
     if (!facts.ok || facts.header.pos !== 2 || facts.header.k !== watch.k) continue;
+    // another group writing into the same plots/ lands its plots there too: its meta group tells them apart
     const inPlots = path.dirname(file) === path.resolve(watch.plotsDir);
-    if (inPlots && watch.metaGroup !== null && facts.header.pos2?.metaGroup !== watch.metaGroup) {
+    if (inPlots && metaGroup !== null && facts.header.pos2!.metaGroup !== metaGroup) {
       watch.counted.add(file);
       continue;
     }

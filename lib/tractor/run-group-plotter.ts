@@ -18,29 +18,69 @@ export type RunEnd = { exitCode: number | null; signal: NodeJS.Signals | null };
 
 const TAIL_BYTES = 4096;
 
-/**
- * The plotter's own percentage of the plot it makes now, from the end of its log: the reference
- * plotter redraws `[=====   ] 17% matching T1 …` until `Wrote plot file`. 0 when it prints none.
- */
-export function readPlotFraction(logFile: string): number {
-  let text: string;
+/** The end of a log: the plotters' latest lines are there, whatever the log's length. */
+function readTail(logFile: string): string | null {
   try {
     const fd = fs.openSync(logFile, 'r');
     try {
       const size = fs.fstatSync(fd).size;
       const buffer = Buffer.alloc(Math.min(size, TAIL_BYTES));
       fs.readSync(fd, buffer, 0, buffer.length, Math.max(0, size - buffer.length));
-      text = buffer.toString('utf8');
+      return buffer.toString('utf8');
     } finally {
       fs.closeSync(fd);
     }
   } catch {
-    return 0;
+    return null;
   }
+}
+
+/**
+ * The plotter's own percentage of the plot it makes now, from the end of its log: the reference
+ * plotter redraws `[=====   ] 17% matching T1 …` until `Wrote plot file`. 0 when it prints none.
+ */
+export function readPlotFraction(logFile: string): number {
+  const text = readTail(logFile);
+  if (text === null) return 0;
   const since = text.slice(Math.max(text.lastIndexOf('Wrote plot file'), text.lastIndexOf(' done: '), 0));
   const percents = [...since.matchAll(/\]\s*(\d{1,3})%/g)];
   const last = percents.at(-1);
   return last === undefined ? 0 : Math.min(100, Number(last[1])) / 100;
+}
+
+/**
+ * xchplot2's line after each plot with `--progress` (on stderr, into the group's log), with a
+ * device prefix: `[batch] progress: plot 3/10 done (30.0%, 2.10 s/plot avg, ~0m14s left)`.
+ */
+const XCHPLOT2_PROGRESS = /progress: plot (\d+)\/(\d+) done \([\d.]+%, ([\d.]+) s\/plot avg, ~(\d+)m(\d+)s left\)/g;
+
+/** What xchplot2 last said of its group: plots done of how many, its average and its ETA; null before its first line. */
+export function readXchplot2Progress(
+  logFile: string,
+): { done: number; total: number; secondsPerPlot: number; etaSeconds: number } | null {
+  const text = readTail(logFile);
+  const last = text === null ? undefined : [...text.matchAll(XCHPLOT2_PROGRESS)].at(-1);
+  if (last === undefined) return null;
+  return {
+    done: Number(last[1]),
+    total: Number(last[2]),
+    secondsPerPlot: Number(last[3]),
+    etaSeconds: Number(last[4]) * 60 + Number(last[5]),
+  };
+}
+
+/**
+ * xchplot2 renames each plot into plots/ when it is whole and then says so: once it has said more
+ * plots done than have landed, they are landed now, without waiting for their size to stand
+ * still; and its own average and ETA are kept for status, the view and the metrics.
+ */
+async function followXchplot2(o: GroupRunOptions): Promise<void> {
+  const { state } = o;
+  const said = readXchplot2Progress(state.logFile);
+  if (said === null || said.done === state.plotterSaid?.done) return;
+  if (said.done > state.done) await o.look(true);
+  state.plotterSaid = { ...said, saidMs: Date.now() };
+  o.save();
 }
 
 /**
@@ -71,6 +111,7 @@ export async function runGroupPlotter(o: GroupRunOptions): Promise<RunEnd> {
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, o.pollMs))]);
     if (end !== null) break;
     await o.look(false);
+    if (state.plotter === 'xchplot2') await followXchplot2(o);
     const fraction = readPlotFraction(state.logFile);
     if (fraction !== state.plotFraction) {
       state.plotFraction = fraction;

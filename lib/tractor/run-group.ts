@@ -144,13 +144,7 @@ export async function runPlotGroup(o: GroupOptions): Promise<number> {
   const disk = { farm: state.farm, disk: state.disk, diskDir, plotsDir: state.plotsDir };
   const room = new GroupRoom({ paths: o.paths, config: o.config, log: o.log, state, diskDir });
   await room.landed({ disk, nextPlotBytes: state.plotBytes, plotsLeft: state.groupSize });
-  const watch = startLandingWatch({
-    plotsDir: state.plotsDir,
-    tempDir: state.tempDir,
-    k: state.k,
-    // chosen here and passed to the plotter, it tells this group's plots from another's on the disk
-    metaGroup: state.metaGroup,
-  });
+  const watch = startLandingWatch({ plotsDir: state.plotsDir, tempDir: state.tempDir, k: state.k });
   const leave = (signal: string) => {
     o.log.warn(
       `tractor got ${signal}; group ${state.index} (pid ${state.plotterPid}) keeps running, its end will not be logged`,
@@ -188,7 +182,7 @@ async function landPlots(
 ): Promise<void> {
   let landed;
   try {
-    landed = landFinishedPlots(watch, writerGone);
+    landed = landFinishedPlots(watch, writerGone, state.metaGroup);
   } catch (error) {
     o.log.error(`group ${state.index}: cannot move a finished plot into ${state.plotsDir}: ${errorMessage(error)}`);
     return;
