@@ -6,7 +6,8 @@
 // 1 disk, each disk taking at most --disk-mib MiB/s (rsync's --bwlimit per stream, archive_bwlimit:
 // a disk's write rate, so that disks and not the 2 shared CPUs are the limit): the aggregate rate
 // should grow with the disks.
-// Run: npx tsc -p tsconfig.json && node bench/archive-streams.bench.js [--runs 3] [--disk-mib 1] [--disk-plot-mib 4]
+// Run: npm run bench -- archive-streams (builds, then prints the markdown tables), or after
+// npx tsc -p tsconfig.json: node bench/archive-streams.bench.js [--runs 3] [--disk-mib 1] [--disk-plot-mib 4] [--only small|big|disks]
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -23,6 +24,9 @@ const RUNS = arg('--runs', 3);
 const DISK_MIB = arg('--disk-mib', 1);
 const DISK_PLOT_MIB = arg('--disk-plot-mib', 4);
 const MiB = 1024 ** 2;
+/** `--only small|big|disks` (repeatable): only those cases, for quick runs while iterating. */
+const ONLY = process.argv.flatMap((word, i) => (process.argv[i - 1] === '--only' ? [word] : []));
+const wanted = (name: string) => ONLY.length === 0 || ONLY.includes(name);
 
 /** Plot files with a valid header and random bytes, an hour old. */
 function makePlots(dir: string, count: number, bytes: number): string[] {
@@ -103,44 +107,94 @@ function timePlainRsync(files: string[], world: SshWorld, port: number, into: st
   return seconds;
 }
 
-async function againstRsync(root: string, world: SshWorld, port: number): Promise<string[]> {
+/** The sshd's login shells the archiver and rsync are measured against. */
+interface Shell {
+  name: string;
+  port: number;
+}
+
+async function againstRsync(root: string, world: SshWorld, shells: Shell[]): Promise<string[]> {
   const rows: string[] = [];
   const cases = [
-    { label: '200 × 10 MiB', files: makePlots(path.join(root, 'pristine-small'), 200, 10 * MiB) },
-    { label: '1 × 2 GiB', files: makePlots(path.join(root, 'pristine-big'), 1, 2048 * MiB) },
+    ...(wanted('small')
+      ? [{ label: '200 × 10 MiB', files: makePlots(path.join(root, 'pristine-small'), 200, 10 * MiB) }]
+      : []),
+    ...(wanted('big')
+      ? [{ label: '1 × 2 GiB', files: makePlots(path.join(root, 'pristine-big'), 1, 2048 * MiB) }]
+      : []),
   ];
-  for (const { label, files } of cases) {
-    const caseRoot = path.join(root, `vs-${files.length}`);
-    const remoteRoot = path.join(caseRoot, 'remote');
-    targetDisks(remoteRoot, 1);
-    const plain = path.join(caseRoot, 'plain');
-    fs.mkdirSync(plain, { recursive: true });
-    const home = makeHome(caseRoot, `127.0.0.1:${port}:${remoteRoot}`, { archive_ssh_config: world.clientConfig });
-    const archiver: number[] = [];
-    const rsync: number[] = [];
-    execFileSync('sync');
-    for (let run = 0; run < RUNS; run++) {
-      // alternate which goes first, so neither always runs on a cache the other warmed or dirtied
-      const runArchiver = async () => {
-        archiver.push(await timeArchiver(home.paths, home.staging, files));
-        emptyPlots(remoteRoot);
-      };
-      if (run % 2 === 0) {
-        rsync.push(timePlainRsync(files, world, port, plain));
-        await runArchiver();
-      } else {
-        await runArchiver();
-        rsync.push(timePlainRsync(files, world, port, plain));
+  for (const { label, files } of cases)
+    for (const shell of shells) {
+      const caseRoot = path.join(root, `vs-${files.length}-${shell.port}`);
+      const remoteRoot = path.join(caseRoot, 'remote');
+      targetDisks(remoteRoot, 1);
+      const plain = path.join(caseRoot, 'plain');
+      fs.mkdirSync(plain, { recursive: true });
+      const home = makeHome(caseRoot, `127.0.0.1:${shell.port}:${remoteRoot}`, {
+        archive_ssh_config: world.clientConfig,
+      });
+      const archiver: number[] = [];
+      const rsync: number[] = [];
+      execFileSync('sync');
+      for (let run = 0; run < RUNS; run++) {
+        // alternate which goes first, so neither always runs on a cache the other warmed or dirtied
+        const runArchiver = async () => {
+          archiver.push(await timeArchiver(home.paths, home.staging, files));
+          emptyPlots(remoteRoot);
+        };
+        if (run % 2 === 0) {
+          rsync.push(timePlainRsync(files, world, shell.port, plain));
+          await runArchiver();
+        } else {
+          await runArchiver();
+          rsync.push(timePlainRsync(files, world, shell.port, plain));
+        }
       }
+      const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
+      const rate = (seconds: number) => (bytes / MiB / seconds).toFixed(0);
+      rows.push(
+        `| ${label} | ${shell.name} | ${median(rsync).toFixed(2)} (${rate(median(rsync))} MiB/s) | ${median(archiver).toFixed(2)} (${rate(median(archiver))} MiB/s) | ${(median(archiver) / median(rsync)).toFixed(2)} | ${rsync.map((s) => s.toFixed(1)).join(', ')} / ${archiver.map((s) => s.toFixed(1)).join(', ')} |`,
+      );
+      fs.rmSync(caseRoot, { recursive: true, force: true });
     }
-    const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
-    const rate = (seconds: number) => (bytes / MiB / seconds).toFixed(0);
-    rows.push(
-      `| ${label} | ${median(rsync).toFixed(2)} (${rate(median(rsync))} MiB/s) | ${median(archiver).toFixed(2)} (${rate(median(archiver))} MiB/s) | ${(median(archiver) / median(rsync)).toFixed(2)} | ${rsync.map((s) => s.toFixed(1)).join(', ')} / ${archiver.map((s) => s.toFixed(1)).join(', ')} |`,
-    );
-    fs.rmSync(caseRoot, { recursive: true, force: true });
-  }
   return rows;
+}
+
+/** Seconds one ssh session takes to run `true` on the server (a fresh connection each), median of 5. */
+function sessionSeconds(world: SshWorld, port: number): number {
+  const times = Array.from({ length: 5 }, () => {
+    const started = performance.now();
+    execFileSync('ssh', ['-F', world.clientConfig, '-p', String(port), '-o', 'BatchMode=yes', '127.0.0.1', 'true']);
+    return (performance.now() - started) / 1000;
+  });
+  return median(times);
+}
+
+/**
+ * A second server whose sessions get SHLVL=1 (sshd's SetEnv), so bash skips ~/.bashrc: the user's
+ * rc file (on the machine this was first run on, root's runs `pyenv init`, about a second and more
+ * per session under load) is paid once by plain rsync and once per ssh command by the archiver,
+ * and this server shows the archiver's own cost without it. sshd re-reads its config on SIGHUP.
+ */
+async function quickShellServer(world: SshWorld): Promise<number> {
+  const server = await world.start();
+  fs.appendFileSync(path.join(world.dir, `sshd_config.${server.port}`), 'SetEnv SHLVL=1\n');
+  server.child.kill('SIGHUP');
+  const deadline = performance.now() + 30_000;
+  for (;;) {
+    try {
+      const level = execFileSync(
+        'ssh',
+        ['-F', world.clientConfig, '-p', String(server.port), '-o', 'BatchMode=yes', '127.0.0.1', 'echo $SHLVL'],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+      );
+      if (level.trim() === '2') return server.port;
+    } catch {
+      // re-executing: not listening yet
+    }
+    if (performance.now() > deadline) throw new Error('sshd did not take SetEnv SHLVL=1 within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 async function disksAtOnce(root: string, world: SshWorld, port: number): Promise<string[]> {
@@ -177,17 +231,27 @@ async function main(): Promise<void> {
   try {
     const server = await world.start();
     const rsyncVersion = execFileSync('rsync', ['--version'], { encoding: 'utf8' }).split('\n')[0];
-    const vs = await againstRsync(root, world, server.port);
+    const quick = await quickShellServer(world);
+    const shells = [
+      {
+        name: `login shell as it is (${sessionSeconds(world, server.port).toFixed(2)} s a session)`,
+        port: server.port,
+      },
+      { name: `shell without rc files (${sessionSeconds(world, quick).toFixed(2)} s a session)`, port: quick },
+    ];
+    const loadBefore = os.loadavg()[0].toFixed(1);
+    const vs = await againstRsync(root, world, shells);
     console.log(
-      `### the archiver against plain \`rsync -a\` over the same ssh to 127.0.0.1 (${rsyncVersion}, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)})`,
+      `### the archiver against plain \`rsync -a\` over the same ssh to 127.0.0.1 (${rsyncVersion}, ${os.cpus().length} CPUs × ${os.cpus()[0]?.model ?? '?'}, load ${loadBefore} before, ${os.loadavg()[0].toFixed(1)} after)`,
     );
     console.log('');
     console.log(
-      `| plots | plain rsync -a (s), median of ${RUNS} | archiver until staging is empty (s), median of ${RUNS} | ratio | every run (rsync / archiver) |`,
+      `| plots | sshd's shell (one ssh session to run \`true\`, median of 5) | plain rsync -a (s), median of ${RUNS} | archiver until staging is empty (s), median of ${RUNS} | ratio | every run (rsync / archiver) |`,
     );
-    console.log('|---|---:|---:|---:|---|');
+    console.log('|---|---|---:|---:|---:|---|');
     for (const row of vs) console.log(row);
     console.log('');
+    if (!wanted('disks')) return;
     const disks = await disksAtOnce(root, world, server.port);
     console.log(
       `### one host, 1 target disk against 4, each disk taking ${DISK_MIB} MiB/s (archive_bwlimit ${DISK_MIB * 1024}), load ${os.loadavg()[0].toFixed(1)}`,

@@ -9,6 +9,7 @@ import {
   leaseName,
   parseClaim,
   parseLeaseLines,
+  type ClaimAnswer,
   type LeaseHolder,
 } from './target-leases.js';
 import { runTargetSh } from './target-sh.js';
@@ -47,93 +48,138 @@ export interface LeaseClaims<T extends LeasedItem> {
   notes: PassNote[];
 }
 
+type Reachable = Extract<HostSurvey, { ok: true }>;
+
+/** One disk's batch and the lease it asks for. */
+interface DiskClaim<T extends LeasedItem> {
+  batch: T[];
+  where: string;
+  name: string;
+  script: string;
+}
+
+/** The claim script for one disk's batch: what each plot still needs there, and what this home's other streams hold. */
+function diskClaim<T extends LeasedItem>(
+  batch: T[],
+  live: Reservation[],
+  surveys: Reachable[],
+  world: LeaseWorld,
+): DiskClaim<T> {
+  const { reservation } = batch[0]!;
+  const disk = surveys.flatMap((s) => s.disks).find((d) => streamKey(d) === streamKey(reservation));
+  const names = new Set(batch.map((item) => item.plot.name));
+  const name = leaseName(world.holder, world.pid, world.nextStream());
+  const script = claimScript({
+    plotsDir: reservation.plotsDir,
+    holder: world.holder,
+    pid: world.pid,
+    name,
+    ttlSeconds: world.ttlSeconds,
+    needs: batch.map((item) => ({
+      plot: item.plot.name,
+      bytes: Math.max(0, roomFor(item.plot.size) - (disk?.partials.get(item.plot.name) ?? 0)),
+    })),
+    ownBytes: disk
+      ? reservedOn(
+          disk,
+          live.filter((r) => !names.has(r.plot)),
+          '',
+        )
+      : 0,
+  });
+  return { batch, where: `${reservation.target}:${reservation.farm}/${reservation.disk}`, name, script };
+}
+
+/**
+ * Every claim to one host in one sh session (each in a subshell of its own, its answer after a
+ * `goplot-claim <i>` line): a host with many disks costs one round trip, not one per disk.
+ */
+async function claimOnHost<T extends LeasedItem>(claims: DiskClaim<T>[], world: LeaseWorld): Promise<ClaimAnswer[]> {
+  const script = claims.map((claim, i) => `echo "goplot-claim ${i}"\n(\n${claim.script})`).join('\n');
+  const answer = await runTargetSh(claims[0]!.batch[0]!.target.place, world.sshConfig, `${script}\n`, world.timeoutMs);
+  if (!answer.ok) return claims.map(() => ({ kind: 'none', why: answer.problem }));
+  const sections = answer.stdout.split(/^goplot-claim (\d+)$/m);
+  const outputs = new Map<number, string>();
+  for (let i = 1; i + 1 < sections.length; i += 2) outputs.set(Number(sections[i]), sections[i + 1]);
+  return claims.map((_, i) => parseClaim(outputs.get(i) ?? ''));
+}
+
+/** What one disk's answer means for its batch: kept with the lease, kept without one, or waiting. */
+function judgeClaim<T extends LeasedItem>(
+  claim: DiskClaim<T>,
+  answer: ClaimAnswer,
+  result: LeaseClaims<T>,
+  sayOnce: (key: string, level: 'info' | 'warn', message: string | null) => void,
+): void {
+  const { batch, where } = claim;
+  if (answer.kind === 'none' && answer.why.startsWith('cannot write a lease in ')) {
+    sayOnce(
+      `lease:${where}`,
+      'warn',
+      `${where}: ${answer.why}: its plots go without a lease, so another plotter sending there may overfill it`,
+    );
+    result.kept.push(...batch);
+    return;
+  }
+  sayOnce(`lease:${where}`, 'info', null);
+  if (answer.kind === 'none') {
+    result.notes.push({
+      level: 'warn',
+      text: `no lease on ${where} (${answer.why}): its ${batch.length} plot(s) wait for the next pass`,
+    });
+    result.dropped.push(...batch);
+    return;
+  }
+  for (const text of answer.expired)
+    result.notes.push({
+      level: 'warn',
+      text: `${text} on ${where} was removed: its holder stopped renewing it, so its room is free again`,
+    });
+  for (const text of answer.old)
+    result.notes.push({
+      level: 'info',
+      text: `${text.replace(/ \(expired at .*\)$/, '')} on ${where}, left by an earlier archiver of this home, was removed`,
+    });
+  const { reservation, target } = batch[0]!;
+  const lease: StreamLease = { name: claim.name, plotsDir: reservation.plotsDir, place: target.place, disk: where };
+  batch.forEach((item, i) => {
+    if (i < answer.granted) result.kept.push({ ...item, lease });
+    else result.dropped.push(item);
+  });
+  if (answer.granted < batch.length)
+    result.notes.push({
+      level: 'info',
+      text: `${where} has room for ${answer.granted} of ${batch.length} plot(s) once other plotters' leases are counted (${answer.roomBytes} bytes): the others wait`,
+    });
+}
+
 /**
  * Claims on each target disk the room for the batch this pass gave it, atomically there, as
  * DESIGN §15 asks: another plotter may have taken that room since the survey. The plots that fit
  * (in their order) keep their place and share the lease; the others wait for the next pass. A
  * disk where no lease can be written beside plots/ takes its plots as before leases, and this is
- * said once. Call it under the state lock, after the choice.
+ * said once. One round trip per host. Call it under the state lock, after the choice.
  */
 export async function claimLeases<T extends LeasedItem>(
   planned: T[],
   live: Reservation[],
-  surveys: Extract<HostSurvey, { ok: true }>[],
+  surveys: Reachable[],
   world: LeaseWorld,
   sayOnce: (key: string, level: 'info' | 'warn', message: string | null) => void,
 ): Promise<LeaseClaims<T>> {
   const batches = new Map<string, T[]>();
   for (const item of planned)
     batches.set(streamKey(item.reservation), [...(batches.get(streamKey(item.reservation)) ?? []), item]);
-  const result: LeaseClaims<T> = { kept: [], dropped: [], notes: [] };
-  for (const [key, batch] of batches) {
-    const { reservation, target } = batch[0]!;
-    const disk = surveys.flatMap((s) => s.disks).find((d) => streamKey(d) === key);
-    const where = `${reservation.target}:${reservation.farm}/${reservation.disk}`;
-    const names = new Set(batch.map((item) => item.plot.name));
-    const name = leaseName(world.holder, world.pid, world.nextStream());
-    const answer = await runTargetSh(
-      target.place,
-      world.sshConfig,
-      claimScript({
-        plotsDir: reservation.plotsDir,
-        holder: world.holder,
-        pid: world.pid,
-        name,
-        ttlSeconds: world.ttlSeconds,
-        needs: batch.map((item) => ({
-          plot: item.plot.name,
-          bytes: Math.max(0, roomFor(item.plot.size) - (disk?.partials.get(item.plot.name) ?? 0)),
-        })),
-        ownBytes: disk
-          ? reservedOn(
-              disk,
-              live.filter((r) => !names.has(r.plot)),
-              '',
-            )
-          : 0,
-      }),
-      world.timeoutMs,
-    );
-    const claim = answer.ok ? parseClaim(answer.stdout) : { kind: 'none' as const, why: answer.problem };
-    if (claim.kind === 'none' && claim.why.startsWith('cannot write a lease in ')) {
-      sayOnce(
-        `lease:${where}`,
-        'warn',
-        `${where}: ${claim.why}: its plots go without a lease, so another plotter sending there may overfill it`,
-      );
-      result.kept.push(...batch);
-      continue;
-    }
-    sayOnce(`lease:${where}`, 'info', null);
-    if (claim.kind === 'none') {
-      result.notes.push({
-        level: 'warn',
-        text: `no lease on ${where} (${claim.why}): its ${batch.length} plot(s) wait for the next pass`,
-      });
-      result.dropped.push(...batch);
-      continue;
-    }
-    for (const text of claim.expired)
-      result.notes.push({
-        level: 'warn',
-        text: `${text} on ${where} was removed: its holder stopped renewing it, so its room is free again`,
-      });
-    for (const text of claim.old)
-      result.notes.push({
-        level: 'info',
-        text: `${text.replace(/ \(expired at .*\)$/, '')} on ${where}, left by an earlier archiver of this home, was removed`,
-      });
-    const lease: StreamLease = { name, plotsDir: reservation.plotsDir, place: target.place, disk: where };
-    batch.forEach((item, i) => {
-      if (i < claim.granted) result.kept.push({ ...item, lease });
-      else result.dropped.push(item);
-    });
-    if (claim.granted < batch.length)
-      result.notes.push({
-        level: 'info',
-        text: `${where} has room for ${claim.granted} of ${batch.length} plot(s) once other plotters' leases are counted (${claim.roomBytes} bytes): the others wait`,
-      });
+  const byHost = new Map<string, DiskClaim<T>[]>();
+  for (const batch of batches.values()) {
+    const hostKey = batch[0]!.target.hostKey;
+    byHost.set(hostKey, [...(byHost.get(hostKey) ?? []), diskClaim(batch, live, surveys, world)]);
   }
+  const answers = await Promise.all([...byHost.values()].map((claims) => claimOnHost(claims, world)));
+  const result: LeaseClaims<T> = { kept: [], dropped: [], notes: [] };
+  [...byHost.values()].forEach((claims, h) =>
+    claims.forEach((claim, i) => judgeClaim(claim, answers[h]![i]!, result, sayOnce)),
+  );
   return result;
 }
 

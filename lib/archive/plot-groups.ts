@@ -1,6 +1,7 @@
 import { metaGroupFree } from '../plan/choose-meta-group.js';
 import { parsePlotHeader } from '../plot-file/plot-header.js';
 import { reservedOn, roomFor, streamKey } from './choose-target.js';
+import { groupIdentity } from './disk-groups.js';
 import type { Reservation } from './reservations.js';
 import type { StagedPlot } from './staging-plots.js';
 import type { HostSurvey, TargetDisk } from './target-disk.js';
@@ -8,6 +9,8 @@ import type { HostSurvey, TargetDisk } from './target-disk.js';
 /** The pos2 plots on one staging disk that share a meta group, strength and kind: they go to one disk. */
 export interface StagedGroup {
   key: string;
+  /** Its meta group, strength and kind, as a target disk's survey names the groups there. */
+  identity: string;
   metaGroup: number;
   plots: StagedPlot[];
 }
@@ -38,11 +41,16 @@ export function surveysFor(
 }
 
 /** The group of a staged pos2 plot, from the header bytes the staging check read; null for pos1 plots. */
-export function groupKeyOf(plot: StagedPlot): { key: string; metaGroup: number } | null {
+export function groupKeyOf(plot: StagedPlot): { key: string; identity: string; metaGroup: number } | null {
   const parsed = parsePlotHeader(plot.head);
   if (!parsed.ok || parsed.header.pos2 === undefined) return null;
-  const { metaGroup, strength } = parsed.header.pos2;
-  return { key: `${plot.farm}/${plot.disk} meta ${metaGroup} s${strength} ${parsed.header.kind}`, metaGroup };
+  const identity = groupIdentity(parsed.header)!;
+  return { key: `${plot.farm}/${plot.disk} ${identity}`, identity, metaGroup: parsed.header.pos2.metaGroup };
+}
+
+/** The group identity of a staged plot (null for pos1). */
+export function stagedIdentity(plot: StagedPlot): string | null {
+  return groupKeyOf(plot)?.identity ?? null;
 }
 
 export function stagedGroups(plots: StagedPlot[]): StagedGroup[] {
@@ -50,7 +58,7 @@ export function stagedGroups(plots: StagedPlot[]): StagedGroup[] {
   for (const plot of plots) {
     const of = groupKeyOf(plot);
     if (of === null) continue;
-    const group = groups.get(of.key) ?? { key: of.key, metaGroup: of.metaGroup, plots: [] };
+    const group = groups.get(of.key) ?? { key: of.key, identity: of.identity, metaGroup: of.metaGroup, plots: [] };
     group.plots.push(plot);
     groups.set(of.key, group);
   }
@@ -65,13 +73,14 @@ export function groupSize(bytes: number): string {
 /**
  * One target disk for each staged group, where the whole group fits (after its leases, what is
  * heading there and the other groups given to it this pass) and its meta group is free. A disk
- * that already holds the group's meta group, or that an earlier pass's copy of the group goes to,
- * is the group's own and is taken first: later plots of a group join the others.
+ * that already holds the group (its meta group, strength and kind: the same meta group of another
+ * group is only not free), or that an earlier pass's copy of the group goes to, is the group's own and is taken first: later plots of a group join the others.
  */
 export function placeGroups(
   groups: StagedGroup[],
   surveys: Extract<HostSurvey, { ok: true }>[],
   live: Reservation[],
+  creditOf: (group: StagedGroup) => ((disk: TargetDisk) => number) | undefined = () => undefined,
 ): GroupPlacement {
   const disks = surveys.flatMap((survey) => survey.disks).filter((disk) => disk.problem === null);
   const metas = new Map(disks.map((disk) => [streamKey(disk), new Set(disk.metaGroups ?? [])]));
@@ -85,29 +94,14 @@ export function placeGroups(
   }
   for (const group of groups) {
     for (const plot of group.plots) placement.groupOf.set(plot.name, group.key);
-    const names = new Set(group.plots.map((plot) => plot.name));
     const pending = group.plots.filter((plot) => !live.some((r) => r.plot === plot.name));
     const need = pending.reduce((sum, plot) => sum + roomFor(plot.size), 0);
-    const room = (disk: TargetDisk) =>
-      disk.freeBytes - reservedOn(disk, live, '') - (promised.get(streamKey(disk)) ?? 0) >= need;
-    const own = disks.find(
-      (disk) =>
-        live.some((r) => names.has(r.plot) && streamKey(r) === streamKey(disk)) ||
-        (disk.metaGroups?.has(group.metaGroup) ?? false),
-    );
-    const use = (disk: TargetDisk) =>
-      disk.totalBytes - disk.freeBytes + reservedOn(disk, live, '') + (promised.get(streamKey(disk)) ?? 0);
-    const chosen =
-      own !== undefined
-        ? room(own)
-          ? own
-          : undefined
-        : disks
-            .filter((disk) => {
-              const inUse = metas.get(streamKey(disk))!;
-              return room(disk) && !inUse.has(group.metaGroup) && metaGroupFree(group.metaGroup, inUse);
-            })
-            .sort((a, b) => use(a) - use(b) || a.plotsDir.localeCompare(b.plotsDir))[0];
+    const context = { disks, metas, promised, live, need };
+    // free room first; only where no disk has it, the room replot would make (old plots the rule matches)
+    let pick = chooseGroupDisk(group, context, undefined);
+    const credit = creditOf(group);
+    if (pick.chosen === undefined && credit !== undefined) pick = chooseGroupDisk(group, context, credit);
+    const { own, chosen } = pick;
     if (chosen === undefined) {
       const why =
         own !== undefined
@@ -124,4 +118,36 @@ export function placeGroups(
     promised.set(streamKey(chosen), (promised.get(streamKey(chosen)) ?? 0) + need);
   }
   return placement;
+}
+
+/** The group's own disk if it has one (and the room), else the least used disk with room where its meta group is free. */
+function chooseGroupDisk(
+  group: StagedGroup,
+  context: {
+    disks: TargetDisk[];
+    metas: Map<string, Set<number>>;
+    promised: Map<string, number>;
+    live: Reservation[];
+    need: number;
+  },
+  credit: ((disk: TargetDisk) => number) | undefined,
+): { own: TargetDisk | undefined; chosen: TargetDisk | undefined } {
+  const { disks, metas, promised, live, need } = context;
+  const names = new Set(group.plots.map((plot) => plot.name));
+  const heading = (disk: TargetDisk) => reservedOn(disk, live, '') + (promised.get(streamKey(disk)) ?? 0);
+  const room = (disk: TargetDisk) => disk.freeBytes - heading(disk) + (credit?.(disk) ?? 0) >= need;
+  const own = disks.find(
+    (disk) =>
+      live.some((r) => names.has(r.plot) && streamKey(r) === streamKey(disk)) ||
+      (disk.groups?.has(group.identity) ?? false),
+  );
+  if (own !== undefined) return { own, chosen: room(own) ? own : undefined };
+  const use = (disk: TargetDisk) => disk.totalBytes - disk.freeBytes + heading(disk);
+  const chosen = disks
+    .filter((disk) => {
+      const inUse = metas.get(streamKey(disk))!;
+      return room(disk) && !inUse.has(group.metaGroup) && metaGroupFree(group.metaGroup, inUse);
+    })
+    .sort((a, b) => use(a) - use(b) || a.plotsDir.localeCompare(b.plotsDir))[0];
+  return { own, chosen };
 }

@@ -6,7 +6,8 @@ import { HEADER_READ_BYTES, parsePlotHeader, type PlotHeader } from '../plot-fil
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 import { archiveStateDir } from './archive-state.js';
 import type { TargetPlace } from './archive-targets.js';
-import { sshArgs, shellQuote } from './ssh-args.js';
+import { sshArgs } from './ssh-args.js';
+import { shellQuote } from '../util/shell-quote.js';
 import type { ListedPlot } from './target-disk.js';
 
 const CACHE_VERSION = 1;

@@ -65,9 +65,13 @@ export function readLiveReservations(paths: HomePaths, procDir = '/proc'): Reser
   return live;
 }
 
-/** Call it under the state lock, after readLiveReservations found the plot free. */
+/**
+ * Call it under the state lock, after readLiveReservations found the plot free. Written whole
+ * (temp file and rename) but not synced: a reservation counts only while its holder runs, and a
+ * power cut that could lose it ends the holder too, so a batch of 200 plots waits for no disk.
+ */
 export function writeReservation(paths: HomePaths, reservation: Reservation): void {
-  writeFileAtomicSync(fileOf(paths, reservation.plot), `${JSON.stringify(reservation)}\n`);
+  writeFileAtomicSync(fileOf(paths, reservation.plot), `${JSON.stringify(reservation)}\n`, { sync: false });
 }
 
 /** Removes the plot's reservation if it is this holder's. */

@@ -3,25 +3,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
-import { writePromFile } from '../metrics/write-prom-file.js';
 import { holderOf, planPass, type PassResult, type PlannedTransfer, type PassWorld } from './archive-pass.js';
-import { releaseScript, renewScript } from './target-leases.js';
-import { runTargetSh } from './target-sh.js';
+import { writeOutputs, writeProgress, type ArchiverShown } from './archiver-outputs.js';
+import { releaseAfterFinish, releaseLease, renewLease, type BatchLeaseWorld } from './batch-lease.js';
+import { batchProgress } from './batch-progress.js';
 import { TargetReader } from './archive-targets.js';
 import { closeMasterArgs } from './ssh-args.js';
-import { buildArchiverRegistry } from './archiver-metrics.js';
-import {
-  readTotals,
-  writeArchiverProgress,
-  writeTotals,
-  type TargetStatus,
-  type TransferProgress,
-} from './archiver-progress.js';
+import { readTotals, writeTotals, type TransferProgress } from './archiver-progress.js';
 import { dropFreed } from './replot-freed.js';
 import { releaseReservation } from './reservations.js';
 import type { TargetNews } from './target-outages.js';
 import { transferBatch, type TransferOutcome } from './transfer-plot.js';
-import { roomFor, streamKey } from './choose-target.js';
+import { streamKey } from './choose-target.js';
 import { archiveStateDir } from './archive-state.js';
 import { errorMessage } from '../util/error-message.js';
 
@@ -165,31 +158,9 @@ export class Archiver {
   /** The plots planned to one disk, as one batch: one rsync, each plot's progress and outcome its own. */
   private startBatch(batch: PlannedTransfer[], linkDir: string): void {
     const { options } = this;
-    const startedAt = this.now();
     const abort = new AbortController();
-    const progressOf = new Map<string, TransferProgress>();
-    for (const planned of batch)
-      progressOf.set(planned.plot.name, {
-        plot: planned.plot.name,
-        source: planned.plot.file,
-        target: planned.reservation.target,
-        dest: `${planned.reservation.farm}/${planned.reservation.disk}`,
-        bytesTotal: planned.plot.size,
-        bytesDone: planned.resumed,
-        bytesPerSecond: 0,
-        etaSeconds: null,
-        startedAt,
-      });
-    const onBytes = (name: string, bytes: number) => {
-      const progress = progressOf.get(name);
-      if (progress === undefined) return;
-      progress.bytesDone = Math.max(progress.bytesDone, bytes);
-      const resumed = batch.find((p) => p.plot.name === name)?.resumed ?? 0;
-      const seconds = (this.now() - startedAt) / 1000;
-      progress.bytesPerSecond = seconds > 0 ? Math.max(0, progress.bytesDone - resumed) / seconds : 0;
-      progress.etaSeconds =
-        progress.bytesPerSecond > 0 ? (progress.bytesTotal - progress.bytesDone) / progress.bytesPerSecond : null;
-    };
+    const { progressOf, onBytes } = batchProgress(batch, this.now(), this.now);
+    const afterFinish = releaseAfterFinish(batch);
     const done = transferBatch(batch, {
       sshConfig: options.config.get('archive_ssh_config'),
       bwlimit: options.config.get('archive_bwlimit'),
@@ -200,6 +171,7 @@ export class Archiver {
       onBytes,
       signal: abort.signal,
       linkDir,
+      afterFinish,
     })
       .then((outcomes) => this.count(batch, outcomes))
       .catch((error: unknown) => {
@@ -210,56 +182,17 @@ export class Archiver {
       })
       .finally(async () => {
         clearInterval(renewing);
-        await this.releaseLease(batch);
+        if (!afterFinish?.ran) await releaseLease(batch, this.leaseWorld());
         this.ended(batch, linkDir);
       });
-    const renewing = this.renewLease(batch, progressOf);
+    const renewing = renewLease(batch, progressOf, this.leaseWorld());
     for (const planned of batch)
       this.active.set(planned.plot.name, { planned, progress: progressOf.get(planned.plot.name)!, abort, done });
     this.timer ??= setInterval(() => this.writeProgress(), options.progressEveryMs ?? 2000);
   }
 
-  /** Renews the batch's lease on its disk every third of its lifetime with the bytes its plots still need. */
-  private renewLease(batch: PlannedTransfer[], progressOf: Map<string, TransferProgress>): NodeJS.Timeout | undefined {
-    const lease = batch[0]?.lease;
-    if (!lease) return undefined;
-    const { config, log } = this.options;
-    const ttl = config.get('archive_lease_seconds');
-    let said = false;
-    const timer = setInterval(
-      () => {
-        const bytes = batch.reduce(
-          (sum, p) => sum + Math.max(0, roomFor(p.plot.size) - (progressOf.get(p.plot.name)?.bytesDone ?? 0)),
-          0,
-        );
-        const script = renewScript(lease.plotsDir, holderOf(this.passWorld()), lease.name, bytes, ttl);
-        void runTargetSh(lease.place, config.get('archive_ssh_config'), script, 30_000).then((answer) => {
-          if (said || (answer.ok && !answer.stdout.includes('GONE'))) return;
-          said = true;
-          log(
-            'warn',
-            `the lease on ${lease.disk} could not be renewed (${answer.ok ? 'it expired and another plotter removed it' : answer.problem}): the transfer goes on, but that room is no longer held for it`,
-          );
-        });
-      },
-      Math.max(5, ttl / 3) * 1000,
-    );
-    timer.unref();
-    return timer;
-  }
-
-  /** The batch's lease goes once its plots are plots there (or the batch stopped). */
-  private async releaseLease(batch: PlannedTransfer[]): Promise<void> {
-    const lease = batch[0]?.lease;
-    if (!lease) return;
-    const answer = await runTargetSh(
-      lease.place,
-      this.options.config.get('archive_ssh_config'),
-      releaseScript(lease.plotsDir, lease.name),
-      30_000,
-    );
-    if (!answer.ok)
-      this.options.log('warn', `could not remove the lease on ${lease.disk} (${answer.problem}): it expires by itself`);
+  private leaseWorld(): BatchLeaseWorld {
+    return { config: this.options.config, holder: holderOf(this.passWorld()), log: this.options.log };
   }
 
   private count(batch: PlannedTransfer[], outcomes: Map<string, TransferOutcome>): void {
@@ -297,56 +230,25 @@ export class Archiver {
     return path.join(archiveStateDir(this.options.paths), 'send', `${process.pid}-${this.batches}`);
   }
 
+  private shown(): ArchiverShown {
+    return {
+      paths: this.options.paths,
+      pidStart: this.options.pidStart,
+      now: this.now(),
+      waiting: this.last.waiting,
+      statuses: this.last.statuses,
+      staging: this.last.staging ?? [],
+      transfers: [...this.active.values()].map((active) => active.progress),
+      sayOnce: (key, level, message) => this.sayOnce(key, level, message),
+    };
+  }
+
   private writeProgress(): void {
-    try {
-      writeArchiverProgress(this.options.paths, {
-        pid: process.pid,
-        pidStart: this.options.pidStart,
-        updatedAt: this.now(),
-        waiting: this.last.waiting,
-        transfers: [...this.active.values()].map((active) => ({ ...active.progress })),
-        targets: this.last.statuses,
-      });
-    } catch (error) {
-      this.sayOnce('progress', 'warn', `cannot write the archiver's progress: ${errorMessage(error)}`);
-    }
+    writeProgress(this.shown());
   }
 
   private async writeOutputs(success: boolean): Promise<void> {
-    this.writeProgress();
-    const promDir = this.options.config.get('prom_dir');
-    if (!fs.existsSync(promDir)) {
-      this.sayOnce('prom', 'warn', `prom_dir ${promDir} does not exist: archiver.prom is not written`);
-      return;
-    }
-    this.sayOnce('prom', 'info', null);
-    try {
-      const progress = {
-        pid: process.pid,
-        pidStart: this.options.pidStart,
-        updatedAt: this.now(),
-        waiting: this.last.waiting,
-        transfers: [...this.active.values()].map((a) => a.progress),
-        targets: this.last.statuses as TargetStatus[],
-      };
-      const headingTo = new Map<string, number>();
-      for (const active of this.active.values())
-        headingTo.set(active.progress.target, (headingTo.get(active.progress.target) ?? 0) + 1);
-      await writePromFile(
-        promDir,
-        'archiver',
-        buildArchiverRegistry(
-          progress,
-          readTotals(this.options.paths),
-          headingTo,
-          success,
-          this.now(),
-          this.last.staging ?? [],
-        ),
-      );
-    } catch (error) {
-      this.sayOnce('prom', 'warn', `cannot write archiver.prom: ${errorMessage(error)}`);
-    }
+    await writeOutputs(this.shown(), this.options.config.get('prom_dir'), success);
   }
 
   private sayOnce(key: string, level: 'info' | 'warn', message: string | null): void {

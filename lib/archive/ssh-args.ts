@@ -107,8 +107,3 @@ function destination(place: RemotePlace): string {
 export function rsyncRemote(place: RemotePlace, remotePath: string): string {
   return `${place.user === null ? '' : `${place.user}@`}${place.host}:${remotePath}`;
 }
-
-/** A word quoted for a POSIX shell: the remote side runs our commands through sh. */
-export function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}

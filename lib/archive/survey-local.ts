@@ -5,9 +5,9 @@ import { readDiskState } from '../farm/disk-state.js';
 import { findWriteProblem, readDiskSpace, type SpaceMethod } from '../farm/disk-space.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
 import { isMountPoint, type MountPoints } from '../farm/mount-points.js';
-import { metaGroupsInUse } from '../plan/choose-meta-group.js';
 import { heldByClaims } from '../replot/room-claims.js';
 import type { ArchiveTarget } from './archive-targets.js';
+import { readLocalGroups } from './disk-groups.js';
 import { PARTIAL_SUFFIX, type HostSurvey, type TargetDisk } from './target-disk.js';
 import { errorMessage } from '../util/error-message.js';
 
@@ -85,7 +85,7 @@ export async function surveyLocalTargets(targets: ArchiveTarget[], options: Loca
               (isFarmRoot ? heldByClaims(options.paths, farm, disk.disk, disk.plotsDir, undefined).kib * 1024 : 0),
           ),
           partials: readPartials(disk.plotsDir),
-          metaGroups: problem === null ? metaGroupsInUse(disk.plotsDir, []) : new Set(),
+          ...(problem === null ? readLocalGroups(disk.plotsDir) : { metaGroups: new Set(), groups: new Set() }),
         });
       }
     }

@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import type { ArchiveTarget } from './archive-targets.js';
-import { sshArgs, shellQuote } from './ssh-args.js';
+import { sshArgs } from './ssh-args.js';
+import { shellQuote } from '../util/shell-quote.js';
 import { leaseListLines, parseLeaseLines } from './target-leases.js';
 import { PARTIAL_SUFFIX, type HostSurvey, type ListedPlot, type TargetDisk } from './target-disk.js';
 

@@ -17,6 +17,8 @@ export interface TargetDisk {
   partials: Map<string, number>;
   /** The pos2 meta groups of the plots there (and of our copies arriving), when the survey read them. */
   metaGroups?: Set<number>;
+  /** The pos2 groups there (disk-groups.ts groupIdentity), when the survey read them: a group's own disk holds its identity. */
+  groups?: Set<string>;
   /** A remote disk's `*.plot` regular files, listed by the survey when replot is on. */
   plotFiles?: ListedPlot[];
 }

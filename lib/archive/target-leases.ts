@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { shellQuote } from './ssh-args.js';
+import { shellQuote } from '../util/shell-quote.js';
 
 /**
  * Leases on a target disk (DESIGN §15): room claimed on the target itself, so plotters with homes

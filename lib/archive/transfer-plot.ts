@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findOpenFilesUnder } from '../farm/open-files.js';
-import type { PlannedTransfer } from './archive-pass.js';
+import type { PlannedTransfer } from './pass-types.js';
 import { finishCopies, removePartial, type FinishResult } from './finish-copy.js';
 import { runRsync, type RsyncResult } from './run-rsync.js';
 import { partialName } from './target-disk.js';
@@ -27,6 +27,8 @@ export interface BatchWorld extends Omit<TransferWorld, 'onBytes'> {
   /** A folder of this archiver's own, for the batch's links (removed after). */
   linkDir: string;
   onBytes: (plotName: string, bytesDone: number) => void;
+  /** sh lines run on the target right after the copies are finished, in the same session (the lease's release). */
+  afterFinish?: { script: string; ran: boolean };
 }
 
 const FINISH_TIMEOUT_MS = 60_000;
@@ -110,7 +112,7 @@ export async function transferBatch(
     for (const transfer of transfers.filter((t) => !complete.includes(t)))
       outcomes.set(transfer.plot.name, await failCopy(transfer, copy, started, world));
   }
-  const finished = await finishCopies(
+  const { results: finished, afterRan } = await finishCopies(
     complete.map((transfer) => ({
       place: target.place,
       sshConfig: world.sshConfig,
@@ -121,7 +123,9 @@ export async function transferBatch(
       mode: world.mode ?? DEFAULT_PLOT_MODE,
       timeoutMs: FINISH_TIMEOUT_MS,
     })),
+    world.afterFinish?.script,
   );
+  if (world.afterFinish && afterRan) world.afterFinish.ran = true;
   const elapsedMs = world.now() - started;
   const sentBytes = complete.reduce((sum, t) => sum + t.plot.size - t.resumed, 0);
   // one look at /proc for the whole batch: who has a source open

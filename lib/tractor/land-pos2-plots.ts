@@ -50,18 +50,24 @@ function candidates(watch: LandingWatch): string[] {
  * The plots complete now: a valid pos2 header of the group's k whose chunk offsets lie inside the
  * file, and a writer that is gone (`writerGone`) or has left the file alone since the last look
  * (same size and mtime). Each is moved into plots/ as `plot-k{k}-{id}.plot2` when it is elsewhere.
+ * Once the group's meta group is known, a plot in plots/ of another meta group is another group's.
  */
-export function landFinishedPlots(watch: LandingWatch, writerGone: boolean): LandedPlot[] {
+export function landFinishedPlots(watch: LandingWatch, writerGone: boolean, metaGroup: number | null): LandedPlot[] {
   const landed: LandedPlot[] = [];
   for (const file of candidates(watch)) {
     const facts = readPlotFileSync(file);
     if (!facts.ok || facts.header.pos !== 2 || facts.header.k !== watch.k) continue;
+    // another group writing into the same plots/ lands its plots there too: its meta group tells them apart
+    const inPlots = path.dirname(file) === path.resolve(watch.plotsDir);
+    if (inPlots && metaGroup !== null && facts.header.pos2!.metaGroup !== metaGroup) {
+      watch.counted.add(file);
+      continue;
+    }
     const seen = `${facts.sizeBytes}:${facts.mtimeMs}`;
     const still = watch.lastSeen.get(file) === seen;
     watch.lastSeen.set(file, seen);
     if (!writerGone && !still) continue;
     const target = path.join(watch.plotsDir, `plot-k${facts.header.k}-${facts.header.plotId}.plot2`);
-    const inPlots = path.dirname(file) === path.resolve(watch.plotsDir);
     if (!inPlots) moveInto(file, target);
     watch.counted.add(inPlots ? file : target);
     watch.lastSeen.delete(file);

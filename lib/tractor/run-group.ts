@@ -182,7 +182,7 @@ async function landPlots(
 ): Promise<void> {
   let landed;
   try {
-    landed = landFinishedPlots(watch, writerGone);
+    landed = landFinishedPlots(watch, writerGone, state.metaGroup);
   } catch (error) {
     o.log.error(`group ${state.index}: cannot move a finished plot into ${state.plotsDir}: ${errorMessage(error)}`);
     return;
@@ -237,6 +237,9 @@ async function concludeGroup(
     o.log.info(
       `group ${state.index} finished: ${state.done}/${state.groupSize} plots in ${formatDuration(seconds)} (${where})`,
     );
+    // its plots are on the disk now: measured again (with the room replot can still make) as a
+    // finished plot's is, or the group's reservation left a replot disk `full` until diskhand ran
+    await releaseReservation({ paths: o.paths, config: o.config, env: o.env, log: o.log, plot: state });
     await count('finished', state.done);
     return EXIT_FINISHED;
   }

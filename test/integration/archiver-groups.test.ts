@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import os from 'node:os';
 import { roomFor } from '../../lib/archive/choose-target.js';
 import { groupSize } from '../../lib/archive/plot-groups.js';
 import { buildPos2Plot } from '../../lib/plot-file/build-plot-header.js';
 import { makeTargetDisk, unmountUnder } from '../helpers/archive-world.js';
 import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
+import { makeSshWorld, type SshServer, type SshWorld } from '../helpers/sshd.js';
 import { logMessages, makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
 const KiB = 1024;
@@ -25,19 +27,20 @@ function makePos2(
   metaGroup: number,
   plotIndex: number,
   chunkKiB = 64,
+  strength = 2,
 ): { name: string; size: number } {
   const plotId = crypto.randomBytes(32).toString('hex');
   const plot = buildPos2Plot({
     plotId,
     k: 28,
-    strength: 2,
+    strength,
     plotIndex,
     metaGroup,
     memo: 'solo',
     chunkCount: 4,
     chunkBytes: chunkKiB * KiB,
   });
-  const name = `plot-v2-k28-s2-i${plotIndex}-m${metaGroup}-${plotId}.plot2`;
+  const name = `plot-v2-k28-s${strength}-i${plotIndex}-m${metaGroup}-${plotId}.plot2`;
   const file = path.join(plotsDir, name);
   fs.mkdirSync(plotsDir, { recursive: true });
   fs.writeFileSync(file, Buffer.concat([plot.header, Buffer.alloc(plot.fileBytes - plot.header.length)]));
@@ -105,3 +108,55 @@ describe('archiver keeps pos2 plot groups whole', { skip: IS_ROOT ? false : NOT_
     }
   });
 });
+
+describe(
+  'archiver keeps pos2 groups whole on an ssh target too (real sshd)',
+  { skip: IS_ROOT ? false : NOT_ROOT },
+  () => {
+    let ssh: SshWorld;
+    let server: SshServer;
+    const homes: TempHome[] = [];
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-groups-ssh-'));
+
+    before(async () => {
+      ssh = makeSshWorld();
+      server = await ssh.start();
+    });
+
+    after(async () => {
+      await ssh.cleanup();
+      unmountUnder(scratch);
+      fs.rmSync(scratch, { recursive: true, force: true });
+      for (const home of homes) home.cleanup();
+    });
+
+    it("reads the remote disks' groups: a meta group held by another group is not free, and a group joins its own disk", async () => {
+      const home = setUp();
+      homes.push(home);
+      home.set('archive_ssh_config', ssh.clientConfig);
+      fs.writeFileSync(
+        path.join(home.configDir, 'archive', 'targets', 'here.goplot'),
+        `127.0.0.1:${server.port}:${scratch}\n`,
+      );
+      const staging = path.join(home.farmRoot, 'staging', 'ssd1', 'plots');
+      const disk1 = makeTargetDisk(scratch, 'farm1', 'disk1', 4096);
+      const disk2 = makeTargetDisk(scratch, 'farm1', 'disk2', 4096);
+      // disk1 is the emptier disk, and holds meta group 30 of another group (strength 1): neither
+      // group below may go there; disk2 holds the meta 200 group whose last plot is still staged
+      const other = makePos2(disk1, 30, 0, 16, 1);
+      const held = makePos2(disk2, 200, 0, 16);
+      fs.writeFileSync(path.join(disk2, 'filler.bin'), Buffer.alloc(1024 * KiB));
+      const meta30 = [0, 1].map((i) => makePos2(staging, 30, i).name);
+      const meta200 = makePos2(staging, 200, 1).name;
+      const run = await runScript(home, 'scripts/archiver.js', ['--once']);
+      assert.equal(run.exitCode, 0, run.stderr);
+      const log = logMessages(home, 'archiver.log').join('\n');
+      assert.deepEqual(plotFiles(disk1), [other.name], log);
+      assert.deepEqual(plotFiles(disk2), [held.name, ...meta30, meta200].sort(), log);
+      assert.deepEqual(fs.readdirSync(staging), []);
+      // the headers read over ssh are kept: the cache names the remote plot2 files
+      const cache = fs.readFileSync(path.join(home.logsDir, '.archive', 'remote-headers.json'), 'utf8');
+      assert.ok(cache.includes(other.name) && cache.includes(held.name), cache);
+    });
+  },
+);
