@@ -171,13 +171,14 @@ describe('a pos2 group cut short leaves no half-written plot behind', () => {
         [],
       );
       assert.deepEqual(groups(home), []);
+      assert.ok(!fs.existsSync(group.tempDir));
       const said = logMessages(home, 'diskhand.log').filter((line) => line.startsWith(`group ${group.index}`));
       assert.equal(said.length, 2, said.join('\n'));
       assert.match(said[0]!, new RegExp(`^group ${group.index}: removed \\S+/${hanging} `));
       assert.match(
         said[1]!,
         new RegExp(
-          `^group ${group.index} \\(farm1/disk1\\): its tractor pid ${group.tractorPid} and plotter are gone \\(diskhand pid \\d+ took over\\); removed 1 unfinished plot file, its finished plots stay$`,
+          `^group ${group.index} \\(farm1/disk1\\): its tractor pid ${group.tractorPid} and plotter are gone \\(diskhand pid \\d+ took over\\); removed 1 unfinished plot file, its finished plots stay; removed its empty temp dir ${group.tempDir}$`,
         ),
       );
     },
@@ -211,6 +212,9 @@ describe('a pos2 group cut short leaves no half-written plot behind', () => {
       plotFraction: 0,
     };
     writeGroupState(home, group);
+    // a one-plot-a-run plotter's finished plot left in the temp dir: the dir stays
+    fs.mkdirSync(group.tempDir, { recursive: true });
+    fs.writeFileSync(path.join(group.tempDir, 'plot_18_2_1_64_x.bin'), 'a plot');
     const finished = path.join(plotsDir(home), `plot-k18-${crypto.randomBytes(32).toString('hex')}.plot2`);
     pos2File(finished, 64, true);
     const cut = writingName('tmp');
@@ -231,7 +235,7 @@ describe('a pos2 group cut short leaves no half-written plot behind', () => {
     assert.match(said[0]!, new RegExp(`^group 9: removed \\S+/${cut} `));
     assert.match(
       said[1]!,
-      /^group 9 \(farm1\/disk1\): its tractor pid \d+ and plotter are gone \(loop pid \d+ took over\); removed 1 unfinished plot file, its finished plots stay$/,
+      /^group 9 \(farm1\/disk1\): its tractor pid \d+ and plotter are gone \(loop pid \d+ took over\); removed 1 unfinished plot file, its finished plots stay; kept its temp dir \S+\/goplot-group-9-\d+ \(not empty\)$/,
     );
   });
 });
