@@ -503,7 +503,7 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     );
   });
 
-  it("auto without chia's certificates loads neither got nor the RPC client, YAML or exact JSON (issue 21 item 7)", async () => {
+  it("auto without chia's certificates, run as cron runs it, loads neither got nor the RPC client, YAML, exact JSON or commander (issue 21 item 7)", async () => {
     const home = rpcHome('auto');
     home.set('chia_root', path.join(home.root, 'no-chia'));
     // a loader hook in the collector's process writes down every module it loads
@@ -532,7 +532,7 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     assert.ok(loaded.some((url) => url.endsWith('/lib/chia-cli/parse-farm-summary.js')));
     assert.deepEqual(
       loaded.filter((url) =>
-        /\/node_modules\/(got|js-yaml|lossless-json)\/|\/lib\/chia-rpc\/(rpc-client|https-post|chia-config|chia-json)\.js$/.test(
+        /\/node_modules\/(got|js-yaml|lossless-json|commander)\/|\/lib\/chia-rpc\/(rpc-client|https-post|chia-config|chia-json)\.js$/.test(
           url,
         ),
       ),
