@@ -5,23 +5,26 @@ import { jobPaths } from '../jobs/job-config.js';
 import type { Sandbox } from './make-sandbox.js';
 
 /**
- * The demo's jobs. The first two as the worked example of docs/jobs.md has them on a real box: `nvme` plots with
- * chiapos on its own temp dirs into farm1, two at a time; `ram` plots with madmax on a temp dir of
- * its own (a RAM disk on a real box) into farm2, one at a time, staggered by its plot_gap. The third,
- * `pos2`, makes pos2 groups onto any disk: the migration the summary ends with.
+ * The demo's job: a farm migrating to proof of space v2. `pos2` makes pos2 groups of 2 k28 plots
+ * through chia's proposed `plots create2` onto any disk, up to 3 groups at
+ * once; every disk is full of pos1 plots, so each group makes its room as its plots land by
+ * removing pos1 plots (replot on, rule `pos=1`, docs/replot.md).
  */
 export const DEMO_JOBS: Record<string, Record<string, string>> = {
-  nvme: { plotter: 'chia', threads: '4', dest_farms: 'farm1', max_plots: '2' },
-  ram: { plotter: 'madmax', threads: '8', dest_farms: 'farm2', max_plots: '1', plot_gap: '4' },
-  // pos2 groups of 2 k28 plots through chia's proposed `plots create2` (the default template)
   pos2: {
     plotter: 'chia-v2',
     k: '28',
     group_size: '2',
     strength: '2',
     dest_farms: 'farm1 farm2',
-    max_plots: '1',
+    max_plots: '3',
     plot_gap: '0',
+    replot: 'on',
+    replot_match: 'pos=1',
+    // the default template with the meta group goplot chooses: two groups landing on one disk
+    // at once are told apart by it (and kept 16 apart, CHIP-49)
+    plot_command_v2:
+      '{chia_bin} plots create2 --strength {strength} -n {count} --meta-group {meta_group} -d {dest} -f {farmer_key} -p {pool_key} -c {pool_contract}',
   },
 };
 
@@ -29,8 +32,7 @@ export function addDemoJobs(sandbox: Sandbox): string[] {
   const lines: string[] = [];
   for (const [job, values] of Object.entries(DEMO_JOBS)) {
     const tempRoot = `${sandbox.tempRoot}_${job}`;
-    for (const temp of job === 'nvme' ? ['1', '2'] : ['1'])
-      fs.mkdirSync(path.join(tempRoot, temp), { recursive: true });
+    for (const temp of ['1', '2']) fs.mkdirSync(path.join(tempRoot, temp), { recursive: true });
     const jobHome = jobPaths(sandbox.paths, job);
     fs.mkdirSync(jobHome.configDir, { recursive: true });
     for (const [name, value] of Object.entries({ ...values, temp_root: tempRoot })) {

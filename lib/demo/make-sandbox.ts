@@ -14,6 +14,8 @@ export interface Sandbox {
   chiaLog: string;
   /** What the sandbox's farm was seeded with, in words. */
   seeded: string[];
+  /** The sandbox's df (demo-df.ts), first on the PATH of everything the demo runs. */
+  binDir: string;
 }
 
 /** The demo's values: small simulated plots, quick polls, folders instead of mounted disks. */
@@ -31,7 +33,7 @@ export const DEMO_VALUES: Record<string, string> = {
 
 /**
  * 2 farms x 3 disks and 2 temp dirs in a fresh folder, and a home configured to plot into them;
- * the disks hold pos1 plots and a week of pos2 plots, for the migration (seed-migration.ts).
+ * the disks are full of pos1 plots, with a week of pos2 plots, for the migration (seed-migration.ts).
  */
 export function makeSandbox(root?: string): Sandbox {
   const dir = root ? path.resolve(root) : fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-demo-'));
@@ -66,7 +68,6 @@ export function makeSandbox(root?: string): Sandbox {
     const result = setValue(paths, name, value);
     if (!result.ok) throw new Error(result.message);
   }
-  const sandbox = { root: dir, paths, farmRoot, tempRoot, promDir, chiaLog, seeded: [] as string[] };
-  sandbox.seeded = seedMigration(sandbox, Date.now());
-  return sandbox;
+  const seeded = seedMigration({ root: dir, farmRoot }, Date.now());
+  return { root: dir, paths, farmRoot, tempRoot, promDir, chiaLog, seeded: seeded.lines, binDir: seeded.binDir };
 }

@@ -131,6 +131,23 @@ export function removeGroupLeftovers(
   return removed;
 }
 
+/**
+ * The temp dir the runner made for the group (`goplot-group-<index>-<tractor pid>`), when empty: a
+ * plotter that makes one plot a run may have left finished `.bin` plots in it, which stay.
+ */
+function removeEmptyTempDir(group: PlotGroupState): string {
+  if (path.basename(group.tempDir) !== `goplot-group-${group.index}-${group.tractorPid}`) return '';
+  try {
+    fs.rmdirSync(group.tempDir);
+    return `; removed its empty temp dir ${group.tempDir}`;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT'
+      ? ''
+      : `; kept its temp dir ${group.tempDir} (${code === 'ENOTEMPTY' ? 'not empty' : errorMessage(error)})`;
+  }
+}
+
 /** Whether a group is dead: its tractor no longer runs (killed with -9, a crash) and neither does its plotter. */
 function isDead(group: PlotGroupState, procDir: string): boolean {
   const state = readProcState(procDir, group.tractorPid);
@@ -165,10 +182,11 @@ export function sweepDeadGroups(o: {
   const liveGroups = readLiveGroups(dir, procDir);
   for (const group of dead) {
     const removed = removeGroupLeftovers(group, { procDir, liveGroups }, o.log);
+    const temp = removeEmptyTempDir(group);
     removeGroupState(o.paths, group.index);
     o.log(
       'info',
-      `group ${group.index} (${group.farm}/${group.disk}): its tractor pid ${group.tractorPid} and plotter are gone (${o.who} took over); removed ${removed.length} unfinished plot file${removed.length === 1 ? '' : 's'}, its finished plots stay`,
+      `group ${group.index} (${group.farm}/${group.disk}): its tractor pid ${group.tractorPid} and plotter are gone (${o.who} took over); removed ${removed.length} unfinished plot file${removed.length === 1 ? '' : 's'}, its finished plots stay${temp}`,
     );
   }
   return dead.length;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
+import { readPlotFileSync } from '../plot-file/read-plot-file.js';
 import { makeRoomLocked, type NewPlot, type RoomOutcome } from './make-room.js';
 
 /** A pos2 group on its disk: how many plots it makes and the bytes of one. */
@@ -9,10 +10,22 @@ export interface GroupShape {
   size: number;
   plotBytes: number;
   startedMs: number;
+  /** The meta group its plotter was told; null or absent when the plotter chooses. */
+  metaGroup?: number | null;
 }
 
-/** The group's plots landed so far: `.plot2` files in plots/ written since it started. */
-export function landedPlots(plotsDir: string, startedMs: number): number {
+/** Whether a plot file's header names this meta group (a file that does not read: no). */
+function ofMetaGroup(file: string, metaGroup: number): boolean {
+  const facts = readPlotFileSync(file);
+  return facts.ok && facts.header.pos2?.metaGroup === metaGroup;
+}
+
+/**
+ * The group's plots landed so far: `.plot2` files in plots/ written since it started, of its meta
+ * group when known. Another group landing on the same disk meanwhile would otherwise count as
+ * this one's, and its next plots would find no room made.
+ */
+export function landedPlots(plotsDir: string, startedMs: number, metaGroup: number | null = null): number {
   let names: string[];
   try {
     names = fs.readdirSync(plotsDir);
@@ -23,7 +36,9 @@ export function landedPlots(plotsDir: string, startedMs: number): number {
   for (const name of names) {
     if (!name.endsWith('.plot2')) continue;
     try {
-      if (fs.statSync(path.join(plotsDir, name)).mtimeMs >= startedMs - 1000) landed += 1;
+      const file = path.join(plotsDir, name);
+      if (fs.statSync(file).mtimeMs < startedMs - 1000) continue;
+      if (metaGroup === null || ofMetaGroup(file, metaGroup)) landed += 1;
     } catch {
       // renamed meanwhile
     }
@@ -64,7 +79,7 @@ export async function groupRoomLocked(o: {
   stillWanted?: () => boolean;
   notify?: (subject: string, text: string) => void;
 }): Promise<RoomOutcome | null> {
-  const landed = landedPlots(o.plot.plotsDir, o.shape.startedMs);
+  const landed = landedPlots(o.plot.plotsDir, o.shape.startedMs, o.shape.metaGroup ?? null);
   const { ahead, left } = plotsAhead(o.shape, landed, o.nowMs, o.aheadSeconds);
   if (ahead === 0) return null;
   const kib = (plots: number) => Math.ceil((plots * o.shape.plotBytes * 1.01) / 1024);

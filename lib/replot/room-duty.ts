@@ -23,8 +23,12 @@ export interface RoomDuty {
   moment: 'last-phase' | 'before-start' | 'group';
   /** pos1: the room step has run; nothing more is owed to this plot. */
   done: boolean;
-  /** A pos2 group: its size and one plot's bytes; plots landed are its `.plot2` files since startedMs. */
-  group?: { size: number; plotBytes: number };
+  /**
+   * A pos2 group: its size, one plot's bytes, and the meta group its plotter was told (null or
+   * absent when the plotter chooses); plots landed are its `.plot2` files since startedMs (of
+   * that meta group when known: another group may land on the same disk meanwhile).
+   */
+  group?: { size: number; plotBytes: number; metaGroup?: number | null };
   startedMs: number;
   /** Who took it over, once its tractor was gone: `loop pid 123`, `diskhand pid 456`. */
   takenBy?: string;

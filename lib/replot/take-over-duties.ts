@@ -41,7 +41,9 @@ function logText(file: string): string {
 
 function say(o: TakeOverOptions, duty: RoomDuty, outcome: RoomOutcome | null): void {
   if (outcome === null) return;
-  const head = `plot ${duty.plot.index}: replot (${o.who}, its tractor pid ${duty.tractorPid} is gone):`;
+  // named as its tractor names it, so a group's removals read alike whoever made them
+  const what = duty.moment === 'group' ? 'group' : 'plot';
+  const head = `${what} ${duty.plot.index}: replot (${o.who}, its tractor pid ${duty.tractorPid} is gone):`;
   for (const note of outcome.notes ?? []) o.log('warn', `${head} ${note}`);
   if (outcome.removed) for (const line of outcome.message.split('\n')) o.log('info', `${head} ${line}`);
   else if (outcome.level === 'warn') o.log('warn', `${head} ${outcome.message}`);

@@ -80,7 +80,7 @@ export class GroupRoom {
       logFile: state.logFile,
       moment: 'group',
       done: false,
-      group: { size: state.groupSize, plotBytes: state.plotBytes },
+      group: { size: state.groupSize, plotBytes: state.plotBytes, metaGroup: state.metaGroup },
       startedMs: state.startedMs,
     });
   }
@@ -96,7 +96,12 @@ export class GroupRoom {
           paths,
           config,
           plot: this.newPlot(state.plotterPid ?? undefined),
-          shape: { size: state.groupSize, plotBytes: state.plotBytes, startedMs: state.startedMs },
+          shape: {
+            size: state.groupSize,
+            plotBytes: state.plotBytes,
+            startedMs: state.startedMs,
+            metaGroup: state.metaGroup,
+          },
           nowMs: Date.now(),
           aheadSeconds: LOOK_AHEAD_SECONDS,
         }),

@@ -237,6 +237,9 @@ async function concludeGroup(
     o.log.info(
       `group ${state.index} finished: ${state.done}/${state.groupSize} plots in ${formatDuration(seconds)} (${where})`,
     );
+    // its plots are on the disk now: measured again (with the room replot can still make) as a
+    // finished plot's is, or the group's reservation left a replot disk `full` until diskhand ran
+    await releaseReservation({ paths: o.paths, config: o.config, env: o.env, log: o.log, plot: state });
     await count('finished', state.done);
     return EXIT_FINISHED;
   }

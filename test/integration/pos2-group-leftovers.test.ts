@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { groupsDir, readGroupFiles, type PlotGroupState } from '../../lib/farm/plot-groups.js';
+import { groupsDir, readGroupFiles, writeGroupState, type PlotGroupState } from '../../lib/farm/plot-groups.js';
 import { buildPos2Plot } from '../../lib/plot-file/build-plot-header.js';
 import { readPlotFileSync } from '../../lib/plot-file/read-plot-file.js';
 import { isAlive, simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
-import { logMessages, runScript, SIM_PLOTTER, waitFor, type TempHome } from '../helpers/temp-home.js';
+import { builtScript, logMessages, runScript, SIM_PLOTTER, waitFor, type TempHome } from '../helpers/temp-home.js';
 
 const { farm, started } = simFarmsOfThisFile();
 
@@ -81,7 +81,7 @@ describe('a pos2 group cut short leaves no half-written plot behind', () => {
         },
         60_000,
       );
-      started.push(group.plotterPid!);
+      started.push(group.plotterPid!, group.tractorPid);
       const hanging = hangingFile(home, 'tmp', [old])!;
       // written since the group started, but: another group's meta group, a whole plot, a file a live process holds
       const otherMeta = writingName('partial');
@@ -100,9 +100,14 @@ describe('a pos2 group cut short leaves no half-written plot behind', () => {
       );
       started.push(holder.pid!);
       await waitFor('the holder to open its file', () =>
-        fs
-          .readdirSync(`/proc/${holder.pid}/fd`)
-          .some((fd) => fs.readlinkSync(`/proc/${holder.pid}/fd/${fd}`).endsWith(held)),
+        fs.readdirSync(`/proc/${holder.pid}/fd`).some((fd) => {
+          try {
+            return fs.readlinkSync(`/proc/${holder.pid}/fd/${fd}`).endsWith(held);
+          } catch {
+            // an fd Node closed at start-up while it was listed
+            return false;
+          }
+        }),
       );
 
       process.kill(group.plotterPid!, 'SIGKILL');
@@ -171,15 +176,71 @@ describe('a pos2 group cut short leaves no half-written plot behind', () => {
         [],
       );
       assert.deepEqual(groups(home), []);
+      assert.ok(!fs.existsSync(group.tempDir));
       const said = logMessages(home, 'diskhand.log').filter((line) => line.startsWith(`group ${group.index}`));
       assert.equal(said.length, 2, said.join('\n'));
       assert.match(said[0]!, new RegExp(`^group ${group.index}: removed \\S+/${hanging} `));
       assert.match(
         said[1]!,
         new RegExp(
-          `^group ${group.index} \\(farm1/disk1\\): its tractor pid ${group.tractorPid} and plotter are gone \\(diskhand pid \\d+ took over\\); removed 1 unfinished plot file, its finished plots stay$`,
+          `^group ${group.index} \\(farm1/disk1\\): its tractor pid ${group.tractorPid} and plotter are gone \\(diskhand pid \\d+ took over\\); removed 1 unfinished plot file, its finished plots stay; removed its empty temp dir ${group.tempDir}$`,
         ),
       );
     },
   );
+
+  it('the loop cleans up after a dead group too, even while it starts no plot', { timeout: 120_000 }, async () => {
+    const home = pos2Farm({ group_size: 6, on_toggle: 'off' });
+    // a tractor and a plotter that ran and are gone: pids that ended
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    const deadPid = Number(gone.stdout.trim());
+    const startedMs = Date.now() - 1000;
+    const group: PlotGroupState = {
+      index: 9,
+      job: null,
+      plotter: 'chia-v2',
+      tractorPid: deadPid,
+      plotterPid: deadPid,
+      plotterArgv: [SIM_PLOTTER, 'plots', 'create2'],
+      farm: 'farm1',
+      disk: 'disk1',
+      plotsDir: plotsDir(home),
+      tempDir: path.join(home.tempRoot, '1', `goplot-group-9-${deadPid}`),
+      logFile: path.join(home.farmRoot, 'farm1', 'disk1', 'logs', 'plot.9.log'),
+      k: 18,
+      strength: 2,
+      metaGroup: 64,
+      groupSize: 6,
+      done: 1,
+      plotBytes: 638_669,
+      startedMs,
+      plotFraction: 0,
+    };
+    writeGroupState(home, group);
+    // a one-plot-a-run plotter's finished plot left in the temp dir: the dir stays
+    fs.mkdirSync(group.tempDir, { recursive: true });
+    fs.writeFileSync(path.join(group.tempDir, 'plot_18_2_1_64_x.bin'), 'a plot');
+    const finished = path.join(plotsDir(home), `plot-k18-${crypto.randomBytes(32).toString('hex')}.plot2`);
+    pos2File(finished, 64, true);
+    const cut = writingName('tmp');
+    pos2File(path.join(plotsDir(home), cut), 64, false);
+    const loop = spawn(process.execPath, [builtScript('scripts/goplot.js')], {
+      env: { ...simEnv(1), GOPLOT_HOME: home.home },
+      stdio: 'ignore',
+    });
+    started.push(loop.pid!);
+    try {
+      await waitFor('the loop to remove the dead group', () => groups(home).length === 0, 60_000);
+    } finally {
+      loop.kill('SIGTERM');
+    }
+    assert.deepEqual(listPlots(home), [path.basename(finished)]);
+    const said = logMessages(home).filter((line) => line.startsWith('group 9'));
+    assert.equal(said.length, 2, said.join('\n'));
+    assert.match(said[0]!, new RegExp(`^group 9: removed \\S+/${cut} `));
+    assert.match(
+      said[1]!,
+      /^group 9 \(farm1\/disk1\): its tractor pid \d+ and plotter are gone \(loop pid \d+ took over\); removed 1 unfinished plot file, its finished plots stay; kept its temp dir \S+\/goplot-group-9-\d+ \(not empty\)$/,
+    );
+  });
 });

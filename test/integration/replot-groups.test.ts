@@ -6,7 +6,8 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigReader } from '../../lib/config/config-reader.js';
 import { withStateLock } from '../../lib/farm/state-lock.js';
-import { buildPlotHeader, buildPos2Plot } from '../../lib/plot-file/build-plot-header.js';
+import { buildPos2Plot } from '../../lib/plot-file/build-plot-header.js';
+import { writePos1Plot } from '../../lib/demo/pos1-plots.js';
 import { readPlotFileSync } from '../../lib/plot-file/read-plot-file.js';
 import { groupRoomLocked } from '../../lib/replot/group-room.js';
 import type { NewPlot } from '../../lib/replot/make-room.js';
@@ -28,16 +29,15 @@ function solid(file: string, head: Buffer, bytes: number, madeDay?: number): str
 }
 
 function pos1(plotsDir: string, o: { k?: number; c?: number; bytes: number; day: number }): string {
-  const plotId = crypto.randomBytes(32).toString('hex');
-  const compression = o.c ?? 0;
-  const head = buildPlotHeader({
-    format: compression > 0 ? 'bladebit' : 'v1',
-    plotId,
-    k: o.k ?? 32,
-    compression,
+  const made = new Date(2022, 0, o.day);
+  return writePos1Plot(plotsDir, {
+    k: o.k,
+    compression: o.c,
     kind: 'solo',
+    bytes: Math.round(o.bytes),
+    made,
+    solid: true,
   });
-  return solid(path.join(plotsDir, `plot-k${o.k ?? 32}-${plotId}.plot`), head, o.bytes, o.day);
 }
 
 interface Farm {
@@ -241,7 +241,7 @@ describe('replot for pos2 groups on a real small disk', { skip: IS_ROOT ? false 
       assert.deepEqual(result.drops, []);
       assert.deepEqual(result.gone, farm.old.uncompressed);
       assert.ok(
-        said.some((line) => /^plot 1: replot \(loop pid 1, its tractor pid \d+ is gone\): replot removed /.test(line)),
+        said.some((line) => /^group 1: replot \(loop pid 1, its tractor pid \d+ is gone\): replot removed /.test(line)),
         said.join('\n'),
       );
     } finally {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { buildPlotHeader } from '../../lib/plot-file/build-plot-header.js';
+import { writePos1Plot } from '../../lib/demo/pos1-plots.js';
 import { pos2PlotBytes } from '../../lib/farm/plot-size.js';
 import { readPlotFileSync } from '../../lib/plot-file/read-plot-file.js';
 import { simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
@@ -17,20 +16,10 @@ const mounts = smallFilesystems();
 after(() => mounts.cleanup());
 const { farm } = simFarmsOfThisFile();
 
-/** A pos1 plot whose bytes are written out, made on `day` of January 2022. */
+/** A pos1 plot of 4 MiB whose bytes are written out, made on `day` of January 2022. */
 function pos1(plotsDir: string, compression: number, day: number): string {
-  const plotId = crypto.randomBytes(32).toString('hex');
-  const head = buildPlotHeader({
-    format: compression > 0 ? 'bladebit' : 'v1',
-    plotId,
-    k: 32,
-    compression,
-    kind: 'solo',
-  });
-  const file = path.join(plotsDir, `plot-k32-2022-01-0${day}-${plotId}.plot`);
-  fs.writeFileSync(file, Buffer.concat([head, Buffer.alloc(4 * MIB - head.length)]));
-  fs.utimesSync(file, new Date(2022, 0, day), new Date(2022, 0, day));
-  return file;
+  const made = new Date(2022, 0, day);
+  return writePos1Plot(plotsDir, { k: 32, compression, kind: 'solo', bytes: 4 * MIB, made, solid: true });
 }
 
 describe('a pos2 group replacing pos1 plots on a full disk', { skip: IS_ROOT ? false : NOT_ROOT }, () => {
