@@ -4,7 +4,6 @@
 // crontab: * * * * * cd /path/to/goplot-ts && node scripts/diskhand.js
 // GOPLOT_MOUNTINFO=<file> reads mount points from that file instead of /proc/self/mountinfo
 // (tests use it to declare temp dirs as mount points).
-import { Command } from 'commander';
 import { ConfigReader } from '../lib/config/config-reader.js';
 import { runDiskhand } from '../lib/diskhand/diskhand.js';
 import { resolveHome } from '../lib/config/home.js';
@@ -12,17 +11,28 @@ import { configLogSink, createLogger } from '../lib/util/logger.js';
 import { mountinfoPathFrom } from '../lib/farm/mount-points.js';
 import { notifyDiskChanges } from '../lib/diskhand/notify-disk-changes.js';
 import { endProcess } from '../lib/farm/end-process.js';
+import { cronOptions } from '../lib/util/cron-options.js';
 import { runMain } from '../lib/util/run-main.js';
+
+interface Options {
+  home?: string;
+  print: boolean;
+  json: boolean;
+}
+const DEFAULTS: Options = { print: false, json: false };
 import { errorMessage } from '../lib/util/error-message.js';
 
 async function main(): Promise<void> {
-  const options = new Command('diskhand')
-    .description('measure every disk under farm_root once and write its state file (run it from cron every minute)')
-    .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder')
-    .option('--print', 'also print the log lines to stdout', false)
-    .option('--json', 'print the report as JSON', false)
-    .parse()
-    .opts<{ home?: string; print: boolean; json: boolean }>();
+  const options = await cronOptions(DEFAULTS, async () => {
+    const { Command } = await import('commander');
+    return new Command('diskhand')
+      .description('measure every disk under farm_root once and write its state file (run it from cron every minute)')
+      .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder')
+      .option('--print', 'also print the log lines to stdout', DEFAULTS.print)
+      .option('--json', 'print the report as JSON', DEFAULTS.json)
+      .parse()
+      .opts<Options>();
+  });
   const paths = resolveHome({ home: options.home });
   const logger = createLogger(paths, 'diskhand', 'diskhand.log');
   const report = await runDiskhand({

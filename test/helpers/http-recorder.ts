@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after } from 'node:test';
 
 export interface RecordedRequest {
   method: string;
@@ -65,5 +66,18 @@ export async function startHttpRecorder(): Promise<HttpRecorder> {
     },
     down: stop,
     close: stop,
+  };
+}
+
+/** For one test file: each call starts a recorder, and all of them are closed after the file. */
+export function recordersOfThisFile(): () => Promise<HttpRecorder> {
+  const recorders: HttpRecorder[] = [];
+  after(async () => {
+    for (const recorder of recorders) await recorder.close();
+  });
+  return async () => {
+    const recorder = await startHttpRecorder();
+    recorders.push(recorder);
+    return recorder;
   };
 }

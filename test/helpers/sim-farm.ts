@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
-import { PACKAGE_ROOT } from '../../lib/config/home.js';
+import { FAKE_BIN } from './fake-df.js';
 import { makeDisks, makeTempDirs, makeTempHome, SIM_PLOTTER, type TempHome } from './temp-home.js';
 
-export const FAKE_BIN = path.join(PACKAGE_ROOT, 'test', 'fake-bin');
+export { FAKE_BIN };
 
 /**
  * A home that plots with the simulated plotter into `farms` (folders, so require_mount=no),

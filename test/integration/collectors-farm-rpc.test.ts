@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { makeCa, signNodeCert } from '../helpers/chia-ssl.js';
-import { FARM_ANSWERS, startFakeChiaFarm, type FakeChiaFarm } from '../helpers/fake-chia-farm.js';
+import { FARM_ANSWERS, type FakeChiaFarm } from '../helpers/fake-chia-farm.js';
+import { fakeFarmSuite } from '../helpers/fake-farm-suite.js';
 import { checkMetrics, readSeries } from '../helpers/promtool.js';
 import { logMessages, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
@@ -23,28 +23,17 @@ const STATUS =
   /^farm_(fullnode_syncstatus|farmer_farmstatus|fullnode_peak_height|fullnode_sync_\w+|harvesters|harvesters_loading|farmer_last_signage_point_age_seconds|farmer_signage_points|farmer_signage_point_index|farmer_harvester_loading|wallet_synced|wallet_syncing)(\{|$)/;
 
 describe("getfarm_collector through chia's RPC (built script; HTTPS services on 127.0.0.1 that want chia's client certificate)", () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-farm-rpc-'));
-  const homes: TempHome[] = [];
-  let farm: FakeChiaFarm;
-
-  before(async () => {
-    farm = await startFakeChiaFarm(root);
-  });
-  after(async () => {
-    await farm.close();
-    homes.forEach((home) => home.cleanup());
-    fs.rmSync(root, { recursive: true, force: true });
-  });
+  const fake = fakeFarmSuite('goplot-farm-rpc-');
 
   function rpcHome(mode: 'on' | 'auto'): TempHome & { prom: string } {
     const home = makeTempHome('goplot-getfarm-rpc-');
-    homes.push(home);
+    fake.homes.push(home);
     const promDir = path.join(home.root, 'prom');
     fs.mkdirSync(promDir);
     home.set('prom_dir', promDir);
     home.set('chia_bin', FAKE_CHIA);
     home.set('chia_rpc', mode);
-    home.set('chia_root', farm.chiaRoot);
+    home.set('chia_root', fake.farm.chiaRoot);
     return Object.assign(home, { prom: path.join(promDir, 'getfarm.prom') });
   }
 
@@ -63,16 +52,16 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
   }
 
   const where = (service: keyof FakeChiaFarm['services']) =>
-    `${service} RPC at 127.0.0.1:${farm.services[service].port}`;
+    `${service} RPC at 127.0.0.1:${fake.farm.services[service].port}`;
   const rpcLine = () => `reading chia through its RPC (chia_rpc on): ${where('full_node')} and ${where('farmer')}`;
   const noEffective =
     'plots_effective_size (get_harvesters_summary has no total_effective_plot_size (chia 2.0 and later give it))';
 
   it('writes every metric from the real answers, with the values the samples hold', async () => {
-    farm.replay();
+    fake.farm.replay();
     const home = rpcHome('on');
     const before = Object.fromEntries(
-      Object.entries(farm.services).map(([name, service]) => [name, service.requests.length]),
+      Object.entries(fake.farm.services).map(([name, service]) => [name, service.requests.length]),
     );
     const result = await collect(home);
     assert.equal(result.exitCode, 0, result.stderr);
@@ -157,7 +146,10 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     assert.deepEqual(series, expected);
     assert.deepEqual(
       Object.fromEntries(
-        Object.entries(farm.services).map(([name, service]) => [name, service.requests.slice(before[name]).sort()]),
+        Object.entries(fake.farm.services).map(([name, service]) => [
+          name,
+          service.requests.slice(before[name]).sort(),
+        ]),
       ),
       {
         full_node: ['get_blockchain_state {}'],
@@ -180,7 +172,7 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
   });
 
   it('gives the metrics both paths see the same names, help, type and units as the CLI path', async () => {
-    farm.replay();
+    fake.farm.replay();
     const viaRpc = rpcHome('on');
     const viaCli = rpcHome('on');
     viaCli.set('chia_rpc', 'off');
@@ -213,12 +205,12 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
   });
 
   it('keeps integers beyond 2^53 exact until the last step', async () => {
-    farm.replay();
-    const farmed = farm
+    fake.farm.replay();
+    const farmed = fake.farm
       .fixtureText(FARM_ANSWERS.wallet.get_farmed_amount)
       .replace('"farmed_amount": 0', '"farmed_amount": 9007199254740993');
-    assert.notEqual(farmed, farm.fixtureText(FARM_ANSWERS.wallet.get_farmed_amount));
-    farm.services.wallet.answers.set('get_farmed_amount', { text: farmed });
+    assert.notEqual(farmed, fake.farm.fixtureText(FARM_ANSWERS.wallet.get_farmed_amount));
+    fake.farm.services.wallet.answers.set('get_farmed_amount', { text: farmed });
     const home = rpcHome('on');
     assert.equal((await collect(home)).exitCode, 0);
     const series = readSeries(home.prom);
@@ -238,9 +230,9 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
   });
 
   it('reads 2.x pool states: [timestamp, error] pairs, points as [timestamp, difficulty], partials by result', async () => {
-    farm.replay();
+    fake.farm.replay();
     // the real 1.7 answer put in the 2.0+ shape FACTS.md gives from chia's farmer.py (no real 2.x sample exists)
-    const pool = JSON.parse(farm.fixtureText(FARM_ANSWERS.farmer.get_pool_state)) as {
+    const pool = JSON.parse(fake.farm.fixtureText(FARM_ANSWERS.farmer.get_pool_state)) as {
       pool_state: Record<string, unknown>[];
     };
     const state = pool.pool_state[0]!;
@@ -261,7 +253,7 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
       insufficient_partials_since_start: 0,
       missing_partials_since_start: 1,
     });
-    farm.services.farmer.answers.set('get_pool_state', { text: JSON.stringify(pool) });
+    fake.farm.services.farmer.answers.set('get_pool_state', { text: JSON.stringify(pool) });
     const home = rpcHome('on');
     assert.equal((await collect(home)).exitCode, 0);
     await assertPromtool(home.prom);
@@ -279,7 +271,7 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
   });
 
   it('counts signage points across runs and ages the newest while none come', async () => {
-    farm.replay();
+    fake.farm.replay();
     const home = rpcHome('on');
     assert.equal((await collect(home)).exitCode, 0);
     assert.equal(readSeries(home.prom).get('farm_farmer_signage_points_received_total'), 5);
@@ -295,7 +287,7 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     );
     assert.equal(series.get('farm_farmer_signage_points_received_total'), 5, 'the same points are not counted twice');
     // two new ones arrive
-    const points = JSON.parse(farm.fixtureText(FARM_ANSWERS.farmer.get_signage_points)) as {
+    const points = JSON.parse(fake.farm.fixtureText(FARM_ANSWERS.farmer.get_signage_points)) as {
       signage_points: { signage_point: Record<string, unknown> }[];
     };
     const newest = points.signage_points.at(-1)!;
@@ -309,7 +301,7 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
         },
       });
     }
-    farm.services.farmer.answers.set('get_signage_points', { text: JSON.stringify(points) });
+    fake.farm.services.farmer.answers.set('get_signage_points', { text: JSON.stringify(points) });
     assert.equal((await collect(home)).exitCode, 0);
     series = readSeries(home.prom);
     assert.equal(series.get('farm_farmer_signage_points_received_total'), 7);
@@ -348,13 +340,13 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
   }
 
   it('a farmer that is down: success 0, the last good totals kept without the status metrics, one log line', async () => {
-    farm.replay();
+    fake.farm.replay();
     const home = rpcHome('on');
-    const port = farm.services.farmer.port;
+    const port = fake.farm.services.farmer.port;
     const { before, kept, stderr } = await failThenRecover(
       home,
-      () => farm.stop('farmer'),
-      () => farm.start('farmer'),
+      () => fake.farm.stop('farmer'),
+      () => fake.farm.start('farmer'),
     );
     const problem =
       `farmer RPC at 127.0.0.1:${port}: connection refused (is the service running, and is this its rpc_port?); ` +
@@ -380,25 +372,25 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
   });
 
   it('a farmer too slow to answer: success 0 after --rpc-timeout, without retries', async () => {
-    farm.replay();
+    fake.farm.replay();
     const home = rpcHome('on');
-    const answer = farm.services.farmer.answers.get('get_harvesters_summary')!;
+    const answer = fake.farm.services.farmer.answers.get('get_harvesters_summary')!;
     const calls = () =>
-      farm.services.farmer.requests.filter((request) => request.startsWith('get_harvesters_summary')).length;
+      fake.farm.services.farmer.requests.filter((request) => request.startsWith('get_harvesters_summary')).length;
     let callsBefore = 0;
     const { before, kept, stderr } = await failThenRecover(
       home,
       () => {
         callsBefore = calls();
-        farm.services.farmer.answers.set('get_harvesters_summary', { ...answer, delayMs: 4000 });
+        fake.farm.services.farmer.answers.set('get_harvesters_summary', { ...answer, delayMs: 4000 });
       },
       () => {
-        farm.services.farmer.answers.set('get_harvesters_summary', answer);
+        fake.farm.services.farmer.answers.set('get_harvesters_summary', answer);
       },
       ['--rpc-timeout', '500ms'],
     );
     const problem =
-      `farmer RPC at 127.0.0.1:${farm.services.farmer.port}: no answer to get_harvesters_summary within 500 ms; ` +
+      `farmer RPC at 127.0.0.1:${fake.farm.services.farmer.port}: no answer to get_harvesters_summary within 500 ms; ` +
       `kept the last good values (without the status metrics) in ${home.prom} with getfarm_collector_success 0`;
     assert.deepEqual(stderr, [`getfarm_collector: ${problem}`, `getfarm_collector: ${problem}`]);
     assert.deepEqual(kept, lastGood(before));
@@ -410,26 +402,26 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
   });
 
   it("success: false from the full node fails the run; from the wallet it leaves out only the wallet's value", async () => {
-    farm.replay();
+    fake.farm.replay();
     const home = rpcHome('on');
-    const emptyError = farm.fixtureText(
+    const emptyError = fake.farm.fixtureText(
       'wallet_get_wallet_balance_v1.1-pool-reference-issue20_error-empty-string.json',
     );
     const { before, kept, stderr } = await failThenRecover(
       home,
       () => {
-        farm.services.full_node.answers.set('get_blockchain_state', { text: emptyError });
+        fake.farm.services.full_node.answers.set('get_blockchain_state', { text: emptyError });
       },
-      () => farm.replay(),
+      () => fake.farm.replay(),
     );
     const problem =
-      `full_node RPC at 127.0.0.1:${farm.services.full_node.port}: get_blockchain_state failed: (chia gave no error text); ` +
+      `full_node RPC at 127.0.0.1:${fake.farm.services.full_node.port}: get_blockchain_state failed: (chia gave no error text); ` +
       `kept the last good values (without the status metrics) in ${home.prom} with getfarm_collector_success 0`;
     assert.deepEqual(stderr, [`getfarm_collector: ${problem}`, `getfarm_collector: ${problem}`]);
     assert.deepEqual(kept, lastGood(before));
 
-    farm.services.wallet.answers.set('get_wallet_balance', {
-      text: farm.fixtureText('wallet_get_wallet_balance_v1.1-issue2989_error-keyerror-wallet-id-0.json'),
+    fake.farm.services.wallet.answers.set('get_wallet_balance', {
+      text: fake.farm.fixtureText('wallet_get_wallet_balance_v1.1-issue2989_error-keyerror-wallet-id-0.json'),
     });
     assert.equal((await collect(home)).exitCode, 0);
     const series = readSeries(home.prom);
@@ -440,19 +432,19 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     assert.deepEqual(logMessages(home, 'collectors.log').slice(3), [
       problem,
       `recovered: wrote ${home.prom} with getfarm_collector_success 1`,
-      `values missing (left out of getfarm.prom): ${noEffective}, wallet_balance (wallet RPC at 127.0.0.1:${farm.services.wallet.port}: get_wallet_balance failed: "0")`,
+      `values missing (left out of getfarm.prom): ${noEffective}, wallet_balance (wallet RPC at 127.0.0.1:${fake.farm.services.wallet.port}: get_wallet_balance failed: "0")`,
     ]);
   });
 
   it('auto: the RPC while the farmer answers, the CLI while it does not, and the RPC again; the log says each switch once', async () => {
-    farm.replay();
+    fake.farm.replay();
     const home = rpcHome('auto');
     const calls = path.join(home.root, 'chia-calls.txt');
     const env = { FAKE_CHIA_CALLS: calls };
-    const port = farm.services.farmer.port;
+    const port = fake.farm.services.farmer.port;
     assert.equal((await collect(home, [], env)).exitCode, 0);
     assert.equal(readSeries(home.prom).get(`farm_pool_errors_24h${POOL}`), 2);
-    await farm.stop('farmer');
+    await fake.farm.stop('farmer');
     for (let run = 0; run < 2; run += 1) {
       assert.equal((await collect(home, [], env)).exitCode, 0);
       const series = readSeries(home.prom);
@@ -464,7 +456,7 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
       );
       assert.equal(series.has(`farm_pool_errors_24h${POOL}`), false);
     }
-    await farm.start('farmer');
+    await fake.farm.start('farmer');
     assert.equal((await collect(home, [], env)).exitCode, 0);
     assert.equal(readSeries(home.prom).get(`farm_pool_errors_24h${POOL}`), 2);
     assert.equal(
@@ -503,7 +495,7 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     );
   });
 
-  it("auto without chia's certificates loads neither got nor the RPC client, YAML or exact JSON (issue 21 item 7)", async () => {
+  it("auto without chia's certificates, run as cron runs it, loads neither got nor the RPC client, YAML, exact JSON or commander (issue 21 item 7)", async () => {
     const home = rpcHome('auto');
     home.set('chia_root', path.join(home.root, 'no-chia'));
     // a loader hook in the collector's process writes down every module it loads
@@ -532,7 +524,7 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     assert.ok(loaded.some((url) => url.endsWith('/lib/chia-cli/parse-farm-summary.js')));
     assert.deepEqual(
       loaded.filter((url) =>
-        /\/node_modules\/(got|js-yaml|lossless-json)\/|\/lib\/chia-rpc\/(rpc-client|https-post|chia-config|chia-json)\.js$/.test(
+        /\/node_modules\/(got|js-yaml|lossless-json|commander)\/|\/lib\/chia-rpc\/(rpc-client|https-post|chia-config|chia-json)\.js$/.test(
           url,
         ),
       ),
@@ -541,19 +533,19 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
   });
 
   it('a farmer certificate from another CA is refused: success 0 and the log says which certificate', async () => {
-    farm.replay();
-    const otherRoot = path.join(root, 'wrong-farmer-cert');
-    fs.cpSync(farm.chiaRoot, otherRoot, { recursive: true });
+    fake.farm.replay();
+    const otherRoot = path.join(fake.root, 'wrong-farmer-cert');
+    fs.cpSync(fake.farm.chiaRoot, otherRoot, { recursive: true });
     const farmerDir = path.join(otherRoot, 'config', 'ssl', 'farmer');
     fs.rmSync(farmerDir, { recursive: true });
-    const otherCa = makeCa(path.join(root, 'another-ca'), 'Another CA');
+    const otherCa = makeCa(path.join(fake.root, 'another-ca'), 'Another CA');
     signNodeCert(otherCa, path.join(farmerDir, 'private_farmer.crt'), path.join(farmerDir, 'private_farmer.key'));
     const home = rpcHome('on');
     home.set('chia_root', otherRoot);
-    const before = farm.services.farmer.requests.length;
+    const before = fake.farm.services.farmer.requests.length;
     const refused = await collect(home);
     assert.equal(refused.exitCode, 1);
-    const where = `farmer RPC at 127.0.0.1:${farm.services.farmer.port}`;
+    const where = `farmer RPC at 127.0.0.1:${fake.farm.services.farmer.port}`;
     // TLS 1.3: the server's refusal arrives after our request left, as an alert or a reset
     const asAlert = `${where}: the service refused our client certificate (ERR_SSL_TLSV1_ALERT_UNKNOWN_CA): it is not signed by the CA this service trusts`;
     const asReset =
@@ -564,7 +556,7 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
       [asAlert, asReset].some((problem) => refused.stderr === `getfarm_collector: ${problem}${kept}`),
       refused.stderr,
     );
-    assert.equal(farm.services.farmer.requests.length, before, 'no request reached the farmer');
+    assert.equal(fake.farm.services.farmer.requests.length, before, 'no request reached the farmer');
     assert.deepEqual(readSeries(home.prom), new Map([['getfarm_collector_success', 0]]));
     assert.equal(logMessages(home, 'collectors.log').filter((line) => line.startsWith(where)).length, 1);
   });

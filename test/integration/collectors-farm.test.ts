@@ -10,8 +10,8 @@ import { parseTimeout } from '../../lib/chia-cli/run-chia.js';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { checkMetrics, readSeries } from '../helpers/promtool.js';
 import { logMessages, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
+import { FAKE_BIN } from '../helpers/fake-df.js';
 
-const FAKE_BIN = path.join(PACKAGE_ROOT, 'test', 'fake-bin');
 const FAKE_CHIA = path.join(FAKE_BIN, 'chia');
 const OWN = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-cli');
 const TiB = 2 ** 40;

@@ -1,31 +1,23 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fixtureAnswer, startFakeChiaService } from '../helpers/chia-rpc-server.js';
 import { makeChiaSsl, writeChiaConfig } from '../helpers/chia-ssl.js';
-import { FARM_ANSWERS, RPC_FIXTURES, startFakeChiaFarm, type FakeChiaFarm } from '../helpers/fake-chia-farm.js';
+import { FARM_ANSWERS, RPC_FIXTURES } from '../helpers/fake-chia-farm.js';
+import { fakeFarmSuite } from '../helpers/fake-farm-suite.js';
 import { checkMetrics, readSeries } from '../helpers/promtool.js';
 import { logMessages, makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
 describe("getharvester_collector with the harvester's RPC (built script; HTTPS on 127.0.0.1 with mutual TLS)", () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-harvester-rpc-'));
-  const homes: TempHome[] = [];
-  let farm: FakeChiaFarm;
+  const fake = fakeFarmSuite('goplot-harvester-rpc-');
 
-  before(async () => {
-    farm = await startFakeChiaFarm(root);
-  });
-  after(async () => {
-    await farm.close();
-    homes.forEach((home) => home.cleanup());
-    fs.rmSync(root, { recursive: true, force: true });
-  });
-
-  function harvesterHome(mode: 'on' | 'auto', chiaRoot = farm.chiaRoot): TempHome & { prom: string; proc: string } {
+  function harvesterHome(
+    mode: 'on' | 'auto',
+    chiaRoot = fake.farm.chiaRoot,
+  ): TempHome & { prom: string; proc: string } {
     const home = makeTempHome('goplot-getharvester-rpc-');
-    homes.push(home);
+    fake.homes.push(home);
     const promDir = path.join(home.root, 'prom');
     const proc = path.join(home.root, 'proc');
     fs.mkdirSync(promDir);
@@ -43,10 +35,10 @@ describe("getharvester_collector with the harvester's RPC (built script; HTTPS o
     return { exitCode: result.exitCode, stderr: String(result.stderr) };
   }
 
-  const where = () => `harvester RPC at 127.0.0.1:${farm.services.harvester.port}`;
+  const where = () => `harvester RPC at 127.0.0.1:${fake.farm.services.harvester.port}`;
 
   it('adds what chia has loaded, failed to open, has no key for, and holds twice, by plot directory', async () => {
-    farm.replay();
+    fake.farm.replay();
     const home = harvesterHome('on');
     const result = await collect(home);
     assert.equal(result.exitCode, 0, result.stderr);
@@ -79,7 +71,10 @@ describe("getharvester_collector with the harvester's RPC (built script; HTTPS o
         ['getharvester_collector_value_present{value="harvester_rpc"}', 1],
       ]),
     );
-    assert.deepEqual(farm.services.harvester.requests.slice(-2).sort(), ['get_plot_directories {}', 'get_plots {}']);
+    assert.deepEqual(fake.farm.services.harvester.requests.slice(-2).sort(), [
+      'get_plot_directories {}',
+      'get_plots {}',
+    ]);
     assert.deepEqual(logMessages(home, 'collectors.log'), [
       `reading the harvester's RPC (chia_rpc on): ${where()}`,
       `wrote ${home.prom}`,
@@ -87,10 +82,10 @@ describe("getharvester_collector with the harvester's RPC (built script; HTTPS o
   });
 
   it('keeps its /proc and file-count values when the harvester is down or answers success: false, and says why once', async () => {
-    farm.replay();
+    fake.farm.replay();
     const home = harvesterHome('on');
     assert.equal((await collect(home)).exitCode, 0);
-    await farm.stop('harvester');
+    await fake.farm.stop('harvester');
     for (let run = 0; run < 2; run += 1) {
       const down = await collect(home);
       assert.equal(down.exitCode, 0, down.stderr);
@@ -104,14 +99,17 @@ describe("getharvester_collector with the harvester's RPC (built script; HTTPS o
         'not kept from the last good run: it says what chia farms now',
       );
     }
-    await farm.start('harvester');
+    await fake.farm.start('harvester');
     assert.equal((await collect(home)).exitCode, 0);
-    farm.services.harvester.answers.set(
+    fake.farm.services.harvester.answers.set(
       'get_plots',
       fixtureAnswer(RPC_FIXTURES, 'wallet_get_wallet_balance_v1.1-pool-reference-issue20_error-empty-string.json'),
     );
     assert.equal((await collect(home)).exitCode, 0);
-    farm.services.harvester.answers.set('get_plots', fixtureAnswer(RPC_FIXTURES, FARM_ANSWERS.harvester.get_plots));
+    fake.farm.services.harvester.answers.set(
+      'get_plots',
+      fixtureAnswer(RPC_FIXTURES, FARM_ANSWERS.harvester.get_plots),
+    );
     assert.equal((await collect(home)).exitCode, 0);
     assert.equal(readSeries(home.prom).get('farm_harvester_loaded_plots'), 2);
     assert.deepEqual(logMessages(home, 'collectors.log'), [
@@ -125,7 +123,7 @@ describe("getharvester_collector with the harvester's RPC (built script; HTTPS o
   });
 
   it('auto on a harvester-only host: its own certificates are enough; without them it reads no RPC and says so once', async () => {
-    const harvesterRoot = path.join(root, 'harvester-only');
+    const harvesterRoot = path.join(fake.root, 'harvester-only');
     const ssl = makeChiaSsl(harvesterRoot, ['harvester']);
     const harvester = await startFakeChiaService({ ca: ssl.ca, server: ssl.daemon, lifetimeMs: 60_000 });
     try {
@@ -142,13 +140,13 @@ describe("getharvester_collector with the harvester's RPC (built script; HTTPS o
     } finally {
       await harvester.close();
     }
-    const bare = harvesterHome('auto', path.join(root, 'no-chia'));
+    const bare = harvesterHome('auto', path.join(fake.root, 'no-chia'));
     for (let run = 0; run < 2; run += 1) assert.equal((await collect(bare)).exitCode, 0);
     const series = readSeries(bare.prom);
     assert.equal(series.has('getharvester_collector_value_present{value="harvester_rpc"}'), false);
     assert.equal(series.get('farm_local_plots'), 1);
     assert.deepEqual(logMessages(bare, 'collectors.log'), [
-      `reading no harvester RPC (chia_rpc auto): no RPC certificates for the harvester: cannot read ${path.join(root, 'no-chia', 'config', 'ssl', 'ca', 'private_ca.crt')} (ENOENT)`,
+      `reading no harvester RPC (chia_rpc auto): no RPC certificates for the harvester: cannot read ${path.join(fake.root, 'no-chia', 'config', 'ssl', 'ca', 'private_ca.crt')} (ENOENT)`,
       `wrote ${bare.prom}`,
     ]);
   });

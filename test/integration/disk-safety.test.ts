@@ -9,7 +9,6 @@ import { ConfigReader } from '../../lib/config/config-reader.js';
 import { readDiskState } from '../../lib/farm/disk-state.js';
 import { readDiskSpace, withTimeout } from '../../lib/farm/disk-space.js';
 import { runDiskhand } from '../../lib/diskhand/diskhand.js';
-import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { readMountPoints } from '../../lib/farm/mount-points.js';
 import { StateLockTimeout, stateLockPath, withStateLock } from '../../lib/farm/state-lock.js';
 import { initValueFiles } from '../../lib/config/write-value.js';
@@ -23,8 +22,8 @@ import {
   waitFor,
   type TempHome,
 } from '../helpers/temp-home.js';
+import { FAKE_BIN } from '../helpers/fake-df.js';
 
-const FAKE_BIN = path.join(PACKAGE_ROOT, 'test', 'fake-bin');
 const GIB_KIB = 1024 * 1024;
 const GIB = 1024 ** 3;
 const SUMMARY_TIME = / \(\d+\.\d\d s\)$/;

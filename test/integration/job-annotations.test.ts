@@ -2,26 +2,19 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import { startHttpRecorder, type HttpRecorder } from '../helpers/http-recorder.js';
+import { describe, it } from 'node:test';
+import { recordersOfThisFile } from '../helpers/http-recorder.js';
 import { makeJob } from '../helpers/jobs.js';
-import { killTree, makeSimFarm, simEnv, simPlotterPids } from '../helpers/sim-farm.js';
-import { runScript, type TempHome } from '../helpers/temp-home.js';
+import { simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
+import { runScript } from '../helpers/temp-home.js';
 
-const homes: TempHome[] = [];
-const recorders: HttpRecorder[] = [];
-after(async () => {
-  for (const home of homes) killTree(simPlotterPids(home));
-  for (const home of homes) home.cleanup();
-  for (const recorder of recorders) await recorder.close();
-});
+const { farm } = simFarmsOfThisFile();
+const startRecorder = recordersOfThisFile();
 
 describe("Grafana annotations of a job's plot", () => {
   it('carry the tag job:<name> on the start and the end; a plot outside jobs has none', async () => {
-    const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
-    homes.push(home);
-    const grafana = await startHttpRecorder();
-    recorders.push(grafana);
+    const home = farm({ farm1: ['disk1'] }, ['1']);
+    const grafana = await startRecorder();
     home.set('grafana_url', grafana.url);
     fs.writeFileSync(path.join(home.configDir, 'grafana_token'), 'glsa_job_test_token_0123456789\n', { mode: 0o600 });
     grafana.answer({ kind: 'reply', status: 200, body: { id: 5 } });

@@ -81,7 +81,7 @@ describe('a pos2 group cut short leaves no half-written plot behind', () => {
         },
         60_000,
       );
-      started.push(group.plotterPid!);
+      started.push(group.plotterPid!, group.tractorPid);
       const hanging = hangingFile(home, 'tmp', [old])!;
       // written since the group started, but: another group's meta group, a whole plot, a file a live process holds
       const otherMeta = writingName('partial');
@@ -100,9 +100,14 @@ describe('a pos2 group cut short leaves no half-written plot behind', () => {
       );
       started.push(holder.pid!);
       await waitFor('the holder to open its file', () =>
-        fs
-          .readdirSync(`/proc/${holder.pid}/fd`)
-          .some((fd) => fs.readlinkSync(`/proc/${holder.pid}/fd/${fd}`).endsWith(held)),
+        fs.readdirSync(`/proc/${holder.pid}/fd`).some((fd) => {
+          try {
+            return fs.readlinkSync(`/proc/${holder.pid}/fd/${fd}`).endsWith(held);
+          } catch {
+            // an fd Node closed at start-up while it was listed
+            return false;
+          }
+        }),
       );
 
       process.kill(group.plotterPid!, 'SIGKILL');

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { execa, type Result, type ResultPromise } from 'execa';
 import { readPlotFile } from '../../lib/plot-file/read-plot-file.js';
+import { CONTRACT, FARMER, POOL, simPlotterLinks } from '../helpers/sim-plotter.js';
 import { SIM_PLOTTER, waitFor } from '../helpers/temp-home.js';
 
 // Regexes from test/fixtures/plot-logs/FORMATS.md, which the plot-log parser matches.
@@ -59,29 +59,18 @@ const BLADEBIT = {
   cudaTable: /^Table (\d) completed in (\d+\.\d+) seconds with (\d+) entries\./,
 };
 const FINAL_NAME = /^plot-k(\d+)(?:-c(\d\d?))?-(\d{4})-(\d\d)-(\d\d)-(\d\d)-(\d\d)-([0-9a-f]{64})\.plot$/;
-const FARMER = 'a'.repeat(96);
-const POOL = 'b'.repeat(96);
-const CONTRACT = `xch1${'q'.repeat(58)}`;
 
-let root: string;
 const children: ResultPromise[] = [];
-
-before(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'simplotter-test-'));
-  // npm's prepare makes the built scripts executable; a test build may not have run it.
-  fs.chmodSync(SIM_PLOTTER, 0o755);
-  for (const name of ['chia_plot', 'chia_plot_k34', 'bladebit', 'bladebit_cuda'])
-    fs.symlinkSync(SIM_PLOTTER, path.join(root, name));
-});
-after(() => {
-  for (const child of children) child.kill('SIGKILL');
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const links = simPlotterLinks(
+  'simplotter-test-',
+  ['chia_plot', 'chia_plot_k34', 'bladebit', 'bladebit_cuda'],
+  children,
+);
 
 let runCount = 0;
 /** Fresh temp, temp2 and destination dirs for one run. */
 function dirs(): { t: string; t2: string; d: string } {
-  const base = path.join(root, `run${++runCount}`);
+  const base = path.join(links.root, `run${++runCount}`);
   const made = { t: path.join(base, 'tmp'), t2: path.join(base, 'tmp2'), d: path.join(base, 'dest') };
   for (const dir of Object.values(made)) fs.mkdirSync(dir, { recursive: true });
   return made;
@@ -95,7 +84,7 @@ function sim(command: string, args: string[], env: Record<string, string> = {}):
 
 const chia = (args: string[], env?: Record<string, string>): ResultPromise => sim(SIM_PLOTTER, args, env);
 const standalone = (name: string, args: string[], env?: Record<string, string>): ResultPromise =>
-  sim(path.join(root, name), args, env);
+  sim(path.join(links.root, name), args, env);
 
 function lines(result: Result): string[] {
   return String(result.stdout).split('\n');

@@ -57,6 +57,15 @@ function harvesterHome(): { home: TempHome; chiaLog: string; promFile: string } 
 const eligibleLine = (total: number) =>
   `2025-06-01T10:00:00.000 2.4.4 harvester chia.harvester.harvester: INFO     3 plots were eligible for farming 6c1d0e9a2b... Found 0 proofs. Time: 0.2 s. Total ${total} plots\n`;
 
+/** A harvesterlog for this home, once it says it follows chia's log (`which` names it in a time-out). */
+async function followingHarvesterlog(home: TempHome, which: string): Promise<Running> {
+  const running = run(home, 'scripts/harvesterlog.js');
+  await waitFor(`the ${which} harvesterlog to follow the log`, () =>
+    linesOf(home, 'harvesterlog.log', running.child.pid!).some((line) => line.startsWith('following')),
+  );
+  return running;
+}
+
 function promValue(file: string, name: string): number | undefined {
   if (!fs.existsSync(file)) return undefined;
   const match = new RegExp(`^${name} (\\S+)$`, 'm').exec(fs.readFileSync(file, 'utf8'));
@@ -69,10 +78,7 @@ describe('one instance per home', () => {
     { timeout: 60_000 },
     async () => {
       const { home, chiaLog, promFile } = harvesterHome();
-      const first = run(home, 'scripts/harvesterlog.js');
-      await waitFor('the first harvesterlog to follow the log', () =>
-        linesOf(home, 'harvesterlog.log', first.child.pid!).some((line) => line.startsWith('following')),
-      );
+      const first = await followingHarvesterlog(home, 'first');
       fs.appendFileSync(chiaLog, eligibleLine(100));
       await waitFor('status 1', () => promValue(promFile, 'farm_harvester_status') === 1);
 
@@ -95,16 +101,10 @@ describe('one instance per home', () => {
     { timeout: 60_000 },
     async () => {
       const { home, chiaLog, promFile } = harvesterHome();
-      const first = run(home, 'scripts/harvesterlog.js');
-      await waitFor('the first harvesterlog to follow the log', () =>
-        linesOf(home, 'harvesterlog.log', first.child.pid!).some((line) => line.startsWith('following')),
-      );
+      const first = await followingHarvesterlog(home, 'first');
       // the pid file lost (deleted by hand): a second one takes the home
       fs.rmSync(path.join(home.logsDir, 'harvesterlog.pid'));
-      const second = run(home, 'scripts/harvesterlog.js');
-      await waitFor('the second harvesterlog to follow the log', () =>
-        linesOf(home, 'harvesterlog.log', second.child.pid!).some((line) => line.startsWith('following')),
-      );
+      const second = await followingHarvesterlog(home, 'second');
       fs.appendFileSync(chiaLog, eligibleLine(100));
       await waitFor('status 1', () => promValue(promFile, 'farm_harvester_status') === 1);
 

@@ -46,6 +46,33 @@ function startSuite(home: TempHome, env: Record<string, string> = {}) {
   return { suite, output, exited };
 }
 
+type SuiteRun = Pick<ReturnType<typeof startSuite>, 'suite' | 'exited'> & { output?: { stderr: string } };
+
+/** SIGTERM to the suite's process group, as a terminal's kill sends it: the suite must exit 0. */
+async function stopSuite(run: SuiteRun): Promise<void> {
+  process.kill(-run.suite.pid!, 'SIGTERM');
+  assert.equal(await run.exited, 0, run.output?.stderr);
+}
+
+/**
+ * A sim farm of one disk that this file cleans up; by default its loop idles (on_toggle off) and
+ * harvesterlog follows an empty debug.log, so a test sees only what it starts itself.
+ */
+function suiteHome({
+  layout = { farm1: ['disk1'] },
+  idle = true,
+  debugLog = true,
+}: { layout?: Record<string, string[]>; idle?: boolean; debugLog?: boolean } = {}): TempHome {
+  const home = makeSimFarm(layout, ['1']);
+  homes.push(home);
+  if (idle) home.set('on_toggle', 'off');
+  if (debugLog) {
+    fs.writeFileSync(path.join(home.root, 'debug.log'), '');
+    home.set('chia_log', path.join(home.root, 'debug.log'));
+  }
+  return home;
+}
+
 /** The parent pid from /proc/<pid>/stat (after the command name, which may hold spaces). */
 function parentOf(pid: number): number | null {
   try {
@@ -100,12 +127,8 @@ describe('npm start (scripts/start.js)', () => {
     'runs the loop and harvesterlog, runs diskhand and the collectors, restarts a crashed child, and stops on SIGTERM',
     { timeout: 60_000 },
     async () => {
-      const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
-      homes.push(home);
-      home.set('on_toggle', 'off');
+      const home = suiteHome();
       home.set('collector_schedule', '*/2 * * * * *');
-      fs.writeFileSync(path.join(home.root, 'debug.log'), '');
-      home.set('chia_log', path.join(home.root, 'debug.log'));
       const suite = spawn('node', [builtScript('scripts/start.js')], {
         env: { ...process.env, GOPLOT_HOME: home.home },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -158,11 +181,7 @@ describe('npm start (scripts/start.js)', () => {
     "stops on Ctrl-C to its process group without calling the children's exits crashes or restarting them",
     { timeout: 60_000 },
     async () => {
-      const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
-      homes.push(home);
-      home.set('on_toggle', 'off');
-      fs.writeFileSync(path.join(home.root, 'debug.log'), '');
-      home.set('chia_log', path.join(home.root, 'debug.log'));
+      const home = suiteHome();
       const { suite, exited } = startSuite(home);
       await waitFor(
         'the loop and harvesterlog',
@@ -189,14 +208,12 @@ describe('npm start (scripts/start.js)', () => {
     'follows a schedule change without a restart, refuses a schedule node-cron cannot run, and says a failing collector once',
     { timeout: 60_000 },
     async () => {
-      const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
-      homes.push(home);
-      home.set('on_toggle', 'off');
+      const home = suiteHome({ debugLog: false });
       home.set('diskhand_schedule', '99 * * * *');
       home.set('collector_schedule', '0 0 1 1 *');
       home.set('chia_bin', path.join(FAKE_BIN, 'chia'));
       const calls = path.join(home.root, 'chia-calls');
-      const { exited, output } = startSuite(home, { FAKE_CHIA_MODE: 'fail', FAKE_CHIA_CALLS: calls });
+      const run = startSuite(home, { FAKE_CHIA_MODE: 'fail', FAKE_CHIA_CALLS: calls });
       await waitFor('the first collector run', () => lineCount(calls) >= 2);
       const said = (pattern: RegExp) => logMessages(home, 'start.log').filter((line) => pattern.test(line));
       await waitFor('the suite started line', () => said(/^suite started: /).length > 0);
@@ -248,8 +265,7 @@ describe('npm start (scripts/start.js)', () => {
       home.set('chia_bin', working);
       await waitFor('the recovery', () => said(/^the getfarm collector works again$/).length === 1, 20_000);
 
-      process.kill(-suites.at(-1)!.pid!, 'SIGTERM');
-      assert.equal(await exited, 0, output.stderr);
+      await stopSuite(run);
     },
   );
 
@@ -257,14 +273,10 @@ describe('npm start (scripts/start.js)', () => {
     'runs diskhand and the collectors inside its own process: its only children are the loop and harvesterlog',
     { timeout: 60_000 },
     async () => {
-      const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
-      homes.push(home);
-      home.set('on_toggle', 'off');
+      const home = suiteHome();
       home.set('diskhand_schedule', '*/1 * * * * *');
       home.set('collector_schedule', '*/1 * * * * *');
       home.set('chia_bin', path.join(FAKE_BIN, 'chia'));
-      fs.writeFileSync(path.join(home.root, 'debug.log'), '');
-      home.set('chia_log', path.join(home.root, 'debug.log'));
       const { suite, exited } = startSuite(home);
       await waitFor('the loop and harvesterlog', () => runsOneEach(home, suite.pid!));
       const expected = [
@@ -302,8 +314,7 @@ describe('npm start (scripts/start.js)', () => {
         .filter((target) => target.startsWith(home.logsDir));
       assert.ok(logFds.includes(path.join(home.logsDir, 'collectors.log')), logFds.join('\n'));
       assert.deepEqual(logFds, [...new Set(logFds)], 'one descriptor per log file');
-      process.kill(-suite.pid!, 'SIGTERM');
-      assert.equal(await exited, 0);
+      await stopSuite({ suite, exited });
     },
   );
 
@@ -311,9 +322,7 @@ describe('npm start (scripts/start.js)', () => {
     'keeps an archiver alive beside the loop once archive_staging names a farm to empty, and none while it is empty',
     { timeout: 60_000 },
     async () => {
-      const home = makeSimFarm({ farm1: ['disk1'], ssd: ['s1'] }, ['1']);
-      homes.push(home);
-      home.set('on_toggle', 'off');
+      const home = suiteHome({ layout: { farm1: ['disk1'], ssd: ['s1'] }, debugLog: false });
       home.set('archive_staging', 'ssd');
       const { suite, exited } = startSuite(home);
       await waitFor('the loop, harvesterlog and the archiver', () => {
@@ -327,8 +336,7 @@ describe('npm start (scripts/start.js)', () => {
         () => logMessages(home, 'start.log').find((line) => line.startsWith('suite started: ')) ?? null,
       );
       assert.match(startLog, /^suite started: scripts\/goplot\.js, scripts\/harvesterlog\.js, scripts\/archiver\.js; /);
-      process.kill(-suite.pid!, 'SIGTERM');
-      assert.equal(await exited, 0);
+      await stopSuite({ suite, exited });
 
       home.set('archive_staging', '');
       const second = startSuite(home);
@@ -337,8 +345,7 @@ describe('npm start (scripts/start.js)', () => {
         'goplot.js',
         'harvesterlog.js',
       ]);
-      process.kill(-second.suite.pid!, 'SIGTERM');
-      assert.equal(await second.exited, 0);
+      await stopSuite(second);
     },
   );
 
@@ -346,11 +353,8 @@ describe('npm start (scripts/start.js)', () => {
     'after a kill -9 of the suite, its loop and harvesterlog stop by themselves (plots run on) and a new suite runs exactly one of each',
     { timeout: 90_000 },
     async () => {
-      const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
-      homes.push(home);
+      const home = suiteHome({ idle: false });
       home.set('max_plots', 1);
-      fs.writeFileSync(path.join(home.root, 'debug.log'), '');
-      home.set('chia_log', path.join(home.root, 'debug.log'));
       const first = startSuite(home, { SIMPLOTTER_SECONDS: '120' });
       await waitFor("the first suite's loop and harvesterlog", () => runsOneEach(home, first.suite.pid!));
       const [plotter] = await waitFor(
@@ -384,8 +388,7 @@ describe('npm start (scripts/start.js)', () => {
         1,
         'no second plot',
       );
-      process.kill(-second.suite.pid!, 'SIGTERM');
-      assert.equal(await second.exited, 0);
+      await stopSuite(second);
     },
   );
 
@@ -393,11 +396,7 @@ describe('npm start (scripts/start.js)', () => {
     'waits while a loop started by hand holds the home, keeps checking, and starts its own once that loop is gone',
     { timeout: 60_000 },
     async () => {
-      const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
-      homes.push(home);
-      home.set('on_toggle', 'off');
-      fs.writeFileSync(path.join(home.root, 'debug.log'), '');
-      home.set('chia_log', path.join(home.root, 'debug.log'));
+      const home = suiteHome();
       const byHand = spawn('node', [builtScript('scripts/goplot.js'), '--home', home.home], { stdio: 'ignore' });
       const byHandExited = new Promise((resolve) => byHand.once('exit', resolve));
       await waitFor('the loop started by hand', () =>
@@ -418,8 +417,7 @@ describe('npm start (scripts/start.js)', () => {
         startLog.includes(`goplot: the other goplot (pid ${byHand.pid}) is gone; starting ours`),
         startLog.join('\n'),
       );
-      process.kill(-suite.pid!, 'SIGTERM');
-      assert.equal(await exited, 0);
+      await stopSuite({ suite, exited });
     },
   );
 
@@ -427,11 +425,7 @@ describe('npm start (scripts/start.js)', () => {
     'a second suite for a home waits, says so once, and takes the home over when the first is gone',
     { timeout: 60_000 },
     async () => {
-      const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
-      homes.push(home);
-      home.set('on_toggle', 'off');
-      fs.writeFileSync(path.join(home.root, 'debug.log'), '');
-      home.set('chia_log', path.join(home.root, 'debug.log'));
+      const home = suiteHome();
       const first = startSuite(home);
       await waitFor("the first suite's loop and harvesterlog", () => runsOneEach(home, first.suite.pid!));
       const second = startSuite(home);
@@ -451,8 +445,7 @@ describe('npm start (scripts/start.js)', () => {
         startLog.includes(`the other suite (pid ${first.suite.pid}) is gone: this one takes the home over`),
         startLog.join('\n'),
       );
-      process.kill(-second.suite.pid!, 'SIGTERM');
-      assert.equal(await second.exited, 0);
+      await stopSuite(second);
     },
   );
 
@@ -460,11 +453,7 @@ describe('npm start (scripts/start.js)', () => {
     'after a kill -9 of npm start, the suite it ran stops by itself with its loop and harvesterlog, and a new start runs exactly one of each',
     { timeout: 90_000 },
     async () => {
-      const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
-      homes.push(home);
-      home.set('on_toggle', 'off');
-      fs.writeFileSync(path.join(home.root, 'debug.log'), '');
-      home.set('chia_log', path.join(home.root, 'debug.log'));
+      const home = suiteHome();
       const npm = spawn('npm', ['start', '--silent'], {
         cwd: PACKAGE_ROOT,
         env: { ...process.env, GOPLOT_HOME: home.home },
@@ -497,8 +486,7 @@ describe('npm start (scripts/start.js)', () => {
 
       const next = startSuite(home);
       await waitFor("exactly one loop and one harvesterlog, the new suite's", () => runsOneEach(home, next.suite.pid!));
-      process.kill(-next.suite.pid!, 'SIGTERM');
-      assert.equal(await next.exited, 0);
+      await stopSuite(next);
     },
   );
 
@@ -506,14 +494,11 @@ describe('npm start (scripts/start.js)', () => {
     'runs only the parts config/role.goplot needs: a harvester host runs harvesterlog and getharvester, no loop, diskhand, goplot or getfarm',
     { timeout: 60_000 },
     async () => {
-      const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
-      homes.push(home);
+      const home = suiteHome({ idle: false });
       home.set('role', 'harvester');
       home.set('diskhand_schedule', '*/1 * * * * *');
       home.set('collector_schedule', '*/1 * * * * *');
       home.set('chia_bin', path.join(FAKE_BIN, 'chia'));
-      fs.writeFileSync(path.join(home.root, 'debug.log'), '');
-      home.set('chia_log', path.join(home.root, 'debug.log'));
       const { suite, exited, output } = startSuite(home);
       const prom = (name: string) => path.join(home.root, 'prom', `${name}.prom`);
       const writes = new Set<number>();
@@ -548,8 +533,7 @@ describe('npm start (scripts/start.js)', () => {
         startLog.join('\n'),
       );
       assert.doesNotMatch(output.stdout, /on_toggle/, 'no plotting hint on a host that does not plot');
-      process.kill(-suite.pid!, 'SIGTERM');
-      assert.equal(await exited, 0);
+      await stopSuite({ suite, exited });
     },
   );
 

@@ -3,13 +3,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { stateLockPath } from '../../lib/farm/state-lock.js';
-import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { initValueFiles } from '../../lib/config/write-value.js';
 import { NOBODY, runScriptAs } from '../helpers/other-user.js';
 import { IS_ROOT } from '../helpers/small-filesystems.js';
 import { makeDisks, makeTempDirs, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
+import { FAKE_BIN } from '../helpers/fake-df.js';
 
-const FAKE_BIN = path.join(PACKAGE_ROOT, 'test', 'fake-bin');
 const GIB = 1024 * 1024; // in KiB
 
 let home: TempHome;

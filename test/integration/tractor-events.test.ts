@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import { startHttpRecorder, type HttpRecorder } from '../helpers/http-recorder.js';
-import { killTree, makeSimFarm, simEnv, simPlotterPids } from '../helpers/sim-farm.js';
+import { describe, it } from 'node:test';
+import { recordersOfThisFile, type HttpRecorder } from '../helpers/http-recorder.js';
+import { simEnv, simFarmsOfThisFile, simPlotterPids } from '../helpers/sim-farm.js';
 import { logMessages, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
 
 const TOKEN = 'glsa_tractor_test_token_0123456789';
-const homes: TempHome[] = [];
-const recorders: HttpRecorder[] = [];
-after(async () => {
-  for (const home of homes) killTree(simPlotterPids(home));
-  for (const home of homes) home.cleanup();
-  for (const recorder of recorders) await recorder.close();
-});
+const { farm } = simFarmsOfThisFile();
+const startRecorder = recordersOfThisFile();
 
 async function setUp(): Promise<{ home: TempHome; grafana: HttpRecorder; hook: HttpRecorder }> {
-  const home = makeSimFarm({ farm1: ['disk1'] }, ['1']);
-  homes.push(home);
-  const grafana = await startHttpRecorder();
-  const hook = await startHttpRecorder();
-  recorders.push(grafana, hook);
+  const home = farm({ farm1: ['disk1'] }, ['1']);
+  const grafana = await startRecorder();
+  const hook = await startRecorder();
   home.set('grafana_url', grafana.url);
   home.set('notify_gap', 0);
   fs.writeFileSync(path.join(home.configDir, 'grafana_token'), `${TOKEN}\n`, { mode: 0o600 });

@@ -2,11 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { ConfigReader } from '../../../lib/config/config-reader.js';
 import { buildPlotterCommand, plotJobFromConfig, type PlotJob } from '../../../lib/plan/plotter-command.js';
+import { CONTRACT, FARMER, POOL } from '../../helpers/sim-plotter.js';
 import { makeTempHome } from '../../helpers/temp-home.js';
-
-const FARMER = 'a'.repeat(96);
-const POOL = 'b'.repeat(96);
-const CONTRACT = `xch1${'q'.repeat(58)}`;
 
 function job(overrides: Partial<PlotJob> = {}): PlotJob {
   return {

@@ -4,39 +4,23 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   createPlotLogParser,
   parsePlotLog,
   type PlotLogInfo,
   type PlotLogPlotter,
 } from '../../../lib/plot-log/parse-plot-log.js';
-import { SIM_PLOTTER } from '../../helpers/temp-home.js';
+import { CONTRACT, FARMER, POOL, simPlotterLinks } from '../../helpers/sim-plotter.js';
 
 const FINAL_NAME = /^(plot-k(\d+)(?:-c\d\d)?-\d{4}(?:-\d\d){4}-([0-9a-f]{64}))\.plot$/;
-const FARMER = 'a'.repeat(96);
-const POOL = 'b'.repeat(96);
-const CONTRACT = `xch1${'q'.repeat(58)}`;
 /** Long enough for several batches of lines per phase, short enough for ~30 runs. */
 const SIM_SECONDS = '0.4';
 const RUN_TIMEOUT_MS = 30_000;
 
-let root: string;
 const children = new Set<ChildProcess>();
-
-before(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-parse-test-'));
-  // npm's prepare makes the built scripts executable; a bare tsc build may not have.
-  fs.chmodSync(SIM_PLOTTER, 0o755);
-  for (const name of ['chia', 'chia_plot', 'bladebit', 'bladebit_cuda'])
-    fs.symlinkSync(SIM_PLOTTER, path.join(root, name));
-});
-after(() => {
-  for (const child of children) child.kill('SIGKILL');
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const links = simPlotterLinks('sim-parse-test-', ['chia', 'chia_plot', 'bladebit', 'bladebit_cuda'], children);
 
 interface Dirs {
   t: string;
@@ -66,12 +50,12 @@ let runCount = 0;
 
 /** Runs one simulated plot with stdout and stderr in `plot.log`, as the tractor does. */
 async function runSim(simCase: SimCase, env: Record<string, string> = {}): Promise<SimRun> {
-  const base = path.join(root, `run${++runCount}`);
+  const base = path.join(links.root, `run${++runCount}`);
   const dirs = { t: path.join(base, 'tmp'), t2: path.join(base, 'tmp2'), d: path.join(base, 'dest') };
   for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
   const logFile = path.join(base, 'plot.log');
   const fd = fs.openSync(logFile, 'a');
-  const child = spawn(path.join(root, simCase.command), simCase.args(dirs), {
+  const child = spawn(path.join(links.root, simCase.command), simCase.args(dirs), {
     stdio: ['ignore', fd, fd],
     env: { PATH: process.env.PATH ?? '', SIMPLOTTER_SECONDS: SIM_SECONDS, ...env },
   });
