@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { FAKE_BIN, simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
+import { bladebitDiskWithDf } from '../helpers/fake-df.js';
+import { simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
 import { runScript } from '../helpers/temp-home.js';
 
 const { farm } = simFarmsOfThisFile();
@@ -10,12 +10,7 @@ const { farm } = simFarmsOfThisFile();
 describe('goplot analyze by temp dir', () => {
   it('counts bladebit diskplots under the temp dir they ran in, not under each plot folder the tractor made in it', async () => {
     const home = farm({ farm1: ['disk1'] }, ['1']);
-    home.set('plotter', 'bladebit-disk');
-    home.set('k', 32);
-    home.set('disk_space', 'df');
-    const table = path.join(home.root, 'df-table');
-    fs.writeFileSync(table, `${home.farmRoot} 2000000000 0\n${home.tempRoot} 2000000000 0\n`);
-    const env = simEnv(0.3, { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table });
+    const env = simEnv(0.3, bladebitDiskWithDf(home));
     for (const index of [1, 2, 3]) {
       const plot = await runScript(home, 'scripts/tractor.js', [], { env });
       assert.equal(plot.exitCode, 0, `plot ${index}: ${plot.stderr}`);

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { committedKiB } from '../../lib/farm/plot-size.js';
 import { readPlotOutcomes } from '../../lib/plot-outcomes/plot-outcomes.js';
-import { FAKE_BIN, isAlive, simEnv, simFarmsOfThisFile, simPlotterPids } from '../helpers/sim-farm.js';
+import { bladebitDiskWithDf, fakeDfEnv } from '../helpers/fake-df.js';
+import { isAlive, simEnv, simFarmsOfThisFile, simPlotterPids } from '../helpers/sim-farm.js';
 import { logMessages, runScript, waitFor, type TempHome } from '../helpers/temp-home.js';
 
 const { farm, started } = simFarmsOfThisFile();
@@ -255,12 +256,7 @@ describe('the tractor keeps plots apart', () => {
 
   it('gives bladebit diskplot a temp folder of its own and removes it whole when the plot fails', async () => {
     const home = farm({ farm1: ['disk1'] }, ['1']);
-    home.set('plotter', 'bladebit-disk');
-    home.set('k', 32);
-    home.set('disk_space', 'df');
-    const table = path.join(home.root, 'df-table');
-    fs.writeFileSync(table, `${home.farmRoot} 2000000000 0\n${home.tempRoot} 2000000000 0\n`);
-    const env = { PATH: `${FAKE_BIN}:${process.env.PATH}`, FAKE_DF_TABLE: table };
+    const env = bladebitDiskWithDf(home);
     const dry = await tractor(home, ['--dry-run'], env);
     assert.match(
       dry.stdout,
@@ -317,8 +313,7 @@ describe('tractors started together', () => {
     );
     fs.writeFileSync(table, `${rows.join('\n')}\n`);
     const env = {
-      PATH: `${FAKE_BIN}:${process.env.PATH}`,
-      FAKE_DF_TABLE: table,
+      ...fakeDfEnv(table),
       SIMPLOTTER_FINAL_BYTES: String(perPlot * 1024),
     };
     const results = await Promise.all(
