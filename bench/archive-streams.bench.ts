@@ -70,7 +70,9 @@ async function timeArchiver(paths: HomePaths, staging: string, pristine: string[
   });
   try {
     while (fs.readdirSync(staging).length > 0) {
-      if (child.exitCode !== null) throw new Error(`the archiver exited with ${child.exitCode}`);
+      // a child killed by a signal has no exit code, only its signal
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`the archiver exited with ${child.exitCode ?? child.signalCode}`);
       if (performance.now() - started > 900_000) throw new Error('the archiver did not empty staging in 15 minutes');
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

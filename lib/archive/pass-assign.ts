@@ -73,7 +73,7 @@ export async function assignPlots(
   const thisPass = new Set<string>();
   const streams = { thisPass, maxBatchBytes: context.maxBatchBytes, maxTotal: config.get('archive_max_total') };
   const groups = stagedGroups(plots);
-  const placement = placeGroups(groups, reachable, live, (group) => replot.creditOf(group.plots[0]!));
+  const placement = placeGroups(groups, reachable, live, (group) => replot.choiceCreditOf(group.plots[0]!));
   for (const group of groups) world.sayOnce(`group:${group.key}`, 'info', placement.waits.get(group.key) ?? null);
   for (const plot of plots) {
     if (taken.has(plot.name)) continue;

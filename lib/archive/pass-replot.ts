@@ -84,6 +84,25 @@ export class PassReplot {
     };
   }
 
+  /**
+   * The plot's credit for a choice now: none while an old plot removed for another plot is not
+   * replaced yet (its plot has not arrived), so that all targets together never hold more than
+   * one old plot's room freed and unfilled: effective space dips by one old plot at the most.
+   */
+  choiceCreditOf(plot: StagedPlot): ((disk: TargetDisk) => number) | undefined {
+    const credit = this.creditOf(plot);
+    if (credit === undefined) return undefined;
+    const waiting = listFreed(this.world.paths).find((freed) => freed.plot !== plot.name);
+    this.world.sayOnce(
+      'replot:one-at-a-time',
+      'info',
+      waiting
+        ? `replot waits: ${waiting.removed} was removed from ${waiting.disk} for ${waiting.plot}, which has not arrived yet; no other old plot goes until it has`
+        : null,
+    );
+    return waiting ? undefined : credit;
+  }
+
   /** Forgets the freed-room records of plots gone from staging; under the state lock. */
   prune(names: ReadonlySet<string>): void {
     pruneFreed(this.world.paths, names);
@@ -100,7 +119,7 @@ export class PassReplot {
     live: Reservation[],
   ): Promise<{ choice: TargetChoice; freed: string | null }> {
     const { paths } = this.world;
-    const credit = this.creditOf(plot);
+    const credit = this.choiceCreditOf(plot);
     const noCredit = new Set<TargetDisk>();
     const record = readFreed(paths, plot.name);
     let freed = record ? `${record.removed} from ${record.disk}` : null;
