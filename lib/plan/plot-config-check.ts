@@ -26,6 +26,13 @@ const PLOT_VALUES: ValueName[] = [
   'ionice_class',
   'ionice_level',
   'cpu_affinity',
+  // a pos2 group's size, strength and command: a typo in group_size would otherwise make a group
+  // of the default size, reserving room for the wrong number of plots
+  'group_size',
+  'strength',
+  'plot_command_v2',
+  'xchplot2_bin',
+  'plot_ram',
 ];
 
 /**

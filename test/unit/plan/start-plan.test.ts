@@ -111,6 +111,23 @@ describe('the start plan', () => {
     assert.equal(fs.readFileSync(diskStateFile(home, 'farm1', 'disk1'), 'utf8'), `${PLOT_KIB}\n`);
   });
 
+  it('refuses an invalid pos2 value (group_size) as it refuses any other plot value', async () => {
+    home.set('group_size', 'many');
+    const invalid = await planStart({
+      paths: home,
+      config: new ConfigReader(home, () => {}, env()),
+      env: env(),
+      running: [],
+    });
+    home.set('group_size', 128);
+    assert.equal(invalid.ok, false);
+    assert.equal(invalid.ok ? '' : invalid.countsAsFailure, false);
+    assert.match(
+      invalid.ok ? '' : invalid.message,
+      /^\S+\/group_size\.goplot: invalid value "many" .*no plot starts with a guessed value/,
+    );
+  });
+
   it('refuses an invalid value without counting a failure, and a missing plotter as a failure', async () => {
     home.set('k', 'big');
     const invalid = await planStart({
