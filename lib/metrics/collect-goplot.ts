@@ -92,7 +92,13 @@ async function addMigration(
   log: DeferredLog,
 ): Promise<CollectedValue[]> {
   try {
-    const migration = await readMigration(config, env, nowMs, { rpcTimeoutMs: 5000, cliTimeoutMs: 15_000 });
+    // getfarm's fresh height first: it already asked chia this minute, and a second `chia show -s`
+    // is a Python start (1-2 s of CPU) every minute for the same number
+    const migration = await readMigration(config, env, nowMs, {
+      rpcTimeoutMs: 5000,
+      cliTimeoutMs: 15_000,
+      fromGetfarm: true,
+    });
     addMigrationMetrics(registry, migration);
     return migration.height.height === null ? [] : [{ name: 'chain_height', present: true }];
   } catch (error) {

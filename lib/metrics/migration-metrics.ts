@@ -14,7 +14,7 @@ export function addMigrationMetrics(registry: Registry, migration: Migration): v
   addGauge(
     registry,
     'goplot_chain_height',
-    'Chain height the phase-out is computed at, by where it came from (rpc, cli, value)',
+    'Chain height the phase-out is computed at, by where it came from (getfarm, rpc, cli, value)',
     ['source'],
   ).set({ source: height.source }, height.height);
   addGauge(

@@ -1,9 +1,13 @@
 import type { ConfigReader } from '../config/config-reader.js';
 import { missingTlsFile } from '../chia-rpc/services.js';
 import { errorMessage } from '../util/error-message.js';
+import { readGetfarmHeight } from './getfarm-height.js';
 
-/** Where a height came from: chia's RPC, its CLI (`chia show -s`), the chain_height value, or nowhere. */
-export type HeightSource = 'rpc' | 'cli' | 'value' | 'none';
+/**
+ * Where a height came from: the farm collector's fresh getfarm.prom, chia's RPC, its CLI
+ * (`chia show -s`), the chain_height value, or nowhere.
+ */
+export type HeightSource = 'getfarm' | 'rpc' | 'cli' | 'value' | 'none';
 
 export interface ChainHeight {
   height: number | null;
@@ -21,6 +25,12 @@ export interface ChainHeightOptions {
   rpcTimeoutMs?: number;
   /** `chia show -s` is killed after this long (default 30 s). */
   cliTimeoutMs?: number;
+  /**
+   * First try the height the farm collector wrote to `<prom_dir>/getfarm.prom`, when it is fresh
+   * against nowMs: the cron collectors pass it so chia (a Python start) is asked once a minute,
+   * not twice. Left out, chia is asked directly.
+   */
+  getfarm?: { nowMs: number; maxAgeMs?: number };
 }
 
 type Tried = { height: number; where: string } | { problem: string };
@@ -75,14 +85,21 @@ function fromValue(config: ConfigReader): Tried {
 }
 
 /**
- * The chain height: chia's RPC (unless chia_rpc is off), else `chia show -s` (unless chia_rpc is
- * on, which means the RPC only), else the chain_height value. Never throws: a height no source
+ * The chain height: the farm collector's fresh getfarm.prom (only when options.getfarm asks),
+ * else chia's RPC (unless chia_rpc is off), else `chia show -s` (unless chia_rpc is on, which
+ * means the RPC only), else the chain_height value. Never throws: a height no source
  * gives is null, with every source's reason.
  */
 export async function readChainHeight(options: ChainHeightOptions): Promise<ChainHeight> {
   const mode = options.config.get('chia_rpc');
   const problems: string[] = [];
   const attempts: [Exclude<HeightSource, 'none'>, () => Promise<Tried> | Tried][] = [];
+  const getfarm = options.getfarm;
+  if (getfarm !== undefined)
+    attempts.push([
+      'getfarm',
+      () => readGetfarmHeight(options.config.get('prom_dir'), getfarm.nowMs, getfarm.maxAgeMs),
+    ]);
   if (mode !== 'off') attempts.push(['rpc', () => fromRpc(options)]);
   if (mode !== 'on') attempts.push(['cli', () => fromCli(options)]);
   attempts.push(['value', () => fromValue(options.config)]);
@@ -102,6 +119,12 @@ export async function readChainHeight(options: ChainHeightOptions): Promise<Chai
 /** One line for a person: `9,600,000 (from full_node RPC at localhost:8555)`. */
 export function describeHeight(height: ChainHeight): string {
   if (height.height === null) return `unknown: ${height.problems.join('; ')}`;
-  const words = { rpc: "chia's RPC", cli: "chia's CLI", value: 'the chain_height value', none: '' }[height.source];
+  const words = {
+    getfarm: "the farm collector's textfile",
+    rpc: "chia's RPC",
+    cli: "chia's CLI",
+    value: 'the chain_height value',
+    none: '',
+  }[height.source];
   return `${height.height.toLocaleString('en-US')} (from ${words}: ${height.where})`;
 }

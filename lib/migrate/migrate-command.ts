@@ -22,6 +22,8 @@ export async function migrateCommand(io: CommandIo, options: { json: boolean; no
     },
     io.env,
   );
+  // chia itself, not getfarm.prom: a farmer running this by hand wants the live height, and --now
+  // may be another time that no file's age can be measured against
   const { height, plan } = await readMigration(config, io.env, nowMs);
   if (plan === null) {
     io.err(

@@ -23,9 +23,15 @@ export async function readMigration(
   config: ConfigReader,
   env: NodeJS.ProcessEnv,
   nowMs: number,
-  timeouts: { rpcTimeoutMs?: number; cliTimeoutMs?: number } = {},
+  options: { rpcTimeoutMs?: number; cliTimeoutMs?: number; fromGetfarm?: boolean } = {},
 ): Promise<Migration> {
-  const height = await readChainHeight({ config, env, ...timeouts });
+  const { fromGetfarm, ...timeouts } = options;
+  const height = await readChainHeight({
+    config,
+    env,
+    ...timeouts,
+    ...(fromGetfarm === true ? { getfarm: { nowMs } } : {}),
+  });
   if (height.height === null) return { height, plan: null };
   const plan = planMigration({
     farm: await scanPosSummary(config),

@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { afterEach } from 'node:test';
 import { findTractorPids } from '../../lib/farm/find-tractors.js';
 import { parsePlotLog } from '../../lib/plot-log/parse-plot-log.js';
 import { isAlive, killTree, makeSimFarm, simEnv, simPlotterPids } from './sim-farm.js';
@@ -54,6 +55,34 @@ export async function stopEverything(home: TempHome, loops: RunningLoop[]): Prom
     5000,
   );
   await Promise.all(loops.map((loop) => loop.exited));
+}
+
+/**
+ * For one test file: `home` adopts the running test's home and `loop` starts a loop for it; after
+ * each test its loops, tractors and plots are stopped and the home removed.
+ */
+export function loopsPerTest(): {
+  home: (home: TempHome) => TempHome;
+  loop: (home: TempHome, plotSeconds: number, env?: Record<string, string>) => RunningLoop;
+} {
+  let current: { home: TempHome; loops: RunningLoop[] } | null = null;
+  afterEach(async () => {
+    if (!current) return;
+    await stopEverything(current.home, current.loops);
+    current.home.cleanup();
+    current = null;
+  });
+  return {
+    home: (home) => {
+      current = { home, loops: [] };
+      return home;
+    },
+    loop: (home, plotSeconds, env = {}) => {
+      const started = startLoop(home, plotSeconds, env);
+      current?.loops.push(started);
+      return started;
+    },
+  };
 }
 
 /** `echo VALUE > config/NAME.goplot` through a real shell: echo truncates first, then writes. */

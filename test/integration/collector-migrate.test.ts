@@ -7,6 +7,7 @@ import { buildPos2Plot } from '../../lib/plot-file/build-plot-header.js';
 import { writePlotFile } from '../helpers/plot-files.js';
 import { checkMetrics } from '../helpers/promtool.js';
 import { makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
+import { PACKAGE_ROOT } from '../../lib/config/home.js';
 
 const GiB = 2 ** 30;
 const homes: TempHome[] = [];
@@ -49,8 +50,8 @@ function farmHome(): TempHome {
   return home;
 }
 
-async function collect(home: TempHome): Promise<Map<string, number>> {
-  const result = await runScript(home, 'collectors/goplot_collector.js');
+async function collect(home: TempHome, env: Record<string, string> = {}): Promise<Map<string, number>> {
+  const result = await runScript(home, 'collectors/goplot_collector.js', [], { env });
   assert.equal(result.exitCode, 0, result.stderr);
   const prom = path.join(home.root, 'prom', 'goplot.prom');
   const check = await checkMetrics(prom);
@@ -99,5 +100,54 @@ describe('the goplot collector exports the phase-out', () => {
     const home = farmHome();
     const series = await collect(home);
     assert.deepEqual([...series.entries()], [['goplot_collector_success', 1]]);
+  });
+});
+
+describe("the goplot collector takes the chain height from the farm collector's fresh getfarm.prom", () => {
+  const fixtures = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-cli');
+  /** The fake chia first on PATH, answering as chia 1.2 did (peak 876,939), logging every call. */
+  function chiaHome(): { home: TempHome; env: Record<string, string>; calls: string } {
+    const home = farmHome();
+    home.set('chia_bin', 'chia');
+    home.set('chia_rpc', 'off');
+    home.set('chain_height', 1);
+    const calls = path.join(home.root, 'chia-calls.txt');
+    const env = {
+      PATH: `${path.join(PACKAGE_ROOT, 'test', 'fake-bin')}:${process.env.PATH ?? ''}`,
+      FAKE_CHIA_SHOW_S: path.join(fixtures, 'show-s_v1.2_2021-09_mainnet.txt'),
+      FAKE_CHIA_FARM_SUMMARY: path.join(fixtures, 'farm-summary_v1.6-1.7_2023-02_local-harvester.txt'),
+      FAKE_CHIA_CALLS: calls,
+    };
+    return { home, env, calls };
+  }
+  /** getfarm.prom as the built farm collector writes it; then the calls file starts afresh. */
+  async function runGetfarm(home: TempHome, env: Record<string, string>, calls: string): Promise<string> {
+    const farm = await runScript(home, 'collectors/getfarm_collector.js', [], { env });
+    assert.equal(farm.exitCode, 0, farm.stderr);
+    const prom = path.join(home.root, 'prom', 'getfarm.prom');
+    assert.match(fs.readFileSync(prom, 'utf8'), /^farm_fullnode_peak_height 876939$/m);
+    fs.rmSync(calls);
+    return prom;
+  }
+  const chiaCalls = (calls: string) => (fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').split('\n') : []);
+
+  it('does not run chia when getfarm.prom is fresh', async () => {
+    const { home, env, calls } = chiaHome();
+    await runGetfarm(home, env, calls);
+    const series = await collect(home, env);
+    assert.deepEqual(chiaCalls(calls), []);
+    assert.equal(series.get('goplot_chain_height{source="getfarm"}'), 876_939);
+    assert.equal(series.get('goplot_collector_value_present{value="chain_height"}'), 1);
+  });
+
+  it('runs `chia show -s` when getfarm.prom is stale, as before', async () => {
+    const { home, env, calls } = chiaHome();
+    const prom = await runGetfarm(home, env, calls);
+    const tenMinutesAgo = new Date(Date.now() - 10 * 60_000);
+    fs.utimesSync(prom, tenMinutesAgo, tenMinutesAgo);
+    const series = await collect(home, env);
+    assert.ok(chiaCalls(calls).includes('show -s'), `chia calls: ${chiaCalls(calls).join(', ')}`);
+    assert.equal(series.get('goplot_chain_height{source="cli"}'), 876_939);
+    assert.equal(series.get('goplot_chain_height{source="getfarm"}'), undefined);
   });
 });

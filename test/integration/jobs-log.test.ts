@@ -1,30 +1,25 @@
 // What the loop says about jobs, with the real loop, real tractors and the simulated plotter: a
 // job's wait once per change of its reason, not after every start; a start names the real limits.
 import assert from 'node:assert/strict';
-import { afterEach, describe, it } from 'node:test';
-import { count, makeSchedulingFarm, startLoop, stopEverything, type RunningLoop } from '../helpers/scheduling.js';
+import { describe, it } from 'node:test';
+import { count, loopsPerTest, makeSchedulingFarm } from '../helpers/scheduling.js';
 import { makeJob } from '../helpers/jobs.js';
-import { logMessages, waitFor, type TempHome } from '../helpers/temp-home.js';
+import { logMessages, waitFor } from '../helpers/temp-home.js';
 
-let current: { home: TempHome; loops: RunningLoop[] } | null = null;
-afterEach(async () => {
-  if (!current) return;
-  await stopEverything(current.home, current.loops);
-  current.home.cleanup();
-  current = null;
-});
+const perTest = loopsPerTest();
 
 describe("the loop's lines about jobs", () => {
   it(
     'says once that a job waits, however many plots other jobs start meanwhile, and names the real load_max when a job starts',
     { timeout: 120_000 },
     async () => {
-      const home = makeSchedulingFarm({ plot_poll: 1, plot_gap: 0, max_plots: 1, load_max: 1000 }, undefined, ['1']);
+      const home = perTest.home(
+        makeSchedulingFarm({ plot_poll: 1, plot_gap: 0, max_plots: 1, load_max: 1000 }, undefined, ['1']),
+      );
       makeJob(home, 'busy', { max_plots: 1 });
       makeJob(home, 'idle1', { on_toggle: 'off' });
       makeJob(home, 'idle2', { on_toggle: 'off' });
-      const loop = startLoop(home, 0.5);
-      current = { home, loops: [loop] };
+      perTest.loop(home, 0.5);
       await waitFor('6 plots of job busy', () => count(home, /^plot \d+ finished/) >= 6, 100_000);
       const lines = logMessages(home);
       for (const idle of ['idle1', 'idle2']) {

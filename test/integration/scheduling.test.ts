@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { findTractorPids } from '../../lib/farm/find-tractors.js';
 import { readRunningPlots } from '../../lib/farm/process-table.js';
 import { tempBytesNeeded } from '../../lib/plan/temp-space.js';
@@ -13,15 +13,13 @@ import {
   count,
   echoInto,
   has,
+  loopsPerTest,
   makeSchedulingFarm,
   plotLogFile,
   plotPhase,
   sleep,
   STARTING,
-  startLoop,
-  stopEverything,
   stopLoop,
-  type RunningLoop,
 } from '../helpers/scheduling.js';
 import { FAKE_BIN, simEnv, simPlotterPids } from '../helpers/sim-farm.js';
 import { logMessages, runScript, SIM_PLOTTER, waitFor, type TempHome } from '../helpers/temp-home.js';
@@ -33,24 +31,11 @@ const REACT_MS = 15_000;
 const HOLD_MS = 1300;
 const GIB = 1024 ** 3;
 
-let current: { home: TempHome; loops: RunningLoop[] } | null = null;
-afterEach(async () => {
-  if (!current) return;
-  await stopEverything(current.home, current.loops);
-  current.home.cleanup();
-  current = null;
-});
+const perTest = loopsPerTest();
+const loop = perTest.loop;
 
 function farm(values: Record<string, string | number>, farms?: Record<string, string[]>, temps?: string[]): TempHome {
-  const home = makeSchedulingFarm({ plot_poll: 1, plot_gap: 0, ...values }, farms, temps);
-  current = { home, loops: [] };
-  return home;
-}
-
-function loop(home: TempHome, plotSeconds: number, env: Record<string, string> = {}): RunningLoop {
-  const started = startLoop(home, plotSeconds, env);
-  current?.loops.push(started);
-  return started;
+  return perTest.home(makeSchedulingFarm({ plot_poll: 1, plot_gap: 0, ...values }, farms, temps));
 }
 
 /** Waits for a line of goplot.log; on a time-out the error shows the log, so a failure says why. */
