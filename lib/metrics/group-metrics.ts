@@ -14,13 +14,16 @@ export function addGroupMetrics(registry: Registry, plots: PlotFacts[]): void {
   const done = gauge('goplot_group_done_plots', 'Plots of each running pos2 plot group landed in plots/ so far');
   const rate = gauge(
     'goplot_group_plots_per_second',
-    'Plots each running pos2 plot group lands a second, since it started',
+    "Plots each running pos2 plot group lands a second: the plotter's own average where it prints one (xchplot2), else since the group started",
   );
   const bytes = gauge(
     'goplot_group_written_bytes_per_second',
     'Plot bytes each running pos2 plot group lands a second',
   );
-  const eta = gauge('goplot_group_eta_seconds', 'Time each running pos2 plot group still needs at its rate so far');
+  const eta = gauge(
+    'goplot_group_eta_seconds',
+    "Time each running pos2 plot group still needs: the plotter's own estimate where it prints one (xchplot2), else at its rate so far",
+  );
   const meta = gauge('goplot_group_meta_group', 'Meta group (0..255) of each running pos2 plot group, once known');
   const strength = gauge('goplot_group_strength', 'Strength of each running pos2 plot group');
   for (const plot of plots) {
