@@ -1,7 +1,5 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { PlotHeader } from '../plot-file/plot-header.js';
-import { readPlotFileSync } from '../plot-file/read-plot-file.js';
+import { readPos2Headers } from '../plot-file/pos2-headers-in.js';
 import type { ArchiveTarget } from './archive-targets.js';
 import { fetchRemoteHeaders, type RemoteHeaderCache } from './remote-headers.js';
 import type { StagedPlot } from './staging-plots.js';
@@ -20,18 +18,9 @@ export function groupIdentity(header: PlotHeader): string | null {
 /** The pos2 groups on a local disk: the headers of its `*.plot2` files and our copies arriving there. */
 export function readLocalGroups(plotsDir: string): Pick<TargetDisk, 'metaGroups' | 'groups'> {
   const found = { metaGroups: new Set<number>(), groups: new Set<string>() };
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(plotsDir);
-  } catch {
-    // a disk whose plots/ cannot be read holds nothing we can see
-  }
-  for (const name of names) {
-    if (!/\.plot2(\.partial|\.tmp)?$/.test(name)) continue;
-    const facts = readPlotFileSync(path.join(plotsDir, name));
-    if (!facts.ok || facts.header.pos2 === undefined) continue;
-    found.metaGroups.add(facts.header.pos2.metaGroup);
-    found.groups.add(groupIdentity(facts.header)!);
+  for (const header of readPos2Headers(plotsDir)) {
+    found.metaGroups.add(header.pos2!.metaGroup);
+    found.groups.add(groupIdentity(header)!);
   }
   return found;
 }

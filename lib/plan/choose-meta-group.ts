@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import { readPlotFileSync } from '../plot-file/read-plot-file.js';
+import { readPos2Headers } from '../plot-file/pos2-headers-in.js';
 import type { PlotGroupState } from '../farm/plot-groups.js';
 
 export const META_GROUPS = 256;
@@ -57,18 +56,7 @@ export function metaGroupFree(group: number, others: Iterable<number>): boolean 
  * not renamed yet) and from the groups running into it. Unreadable files say nothing.
  */
 export function metaGroupsInUse(plotsDir: string, running: PlotGroupState[]): Set<number> {
-  const found = new Set<number>();
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(plotsDir);
-  } catch {
-    // a disk whose plots/ cannot be read holds nothing we can see
-  }
-  for (const name of names) {
-    if (!/\.plot2(\.partial|\.tmp)?$/.test(name)) continue;
-    const facts = readPlotFileSync(path.join(plotsDir, name));
-    if (facts.ok && facts.header.pos2) found.add(facts.header.pos2.metaGroup);
-  }
+  const found = new Set<number>(readPos2Headers(plotsDir).map((header) => header.pos2!.metaGroup));
   const dir = path.resolve(plotsDir);
   for (const group of running)
     if (path.resolve(group.plotsDir) === dir && group.metaGroup !== null) found.add(group.metaGroup);
