@@ -67,29 +67,24 @@ export interface GroupProgress {
 
 /** Rate and time left from the plots landed since the group started. */
 export function groupProgress(group: PlotGroupState, nowMs: number): GroupProgress {
-  const hours = Math.max(1, nowMs - group.startedMs) / 3_600_000;
-  const said = group.plotterSaid;
-  // a plotter that measures its own pace (xchplot2) is taken at its word: it times its plots, not its start-up
-  if (said && said.secondsPerPlot > 0) {
-    const perHour = 3600 / said.secondsPerPlot;
-    return {
-      size: group.groupSize,
-      done: group.done,
-      strength: group.strength,
-      metaGroup: group.metaGroup,
-      plotBytes: group.plotBytes,
-      plotsPerHour: perHour,
-      bytesPerDay: perHour * 24 * group.plotBytes,
-      etaSeconds: Math.max(0, Math.round(said.etaSeconds - Math.max(0, nowMs - said.saidMs) / 1000)),
-    };
-  }
-  const perHour = group.done > 0 ? group.done / hours : null;
-  return {
+  const facts = {
     size: group.groupSize,
     done: group.done,
     strength: group.strength,
     metaGroup: group.metaGroup,
     plotBytes: group.plotBytes,
+  };
+  const said = group.plotterSaid;
+  // a plotter that measures its own pace (xchplot2) is taken at its word: it times its plots, not its start-up
+  if (said && said.secondsPerPlot > 0) {
+    const perHour = 3600 / said.secondsPerPlot;
+    const etaSeconds = Math.max(0, Math.round(said.etaSeconds - Math.max(0, nowMs - said.saidMs) / 1000));
+    return { ...facts, plotsPerHour: perHour, bytesPerDay: perHour * 24 * group.plotBytes, etaSeconds };
+  }
+  const hours = Math.max(1, nowMs - group.startedMs) / 3_600_000;
+  const perHour = group.done > 0 ? group.done / hours : null;
+  return {
+    ...facts,
     plotsPerHour: perHour,
     bytesPerDay: perHour === null ? null : perHour * 24 * group.plotBytes,
     etaSeconds: perHour === null ? null : Math.round(((group.groupSize - group.done) / perHour) * 3600),
