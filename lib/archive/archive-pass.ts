@@ -8,7 +8,8 @@ import { stagedGroups, stagedIdentity } from './plot-groups.js';
 import { RemoteHeaderCache, remoteHeaderCacheFile } from './remote-headers.js';
 import { PassReplot, type PassNote } from './pass-replot.js';
 import { downNews, targetStatuses } from './pass-statuses.js';
-import { holderOf, readSources, surveyHosts } from './pass-survey.js';
+import { holderOf, openSessions, readSources, surveyHosts } from './pass-survey.js';
+import type { HostSession } from './host-session.js';
 import { SURVEY_TIMEOUT_MS, type PassResult, type PassWorld, type PlannedTransfer } from './pass-types.js';
 import { readLiveReservations, releaseReservation, type Reservation } from './reservations.js';
 import type { StagedPlot } from './staging-plots.js';
@@ -33,7 +34,7 @@ type Reachable = Extract<HostSurvey, { ok: true }>;
  */
 async function planUnderLock(
   sources: { plots: StagedPlot[]; skipped: { file: string }[] },
-  context: { targets: ArchiveTarget[]; reachable: Reachable[]; replot: PassReplot },
+  context: { targets: ArchiveTarget[]; reachable: Reachable[]; replot: PassReplot; sessions: Map<string, HostSession> },
   world: PassWorld,
 ): Promise<{ planned: PlannedTransfer[]; live: Reservation[]; unplaced: StagedPlot[]; notes: PassNote[] }> {
   const { config, paths } = world;
@@ -54,6 +55,7 @@ async function planUnderLock(
       ttlSeconds: config.get('archive_lease_seconds'),
       timeoutMs: SURVEY_TIMEOUT_MS,
       nextStream,
+      sessions: context.sessions,
     },
     world.sayOnce,
   );
@@ -72,12 +74,14 @@ async function remoteGroups(
   targets: ArchiveTarget[],
   plots: StagedPlot[],
   world: PassWorld,
+  sessions: Map<string, HostSession>,
 ): Promise<PassNote[]> {
   const problems = await applyRemoteGroups(reachable, targets, plots, {
     cache: RemoteHeaderCache.load(remoteHeaderCacheFile(world.paths)),
     sshConfig: world.config.get('archive_ssh_config'),
     timeoutMs: SURVEY_TIMEOUT_MS,
     identityOf: stagedIdentity,
+    sessions,
   });
   return problems.map((problem) => ({
     level: 'warn',
@@ -88,9 +92,23 @@ async function remoteGroups(
 /**
  * One pass: the finished plots on the staging disks, each target host surveyed once, and under
  * the state lock the plots given to target disks and reserved, within the limits. The transfers
- * themselves are the caller's.
+ * themselves are the caller's. Each remote host's survey, header reads and lease claims go
+ * through one sh session there (one login per host and pass).
  */
 export async function planPass(targets: ArchiveTarget[], world: PassWorld): Promise<PassResult> {
+  const sessions = new Map<string, HostSession>();
+  try {
+    return await planWith(targets, world, sessions);
+  } finally {
+    for (const session of sessions.values()) session.close();
+  }
+}
+
+async function planWith(
+  targets: ArchiveTarget[],
+  world: PassWorld,
+  sessions: Map<string, HostSession>,
+): Promise<PassResult> {
   const { paths } = world;
   const empty: PassResult = { planned: [], waiting: 0, statuses: [], news: [], notes: [] };
   const sources = await readSources(world);
@@ -102,15 +120,18 @@ export async function planPass(targets: ArchiveTarget[], world: PassWorld): Prom
   );
   if (targets.length === 0) return { ...empty, waiting: sources.plots.length, staging: sources.staging };
   const groupsStaged = stagedGroups(sources.plots).length > 0;
-  const surveys = await surveyHosts(targets, world, groupsStaged);
+  openSessions(targets, world, sessions);
+  const surveys = await surveyHosts(targets, world, groupsStaged, sessions);
   const news = downNews(paths, targets, surveys);
   const reachable = [...surveys.values()].filter((survey): survey is Reachable => survey.ok);
-  const groupNotes = groupsStaged ? await remoteGroups(reachable, targets, sources.plots, world) : [];
+  const groupNotes = groupsStaged ? await remoteGroups(reachable, targets, sources.plots, world, sessions) : [];
   const replot = await PassReplot.prepare(targets, reachable, sources.plots, {
     ...world,
     timeoutMs: SURVEY_TIMEOUT_MS,
   });
-  const done = await withStateLock(paths, () => planUnderLock(sources, { targets, reachable, replot }, world));
+  const done = await withStateLock(paths, () =>
+    planUnderLock(sources, { targets, reachable, replot, sessions }, world),
+  );
   const statuses = targetStatuses(
     targets,
     surveys,

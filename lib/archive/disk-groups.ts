@@ -1,6 +1,7 @@
 import type { PlotHeader } from '../plot-file/plot-header.js';
 import { readPos2Headers } from '../plot-file/pos2-headers-in.js';
 import type { ArchiveTarget } from './archive-targets.js';
+import type { HostSession } from './host-session.js';
 import { fetchRemoteHeaders, type RemoteHeaderCache } from './remote-headers.js';
 import type { StagedPlot } from './staging-plots.js';
 import type { HostSurvey, TargetDisk } from './target-disk.js';
@@ -43,6 +44,8 @@ export async function applyRemoteGroups(
     sshConfig: string;
     timeoutMs: number;
     identityOf: (plot: StagedPlot) => string | null;
+    /** The pass's session on each host: the headers are read there after its survey. */
+    sessions?: Map<string, HostSession>;
   },
 ): Promise<string[]> {
   const problems: string[] = [];
@@ -64,7 +67,10 @@ export async function applyRemoteGroups(
         const unseen = files.filter((file) => context.cache.get(survey.hostKey, file.path, file.listed) === undefined);
         const place = targets.find((target) => target.name === disks[0]?.target)?.place;
         if (unseen.length > 0 && place?.kind === 'remote') {
-          const problem = await fetchRemoteHeaders(place, survey.hostKey, unseen, context.cache, context);
+          const problem = await fetchRemoteHeaders(place, survey.hostKey, unseen, context.cache, {
+            ...context,
+            session: context.sessions?.get(survey.hostKey),
+          });
           if (problem !== null)
             problems.push(`${survey.hostKey}: cannot read the headers of its pos2 plots (${problem})`);
         }

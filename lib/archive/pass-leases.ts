@@ -12,6 +12,7 @@ import {
   type ClaimAnswer,
   type LeaseHolder,
 } from './target-leases.js';
+import { runOnHost, type HostSession } from './host-session.js';
 import { runTargetSh } from './target-sh.js';
 
 /** A stream's lease on its target disk, renewed while it runs and removed when it ends. */
@@ -31,6 +32,8 @@ export interface LeaseWorld {
   timeoutMs: number;
   /** A number for the next stream's lease name, unique in this process. */
   nextStream: () => number;
+  /** The pass's session on each host: the claims go there after its survey, with no login of their own. */
+  sessions?: Map<string, HostSession>;
 }
 
 /** What a claim needs of a planned transfer. */
@@ -91,12 +94,15 @@ function diskClaim<T extends LeasedItem>(
 }
 
 /**
- * Every claim to one host in one sh session (each in a subshell of its own, its answer after a
- * `goplot-claim <i>` line): a host with many disks costs one round trip, not one per disk.
+ * Every claim to one host in one script (each in a subshell of its own, its answer after a
+ * `goplot-claim <i>` line), in the pass's session there when it is alive: a host with many disks
+ * costs one round trip, not one per disk, and no login of its own.
  */
 async function claimOnHost<T extends LeasedItem>(claims: DiskClaim<T>[], world: LeaseWorld): Promise<ClaimAnswer[]> {
   const script = claims.map((claim, i) => `echo "goplot-claim ${i}"\n(\n${claim.script})`).join('\n');
-  const answer = await runTargetSh(claims[0]!.batch[0]!.target.place, world.sshConfig, `${script}\n`, world.timeoutMs);
+  const { target } = claims[0]!.batch[0]!;
+  const session = world.sessions?.get(target.hostKey);
+  const answer = await runOnHost(session, target.place, world.sshConfig, `${script}\n`, world.timeoutMs);
   if (!answer.ok) return claims.map(() => ({ kind: 'none', why: answer.problem }));
   const sections = answer.stdout.split(/^goplot-claim (\d+)$/m);
   const outputs = new Map<number, string>();

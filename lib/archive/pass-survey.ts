@@ -10,6 +10,7 @@ import { SURVEY_TIMEOUT_MS, type PassWorld } from './pass-types.js';
 import { findStagedPlots, parseStaging, stagingDisks, type SkippedPlot, type StagedPlot } from './staging-plots.js';
 import { surveyLocalTargets } from './survey-local.js';
 import { surveyRemoteHost } from './survey-remote.js';
+import { HostSession } from './host-session.js';
 import { leaseHolder, type LeaseHolder } from './target-leases.js';
 import { replotOnTargets } from './target-replot.js';
 import type { HostSurvey } from './target-disk.js';
@@ -87,14 +88,23 @@ async function surveyLocal(hostTargets: ArchiveTarget[], world: PassWorld): Prom
   return local;
 }
 
+/** Opens the pass's sh session on each remote host into `sessions` (the pass closes them). */
+export function openSessions(targets: ArchiveTarget[], world: PassWorld, sessions: Map<string, HostSession>): void {
+  for (const target of targets)
+    if (target.place.kind === 'remote' && !sessions.has(target.hostKey))
+      sessions.set(target.hostKey, HostSession.open(target.place, world.config.get('archive_ssh_config')));
+}
+
 /**
- * Every target host surveyed once, at the same time: one ssh command per remote host. With
- * `listGroups` (pos2 groups staged) a remote survey lists the plot files too, for their groups.
+ * Every target host surveyed once, at the same time: one script per remote host, the first of
+ * the pass's session there. With `listGroups` (pos2 groups staged) a remote survey lists the plot
+ * files too, for their groups.
  */
 export async function surveyHosts(
   targets: ArchiveTarget[],
   world: PassWorld,
   listGroups: boolean,
+  sessions: Map<string, HostSession>,
 ): Promise<Map<string, HostSurvey>> {
   const { config } = world;
   const byHost = new Map<string, ArchiveTarget[]>();
@@ -104,7 +114,7 @@ export async function surveyHosts(
       try {
         if (hostKey === 'local') return await surveyLocal(hostTargets, world);
         return await surveyRemoteHost(hostTargets, {
-          sshConfig: config.get('archive_ssh_config'),
+          session: sessions.get(hostKey)!,
           requireMount: config.get('require_mount') === 'yes',
           timeoutMs: SURVEY_TIMEOUT_MS,
           listPlots: replotOnTargets(config) || listGroups,

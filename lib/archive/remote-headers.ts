@@ -1,12 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import type { HomePaths } from '../config/home.js';
 import { HEADER_READ_BYTES, parsePlotHeader, type PlotHeader } from '../plot-file/plot-header.js';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 import { archiveStateDir } from './archive-state.js';
 import type { TargetPlace } from './archive-targets.js';
-import { sshArgs } from './ssh-args.js';
+import { runOnHost, type HostSession } from './host-session.js';
 import { shellQuote } from '../util/shell-quote.js';
 import type { ListedPlot } from './target-disk.js';
 
@@ -142,24 +141,25 @@ export function parseHeadersAnswer(output: string): Map<string, Buffer | string>
   return heads;
 }
 
-/** Reads the headers of `files` on one host in one ssh command; they go into the cache. */
+/** Reads the headers of `files` on one host in one script (in the pass's session there, if any); they go into the cache. */
 export async function fetchRemoteHeaders(
   place: RemotePlace,
   hostKey: string,
   files: readonly { path: string; listed: ListedPlot }[],
   cache: RemoteHeaderCache,
-  options: { sshConfig: string; timeoutMs: number },
+  options: { sshConfig: string; timeoutMs: number; session?: HostSession },
 ): Promise<string | null> {
   if (files.length === 0) return null;
-  const result = await execa('ssh', [...sshArgs(place, options.sshConfig), 'sh', '-s'], {
-    input: headersScript(files.map((file) => file.path)),
-    timeout: options.timeoutMs,
-    reject: false,
-  });
-  if (result.timedOut) return `no answer within ${options.timeoutMs / 1000} s`;
-  const heads = parseHeadersAnswer(String(result.stdout));
-  if (heads === null)
-    return String(result.stderr).trim().split('\n').at(-1) || `its answer was cut short (exit ${result.exitCode})`;
+  const answer = await runOnHost(
+    options.session,
+    place,
+    options.sshConfig,
+    headersScript(files.map((file) => file.path)),
+    options.timeoutMs,
+  );
+  if (!answer.ok) return answer.problem;
+  const heads = parseHeadersAnswer(answer.stdout);
+  if (heads === null) return 'its answer was cut short';
   for (const file of files) {
     const head = heads.get(file.path);
     if (head instanceof Buffer) cache.set(hostKey, file.path, file.listed, head);

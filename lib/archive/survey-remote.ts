@@ -1,6 +1,5 @@
-import { execa } from 'execa';
 import type { ArchiveTarget } from './archive-targets.js';
-import { sshArgs } from './ssh-args.js';
+import type { HostSession } from './host-session.js';
 import { shellQuote } from '../util/shell-quote.js';
 import { leaseListLines, parseLeaseLines } from './target-leases.js';
 import { PARTIAL_SUFFIX, type HostSurvey, type ListedPlot, type TargetDisk } from './target-disk.js';
@@ -124,36 +123,25 @@ export function parsePlotListing(lines: string[]): Map<string, ListedPlot[]> {
 }
 
 export interface RemoteSurveyOptions {
-  sshConfig: string;
   requireMount: boolean;
   timeoutMs: number;
   /** Replot is on: list the plots too. */
   listPlots?: boolean;
   /** This home's lease prefix: its own leases are counted by its reservations. */
   ownHome?: string;
+  /** The pass's session on the host: its leases are claimed there after the survey, with no login of their own. */
+  session: HostSession;
 }
 
-/** Surveys every target of one remote host with a single ssh command. */
+/** Surveys every target of one remote host with a single script, the first of the pass's session there. */
 export async function surveyRemoteHost(targets: ArchiveTarget[], options: RemoteSurveyOptions): Promise<HostSurvey> {
   const first = targets[0]!;
   if (first.place.kind !== 'remote') throw new Error('surveyRemoteHost takes remote targets');
   const roots = new Map(targets.map((target) => [target.place.root as string, target]));
-  const result = await execa('ssh', [...sshArgs(first.place, options.sshConfig), 'sh', '-s'], {
-    input: surveyScript([...roots.keys()], options.listPlots ?? false),
-    timeout: options.timeoutMs,
-    reject: false,
-    stripFinalNewline: false,
-  });
-  if (result.timedOut)
-    return { hostKey: first.hostKey, ok: false, problem: `no answer within ${options.timeoutMs / 1000} s` };
-  if (result.exitCode !== 0 && !String(result.stdout).includes('\nEND\n')) {
-    const why =
-      String(result.stderr)
-        .trim()
-        .split('\n')
-        .filter((line) => line !== '')
-        .at(-1) ?? `ssh exited with ${result.exitCode}`;
-    return { hostKey: first.hostKey, ok: false, problem: why };
-  }
-  return parseSurvey(String(result.stdout), roots, first.hostKey, options.requireMount, options.ownHome ?? null);
+  const answer = await options.session.run(
+    surveyScript([...roots.keys()], options.listPlots ?? false),
+    options.timeoutMs,
+  );
+  if (!answer.ok) return { hostKey: first.hostKey, ok: false, problem: answer.problem };
+  return parseSurvey(answer.stdout, roots, first.hostKey, options.requireMount, options.ownHome ?? null);
 }

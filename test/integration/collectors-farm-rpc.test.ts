@@ -382,15 +382,17 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
       home,
       () => {
         callsBefore = calls();
-        fake.farm.services.farmer.answers.set('get_harvesters_summary', { ...answer, delayMs: 4000 });
+        // far beyond the timeout, which is itself generous: the good runs before and after answer
+        // within it on a loaded 2-core machine too
+        fake.farm.services.farmer.answers.set('get_harvesters_summary', { ...answer, delayMs: 60_000 });
       },
       () => {
         fake.farm.services.farmer.answers.set('get_harvesters_summary', answer);
       },
-      ['--rpc-timeout', '500ms'],
+      ['--rpc-timeout', '3s'],
     );
     const problem =
-      `farmer RPC at 127.0.0.1:${fake.farm.services.farmer.port}: no answer to get_harvesters_summary within 500 ms; ` +
+      `farmer RPC at 127.0.0.1:${fake.farm.services.farmer.port}: no answer to get_harvesters_summary within 3 s; ` +
       `kept the last good values (without the status metrics) in ${home.prom} with getfarm_collector_success 0`;
     assert.deepEqual(stderr, [`getfarm_collector: ${problem}`, `getfarm_collector: ${problem}`]);
     assert.deepEqual(kept, lastGood(before));

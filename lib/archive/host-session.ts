@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import type { TargetPlace } from './archive-targets.js';
+import { sshArgs } from './ssh-args.js';
+import { runTargetSh, type ShAnswer } from './target-sh.js';
+
+/**
+ * One `sh -s` on a target host that takes several scripts, one after the other, in one ssh
+ * session (over the host's master connection): a pass surveys, claims its leases and finishes
+ * its batches there. Every ssh session starts the target user's login shell, whose rc files may
+ * take a second (bench/RESULTS.md); a script sent here pays no login of its own. Each script runs
+ * as its own subshell with stdin from /dev/null (so nothing it runs reads the scripts that follow),
+ * then a line with a random marker and its exit code tells where its output ends.
+ */
+export class HostSession {
+  private readonly child: ChildProcess;
+  private readonly marker = `goplot-done-${crypto.randomBytes(8).toString('hex')}`;
+  private stdout = '';
+  private stderr = '';
+  private dead: string | null = null;
+  private closing = false;
+  private queue: Promise<unknown> = Promise.resolve();
+  private waiting: ((ended: string) => void) | null = null;
+  /** Scripts sent so far (for tests and the log of a pass). */
+  runs = 0;
+
+  private constructor(command: string, args: string[]) {
+    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      this.stdout += String(chunk);
+      this.check();
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + String(chunk)).slice(-4000);
+      this.check();
+    });
+    // a closed pipe is said by the exit below: a write after it must not crash the archiver
+    this.child.stdin!.on('error', () => undefined);
+    this.child.on('error', (error) => this.end(error.message));
+    this.child.on('close', (code, signal) =>
+      this.end(this.lastError() ?? `${String(this.child.spawnfile)} exited with ${code ?? signal}`),
+    );
+  }
+
+  /** A session on the place's host (ssh through its master), or here with this host's sh. */
+  static open(place: TargetPlace, sshConfig: string): HostSession {
+    return place.kind === 'remote'
+      ? new HostSession('ssh', [...sshArgs(place, sshConfig), 'sh', '-s'])
+      : new HostSession('sh', ['-s']);
+  }
+
+  /** False once the session ended or is closing (its host went away, a script timed out, or it was closed). */
+  get alive(): boolean {
+    return this.dead === null && !this.closing;
+  }
+
+  /** Runs a script there, after the ones sent before it; its stdout, or why there is none. */
+  run(script: string, timeoutMs: number): Promise<ShAnswer> {
+    if (this.closing) return Promise.resolve({ ok: false, problem: 'it was closed' });
+    const next = this.queue.then(() => this.runNow(script, timeoutMs));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Ends the session once the scripts sent before have answered: sh reads the end of its input and exits. */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    void this.queue.then(() => this.child.stdin!.end());
+  }
+
+  private async runNow(script: string, timeoutMs: number): Promise<ShAnswer> {
+    if (this.dead !== null) return { ok: false, problem: this.dead };
+    this.runs += 1;
+    this.stdout = '';
+    this.stderr = '';
+    const ended = new Promise<string>((resolve) => {
+      this.waiting = resolve;
+    });
+    // the marker on stderr too: what the script said there has been read when both arrive
+    const end = `s=$?; printf '\\n${this.marker}\\n' >&2; printf '\\n${this.marker} %s\\n' $s`;
+    this.child.stdin!.write(`(\n${script}\n) </dev/null\n${end}\n`);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    const how = await Promise.race([ended, timedOut]);
+    clearTimeout(timer);
+    this.waiting = null;
+    if (how === 'timeout') {
+      this.end(`no answer within ${timeoutMs / 1000} s`);
+      this.child.kill('SIGTERM');
+      // a child of the script may still hold the pipes: nothing more is read from them
+      for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) stream?.destroy();
+      return { ok: false, problem: `no answer within ${timeoutMs / 1000} s` };
+    }
+    const done = new RegExp(`\\n${this.marker} (\\d+)\\n`).exec(this.stdout);
+    if (done === null) return { ok: false, problem: this.lastError() ?? how };
+    const stdout = this.stdout.slice(0, done.index);
+    this.stdout = this.stdout.slice(done.index + done[0].length);
+    const code = Number(done[1]);
+    if (code !== 0) return { ok: false, problem: this.lastError() ?? `sh exited with ${code}` };
+    return { ok: true, stdout };
+  }
+
+  /** The last line the session said on stderr since the current script began (its marker left out). */
+  private lastError(): string | undefined {
+    return this.stderr
+      .split('\n')
+      .filter((line) => line.trim() !== '' && line !== this.marker)
+      .at(-1);
+  }
+
+  private check(): void {
+    if (
+      this.waiting !== null &&
+      new RegExp(`\\n${this.marker} \\d+\\n`).test(this.stdout) &&
+      this.stderr.includes(`\n${this.marker}\n`)
+    )
+      this.waiting('done');
+  }
+
+  private end(why: string): void {
+    this.dead ??= why;
+    this.waiting?.(why);
+  }
+}
+
+/** A script on the session when there is a live one, else in a session of its own (runTargetSh). */
+export async function runOnHost(
+  session: HostSession | undefined,
+  place: TargetPlace,
+  sshConfig: string,
+  script: string,
+  timeoutMs: number,
+): Promise<ShAnswer> {
+  if (session?.alive) return session.run(script, timeoutMs);
+  return runTargetSh(place, sshConfig, script, timeoutMs);
+}

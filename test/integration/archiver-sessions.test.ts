@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { makePlot, makeTargetDisk, plotFiles, unmountUnder } from '../helpers/archive-world.js';
+import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
+import { makeSshWorld, type SshServer, type SshWorld } from '../helpers/sshd.js';
+import { makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
+
+const KiB = 1024;
+
+/**
+ * A folder with an `ssh` that writes its arguments, one invocation a line, to `log`, then runs
+ * the real ssh: first on PATH, it sees every ssh the archiver and its rsync start.
+ */
+function sshRecorder(dir: string): { bin: string; log: string } {
+  const real = execFileSync('sh', ['-c', 'command -v ssh'], { encoding: 'utf8' }).trim();
+  const bin = path.join(dir, 'bin');
+  const log = path.join(dir, 'ssh.log');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.writeFileSync(path.join(bin, 'ssh'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`, {
+    mode: 0o755,
+  });
+  return { bin, log };
+}
+
+/** The ssh invocations the log holds, by kind: a session running sh, rsync's own, ending the master. */
+function sessionsIn(log: string): { sh: number; rsync: number; exit: number } {
+  const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+  return {
+    sh: lines.filter((line) => line.endsWith(' sh -s')).length,
+    rsync: lines.filter((line) => / rsync --server /.test(line)).length,
+    exit: lines.filter((line) => line.includes(' -O exit ')).length,
+  };
+}
+
+describe(
+  'ssh sessions the archiver opens on a harvester per pass (real sshd and rsync, an ssh that counts)',
+  { skip: IS_ROOT ? false : NOT_ROOT },
+  () => {
+    let ssh: SshWorld;
+    let server: SshServer;
+    const homes: TempHome[] = [];
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-sessions-'));
+
+    before(async () => {
+      ssh = makeSshWorld();
+      server = await ssh.start();
+    });
+
+    after(async () => {
+      await ssh.cleanup();
+      unmountUnder(scratch);
+      fs.rmSync(scratch, { recursive: true, force: true });
+      for (const home of homes) home.cleanup();
+    });
+
+    it('a pass sending a batch of plots to one disk surveys and claims its lease in one session, and finishes in one more, beside rsync’s own', async () => {
+      const root = path.join(scratch, 'steady');
+      const disk = makeTargetDisk(root, 'farm1', 'disk1', 4096);
+      const home = makeTempHome('goplot-archiver-sessions-');
+      homes.push(home);
+      makeDisks(home, { staging: ['ssd1'] });
+      home.set('archive_staging', 'staging');
+      home.set('archive_ssh_config', ssh.clientConfig);
+      fs.mkdirSync(path.join(home.configDir, 'archive', 'targets'), { recursive: true });
+      fs.writeFileSync(
+        path.join(home.configDir, 'archive', 'targets', 'h1.goplot'),
+        `127.0.0.1:${server.port}:${root}\n`,
+      );
+      const staging = path.join(home.farmRoot, 'staging', 'ssd1', 'plots');
+      const plots = [0, 1, 2].map((i) => makePlot(staging, 300 * KiB, i));
+      const recorder = sshRecorder(path.join(scratch, 'steady-ssh'));
+
+      const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
+        env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
+      });
+
+      assert.equal(run.exitCode, 0, run.stderr);
+      assert.deepEqual(plotFiles(disk), plots.map((plot) => plot.name).sort());
+      assert.deepEqual(plotFiles(staging), []);
+      assert.deepEqual(sessionsIn(recorder.log), { sh: 2, rsync: 1, exit: 1 }, fs.readFileSync(recorder.log, 'utf8'));
+    });
+  },
+);
