@@ -5,8 +5,6 @@
 import { Command } from 'commander';
 import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
-import { createLoopWorld } from '../lib/loop/loop-world.js';
-import { runLoop } from '../lib/loop/run-loop.js';
 import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';
 import { ALREADY_RUNNING } from '../lib/farm/pid-file.js';
 import { runMain } from '../lib/util/run-main.js';
@@ -18,6 +16,12 @@ async function main(): Promise<void> {
     .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder')
     .parse()
     .opts<{ home?: string }>();
+  // the loop (chokidar, the plan, the farm's watchers) loads once the arguments are read: --help
+  // and a bad option answer without it
+  const [{ createLoopWorld }, { runLoop }] = await Promise.all([
+    import('../lib/loop/loop-world.js'),
+    import('../lib/loop/run-loop.js'),
+  ]);
   const paths = resolveHome({ home: options.home });
   const log = createLogger(paths, 'goplot');
   const stop = new AbortController();

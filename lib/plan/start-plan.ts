@@ -8,11 +8,9 @@ import type { PlotOnDisk } from '../farm/evaluate-disk.js';
 import { mountinfoPathFrom, readMountPoints } from '../farm/mount-points.js';
 import { committedKiB, pos2GroupKiB } from '../farm/plot-size.js';
 import { isPos2Plotter } from '../config/value-specs.js';
-import { planPos2Runs, pos2GroupFromConfig } from './pos2-command.js';
 import { findInvalidPlotValues } from './plot-config-check.js';
 import { buildPlotterCommand, plotJobFromConfig, type PlotJob } from './plotter-command.js';
 import { findExecutable } from '../util/find-executable.js';
-import { replotCreditFor } from '../replot/replot-candidates.js';
 
 /** A running plot as the plan needs it: where it writes, how big it gets, which temp dir it uses. */
 export type PlanPlot = PlotOnDisk & { tempDir: string | null };
@@ -67,13 +65,14 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
       false,
     );
   const farmRoot = config.get('farm_root');
-  const pos2 = isPos2Plotter(config.get('plotter'));
+  // a pos1 plot needs none of the pos2 group's code
+  const pos2 = isPos2Plotter(config.get('plotter')) ? await import('./pos2-command.js') : null;
   // a value the plotter would refuse is said before any disk is chosen
   const probe = pos2
-    ? probePos2Command(config, farmRoot)
+    ? probePos2Command(pos2, config, farmRoot)
     : buildPlotterCommand(plotJobFromConfig(config, { tempDir: config.get('temp_root'), destDir: farmRoot }));
   if (!probe.ok) return refuse(probe.message);
-  if (findExecutable(probe.command, env) === null) {
+  if ((await findExecutable(probe.command, env)) === null) {
     return refuse(
       `the plotter command ${JSON.stringify(probe.command)} was not found (set ${pos2 ? 'config/chia_bin.goplot, xchplot2_bin or plot_command_v2' : 'config/chia_bin.goplot, madmax_bin or bladebit_bin'}, or PATH)`,
     );
@@ -104,11 +103,13 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
       .split(' ')
       .filter((farm) => farm !== ''),
     log: inputs.log,
-    replotCredit: replotCreditFor(inputs.paths, config),
+    replotCredit: await replotCredit(inputs.paths, config),
   });
   if (!destination.ok) return refuse(destination.message, true, destination.writes);
   const job = plotJobFromConfig(config, { tempDir: temp.dir, destDir: destination.choice.plotsDir });
-  const command = pos2 ? probePos2Command(config, destination.choice.plotsDir, temp.dir) : buildPlotterCommand(job);
+  const command = pos2
+    ? probePos2Command(pos2, config, destination.choice.plotsDir, temp.dir)
+    : buildPlotterCommand(job);
   if (!command.ok) return refuse(command.message, true, destination.writes);
   return {
     ok: true,
@@ -120,8 +121,21 @@ export async function planStart(inputs: StartPlanInputs): Promise<StartPlan> {
   };
 }
 
+/**
+ * What replot's room counts for on a full disk (replotCreditFor), its code loaded only when replot
+ * is on. replot_match is read either way, as before, so a bad rule is still named in the log.
+ */
+async function replotCredit(paths: HomePaths, config: ConfigReader) {
+  const on = config.get('replot') === 'on';
+  config.get('replot_match');
+  if (!on) return undefined;
+  const { replotCreditFor } = await import('../replot/replot-candidates.js');
+  return replotCreditFor(paths, config);
+}
+
 /** The first run of a pos2 group as it would start (meta group 0 stands for the one the tractor picks), or why not. */
 function probePos2Command(
+  { planPos2Runs, pos2GroupFromConfig }: typeof import('./pos2-command.js'),
   config: ConfigReader,
   destDir: string,
   tempDir = config.get('temp_root'),

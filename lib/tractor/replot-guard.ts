@@ -4,7 +4,7 @@ import type { PlotterName } from '../config/value-specs.js';
 import { withStateLock } from '../farm/state-lock.js';
 import type { PlotEvents } from '../notify/plot-events.js';
 import { atLastPhase, followPlotLog, roomMoment } from '../replot/final-write-watch.js';
-import { makeRoomLocked, type NewPlot, type RemovedPlot, type RoomOutcome } from '../replot/make-room.js';
+import type { NewPlot, RemovedPlot, RoomOutcome } from '../replot/make-room.js';
 import { dropClaim, writeClaim } from '../replot/room-claims.js';
 import { dropDuty, liveStart, writeDuty, type RoomDuty } from '../replot/room-duty.js';
 import type { Logger } from '../util/logger.js';
@@ -108,6 +108,8 @@ async function makeRoom(s: GuardState): Promise<void> {
   if (s.asked || s.stopped) return;
   s.asked = true;
   try {
+    // the room step's code loads at its moment, once per plot: a tractor's start needs none of it
+    const { makeRoomLocked } = await import('../replot/make-room.js');
     const outcome = await makeRoomLocked({
       paths,
       config: s.o.config,

@@ -25,7 +25,7 @@ import { DEFAULT_JOB, recordPlotOutcome } from '../plot-outcomes/plot-outcomes.j
 import { errorMessage } from '../util/error-message.js';
 import { formatDuration } from '../util/format-duration.js';
 import type { Logger } from '../util/logger.js';
-import { countFailure, EXIT_FAILED, EXIT_FINISHED, EXIT_KILLED } from './conclude-plot.js';
+import { countFailure, EXIT_FAILED, EXIT_FINISHED, EXIT_KILLED } from './plot-exit.js';
 import { GroupRoom } from './group-landing.js';
 import { landFinishedPlots, startLandingWatch, type LandingWatch } from './land-pos2-plots.js';
 import { releaseReservation } from './release-reservation.js';

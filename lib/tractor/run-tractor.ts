@@ -8,17 +8,15 @@ import { buildPlotterCommand, plotJobFromConfig } from '../plan/plotter-command.
 import { planStart } from '../plan/start-plan.js';
 import { JOB_ENV } from '../farm/plot-scope.js';
 import { JobConfigReader } from '../jobs/job-config.js';
-import { checkJob } from '../jobs/home-jobs.js';
 import { readHomeRunningPlots, readPlotScope } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { initValueFiles } from '../config/write-value.js';
 import { commitStartWrites, describeStartWrites, startValueWrites } from '../plan/start-writes.js';
-import { concludePlot, countFailure, EXIT_FINISHED, ownTempDir } from './conclude-plot.js';
+import { countFailure, EXIT_FINISHED, ownTempDir } from './plot-exit.js';
 import { wrapWithPriority } from './priority-wrapper.js';
-import { spawnPlotter } from './spawn-plotter.js';
-import { createReplotGuard } from './replot-guard.js';
+import type { spawnPlotter } from './spawn-plotter.js';
+import type { ReplotGuard } from './replot-guard.js';
 import { isPos2Plotter } from '../config/value-specs.js';
-import { runPlotGroup } from './run-group.js';
 
 export interface TractorOptions {
   paths: HomePaths;
@@ -34,7 +32,7 @@ export interface TractorOptions {
 }
 
 /** Exit codes: 0 plot finished, 1 plot failed, 2 nothing started (refused). */
-export { EXIT_FAILED, EXIT_FINISHED } from './conclude-plot.js';
+export { EXIT_FAILED, EXIT_FINISHED } from './plot-exit.js';
 export const EXIT_REFUSED = 2;
 
 export async function runTractor(options: TractorOptions): Promise<number> {
@@ -58,10 +56,14 @@ export async function runTractor(options: TractorOptions): Promise<number> {
     return EXIT_REFUSED;
   };
 
-  const notNow = whyNotNow(options, config);
+  const notNow = await whyNotNow(options, config);
   if (notNow !== null) return await refuse(notNow, false);
-  // a pos2 plotter makes a plot group, the unit of work for pos2 plots (DESIGN §17)
-  if (isPos2Plotter(config.get('plotter'))) return await runPlotGroup({ ...options, config, job: jobName, refuse });
+  // a pos2 plotter makes a plot group, the unit of work for pos2 plots (DESIGN §17); a pos1
+  // tractor loads none of the group's code
+  if (isPos2Plotter(config.get('plotter'))) {
+    const { runPlotGroup } = await import('./run-group.js');
+    return await runPlotGroup({ ...options, config, job: jobName, refuse });
+  }
   const settings = readPlotSettings(config);
 
   // The lock covers the choice AND the spawn: the next tractor then sees this plot in /proc when
@@ -69,7 +71,7 @@ export async function runTractor(options: TractorOptions): Promise<number> {
   const chosen = await withStateLock(paths, async () => {
     const choice = await choosePlot(options, config, settings);
     if (!choice.ok || options.dryRun) return { ...choice, started: null };
-    return { ...choice, started: await startChosen(options, settings, choice) };
+    return { ...choice, started: await startChosen(options, config, settings, choice) };
   });
   if (!chosen.ok) return await refuse(chosen.message, chosen.countsAsFailure);
   if (chosen.started === null) {
@@ -96,22 +98,23 @@ function readPlotSettings(config: ConfigReader) {
 }
 
 /** Why the switches say no plot now (on_toggle, the job's own state), or null; never a failure. */
-function whyNotNow(options: TractorOptions, config: ConfigReader): string | null {
+async function whyNotNow(options: TractorOptions, config: ConfigReader): Promise<string | null> {
   const onToggle = config.get('on_toggle');
   if (onToggle !== 'run' && !options.force && !options.dryRun) {
     return `on_toggle is ${JSON.stringify(onToggle)}, not "run" (echo run > ${config.inspect('on_toggle').file}, or use --force)`;
   }
-  if (options.job !== undefined) return checkJob(options.paths, options.job, options.force || options.dryRun);
-  return null;
+  if (options.job === undefined) return null;
+  const { checkJob } = await import('../jobs/home-jobs.js');
+  return checkJob(options.paths, options.job, options.force || options.dryRun);
 }
 
 type PlotChoice = Extract<Awaited<ReturnType<typeof choosePlot>>, { ok: true }>;
 type PlotSettings = ReturnType<typeof readPlotSettings>;
-type StartedPlot = Awaited<ReturnType<typeof spawnPlotter>>;
+type StartedPlot = Awaited<ReturnType<typeof spawnPlotter>> & { guard: ReplotGuard };
 
 /**
  * Under the state lock: the plan, the index, the state writes committed (unless a dry run), and
- * the command and replot guard of the plot that would start; nothing is spawned yet.
+ * the command of the plot that would start; nothing is spawned yet.
  */
 async function choosePlot(options: TractorOptions, config: ConfigReader, settings: PlotSettings) {
   const { paths, env, log, now } = options;
@@ -140,8 +143,7 @@ async function choosePlot(options: TractorOptions, config: ConfigReader, setting
   const { farm, disk, diskDir, plotsDir } = destination;
   const kind = config.get('pool_contract') === '' ? ('solo' as const) : ('pool' as const);
   const compression = config.get('compression');
-  const plot = { index, farm, disk, diskDir, plotsDir, plotter, k, compression, kind };
-  const guard = createReplotGuard({ paths, config, log, plotter, logFile, plot });
+  const newPlot = { index, farm, disk, diskDir, plotsDir, plotter, k, compression, kind };
   return {
     ok: true as const,
     index,
@@ -152,16 +154,27 @@ async function choosePlot(options: TractorOptions, config: ConfigReader, setting
     logFile,
     commandLine,
     wrapped,
-    guard,
+    newPlot,
     writes,
   };
 }
 
-/** Still under the state lock: the plot's temp dir and job line, then the plotter spawned. */
-async function startChosen(options: TractorOptions, settings: PlotSettings, choice: PlotChoice): Promise<StartedPlot> {
-  const { env, now } = options;
+/** Still under the state lock: the plot's replot guard, temp dir and job line, then the plotter spawned. */
+async function startChosen(
+  options: TractorOptions,
+  config: ConfigReader,
+  settings: PlotSettings,
+  choice: PlotChoice,
+): Promise<StartedPlot> {
+  const { paths, env, log, now } = options;
   const jobName = options.job;
-  const { guard, plotTempDir, temp, logFile } = choice;
+  const { plotTempDir, temp, logFile } = choice;
+  // the guard (replot's room step, the plot log followed) is for a plot that starts: a dry run loads none of it
+  const [{ createReplotGuard }, { spawnPlotter }] = await Promise.all([
+    import('./replot-guard.js'),
+    import('./spawn-plotter.js'),
+  ]);
+  const guard = createReplotGuard({ paths, config, log, plotter: settings.plotter, logFile, plot: choice.newPlot });
   await guard.beforeStart();
   if (plotTempDir !== temp.dir) fs.mkdirSync(plotTempDir, { recursive: true });
   const plotEnv = jobName === undefined ? env : { ...env, [JOB_ENV]: jobName };
@@ -169,7 +182,7 @@ async function startChosen(options: TractorOptions, settings: PlotSettings, choi
   if (jobName !== undefined) fs.appendFileSync(logFile, `goplot job: ${jobName}\n`);
   const started = await spawnPlotter(choice.wrapped, logFile, plotEnv, settings.commandNames, now);
   guard.spawned(started.child.pid);
-  return started;
+  return { ...started, guard };
 }
 
 function printDryRun(options: TractorOptions, choice: PlotChoice): void {
@@ -194,8 +207,8 @@ async function followPlot(
 ): Promise<number> {
   const { paths, env, log, now } = options;
   const jobName = options.job;
-  const { index, temp, plotTempDir, destination, job, logFile, commandLine, guard } = choice;
-  const { child, exited, startedMs } = started;
+  const { index, temp, plotTempDir, destination, job, logFile, commandLine } = choice;
+  const { child, exited, startedMs, guard } = started;
   const { plotter, k } = settings;
   const plot = {
     index,
@@ -214,8 +227,12 @@ async function followPlot(
   );
   log.info(`plot ${index} command: ${commandLine}`);
   options.print(`plot ${index} started (pid ${child.pid}); log: ${logFile}`);
-  // got and the notifiers load only now, after the spawn: they cost a start-up the plot need not wait for
-  const { createPlotEvents } = await import('../notify/plot-events.js');
+  // got, the notifiers and what concludes a plot load only now, after the spawn: they cost a
+  // start-up the plot need not wait for (and not at its end: the package may be upgraded meanwhile)
+  const [{ createPlotEvents }, { concludePlot }] = await Promise.all([
+    import('../notify/plot-events.js'),
+    import('./conclude-plot.js'),
+  ]);
   const events = createPlotEvents({ paths, config, log, env, now });
   events.started(plot);
   guard.started(events);
