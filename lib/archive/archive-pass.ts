@@ -8,8 +8,8 @@ import { stagedGroups, stagedIdentity } from './plot-groups.js';
 import { RemoteHeaderCache, remoteHeaderCacheFile } from './remote-headers.js';
 import { PassReplot, type PassNote } from './pass-replot.js';
 import { downNews, targetStatuses } from './pass-statuses.js';
-import { holderOf, openSessions, readSources, surveyHosts } from './pass-survey.js';
-import type { HostSession } from './host-session.js';
+import { holderOf, hostSessions, readSources, surveyHosts } from './pass-survey.js';
+import { SessionPool, type HostSession, type SessionUse } from './host-session.js';
 import { SURVEY_TIMEOUT_MS, type PassResult, type PassWorld, type PlannedTransfer } from './pass-types.js';
 import { readLiveReservations, releaseReservation, type Reservation } from './reservations.js';
 import type { StagedPlot } from './staging-plots.js';
@@ -93,21 +93,31 @@ async function remoteGroups(
  * One pass: the finished plots on the staging disks, each target host surveyed once, and under
  * the state lock the plots given to target disks and reserved, within the limits. The transfers
  * themselves are the caller's. Each remote host's survey, header reads and lease claims go
- * through one sh session there (one login per host and pass).
+ * through one sh session there: one login per host and pass at most, none when batches of an
+ * earlier pass still hold the pool's session there open. With world.sessions the caller lets go
+ * of the pass's hold (result.release) once its batches hold theirs.
  */
 export async function planPass(targets: ArchiveTarget[], world: PassWorld): Promise<PassResult> {
-  const sessions = new Map<string, HostSession>();
+  const pool = world.sessions ?? new SessionPool();
+  const uses: SessionUse[] = [];
+  const release = () => {
+    for (const use of uses.splice(0)) use.done();
+  };
   try {
-    return await planWith(targets, world, sessions);
-  } finally {
-    for (const session of sessions.values()) session.close();
+    const result = await planWith(targets, world, () => hostSessions(targets, world, pool, uses));
+    if (world.sessions !== undefined) return { ...result, release };
+    release();
+    return result;
+  } catch (error) {
+    release();
+    throw error;
   }
 }
 
 async function planWith(
   targets: ArchiveTarget[],
   world: PassWorld,
-  sessions: Map<string, HostSession>,
+  openSessions: () => Map<string, HostSession>,
 ): Promise<PassResult> {
   const { paths } = world;
   const empty: PassResult = { planned: [], waiting: 0, statuses: [], news: [], notes: [] };
@@ -120,7 +130,7 @@ async function planWith(
   );
   if (targets.length === 0) return { ...empty, waiting: sources.plots.length, staging: sources.staging };
   const groupsStaged = stagedGroups(sources.plots).length > 0;
-  openSessions(targets, world, sessions);
+  const sessions = openSessions();
   const surveys = await surveyHosts(targets, world, groupsStaged, sessions);
   const news = downNews(paths, targets, surveys);
   const reachable = [...surveys.values()].filter((survey): survey is Reachable => survey.ok);

@@ -3,13 +3,15 @@ import { roomFor } from './choose-target.js';
 import type { TransferProgress } from './archiver-progress.js';
 import type { LeaseHolder } from './target-leases.js';
 import { releaseScript, renewScript } from './target-leases.js';
-import { runTargetSh } from './target-sh.js';
+import { runOnHost, type HostSession } from './host-session.js';
 import type { PlannedTransfer } from './pass-types.js';
 
 export interface BatchLeaseWorld {
   config: ConfigReader;
   holder: LeaseHolder;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** The batch's session on its host (the pass's): renewals and the release go there while it lives. */
+  session?: HostSession;
 }
 
 /** Renews the batch's lease on its disk every third of its lifetime with the bytes its plots still need. */
@@ -30,7 +32,7 @@ export function renewLease(
         0,
       );
       const script = renewScript(lease.plotsDir, world.holder, lease.name, bytes, ttl);
-      void runTargetSh(lease.place, config.get('archive_ssh_config'), script, 30_000).then((answer) => {
+      void runOnHost(world.session, lease.place, config.get('archive_ssh_config'), script, 30_000).then((answer) => {
         if (said || (answer.ok && !answer.stdout.includes('GONE'))) return;
         said = true;
         log(
@@ -59,7 +61,8 @@ export function releaseAfterFinish(batch: PlannedTransfer[]): { script: string; 
 export async function releaseLease(batch: PlannedTransfer[], world: BatchLeaseWorld): Promise<void> {
   const lease = batch[0]?.lease;
   if (!lease) return;
-  const answer = await runTargetSh(
+  const answer = await runOnHost(
+    world.session,
     lease.place,
     world.config.get('archive_ssh_config'),
     releaseScript(lease.plotsDir, lease.name),

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { finishRemoteBatch, type FinishRequest, type FinishResult, type RemoteRequest } from './finish-remote.js';
+import type { HostSession } from './host-session.js';
 import { sshArgs } from './ssh-args.js';
 import { shellQuote } from '../util/shell-quote.js';
 import { partialName } from './target-disk.js';
@@ -73,17 +74,18 @@ function finishLocal(request: FinishRequest): FinishResult {
 
 /**
  * Finishes a batch's copies on one disk: locally one by one, on a harvester in one round trip for
- * the whole batch (finish-remote.ts), where `after` (the lease's release) runs in the same session;
- * `afterRan` says it did.
+ * the whole batch (finish-remote.ts), in the pass's `session` there while it lives, where `after`
+ * (the lease's release) runs in the same script; `afterRan` says it did.
  */
 export async function finishCopies(
   requests: FinishRequest[],
   after = '',
+  session?: HostSession,
 ): Promise<{ results: FinishResult[]; afterRan: boolean }> {
   const first = requests[0];
   if (first === undefined) return { results: [], afterRan: false };
   if (first.place.kind === 'local') return { results: requests.map(finishLocal), afterRan: false };
-  return finishRemoteBatch(requests as RemoteRequest[], after);
+  return finishRemoteBatch(requests as RemoteRequest[], after, session);
 }
 
 /**

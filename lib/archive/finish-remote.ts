@@ -1,7 +1,7 @@
 import type { TargetPlace } from './archive-targets.js';
 import { shellQuote } from '../util/shell-quote.js';
 import { partialName } from './target-disk.js';
-import { runTargetSh } from './target-sh.js';
+import { runOnHost, type HostSession } from './host-session.js';
 
 export type FinishResult = { ok: true; already: boolean } | { ok: false; problem: string; removedPartial: boolean };
 
@@ -136,18 +136,19 @@ function resultOf(
 }
 
 /**
- * Finishes a batch's copies on one harvester disk in one round trip over the master connection,
- * whatever the batch's size (two when a copy needs a look of its own); each plot keeps the guarantees of finishLocal. `after` runs in the
+ * Finishes a batch's copies on one harvester disk in one round trip over the master connection
+ * (in the pass's session there while it lives, else a session of its own), whatever the batch's size (two when a copy needs a look of its own); each plot keeps the guarantees of finishLocal. `after` runs in the
  * same session; `afterRan` says whether the script got that far.
  */
 export async function finishRemoteBatch(
   requests: RemoteRequest[],
   after = '',
+  session?: HostSession,
 ): Promise<{ results: FinishResult[]; afterRan: boolean }> {
   const first = requests[0]!;
-  let answer = await runTargetSh(first.place, first.sshConfig, fastFinishScript(requests, after), first.timeoutMs);
-  if (answer.ok && answer.stdout.split('\n').includes('FAST-NO'))
-    answer = await runTargetSh(first.place, first.sshConfig, slowFinishScript(requests, after), first.timeoutMs);
+  const run = (script: string) => runOnHost(session, first.place, first.sshConfig, script, first.timeoutMs);
+  let answer = await run(fastFinishScript(requests, after));
+  if (answer.ok && answer.stdout.split('\n').includes('FAST-NO')) answer = await run(slowFinishScript(requests, after));
   const stdout = answer.ok ? answer.stdout : '';
   const words = new Map<number, string>();
   for (const m of stdout.matchAll(/^R (\d+) (\w+)$/gm)) words.set(Number(m[1]), m[2]);

@@ -55,8 +55,14 @@ export class HostSession {
   }
 
   /** Runs a script there, after the ones sent before it; its stdout, or why there is none. */
-  run(script: string, timeoutMs: number): Promise<ShAnswer> {
-    if (this.closing) return Promise.resolve({ ok: false, problem: 'it was closed' });
+  async run(script: string, timeoutMs: number): Promise<ShAnswer> {
+    const answer = await this.tryRun(script, timeoutMs);
+    return answer ?? { ok: false, problem: this.closing ? 'it was closed' : (this.dead ?? 'it ended') };
+  }
+
+  /** As run, but null when the script was never sent: the session had ended before its turn. */
+  tryRun(script: string, timeoutMs: number): Promise<ShAnswer | null> {
+    if (this.closing) return Promise.resolve(null);
     const next = this.queue.then(() => this.runNow(script, timeoutMs));
     this.queue = next.catch(() => undefined);
     return next;
@@ -69,8 +75,8 @@ export class HostSession {
     void this.queue.then(() => this.child.stdin!.end());
   }
 
-  private async runNow(script: string, timeoutMs: number): Promise<ShAnswer> {
-    if (this.dead !== null) return { ok: false, problem: this.dead };
+  private async runNow(script: string, timeoutMs: number): Promise<ShAnswer | null> {
+    if (this.dead !== null) return null;
     this.runs += 1;
     this.stdout = '';
     this.stderr = '';
@@ -126,7 +132,10 @@ export class HostSession {
   }
 }
 
-/** A script on the session when there is a live one, else in a session of its own (runTargetSh). */
+/**
+ * A script on the session while it lives, else in a session of its own (runTargetSh): a session
+ * that ended before the script was sent (its host went away meanwhile) costs a login, not the script.
+ */
 export async function runOnHost(
   session: HostSession | undefined,
   place: TargetPlace,
@@ -134,6 +143,45 @@ export async function runOnHost(
   script: string,
   timeoutMs: number,
 ): Promise<ShAnswer> {
-  if (session?.alive) return session.run(script, timeoutMs);
-  return runTargetSh(place, sshConfig, script, timeoutMs);
+  const answer = session?.alive ? await session.tryRun(script, timeoutMs) : null;
+  return answer ?? runTargetSh(place, sshConfig, script, timeoutMs);
+}
+
+/** One user's hold on a host's session: done() once it sends no more (the last one closes it). */
+export interface SessionUse {
+  session: HostSession;
+  done: () => void;
+}
+
+/**
+ * The archiver's one live session per host (and ssh_config): a pass surveys and claims there, its
+ * batches renew their leases and finish there, and the next pass, started while they run, finds
+ * it open. It closes once nobody uses it, so an idle archiver holds no session.
+ */
+export class SessionPool {
+  private readonly entries = new Map<string, { session: HostSession; users: number }>();
+
+  /** `open` makes a session (tests pass one that runs sh here). */
+  constructor(private readonly open: (place: TargetPlace, sshConfig: string) => HostSession = HostSession.open) {}
+
+  use(place: Extract<TargetPlace, { kind: 'remote' }>, hostKey: string, sshConfig: string): SessionUse {
+    const key = `${hostKey}\0${sshConfig}`;
+    let entry = this.entries.get(key);
+    if (entry === undefined || !entry.session.alive) {
+      entry = { session: this.open(place, sshConfig), users: 0 };
+      this.entries.set(key, entry);
+    }
+    const held = entry;
+    held.users += 1;
+    let ended = false;
+    const done = () => {
+      if (ended) return;
+      ended = true;
+      held.users -= 1;
+      if (held.users > 0) return;
+      held.session.close();
+      if (this.entries.get(key) === held) this.entries.delete(key);
+    };
+    return { session: held.session, done };
+  }
 }

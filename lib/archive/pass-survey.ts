@@ -10,7 +10,7 @@ import { SURVEY_TIMEOUT_MS, type PassWorld } from './pass-types.js';
 import { findStagedPlots, parseStaging, stagingDisks, type SkippedPlot, type StagedPlot } from './staging-plots.js';
 import { surveyLocalTargets } from './survey-local.js';
 import { surveyRemoteHost } from './survey-remote.js';
-import { HostSession } from './host-session.js';
+import { type HostSession, type SessionPool, type SessionUse } from './host-session.js';
 import { leaseHolder, type LeaseHolder } from './target-leases.js';
 import { replotOnTargets } from './target-replot.js';
 import type { HostSurvey } from './target-disk.js';
@@ -88,11 +88,21 @@ async function surveyLocal(hostTargets: ArchiveTarget[], world: PassWorld): Prom
   return local;
 }
 
-/** Opens the pass's sh session on each remote host into `sessions` (the pass closes them). */
-export function openSessions(targets: ArchiveTarget[], world: PassWorld, sessions: Map<string, HostSession>): void {
+/** The pass's sh session on each remote host, from the pool; each hold goes into `uses` (the pass lets go of them). */
+export function hostSessions(
+  targets: ArchiveTarget[],
+  world: PassWorld,
+  pool: SessionPool,
+  uses: SessionUse[],
+): Map<string, HostSession> {
+  const sessions = new Map<string, HostSession>();
   for (const target of targets)
-    if (target.place.kind === 'remote' && !sessions.has(target.hostKey))
-      sessions.set(target.hostKey, HostSession.open(target.place, world.config.get('archive_ssh_config')));
+    if (target.place.kind === 'remote' && !sessions.has(target.hostKey)) {
+      const use = pool.use(target.place, target.hostKey, world.config.get('archive_ssh_config'));
+      uses.push(use);
+      sessions.set(target.hostKey, use.session);
+    }
+  return sessions;
 }
 
 /**

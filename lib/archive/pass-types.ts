@@ -1,4 +1,5 @@
 import type { ConfigReader } from '../config/config-reader.js';
+import type { SessionPool } from './host-session.js';
 import type { HomePaths } from '../config/home.js';
 import type { ArchiveTarget } from './archive-targets.js';
 import type { StagingSpace } from './archiver-metrics.js';
@@ -22,6 +23,8 @@ export interface PassWorld {
   sayOnce: (key: string, level: 'info' | 'warn', message: string | null) => void;
   /** This host's name, for the leases on targets (os.hostname() when absent). */
   hostname?: string;
+  /** The archiver's sessions on hosts; without it a pass closes its own before it returns. */
+  sessions?: SessionPool;
 }
 
 export interface PlannedTransfer {
@@ -47,6 +50,8 @@ export interface PassResult {
   notes: PassNote[];
   /** The staging disks' space (for archiver.prom and its alerts). */
   staging?: StagingSpace[];
+  /** Lets go of the pass's hold on its sessions (world.sessions given): call it once the batches hold theirs. */
+  release?: () => void;
 }
 
 /** How long a survey, a header read or a lease claim may take on one host. */

@@ -9,6 +9,7 @@ import { releaseAfterFinish, releaseLease, renewLease, type BatchLeaseWorld } fr
 import { batchProgress } from './batch-progress.js';
 import { TargetReader } from './archive-targets.js';
 import { closeMasterArgs } from './ssh-args.js';
+import { SessionPool, type SessionUse } from './host-session.js';
 import { readTotals, writeTotals, type TransferProgress } from './archiver-progress.js';
 import { dropFreed } from './replot-freed.js';
 import { releaseReservation } from './reservations.js';
@@ -51,6 +52,7 @@ export class Archiver {
   private batches = 0;
   private wake: (() => void) | null = null;
   private readonly now: () => number;
+  private readonly sessions = new SessionPool();
 
   constructor(private readonly options: ArchiverOptions) {
     this.now = options.now ?? Date.now;
@@ -70,6 +72,7 @@ export class Archiver {
       pid: process.pid,
       pidStart: options.pidStart,
       sayOnce: (key, level, message) => this.sayOnce(key, level, message),
+      sessions: this.sessions,
     };
   }
 
@@ -97,7 +100,9 @@ export class Archiver {
       const key = streamKey(planned.reservation);
       batches.set(key, [...(batches.get(key) ?? []), planned]);
     }
-    for (const batch of batches.values()) this.startBatch(batch, this.newLinkDir());
+    // each batch holds its host's session (the pass's) for its lease renewals and its finish
+    for (const batch of batches.values()) this.startBatch(batch, this.newLinkDir(), this.sessionFor(batch));
+    result.release?.();
     await this.writeOutputs(true);
     return result;
   }
@@ -155,8 +160,18 @@ export class Archiver {
     await Promise.all([...this.sending]);
   }
 
-  /** The plots planned to one disk, as one batch: one rsync, each plot's progress and outcome its own. */
-  private startBatch(batch: PlannedTransfer[], linkDir: string): void {
+  /** A hold on the batch's host's session, the pass's (none for this host's own disks). */
+  private sessionFor(batch: PlannedTransfer[]): SessionUse | undefined {
+    const { target } = batch[0]!;
+    if (target.place.kind !== 'remote') return undefined;
+    return this.sessions.use(target.place, target.hostKey, this.options.config.get('archive_ssh_config'));
+  }
+
+  /**
+   * The plots planned to one disk, as one batch: one rsync, each plot's progress and outcome its
+   * own; its lease renewals and its finish go to `use`'s session, let go of when the batch ends.
+   */
+  private startBatch(batch: PlannedTransfer[], linkDir: string, use: SessionUse | undefined): void {
     const { options } = this;
     const abort = new AbortController();
     const { progressOf, onBytes } = batchProgress(batch, this.now(), this.now);
@@ -172,6 +187,7 @@ export class Archiver {
       signal: abort.signal,
       linkDir,
       afterFinish,
+      session: use?.session,
     })
       .then((outcomes) => this.count(batch, outcomes))
       .catch((error: unknown) => {
@@ -182,10 +198,11 @@ export class Archiver {
       })
       .finally(async () => {
         clearInterval(renewing);
-        if (!afterFinish?.ran) await releaseLease(batch, this.leaseWorld());
+        if (!afterFinish?.ran) await releaseLease(batch, { ...this.leaseWorld(), session: use?.session });
+        use?.done();
         this.ended(batch, linkDir);
       });
-    const renewing = renewLease(batch, progressOf, this.leaseWorld());
+    const renewing = renewLease(batch, progressOf, { ...this.leaseWorld(), session: use?.session });
     for (const planned of batch)
       this.active.set(planned.plot.name, { planned, progress: progressOf.get(planned.plot.name)!, abort, done });
     this.timer ??= setInterval(() => this.writeProgress(), options.progressEveryMs ?? 2000);

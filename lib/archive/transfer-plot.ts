@@ -4,6 +4,7 @@ import path from 'node:path';
 import { findOpenFilesUnder } from '../farm/open-files.js';
 import type { PlannedTransfer } from './pass-types.js';
 import { finishCopies, removePartial, type FinishResult } from './finish-copy.js';
+import type { HostSession } from './host-session.js';
 import { runRsync, type RsyncResult } from './run-rsync.js';
 import { partialName } from './target-disk.js';
 
@@ -29,6 +30,8 @@ export interface BatchWorld extends Omit<TransferWorld, 'onBytes'> {
   onBytes: (plotName: string, bytesDone: number) => void;
   /** sh lines run on the target right after the copies are finished, in the same session (the lease's release). */
   afterFinish?: { script: string; ran: boolean };
+  /** The pass's session on the target host, for the finish: no login of its own. */
+  session?: HostSession;
 }
 
 const FINISH_TIMEOUT_MS = 60_000;
@@ -124,6 +127,7 @@ export async function transferBatch(
       timeoutMs: FINISH_TIMEOUT_MS,
     })),
     world.afterFinish?.script,
+    world.session,
   );
   if (world.afterFinish && afterRan) world.afterFinish.ran = true;
   const elapsedMs = world.now() - started;

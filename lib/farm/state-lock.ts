@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HomePaths } from '../config/home.js';
+import { removeDirLockIf, takeDirLock } from '../util/dir-lock.js';
 import { errorMessage } from '../util/error-message.js';
 
 export interface StateLockOptions {
   /**
    * Told when the lock was lost while held (its dir removed, or not refreshed within `stale`,
-   * e.g. after a long stall): another process may now hold it too. proper-lockfile's default
-   * throws from a timer, which would kill a tractor in the middle of its plot; by default this
-   * writes one line to stderr instead, and the work goes on.
+   * e.g. after a long stall): another process may now hold it too. Thrown from the refresh timer
+   * it would kill a tractor in the middle of its plot; by default this writes one line to stderr
+   * instead, and the work goes on.
    */
   onCompromised?: (error: Error) => void;
   /** ms after which a lock that is not refreshed counts as left behind (default 30 s). */
@@ -46,9 +47,9 @@ export class StateLockTimeout extends Error {
 }
 
 /**
- * proper-lockfile's lock is a directory; a regular file (or anything else) at its path is never
- * a live lock, only debris (a restore, an editor, `touch`), yet mkdir fails on it with EEXIST
- * and its stale check cannot rmdir it: every tractor would fail. It goes, as a stale lock does.
+ * The lock is a directory; a regular file (or anything else) at its path is never a live lock,
+ * only debris (a restore, an editor, `touch`), yet mkdir fails on it with EEXIST and the stale
+ * check cannot rmdir it: every tractor would fail. It goes, as a stale lock does.
  */
 function removeNonDirectoryLock(lockPath: string, say: (message: string) => void): void {
   let stat: fs.Stats;
@@ -126,15 +127,20 @@ function futureLockWatch(lockPath: string, staleMs: number): () => boolean {
 
 /** A removal of a future-dated stale lock; another waiter may have removed (or retaken) it first. */
 function removeFutureLock(lockPath: string, say: (message: string) => void): void {
+  let aheadMs = 0;
   try {
-    const ahead = Math.round((fs.statSync(lockPath).mtimeMs - Date.now()) / 1000);
-    fs.rmdirSync(lockPath);
-    say(
-      `removed ${lockPath}: dated ${ahead} s ahead of the clock (the clock stepped back?) and not refreshed by any holder, so stale`,
-    );
+    const outcome = removeDirLockIf(lockPath, (stat) => {
+      aheadMs = stat.mtimeMs - Date.now();
+      return aheadMs > 1000;
+    });
+    if (outcome !== 'removed') return;
   } catch {
-    // gone already, or taken again: the next try sees which
+    // unreachable for now: the next try sees
+    return;
   }
+  say(
+    `removed ${lockPath}: dated ${Math.round(aheadMs / 1000)} s ahead of the clock (the clock stepped back?) and not refreshed by any holder, so stale`,
+  );
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -142,8 +148,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Serialises the tractors' read-modify-write of index, farm_dest, farm_temp and the disk
  * reservations: without it, two tractors started together read the same index and pick the
- * same disk. A lock left by a killed process goes stale after 30 s (proper-lockfile refreshes
- * the mtime of a live one); a shorter time let a holder stalled by a slow disk lose it. The wait
+ * same disk. A lock left by a killed process goes stale after 30 s (a live holder refreshes its
+ * mtime every 15 s); a shorter time let a holder stalled by a slow disk lose it. The wait
  * is counted on the monotonic clock, so a clock step neither ends it early nor stretches it.
  */
 export async function withStateLock<T>(
@@ -159,17 +165,16 @@ export async function withStateLock<T>(
     throw deniedOrSame(error, lockPath, paths.configDir);
   }
   removeNonDirectoryLock(lockPath, say);
-  let compromised = false;
   const onCompromised =
     options.onCompromised ??
     ((error: Error) =>
       console.error(`goplot: lost the state lock ${lockPath} (${error.message}); going on without it`));
-  const release = await takeLock(paths, options, say, () => (compromised = true), onCompromised);
+  const release = await takeLock(paths, options, say, onCompromised);
   try {
     return await work();
   } finally {
-    // a compromised lock is released already (and may be someone else's now): leave it be
-    if (!compromised) await release();
+    // a compromised lock is left be (it may be someone else's now): release knows
+    release();
   }
 }
 
@@ -177,31 +182,21 @@ async function takeLock(
   paths: HomePaths,
   options: StateLockOptions,
   say: (message: string) => void,
-  markCompromised: () => void,
   onCompromised: (error: Error) => void,
-): Promise<() => Promise<void>> {
+): Promise<() => void> {
   const lockPath = stateLockPath(paths);
   const stale = options.stale ?? STATE_LOCK_STALE_MS;
   const wait = options.wait ?? STATE_LOCK_WAIT_MS;
   const isFutureStale = futureLockWatch(lockPath, stale);
-  // loaded when a lock is first taken: most runs of the collectors never take one
-  const { default: lockfile } = await import('proper-lockfile');
+  const refresh = { every: options.update ?? stale / 2, onCompromised };
   const waitStart = performance.now();
   let pause = 5;
   for (;;) {
     try {
-      return await lockfile.lock(path.join(paths.configDir, 'state'), {
-        realpath: false,
-        stale,
-        update: options.update,
-        retries: 0,
-        onCompromised: (error) => {
-          markCompromised();
-          onCompromised(error);
-        },
-      });
+      const take = takeDirLock(lockPath, { stale, refresh });
+      if (take.held) return take.release;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw deniedOrSame(error, lockPath, paths.configDir);
+      throw deniedOrSame(error, lockPath, paths.configDir);
     }
     if (isFutureStale()) {
       removeFutureLock(lockPath, say);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
+import { takeDirLock } from '../util/dir-lock.js';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 
 export type ClaimResult = { send: true } | { send: false; lastSentSeconds: number | null; reason: 'too soon' | 'busy' };
@@ -22,8 +22,11 @@ export function claimNotification(
   const file = path.join(stateDir, `${kind}.${encodeURIComponent(subject)}`);
   let release: () => void;
   try {
-    release = lockfile.lockSync(file, { realpath: false, stale: 10_000 });
+    const take = takeDirLock(`${file}.lock`, { stale: 10_000 });
+    if (!take.held) return { send: false, lastSentSeconds: null, reason: 'busy' };
+    release = take.release;
   } catch {
+    // a lock that cannot be taken at all (no permission): sent unchecked, it could go out on every run
     return { send: false, lastSentSeconds: null, reason: 'busy' };
   }
   try {

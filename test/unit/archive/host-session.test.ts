@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { HostSession, runOnHost } from '../../../lib/archive/host-session.js';
+import { HostSession, runOnHost, SessionPool } from '../../../lib/archive/host-session.js';
 
 const HERE = { kind: 'local' as const, root: null };
 
@@ -47,5 +47,42 @@ describe('one sh session that takes several scripts (run here with this host sh,
     assert.deepEqual(await before, { ok: true, stdout: 'before\n' });
     assert.deepEqual(await session.run('echo after', 10_000), { ok: false, problem: 'it was closed' });
     assert.deepEqual(await runOnHost(session, HERE, '', 'echo alone', 10_000), { ok: true, stdout: 'alone' });
+  });
+});
+
+describe("the archiver's pool of sessions, one per host", () => {
+  const harvester = { kind: 'remote' as const, user: null, host: 'h1', port: null, root: '/farm' };
+  const opened: HostSession[] = [];
+  const pool = new SessionPool(() => {
+    opened.push(HostSession.open(HERE, ''));
+    return opened.at(-1)!;
+  });
+
+  it('gives a pass and the batches it starts one session, which closes when the last of them is done', async () => {
+    const pass = pool.use(harvester, 'h1', '');
+    const batch1 = pool.use(harvester, 'h1', '');
+    const batch2 = pool.use(harvester, 'h1', '');
+    pass.done();
+    batch1.done();
+    batch1.done();
+    assert.equal(batch2.session, pass.session);
+    assert.equal(pass.session.alive, true);
+    assert.deepEqual(await batch2.session.run('echo finish', 10_000), { ok: true, stdout: 'finish\n' });
+    batch2.done();
+    assert.equal(pass.session.alive, false);
+    assert.equal(opened.length, 1);
+  });
+
+  it('opens a new session for a host whose last one closed or ended, and one for each host or ssh_config', () => {
+    const again = pool.use(harvester, 'h1', '');
+    const other = pool.use({ ...harvester, host: 'h2' }, 'h2', '');
+    const otherConfig = pool.use(harvester, 'h1', '/etc/goplot_ssh_config');
+    assert.equal(opened.length, 4);
+    assert.notEqual(again.session, opened[0]);
+    for (const use of [again, other, otherConfig]) use.done();
+    assert.deepEqual(
+      opened.map((session) => session.alive),
+      [false, false, false, false],
+    );
   });
 });
