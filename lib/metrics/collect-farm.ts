@@ -1,6 +1,3 @@
-import { buildFarmRegistry } from './farm-registry.js';
-import { parseFarmSummary } from '../chia-cli/parse-farm-summary.js';
-import { parseShowState } from '../chia-cli/parse-show-state.js';
 import type { ChiaRunResult, RunChia } from '../chia-cli/run-chia.js';
 import type { RpcOverrides } from '../chia-rpc/chia-config.js';
 import { missingFarmCertificates } from '../chia-rpc/services.js';
@@ -103,7 +100,13 @@ async function collectCli(
   env: NodeJS.ProcessEnv,
 ): Promise<CollectResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_CHIA_TIMEOUT_MS;
-  // execa loads only when chia's CLI is the source: an RPC run starts quicker without it
+  // execa, chia's output parsers and their registry load only when chia's CLI is the source: an
+  // RPC run starts quicker without them
+  const [{ buildFarmRegistry }, { parseFarmSummary }, { parseShowState }] = await Promise.all([
+    import('./farm-registry.js'),
+    import('../chia-cli/parse-farm-summary.js'),
+    import('../chia-cli/parse-show-state.js'),
+  ]);
   let run: RunChia;
   if (options.runChia) {
     run = options.runChia;

@@ -1,5 +1,4 @@
 import type { ConfigReader } from '../config/config-reader.js';
-import { missingTlsFile } from '../chia-rpc/services.js';
 import { errorMessage } from '../util/error-message.js';
 import { readGetfarmHeight } from './getfarm-height.js';
 
@@ -38,6 +37,8 @@ type Tried = { height: number; where: string } | { problem: string };
 /** The full node's peak from get_blockchain_state; any failure comes back as a sentence naming the service. */
 async function fromRpc(options: ChainHeightOptions): Promise<Tried> {
   const chiaRoot = options.config.get('chia_root');
+  // loaded only when the RPC is asked: a fresh getfarm.prom (the cron collectors) needs none of it
+  const { missingTlsFile } = await import('../chia-rpc/services.js');
   const missing = missingTlsFile(chiaRoot, 'full_node');
   if (missing !== null) return { problem: `no RPC certificates for the full_node: cannot read ${missing}` };
   // the RPC client, YAML and exact JSON load only when there are certificates to call with

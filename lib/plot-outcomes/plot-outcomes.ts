@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { HomePaths } from '../config/home.js';
-import { withStateLock } from '../farm/state-lock.js';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 import { errorMessage } from '../util/error-message.js';
 
@@ -151,6 +150,8 @@ export function addPlotOutcome(outcomes: PlotOutcomes, plot: PlotEnd): PlotOutco
  * as a counter reset. Returns that problem, to be logged, or null.
  */
 export async function recordPlotOutcome(paths: HomePaths, plot: PlotEnd, now: () => number): Promise<string | null> {
+  // the lock loads here, for the tractor that counts: the goplot collector only reads the file
+  const { withStateLock } = await import('../farm/state-lock.js');
   return withStateLock(paths, async () => {
     const file = plotOutcomesPath(paths);
     let outcomes: PlotOutcomes;

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { makeCa, signNodeCert } from '../helpers/chia-ssl.js';
 import { FARM_ANSWERS, type FakeChiaFarm } from '../helpers/fake-chia-farm.js';
 import { fakeFarmSuite } from '../helpers/fake-farm-suite.js';
 import { checkMetrics, readSeries } from '../helpers/promtool.js';
+import { recordLoads } from '../helpers/record-loads.js';
 import { logMessages, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
 const FAKE_CHIA = path.join(PACKAGE_ROOT, 'test', 'fake-bin', 'chia');
@@ -501,23 +501,10 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     const home = rpcHome('auto');
     home.set('chia_root', path.join(home.root, 'no-chia'));
     // a loader hook in the collector's process writes down every module it loads
-    const loads = path.join(home.root, 'loaded.txt');
-    const hooks = path.join(home.root, 'record-hooks.mjs');
-    fs.writeFileSync(
-      hooks,
-      "import fs from 'node:fs';\n" +
-        'export async function load(url, context, next) {\n' +
-        `  fs.appendFileSync(${JSON.stringify(loads)}, url + '\\n');\n` +
-        '  return next(url, context);\n}\n',
-    );
-    const register = path.join(home.root, 'record-loads.mjs');
-    fs.writeFileSync(
-      register,
-      `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
-    );
-    const result = await collect(home, [], { NODE_OPTIONS: `--import=${pathToFileURL(register).href}` });
+    const recorder = recordLoads(home.root);
+    const result = await collect(home, [], recorder.env);
     assert.equal(result.exitCode, 0, result.stderr);
-    const loaded = fs.readFileSync(loads, 'utf8').split('\n');
+    const loaded = recorder.loaded();
     // the hook saw the run: the collector and the CLI's parser loaded
     assert.ok(
       loaded.some((url) => url.endsWith('/collectors/getfarm_collector.js')),
@@ -530,6 +517,24 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
           url,
         ),
       ),
+      [],
+    );
+  });
+
+  it("through the RPC, run as cron runs it, loads neither chia's CLI output parsers nor execa (issue 21 item 7)", async () => {
+    fake.farm.replay();
+    const home = rpcHome('on');
+    const recorder = recordLoads(home.root);
+    const result = await collect(home, [], recorder.env);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const loaded = recorder.loaded();
+    // the hook saw the run: the RPC source loaded
+    assert.ok(
+      loaded.some((url) => url.endsWith('/lib/metrics/rpc-farm-source.js')),
+      loaded.join('\n'),
+    );
+    assert.deepEqual(
+      loaded.filter((url) => /\/node_modules\/execa\/|\/lib\/chia-cli\/|\/lib\/metrics\/farm-registry\.js$/.test(url)),
       [],
     );
   });
