@@ -138,6 +138,7 @@ async function planWith(
   const replot = await PassReplot.prepare(targets, reachable, sources.plots, {
     ...world,
     timeoutMs: SURVEY_TIMEOUT_MS,
+    hostSessions: sessions,
   });
   const done = await withStateLock(paths, () =>
     planUnderLock(sources, { targets, reachable, replot, sessions }, world),

@@ -21,7 +21,7 @@ export class HostSession {
   private closing = false;
   private queue: Promise<unknown> = Promise.resolve();
   private waiting: ((ended: string) => void) | null = null;
-  /** Scripts sent so far (for tests and the log of a pass). */
+  /** Scripts sent so far (the tests count them). */
   runs = 0;
 
   private constructor(command: string, args: string[]) {

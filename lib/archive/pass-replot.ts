@@ -2,6 +2,7 @@ import type { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { describeOldPlot } from '../replot/check-victim.js';
 import type { ArchiveTarget } from './archive-targets.js';
+import type { HostSession } from './host-session.js';
 import { chooseTarget, roomFor, type TargetChoice, type TargetChoiceInput } from './choose-target.js';
 import { RemoteHeaderCache, remoteHeaderCacheFile } from './remote-headers.js';
 import { RemoteTargetsReplot } from './remote-replot.js';
@@ -21,6 +22,8 @@ export interface PassReplotWorld {
   now: () => number;
   sayOnce: (key: string, level: 'info' | 'warn', message: string | null) => void;
   timeoutMs: number;
+  /** The pass's session on each remote host: the headers are read there after its survey. */
+  hostSessions?: Map<string, HostSession>;
 }
 
 /**
@@ -55,6 +58,7 @@ export class PassReplot {
       sshConfig: config.get('archive_ssh_config'),
       timeoutMs: world.timeoutMs,
       cache: RemoteHeaderCache.load(remoteHeaderCacheFile(paths)),
+      sessions: world.hostSessions,
     });
     const largest = Math.max(...plots.map((plot) => plot.size));
     // the most this pass and the transfers still running could send to one disk

@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { inRemovalOrder, type ReplotCandidate, type ReplotSettings } from '../replot/replot-candidates.js';
 import { ruleMatches } from '../replot/replot-rule.js';
 import type { ArchiveTarget } from './archive-targets.js';
+import type { HostSession } from './host-session.js';
 import { fetchRemoteHeaders, RemoteHeaderCache, type RemoteHeader } from './remote-headers.js';
 import { sshArgs } from './ssh-args.js';
 import type { PlotRemover } from '../replot/plot-remover.js';
@@ -17,6 +18,8 @@ export interface RemoteReplotOptions {
   sshConfig: string;
   timeoutMs: number;
   cache: RemoteHeaderCache;
+  /** The pass's session on each host, for the header reads. */
+  sessions?: Map<string, HostSession>;
 }
 
 /**
@@ -42,7 +45,7 @@ export class RemoteTargetsReplot implements RemoteReplot {
   }
 
   /**
-   * Reads, in one ssh command per host, the headers not in the cache of the plots on `disks`
+   * Reads, in one script per host (in the pass's session there), the headers not in the cache of the plots on `disks`
    * (those that may need replot's credit). Returns the hosts that could not be read, with why.
    */
   async readUnseen(
@@ -74,6 +77,7 @@ export class RemoteTargetsReplot implements RemoteReplot {
           {
             sshConfig: this.options.sshConfig,
             timeoutMs: this.options.timeoutMs,
+            session: this.options.sessions?.get(survey.hostKey),
           },
         );
         if (problem !== null) problems.push(`${survey.hostKey}: cannot read plot headers: ${problem}`);

@@ -4,10 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { buildPlotHeader } from '../../lib/plot-file/build-plot-header.js';
+import { buildPlotHeader, buildPos2Plot } from '../../lib/plot-file/build-plot-header.js';
 import type { PlotKind } from '../../lib/plot-file/plot-header.js';
 import { makeSshWorld, type SshServer, type SshWorld } from './sshd.js';
 import type { TempHome } from './temp-home.js';
+
+const KiB = 1024;
 
 export interface MadePlot {
   name: string;
@@ -32,6 +34,34 @@ export function makePlot(plotsDir: string, size: number, seconds = 0, kind: Plot
   const past = (Date.now() - 60_000 + seconds * 1000) / 1000;
   fs.utimesSync(file, past, past);
   return { name, file, bytes };
+}
+
+/** A finished pos2 plot of one group (meta group, strength 2, solo), old enough to be archived. */
+export function makePos2(
+  plotsDir: string,
+  metaGroup: number,
+  plotIndex: number,
+  chunkKiB = 64,
+  strength = 2,
+): { name: string; size: number } {
+  const plotId = crypto.randomBytes(32).toString('hex');
+  const plot = buildPos2Plot({
+    plotId,
+    k: 28,
+    strength,
+    plotIndex,
+    metaGroup,
+    memo: 'solo',
+    chunkCount: 4,
+    chunkBytes: chunkKiB * KiB,
+  });
+  const name = `plot-v2-k28-s${strength}-i${plotIndex}-m${metaGroup}-${plotId}.plot2`;
+  const file = path.join(plotsDir, name);
+  fs.mkdirSync(plotsDir, { recursive: true });
+  fs.writeFileSync(file, Buffer.concat([plot.header, Buffer.alloc(plot.fileBytes - plot.header.length)]));
+  const past = (Date.now() - 60_000) / 1000;
+  fs.utimesSync(file, past, past);
+  return { name, size: plot.fileBytes };
 }
 
 /** Makes `<root>/<farm>/<disk>/{plots,logs}`; with sizeKiB (as root), a tmpfs of that size is mounted on the disk first. */

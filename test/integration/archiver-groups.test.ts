@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { roomFor } from '../../lib/archive/choose-target.js';
 import { groupSize } from '../../lib/archive/plot-groups.js';
-import { buildPos2Plot } from '../../lib/plot-file/build-plot-header.js';
-import { makeTargetDisk, unmountUnder, useSshArchiveWorld } from '../helpers/archive-world.js';
+import { makePos2, makeTargetDisk, unmountUnder, useSshArchiveWorld } from '../helpers/archive-world.js';
 import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
 import { logMessages, makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
@@ -17,34 +15,6 @@ function plotFiles(plotsDir: string): string[] {
     .readdirSync(plotsDir)
     .filter((name) => name.endsWith('.plot2'))
     .sort();
-}
-
-/** A finished pos2 plot of one group (meta group, strength 2, solo), old enough to be archived. */
-function makePos2(
-  plotsDir: string,
-  metaGroup: number,
-  plotIndex: number,
-  chunkKiB = 64,
-  strength = 2,
-): { name: string; size: number } {
-  const plotId = crypto.randomBytes(32).toString('hex');
-  const plot = buildPos2Plot({
-    plotId,
-    k: 28,
-    strength,
-    plotIndex,
-    metaGroup,
-    memo: 'solo',
-    chunkCount: 4,
-    chunkBytes: chunkKiB * KiB,
-  });
-  const name = `plot-v2-k28-s${strength}-i${plotIndex}-m${metaGroup}-${plotId}.plot2`;
-  const file = path.join(plotsDir, name);
-  fs.mkdirSync(plotsDir, { recursive: true });
-  fs.writeFileSync(file, Buffer.concat([plot.header, Buffer.alloc(plot.fileBytes - plot.header.length)]));
-  const past = (Date.now() - 60_000) / 1000;
-  fs.utimesSync(file, past, past);
-  return { name, size: plot.fileBytes };
 }
 
 function setUp(): TempHome {

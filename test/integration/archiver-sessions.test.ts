@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { makePlot, makeTargetDisk, plotFiles, useSshArchiveWorld } from '../helpers/archive-world.js';
+import { makePlot, makePos2, makeTargetDisk, plotFiles, useSshArchiveWorld } from '../helpers/archive-world.js';
 import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
-import { makeDisks, makeTempHome, runScript } from '../helpers/temp-home.js';
+import { logMessages, makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
 const KiB = 1024;
 
@@ -41,9 +41,8 @@ describe(
     const world = useSshArchiveWorld('goplot-sessions-');
     const { scratch } = world;
 
-    it('a pass sending a batch of plots to one disk surveys, claims its lease and finishes the batch in one ssh session, beside rsync’s own', async () => {
-      const root = path.join(scratch, 'steady');
-      const disk = makeTargetDisk(root, 'farm1', 'disk1', 4096);
+    /** A home archiving its staging farm to `root` on the suite's sshd. */
+    function homeFor(root: string): { home: TempHome; staging: string } {
       const home = world.keep(makeTempHome('goplot-archiver-sessions-'));
       makeDisks(home, { staging: ['ssd1'] });
       home.set('archive_staging', 'staging');
@@ -53,18 +52,54 @@ describe(
         path.join(home.configDir, 'archive', 'targets', 'h1.goplot'),
         `127.0.0.1:${world.server.port}:${root}\n`,
       );
-      const staging = path.join(home.farmRoot, 'staging', 'ssd1', 'plots');
-      const plots = [0, 1, 2].map((i) => makePlot(staging, 300 * KiB, i));
-      const recorder = sshRecorder(path.join(scratch, 'steady-ssh'));
+      return { home, staging: path.join(home.farmRoot, 'staging', 'ssd1', 'plots') };
+    }
 
+    /** `archiver.js --once` with the counting ssh first on PATH; what it logged. */
+    async function countedRun(home: TempHome, name: string): Promise<ReturnType<typeof sessionsIn>> {
+      const recorder = sshRecorder(path.join(scratch, `${name}-ssh`));
       const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
         env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
       });
-
       assert.equal(run.exitCode, 0, run.stderr);
+      return sessionsIn(recorder.log);
+    }
+
+    it('a pass sending a batch of plots to one disk surveys, claims its lease and finishes the batch in one ssh session, beside rsync’s own', async () => {
+      const root = path.join(scratch, 'steady');
+      const disk = makeTargetDisk(root, 'farm1', 'disk1', 4096);
+      const { home, staging } = homeFor(root);
+      const plots = [0, 1, 2].map((i) => makePlot(staging, 300 * KiB, i));
+
+      const counted = await countedRun(home, 'steady');
+
       assert.deepEqual(plotFiles(disk), plots.map((plot) => plot.name).sort());
       assert.deepEqual(plotFiles(staging), []);
-      assert.deepEqual(sessionsIn(recorder.log), { sh: 1, rsync: 1, exit: 1 }, fs.readFileSync(recorder.log, 'utf8'));
+      assert.deepEqual(counted, { sh: 1, rsync: 1, exit: 1 }, logMessages(home, 'archiver.log').join('\n'));
+    });
+
+    it('a pass that must read the headers of the pos2 plots on the target reads them in that same session', async () => {
+      const root = path.join(scratch, 'groups');
+      const disk = makeTargetDisk(root, 'farm1', 'disk1', 4096);
+      const held = makePos2(disk, 200, 0, 16);
+      const { home, staging } = homeFor(root);
+      const group = [1, 2].map((i) => makePos2(staging, 200, i).name);
+
+      const counted = await countedRun(home, 'groups');
+
+      const log = logMessages(home, 'archiver.log').join('\n');
+      assert.deepEqual(
+        fs
+          .readdirSync(disk)
+          .filter((name) => name.endsWith('.plot2'))
+          .sort(),
+        [held.name, ...group].sort(),
+        log,
+      );
+      // the header of the plot there was read over ssh: the cache names it
+      const cache = fs.readFileSync(path.join(home.logsDir, '.archive', 'remote-headers.json'), 'utf8');
+      assert.ok(cache.includes(held.name), cache);
+      assert.deepEqual(counted, { sh: 1, rsync: 1, exit: 1 }, log);
     });
   },
 );
