@@ -1,9 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { buildPlotHeader } from '../../lib/plot-file/build-plot-header.js';
 import type { PlotKind } from '../../lib/plot-file/plot-header.js';
+import { makeSshWorld, type SshServer, type SshWorld } from './sshd.js';
+import type { TempHome } from './temp-home.js';
 
 export interface MadePlot {
   name: string;
@@ -67,4 +71,56 @@ export function plotFiles(plotsDir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** What the archiver's real-sshd suites share: one sshd on 127.0.0.1, a scratch folder for target roots, the homes to remove. */
+export interface SshArchiveWorld {
+  readonly ssh: SshWorld;
+  readonly server: SshServer;
+  /** Target roots go here (tmpfs disks mounted under it are unmounted after the suite). */
+  readonly scratch: string;
+  /** Removes the home after the suite, tmpfs disks under it unmounted first; returns it. */
+  keep(home: TempHome): TempHome;
+}
+
+/**
+ * The lifecycle of an archiver suite over real ssh, registered with the suite's before and after
+ * (call it in the describe): the sshd starts before the tests; after them it stops, every tmpfs
+ * under the scratch folder and under the kept homes is unmounted, and all of it is removed.
+ */
+export function useSshArchiveWorld(prefix: string): SshArchiveWorld {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const homes: TempHome[] = [];
+  let ssh: SshWorld | undefined;
+  let server: SshServer | undefined;
+  before(async () => {
+    ssh = makeSshWorld();
+    server = await ssh.start();
+  });
+  after(async () => {
+    await ssh?.cleanup();
+    unmountUnder(scratch);
+    fs.rmSync(scratch, { recursive: true, force: true });
+    for (const home of homes) {
+      unmountUnder(home.root);
+      home.cleanup();
+    }
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the sshd starts in the suite's before(): use it in the tests");
+    return value;
+  };
+  return {
+    get ssh() {
+      return started(ssh);
+    },
+    get server() {
+      return started(server);
+    },
+    scratch,
+    keep(home) {
+      homes.push(home);
+      return home;
+    },
+  };
 }

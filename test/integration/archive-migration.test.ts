@@ -2,16 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { buildPlotHeader, buildPos2Plot } from '../../lib/plot-file/build-plot-header.js';
 import { readPlotFileSync } from '../../lib/plot-file/read-plot-file.js';
 import { nominalEffectiveBytes } from '../../lib/replot/removal-order.js';
-import { makeTargetDisk, unmountUnder } from '../helpers/archive-world.js';
+import { makeTargetDisk, useSshArchiveWorld } from '../helpers/archive-world.js';
 import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
-import { makeSshWorld, type SshServer, type SshWorld } from '../helpers/sshd.js';
-import { builtScript, logMessages, makeDisks, makeTempHome, waitFor, type TempHome } from '../helpers/temp-home.js';
+import { builtScript, logMessages, makeDisks, makeTempHome, waitFor } from '../helpers/temp-home.js';
 
 const KiB = 1024;
 const OLD = 320 * KiB;
@@ -75,31 +73,16 @@ describe(
   'migration over the archiver: pos1 plots on a local and an ssh target replaced by pos2 groups (real sshd, tmpfs disks)',
   { skip: IS_ROOT ? false : NOT_ROOT },
   () => {
-    let ssh: SshWorld;
-    let server: SshServer;
-    let home: TempHome;
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-archive-migration-'));
-
-    before(async () => {
-      ssh = makeSshWorld();
-      server = await ssh.start();
-    });
-
-    after(async () => {
-      await ssh.cleanup();
-      unmountUnder(scratch);
-      if (home) unmountUnder(home.root);
-      fs.rmSync(scratch, { recursive: true, force: true });
-      home?.cleanup();
-    });
+    const world = useSshArchiveWorld('goplot-archive-migration-');
+    const { scratch } = world;
 
     it('replaces old plots through the one make-room, uncompressed first, effective space never more than one old plot down', async () => {
-      home = makeTempHome('goplot-archive-migration-');
+      const home = world.keep(makeTempHome('goplot-archive-migration-'));
       makeDisks(home, { staging: ['ssd1'] });
       for (const [name, value] of Object.entries({
         archive_staging: 'staging',
         prom_dir: home.logsDir,
-        archive_ssh_config: ssh.clientConfig,
+        archive_ssh_config: world.ssh.clientConfig,
         archive_interval: 2,
         replot: 'on',
         replot_match: 'pos=1',
@@ -109,7 +92,7 @@ describe(
       fs.writeFileSync(path.join(home.configDir, 'archive', 'targets', 'here.goplot'), 'local\n');
       fs.writeFileSync(
         path.join(home.configDir, 'archive', 'targets', 'h1.goplot'),
-        `127.0.0.1:${server.port}:${scratch}\n`,
+        `127.0.0.1:${world.server.port}:${scratch}\n`,
       );
       // each disk: 1000 KiB, full of three old plots (the compressed one the oldest): not even the
       // first pos2 plot fits, so both disks want an old plot removed in the first pass

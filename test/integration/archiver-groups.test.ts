@@ -2,14 +2,12 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import os from 'node:os';
+import { after, describe, it } from 'node:test';
 import { roomFor } from '../../lib/archive/choose-target.js';
 import { groupSize } from '../../lib/archive/plot-groups.js';
 import { buildPos2Plot } from '../../lib/plot-file/build-plot-header.js';
-import { makeTargetDisk, unmountUnder } from '../helpers/archive-world.js';
+import { makeTargetDisk, unmountUnder, useSshArchiveWorld } from '../helpers/archive-world.js';
 import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
-import { makeSshWorld, type SshServer, type SshWorld } from '../helpers/sshd.js';
 import { logMessages, makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
 const KiB = 1024;
@@ -113,30 +111,15 @@ describe(
   'archiver keeps pos2 groups whole on an ssh target too (real sshd)',
   { skip: IS_ROOT ? false : NOT_ROOT },
   () => {
-    let ssh: SshWorld;
-    let server: SshServer;
-    const homes: TempHome[] = [];
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-groups-ssh-'));
-
-    before(async () => {
-      ssh = makeSshWorld();
-      server = await ssh.start();
-    });
-
-    after(async () => {
-      await ssh.cleanup();
-      unmountUnder(scratch);
-      fs.rmSync(scratch, { recursive: true, force: true });
-      for (const home of homes) home.cleanup();
-    });
+    const world = useSshArchiveWorld('goplot-groups-ssh-');
+    const { scratch } = world;
 
     it("reads the remote disks' groups: a meta group held by another group is not free, and a group joins its own disk", async () => {
-      const home = setUp();
-      homes.push(home);
-      home.set('archive_ssh_config', ssh.clientConfig);
+      const home = world.keep(setUp());
+      home.set('archive_ssh_config', world.ssh.clientConfig);
       fs.writeFileSync(
         path.join(home.configDir, 'archive', 'targets', 'here.goplot'),
-        `127.0.0.1:${server.port}:${scratch}\n`,
+        `127.0.0.1:${world.server.port}:${scratch}\n`,
       );
       const staging = path.join(home.farmRoot, 'staging', 'ssd1', 'plots');
       const disk1 = makeTargetDisk(scratch, 'farm1', 'disk1', 4096);

@@ -3,10 +3,16 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { makePlot, makeTargetDisk, plotFiles, unmountUnder, type MadePlot } from '../helpers/archive-world.js';
+import { describe, it } from 'node:test';
+import {
+  makePlot,
+  makeTargetDisk,
+  plotFiles,
+  useSshArchiveWorld,
+  type MadePlot,
+  type SshArchiveWorld,
+} from '../helpers/archive-world.js';
 import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
-import { makeSshWorld, type SshServer, type SshWorld } from '../helpers/sshd.js';
 import {
   builtScript,
   logMessages,
@@ -21,9 +27,9 @@ const KiB = 1024;
 const PLOT = 300 * KiB;
 
 /** A plotter's home archiving its staging farm to the harvester's root over ssh. */
-function plotterHome(ssh: SshWorld, server: SshServer, root: string, homes: TempHome[]): TempHome {
-  const home = makeTempHome('goplot-archiver-leases-');
-  homes.push(home);
+function plotterHome(world: SshArchiveWorld, root: string): TempHome {
+  const home = world.keep(makeTempHome('goplot-archiver-leases-'));
+  const { ssh, server } = world;
   makeDisks(home, { staging: ['ssd1'] });
   home.set('archive_staging', 'staging');
   home.set('archive_ssh_config', ssh.clientConfig);
@@ -49,30 +55,16 @@ describe(
   'archive leases on the target disk (two plotters with homes of their own, real sshd and rsync)',
   { skip: IS_ROOT ? false : NOT_ROOT },
   () => {
-    let ssh: SshWorld;
-    let server: SshServer;
-    const homes: TempHome[] = [];
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-leases-'));
-
-    before(async () => {
-      ssh = makeSshWorld();
-      server = await ssh.start();
-    });
-
-    after(async () => {
-      await ssh.cleanup();
-      unmountUnder(scratch);
-      fs.rmSync(scratch, { recursive: true, force: true });
-      for (const home of homes) home.cleanup();
-    });
+    const world = useSshArchiveWorld('goplot-leases-');
+    const { scratch } = world;
 
     it('a disk with room for one more plot gets exactly one of the two plotters’ plots, every time, and no transfer fails', async () => {
       for (let run = 0; run < 4; run++) {
         const root = path.join(scratch, `race${run}`);
         // 500 KiB: one 300 KiB plot and its margin, not two
         const disk = makeTargetDisk(root, 'farm1', 'disk1', 500);
-        const a = plotterHome(ssh, server, root, homes);
-        const b = plotterHome(ssh, server, root, homes);
+        const a = plotterHome(world, root);
+        const b = plotterHome(world, root);
         // slow copies: without a lease both would start, and one would fail with the disk full
         for (const home of [a, b]) home.set('archive_bwlimit', 100);
         const plots = new Map<TempHome, MadePlot>([
@@ -115,8 +107,8 @@ describe(
       const root = path.join(scratch, 'killed');
       // room for the killed plotter's partial copy and one plot, not for its whole lease beside them
       const disk = makeTargetDisk(root, 'farm1', 'disk1', 560);
-      const a = plotterHome(ssh, server, root, homes);
-      const b = plotterHome(ssh, server, root, homes);
+      const a = plotterHome(world, root);
+      const b = plotterHome(world, root);
       a.set('archive_bwlimit', 20);
       a.set('archive_lease_seconds', 30);
       const stuck = makePlot(staging(a), PLOT, 0);

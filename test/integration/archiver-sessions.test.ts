@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { makePlot, makeTargetDisk, plotFiles, unmountUnder } from '../helpers/archive-world.js';
+import { describe, it } from 'node:test';
+import { makePlot, makeTargetDisk, plotFiles, useSshArchiveWorld } from '../helpers/archive-world.js';
 import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
-import { makeSshWorld, type SshServer, type SshWorld } from '../helpers/sshd.js';
-import { makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
+import { makeDisks, makeTempHome, runScript } from '../helpers/temp-home.js';
 
 const KiB = 1024;
 
@@ -40,35 +38,20 @@ describe(
   'ssh sessions the archiver opens on a harvester per pass (real sshd and rsync, an ssh that counts)',
   { skip: IS_ROOT ? false : NOT_ROOT },
   () => {
-    let ssh: SshWorld;
-    let server: SshServer;
-    const homes: TempHome[] = [];
-    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-sessions-'));
-
-    before(async () => {
-      ssh = makeSshWorld();
-      server = await ssh.start();
-    });
-
-    after(async () => {
-      await ssh.cleanup();
-      unmountUnder(scratch);
-      fs.rmSync(scratch, { recursive: true, force: true });
-      for (const home of homes) home.cleanup();
-    });
+    const world = useSshArchiveWorld('goplot-sessions-');
+    const { scratch } = world;
 
     it('a pass sending a batch of plots to one disk surveys, claims its lease and finishes the batch in one ssh session, beside rsync’s own', async () => {
       const root = path.join(scratch, 'steady');
       const disk = makeTargetDisk(root, 'farm1', 'disk1', 4096);
-      const home = makeTempHome('goplot-archiver-sessions-');
-      homes.push(home);
+      const home = world.keep(makeTempHome('goplot-archiver-sessions-'));
       makeDisks(home, { staging: ['ssd1'] });
       home.set('archive_staging', 'staging');
-      home.set('archive_ssh_config', ssh.clientConfig);
+      home.set('archive_ssh_config', world.ssh.clientConfig);
       fs.mkdirSync(path.join(home.configDir, 'archive', 'targets'), { recursive: true });
       fs.writeFileSync(
         path.join(home.configDir, 'archive', 'targets', 'h1.goplot'),
-        `127.0.0.1:${server.port}:${root}\n`,
+        `127.0.0.1:${world.server.port}:${root}\n`,
       );
       const staging = path.join(home.farmRoot, 'staging', 'ssd1', 'plots');
       const plots = [0, 1, 2].map((i) => makePlot(staging, 300 * KiB, i));
