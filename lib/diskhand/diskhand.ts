@@ -11,10 +11,10 @@ import { isMountPoint, readMountPoints, type MountPoints } from '../farm/mount-p
 import { splitUsableNames } from '../farm/farm-names.js';
 import { readHomeRunningPlots } from '../farm/plot-scope.js';
 import { withStateLock } from '../farm/state-lock.js';
-import { hasGroupFiles, sweepDeadGroups } from '../farm/group-leftovers.js';
-import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
+import { hasGroupFiles } from '../farm/plot-groups.js';
+import type { HeaderCache } from '../plot-file/header-cache.js';
 import { hasDuties } from '../replot/room-duty.js';
-import { bestReplotCreditKiB, describeRules, replotRulesInForce, rulesForFarm } from '../replot/rules-in-force.js';
+import { describeRules, replotRulesInForce, rulesForFarm, type RuleInForce } from '../replot/rules-in-force.js';
 import { sweepTemp } from './orphaned-temp.js';
 import { decideDiskState } from './decide-disk-state.js';
 import { describeEvaluation, unreadableReport, type DiskReport, type PendingDisk } from './disk-report.js';
@@ -57,6 +57,8 @@ async function takeOverFirst(options: DiskhandOptions): Promise<void> {
   const { paths, config, log } = options;
   // a group whose tractor and plotter both died leaves half-written plots in plots/: they go first
   if (hasGroupFiles(paths)) {
+    // what sweeps a dead group (the plot file readers) loads only when a group file is there
+    const { sweepDeadGroups } = await import('../farm/group-leftovers.js');
     const who = `diskhand pid ${process.pid}`;
     const lock =
       options.lock ??
@@ -119,13 +121,30 @@ interface PassWorld {
   toItem: (disk: FarmDisk, before: DiskState, result: DiskEvaluation) => PendingDisk | DiskReport;
 }
 
-function passWorld(options: DiskhandOptions, mounts: MountPoints, headers: HeaderCache | undefined): PassWorld {
+/** The replot rules in force, and with any, the room they can make on a disk through the home's header cache. */
+interface ReplotWorld {
+  rules: RuleInForce[];
+  headers?: HeaderCache;
+  credit?: (disk: FarmDisk, plotsInto: number) => number;
+}
+
+/** Replot's candidates and the plot file readers load only when some rule is in force. */
+async function replotWorld(options: DiskhandOptions): Promise<ReplotWorld> {
+  const rules = replotRulesInForce(options.config);
+  if (rules.length === 0) return { rules };
+  const [{ HeaderCache: Cache, headerCacheDir }, { bestReplotCreditKiB }] = await Promise.all([
+    import('../plot-file/header-cache.js'),
+    import('../replot/replot-credit.js'),
+  ]);
+  const headers = Cache.load(headerCacheDir(options.paths));
+  return { rules, headers, credit: (disk, plotsInto) => bestReplotCreditKiB(rules, disk, plotsInto, headers) };
+}
+
+function passWorld(options: DiskhandOptions, mounts: MountPoints, replot: ReplotWorld): PassWorld {
   const { config } = options;
   const unit = smallestPlotUnit(config);
-  const replotRules = replotRulesInForce(config);
-  const replotCredit = headers
-    ? (disk: FarmDisk, plotsInto: number) => bestReplotCreditKiB(replotRules, disk, plotsInto, headers)
-    : undefined;
+  const replotRules = replot.rules;
+  const replotCredit = replot.credit;
   const evaluate: EvaluateDiskOptions = {
     requireMount: config.get('require_mount') === 'yes',
     mounts,
@@ -248,15 +267,15 @@ function logReports(
  * farm_root and writes its state file. One bad disk never stops the others.
  */
 export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandReport> {
-  const { paths, config, log } = options;
+  const { config, log } = options;
   const now = options.now ?? Date.now;
   const started = now();
   await takeOverFirst(options);
   const farmRoot = config.get('farm_root');
   const mounts = readMounts(config.get('require_mount') === 'yes', options.mountinfoPath ?? '/proc/self/mountinfo');
   const disks = await listUsableDisks(farmRoot, config.get('disk_timeout') * 1000, log);
-  const headers = replotRulesInForce(config).length > 0 ? HeaderCache.load(headerCacheDir(paths)) : undefined;
-  const world = passWorld(options, mounts, headers);
+  const replot = await replotWorld(options);
+  const world = passWorld(options, mounts, replot);
   const pending = await mapLimited(disks, world.evaluate.spaceMethod === 'df' ? 16 : 64, (disk) =>
     judgeDisk(world, disk),
   );
@@ -270,6 +289,6 @@ export async function runDiskhand(options: DiskhandOptions): Promise<DiskhandRep
   });
   log(disks.length === 0 || errors > 0 ? 'warn' : 'info', summary);
   await sweepTemp({ config, log, procDir: options.procDir, now: now() });
-  headers?.save();
+  replot.headers?.save();
   return { farmRoot, runningPlots: plotsSeen, disks: reports, written, summary };
 }

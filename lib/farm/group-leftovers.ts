@@ -155,15 +155,6 @@ function isDead(group: PlotGroupState, procDir: string): boolean {
   return !tractorRuns && !runsArgv(procDir, group.plotterPid, group.plotterArgv);
 }
 
-/** Whether any group file exists: the takers look no further (and take no lock) when none does. */
-export function hasGroupFiles(paths: HomePaths): boolean {
-  try {
-    return fs.readdirSync(groupsDir(paths)).some((name) => /^group\.\d+\.json$/.test(name));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The groups whose tractor and plotter are both gone: what they left half-written in plots/ goes
  * (their finished plots stay), then their group file. Called by whoever takes over a dead

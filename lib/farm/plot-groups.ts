@@ -48,6 +48,15 @@ export function groupsDir(paths: HomePaths): string {
   return path.join(paths.home, 'state', 'groups');
 }
 
+/** Whether any group file exists: the takers look no further (and take no lock) when none does. */
+export function hasGroupFiles(paths: HomePaths): boolean {
+  try {
+    return fs.readdirSync(groupsDir(paths)).some((name) => /^group\.\d+\.json$/.test(name));
+  } catch {
+    return false;
+  }
+}
+
 export function groupFile(paths: HomePaths, index: number): string {
   return path.join(groupsDir(paths), `group.${index}.json`);
 }

@@ -11,7 +11,8 @@ import type { StartWorld } from '../plan/start-world.js';
 import { acquirePidFile } from '../farm/pid-file.js';
 import { Waker } from './waker.js';
 import { takeOverDuties } from '../replot/take-over-duties.js';
-import { hasGroupFiles, sweepDeadGroups } from '../farm/group-leftovers.js';
+import { sweepDeadGroups } from '../farm/group-leftovers.js';
+import { hasGroupFiles } from '../farm/plot-groups.js';
 import { withStateLock } from '../farm/state-lock.js';
 import { errorMessage } from '../util/error-message.js';
 

@@ -7,14 +7,10 @@ import { HeaderCache, headerCacheDir } from '../plot-file/header-cache.js';
 import type { PlotHeader } from '../plot-file/plot-header.js';
 import { readPlotFileSync, type PlotFileFacts } from '../plot-file/read-plot-file.js';
 import { inRemovalOrder, type ReplotCandidate } from './removal-order.js';
-import { replotRuleOf, ruleMatches, type ReplotRule } from './replot-rule.js';
+import { readReplotSettings, ruleMatches, type ReplotRule } from './replot-rule.js';
 
 export { inRemovalOrder, type ReplotCandidate } from './removal-order.js';
-
-export interface ReplotSettings {
-  on: boolean;
-  rule: ReplotRule;
-}
+export { readReplotSettings, type ReplotSettings } from './replot-rule.js';
 
 /** A plot in plots/ that replot leaves alone, and why: it may not or cannot go. */
 export interface SkippedPlot {
@@ -27,11 +23,6 @@ export interface SkippedPlot {
 export interface CandidateSurvey {
   usable: ReplotCandidate[];
   skipped: SkippedPlot[];
-}
-
-/** Read fresh each time: `replot` and `replot_match` are live-tunable like every value file. */
-export function readReplotSettings(config: Pick<ConfigReader, 'get'>): ReplotSettings {
-  return { on: config.get('replot') === 'on', rule: replotRuleOf(config.get('replot_match')) };
 }
 
 /** A header in log lines and the dry run: `pos1 v1 k32 C0 solo`. */

@@ -1,3 +1,4 @@
+import type { ConfigReader } from '../config/config-reader.js';
 import type { PlotHeader } from '../plot-file/plot-header.js';
 import { NO_RULE, parseReplotRule, type ReplotRule } from '../config/replot-match.js';
 
@@ -7,6 +8,19 @@ export { NO_RULE, parseReplotRule, RULE_SYNTAX, type ParsedRule, type ReplotRule
 export function replotRuleOf(text: string): ReplotRule {
   const parsed = parseReplotRule(text);
   return parsed.ok ? parsed.rule : NO_RULE;
+}
+
+export interface ReplotSettings {
+  on: boolean;
+  rule: ReplotRule;
+}
+
+/**
+ * Read fresh each time: `replot` and `replot_match` are live-tunable like every value file. Here, not
+ * with the candidates: whoever only asks whether replot is on loads none of the plot file readers.
+ */
+export function readReplotSettings(config: Pick<ConfigReader, 'get'>): ReplotSettings {
+  return { on: config.get('replot') === 'on', rule: replotRuleOf(config.get('replot_match')) };
 }
 
 /**

@@ -1,9 +1,7 @@
 import type { ConfigReader } from '../config/config-reader.js';
 import { listJobNames } from '../jobs/home-jobs.js';
 import { JobConfigReader } from '../jobs/job-config.js';
-import type { HeaderCache } from '../plot-file/header-cache.js';
-import { listReplotCandidates, readReplotSettings, replotCreditKiB } from './replot-candidates.js';
-import type { ReplotRule } from './replot-rule.js';
+import { readReplotSettings, type ReplotRule } from './replot-rule.js';
 
 /** One rule that some plotter of this home removes old plots by, and the farms it may do that on. */
 export interface RuleInForce {
@@ -48,20 +46,4 @@ export function describeRules(rules: readonly RuleInForce[]): string {
   return rules
     .map((entry) => (entry.job === null ? `replot_match: ${entry.rule.text}` : `job ${entry.job}: ${entry.rule.text}`))
     .join('; ');
-}
-
-/**
- * The room replot can make on a disk for one more plot: the most that any rule in force there
- * frees (one plotter's plot goes by one rule; the others' plots go elsewhere or wait).
- */
-export function bestReplotCreditKiB(
-  rules: readonly RuleInForce[],
-  disk: { farm: string; plotsDir: string },
-  plotsInto: number,
-  headers: HeaderCache,
-): number {
-  let best = 0;
-  for (const { rule } of rulesForFarm(rules, disk.farm))
-    best = Math.max(best, replotCreditKiB(listReplotCandidates(disk.plotsDir, rule, headers)));
-  return best;
 }

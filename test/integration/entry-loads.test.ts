@@ -20,6 +20,10 @@ async function loadsOf(home: TempHome, script: string, args: string[], env: Reco
 const NOT_FOR_A_POS1_DRY_RUN =
   /\/lib\/replot\/|\/lib\/plot-log\/|\/lib\/plan\/(pos2-command|choose-meta-group)\.js$|\/lib\/plot-file\/pos2-headers-in\.js$|\/lib\/tractor\/(run-group|run-group-plotter|land-pos2-plots|group-landing|replot-guard|conclude-plot|spawn-plotter)\.js$/;
 
+// what diskhand needs only with a replot rule in force (the room it can make) or a group file (a dead group's sweep)
+const NOT_FOR_A_PLAIN_DISKHAND_RUN =
+  /\/lib\/plot-file\/(read-plot-file|plot-header|pos2-header|header-checks|header-cache)\.js$|\/lib\/replot\/(replot-candidates|replot-credit|removal-order)\.js$|\/lib\/farm\/group-leftovers\.js$/;
+
 describe('entry scripts load only what their run needs (issue 21 item 7)', () => {
   it('a pos1 tractor --dry-run with replot off loads no replot, pos2 group or plot log code', async () => {
     const home = farm({ farm1: ['disk1'] });
@@ -64,6 +68,22 @@ describe('entry scripts load only what their run needs (issue 21 item 7)', () =>
     );
     assert.deepEqual(
       loaded.filter((url) => /\/node_modules\/(chokidar|readdirp)\/|\/lib\/loop\//.test(url)),
+      [],
+    );
+  });
+
+  it("diskhand with replot off and no plot group loads neither the plot header readers nor replot's candidates", async () => {
+    const home = farm({ farm1: ['disk1'] });
+    home.set('replot', 'off');
+    const { result, loaded } = await loadsOf(home, 'scripts/diskhand.js', []);
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(home.read('disks/farm1/disk1.goplot'), /^\d+\n$/);
+    assert.ok(
+      loaded.some((url) => url.endsWith('/lib/diskhand/diskhand.js')),
+      loaded.join('\n'),
+    );
+    assert.deepEqual(
+      loaded.filter((url) => NOT_FOR_A_PLAIN_DISKHAND_RUN.test(url)),
       [],
     );
   });
