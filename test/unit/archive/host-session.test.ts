@@ -48,6 +48,16 @@ describe('one sh session that takes several scripts (run here with this host sh,
     assert.deepEqual(await session.run('echo after', 10_000), { ok: false, problem: 'it was closed' });
     assert.deepEqual(await runOnHost(session, HERE, '', 'echo alone', 10_000), { ok: true, stdout: 'alone' });
   });
+  it('runs a script queued behind one that timed out in an sh of its own: the session ended before its turn', async () => {
+    const session = HostSession.open(HERE, '');
+    const [slow, queued] = await Promise.all([
+      session.run('sleep 5', 300),
+      runOnHost(session, HERE, '', 'echo "after $$"', 10_000),
+    ]);
+    assert.deepEqual(slow, { ok: false, problem: 'no answer within 0.3 s' });
+    assert.ok(queued.ok && /^after \d+$/.test(queued.stdout), JSON.stringify(queued));
+    assert.equal(session.runs, 1);
+  });
 });
 
 describe("the archiver's pool of sessions, one per host", () => {
