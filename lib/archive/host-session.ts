@@ -26,12 +26,15 @@ export class HostSession {
 
   private constructor(command: string, args: string[]) {
     this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      this.stdout += String(chunk);
+    // decoded as a stream: a file name's UTF-8 character split across two chunks stays whole
+    this.child.stdout!.setEncoding('utf8');
+    this.child.stderr!.setEncoding('utf8');
+    this.child.stdout!.on('data', (chunk: string) => {
+      this.stdout += chunk;
       this.check();
     });
-    this.child.stderr!.on('data', (chunk: Buffer) => {
-      this.stderr = (this.stderr + String(chunk)).slice(-4000);
+    this.child.stderr!.on('data', (chunk: string) => {
+      this.stderr = (this.stderr + chunk).slice(-4000);
       this.check();
     });
     // a closed pipe is said by the exit below: a write after it must not crash the archiver
@@ -118,9 +121,11 @@ export class HostSession {
   }
 
   private check(): void {
+    // the marker's line is the last a script's answer holds: only the tail is searched, so a
+    // survey of a disk with 100,000 plots is not scanned again for every chunk it arrives in
     if (
       this.waiting !== null &&
-      new RegExp(`\\n${this.marker} \\d+\\n`).test(this.stdout) &&
+      new RegExp(`\\n${this.marker} \\d+\\n$`).test(this.stdout.slice(-(this.marker.length + 16))) &&
       this.stderr.includes(`\n${this.marker}\n`)
     )
       this.waiting('done');

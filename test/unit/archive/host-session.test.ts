@@ -32,6 +32,14 @@ describe('one sh session that takes several scripts (run here with this host sh,
     assert.deepEqual(last, { ok: true, stdout: 'last\n' });
   });
 
+  it('keeps a long answer whole: UTF-8 characters split across pipe chunks arrive intact', async () => {
+    const session = HostSession.open(HERE, '');
+    // one byte first, in the same writer: its even-sized blocks then end inside a two-byte character
+    const answer = await session.run("{ printf a; yes '\u00e9' | head -n 40000; } | tr -d '\\n'", 30_000);
+    session.close();
+    assert.deepEqual(answer, { ok: true, stdout: `a${'\u00e9'.repeat(40_000)}` });
+  });
+
   it('ends on a script that does not answer in time, and a script after that is not run', async () => {
     const session = HostSession.open(HERE, '');
     const slow = await session.run('sleep 5; echo late', 300);
