@@ -24,6 +24,8 @@ export interface ChiaRpcOptions extends RpcOverrides {
   timeoutMs?: number;
   /** An answer larger than this is refused unread (default MAX_RPC_ANSWER_BYTES). */
   maxAnswerBytes?: number;
+  /** Where config.yaml's host and ports are kept between runs (a collector's, every minute); none by default. */
+  endpointsCacheFile?: string;
 }
 
 /**
@@ -55,7 +57,7 @@ export class ChiaRpc {
   private readonly agents = new Map<ChiaService, https.Agent | { problem: string }>();
 
   constructor(private readonly options: ChiaRpcOptions) {
-    this.endpoints = readRpcEndpoints(options.chiaRoot, options);
+    this.endpoints = readRpcEndpoints(options.chiaRoot, options, options.endpointsCacheFile);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
   }
 

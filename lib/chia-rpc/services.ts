@@ -63,3 +63,6 @@ export function missingFarmCertificates(chiaRoot: string): string | null {
   }
   return null;
 }
+
+/** The collectors' cache of config.yaml's host and ports, in the goplot home's logs/ beside their other memory. */
+export const CHIA_ENDPOINTS_CACHE = 'chia-endpoints.json';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RpcOverrides } from '../chia-rpc/chia-config.js';
+import { CHIA_ENDPOINTS_CACHE } from '../chia-rpc/services.js';
 import { ConfigReader } from '../config/config-reader.js';
 import { listPids, readCmdline, readComm, readProcState } from '../farm/proc-read.js';
 import { listDisks, listFarms } from '../farm/farm-layout.js';
@@ -70,6 +71,7 @@ export async function collectHarvester(options: CollectHarvesterOptions): Promis
           chiaRoot: config.get('chia_root'),
           mode,
           timeoutMs: options.rpcTimeoutMs,
+          endpointsCacheFile: path.join(options.paths.logsDir, CHIA_ENDPOINTS_CACHE),
           ...options.rpc,
         });
         log.addOnce('info', rpc.line);

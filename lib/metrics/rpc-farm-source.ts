@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { CollectResult } from './run-collector.js';
 import type { RpcOverrides } from '../chia-rpc/chia-config.js';
-import { missingFarmCertificates } from '../chia-rpc/services.js';
+import { CHIA_ENDPOINTS_CACHE, missingFarmCertificates } from '../chia-rpc/services.js';
 import { buildRpcFarmRegistry } from './rpc-farm-metrics.js';
 import { readFarm } from '../chia-rpc/read-farm.js';
 import { ChiaRpc, type RpcResult } from '../chia-rpc/rpc-client.js';
@@ -29,7 +29,7 @@ export interface FarmRpcRun {
  * values stay with success 0. A wallet that does not answer only leaves its own values out.
  */
 export async function collectFarmFromRpc(options: FarmRpcOptions): Promise<FarmRpcRun> {
-  const rpc = new ChiaRpc(options);
+  const rpc = new ChiaRpc({ ...options, endpointsCacheFile: path.join(options.logsDir, CHIA_ENDPOINTS_CACHE) });
   const config = rpc.endpoints.problem === null ? '' : ` (${rpc.endpoints.problem})`;
   const where = `${rpc.describe('full_node')} and ${rpc.describe('farmer')}${config}`;
   const noCertificates = missingFarmCertificates(options.chiaRoot);

@@ -10,6 +10,8 @@ export interface HarvesterRpcOptions extends RpcOverrides {
   chiaRoot: string;
   mode: 'on' | 'auto';
   timeoutMs?: number;
+  /** Where config.yaml's host and ports are kept between runs. */
+  endpointsCacheFile?: string;
 }
 
 export interface HarvesterRpcRun {

@@ -539,6 +539,29 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     );
   });
 
+  it("keeps config.yaml's host and ports in logs/chia-endpoints.json and reads them from there until config.yaml changes", async () => {
+    fake.farm.replay();
+    const home = rpcHome('on');
+    assert.equal((await collect(home)).exitCode, 0);
+    const cacheFile = path.join(home.logsDir, 'chia-endpoints.json');
+    const cache = JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { endpoints: { ports: Record<string, number> } };
+    assert.equal(cache.endpoints.ports.farmer, fake.farm.services.farmer.port);
+    // a port only the cache says: the next run goes there, so the run took it from the cache
+    cache.endpoints.ports.farmer = 1;
+    fs.writeFileSync(cacheFile, JSON.stringify(cache));
+    const fromCache = await collect(home);
+    assert.equal(fromCache.exitCode, 1);
+    assert.match(fromCache.stderr, /^getfarm_collector: farmer RPC at 127\.0\.0\.1:1: connection refused/);
+    // the same values in other words: config.yaml is read again and the farmer found where it is
+    const configYaml = path.join(fake.farm.chiaRoot, 'config', 'config.yaml');
+    fs.appendFileSync(configYaml, '# edited\n');
+    assert.equal((await collect(home)).exitCode, 0);
+    assert.equal(
+      (JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as typeof cache).endpoints.ports.farmer,
+      fake.farm.services.farmer.port,
+    );
+  });
+
   it('a farmer certificate from another CA is refused: success 0 and the log says which certificate', async () => {
     fake.farm.replay();
     const otherRoot = path.join(fake.root, 'wrong-farmer-cert');

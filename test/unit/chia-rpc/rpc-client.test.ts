@@ -85,6 +85,75 @@ describe('config.yaml', () => {
   });
 });
 
+describe("config.yaml's host and ports kept in a cache file between runs", () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chia-config-cache-'));
+  const cache = path.join(root, 'logs', 'chia-endpoints.json');
+  const configFile = path.join(root, 'config', 'config.yaml');
+  fs.mkdirSync(path.dirname(cache));
+  after(() => fs.rmSync(root, { recursive: true, force: true }));
+  const readCache = () => JSON.parse(fs.readFileSync(cache, 'utf8')) as { file: string; endpoints: object };
+  const tamperedFarmerPort = (port: number) => {
+    const written = JSON.parse(fs.readFileSync(cache, 'utf8')) as { endpoints: { ports: Record<string, number> } };
+    written.endpoints.ports.farmer = port;
+    fs.writeFileSync(cache, JSON.stringify(written));
+  };
+
+  it('keeps what config.yaml gave and answers from the cache while the text is the same; overrides still win', () => {
+    writeChiaConfig(root, 'node.lan', { full_node: 18555, farmer: 18559 });
+    assert.deepEqual(readRpcEndpoints(root, {}, cache).ports.farmer, 18559);
+    assert.deepEqual(readCache(), {
+      ...readCache(),
+      file: configFile,
+      endpoints: { host: 'node.lan', ports: { full_node: 18555, farmer: 18559 } },
+    });
+    // a port only the cache holds: the answer comes from it, not from config.yaml
+    tamperedFarmerPort(28559);
+    assert.deepEqual(readRpcEndpoints(root, {}, cache), {
+      host: 'node.lan',
+      problem: null,
+      ports: { full_node: 18555, farmer: 28559, harvester: 8560, wallet: 9256 },
+    });
+    assert.equal(readRpcEndpoints(root, { ports: { farmer: 1 } }, cache).ports.farmer, 1);
+  });
+
+  it('reads config.yaml again once its text changed, even at the same size and time, and keeps the new values', () => {
+    writeChiaConfig(root, 'node.lan', { full_node: 18555, farmer: 18559 });
+    readRpcEndpoints(root, {}, cache);
+    tamperedFarmerPort(28559);
+    const { mtime } = fs.statSync(configFile);
+    writeChiaConfig(root, 'node.lan', { full_node: 18555, farmer: 38559 });
+    fs.utimesSync(configFile, mtime, mtime);
+    assert.equal(readRpcEndpoints(root, {}, cache).ports.farmer, 38559);
+    assert.deepEqual(readCache().endpoints, { host: 'node.lan', ports: { full_node: 18555, farmer: 38559 } });
+  });
+
+  it('makes the cache again when it is not JSON, not its shape, or holds a port out of range', () => {
+    writeChiaConfig(root, 'node.lan', { farmer: 18559 });
+    for (const broken of [
+      '{',
+      '[]',
+      JSON.stringify({ file: configFile, key: 'x', endpoints: { ports: { farmer: 0 } } }),
+    ]) {
+      fs.writeFileSync(cache, broken);
+      assert.equal(readRpcEndpoints(root, {}, cache).ports.farmer, 18559, broken);
+      assert.deepEqual(readCache().endpoints, { host: 'node.lan', ports: { farmer: 18559 } }, broken);
+    }
+  });
+
+  it('writes no cache for a config.yaml that is not YAML, and a cache it cannot write costs nothing', () => {
+    fs.rmSync(cache, { force: true });
+    fs.writeFileSync(configFile, 'just text');
+    assert.match(
+      readRpcEndpoints(root, {}, cache).problem ?? '',
+      /is not a YAML mapping; using chia's default host and ports$/,
+    );
+    assert.equal(fs.existsSync(cache), false);
+    writeChiaConfig(root, 'node.lan', { farmer: 18559 });
+    const noFolder = path.join(root, 'no-such-folder', 'chia-endpoints.json');
+    assert.equal(readRpcEndpoints(root, {}, noFolder).ports.farmer, 18559);
+  });
+});
+
 describe("ChiaRpc against a TLS 1.3 server that wants chia's client certificate", () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'chia-rpc-'));
   const chiaRoot = path.join(root, 'mainnet');
