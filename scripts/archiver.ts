@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   const paths = resolveHome({ home: options.home });
   const stop = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop.abort());
-  // execa, prom-client and the archiver load once the arguments are read: --help and a bad
-  // option answer without them
+  // prom-client and the archiver load once the arguments are read: --help and a bad option
+  // answer without them (execa only for a script run outside a host's session)
   const { runArchiverMain } = await import('../lib/archive/archiver-main.js');
   const result = await runArchiverMain(paths, { once: options.once, stop: stop.signal });
   if (!result.ok) {

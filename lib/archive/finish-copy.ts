@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { finishRemoteBatch, type FinishRequest, type FinishResult, type RemoteRequest } from './finish-remote.js';
 import type { HostSession } from './host-session.js';
 import { sshArgs } from './ssh-args.js';
@@ -101,6 +100,8 @@ export async function removePartial(
     fs.rmSync(partial, { force: true });
     return true;
   }
+  // a rare path (a partial copy left by a failed batch): execa loads only when it is taken
+  const { execa } = await import('execa');
   const result = await execa(
     'ssh',
     [...sshArgs(request.place, request.sshConfig), 'rm', '-f', '--', shellQuote(partial)],

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { inRemovalOrder, type ReplotCandidate, type ReplotSettings } from '../replot/replot-candidates.js';
 import { ruleMatches } from '../replot/replot-rule.js';
 import type { ArchiveTarget } from './archive-targets.js';
@@ -101,6 +100,8 @@ export class RemoteTargetsReplot implements RemoteReplot {
   /** lib/replot's remote remover, its script run over this host's ssh. */
   remover(disk: TargetDisk, settings: () => ReplotSettings): PlotRemover {
     const run: RunScript = async (script) => {
+      // loaded when a plot is removed for room, not in every pass
+      const { execa } = await import('execa');
       const result = await execa('ssh', [...sshArgs(this.placeOf(disk), this.options.sshConfig), 'sh', '-s'], {
         input: script,
         timeout: this.options.timeoutMs,

@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import type { TargetPlace } from './archive-targets.js';
 import { sshArgs } from './ssh-args.js';
 
@@ -16,6 +15,9 @@ export async function runTargetSh(
 ): Promise<ShAnswer> {
   const [command, args] =
     place.kind === 'remote' ? ['ssh', [...sshArgs(place, sshConfig), 'sh', '-s']] : ['sh', ['-s']];
+  // loaded at the first script run outside a host's session: a pass whose scripts all go through
+  // the session (lib/archive/host-session.ts) loads none of execa's hundred-odd modules
+  const { execa } = await import('execa');
   const result = await execa(command, args, { input: script, timeout: timeoutMs, reject: false });
   if (result.timedOut) return { ok: false, problem: `no answer within ${timeoutMs / 1000} s` };
   if (result.exitCode !== 0) {

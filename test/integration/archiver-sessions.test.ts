@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { makePlot, makePos2, makeTargetDisk, plotFiles, useSshArchiveWorld } from '../helpers/archive-world.js';
 import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
+import { recordLoads } from '../helpers/record-loads.js';
 import { logMessages, makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
 const KiB = 1024;
@@ -56,16 +57,23 @@ describe(
     }
 
     /** `archiver.js --once` with the counting ssh first on PATH; what it logged. */
-    async function countedRun(home: TempHome, name: string): Promise<ReturnType<typeof sessionsIn>> {
+    async function countedRun(
+      home: TempHome,
+      name: string,
+    ): Promise<ReturnType<typeof sessionsIn> & { execa: number }> {
       const recorder = sshRecorder(path.join(scratch, `${name}-ssh`));
+      const loads = recordLoads(home.root);
       const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
-        env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
+        env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}`, ...loads.env },
       });
       assert.equal(run.exitCode, 0, run.stderr);
-      return sessionsIn(recorder.log);
+      // the hook saw the run: the archiver's pass loaded
+      assert.ok(loads.loaded().some((url) => url.endsWith('/lib/archive/archive-pass.js')));
+      const execa = loads.loaded().filter((url) => url.includes('/node_modules/execa/')).length;
+      return { ...sessionsIn(recorder.log), execa };
     }
 
-    it('a pass sending a batch of plots to one disk surveys, claims its lease and finishes the batch in one ssh session, beside rsync’s own', async () => {
+    it('a pass sending a batch of plots to one disk surveys, claims its lease and finishes the batch in one ssh session, beside rsync’s own, and loads no execa', async () => {
       const root = path.join(scratch, 'steady');
       const disk = makeTargetDisk(root, 'farm1', 'disk1', 4096);
       const { home, staging } = homeFor(root);
@@ -75,7 +83,8 @@ describe(
 
       assert.deepEqual(plotFiles(disk), plots.map((plot) => plot.name).sort());
       assert.deepEqual(plotFiles(staging), []);
-      assert.deepEqual(counted, { sh: 1, rsync: 1, exit: 1 }, logMessages(home, 'archiver.log').join('\n'));
+      // and no execa: every script of the pass went to the session (node's spawn), none alone
+      assert.deepEqual(counted, { sh: 1, rsync: 1, exit: 1, execa: 0 }, logMessages(home, 'archiver.log').join('\n'));
     });
 
     it('a pass that must read the headers of the pos2 plots on the target reads them in that same session', async () => {
@@ -99,7 +108,7 @@ describe(
       // the header of the plot there was read over ssh: the cache names it
       const cache = fs.readFileSync(path.join(home.logsDir, '.archive', 'remote-headers.json'), 'utf8');
       assert.ok(cache.includes(held.name), cache);
-      assert.deepEqual(counted, { sh: 1, rsync: 1, exit: 1 }, log);
+      assert.deepEqual(counted, { sh: 1, rsync: 1, exit: 1, execa: 0 }, log);
     });
   },
 );
