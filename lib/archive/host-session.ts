@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import type { TargetPlace } from './archive-targets.js';
 import { sshArgs } from './ssh-args.js';
-import { runTargetSh, type ShAnswer } from './target-sh.js';
+
+export type ShAnswer = { ok: true; stdout: string } | { ok: false; problem: string };
 
 /**
  * One `sh -s` on a target host that takes several scripts, one after the other, in one ssh
@@ -134,6 +135,25 @@ export class HostSession {
   private end(why: string): void {
     this.dead ??= why;
     this.waiting?.(why);
+  }
+}
+
+/**
+ * Runs one sh script where a target's disks are: here with this host's sh, on a harvester through
+ * the host's master connection, in a session of its own that ends with it. The scripts use only
+ * what DESIGN §15 asks of the remote side.
+ */
+export async function runTargetSh(
+  place: TargetPlace,
+  sshConfig: string,
+  script: string,
+  timeoutMs: number,
+): Promise<ShAnswer> {
+  const session = HostSession.open(place, sshConfig);
+  try {
+    return await session.run(script, timeoutMs);
+  } finally {
+    session.close();
   }
 }
 

@@ -12,8 +12,7 @@ import {
   type ClaimAnswer,
   type LeaseHolder,
 } from './target-leases.js';
-import { runOnHost, type HostSession } from './host-session.js';
-import { runTargetSh } from './target-sh.js';
+import { runOnHost, runTargetSh, type HostSession } from './host-session.js';
 
 /** A stream's lease on its target disk, renewed while it runs and removed when it ends. */
 export interface StreamLease {
