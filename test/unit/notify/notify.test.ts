@@ -10,6 +10,7 @@ import { createLogger } from '../../../lib/util/logger.js';
 import { createPlotEvents } from '../../../lib/notify/plot-events.js';
 import { startHttpRecorder, type HttpRecorder } from '../../helpers/http-recorder.js';
 import { logMessages, makeTempHome, type TempHome } from '../../helpers/temp-home.js';
+import { waitForEqual } from '../../helpers/wait-for-equal.js';
 
 // a hung target is given up after this; the answering ones must get through well within it on a loaded CI machine
 const TIMEOUT_MS = 3000;
@@ -193,6 +194,9 @@ describe('notification targets', () => {
       pid: 99,
     };
     events.started(plot);
+    // started() does not wait for its notification (a tractor starts its plot at once): the test
+    // waits for it to arrive before the plot ends, as hours of plotting would
+    await waitForEqual('plot_started received', () => server.requests.length, 1);
     await events.finished(plot, 3600);
     await events.failed({ ...plot, index: 13 }, null, 30);
     const bodies = server.requests.map((r) => JSON.parse(r.body) as { event: string; subject: string; text: string });
