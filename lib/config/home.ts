@@ -2,8 +2,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root: the default home, as goplot's working directory was. */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The package root: the default home, as goplot's working directory was. Found as the nearest
+ * folder above with a package.json, not by a fixed depth: this code runs from lib/config/ and,
+ * bundled, from an entry script in scripts/ or collectors/.
+ */
+export const PACKAGE_ROOT = packageRootAbove(path.dirname(fileURLToPath(import.meta.url)));
+
+export function packageRootAbove(dir: string): string {
+  for (let at = dir; ; at = path.dirname(at)) {
+    if (fs.existsSync(path.join(at, 'package.json'))) return at;
+    if (path.dirname(at) === at) return path.resolve(dir, '..', '..');
+  }
+}
 
 export interface HomePaths {
   home: string;

@@ -96,6 +96,27 @@ export function runScript(
   return child as unknown as ScriptRun;
 }
 
+/**
+ * Runs an entry script from its TypeScript source (through tsx), not the built bundle: for a test
+ * of which of goplot's own modules a run loads. The built entry holds them all in one file and its
+ * chunks, split at the same lazy imports as the source.
+ */
+export function runSourceScript(
+  home: TempHome,
+  relative: string,
+  args: string[] = [],
+  options: Pick<Options, 'env' | 'timeout'> = {},
+): ScriptRun {
+  const source = builtScript(relative).replace(/\.js$/, '.ts');
+  const child = execa('node', ['--import', import.meta.resolve('tsx'), source, ...args], {
+    reject: false,
+    timeout: 60_000,
+    ...options,
+    env: { GOPLOT_HOME: home.home, ...(options.env ?? {}) },
+  });
+  return child as unknown as ScriptRun;
+}
+
 /** Polls until `check` returns a truthy value or the time is up (then throws with `what`). */
 export async function waitFor<T>(
   what: string,

@@ -88,8 +88,9 @@ describe(
         env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}`, ...loads.env },
       });
       assert.equal(run.exitCode, 0, run.stderr);
-      // the hook saw the run: the archiver's pass loaded
-      assert.ok(loads.loaded().some((url) => url.endsWith('/lib/archive/archive-pass.js')));
+      // the hook saw the run: the archiver and the package that reads its options loaded
+      assert.ok(loads.loaded().some((url) => url.endsWith('/scripts/archiver.js')));
+      assert.ok(loads.loaded().some((url) => url.includes('/node_modules/commander/')));
       const execa = loads.loaded().filter((url) => url.includes('/node_modules/execa/')).length;
       return { ...sessionsIn(recorder.log), execa };
     }

@@ -8,7 +8,7 @@ import { FARM_ANSWERS, type FakeChiaFarm } from '../helpers/fake-chia-farm.js';
 import { fakeFarmSuite } from '../helpers/fake-farm-suite.js';
 import { checkMetrics, readSeries } from '../helpers/promtool.js';
 import { recordLoads } from '../helpers/record-loads.js';
-import { logMessages, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
+import { logMessages, makeTempHome, runScript, runSourceScript, type TempHome } from '../helpers/temp-home.js';
 
 const FAKE_CHIA = path.join(PACKAGE_ROOT, 'test', 'fake-bin', 'chia');
 const CLI_FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-cli');
@@ -41,9 +41,22 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     home: TempHome,
     args: string[] = [],
     env: Record<string, string> = {},
+    from: 'built' | 'source' = 'built',
   ): Promise<{ exitCode?: number; stderr: string }> {
-    const result = await runScript(home, 'collectors/getfarm_collector.js', args, { env: { ...CLI_OUTPUT, ...env } });
+    const run = from === 'built' ? runScript : runSourceScript;
+    const result = await run(home, 'collectors/getfarm_collector.js', args, { env: { ...CLI_OUTPUT, ...env } });
     return { exitCode: result.exitCode, stderr: String(result.stderr) };
+  }
+
+  /**
+   * What one run loaded: the built collector for packages (the bundle keeps them where its lazy
+   * parts import them), its TypeScript source for goplot's own modules (the bundle's lazy parts).
+   */
+  async function loadsOf(home: TempHome, from: 'built' | 'source'): Promise<string[]> {
+    const recorder = recordLoads(fs.mkdtempSync(path.join(home.root, `loads-${from}-`)));
+    const result = await collect(home, [], recorder.env, from);
+    assert.equal(result.exitCode, 0, result.stderr);
+    return recorder.loaded();
   }
 
   async function assertPromtool(file: string): Promise<void> {
@@ -501,22 +514,23 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     const home = rpcHome('auto');
     home.set('chia_root', path.join(home.root, 'no-chia'));
     // a loader hook in the collector's process writes down every module it loads
-    const recorder = recordLoads(home.root);
-    const result = await collect(home, [], recorder.env);
-    assert.equal(result.exitCode, 0, result.stderr);
-    const loaded = recorder.loaded();
-    // the hook saw the run: the collector and the CLI's parser loaded
+    const built = await loadsOf(home, 'built');
+    // the hook saw the run: the collector loaded
     assert.ok(
-      loaded.some((url) => url.endsWith('/collectors/getfarm_collector.js')),
-      loaded.join('\n'),
+      built.some((url) => url.endsWith('/collectors/getfarm_collector.js')),
+      built.join('\n'),
     );
-    assert.ok(loaded.some((url) => url.endsWith('/lib/chia-cli/parse-farm-summary.js')));
     assert.deepEqual(
-      loaded.filter((url) =>
-        /\/node_modules\/(got|js-yaml|lossless-json|commander)\/|\/lib\/chia-rpc\/(rpc-client|https-post|chia-config|chia-json)\.js$/.test(
-          url,
-        ),
-      ),
+      built.filter((url) => /\/node_modules\/(got|js-yaml|lossless-json|commander)\//.test(url)),
+      [],
+    );
+    const source = await loadsOf(home, 'source');
+    assert.ok(
+      source.some((url) => url.endsWith('/lib/chia-cli/parse-farm-summary.ts')),
+      source.join('\n'),
+    );
+    assert.deepEqual(
+      source.filter((url) => /\/lib\/chia-rpc\/(rpc-client|https-post|chia-config|chia-json)\.ts$/.test(url)),
       [],
     );
   });
@@ -524,17 +538,24 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
   it("through the RPC, run as cron runs it, loads neither chia's CLI output parsers nor execa (issue 21 item 7)", async () => {
     fake.farm.replay();
     const home = rpcHome('on');
-    const recorder = recordLoads(home.root);
-    const result = await collect(home, [], recorder.env);
-    assert.equal(result.exitCode, 0, result.stderr);
-    const loaded = recorder.loaded();
-    // the hook saw the run: the RPC source loaded
+    const built = await loadsOf(home, 'built');
+    // the hook saw the run: the collector and the RPC's exact JSON parser loaded
     assert.ok(
-      loaded.some((url) => url.endsWith('/lib/metrics/rpc-farm-source.js')),
-      loaded.join('\n'),
+      built.some((url) => url.includes('/node_modules/lossless-json/')),
+      built.join('\n'),
     );
     assert.deepEqual(
-      loaded.filter((url) => /\/node_modules\/execa\/|\/lib\/chia-cli\/|\/lib\/metrics\/farm-registry\.js$/.test(url)),
+      built.filter((url) => url.includes('/node_modules/execa/')),
+      [],
+    );
+    fake.farm.replay();
+    const source = await loadsOf(home, 'source');
+    assert.ok(
+      source.some((url) => url.endsWith('/lib/metrics/rpc-farm-source.ts')),
+      source.join('\n'),
+    );
+    assert.deepEqual(
+      source.filter((url) => /\/lib\/chia-cli\/|\/lib\/metrics\/farm-registry\.ts$/.test(url)),
       [],
     );
   });

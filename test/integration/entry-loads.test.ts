@@ -2,27 +2,47 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { PACKAGE_ROOT } from '../../lib/config/home.js';
 import { recordLoads } from '../helpers/record-loads.js';
 import { simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
-import { runScript, type TempHome } from '../helpers/temp-home.js';
+import { runScript, runSourceScript, type TempHome } from '../helpers/temp-home.js';
 
 const { farm } = simFarmsOfThisFile();
 
-/** What a built script loads in one run (a fresh record each time), with its result. */
-async function loadsOf(home: TempHome, script: string, args: string[], env: Record<string, string> = {}) {
+/**
+ * What a script loads in one run (a fresh record each time), with its result: the built bundle as
+ * a user runs it, or its TypeScript source, whose own modules are the bundle's lazy parts.
+ */
+async function loadsOf(
+  home: TempHome,
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+  from: 'built' | 'source' = 'source',
+) {
   const dir = fs.mkdtempSync(path.join(home.root, 'loads-'));
   const recorder = recordLoads(dir);
-  const result = await runScript(home, script, args, { env: { ...env, ...recorder.env } });
+  const run = from === 'built' ? runScript : runSourceScript;
+  const result = await run(home, script, args, { env: { ...env, ...recorder.env } });
   return { result, loaded: recorder.loaded() };
+}
+
+/** goplot's own files a run loaded (not packages, not node's builtins), relative to the package root. */
+function ownFiles(loaded: string[]): string[] {
+  const root = pathToFileURL(PACKAGE_ROOT).href + '/';
+  return loaded
+    .filter((url) => url.startsWith(root) && !url.includes('/node_modules/'))
+    .map((url) => url.slice(root.length));
 }
 
 // what a pos1 plot needs only once it starts, or only with replot on or a pos2 plotter
 const NOT_FOR_A_POS1_DRY_RUN =
-  /\/lib\/replot\/|\/lib\/plot-log\/|\/lib\/plan\/(pos2-command|choose-meta-group)\.js$|\/lib\/plot-file\/pos2-headers-in\.js$|\/lib\/tractor\/(run-group|run-group-plotter|land-pos2-plots|group-landing|replot-guard|conclude-plot|spawn-plotter)\.js$/;
+  /\/lib\/replot\/|\/lib\/plot-log\/|\/lib\/plan\/(pos2-command|choose-meta-group)\.ts$|\/lib\/plot-file\/pos2-headers-in\.ts$|\/lib\/tractor\/(run-group|run-group-plotter|land-pos2-plots|group-landing|replot-guard|conclude-plot|spawn-plotter)\.ts$/;
 
 // what diskhand needs only with a replot rule in force (the room it can make) or a group file (a dead group's sweep)
 const NOT_FOR_A_PLAIN_DISKHAND_RUN =
-  /\/lib\/plot-file\/(read-plot-file|plot-header|pos2-header|header-checks|header-cache)\.js$|\/lib\/replot\/(replot-candidates|replot-credit|removal-order)\.js$|\/lib\/farm\/group-leftovers\.js$/;
+  /\/lib\/plot-file\/(read-plot-file|plot-header|pos2-header|header-checks|header-cache)\.ts$|\/lib\/replot\/(replot-candidates|replot-credit|removal-order)\.ts$|\/lib\/farm\/group-leftovers\.ts$/;
 
 describe('entry scripts load only what their run needs (issue 21 item 7)', () => {
   it('a pos1 tractor --dry-run with replot off loads no replot, pos2 group or plot log code', async () => {
@@ -33,7 +53,7 @@ describe('entry scripts load only what their run needs (issue 21 item 7)', () =>
     assert.match(result.stdout, /^command: +\S+ plots create -k 25 /m);
     // the hook saw the run: the tractor and its start plan loaded
     assert.ok(
-      loaded.some((url) => url.endsWith('/lib/plan/start-plan.js')),
+      loaded.some((url) => url.endsWith('/lib/plan/start-plan.ts')),
       loaded.join('\n'),
     );
     assert.deepEqual(
@@ -53,7 +73,7 @@ describe('entry scripts load only what their run needs (issue 21 item 7)', () =>
         .filter((url) => /\/lib\/replot\//.test(url))
         .map((url) => url.replace(/^.*\/lib\//, ''))
         .sort(),
-      ['replot/removal-order.js', 'replot/replot-candidates.js', 'replot/replot-rule.js'],
+      ['replot/removal-order.ts', 'replot/replot-candidates.ts', 'replot/replot-rule.ts'],
     );
   });
 
@@ -63,11 +83,26 @@ describe('entry scripts load only what their run needs (issue 21 item 7)', () =>
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(result.stdout, /^Usage: goplot \[options\]$/m);
     assert.ok(
-      loaded.some((url) => url.endsWith('/scripts/goplot.js')),
+      loaded.some((url) => url.endsWith('/scripts/goplot.ts')),
       loaded.join('\n'),
     );
     assert.deepEqual(
       loaded.filter((url) => /\/node_modules\/(chokidar|readdirp)\/|\/lib\/loop\//.test(url)),
+      [],
+    );
+  });
+
+  it("the built loop's --help loads no chokidar either: the bundle keeps a lazy part's packages in that part's chunk", async () => {
+    const home = farm({ farm1: ['disk1'] });
+    const { result, loaded } = await loadsOf(home, 'scripts/goplot.js', ['--help'], {}, 'built');
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.match(result.stdout, /^Usage: goplot \[options\]$/m);
+    assert.ok(
+      loaded.some((url) => url.includes('/node_modules/commander/')),
+      loaded.join('\n'),
+    );
+    assert.deepEqual(
+      loaded.filter((url) => /\/node_modules\/(chokidar|readdirp)\//.test(url)),
       [],
     );
   });
@@ -79,7 +114,7 @@ describe('entry scripts load only what their run needs (issue 21 item 7)', () =>
     assert.equal(result.exitCode, 0, result.stderr);
     assert.match(home.read('disks/farm1/disk1.goplot'), /^\d+\n$/);
     assert.ok(
-      loaded.some((url) => url.endsWith('/lib/diskhand/diskhand.js')),
+      loaded.some((url) => url.endsWith('/lib/diskhand/diskhand.ts')),
       loaded.join('\n'),
     );
     assert.deepEqual(
@@ -87,4 +122,26 @@ describe('entry scripts load only what their run needs (issue 21 item 7)', () =>
       [],
     );
   });
+
+  // one build of the bundle per entry: the files a run opens are its entry and chunks of its own
+  for (const [script, args] of [
+    ['collectors/goplot_collector.js', []],
+    ['scripts/tractor.js', ['--dry-run']],
+    ['scripts/diskhand.js', []],
+  ] as const) {
+    it(`the built ${script} loads goplot's code from itself and its own chunks only, none of lib/'s modules`, async () => {
+      const home = farm({ farm1: ['disk1'] });
+      home.set('replot', 'off');
+      const { result, loaded } = await loadsOf(home, script, [...args], simEnv(0.3), 'built');
+      assert.equal(result.exitCode, 0, result.stderr);
+      // the simulated farm's chia is a node script too, and the hook sees its loads as well
+      const own = ownFiles(loaded).filter((file) => !/^(scripts\/|lib\/chunks\/scripts-)simplotter\b/.test(file));
+      const chunks = `lib/chunks/${script.replace(/\.js$/, '').replace('/', '-')}/`;
+      assert.equal(own[0], script);
+      assert.deepEqual(
+        own.filter((file) => file !== script && !file.startsWith(chunks)),
+        [],
+      );
+    });
+  }
 });
