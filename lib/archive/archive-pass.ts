@@ -131,6 +131,7 @@ async function planWith(
     targets.length === 0 ? 'no archive targets: add one as config/archive/targets/<name>.goplot' : null,
   );
   if (targets.length === 0) return { ...empty, waiting: sources.plots.length, staging: sources.staging };
+  world.onStaged?.(sources.plots, targets);
   const groupsStaged = stagedGroups(sources.plots).length > 0;
   const surveys = await surveyHosts(targets, world, groupsStaged, sessions);
   const news = downNews(paths, targets, surveys);

@@ -25,6 +25,8 @@ export interface PassWorld {
   hostname?: string;
   /** The archiver's sessions on hosts; without it a pass closes its own before it returns. */
   sessions?: SessionPool;
+  /** Told the staged plots as soon as they are read, before any survey (the archiver starts rsyncs then). */
+  onStaged?: (plots: StagedPlot[], targets: ArchiveTarget[]) => void;
 }
 
 export interface PlannedTransfer {

@@ -16,6 +16,8 @@ import { releaseReservation } from './reservations.js';
 import type { TargetNews } from './target-outages.js';
 import { transferBatch, type TransferOutcome } from './transfer-plot.js';
 import { streamKey } from './choose-target.js';
+import { EarlyRsyncs } from './early-rsync.js';
+import type { StartedRsync } from './run-rsync.js';
 import { archiveStateDir } from './archive-state.js';
 import { errorMessage } from '../util/error-message.js';
 
@@ -53,6 +55,7 @@ export class Archiver {
   private wake: (() => void) | null = null;
   private readonly now: () => number;
   private readonly sessions = new SessionPool();
+  private readonly early = new EarlyRsyncs();
 
   constructor(private readonly options: ArchiverOptions) {
     this.now = options.now ?? Date.now;
@@ -73,6 +76,15 @@ export class Archiver {
       pidStart: options.pidStart,
       sayOnce: (key, level, message) => this.sayOnce(key, level, message),
       sessions: this.sessions,
+      onStaged: (plots, targets) =>
+        this.early.start(targets, plots, {
+          sshConfig: options.config.get('archive_ssh_config'),
+          bwlimit: options.config.get('archive_bwlimit'),
+          inTransfer: (plot) => this.active.has(plot),
+          busyHosts: new Set([...this.active.values()].map((active) => active.planned.target.hostKey)),
+          statuses: this.last.statuses,
+          newLinkDir: () => this.newLinkDir(),
+        }),
     };
   }
 
@@ -83,6 +95,7 @@ export class Archiver {
     try {
       result = await planPass(this.targets.read(), this.passWorld());
     } catch (error) {
+      this.early.cancelRest();
       options.log('error', `archive pass failed: ${errorMessage(error)}`);
       await this.writeOutputs(false);
       return null;
@@ -101,7 +114,11 @@ export class Archiver {
       batches.set(key, [...(batches.get(key) ?? []), planned]);
     }
     // each batch holds its host's session (the pass's) for its lease renewals and its finish
-    for (const batch of batches.values()) this.startBatch(batch, this.newLinkDir(), this.sessionFor(batch));
+    for (const batch of batches.values()) {
+      const rsync = this.early.take(batch);
+      this.startBatch(batch, rsync?.start.linkDir ?? this.newLinkDir(), this.sessionFor(batch), rsync);
+    }
+    this.early.cancelRest();
     result.release?.();
     await this.writeOutputs(true);
     return result;
@@ -157,7 +174,7 @@ export class Archiver {
   /** Waits for the transfers, and for the notifications (bounded by the notifier), so a `--once` run ends with both sent. */
   async settle(): Promise<void> {
     while (this.active.size > 0) await Promise.all([...this.active.values()].map((active) => active.done));
-    await Promise.all([...this.sending]);
+    await Promise.all([...this.sending, this.early.ended()]);
   }
 
   /** A hold on the batch's host's session, the pass's (none for this host's own disks). */
@@ -169,9 +186,10 @@ export class Archiver {
 
   /**
    * The plots planned to one disk, as one batch: one rsync, each plot's progress and outcome its
-   * own; its lease renewals and its finish go to `use`'s session, let go of when the batch ends.
+   * own; its lease renewals and its finish go to `use`'s session, let go of when the batch ends;
+   * `rsync`, started for its target as the pass began, sends it (its links under its linkDir).
    */
-  private startBatch(batch: PlannedTransfer[], linkDir: string, use: SessionUse | undefined): void {
+  private startBatch(batch: PlannedTransfer[], linkDir: string, use?: SessionUse, rsync?: StartedRsync): void {
     const { options } = this;
     const abort = new AbortController();
     const { progressOf, onBytes } = batchProgress(batch, this.now(), this.now);
@@ -188,6 +206,7 @@ export class Archiver {
       linkDir,
       afterFinish,
       session: use?.session,
+      rsync,
     })
       .then((outcomes) => this.count(batch, outcomes))
       .catch((error: unknown) => {

@@ -5,7 +5,7 @@ import { findOpenFilesUnder } from '../farm/open-files.js';
 import type { PlannedTransfer } from './pass-types.js';
 import { finishCopies, removePartial, type FinishResult } from './finish-copy.js';
 import type { HostSession } from './host-session.js';
-import { runRsync, type RsyncResult } from './run-rsync.js';
+import { StartedRsync, type RsyncResult } from './run-rsync.js';
 import { partialName } from './target-disk.js';
 
 export type TransferOutcome =
@@ -32,6 +32,8 @@ export interface BatchWorld extends Omit<TransferWorld, 'onBytes'> {
   afterFinish?: { script: string; ran: boolean };
   /** The pass's session on the target host, for the finish: no login of its own. */
   session?: HostSession;
+  /** An rsync started for the batch's target before its disk was chosen (its links go under its linkDir). */
+  rsync?: StartedRsync;
 }
 
 const FINISH_TIMEOUT_MS = 60_000;
@@ -98,19 +100,25 @@ export async function transferBatch(
   const { reservation, target } = first;
   const started = world.now();
   for (const transfer of transfers) logStart(transfer, world);
-  // the links are made while rsync's ssh logs in: it reads their names once they exist
-  const copy = await runRsync(
-    {
-      linkDir: world.linkDir,
-      plotNames: transfers.map((t) => t.plot.name),
+  // an rsync started for the batch's target before the pass chose its disk, else one of its own;
+  // either logs in while the links are made, and reads their names once they exist
+  const rsync =
+    world.rsync ??
+    new StartedRsync({
       place: target.place,
       sshConfig: world.sshConfig,
-      plotsDir: reservation.plotsDir,
       bwlimit: world.bwlimit,
+      root: reservation.plotsDir,
+      linkDir: world.linkDir,
+    });
+  const copy = await rsync.send(
+    {
+      plotsDir: reservation.plotsDir,
+      plotNames: transfers.map((t) => t.plot.name),
       onBytes: world.onBytes,
       signal: world.signal,
     },
-    () => makeLinks(transfers, world.linkDir),
+    (linkDir) => makeLinks(transfers, linkDir),
   );
   const outcomes = new Map<string, TransferOutcome>();
   const complete = transfers.filter((t) => copy.ok || copy.sent.has(t.plot.name));

@@ -26,6 +26,33 @@ function sshRecorder(dir: string): { bin: string; log: string } {
 }
 
 /**
+ * An `ssh` like sshRecorder's whose session logins (`sh -s`) first wait, up to 3 s, for an rsync's
+ * ssh to start, then say in the log whether one had: one started only after the survey answers
+ * never comes in time.
+ */
+function sessionAfterRsync(dir: string): { bin: string; log: string } {
+  const recorder = sshRecorder(dir);
+  const real = execFileSync('sh', ['-c', 'command -v ssh'], { encoding: 'utf8' }).trim();
+  const seen = `grep -q ' rsync --server ' '${recorder.log}'`;
+  fs.writeFileSync(
+    path.join(recorder.bin, 'ssh'),
+    [
+      '#!/bin/sh',
+      `printf '%s\\n' "$*" >> '${recorder.log}'`,
+      'case "$*" in *" sh -s")',
+      '  i=0',
+      `  while [ $i -lt 60 ] && ! ${seen}; do sleep 0.05; i=$((i + 1)); done`,
+      `  if ${seen}; then echo 'session after rsync' >> '${recorder.log}'; else echo 'session before rsync' >> '${recorder.log}'; fi ;;`,
+      'esac',
+      `exec '${real}' "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  return recorder;
+}
+
+/**
  * A `df` for the same folder that says in the log whether a session's ssh had started before
  * it was asked (waiting up to 3 s for one: one started after df returns never comes in time).
  */
@@ -154,6 +181,50 @@ describe(
         .split('\n')
         .filter((line) => line.startsWith('df '));
       assert.deepEqual(said, ['df after a session']);
+    });
+
+    it('a pass starts its batch’s rsync (and its login) while it still surveys, before it has chosen the disk', async () => {
+      const root = path.join(scratch, 'ahead');
+      const disk = makeTargetDisk(root, 'farm1', 'disk1', 4096);
+      const { home, staging } = homeFor(root);
+      const plots = [0, 1].map((i) => makePlot(staging, 300 * KiB, i));
+      const recorder = sessionAfterRsync(path.join(scratch, 'ahead-ssh'));
+
+      const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
+        env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
+      });
+
+      assert.equal(run.exitCode, 0, run.stderr);
+      const log = logMessages(home, 'archiver.log').join('\n');
+      assert.deepEqual(plotFiles(disk), plots.map((plot) => plot.name).sort(), log);
+      assert.deepEqual(plotFiles(staging), []);
+      const lines = fs.readFileSync(recorder.log, 'utf8').split('\n');
+      assert.deepEqual(
+        lines.filter((line) => line.startsWith('session ')),
+        ['session after rsync'],
+      );
+      // the rsync started ahead was the batch's: one rsync, one session
+      assert.deepEqual(sessionsIn(recorder.log), { sh: 1, rsync: 1, exit: 1 });
+    });
+
+    it('an rsync started ahead for a target the pass then sends nothing to sends nothing and ends, and the run with it', async () => {
+      const root = path.join(scratch, 'nothing');
+      // 1 MiB: no room for a plot of 2 MiB
+      const disk = makeTargetDisk(root, 'farm1', 'disk1', 1024);
+      const { home, staging } = homeFor(root);
+      const plot = makePlot(staging, 2048 * KiB, 0);
+      const recorder = sshRecorder(path.join(scratch, 'nothing-ssh'));
+
+      const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
+        env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
+      });
+
+      assert.equal(run.exitCode, 0, run.stderr);
+      assert.deepEqual(fs.readdirSync(disk), []);
+      assert.deepEqual(plotFiles(staging), [plot.name]);
+      assert.deepEqual(sessionsIn(recorder.log), { sh: 1, rsync: 1, exit: 1 });
+      // its links' folder is gone with it
+      assert.deepEqual(fs.readdirSync(path.join(home.logsDir, '.archive', 'send')), []);
     });
   },
 );

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runRsync, type RsyncRequest } from '../../../lib/archive/run-rsync.js';
+import { runRsync, StartedRsync, type RsyncRequest } from '../../../lib/archive/run-rsync.js';
 
 const HERE = { kind: 'local' as const, root: null };
 
@@ -41,7 +41,7 @@ describe('one rsync for a batch of plots, its names given once its links are mad
       bwlimit: 0,
     };
     const makeLinks = () => {
-      fs.mkdirSync(linkDir);
+      fs.mkdirSync(linkDir, { recursive: true });
       for (const file of sources) fs.symlinkSync(file, path.join(linkDir, `${path.basename(file)}.partial`));
     };
     return { request, sources, makeLinks };
@@ -78,5 +78,52 @@ describe('one rsync for a batch of plots, its names given once its links are mad
     );
     assert.deepEqual(rsyncChildren(), []);
     assert.deepEqual(fs.readdirSync(request.plotsDir), []);
+  });
+
+  it('started for a target’s root before the disk is known, writes the batch into the plots folder it is given later, and leaves the folders above it as they were', async () => {
+    const { request, sources } = batch('root');
+    // the target's root, two folders above the disk's plots folder, as a survey finds it
+    const root = path.join(scratch, 'root', 'target');
+    const plotsDir = path.join(root, 'farm1', 'disk1', 'plots');
+    fs.mkdirSync(plotsDir, { recursive: true });
+    fs.mkdirSync(path.join(root, 'farm1', 'disk2', 'plots'), { recursive: true });
+    const old = new Date('2020-01-01T00:00:00Z');
+    for (const dir of [root, path.join(root, 'farm1'), path.join(root, 'farm1', 'disk1')]) fs.utimesSync(dir, old, old);
+    const started = new StartedRsync({ place: HERE, sshConfig: '', bwlimit: 0, root, linkDir: request.linkDir });
+    assert.equal(started.linksFor('/elsewhere/farm1/disk1/plots'), null);
+    assert.equal(started.linksFor(plotsDir), path.join(request.linkDir, 'farm1', 'disk1', 'plots'));
+
+    const result = await started.send({ plotsDir, plotNames: request.plotNames }, (linkDir) => {
+      fs.mkdirSync(linkDir, { recursive: true });
+      for (const file of sources) fs.symlinkSync(file, path.join(linkDir, `${path.basename(file)}.partial`));
+    });
+
+    assert.deepEqual(result, { ok: true });
+    assert.deepEqual(fs.readdirSync(plotsDir).sort(), request.plotNames.map((name) => `${name}.partial`).sort());
+    assert.deepEqual(fs.readdirSync(path.join(root, 'farm1')).sort(), ['disk1', 'disk2']);
+    assert.deepEqual(fs.readdirSync(path.join(root, 'farm1', 'disk2', 'plots')), []);
+    for (const dir of [root, path.join(root, 'farm1'), path.join(root, 'farm1', 'disk1')])
+      assert.equal(fs.statSync(dir).mtime.getTime(), old.getTime(), dir);
+    assert.equal(started.waiting, false);
+  });
+
+  it('started and then given no batch, sends nothing, makes nothing on the target and exits', async () => {
+    const root = path.join(scratch, 'cancelled', 'target');
+    fs.mkdirSync(path.join(root, 'farm1', 'disk1', 'plots'), { recursive: true });
+    const linkDir = path.join(scratch, 'cancelled', 'send');
+    const started = new StartedRsync({ place: HERE, sshConfig: '', bwlimit: 0, root, linkDir });
+    assert.equal(started.waiting, true);
+
+    const result = await started.cancel();
+
+    assert.equal(result.ok, true);
+    assert.equal(started.waiting, false);
+    assert.deepEqual(rsyncChildren(), []);
+    assert.deepEqual(fs.readdirSync(path.join(root, 'farm1', 'disk1', 'plots')), []);
+    assert.deepEqual(fs.readdirSync(linkDir), []);
+    await assert.rejects(
+      started.send({ plotsDir: path.join(root, 'farm1', 'disk1', 'plots'), plotNames: [] }, () => undefined),
+      { message: `this rsync cannot take a batch for ${path.join(root, 'farm1', 'disk1', 'plots')}` },
+    );
   });
 });
