@@ -121,6 +121,8 @@ async function planWith(
 ): Promise<PassResult> {
   const { paths } = world;
   const empty: PassResult = { planned: [], waiting: 0, statuses: [], news: [], notes: [] };
+  // the hosts' sessions first: their ssh logins go on while the staging disks are read
+  const sessions = world.config.get('archive_staging') === '' ? new Map<string, HostSession>() : openSessions();
   const sources = await readSources(world);
   if (sources === null) return empty;
   world.sayOnce(
@@ -130,7 +132,6 @@ async function planWith(
   );
   if (targets.length === 0) return { ...empty, waiting: sources.plots.length, staging: sources.staging };
   const groupsStaged = stagedGroups(sources.plots).length > 0;
-  const sessions = openSessions();
   const surveys = await surveyHosts(targets, world, groupsStaged, sessions);
   const news = downNews(paths, targets, surveys);
   const reachable = [...surveys.values()].filter((survey): survey is Reachable => survey.ok);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
+import type { Writable } from 'node:stream';
 import type { TargetPlace } from './archive-targets.js';
 import { rsyncRemote, sshTransportArgs } from './ssh-args.js';
 import { partialName } from './target-disk.js';
@@ -38,20 +38,28 @@ const BEGIN = 'goplot-file ';
 
 /**
  * rsync's arguments for a batch of plots to one disk, in one run (one ssh connection). Each is written straight into `<plot>.plot.partial` (no harvester loads that name):
- * the sources are links of that name, which -L sends as the files they point at. --append-verify
- * resumes a partial left by a killed transfer and checks the whole file's checksum, sending it
- * again if it differs. --timeout ends a transfer whose network went silent.
+ * the sources are links of that name in linkDir, which -L sends as the files they point at.
+ * --append-verify resumes a partial left by a killed transfer and checks the whole file's
+ * checksum, sending it again if it differs. --timeout ends a transfer whose network went silent.
+ * The names come on stdin (rsyncList), NUL-separated: rsync connects before it reads them, so
+ * the links are made while ssh logs in, and a batch of thousands of plots fits no command line.
  */
-export function rsyncArgs(request: RsyncRequest): string[] {
-  const sources = request.plotNames.map((name) => path.join(request.linkDir, partialName(name)));
+export function rsyncArgs(request: Omit<RsyncRequest, 'plotNames'>): string[] {
   const args = ['--copy-links', '--append-verify', '--times', '--progress', `--out-format=${BEGIN}%n`, '--timeout=120'];
   if (request.bwlimit > 0) args.push(`--bwlimit=${request.bwlimit}`);
+  args.push('--files-from=-', '--from0');
+  const from = `${request.linkDir}/`;
   const into = `${request.plotsDir}/`;
   if (request.place.kind === 'remote') {
     args.push('-e', ['ssh', ...sshTransportArgs(request.place, request.sshConfig, false)].map(rsyncWord).join(' '));
-    return [...args, '--', ...sources, rsyncRemote(request.place, into)];
+    return [...args, '--', from, rsyncRemote(request.place, into)];
   }
-  return [...args, '--', ...sources, into];
+  return [...args, '--', from, into];
+}
+
+/** What rsync reads on stdin for --files-from=- --from0: each link's name, relative to linkDir. */
+export function rsyncList(plotNames: string[]): string {
+  return plotNames.map((name) => `${partialName(name)}\0`).join('');
 }
 
 /**
@@ -81,10 +89,34 @@ function progressReader(request: RsyncRequest, sent: Set<string>): (chunk: strin
 /** rsync's exit codes that mean the other side was not reached or went away. */
 const UNREACHABLE = new Set([5, 10, 12, 30, 35, 255]);
 
-/** Runs rsync for a batch of plots to one disk; progress is read from its `--progress` lines. */
-export function runRsync(request: RsyncRequest): Promise<RsyncResult> {
+/**
+ * Runs rsync for a batch of plots to one disk; progress is read from its `--progress` lines.
+ * `prepare` (making the links) runs once rsync has started, while it connects; the names are
+ * given to rsync after it. If it throws, rsync is given no name (it sends nothing), and once
+ * it has exited the error is the caller's.
+ */
+export async function runRsync(request: RsyncRequest, prepare: () => void = () => undefined): Promise<RsyncResult> {
+  let failure = null as { error: unknown } | null;
+  const result = await spawnRsync(request, (stdin) => {
+    let list = '';
+    try {
+      prepare();
+      list = rsyncList(request.plotNames);
+    } catch (error) {
+      failure = { error };
+    } finally {
+      stdin.end(list);
+    }
+  });
+  if (failure !== null) throw failure.error;
+  return result;
+}
+
+function spawnRsync(request: RsyncRequest, feed: (stdin: Writable) => void): Promise<RsyncResult> {
   return new Promise((resolve) => {
-    const child = spawn('rsync', rsyncArgs(request), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('rsync', rsyncArgs(request), { stdio: ['pipe', 'pipe', 'pipe'] });
+    // rsync that could not start or died early closes its stdin: said by its exit below
+    child.stdin.on('error', () => undefined);
     let stderr = '';
     let stopped = false;
     const sent = new Set<string>();
@@ -122,5 +154,6 @@ export function runRsync(request: RsyncRequest): Promise<RsyncResult> {
             : 'failed';
       resolve({ ok: false, code, problem, kind, sent });
     });
+    feed(child.stdin);
   });
 }

@@ -98,17 +98,20 @@ export async function transferBatch(
   const { reservation, target } = first;
   const started = world.now();
   for (const transfer of transfers) logStart(transfer, world);
-  makeLinks(transfers, world.linkDir);
-  const copy = await runRsync({
-    linkDir: world.linkDir,
-    plotNames: transfers.map((t) => t.plot.name),
-    place: target.place,
-    sshConfig: world.sshConfig,
-    plotsDir: reservation.plotsDir,
-    bwlimit: world.bwlimit,
-    onBytes: world.onBytes,
-    signal: world.signal,
-  });
+  // the links are made while rsync's ssh logs in: it reads their names once they exist
+  const copy = await runRsync(
+    {
+      linkDir: world.linkDir,
+      plotNames: transfers.map((t) => t.plot.name),
+      place: target.place,
+      sshConfig: world.sshConfig,
+      plotsDir: reservation.plotsDir,
+      bwlimit: world.bwlimit,
+      onBytes: world.onBytes,
+      signal: world.signal,
+    },
+    () => makeLinks(transfers, world.linkDir),
+  );
   const outcomes = new Map<string, TransferOutcome>();
   const complete = transfers.filter((t) => copy.ok || copy.sent.has(t.plot.name));
   if (!copy.ok) {

@@ -25,6 +25,27 @@ function sshRecorder(dir: string): { bin: string; log: string } {
   return { bin, log };
 }
 
+/**
+ * A `df` for the same folder that says in the log whether a session's ssh had started before
+ * it was asked (waiting up to 3 s for one: one started after df returns never comes in time).
+ */
+function dfRecorder(bin: string, log: string): void {
+  const real = execFileSync('sh', ['-c', 'command -v df'], { encoding: 'utf8' }).trim();
+  const seen = `grep -q ' sh -s$' '${log}' 2>/dev/null`;
+  fs.writeFileSync(
+    path.join(bin, 'df'),
+    [
+      '#!/bin/sh',
+      'i=0',
+      `while [ $i -lt 60 ] && ! ${seen}; do sleep 0.05; i=$((i + 1)); done`,
+      `if ${seen}; then echo 'df after a session' >> '${log}'; else echo 'df before any session' >> '${log}'; fi`,
+      `exec '${real}' "$@"`,
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+}
+
 /** The ssh invocations the log holds, by kind: a session running sh, rsync's own, ending the master. */
 function sessionsIn(log: string): { sh: number; rsync: number; exit: number } {
   const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
@@ -110,6 +131,29 @@ describe(
       const cache = fs.readFileSync(path.join(home.logsDir, '.archive', 'remote-headers.json'), 'utf8');
       assert.ok(cache.includes(held.name), cache);
       assert.deepEqual(counted, { sh: 1, rsync: 1, exit: 1, execa: 0 }, log);
+    });
+
+    it('a pass starts its session’s ssh login before it reads the staging disks, so the two go on at once', async () => {
+      const root = path.join(scratch, 'early');
+      const disk = makeTargetDisk(root, 'farm1', 'disk1', 4096);
+      const { home, staging } = homeFor(root);
+      // the staging disk's space comes from df, which the recorder's df stands in for
+      home.set('disk_space', 'df');
+      const plot = makePlot(staging, 300 * KiB, 0);
+      const recorder = sshRecorder(path.join(scratch, 'early-ssh'));
+      dfRecorder(recorder.bin, recorder.log);
+
+      const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
+        env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
+      });
+
+      assert.equal(run.exitCode, 0, run.stderr);
+      assert.deepEqual(plotFiles(disk), [plot.name]);
+      const said = fs
+        .readFileSync(recorder.log, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('df '));
+      assert.deepEqual(said, ['df after a session']);
     });
   },
 );

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { runRsync, type RsyncRequest } from '../../../lib/archive/run-rsync.js';
+
+const HERE = { kind: 'local' as const, root: null };
+
+/** The pids of this process's children running rsync, from /proc. */
+function rsyncChildren(): number[] {
+  return fs.readdirSync('/proc').flatMap((name) => {
+    if (!/^\d+$/.test(name)) return [];
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return stat.includes('(rsync)') && Number(fields[1]) === process.pid ? [Number(name)] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe('one rsync for a batch of plots, its names given once its links are made (real rsync, here)', () => {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-run-rsync-'));
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  function batch(name: string): { request: RsyncRequest; sources: string[]; makeLinks: () => void } {
+    const dir = path.join(scratch, name);
+    const sources = [1, 2, 3].map((i) => path.join(dir, 'staging', `plot-k32-${name}-${i}.plot`));
+    fs.mkdirSync(path.join(dir, 'staging'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'plots'), { recursive: true });
+    sources.forEach((file, i) => fs.writeFileSync(file, `plot ${i} `.repeat(1000 * (i + 1))));
+    const linkDir = path.join(dir, 'send');
+    const request: RsyncRequest = {
+      linkDir,
+      plotNames: sources.map((file) => path.basename(file)),
+      place: HERE,
+      sshConfig: '',
+      plotsDir: path.join(dir, 'plots'),
+      bwlimit: 0,
+    };
+    const makeLinks = () => {
+      fs.mkdirSync(linkDir);
+      for (const file of sources) fs.symlinkSync(file, path.join(linkDir, `${path.basename(file)}.partial`));
+    };
+    return { request, sources, makeLinks };
+  }
+
+  it('starts rsync before the links exist, then sends every plot the links name under its partial name', async () => {
+    const { request, sources, makeLinks } = batch('ahead');
+    const running: number[][] = [];
+    const bytes = new Map<string, number>();
+    const result = await runRsync({ ...request, onBytes: (name, done) => bytes.set(name, done) }, () => {
+      running.push(rsyncChildren());
+      makeLinks();
+    });
+    assert.deepEqual(result, { ok: true });
+    assert.equal(running[0]!.length, 1, 'rsync was running when the links were made');
+    assert.deepEqual(
+      fs.readdirSync(request.plotsDir).sort(),
+      sources.map((file) => `${path.basename(file)}.partial`).sort(),
+    );
+    for (const file of sources) {
+      const copy = path.join(request.plotsDir, `${path.basename(file)}.partial`);
+      assert.ok(fs.readFileSync(copy).equals(fs.readFileSync(file)));
+      assert.equal(bytes.get(path.basename(file)), fs.statSync(file).size);
+    }
+  });
+
+  it('gives rsync no name when making the links fails: nothing is sent, rsync has exited, the error is the caller’s', async () => {
+    const { request } = batch('broken');
+    await assert.rejects(
+      runRsync(request, () => {
+        throw new Error('no room for the links');
+      }),
+      { message: 'no room for the links' },
+    );
+    assert.deepEqual(rsyncChildren(), []);
+    assert.deepEqual(fs.readdirSync(request.plotsDir), []);
+  });
+});
