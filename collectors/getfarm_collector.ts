@@ -15,7 +15,7 @@ const DEFAULTS: Options = { timeout: DEFAULT_CHIA_TIMEOUT_MS, rpcTimeout: DEFAUL
 
 async function main(): Promise<void> {
   const options = await cronOptions(DEFAULTS, async () => {
-    const { Command } = await import('commander');
+    const { Command } = await import('../lib/util/commander.js');
     const { addRpcOptions, parseDuration } = await import('../lib/chia-rpc/rpc-cli-options.js');
     return addRpcOptions(
       new Command('getfarm_collector')

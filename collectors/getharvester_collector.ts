@@ -16,7 +16,7 @@ const DEFAULTS: Options = { procDir: '/proc', rpcTimeout: DEFAULT_RPC_TIMEOUT_MS
 
 async function main(): Promise<void> {
   const options = await cronOptions(DEFAULTS, async () => {
-    const { Command } = await import('commander');
+    const { Command } = await import('../lib/util/commander.js');
     const { addRpcOptions } = await import('../lib/chia-rpc/rpc-cli-options.js');
     return addRpcOptions(
       new Command('getharvester_collector')

@@ -16,7 +16,7 @@ const DEFAULTS: Options = { procDir: '/proc' };
 
 async function main(): Promise<void> {
   const options = await cronOptions(DEFAULTS, async () => {
-    const { Command } = await import('commander');
+    const { Command } = await import('../lib/util/commander.js');
     return new Command('goplot_collector')
       .description("Write goplot's config, state, running plots and disks to <prom_dir>/goplot.prom")
       .option('--home <dir>', 'goplot home (default: $GOPLOT_HOME or the package root)')

@@ -3,7 +3,7 @@
 // targets in config/archive/targets/ (this host's disks, or harvester hosts over ssh + rsync).
 // `--once` does one pass and waits for its transfers (cron); without it, it keeps passing.
 // One archiver per home. Logs to logs/archiver.log.
-import { Command } from 'commander';
+import { Command } from '../lib/util/commander.js';
 import { resolveHome } from '../lib/config/home.js';
 import { runMain } from '../lib/util/run-main.js';
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo`: a sandbox farm plotting with the simulated plotter through the real loop,
 // tractors, diskhand and collectors, for a bounded time, then a summary.
-import { Command } from 'commander';
+import { Command } from '../lib/util/commander.js';
 import { runMain } from '../lib/util/run-main.js';
 
 async function main(): Promise<void> {

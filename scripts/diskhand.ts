@@ -24,7 +24,7 @@ import { errorMessage } from '../lib/util/error-message.js';
 
 async function main(): Promise<void> {
   const options = await cronOptions(DEFAULTS, async () => {
-    const { Command } = await import('commander');
+    const { Command } = await import('../lib/util/commander.js');
     return new Command('diskhand')
       .description('measure every disk under farm_root once and write its state file (run it from cron every minute)')
       .option('--home <dir>', 'goplot home (config/, disks/, logs/); default $GOPLOT_HOME or the package folder')

@@ -2,7 +2,7 @@
 // The `goplot` command: status, view, config, set, init, analyze, plots, replot, migrate, stop, start, install-service.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command } from '../lib/util/commander.js';
 import { homeProblem, homeSource, PACKAGE_ROOT, resolveHome } from '../lib/config/home.js';
 import type { CliIo } from '../lib/cli/run-command.js';
 import { runMain } from '../lib/util/run-main.js';

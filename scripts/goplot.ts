@@ -2,7 +2,7 @@
 // The goplot loop: starts a tractor whenever on_toggle is run, fewer than max_plots plots run,
 // the load is under load_max and plot_gap has passed. Run it by hand (`node scripts/goplot.js &`)
 // or through `npm start`. Only one loop runs per home.
-import { Command } from 'commander';
+import { Command } from '../lib/util/commander.js';
 import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';

@@ -3,7 +3,7 @@
 // <prom_dir>/harvesterlog.prom current (farm_harvester_status falls to 0 after harvester_threshold
 // seconds without an eligible line). Run it alone (`node scripts/harvesterlog.js &`) or through `npm start`.
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command } from '../lib/util/commander.js';
 import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { exitWithSupervisor } from '../lib/start/exit-with-parent.js';

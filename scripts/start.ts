@@ -3,7 +3,7 @@
 // whole suite for one home in one process tree (loop and harvesterlog as children; diskhand and
 // the collectors inside this process on cron schedules from config/, followed as they change).
 import fs from 'node:fs';
-import { Command } from 'commander';
+import { Command } from '../lib/util/commander.js';
 import { homeProblem, homeSource, resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { runSuite } from '../lib/start/run-suite.js';

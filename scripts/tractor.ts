@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Starts one plot: picks the farm, disk and temp dir, runs the plotter and waits for it.
 // By hand: `node scripts/tractor.js &`; the goplot loop starts it the same way.
-import { Command } from 'commander';
+import { Command } from '../lib/util/commander.js';
 import { resolveHome } from '../lib/config/home.js';
 import { createLogger } from '../lib/util/logger.js';
 import { runTractor } from '../lib/tractor/run-tractor.js';

@@ -1,4 +1,11 @@
-import { isInteger, parse } from 'lossless-json';
+import { createRequire } from 'node:module';
+import type * as LosslessJson from 'lossless-json';
+
+// Required, not imported: the package's CommonJS build is one file, its ES build ten modules that
+// node resolves and links one by one, a few milliseconds of each getfarm cron run over the RPC. And
+// only once an answer holds a long number.
+let lossless: typeof LosslessJson | undefined;
+const losslessJson = () => (lossless ??= createRequire(import.meta.url)('lossless-json') as typeof LosslessJson);
 
 /** A JSON value as chia sends it: integers beyond 2^53 (netspace, weights, uint128 balances) as bigint. */
 export type ChiaJson = null | boolean | number | bigint | string | ChiaJson[] | { [key: string]: ChiaJson };
@@ -20,6 +27,7 @@ export function parseChiaJson(text: string): ChiaJson {
 
 /** Every integer a double cannot hold as bigint, whatever the text holds. */
 export function parseExactly(text: string): ChiaJson {
+  const { isInteger, parse } = losslessJson();
   return parse(text, null, (digits) => {
     const value = Number(digits);
     return isInteger(digits) && !Number.isSafeInteger(value) ? BigInt(digits) : value;

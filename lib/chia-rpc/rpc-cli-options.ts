@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError } from '../util/commander.js';
 import { parseTimeout } from '../chia-cli/parse-timeout.js';
 import { DEFAULT_RPC_TIMEOUT_MS, parsePortOverride, type ChiaService } from './services.js';
 

@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 
 /**
  * A loader hook for a spawned script: pass `env` to it and every module its process loads (file
- * URLs, node: builtins) is written down, one a line, for `loaded()` to read after the run.
+ * URLs, node: builtins; CommonJS files required from it as file URLs too) is written down, one a
+ * line, for `loaded()` to read after the run.
  */
 export function recordLoads(dir: string): { env: Record<string, string>; loaded: () => string[] } {
   const loads = path.join(dir, 'loaded.txt');
@@ -17,9 +18,22 @@ export function recordLoads(dir: string): { env: Record<string, string>; loaded:
       '  return next(url, context);\n}\n',
   );
   const register = path.join(dir, 'record-loads.mjs');
+  // a package required (createRequire) loads through CommonJS, which the hook does not see: its
+  // loader is wrapped as well, so those files are written down the same way
   fs.writeFileSync(
     register,
-    `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+    "import fs from 'node:fs';\n" +
+      "import Module, { register } from 'node:module';\n" +
+      "import { pathToFileURL } from 'node:url';\n" +
+      `register(${JSON.stringify(pathToFileURL(hooks).href)});\n` +
+      'const load = Module._load;\n' +
+      'Module._load = function (request, parent, isMain) {\n' +
+      "  if (!request.startsWith('node:')) {\n" +
+      '    const file = Module._resolveFilename(request, parent, isMain);\n' +
+      `    if (file.startsWith('/')) fs.appendFileSync(${JSON.stringify(loads)}, pathToFileURL(file).href + '\\n');\n` +
+      '  }\n' +
+      '  return load.apply(this, arguments);\n' +
+      '};\n',
   );
   return {
     env: { NODE_OPTIONS: `--import=${pathToFileURL(register).href}` },

@@ -539,11 +539,12 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     fake.farm.replay();
     const home = rpcHome('on');
     const built = await loadsOf(home, 'built');
-    // the hook saw the run: the collector and the RPC's exact JSON parser loaded
+    // the hook saw the run: the RPC's part of the collector and its exact JSON parser loaded
     assert.ok(
-      built.some((url) => url.includes('/node_modules/lossless-json/')),
+      built.some((url) => url.includes('/lib/chunks/collectors-getfarm_collector/rpc-farm-source-')),
       built.join('\n'),
     );
+    assert.ok(built.some((url) => url.includes('/node_modules/lossless-json/')));
     assert.deepEqual(
       built.filter((url) => url.includes('/node_modules/execa/')),
       [],
