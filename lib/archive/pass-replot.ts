@@ -32,6 +32,9 @@ export interface PassReplotWorld {
  * transfer then failed. With replot off it only hands the choice through.
  */
 export class PassReplot {
+  /** The plots with a freed-room record, as prune() found them under the state lock (null before). */
+  private freed: Set<string> | null = null;
+
   private constructor(
     private readonly world: PassReplotWorld,
     private readonly replot: TargetReplot | null,
@@ -109,7 +112,7 @@ export class PassReplot {
 
   /** Forgets the freed-room records of plots gone from staging; under the state lock. */
   prune(names: ReadonlySet<string>): void {
-    pruneFreed(this.world.paths, names);
+    this.freed = pruneFreed(this.world.paths, names);
   }
 
   /**
@@ -125,7 +128,8 @@ export class PassReplot {
     const { paths } = this.world;
     const credit = this.choiceCreditOf(plot);
     const noCredit = new Set<TargetDisk>();
-    const record = readFreed(paths, plot.name);
+    // a pass of 200 plots looks for no record of its own for each: the pass listed them once
+    const record = this.freed?.has(plot.name) === false ? null : readFreed(paths, plot.name);
     let freed = record ? `${record.removed} from ${record.disk}` : null;
     for (;;) {
       const choice = chooseTarget({
@@ -153,6 +157,7 @@ export class PassReplot {
         const removed = step.victims.map(describeOldPlot).join(' and ');
         freed = `${removed} from ${disk}`;
         recordFreed(paths, { plot: plot.name, disk, removed, at: this.world.now() });
+        this.freed?.add(plot.name);
         this.news.push({ kind: 'replot_removed', target: disk, level: 'info', text: step.text });
         return { choice, freed };
       }
@@ -167,10 +172,12 @@ export class PassReplot {
    * removed for it again (only if a disk would not hold it otherwise, as always).
    */
   handOver(plot: string, disk: TargetDisk, live: Reservation[]): void {
+    if (this.freed?.size === 0) return;
     const name = diskName(disk);
     for (const freed of listFreed(this.world.paths)) {
       if (freed.disk !== name || freed.plot === plot || live.some((r) => r.plot === freed.plot)) continue;
       dropFreed(this.world.paths, freed.plot);
+      this.freed?.delete(freed.plot);
       this.notes.push({
         level: 'info',
         text: `the room replot freed on ${name} for ${freed.plot} (by removing ${freed.removed}) goes to ${plot}; ${freed.plot} may have one old plot removed for it again`,

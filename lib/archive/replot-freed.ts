@@ -56,15 +56,19 @@ export function listFreed(paths: HomePaths): FreedRoom[] {
   });
 }
 
-/** Forgets the records of plots no longer in staging (arrived, or taken away by hand). */
-export function pruneFreed(paths: HomePaths, staged: ReadonlySet<string>): void {
+/** Forgets the records of plots no longer in staging (arrived, or taken away by hand); the plots whose records stay. */
+export function pruneFreed(paths: HomePaths, staged: ReadonlySet<string>): Set<string> {
+  const kept = new Set<string>();
   let names: string[];
   try {
     names = fs.readdirSync(freedDir(paths)).filter((name) => name.endsWith('.json'));
   } catch {
-    return;
+    return kept;
   }
-  for (const name of names)
-    if (!staged.has(decodeURIComponent(name.slice(0, -'.json'.length))))
-      fs.rmSync(path.join(freedDir(paths), name), { force: true });
+  for (const name of names) {
+    const plot = decodeURIComponent(name.slice(0, -'.json'.length));
+    if (staged.has(plot)) kept.add(plot);
+    else fs.rmSync(path.join(freedDir(paths), name), { force: true });
+  }
+  return kept;
 }
