@@ -229,13 +229,16 @@ describe('a pos2 group cut short leaves no half-written plot behind', () => {
       stdio: 'ignore',
     });
     started.push(loop.pid!);
+    // the group's file goes before its summary is logged: wait for what is asserted, the summary
+    const said9 = () => logMessages(home).filter((line) => line.startsWith('group 9'));
     try {
       await waitFor('the loop to remove the dead group', () => groups(home).length === 0, 60_000);
+      await waitFor("the loop's summary of the dead group", () => said9().some((line) => line.includes('took over')));
     } finally {
       loop.kill('SIGTERM');
     }
     assert.deepEqual(listPlots(home), [path.basename(finished)]);
-    const said = logMessages(home).filter((line) => line.startsWith('group 9'));
+    const said = said9();
     assert.equal(said.length, 2, said.join('\n'));
     assert.match(said[0]!, new RegExp(`^group 9: removed \\S+/${cut} `));
     assert.match(

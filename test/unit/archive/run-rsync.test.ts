@@ -31,7 +31,9 @@ describe('one rsync for a batch of plots, its names given once its links are mad
     fs.mkdirSync(path.join(dir, 'staging'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'plots'), { recursive: true });
     sources.forEach((file, i) => fs.writeFileSync(file, `plot ${i} `.repeat(1000 * (i + 1))));
+    // the folder exists before rsync starts, as the archiver's (mkdtemp) does: rsync enters it at once
     const linkDir = path.join(dir, 'send');
+    fs.mkdirSync(linkDir);
     const request: RsyncRequest = {
       linkDir,
       plotNames: sources.map((file) => path.basename(file)),
@@ -41,7 +43,6 @@ describe('one rsync for a batch of plots, its names given once its links are mad
       bwlimit: 0,
     };
     const makeLinks = () => {
-      fs.mkdirSync(linkDir, { recursive: true });
       for (const file of sources) fs.symlinkSync(file, path.join(linkDir, `${path.basename(file)}.partial`));
     };
     return { request, sources, makeLinks };
