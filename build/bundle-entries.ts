@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { retainChunks, type ChunkBuild } from './chunk-retention.js';
+import { topLevelPackages } from './top-level-packages.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY_DIRS = ['scripts', 'collectors'];
@@ -90,6 +91,15 @@ function retire(written: string[]): number {
 async function main(): Promise<void> {
   const entries = entryScripts(ROOT);
   const written = (await Promise.all(entries.map(bundle))).flat();
+  // lib/ requires or imports each package where it is used: an entry that imported one at its
+  // top would load it with every run, --help included
+  const eager = entries.flatMap((entry) =>
+    topLevelPackages(fs.readFileSync(entry, 'utf8')).map(
+      (name) => `${path.relative(ROOT, entry)} imports ${name} at its top`,
+    ),
+  );
+  if (eager.length > 0)
+    throw new Error(`${eager.join('; ')}: import it where it is used (await import(), or createRequire)`);
   const removed = retire(written);
   process.stdout.write(
     `bundled ${entries.length} entry scripts (${written.length} chunks; ${removed} of older builds removed)\n`,

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { isValid } from 'date-fns/isValid';
-import { parseISO } from 'date-fns/parseISO';
+import { createRequire } from 'node:module';
+import type { isValid as IsValid } from 'date-fns/isValid';
+import type { parseISO as ParseISO } from 'date-fns/parseISO';
 import { analyzePlotLogs } from './analyze-plot-logs.js';
 import { formatAnalysis } from './format-analysis.js';
 import { ConfigReader } from '../config/config-reader.js';
@@ -15,6 +16,10 @@ export interface AnalyzeCommandOptions {
 
 /** ISO 8601; a bare `2026-11-01` is local midnight, as a farmer means it (date-fns's parseISO does that). */
 export function parseSince(text: string): Date | null {
+  // required only for a --since: every other analyze run loads none of date-fns
+  const require = createRequire(import.meta.url);
+  const { parseISO } = require('date-fns/parseISO') as { parseISO: typeof ParseISO };
+  const { isValid } = require('date-fns/isValid') as { isValid: typeof IsValid };
   const date = parseISO(text);
   return isValid(date) ? date : null;
 }

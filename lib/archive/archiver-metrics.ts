@@ -1,5 +1,4 @@
-import { addGauge, createRegistry } from '../metrics/registry.js';
-import { Counter, type Registry } from 'prom-client';
+import { addCounter, addGauge, createRegistry, type Registry } from '../metrics/registry.js';
 import type { ArchiverProgress, ArchiverTotals } from './archiver-progress.js';
 
 /** A staging disk's space as the last pass read it. */
@@ -8,10 +7,6 @@ export interface StagingSpace {
   disk: string;
   freeBytes: number;
   totalBytes: number;
-}
-
-function addCounter(registry: Registry, name: string, help: string, labelNames: string[] = []): Counter {
-  return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 /** The moved bytes and plots since the archiver first ran, from totals.json. */

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { ConfigReader } from '../config/config-reader.js';
 import { readFarmSnapshot } from '../farm/farm-snapshot.js';
 import { formatDuration } from '../util/format-duration.js';
@@ -32,6 +31,8 @@ async function runPeriodicParts(env: NodeJS.ProcessEnv): Promise<void> {
     'collectors/goplot_collector.js',
     'collectors/getharvester_collector.js',
   ].filter((part) => fs.existsSync(script(part)));
+  // imported here: a bundled entry imports a package at its top only if the code does
+  const { execa } = await import('execa');
   for (const part of parts) await execa('node', [script(part)], { env, reject: false, timeout: 30_000 });
 }
 

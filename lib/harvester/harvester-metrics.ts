@@ -1,6 +1,13 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
 import type { ChallengeCounts } from './parse-challenge-bytes.js';
 import { readLoggedAtMs, type HarvesterLine } from './parse-harvester-line.js';
+
+// required, not imported: a bundled entry imports a package at its top whenever any of its code
+// does, and harvesterlog's --help would load prom-client
+const { Counter, Gauge, Histogram, Registry } = createRequire(import.meta.url)('prom-client') as typeof PromClient;
+type Counter = PromClient.Counter;
+type Gauge = PromClient.Gauge;
 
 /** chia warns when a lookup takes longer than this ("This should be below 5 seconds"). */
 export const SLOW_LOOKUP_SECONDS = 5;

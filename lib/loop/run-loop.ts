@@ -1,5 +1,6 @@
 import path from 'node:path';
-import chokidar from 'chokidar';
+import { createRequire } from 'node:module';
+import type * as Chokidar from 'chokidar';
 import { ConfigReader } from '../config/config-reader.js';
 import type { HomePaths } from '../config/home.js';
 import { configLogSink, type Logger } from '../util/logger.js';
@@ -124,6 +125,9 @@ export async function runLoop({ paths, env, log, world, stop }: LoopOptions): Pr
 async function watchConfig(paths: HomePaths, waker: Waker): Promise<{ close: () => Promise<void> }> {
   let settle: NodeJS.Timeout | null = null;
   // depth 2: config/jobs/<name>/<value>.goplot is watched as the global files are
+  // required when the loop starts watching, not at the top: `--help` and the bundled entry
+  // before it load none of chokidar's modules
+  const chokidar = createRequire(import.meta.url)('chokidar') as typeof Chokidar;
   const watcher = chokidar.watch(paths.configDir, { ignoreInitial: true, depth: 2 });
   watcher.on('all', (_event, file) => {
     if (!file.endsWith('.goplot')) return;

@@ -1,17 +1,5 @@
-import { createRequire } from 'node:module';
-import type { Counter as CounterClass } from 'prom-client';
 import type { PlotGroup, PlotInventory } from '../inventory/plot-inventory.js';
-import { addGauge, type createRegistry } from './registry.js';
-
-/** prom-client's Counter from its own module, as run-collector loads Gauge (the index costs start-up). */
-const Counter = ((): typeof CounterClass => {
-  const require = createRequire(import.meta.url);
-  try {
-    return require('prom-client/lib/counter.js') as typeof CounterClass;
-  } catch {
-    return (require('prom-client') as { Counter: typeof CounterClass }).Counter;
-  }
-})();
+import { addCounter, addGauge, type createRegistry } from './registry.js';
 
 type Registry = ReturnType<typeof createRegistry>;
 
@@ -120,9 +108,9 @@ export function addPlotInventoryMetrics(registry: Registry, inventory: PlotInven
       g.remaining.set(where, disk.toReplot.count);
     }
   }
-  new Counter({
-    name: 'goplot_replot_removed_total',
-    help: 'Old plots replot has removed, one for each new plot that needed the room (replot_removed.goplot)',
-    registers: [registry],
-  }).inc(removedByReplot);
+  addCounter(
+    registry,
+    'goplot_replot_removed_total',
+    'Old plots replot has removed, one for each new plot that needed the room (replot_removed.goplot)',
+  ).inc(removedByReplot);
 }

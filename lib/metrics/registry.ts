@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import type { Gauge as GaugeClass, Registry as RegistryClass } from 'prom-client';
+import type { Counter as CounterClass, Gauge as GaugeClass, Registry as RegistryClass } from 'prom-client';
 
 export type Registry = RegistryClass;
 
@@ -20,6 +20,23 @@ const { Registry, Gauge } = ((): { Registry: typeof RegistryClass; Gauge: typeof
 
 export function createRegistry(): Registry {
   return new Registry();
+}
+
+/** prom-client's Counter from its own module, as Gauge above; loaded the first time one is made. */
+let Counter: typeof CounterClass | undefined;
+function counterClass(): typeof CounterClass {
+  const require = createRequire(import.meta.url);
+  try {
+    return (Counter ??= require('prom-client/lib/counter.js') as typeof CounterClass);
+  } catch {
+    return (Counter ??= (require('prom-client') as { Counter: typeof CounterClass }).Counter);
+  }
+}
+
+/** A counter in this registry only, as addGauge. */
+export function addCounter(registry: Registry, name: string, help: string, labelNames: string[] = []): CounterClass {
+  const Class = counterClass();
+  return new Class({ name, help, labelNames, registers: [registry] });
 }
 
 /** A gauge in this registry only (never prom-client's global one). */

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
-import cron, { type ScheduledTask } from 'node-cron';
+import { createRequire } from 'node:module';
+import type * as NodeCron from 'node-cron';
+import type { ScheduledTask } from 'node-cron';
 import type { ConfigReader } from '../config/config-reader.js';
 import type { Logger } from '../util/logger.js';
 import { errorMessage } from '../util/error-message.js';
@@ -35,6 +37,9 @@ interface Entry {
   task: ScheduledTask;
 }
 
+/** Required when the schedules start, not imported at the top: a bundled entry would load it with every --help. */
+const nodeCron = () => createRequire(import.meta.url)('node-cron') as typeof NodeCron;
+
 /**
  * Cron tasks for diskhand and the collectors that follow their value files: `goplot set
  * collector_schedule '*\/5 * * * *'` takes effect within a second, without a restart, and the
@@ -43,6 +48,7 @@ interface Entry {
  */
 export function scheduleLive(options: LiveSchedulesOptions): LiveSchedules {
   const { config, log } = options;
+  const cron = nodeCron();
   const schedule = (job: ScheduledJob, expression: string): ScheduledTask => {
     if (!cron.validate(expression))
       throw new Error(`config/${job.setting}.goplot: node-cron cannot schedule ${JSON.stringify(expression)}`);

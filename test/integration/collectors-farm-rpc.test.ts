@@ -539,12 +539,15 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     fake.farm.replay();
     const home = rpcHome('on');
     const built = await loadsOf(home, 'built');
-    // the hook saw the run: the RPC's part of the collector and its exact JSON parser loaded
+    // the hook saw the run: the collector and the exact JSON parser of chia's answers loaded
     assert.ok(
-      built.some((url) => url.includes('/lib/chunks/collectors-getfarm_collector/rpc-farm-source-')),
+      built.some((url) => url.endsWith('/collectors/getfarm_collector.js')),
       built.join('\n'),
     );
-    assert.ok(built.some((url) => url.includes('/node_modules/lossless-json/')));
+    assert.ok(
+      built.some((url) => url.includes('/node_modules/lossless-json/')),
+      built.join('\n'),
+    );
     assert.deepEqual(
       built.filter((url) => url.includes('/node_modules/execa/')),
       [],
