@@ -39,18 +39,6 @@ export function streamKey(r: { target: string; plotsDir: string }): string {
   return `${r.target}\0${r.plotsDir}`;
 }
 
-const reservationKeys = new WeakMap<Reservation, string>();
-
-/** A reservation's stream key, made once per reservation (its target and plots dir never change). */
-function reservationKey(r: Reservation): string {
-  let key = reservationKeys.get(r);
-  if (key === undefined) {
-    key = streamKey(r);
-    reservationKeys.set(r, key);
-  }
-  return key;
-}
-
 /**
  * Whether a plot may go to a disk as far as streams go: it joins the batch this pass opened
  * there while the batch has room, or opens a new stream on a disk nobody sends to while its host
@@ -70,11 +58,11 @@ function streamRule(input: TargetChoiceInput): {
     const hostFull = (hostKey: string) => (perHost.get(hostKey) ?? 0) >= maxPerHost;
     return { allows: (disk) => !hostFull(disk.hostKey), joins: () => false, hostFull };
   }
-  // a pass of 200 plots asks this for each plot with every reservation: each one's key is
-  // made once (not a new string to hash per plot), and the lists grow in place
+  // a pass of 200 plots asks this for each plot with every reservation: the lists grow in place
+  // (a copy per reservation made it quadratic)
   const byDisk = new Map<string, Reservation[]>();
   for (const r of others) {
-    const key = reservationKey(r);
+    const key = streamKey(r);
     const list = byDisk.get(key);
     if (list === undefined) byDisk.set(key, [r]);
     else list.push(r);

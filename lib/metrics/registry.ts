@@ -25,12 +25,14 @@ export function createRegistry(): Registry {
 /** prom-client's Counter from its own module, as Gauge above; loaded the first time one is made. */
 let Counter: typeof CounterClass | undefined;
 function counterClass(): typeof CounterClass {
+  if (Counter !== undefined) return Counter;
   const require = createRequire(import.meta.url);
   try {
-    return (Counter ??= require('prom-client/lib/counter.js') as typeof CounterClass);
+    Counter = require('prom-client/lib/counter.js') as typeof CounterClass;
   } catch {
-    return (Counter ??= (require('prom-client') as { Counter: typeof CounterClass }).Counter);
+    Counter = (require('prom-client') as { Counter: typeof CounterClass }).Counter;
   }
+  return Counter;
 }
 
 /** A counter in this registry only, as addGauge. */
