@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { runScript, type ScriptResult, type TempHome } from './temp-home.js';
 
 /**
  * A loader hook for a spawned script: pass `env` to it and every module its process loads (file
@@ -43,4 +44,20 @@ export function recordLoads(dir: string): { env: Record<string, string>; loaded:
         .split('\n')
         .filter((url) => url !== ''),
   };
+}
+
+/**
+ * One run of a script with every load written down (a fresh record each time), and its result:
+ * the built entry as a user runs it, or its TypeScript source, whose own modules are the bundle's
+ * lazy parts.
+ */
+export async function recordedRun(
+  home: TempHome,
+  script: string,
+  args: string[],
+  options: { env?: Record<string, string>; from: 'built' | 'source' },
+): Promise<{ result: ScriptResult; loaded: string[] }> {
+  const recorder = recordLoads(fs.mkdtempSync(path.join(home.root, `loads-${options.from}-`)));
+  const result = await runScript(home, script, args, { env: { ...options.env, ...recorder.env }, from: options.from });
+  return { result, loaded: recorder.loaded() };
 }

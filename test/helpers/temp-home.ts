@@ -80,35 +80,23 @@ export interface ScriptResult {
 /** The running script: awaitable for its result, with its pid for signals. */
 export type ScriptRun = Promise<ScriptResult> & { pid?: number };
 
-/** Runs a built script as a user would: `node scripts/x.js …` with GOPLOT_HOME set. */
+/**
+ * Runs a built script as a user would: `node scripts/x.js …` with GOPLOT_HOME set. With `from:
+ * 'source'`, its TypeScript source through tsx instead: for a test of which of goplot's own
+ * modules a run loads (the built entry holds them in one file and chunks split where the source
+ * imports lazily).
+ */
 export function runScript(
   home: TempHome,
   relative: string,
   args: string[] = [],
-  options: Pick<Options, 'env' | 'timeout' | 'cwd'> = {},
+  { from = 'built', ...options }: Pick<Options, 'env' | 'timeout' | 'cwd'> & { from?: 'built' | 'source' } = {},
 ): ScriptRun {
-  const child = execa('node', [builtScript(relative), ...args], {
-    reject: false,
-    timeout: 60_000,
-    ...options,
-    env: { GOPLOT_HOME: home.home, ...(options.env ?? {}) },
-  });
-  return child as unknown as ScriptRun;
-}
-
-/**
- * Runs an entry script from its TypeScript source (through tsx), not the built bundle: for a test
- * of which of goplot's own modules a run loads. The built entry holds them all in one file and its
- * chunks, split at the same lazy imports as the source.
- */
-export function runSourceScript(
-  home: TempHome,
-  relative: string,
-  args: string[] = [],
-  options: Pick<Options, 'env' | 'timeout'> = {},
-): ScriptRun {
-  const source = builtScript(relative).replace(/\.js$/, '.ts');
-  const child = execa('node', ['--import', import.meta.resolve('tsx'), source, ...args], {
+  const script =
+    from === 'built'
+      ? [builtScript(relative)]
+      : ['--import', import.meta.resolve('tsx'), builtScript(relative).replace(/\.js$/, '.ts')];
+  const child = execa('node', [...script, ...args], {
     reject: false,
     timeout: 60_000,
     ...options,

@@ -7,8 +7,8 @@ import { makeCa, signNodeCert } from '../helpers/chia-ssl.js';
 import { FARM_ANSWERS, type FakeChiaFarm } from '../helpers/fake-chia-farm.js';
 import { fakeFarmSuite } from '../helpers/fake-farm-suite.js';
 import { checkMetrics, readSeries } from '../helpers/promtool.js';
-import { recordLoads } from '../helpers/record-loads.js';
-import { logMessages, makeTempHome, runScript, runSourceScript, type TempHome } from '../helpers/temp-home.js';
+import { recordedRun } from '../helpers/record-loads.js';
+import { logMessages, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
 const FAKE_CHIA = path.join(PACKAGE_ROOT, 'test', 'fake-bin', 'chia');
 const CLI_FIXTURES = path.join(PACKAGE_ROOT, 'test', 'fixtures', 'chia-cli');
@@ -41,10 +41,8 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
     home: TempHome,
     args: string[] = [],
     env: Record<string, string> = {},
-    from: 'built' | 'source' = 'built',
   ): Promise<{ exitCode?: number; stderr: string }> {
-    const run = from === 'built' ? runScript : runSourceScript;
-    const result = await run(home, 'collectors/getfarm_collector.js', args, { env: { ...CLI_OUTPUT, ...env } });
+    const result = await runScript(home, 'collectors/getfarm_collector.js', args, { env: { ...CLI_OUTPUT, ...env } });
     return { exitCode: result.exitCode, stderr: String(result.stderr) };
   }
 
@@ -53,10 +51,12 @@ describe("getfarm_collector through chia's RPC (built script; HTTPS services on 
    * parts import them), its TypeScript source for goplot's own modules (the bundle's lazy parts).
    */
   async function loadsOf(home: TempHome, from: 'built' | 'source'): Promise<string[]> {
-    const recorder = recordLoads(fs.mkdtempSync(path.join(home.root, `loads-${from}-`)));
-    const result = await collect(home, [], recorder.env, from);
-    assert.equal(result.exitCode, 0, result.stderr);
-    return recorder.loaded();
+    const { result, loaded } = await recordedRun(home, 'collectors/getfarm_collector.js', [], {
+      env: CLI_OUTPUT,
+      from,
+    });
+    assert.equal(result.exitCode, 0, String(result.stderr));
+    return loaded;
   }
 
   async function assertPromtool(file: string): Promise<void> {

@@ -1,32 +1,21 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { PACKAGE_ROOT } from '../../lib/config/home.js';
-import { recordLoads } from '../helpers/record-loads.js';
+import { recordedRun } from '../helpers/record-loads.js';
 import { simEnv, simFarmsOfThisFile } from '../helpers/sim-farm.js';
-import { runScript, runSourceScript, type TempHome } from '../helpers/temp-home.js';
+import type { TempHome } from '../helpers/temp-home.js';
 
 const { farm } = simFarmsOfThisFile();
 
-/**
- * What a script loads in one run (a fresh record each time), with its result: the built bundle as
- * a user runs it, or its TypeScript source, whose own modules are the bundle's lazy parts.
- */
-async function loadsOf(
+/** What a script loads in one run, its TypeScript source unless said (the built entry). */
+const loadsOf = (
   home: TempHome,
   script: string,
   args: string[],
   env: Record<string, string> = {},
   from: 'built' | 'source' = 'source',
-) {
-  const dir = fs.mkdtempSync(path.join(home.root, 'loads-'));
-  const recorder = recordLoads(dir);
-  const run = from === 'built' ? runScript : runSourceScript;
-  const result = await run(home, script, args, { env: { ...env, ...recorder.env } });
-  return { result, loaded: recorder.loaded() };
-}
+) => recordedRun(home, script, args, { env, from });
 
 /** goplot's own files a run loaded (not packages, not node's builtins), relative to the package root. */
 function ownFiles(loaded: string[]): string[] {
