@@ -28,6 +28,8 @@ export const SSHD_BIN = process.env.SSHD || '/usr/sbin/sshd';
 export interface SshServer {
   port: number;
   child: ChildProcess;
+  /** What the server logged: all of it with `keepLog`, else its last lines. */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -43,7 +45,8 @@ export interface SshWorld {
   user: string;
   /** The client's ssh_config: archive_ssh_config. */
   clientConfig: string;
-  start(): Promise<SshServer>;
+  /** `keepLog`: the server logs at DEBUG1 (each connection's ciphers among it) and keeps all it logs. */
+  start(options?: { keepLog?: boolean }): Promise<SshServer>;
   cleanup(): Promise<void>;
 }
 
@@ -98,7 +101,7 @@ export function makeSshWorld(): SshWorld {
     dir,
     user: os.userInfo().username,
     clientConfig,
-    async start() {
+    async start(options = {}) {
       const port = await freePort();
       const config = path.join(dir, `sshd_config.${port}`);
       fs.writeFileSync(
@@ -115,6 +118,7 @@ export function makeSshWorld(): SshWorld {
           'PubkeyAuthentication yes',
           'PermitRootLogin prohibit-password',
           'MaxStartups 100:30:200',
+          ...(options.keepLog ? ['LogLevel DEBUG1'] : []),
           '',
         ].join('\n'),
       );
@@ -124,7 +128,7 @@ export function makeSshWorld(): SshWorld {
       });
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => {
-        stderr = (stderr + String(chunk)).slice(-2000);
+        stderr = options.keepLog ? stderr + String(chunk) : (stderr + String(chunk)).slice(-2000);
       });
       await waitFor(
         `sshd on port ${port} (${stderr})`,
@@ -135,6 +139,7 @@ export function makeSshWorld(): SshWorld {
       const server: SshServer = {
         port,
         child,
+        log: () => stderr,
         async stop() {
           if (child.exitCode !== null || child.signalCode !== null) {
             child.stderr?.destroy();

@@ -159,5 +159,8 @@ async function planWith(
     news: [...news, ...replot.news],
     notes: [...groupNotes, ...replot.notes, ...done.notes],
     staging: sources.staging,
+    hostAes: new Map(
+      reachable.flatMap((survey) => (survey.aesGcm === undefined ? [] : [[survey.hostKey, survey.aesGcm]])),
+    ),
   };
 }

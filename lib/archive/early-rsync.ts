@@ -7,6 +7,8 @@ import { StartedRsync } from './run-rsync.js';
 export interface EarlyWorld {
   sshConfig: string;
   bwlimit: number;
+  /** The ciphers a host's batches ask for; undefined while that waits for the host's survey (no early rsync then). */
+  ciphersFor: (hostKey: string) => string | null | undefined;
   /** Whether a transfer of this archiver has the plot already. */
   inTransfer: (plot: string) => boolean;
   /** Hosts this archiver's batches send to now: their next batches are not waited for. */
@@ -23,7 +25,8 @@ export interface EarlyWorld {
  * batch to that target takes it, and one no batch takes is given no plot and exits. Only when a
  * staged plot waits that no transfer has, for targets that were neither down nor full at the
  * last pass and whose host no batch of this archiver sends to (a pass started then goes on
- * beside them), so that an archiver whose plots wait for room does not log in for nothing.
+ * beside them), so that an archiver whose plots wait for room does not log in for nothing; and
+ * not to a host whose ciphers wait for its first survey (its CPU's answer).
  */
 export class EarlyRsyncs {
   private readonly started = new Map<string, StartedRsync>();
@@ -35,13 +38,15 @@ export class EarlyRsyncs {
       if (target.place.kind !== 'remote' || this.started.has(target.name) || world.busyHosts.has(target.hostKey))
         continue;
       const state = world.statuses.find((status) => status.name === target.name)?.state;
-      if (state === 'down' || state === 'full') continue;
+      const ciphers = world.ciphersFor(target.hostKey);
+      if (state === 'down' || state === 'full' || ciphers === undefined) continue;
       this.started.set(
         target.name,
         new StartedRsync({
           place: target.place,
           sshConfig: world.sshConfig,
           bwlimit: world.bwlimit,
+          ciphers,
           root: target.place.root,
           linkDir: world.newLinkDir(),
         }),

@@ -52,6 +52,8 @@ export interface PassResult {
   notes: PassNote[];
   /** The staging disks' space (for archiver.prom and its alerts). */
   staging?: StagingSpace[];
+  /** Each surveyed remote host's CPU: does it do AES-GCM in hardware (for its batches' ciphers). */
+  hostAes?: Map<string, boolean>;
   /** Lets go of the pass's hold on its sessions (world.sessions given): call it once the batches hold theirs. */
   release?: () => void;
 }

@@ -17,6 +17,7 @@ import type { TargetNews } from './target-outages.js';
 import { transferBatch, type TransferOutcome } from './transfer-plot.js';
 import { streamKey } from './choose-target.js';
 import { EarlyRsyncs } from './early-rsync.js';
+import { HostCiphers, hostCpuFile, localAesGcm } from './bulk-cipher.js';
 import type { StartedRsync } from './run-rsync.js';
 import { archiveStateDir } from './archive-state.js';
 import { errorMessage } from '../util/error-message.js';
@@ -34,6 +35,8 @@ export interface ArchiverOptions {
   pidStart: number;
   /** ms between progress writes while transfers run. */
   progressEveryMs?: number;
+  /** Whether this machine's CPU does AES-GCM in hardware (default: its /proc/cpuinfo says). */
+  localAesGcm?: boolean;
 }
 
 interface Active {
@@ -56,10 +59,12 @@ export class Archiver {
   private readonly now: () => number;
   private readonly sessions = new SessionPool();
   private readonly early = new EarlyRsyncs();
+  private readonly ciphers: HostCiphers;
 
   constructor(private readonly options: ArchiverOptions) {
     this.now = options.now ?? Date.now;
     this.targets = new TargetReader(options.paths, (level, message) => options.log(level, message));
+    this.ciphers = new HostCiphers(hostCpuFile(archiveStateDir(options.paths)), options.localAesGcm ?? localAesGcm());
     // links left by an archiver killed mid-batch: only this home's one archiver uses them
     fs.rmSync(path.join(archiveStateDir(options.paths), 'send'), { recursive: true, force: true });
   }
@@ -80,6 +85,7 @@ export class Archiver {
         this.early.start(targets, plots, {
           sshConfig: options.config.get('archive_ssh_config'),
           bwlimit: options.config.get('archive_bwlimit'),
+          ciphersFor: (hostKey) => this.ciphersFor(hostKey),
           inTransfer: (plot) => this.active.has(plot),
           busyHosts: new Set([...this.active.values()].map((active) => active.planned.target.hostKey)),
           statuses: this.last.statuses,
@@ -108,6 +114,7 @@ export class Archiver {
       void sending.finally(() => this.sending.delete(sending));
     }
     this.last = result;
+    if (result.hostAes) this.ciphers.learn(result.hostAes, this.cipherSetting(), (text) => options.log('info', text));
     const batches = new Map<string, PlannedTransfer[]>();
     for (const planned of result.planned) {
       const key = streamKey(planned.reservation);
@@ -198,6 +205,7 @@ export class Archiver {
       sshConfig: options.config.get('archive_ssh_config'),
       bwlimit: options.config.get('archive_bwlimit'),
       mode: parseInt(options.config.get('archive_mode'), 8),
+      ciphers: this.ciphersFor(batch[0]!.target.hostKey) ?? null,
       now: this.now,
       procDir: options.procDir ?? '/proc',
       log: (level, message) => options.log(level, message),
@@ -225,6 +233,14 @@ export class Archiver {
     for (const planned of batch)
       this.active.set(planned.plot.name, { planned, progress: progressOf.get(planned.plot.name)!, abort, done });
     this.timer ??= setInterval(() => this.writeProgress(), options.progressEveryMs ?? 2000);
+  }
+
+  private cipherSetting(): string {
+    return this.options.config.get('archive_cipher');
+  }
+
+  private ciphersFor(hostKey: string): string | null | undefined {
+    return this.ciphers.forHost(hostKey, this.cipherSetting());
   }
 
   private leaseWorld(): BatchLeaseWorld {

@@ -11,6 +11,8 @@ export interface RsyncStart {
   sshConfig: string;
   /** KiB/s, 0 for no limit. */
   bwlimit: number;
+  /** The ciphers its ssh asks for (archive_cipher), null or absent for ssh's own. */
+  ciphers?: string | null;
   /** The folder rsync writes under: the batch's plots folder, or a folder above it (the target's root). */
   root: string;
   /** The batch's links go under it, where its plots folder lies under root. */
@@ -65,7 +67,11 @@ export function rsyncArgs(start: RsyncStart): string[] {
   const from = `${start.linkDir}/`;
   const into = `${start.root}/`;
   if (start.place.kind === 'remote') {
-    args.push('-e', ['ssh', ...sshTransportArgs(start.place, start.sshConfig, false)].map(rsyncWord).join(' '));
+    const ciphers = start.ciphers ? ['-o', `Ciphers=${start.ciphers}`] : [];
+    args.push(
+      '-e',
+      ['ssh', ...sshTransportArgs(start.place, start.sshConfig, false), ...ciphers].map(rsyncWord).join(' '),
+    );
     return [...args, '--', from, rsyncRemote(start.place, into)];
   }
   return [...args, '--', from, into];

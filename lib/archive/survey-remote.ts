@@ -1,17 +1,18 @@
 import type { ArchiveTarget } from './archive-targets.js';
+import { aesGcmInCpuinfo, CPU_SURVEY_LINES } from './bulk-cipher.js';
 import type { HostSession } from './host-session.js';
 import { shellQuote } from '../util/shell-quote.js';
 import { leaseListLines, parseLeaseLines } from './target-leases.js';
 import { PARTIAL_SUFFIX, type HostSurvey, type ListedPlot, type TargetDisk } from './target-disk.js';
 
 /**
- * One sh script for every root of one host: its disks with plots/ (writable? logs/?), one `df -Pk`
+ * One sh script for every root of one host: its CPU's flags (for the batches' ciphers), its disks with plots/ (writable? logs/?), one `df -Pk`
  * over all of them, and our partial copies; with `listPlots` (replot on), every plot file (`*.plot`, `*.plot2`, `*.gplot`) there
  * with its size, mtime and type, by one `stat -c` (GNU coreutils or BusyBox). One ssh round trip
  * per host per pass, however many disks: the remote side needs only sh, df, ls and stat.
  */
 export function surveyScript(roots: string[], listPlots = false): string {
-  const lines = ['export LC_ALL=C'];
+  const lines = ['export LC_ALL=C', ...CPU_SURVEY_LINES];
   for (const root of roots) {
     const r = shellQuote(root);
     lines.push(
@@ -104,7 +105,9 @@ export function parseSurvey(
       });
     });
   }
-  return { hostKey, ok: true, disks };
+  // the script's first line, before any root's
+  const cpu = output.startsWith('C ') ? output.slice(2, output.indexOf('\n')) : '';
+  return { hostKey, ok: true, disks, aesGcm: aesGcmInCpuinfo(cpu) === true };
 }
 
 const STAT_LINE = /^(\d+) (\d+) ([a-z ]+)\|(\/.*\/plots)\/([^/]+\.(?:plot2?|gplot))$/;

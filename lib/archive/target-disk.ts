@@ -31,7 +31,14 @@ export interface ListedPlot {
 }
 
 export type HostSurvey =
-  { hostKey: string; ok: true; disks: TargetDisk[] } | { hostKey: string; ok: false; problem: string };
+  | {
+      hostKey: string;
+      ok: true;
+      disks: TargetDisk[];
+      /** Whether the host's CPU does AES-GCM in hardware (a remote survey says; false without /proc/cpuinfo). */
+      aesGcm?: boolean;
+    }
+  | { hostKey: string; ok: false; problem: string };
 
 /** The name a copy has until it is complete and verified: chia's harvester loads only `*.plot`. */
 export function partialName(plotName: string): string {

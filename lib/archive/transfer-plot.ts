@@ -17,6 +17,8 @@ export interface TransferWorld {
   bwlimit: number;
   /** The mode a plot gets on its target (archive_mode). */
   mode?: number;
+  /** The ciphers the batch's ssh asks for (archive_cipher), null or absent for ssh's own. */
+  ciphers?: string | null;
   now: () => number;
   procDir: string;
   log: (level: 'info' | 'warn', message: string) => void;
@@ -108,6 +110,7 @@ export async function transferBatch(
       place: target.place,
       sshConfig: world.sshConfig,
       bwlimit: world.bwlimit,
+      ciphers: world.ciphers ?? null,
       root: reservation.plotsDir,
       linkDir: world.linkDir,
     });

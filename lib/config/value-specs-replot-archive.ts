@@ -9,6 +9,15 @@ const fileMode: ValueParser<string> = (raw) => {
   return { ok: true, value: raw.padStart(4, '0') };
 };
 
+/** auto, ssh, or an OpenSSH cipher list (names, commas; a leading +, - or ^ as ssh_config allows). */
+const cipherSetting: ValueParser<string> = (raw) =>
+  raw === 'auto' || raw === 'ssh' || /^[-+^]?[a-z0-9][a-z0-9@.-]*(,[a-z0-9][a-z0-9@.-]*)*$/.test(raw)
+    ? { ok: true, value: raw }
+    : {
+        ok: false,
+        expected: 'auto, ssh, or an ssh cipher list such as aes128-gcm@openssh.com,chacha20-poly1305@openssh.com',
+      };
+
 /** The canonical text of a valid rule, so a value file's value stays a plain string. */
 const replotMatch: ValueParser<string> = (raw) => {
   const parsed = parseReplotRule(raw);
@@ -82,6 +91,12 @@ export const REPLOT_ARCHIVE_VALUE_SPECS = {
     parse: wholeNumber(1, DAY),
     kind: 'config',
     help: 'seconds between two archiver passes',
+  },
+  archive_cipher: {
+    default: 'auto',
+    parse: cipherSetting,
+    kind: 'config',
+    help: "the ciphers a transfer's ssh asks for: auto (AES-GCM first when both CPUs do it in hardware), ssh (ssh's and its ssh_config's own), or a cipher list",
   },
   archive_ssh_config: {
     default: '',

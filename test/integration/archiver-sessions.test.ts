@@ -3,12 +3,15 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { aesGcmInCpuinfo } from '../../lib/archive/bulk-cipher.js';
 import { makePlot, makePos2, makeTargetDisk, plotFiles, useSshArchiveWorld } from '../helpers/archive-world.js';
 import { IS_ROOT, NOT_ROOT } from '../helpers/small-filesystems.js';
 import { recordLoads } from '../helpers/record-loads.js';
 import { logMessages, makeDisks, makeTempHome, runScript, type TempHome } from '../helpers/temp-home.js';
 
 const KiB = 1024;
+/** Whether this machine (the harvester here too) does AES-GCM in hardware. */
+const AES_HERE = aesGcmInCpuinfo(fs.readFileSync('/proc/cpuinfo', 'utf8')) === true;
 
 /**
  * A folder with an `ssh` that writes its arguments, one invocation a line, to `log`, then runs
@@ -104,6 +107,13 @@ describe(
       return { home, staging: path.join(home.farmRoot, 'staging', 'ssd1', 'plots') };
     }
 
+    /** The host's CPU as an earlier run's survey saw it (this machine's own): its batches' ciphers are known before the survey. */
+    function knownHost(home: TempHome): void {
+      const file = path.join(home.logsDir, '.archive', 'host-aes.json');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify({ [`127.0.0.1:${world.server.port}`]: AES_HERE }));
+    }
+
     /** `archiver.js --once` with the counting ssh first on PATH; what it logged. */
     async function countedRun(
       home: TempHome,
@@ -188,6 +198,7 @@ describe(
       const disk = makeTargetDisk(root, 'farm1', 'disk1', 4096);
       const { home, staging } = homeFor(root);
       const plots = [0, 1].map((i) => makePlot(staging, 300 * KiB, i));
+      knownHost(home);
       const recorder = sessionAfterRsync(path.join(scratch, 'ahead-ssh'));
 
       const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
@@ -207,12 +218,34 @@ describe(
       assert.deepEqual(sessionsIn(recorder.log), { sh: 1, rsync: 1, exit: 1 });
     });
 
+    it('a host no survey has answered yet gets its rsync after the survey where this CPU does AES-GCM (its ciphers wait for the answer), ahead where not', async () => {
+      const root = path.join(scratch, 'unknown');
+      const disk = makeTargetDisk(root, 'farm1', 'disk1', 4096);
+      const { home, staging } = homeFor(root);
+      const plot = makePlot(staging, 300 * KiB, 0);
+      const recorder = sessionAfterRsync(path.join(scratch, 'unknown-ssh'));
+
+      const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
+        env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
+      });
+
+      assert.equal(run.exitCode, 0, run.stderr);
+      assert.deepEqual(plotFiles(disk), [plot.name], logMessages(home, 'archiver.log').join('\n'));
+      const lines = fs.readFileSync(recorder.log, 'utf8').split('\n');
+      assert.deepEqual(
+        lines.filter((line) => line.startsWith('session ')),
+        [AES_HERE ? 'session before rsync' : 'session after rsync'],
+      );
+      assert.deepEqual(sessionsIn(recorder.log), { sh: 1, rsync: 1, exit: 1 });
+    });
+
     it('an rsync started ahead for a target the pass then sends nothing to sends nothing and ends, and the run with it', async () => {
       const root = path.join(scratch, 'nothing');
       // 1 MiB: no room for a plot of 2 MiB
       const disk = makeTargetDisk(root, 'farm1', 'disk1', 1024);
       const { home, staging } = homeFor(root);
       const plot = makePlot(staging, 2048 * KiB, 0);
+      knownHost(home);
       const recorder = sshRecorder(path.join(scratch, 'nothing-ssh'));
 
       const run = await runScript(home, 'scripts/archiver.js', ['--once'], {

@@ -83,4 +83,20 @@ describe('archive config', () => {
     home.set('archive_staging', '../etc');
     assert.equal(config.get('archive_staging'), 'staging ssd/disk2', 'the last good value');
   });
+
+  it('takes auto, ssh or an ssh cipher list for archive_cipher, and names anything else', () => {
+    const said: string[] = [];
+    const config = new ConfigReader(home, (level, message) => said.push(`${level}: ${message}`));
+    assert.equal(config.get('archive_cipher'), 'auto');
+    for (const good of ['ssh', 'aes256-gcm@openssh.com,chacha20-poly1305@openssh.com', '^aes128-gcm@openssh.com']) {
+      home.set('archive_cipher', good);
+      assert.equal(config.get('archive_cipher'), good);
+    }
+    home.set('archive_cipher', 'aes128-gcm -oProxyCommand=x');
+    assert.equal(config.get('archive_cipher'), '^aes128-gcm@openssh.com', 'the last good value');
+    assert.deepEqual(said, [
+      `info: ${path.join(home.configDir, 'archive_cipher.goplot')}: missing, using the default auto`,
+      `warn: ${path.join(home.configDir, 'archive_cipher.goplot')}: invalid value "aes128-gcm -oProxyCommand=x" (expected auto, ssh, or an ssh cipher list such as aes128-gcm@openssh.com,chacha20-poly1305@openssh.com); using ^aes128-gcm@openssh.com (the last good value)`,
+    ]);
+  });
 });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ArchiveTarget } from '../../../lib/archive/archive-targets.js';
+import { aesGcmInCpuinfo } from '../../../lib/archive/bulk-cipher.js';
 import { parseSurvey, surveyScript } from '../../../lib/archive/survey-remote.js';
 
 describe('remote survey script (run by the real sh here, as ssh runs it there)', () => {
@@ -40,6 +41,17 @@ describe('remote survey script (run by the real sh here, as ssh runs it there)',
       strict.disks.map((d) => d.problem),
       ['unmounted', 'unmounted', 'unmounted'],
     );
+  });
+
+  it("says whether the host's CPU does AES-GCM, as its /proc/cpuinfo says", () => {
+    const run = spawnSync('sh', ['-s'], { input: surveyScript([root]), encoding: 'utf8' });
+    const survey = parseSurvey(run.stdout, new Map([[root, target]]), 'h', false);
+    assert.ok(survey.ok);
+    assert.equal(survey.aesGcm, aesGcmInCpuinfo(fs.readFileSync('/proc/cpuinfo', 'utf8')) === true);
+    assert.match(run.stdout, /^C (flags|Features)\s*:/);
+    const without = parseSurvey(run.stdout.slice(run.stdout.indexOf('\n') + 1), new Map([[root, target]]), 'h', false);
+    assert.ok(without.ok);
+    assert.equal(without.aesGcm, false);
   });
 
   it('treats an answer without its end marker as a failure', () => {

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import {
+  AES_GCM_FIRST,
+  aesGcmInCpuinfo,
+  bulkCiphers,
+  HostCiphers,
+  hostCpuFile,
+  localAesGcm,
+} from '../../../lib/archive/bulk-cipher.js';
+import { rsyncArgs } from '../../../lib/archive/run-rsync.js';
+
+// first lines of /proc/cpuinfo as Linux writes them (x86: one `flags` line per CPU; ARM: `Features`)
+const XEON =
+  'processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: fpu vme sse2 pclmulqdq ssse3 aes avx avx2\nbugs\t\t:\n';
+const OLD_X86 = 'processor\t: 0\nflags\t\t: fpu vme sse2 ssse3\n';
+const CORTEX_A76 =
+  'processor\t: 0\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm aes pmull sha1 sha2 crc32 atomics\n';
+const CORTEX_A72 = 'processor\t: 0\nBogoMIPS\t: 108.00\nFeatures\t: fp asimd evtstrm crc32 cpuid\n';
+
+describe('whether a CPU does AES-GCM in hardware, from /proc/cpuinfo', () => {
+  it('says yes for an x86 CPU with aes and pclmulqdq and an ARM one with aes and pmull', () => {
+    assert.equal(aesGcmInCpuinfo(XEON), true);
+    assert.equal(aesGcmInCpuinfo(CORTEX_A76), true);
+  });
+
+  it('says no for a CPU without them (a Raspberry Pi 4, an old x86), and null without a flags line', () => {
+    assert.equal(aesGcmInCpuinfo(CORTEX_A72), false);
+    assert.equal(aesGcmInCpuinfo(OLD_X86), false);
+    assert.equal(aesGcmInCpuinfo('processor\t: 0\n'), null);
+  });
+
+  it("reads this machine's file, and says no when there is none", () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-cpuinfo-'));
+    after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+    fs.writeFileSync(path.join(scratch, 'cpuinfo'), CORTEX_A76);
+    assert.equal(localAesGcm(path.join(scratch, 'cpuinfo')), true);
+    assert.equal(localAesGcm(path.join(scratch, 'missing')), false);
+  });
+});
+
+describe("a transfer's ciphers (archive_cipher)", () => {
+  it('auto puts AES-GCM first only when both CPUs do it, and waits for a host not surveyed yet', () => {
+    assert.equal(bulkCiphers('auto', true, true), AES_GCM_FIRST);
+    assert.equal(bulkCiphers('auto', true, false), null);
+    assert.equal(bulkCiphers('auto', false, true), null);
+    assert.equal(bulkCiphers('auto', false, undefined), null);
+    assert.equal(bulkCiphers('auto', true, undefined), undefined);
+  });
+
+  it('ssh leaves them to ssh, and a list is asked for as it is, whatever the CPUs', () => {
+    assert.equal(bulkCiphers('ssh', true, true), null);
+    assert.equal(bulkCiphers('aes256-gcm@openssh.com', false, undefined), 'aes256-gcm@openssh.com');
+  });
+
+  it("puts them in the -e of a batch's rsync to a remote host, and nothing when ssh chooses", () => {
+    const start = {
+      place: { kind: 'remote' as const, user: null, host: 'h1', port: 2222, root: '/srv' },
+      sshConfig: '',
+      bwlimit: 0,
+      root: '/srv',
+      linkDir: '/tmp/links',
+    };
+    const shell = (args: string[]) => args[args.indexOf('-e') + 1];
+    assert.match(
+      shell(rsyncArgs({ ...start, ciphers: AES_GCM_FIRST })),
+      / -o Ciphers=aes128-gcm@openssh\.com,aes256-gcm@openssh\.com,chacha20-poly1305@openssh\.com,aes128-ctr,aes192-ctr,aes256-ctr$/,
+    );
+    assert.doesNotMatch(shell(rsyncArgs({ ...start, ciphers: null })), /Ciphers/);
+  });
+});
+
+describe("the hosts' CPU answers, kept between runs", () => {
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-host-aes-'));
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it('saves a new or changed answer, says it once, and a new archiver knows it before any survey', () => {
+    const file = hostCpuFile(scratch);
+    const said: string[] = [];
+    const first = new HostCiphers(file, true);
+    assert.equal(first.forHost('h1', 'auto'), undefined);
+    first.learn(
+      new Map([
+        ['h1', true],
+        ['pi4', false],
+      ]),
+      'auto',
+      (text) => said.push(text),
+    );
+    first.learn(new Map([['h1', true]]), 'auto', (text) => said.push(text));
+    assert.deepEqual(said, [
+      'h1: its CPU does AES-GCM in hardware; batches there ask ssh for aes128-gcm@openssh.com first (archive_cipher auto)',
+      "pi4: its CPU does not do AES-GCM in hardware; batches there use ssh's own ciphers (archive_cipher auto)",
+    ]);
+    const again = new HostCiphers(file, true);
+    assert.equal(again.forHost('h1', 'auto'), AES_GCM_FIRST);
+    assert.equal(again.forHost('pi4', 'auto'), null);
+  });
+
+  it('takes a damaged file for no answers', () => {
+    const file = path.join(scratch, 'damaged', 'host-aes.json');
+    fs.mkdirSync(path.dirname(file));
+    fs.writeFileSync(file, '{"h1": tru');
+    assert.equal(new HostCiphers(file, true).forHost('h1', 'auto'), undefined);
+    fs.writeFileSync(file, '{"h1": "yes", "h2": true}');
+    assert.equal(new HostCiphers(file, true).forHost('h1', 'auto'), undefined);
+    assert.equal(new HostCiphers(file, true).forHost('h2', 'auto'), AES_GCM_FIRST);
+  });
+});
