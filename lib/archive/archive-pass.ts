@@ -11,7 +11,7 @@ import { downNews, targetStatuses } from './pass-statuses.js';
 import { holderOf, hostSessions, readSources, surveyHosts } from './pass-survey.js';
 import { SessionPool, type HostSession, type SessionUse } from './host-session.js';
 import { SURVEY_TIMEOUT_MS, type PassResult, type PassWorld, type PlannedTransfer } from './pass-types.js';
-import { readLiveReservations, releaseReservation, type Reservation } from './reservations.js';
+import { readLiveReservations, releaseReservations, type Reservation } from './reservations.js';
 import type { StagedPlot } from './staging-plots.js';
 import type { HostSurvey } from './target-disk.js';
 
@@ -59,8 +59,11 @@ async function planUnderLock(
     },
     world.sayOnce,
   );
+  releaseReservations(
+    paths,
+    claims.dropped.map((item) => item.reservation),
+  );
   for (const item of claims.dropped) {
-    releaseReservation(paths, item.reservation);
     live.splice(live.indexOf(item.reservation), 1);
     unplaced.push(item.plot);
   }

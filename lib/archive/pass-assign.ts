@@ -7,7 +7,7 @@ import type { TargetChoice } from './choose-target.js';
 import type { PassReplot } from './pass-replot.js';
 import type { PassWorld, PlannedTransfer } from './pass-types.js';
 import { placeGroups, stagedGroups, surveysFor } from './plot-groups.js';
-import { writeReservation, type Reservation } from './reservations.js';
+import { writeReservations, type Reservation } from './reservations.js';
 import type { StagedPlot } from './staging-plots.js';
 import type { HostSurvey } from './target-disk.js';
 import fs from 'node:fs';
@@ -56,8 +56,8 @@ export interface Assignment {
 
 /**
  * Under the state lock: each staged plot not taken yet gets a disk (its group's disk for a pos2
- * plot) within the limits, and a reservation written before its transfer starts; `live` grows
- * with them. Hosts take turns from the one that got the last plot.
+ * plot) within the limits, and their reservations written (in one file) before their transfers
+ * start; `live` grows with them. Hosts take turns from the one that got the last plot.
  */
 export async function assignPlots(
   plots: StagedPlot[],
@@ -104,7 +104,6 @@ export async function assignPlots(
       pidStart: world.pidStart,
       startedAt: world.now(),
     };
-    writeReservation(paths, reservation);
     live.push(reservation);
     thisPass.add(plot.name);
     replot.handOver(plot.name, choice.disk, live);
@@ -112,6 +111,10 @@ export async function assignPlots(
     const strayPartials = strayPartialsOf(plot, choice, reachable, targets);
     result.planned.push({ reservation, plot, target, resumed: choice.resumed, strayPartials, replotFreed: freed });
   }
+  writeReservations(
+    paths,
+    result.planned.map((planned) => planned.reservation),
+  );
   writeFileAtomicSync(lastHostFile(paths), `${lastHost}\n`);
   return result;
 }

@@ -10,11 +10,11 @@ import { batchProgress } from './batch-progress.js';
 import { TargetReader } from './archive-targets.js';
 import { closeMasterArgs } from './ssh-args.js';
 import { SessionPool, type SessionUse } from './host-session.js';
-import { readTotals, writeTotals, type TransferProgress } from './archiver-progress.js';
-import { dropFreed } from './replot-freed.js';
-import { releaseReservation } from './reservations.js';
+import type { TransferProgress } from './archiver-progress.js';
+import { countBatch } from './batch-totals.js';
+import { releaseReservations } from './reservations.js';
 import type { TargetNews } from './target-outages.js';
-import { transferBatch, type TransferOutcome } from './transfer-plot.js';
+import { transferBatch } from './transfer-plot.js';
 import { streamKey } from './choose-target.js';
 import { EarlyRsyncs } from './early-rsync.js';
 import { HostCiphers, hostCpuFile, localAesGcm } from './bulk-cipher.js';
@@ -216,7 +216,7 @@ export class Archiver {
       session: use?.session,
       rsync,
     })
-      .then((outcomes) => this.count(batch, outcomes))
+      .then((outcomes) => countBatch(options.paths, batch, outcomes))
       .catch((error: unknown) => {
         options.log(
           'error',
@@ -247,27 +247,13 @@ export class Archiver {
     return { config: this.options.config, holder: holderOf(this.passWorld()), log: this.options.log };
   }
 
-  private count(batch: PlannedTransfer[], outcomes: Map<string, TransferOutcome>): void {
-    const totals = readTotals(this.options.paths);
-    for (const { plot, reservation } of batch) {
-      const outcome = outcomes.get(plot.name);
-      if (outcome?.ok) {
-        dropFreed(this.options.paths, plot.name);
-        totals.movedPlots += 1;
-        totals.movedBytes += plot.size;
-      } else if (outcome !== undefined && outcome.kind !== 'stopped') {
-        totals.failures[reservation.target] = (totals.failures[reservation.target] ?? 0) + 1;
-      }
-    }
-    writeTotals(this.options.paths, totals);
-  }
-
   private ended(batch: PlannedTransfer[], linkDir: string): void {
     fs.rmSync(linkDir, { recursive: true, force: true });
-    for (const { plot, reservation } of batch) {
-      releaseReservation(this.options.paths, reservation);
-      this.active.delete(plot.name);
-    }
+    releaseReservations(
+      this.options.paths,
+      batch.map((planned) => planned.reservation),
+    );
+    for (const { plot } of batch) this.active.delete(plot.name);
     if (this.active.size === 0 && this.timer) {
       clearInterval(this.timer);
       this.timer = null;
