@@ -2,7 +2,8 @@
 // (1) 200 plots of 10 MiB, and one plot of 2 GiB, moved by the archiver (`node scripts/archiver.js`
 // until staging is empty: survey, lease, one rsync per disk over the host's master connection,
 // verify, rename, remove) and by plain `rsync -a` of the same files over ssh to the same sshd on
-// 127.0.0.1 (goal: within 1.2x for both). (2) The same plots to 4 target disks of one host against
+// 127.0.0.1 (goal: within 1.2x for both), and by rsync -a whose ssh asks for the ciphers the
+// archiver asks for (archive_cipher auto), to show what the archiver itself costs. (2) The same plots to 4 target disks of one host against
 // 1 disk, each disk taking at most --disk-mib MiB/s (rsync's --bwlimit per stream, archive_bwlimit:
 // a disk's write rate, so that disks and not the 2 shared CPUs are the limit): the aggregate rate
 // should grow with the disks.
@@ -17,6 +18,7 @@ import { PACKAGE_ROOT, resolveHome, type HomePaths } from '../lib/config/home.js
 import { buildPlotHeader } from '../lib/plot-file/build-plot-header.js';
 import { makeSshWorld, type SshWorld } from './loopback-sshd.js';
 import { median } from './timing.js';
+import { bulkCiphers, localAesGcm } from '../lib/archive/bulk-cipher.js';
 
 const arg = (name: string, fallback: number) =>
   process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback;
@@ -24,6 +26,9 @@ const RUNS = arg('--runs', 3);
 const DISK_MIB = arg('--disk-mib', 1);
 const DISK_PLOT_MIB = arg('--disk-plot-mib', 4);
 const MiB = 1024 ** 2;
+/** What archive_cipher auto asks for here (this machine is the harvester too); ssh's own when null. */
+const ARCHIVER_CIPHERS = bulkCiphers('auto', localAesGcm(), localAesGcm());
+
 /** `--only small|big|disks` (repeatable): only those cases, for quick runs while iterating. */
 const ONLY = process.argv.flatMap((word, i) => (process.argv[i - 1] === '--only' ? [word] : []));
 const wanted = (name: string) => ONLY.length === 0 || ONLY.includes(name);
@@ -98,10 +103,13 @@ function targetDisks(root: string, count: number): void {
     for (const sub of ['plots', 'logs']) fs.mkdirSync(path.join(root, 'farm1', `disk${i}`, sub), { recursive: true });
 }
 
-/** Plain `rsync -a` of the files over a fresh ssh to the same server: what a farmer would type. */
-function timePlainRsync(files: string[], world: SshWorld, port: number, into: string): number {
+/**
+ * Plain `rsync -a` of the files over a fresh ssh to the same server: what a farmer would type;
+ * with `ciphers`, its ssh asks for those (the archiver's choice, to show the archiver's own cost).
+ */
+function timePlainRsync(files: string[], world: SshWorld, port: number, into: string, ciphers?: string | null): number {
   const started = performance.now();
-  const ssh = `ssh -F ${world.clientConfig} -p ${port} -o BatchMode=yes`;
+  const ssh = `ssh -F ${world.clientConfig} -p ${port} -o BatchMode=yes${ciphers ? ` -o Ciphers=${ciphers}` : ''}`;
   execFileSync('rsync', ['-a', '-e', ssh, '--', ...files, `127.0.0.1:${into}/`], { stdio: 'ignore' });
   const seconds = (performance.now() - started) / 1000;
   for (const name of fs.readdirSync(into)) fs.rmSync(path.join(into, name), { force: true });
@@ -137,25 +145,25 @@ async function againstRsync(root: string, world: SshWorld, shells: Shell[]): Pro
       });
       const archiver: number[] = [];
       const rsync: number[] = [];
+      const same: number[] = [];
       execFileSync('sync');
       for (let run = 0; run < RUNS; run++) {
-        // alternate which goes first, so neither always runs on a cache the other warmed or dirtied
-        const runArchiver = async () => {
-          archiver.push(await timeArchiver(home.paths, home.staging, files));
-          emptyPlots(remoteRoot);
-        };
-        if (run % 2 === 0) {
-          rsync.push(timePlainRsync(files, world, shell.port, plain));
-          await runArchiver();
-        } else {
-          await runArchiver();
-          rsync.push(timePlainRsync(files, world, shell.port, plain));
-        }
+        // alternate the order, so none always runs on a cache another warmed or dirtied
+        const steps = [
+          () => rsync.push(timePlainRsync(files, world, shell.port, plain)),
+          async () => {
+            archiver.push(await timeArchiver(home.paths, home.staging, files));
+            emptyPlots(remoteRoot);
+          },
+          () => same.push(timePlainRsync(files, world, shell.port, plain, ARCHIVER_CIPHERS)),
+        ];
+        for (const step of run % 2 === 0 ? steps : steps.reverse()) await step();
       }
       const bytes = files.reduce((sum, file) => sum + fs.statSync(file).size, 0);
       const rate = (seconds: number) => (bytes / MiB / seconds).toFixed(0);
+      const runs = (times: number[]) => times.map((s) => s.toFixed(1)).join(', ');
       rows.push(
-        `| ${label} | ${shell.name} | ${median(rsync).toFixed(2)} (${rate(median(rsync))} MiB/s) | ${median(archiver).toFixed(2)} (${rate(median(archiver))} MiB/s) | ${(median(archiver) / median(rsync)).toFixed(2)} | ${rsync.map((s) => s.toFixed(1)).join(', ')} / ${archiver.map((s) => s.toFixed(1)).join(', ')} |`,
+        `| ${label} | ${shell.name} | ${median(rsync).toFixed(2)} (${rate(median(rsync))} MiB/s) | ${median(same).toFixed(2)} (${rate(median(same))} MiB/s) | ${median(archiver).toFixed(2)} (${rate(median(archiver))} MiB/s) | ${(median(archiver) / median(rsync)).toFixed(2)} | ${(median(archiver) / median(same)).toFixed(2)} | ${runs(rsync)} / ${runs(same)} / ${runs(archiver)} |`,
       );
       fs.rmSync(caseRoot, { recursive: true, force: true });
     }
@@ -244,13 +252,13 @@ async function main(): Promise<void> {
     const loadBefore = os.loadavg()[0].toFixed(1);
     const vs = await againstRsync(root, world, shells);
     console.log(
-      `### the archiver against plain \`rsync -a\` over the same ssh to 127.0.0.1 (${rsyncVersion}, ${os.cpus().length} CPUs × ${os.cpus()[0]?.model ?? '?'}, load ${loadBefore} before, ${os.loadavg()[0].toFixed(1)} after)`,
+      `### the archiver against plain \`rsync -a\` over the same ssh to 127.0.0.1 (${rsyncVersion}, ${os.cpus().length} CPUs × ${os.cpus()[0]?.model ?? '?'}, load ${loadBefore} before, ${os.loadavg()[0].toFixed(1)} after; the archiver's ciphers: ${ARCHIVER_CIPHERS ?? "ssh's own"})`,
     );
     console.log('');
     console.log(
-      `| plots | sshd's shell (one ssh session to run \`true\`, median of 5) | plain rsync -a (s), median of ${RUNS} | archiver until staging is empty (s), median of ${RUNS} | ratio | every run (rsync / archiver) |`,
+      `| plots | sshd's shell (one ssh session to run \`true\`, median of 5) | plain rsync -a (s), median of ${RUNS} | rsync -a with the archiver's ciphers (s) | archiver until staging is empty (s), median of ${RUNS} | ratio to plain rsync | ratio to rsync with its ciphers | every run (plain / its ciphers / archiver) |`,
     );
-    console.log('|---|---|---:|---:|---:|---|');
+    console.log('|---|---|---:|---:|---:|---:|---:|---|');
     for (const row of vs) console.log(row);
     console.log('');
     if (!wanted('disks')) return;
