@@ -6,10 +6,11 @@ import { leaseListLines, parseLeaseLines } from './target-leases.js';
 import { PARTIAL_SUFFIX, type HostSurvey, type ListedPlot, type TargetDisk } from './target-disk.js';
 
 /**
- * One sh script for every root of one host: its CPU's flags (for the batches' ciphers), its disks with plots/ (writable? logs/?), one `df -Pk`
- * over all of them, and our partial copies; with `listPlots` (replot on), every plot file (`*.plot`, `*.plot2`, `*.gplot`) there
- * with its size, mtime and type, by one `stat -c` (GNU coreutils or BusyBox). One ssh round trip
- * per host per pass, however many disks: the remote side needs only sh, df, ls and stat.
+ * One sh script for every root of one host: its CPU's flags (for the batches' ciphers), its disks
+ * with plots/ (writable? logs/?), one `df -Pk` over all of them, and our partial copies; with
+ * `listPlots` (replot on), every plot file (`*.plot`, `*.plot2`, `*.gplot`) there with its size,
+ * mtime and type, by one `stat -c` (GNU coreutils or BusyBox). One ssh round trip per host per
+ * pass, however many disks: the remote side needs only sh, df, ls and stat.
  */
 export function surveyScript(roots: string[], listPlots = false): string {
   const lines = ['export LC_ALL=C', ...CPU_SURVEY_LINES];

@@ -11,7 +11,6 @@ import {
   hostCpuFile,
   localAesGcm,
 } from '../../../lib/archive/bulk-cipher.js';
-import { rsyncArgs } from '../../../lib/archive/run-rsync.js';
 
 // first lines of /proc/cpuinfo as Linux writes them (x86: one `flags` line per CPU; ARM: `Features`)
 const XEON =
@@ -54,22 +53,6 @@ describe("a transfer's ciphers (archive_cipher)", () => {
   it('ssh leaves them to ssh, and a list is asked for as it is, whatever the CPUs', () => {
     assert.equal(bulkCiphers('ssh', true, true), null);
     assert.equal(bulkCiphers('aes256-gcm@openssh.com', false, undefined), 'aes256-gcm@openssh.com');
-  });
-
-  it("puts them in the -e of a batch's rsync to a remote host, and nothing when ssh chooses", () => {
-    const start = {
-      place: { kind: 'remote' as const, user: null, host: 'h1', port: 2222, root: '/srv' },
-      sshConfig: '',
-      bwlimit: 0,
-      root: '/srv',
-      linkDir: '/tmp/links',
-    };
-    const shell = (args: string[]) => args[args.indexOf('-e') + 1];
-    assert.match(
-      shell(rsyncArgs({ ...start, ciphers: AES_GCM_FIRST })),
-      / -o Ciphers=aes128-gcm@openssh\.com,aes256-gcm@openssh\.com,chacha20-poly1305@openssh\.com,aes128-ctr,aes192-ctr,aes256-ctr$/,
-    );
-    assert.doesNotMatch(shell(rsyncArgs({ ...start, ciphers: null })), /Ciphers/);
   });
 });
 

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runRsync, StartedRsync, type RsyncRequest } from '../../../lib/archive/run-rsync.js';
+import { AES_GCM_FIRST } from '../../../lib/archive/bulk-cipher.js';
+import { rsyncArgs, runRsync, StartedRsync, type RsyncRequest } from '../../../lib/archive/run-rsync.js';
 
 const HERE = { kind: 'local' as const, root: null };
 
@@ -126,5 +127,23 @@ describe('one rsync for a batch of plots, its names given once its links are mad
       started.send({ plotsDir: path.join(root, 'farm1', 'disk1', 'plots'), plotNames: [] }, () => undefined),
       { message: `this rsync cannot take a batch for ${path.join(root, 'farm1', 'disk1', 'plots')}` },
     );
+  });
+});
+
+describe("a batch's rsync arguments", () => {
+  it("puts the ciphers archive_cipher chose in the -e of a batch's rsync to a remote host, and nothing when ssh chooses", () => {
+    const start = {
+      place: { kind: 'remote' as const, user: null, host: 'h1', port: 2222, root: '/srv' },
+      sshConfig: '',
+      bwlimit: 0,
+      root: '/srv',
+      linkDir: '/tmp/links',
+    };
+    const shell = (args: string[]) => args[args.indexOf('-e') + 1];
+    assert.match(
+      shell(rsyncArgs({ ...start, ciphers: AES_GCM_FIRST })),
+      / -o Ciphers=aes128-gcm@openssh\.com,aes256-gcm@openssh\.com,chacha20-poly1305@openssh\.com,aes128-ctr,aes192-ctr,aes256-ctr$/,
+    );
+    assert.doesNotMatch(shell(rsyncArgs({ ...start, ciphers: null })), /Ciphers/);
   });
 });
