@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '../util/write-file-atomic.js';
@@ -20,6 +21,21 @@ export function aesGcmInCpuinfo(cpuinfo: string): boolean | null {
   if (line === null) return null;
   const words = new Set(line[1].trim().split(/\s+/));
   return words.has('aes') && (words.has('pclmulqdq') || words.has('pmull'));
+}
+
+/** The ciphers this machine's ssh knows (`ssh -Q cipher`), null when it cannot say. */
+export function clientCiphers(): string[] | null {
+  const run = spawnSync('ssh', ['-Q', 'cipher'], { encoding: 'utf8', timeout: 5000 });
+  return run.status === 0 ? run.stdout.split('\n').filter((name) => name !== '') : null;
+}
+
+/**
+ * AES_GCM_FIRST less what this ssh does not know (an ssh refuses the whole option for one name
+ * it lacks: a FIPS build without chacha20), or null when it knows no GCM cipher.
+ */
+export function aesGcmFirstFor(known: string[] | null): string | null {
+  const list = AES_GCM_FIRST.split(',').filter((name) => known === null || known.includes(name));
+  return list.some((name) => name.includes('-gcm@')) ? list.join(',') : null;
 }
 
 /** This machine's answer (false when /proc/cpuinfo cannot be read). */
@@ -49,12 +65,13 @@ export function bulkCiphers(
   setting: string,
   localAes: boolean,
   hostAes: boolean | undefined,
+  aesFirst: () => string | null = () => AES_GCM_FIRST,
 ): string | null | undefined {
   if (setting === 'ssh') return null;
   if (setting !== 'auto') return setting;
   if (!localAes) return null;
   if (hostAes === undefined) return undefined;
-  return hostAes ? AES_GCM_FIRST : null;
+  return hostAes ? aesFirst() : null;
 }
 
 /** Where the hosts' answers are kept between runs: one per host, the archiver's state (may be deleted). */
@@ -68,17 +85,23 @@ export function hostCpuFile(stateDir: string): string {
  */
 export class HostCiphers {
   private readonly known: Map<string, boolean>;
+  private aesFirst: string | null | undefined;
 
+  /** `knownCiphers`: what this ssh knows, asked once and only when a host first needs it. */
   constructor(
     private readonly file: string,
     private readonly localAes: boolean,
+    private readonly knownCiphers: () => string[] | null = clientCiphers,
   ) {
     this.known = new Map(Object.entries(readAnswers(file)));
   }
 
   /** What a batch to the host asks for under `setting` (archive_cipher). */
   forHost(hostKey: string, setting: string): string | null | undefined {
-    return bulkCiphers(setting, this.localAes, this.known.get(hostKey));
+    return bulkCiphers(setting, this.localAes, this.known.get(hostKey), () => {
+      if (this.aesFirst === undefined) this.aesFirst = aesGcmFirstFor(this.knownCiphers());
+      return this.aesFirst;
+    });
   }
 
   /** The surveys' answers, saved at once when one is new or changed, each such one said with what it means. */

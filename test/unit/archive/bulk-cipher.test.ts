@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import {
   AES_GCM_FIRST,
+  aesGcmFirstFor,
   aesGcmInCpuinfo,
   bulkCiphers,
   HostCiphers,
@@ -50,6 +51,41 @@ describe("a transfer's ciphers (archive_cipher)", () => {
     assert.equal(bulkCiphers('auto', true, undefined), undefined);
   });
 
+  it('leaves out a cipher this ssh does not know (it would refuse the whole list), and asks for none without a GCM one', () => {
+    assert.equal(aesGcmFirstFor(null), AES_GCM_FIRST);
+    // a FIPS build: no chacha20
+    assert.equal(
+      aesGcmFirstFor(['aes128-ctr', 'aes192-ctr', 'aes256-ctr', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com']),
+      'aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr',
+    );
+    assert.equal(aesGcmFirstFor(['chacha20-poly1305@openssh.com', 'aes128-ctr']), null);
+  });
+
+  it("asks this ssh what it knows once, and only when a host's batches need AES-GCM", () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-ssh-q-'));
+    after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+    let asked = 0;
+    const ciphers = new HostCiphers(hostCpuFile(scratch), true, () => {
+      asked += 1;
+      return ['aes128-gcm@openssh.com', 'chacha20-poly1305@openssh.com'];
+    });
+    assert.equal(ciphers.forHost('h1', 'auto'), undefined);
+    ciphers.learn(
+      new Map([
+        ['h1', true],
+        ['pi4', false],
+      ]),
+      'ssh',
+      () => undefined,
+    );
+    assert.equal(ciphers.forHost('h1', 'ssh'), null);
+    assert.equal(ciphers.forHost('pi4', 'auto'), null);
+    assert.equal(asked, 0);
+    assert.equal(ciphers.forHost('h1', 'auto'), 'aes128-gcm@openssh.com,chacha20-poly1305@openssh.com');
+    assert.equal(ciphers.forHost('h1', 'auto'), 'aes128-gcm@openssh.com,chacha20-poly1305@openssh.com');
+    assert.equal(asked, 1);
+  });
+
   it('ssh leaves them to ssh, and a list is asked for as it is, whatever the CPUs', () => {
     assert.equal(bulkCiphers('ssh', true, true), null);
     assert.equal(bulkCiphers('aes256-gcm@openssh.com', false, undefined), 'aes256-gcm@openssh.com');
@@ -63,7 +99,7 @@ describe("the hosts' CPU answers, kept between runs", () => {
   it('saves a new or changed answer, says it once, and a new archiver knows it before any survey', () => {
     const file = hostCpuFile(scratch);
     const said: string[] = [];
-    const first = new HostCiphers(file, true);
+    const first = new HostCiphers(file, true, () => null);
     assert.equal(first.forHost('h1', 'auto'), undefined);
     first.learn(
       new Map([
@@ -78,7 +114,7 @@ describe("the hosts' CPU answers, kept between runs", () => {
       'h1: its CPU does AES-GCM in hardware; batches there ask ssh for aes128-gcm@openssh.com first (archive_cipher auto)',
       "pi4: its CPU does not do AES-GCM in hardware; batches there use ssh's own ciphers (archive_cipher auto)",
     ]);
-    const again = new HostCiphers(file, true);
+    const again = new HostCiphers(file, true, () => null);
     assert.equal(again.forHost('h1', 'auto'), AES_GCM_FIRST);
     assert.equal(again.forHost('pi4', 'auto'), null);
   });
@@ -87,9 +123,9 @@ describe("the hosts' CPU answers, kept between runs", () => {
     const file = path.join(scratch, 'damaged', 'host-aes.json');
     fs.mkdirSync(path.dirname(file));
     fs.writeFileSync(file, '{"h1": tru');
-    assert.equal(new HostCiphers(file, true).forHost('h1', 'auto'), undefined);
+    assert.equal(new HostCiphers(file, true, () => null).forHost('h1', 'auto'), undefined);
     fs.writeFileSync(file, '{"h1": "yes", "h2": true}');
-    assert.equal(new HostCiphers(file, true).forHost('h1', 'auto'), undefined);
-    assert.equal(new HostCiphers(file, true).forHost('h2', 'auto'), AES_GCM_FIRST);
+    assert.equal(new HostCiphers(file, true, () => null).forHost('h1', 'auto'), undefined);
+    assert.equal(new HostCiphers(file, true, () => null).forHost('h2', 'auto'), AES_GCM_FIRST);
   });
 });
