@@ -5,14 +5,16 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createLogger } from '../../lib/util/logger.js';
 import { runLoop, type LoopWorld } from '../../lib/loop/run-loop.js';
-import { isAlive, killTree, makeSimFarm, simEnv, simPlotterPids } from '../helpers/sim-farm.js';
+import { isAlive, makeSimFarm, simEnv, simPlotterPids } from '../helpers/sim-farm.js';
+import { stopEverything } from '../helpers/scheduling.js';
 import { builtScript, logMessages, waitFor, type TempHome } from '../helpers/temp-home.js';
 
 const homes: TempHome[] = [];
-const loops: ChildProcess[] = [];
-after(() => {
-  killTree(loops.map((loop) => loop.pid!).filter(Boolean));
-  for (const home of homes) killTree(simPlotterPids(home));
+const loops: RunningLoop[] = [];
+// the tractors too, and wait for all to end: a tractor outliving its plotter writes its
+// conclusion into the home while it is being removed (rmdir then failed with ENOTEMPTY)
+after(async () => {
+  for (const home of homes) await stopEverything(home, loops);
   for (const home of homes) home.cleanup();
 });
 
@@ -34,11 +36,12 @@ function startLoop(home: TempHome, plotSeconds: number, env: Record<string, stri
     env: { ...simEnv(plotSeconds, env), GOPLOT_HOME: home.home },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  loops.push(child);
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stderr: () => stderr, exited };
+  const loop = { child, stderr: () => stderr, exited };
+  loops.push(loop);
+  return loop;
 }
 
 const has = (home: TempHome, pattern: RegExp) => () => logMessages(home).some((line) => pattern.test(line));
