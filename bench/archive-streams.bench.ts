@@ -3,12 +3,14 @@
 // until staging is empty: survey, lease, one rsync per disk over the host's master connection,
 // verify, rename, remove) and by plain `rsync -a` of the same files over ssh to the same sshd on
 // 127.0.0.1 (goal: within 1.2x for both), and by rsync -a whose ssh asks for the ciphers the
-// archiver asks for (archive_cipher auto), to show what the archiver itself costs. (2) The same plots to 4 target disks of one host against
-// 1 disk, each disk taking at most --disk-mib MiB/s (rsync's --bwlimit per stream, archive_bwlimit:
-// a disk's write rate, so that disks and not the 2 shared CPUs are the limit): the aggregate rate
-// should grow with the disks.
+// archiver asks for (archive_cipher auto), to show what the archiver itself costs. (2) The same
+// plots to 4 target disks of one host against 1 disk, each disk taking at most --disk-mib MiB/s
+// (rsync's --bwlimit per stream, archive_bwlimit: a disk's write rate, so that disks and not the
+// 2 shared CPUs are the limit): the aggregate rate should grow with the disks. (3) With
+// `--only ciphers`: ssh's ciphers alone, 2 GB through one session each.
 // Run: npm run bench -- archive-streams (builds, then prints the markdown tables), or after
-// npx tsc -p tsconfig.json: node bench/archive-streams.bench.js [--runs 3] [--disk-mib 1] [--disk-plot-mib 4] [--only small|big|disks]
+// npx tsc -p tsconfig.json: node bench/archive-streams.bench.js [--runs 3] [--disk-mib 1]
+// [--disk-plot-mib 4] [--only small|big|disks|ciphers]
 import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -29,7 +31,7 @@ const MiB = 1024 ** 2;
 /** What archive_cipher auto asks for here (this machine is the harvester too); ssh's own when null. */
 const ARCHIVER_CIPHERS = bulkCiphers('auto', localAesGcm(), localAesGcm());
 
-/** `--only small|big|disks` (repeatable): only those cases, for quick runs while iterating. */
+/** `--only small|big|disks|ciphers` (repeatable): only those cases, for quick runs while iterating. */
 const ONLY = process.argv.flatMap((word, i) => (process.argv[i - 1] === '--only' ? [word] : []));
 const wanted = (name: string) => ONLY.length === 0 || ONLY.includes(name);
 
@@ -235,6 +237,23 @@ async function disksAtOnce(root: string, world: SshWorld, port: number): Promise
   return rows;
 }
 
+/** The ssh ciphers alone: 2 GB through one ssh session into `cat > /dev/null` on the same sshd, alternating. */
+function cipherRates(world: SshWorld, port: number): string[] {
+  const ciphers = ['chacha20-poly1305@openssh.com', 'aes128-gcm@openssh.com', 'aes256-gcm@openssh.com'];
+  const times = new Map(ciphers.map((cipher) => [cipher, [] as number[]]));
+  const ssh = `ssh -F ${world.clientConfig} -p ${port} -o BatchMode=yes`;
+  for (let run = 0; run < RUNS; run++)
+    for (const cipher of run % 2 === 0 ? ciphers : [...ciphers].reverse()) {
+      const started = performance.now();
+      execFileSync('sh', ['-c', `head -c 2000000000 /dev/zero | ${ssh} -c ${cipher} 127.0.0.1 'cat > /dev/null'`]);
+      times.get(cipher)!.push((performance.now() - started) / 1000);
+    }
+  return ciphers.map((cipher) => {
+    const seconds = times.get(cipher)!;
+    return `| ${cipher} | ${median(seconds).toFixed(2)} | ${(2000 / 1.048576 / median(seconds)).toFixed(0)} | ${seconds.map((t) => t.toFixed(2)).join(', ')} |`;
+  });
+}
+
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'goplot-bench-streams-'));
   const world = makeSshWorld();
@@ -249,18 +268,30 @@ async function main(): Promise<void> {
       },
       { name: `shell without rc files (${sessionSeconds(world, quick).toFixed(2)} s a session)`, port: quick },
     ];
+    if (wanted('ciphers')) {
+      console.log(
+        `### ssh's ciphers alone: 2 GB through one session into \`cat > /dev/null\` (load ${os.loadavg()[0].toFixed(1)})`,
+      );
+      console.log('');
+      console.log(`| cipher | seconds, median of ${RUNS} | MiB/s | every run |`);
+      console.log('|---|---:|---:|---|');
+      for (const row of cipherRates(world, server.port)) console.log(row);
+      console.log('');
+    }
     const loadBefore = os.loadavg()[0].toFixed(1);
     const vs = await againstRsync(root, world, shells);
-    console.log(
-      `### the archiver against plain \`rsync -a\` over the same ssh to 127.0.0.1 (${rsyncVersion}, ${os.cpus().length} CPUs × ${os.cpus()[0]?.model ?? '?'}, load ${loadBefore} before, ${os.loadavg()[0].toFixed(1)} after; the archiver's ciphers: ${ARCHIVER_CIPHERS ?? "ssh's own"})`,
-    );
-    console.log('');
-    console.log(
-      `| plots | sshd's shell (one ssh session to run \`true\`, median of 5) | plain rsync -a (s), median of ${RUNS} | rsync -a with the archiver's ciphers (s) | archiver until staging is empty (s), median of ${RUNS} | ratio to plain rsync | ratio to rsync with its ciphers | every run (plain / its ciphers / archiver) |`,
-    );
-    console.log('|---|---|---:|---:|---:|---:|---:|---|');
-    for (const row of vs) console.log(row);
-    console.log('');
+    if (vs.length > 0) {
+      console.log(
+        `### the archiver against plain \`rsync -a\` over the same ssh to 127.0.0.1 (${rsyncVersion}, ${os.cpus().length} CPUs × ${os.cpus()[0]?.model ?? '?'}, load ${loadBefore} before, ${os.loadavg()[0].toFixed(1)} after; the archiver's ciphers: ${ARCHIVER_CIPHERS ?? "ssh's own"})`,
+      );
+      console.log('');
+      console.log(
+        `| plots | sshd's shell (one ssh session to run \`true\`, median of 5) | plain rsync -a (s), median of ${RUNS} | rsync -a with the archiver's ciphers (s) | archiver until staging is empty (s), median of ${RUNS} | ratio to plain rsync | ratio to rsync with its ciphers | every run (plain / its ciphers / archiver) |`,
+      );
+      console.log('|---|---|---:|---:|---:|---:|---:|---|');
+      for (const row of vs) console.log(row);
+      console.log('');
+    }
     if (!wanted('disks')) return;
     const disks = await disksAtOnce(root, world, server.port);
     console.log(
