@@ -86,6 +86,22 @@ function sessionsIn(log: string): { sh: number; rsync: number; exit: number } {
   };
 }
 
+/** The lines of a recorder's log that begin with `start`. */
+function linesSaying(log: string, start: string): string[] {
+  return fs
+    .readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith(start));
+}
+
+/** `archiver.js --once` for the home with the recorder's commands first on PATH; it must succeed. */
+async function onceWith(home: TempHome, recorder: { bin: string }): Promise<void> {
+  const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
+    env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
+  });
+  assert.equal(run.exitCode, 0, run.stderr);
+}
+
 describe(
   'ssh sessions the archiver opens on a harvester per pass (real sshd and rsync, an ssh that counts)',
   { skip: IS_ROOT ? false : NOT_ROOT },
@@ -180,17 +196,9 @@ describe(
       const recorder = sshRecorder(path.join(scratch, 'early-ssh'));
       dfRecorder(recorder.bin, recorder.log);
 
-      const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
-        env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
-      });
-
-      assert.equal(run.exitCode, 0, run.stderr);
+      await onceWith(home, recorder);
       assert.deepEqual(plotFiles(disk), [plot.name]);
-      const said = fs
-        .readFileSync(recorder.log, 'utf8')
-        .split('\n')
-        .filter((line) => line.startsWith('df '));
-      assert.deepEqual(said, ['df after a session']);
+      assert.deepEqual(linesSaying(recorder.log, 'df '), ['df after a session']);
     });
 
     it('a pass starts its batch’s rsync (and its login) while it still surveys, before it has chosen the disk', async () => {
@@ -201,19 +209,11 @@ describe(
       knownHost(home);
       const recorder = sessionAfterRsync(path.join(scratch, 'ahead-ssh'));
 
-      const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
-        env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
-      });
-
-      assert.equal(run.exitCode, 0, run.stderr);
+      await onceWith(home, recorder);
       const log = logMessages(home, 'archiver.log').join('\n');
       assert.deepEqual(plotFiles(disk), plots.map((plot) => plot.name).sort(), log);
       assert.deepEqual(plotFiles(staging), []);
-      const lines = fs.readFileSync(recorder.log, 'utf8').split('\n');
-      assert.deepEqual(
-        lines.filter((line) => line.startsWith('session ')),
-        ['session after rsync'],
-      );
+      assert.deepEqual(linesSaying(recorder.log, 'session '), ['session after rsync']);
       // the rsync started ahead was the batch's: one rsync, one session
       assert.deepEqual(sessionsIn(recorder.log), { sh: 1, rsync: 1, exit: 1 });
     });
@@ -225,17 +225,11 @@ describe(
       const plot = makePlot(staging, 300 * KiB, 0);
       const recorder = sessionAfterRsync(path.join(scratch, 'unknown-ssh'));
 
-      const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
-        env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
-      });
-
-      assert.equal(run.exitCode, 0, run.stderr);
+      await onceWith(home, recorder);
       assert.deepEqual(plotFiles(disk), [plot.name], logMessages(home, 'archiver.log').join('\n'));
-      const lines = fs.readFileSync(recorder.log, 'utf8').split('\n');
-      assert.deepEqual(
-        lines.filter((line) => line.startsWith('session ')),
-        [AES_HERE ? 'session before rsync' : 'session after rsync'],
-      );
+      assert.deepEqual(linesSaying(recorder.log, 'session '), [
+        AES_HERE ? 'session before rsync' : 'session after rsync',
+      ]);
       assert.deepEqual(sessionsIn(recorder.log), { sh: 1, rsync: 1, exit: 1 });
     });
 
@@ -248,11 +242,7 @@ describe(
       knownHost(home);
       const recorder = sshRecorder(path.join(scratch, 'nothing-ssh'));
 
-      const run = await runScript(home, 'scripts/archiver.js', ['--once'], {
-        env: { PATH: `${recorder.bin}:${process.env.PATH ?? ''}` },
-      });
-
-      assert.equal(run.exitCode, 0, run.stderr);
+      await onceWith(home, recorder);
       assert.deepEqual(fs.readdirSync(disk), []);
       assert.deepEqual(plotFiles(staging), [plot.name]);
       assert.deepEqual(sessionsIn(recorder.log), { sh: 1, rsync: 1, exit: 1 });
