@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import type { TargetPlace } from './archive-targets.js';
-import { sshArgs } from './ssh-args.js';
+import type { ArchiveTarget, TargetPlace } from './archive-targets.js';
+import { closeMasterArgs, sshArgs } from './ssh-args.js';
 
 export type ShAnswer = { ok: true; stdout: string } | { ok: false; problem: string };
 
@@ -208,5 +208,15 @@ export class SessionPool {
       if (this.entries.get(key) === held) this.entries.delete(key);
     };
     return { session: held.session, done };
+  }
+}
+
+/** Ends the master connection of each remote target's host (`ssh -O exit`), once per host. */
+export function closeMasters(targets: ArchiveTarget[], sshConfig: string): void {
+  const seen = new Set<string>();
+  for (const target of targets) {
+    if (target.place.kind !== 'remote' || seen.has(target.hostKey)) continue;
+    seen.add(target.hostKey);
+    spawnSync('ssh', closeMasterArgs(target.place, sshConfig), { stdio: 'ignore', timeout: 5000 });
   }
 }

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ConfigReader } from '../config/config-reader.js';
@@ -8,8 +7,7 @@ import { writeOutputs, writeProgress, type ArchiverShown } from './archiver-outp
 import { releaseAfterFinish, releaseLease, renewLease, type BatchLeaseWorld } from './batch-lease.js';
 import { batchProgress } from './batch-progress.js';
 import { TargetReader } from './archive-targets.js';
-import { closeMasterArgs } from './ssh-args.js';
-import { SessionPool, type SessionUse } from './host-session.js';
+import { closeMasters, SessionPool, type SessionUse } from './host-session.js';
 import type { TransferProgress } from './archiver-progress.js';
 import { countBatch } from './batch-totals.js';
 import { releaseReservations } from './reservations.js';
@@ -167,15 +165,7 @@ export class Archiver {
 
   /** Ends the shared ssh connections (they would linger ControlPersist seconds otherwise). */
   closeConnections(): void {
-    const seen = new Set<string>();
-    for (const target of this.targets.read()) {
-      if (target.place.kind !== 'remote' || seen.has(target.hostKey)) continue;
-      seen.add(target.hostKey);
-      spawnSync('ssh', closeMasterArgs(target.place, this.options.config.get('archive_ssh_config')), {
-        stdio: 'ignore',
-        timeout: 5000,
-      });
-    }
+    closeMasters(this.targets.read(), this.options.config.get('archive_ssh_config'));
   }
 
   /** Waits for the transfers, and for the notifications (bounded by the notifier), so a `--once` run ends with both sent. */
