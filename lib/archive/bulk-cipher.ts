@@ -5,8 +5,9 @@ import { writeFileAtomicSync } from '../util/write-file-atomic.js';
 
 /**
  * OpenSSH's default ciphers with AES-GCM first. Spelled out rather than `^aes128-gcm…` (head of
- * the default set), which older clients refuse as a bad cipher spec; a server that allows none
- * of the GCM ones gets the next it allows.
+ * the default set): the `^` prefix came to ssh_config later than these ciphers, so an older
+ * client may refuse it (not checked here). A server that allows none of the GCM ones gets the
+ * next it allows.
  */
 export const AES_GCM_FIRST =
   'aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr';
